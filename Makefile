@@ -1,0 +1,34 @@
+# Two commands do everything: `make run` and `make test`. Both set themselves up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-readmodels lint bench demo clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/sanctuary run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+# The read-model tests alone; CI runs them again with DATABASE_URL pointing at PostgreSQL.
+test-readmodels: $(STAMP)
+	$(BIN)/python -m pytest -q -m readmodel
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy shared services sanctuary bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/eventstore.py
+
+clean:
+	rm -rf $(VENV) var out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,145 @@
+"""The decider pattern: ``decide(command, state) -> events`` and ``evolve(state, event) -> state``.
+
+Both are pure; ``CaseHandler`` is the one place with I/O. It keeps each case's folded state with
+the stream position it was folded to (so a command does not re-read the whole case), decides on
+it, appends with the expected sequence, and on a concurrency conflict catches up and decides
+again. A command whose id was already applied returns the events it produced the first time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from shared.commands import Command
+from shared.errors import CommandRejected
+from shared.events import Event, NewEvent, RecordedEvent
+
+if TYPE_CHECKING:
+    from shared.eventstore import EventStore
+
+S = TypeVar("S")
+C = TypeVar("C", bound=Command)
+
+
+@dataclass(frozen=True)
+class Decider(Generic[C, S]):
+    initial: Callable[[], S]
+    decide: Callable[[C, S], Sequence[Event | NewEvent]]
+    evolve: Callable[[S, RecordedEvent], S]
+
+    def fold(self, events: Sequence[RecordedEvent], state: S | None = None) -> S:
+        current = self.initial() if state is None else state
+        for event in events:
+            current = self.evolve(current, event)
+        return current
+
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class CasePosition:
+    """Where a case's history ends: the stream sequence of its last event and that event's hash."""
+
+    seq: int = 0
+    last_hash: str = GENESIS_HASH
+
+
+@dataclass
+class Folded(Generic[S]):
+    state: S
+    position: CasePosition = field(default_factory=CasePosition)
+    applied: dict[str, list[str]] = field(default_factory=dict)  # command id -> event ids
+    erased: bool = False
+
+    def absorb(self, decider: Decider[C, S], events: Sequence[RecordedEvent]) -> None:
+        for event in events:
+            self.state = decider.evolve(self.state, event)
+            self.applied.setdefault(event.causation_id, []).append(event.event_id)
+            self.position = CasePosition(seq=event.seq, last_hash=event.hash)
+            self.erased = self.erased or event.erased
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case_id: str
+    event_ids: list[str]
+    events: list[RecordedEvent]
+    duplicate: bool = False
+
+
+class CaseHandler(Generic[C, S]):
+    """Runs a decider against the event store for one service."""
+
+    def __init__(
+        self, store: EventStore, decider: Decider[C, S], max_attempts: int = 8, cache_size: int = 10_000
+    ) -> None:
+        self._store = store
+        self._decider = decider
+        self._max_attempts = max_attempts
+        self._cache: OrderedDict[str, Folded[S]] = OrderedDict()
+        self._cache_size = cache_size
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def state_of(self, case_id: str) -> Folded[S]:
+        """The case folded up to the last event we know of (loading what is new)."""
+        folded = self._cache.get(case_id)
+        if folded is None:
+            folded = Folded(state=self._decider.initial())
+        folded.absorb(self._decider, await self._store.load(case_id, after_seq=folded.position.seq))
+        self._remember(case_id, folded)
+        return folded
+
+    def _remember(self, case_id: str, folded: Folded[S]) -> None:
+        self._cache[case_id] = folded
+        self._cache.move_to_end(case_id)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    async def handle(self, command: C) -> Outcome:
+        # Commands for one case queue up inside this process; across processes the expected
+        # sequence decides, and the loser catches up and decides again.
+        lock = self._locks.setdefault(command.case_id, asyncio.Lock())
+        try:
+            async with lock:
+                return await self._handle(command)
+        finally:
+            if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
+                self._locks.pop(command.case_id, None)
+
+    async def _handle(self, command: C) -> Outcome:
+        from shared.eventstore import ConcurrencyConflict
+
+        case_id = command.case_id
+        folded = self._cache.get(case_id) or await self.state_of(case_id)
+        for attempt in range(self._max_attempts):
+            if command.command_id in folded.applied:
+                return Outcome(case_id, folded.applied[command.command_id], [], duplicate=True)
+            if folded.erased:
+                raise CommandRejected.one("case_id", "this case's personal data has been erased; it is closed")
+            decided = list(self._decider.decide(command, folded.state))
+            if not decided:
+                return Outcome(case_id, [], [])
+            try:
+                recorded = await self._store.append(
+                    case_id,
+                    decided,
+                    expected=folded.position,
+                    actor=command.actor,
+                    command_id=command.command_id,
+                    correlation_id=command.correlation_id,
+                    occurred_at=command.occurred_at,
+                )
+            except ConcurrencyConflict:
+                await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+                folded = await self.state_of(case_id)
+                continue
+            folded.absorb(self._decider, recorded)
+            self._remember(case_id, folded)
+            return Outcome(case_id, [e.event_id for e in recorded], recorded)
+        raise CommandRejected.one("case_id", f"the case kept changing; gave up after {self._max_attempts} attempts")

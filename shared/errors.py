@@ -1,0 +1,61 @@
+"""Errors that name the field and the problem, never the value given (it may be personal data)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+
+class Problem(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.problem}"
+
+
+class CommandRejected(Exception):
+    """A command that cannot be carried out; every problem found, each naming its field.
+
+    Raised by deciders (business rules) and by command parsing (malformed input). Nothing is stored.
+    """
+
+    def __init__(self, problems: Sequence[Problem] | Problem) -> None:
+        self.problems: list[Problem] = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+    @classmethod
+    def one(cls, field: str, problem: str) -> CommandRejected:
+        return cls([Problem(field=field, problem=problem)])
+
+
+def reject_if(problems: Iterable[Problem]) -> None:
+    """Raise CommandRejected if any problem was collected."""
+    found = list(problems)
+    if found:
+        raise CommandRejected(found)
+
+
+def problems_from_validation(exc: ValidationError, prefix: str = "") -> list[Problem]:
+    """pydantic's errors as Problems, without the input values pydantic would otherwise echo."""
+    problems = []
+    for err in exc.errors(include_input=False, include_url=False, include_context=False):
+        loc = ".".join(str(p) for p in err["loc"] if not _is_union_tag(p))
+        problems.append(Problem(field=f"{prefix}{loc}" or prefix.rstrip(".") or "(command)", problem=err["msg"]))
+    # A union field reports once per member; keep the first message for each field.
+    seen: dict[str, Problem] = {}
+    for p in problems:
+        seen.setdefault(p.field, p)
+    return list(seen.values())
+
+
+def _is_union_tag(part: object) -> bool:
+    # pydantic adds member type names ("str", "date", "function-wrap[...]") to union locations.
+    return isinstance(part, str) and ("[" in part or part in {"str", "int", "date", "datetime", "bool"})
+
+
+class InvalidEvent(CommandRejected):
+    """An event payload that fails its schema; nothing is appended."""

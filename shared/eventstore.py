@@ -1,0 +1,281 @@
+"""The event store on NATS JetStream: one stream ``CASES``, one subject per event,
+``case.<case_id>.<owner>.<EventType>``.
+
+- Optimistic concurrency per case with ``Nats-Expected-Last-Subject-Sequence`` filtered on
+  ``case.<case_id>.>`` (the server does not check the filter covers the subject; we do).
+- Idempotency with ``Nats-Msg-Id`` = ``<command_id>:<n>``.
+- Several events from one decision go as one atomic batch (all or nothing).
+- Each event carries the hash of the case's previous event, and its owner's signature.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import nats
+import uuid6
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+from nats.js.api import StorageType, StreamConfig
+from nats.js.errors import BadRequestError, NotFoundError
+
+from shared.codec import build_record, canonical, decode_record, event_hash
+from shared.crypto import CaseErased, KeyStore
+from shared.decider import GENESIS_HASH, CasePosition
+from shared.errors import CommandRejected
+from shared.events import Actor, Event, NewEvent, RecordedEvent, utcnow
+from shared.signing import Signer
+
+STREAM = "CASES"
+CASE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+WRONG_LAST_SEQUENCE = 10071
+_LAST_SEQ = re.compile(r"wrong last sequence: (\d+)")
+_DIRECT_BATCH = 1000
+
+
+class EventStoreError(RuntimeError):
+    pass
+
+
+class ConcurrencyConflict(EventStoreError):
+    """Someone appended to the case since we read it. ``actual`` is the case's real last sequence."""
+
+    def __init__(self, case_id: str, expected: int, actual: int | None) -> None:
+        self.case_id, self.expected, self.actual = case_id, expected, actual
+        super().__init__(f"case {case_id}: expected last sequence {expected}, actual {actual}")
+
+
+def case_filter(case_id: str) -> str:
+    return f"case.{case_id}.>"
+
+
+def event_subject(case_id: str, owner: str, type_name: str) -> str:
+    subject = f"case.{case_id}.{owner}.{type_name}"
+    # The expected-sequence filter must cover the subject, or the check guards nothing.
+    if not subject.startswith(f"case.{case_id}.") or subject.count(".") != 3:
+        raise EventStoreError(f"subject {subject!r} is not covered by {case_filter(case_id)!r}")
+    return subject
+
+
+def stream_config(replicas: int = 1, duplicate_window_s: float = 120.0) -> StreamConfig:
+    return StreamConfig(
+        name=STREAM,
+        subjects=["case.>"],
+        storage=StorageType.FILE,
+        num_replicas=replicas,
+        duplicate_window=duplicate_window_s,
+        deny_delete=True,
+        deny_purge=True,
+        allow_direct=True,
+        allow_atomic=True,
+    )
+
+
+async def ensure_stream(js: JetStreamContext, replicas: int = 1, duplicate_window_s: float = 120.0) -> None:
+    """Create the CASES stream, or bring an existing one to these settings. Safe to call at every start."""
+    config = stream_config(replicas, duplicate_window_s)
+    try:
+        await js.stream_info(STREAM)
+    except NotFoundError:
+        await js.add_stream(config)
+        return
+    await js.update_stream(config)
+
+
+def new_event_id() -> str:
+    return str(uuid6.uuid7())
+
+
+class EventStore:
+    """Append and load one case's events. ``owner`` is the only service whose events this instance writes."""
+
+    def __init__(self, nc: NATS, keys: KeyStore, owner: str, signer: Signer | None = None) -> None:
+        self._nc = nc
+        self._js = nc.jetstream()
+        self._keys = keys
+        self.owner = owner
+        self._signer = signer
+
+    @property
+    def keys(self) -> KeyStore:
+        return self._keys
+
+    # -- writing ---------------------------------------------------------------------------
+
+    async def append(
+        self,
+        case_id: str,
+        events: Sequence[Event | NewEvent],
+        *,
+        expected: CasePosition,
+        actor: Actor,
+        command_id: str,
+        correlation_id: str | None = None,
+        occurred_at: datetime | None = None,
+    ) -> list[RecordedEvent]:
+        if not CASE_ID.match(case_id):
+            raise CommandRejected.one("case_id", "must be 1-64 letters, digits, '-' or '_'")
+        if not events:
+            return []
+        key = await self._keys.key_for_writing(case_id)
+        now = utcnow()
+        records: list[dict[str, Any]] = []
+        subjects: list[str] = []
+        prev = expected.last_hash or GENESIS_HASH
+        for item in events:
+            new = item if isinstance(item, NewEvent) else NewEvent(payload=item)
+            if new.payload.owner != self.owner:
+                raise EventStoreError(f"{self.owner} may not write {new.payload.type_name()} events")
+            event_id = new_event_id()
+            record = build_record(
+                event_id=event_id,
+                payload=new.payload,
+                case_id=case_id,
+                occurred_at=new.occurred_at or occurred_at or now,
+                recorded_at=now,
+                actor=actor,
+                causation_id=command_id,
+                correlation_id=correlation_id or command_id,
+                prev_hash=prev,
+                key=key,
+            )
+            record["hash"] = prev = event_hash(record)
+            record["signature"] = self._signer.sign(record["hash"]) if self._signer else ""
+            records.append(record)
+            subjects.append(event_subject(case_id, self.owner, new.payload.type_name()))
+        if len(records) == 1:
+            seqs = [await self._publish_one(case_id, subjects[0], records[0], expected.seq, command_id)]
+        else:
+            seqs = await self._publish_batch(case_id, subjects, records, expected.seq, command_id)
+        return [
+            decode_record(r, key=key, seq=s, subject=subj) for r, s, subj in zip(records, seqs, subjects, strict=True)
+        ]
+
+    def _headers(self, case_id: str, expected_seq: int, msg_id: str) -> dict[str, str]:
+        return {
+            "Nats-Msg-Id": msg_id,
+            "Nats-Expected-Last-Subject-Sequence": str(expected_seq),
+            "Nats-Expected-Last-Subject-Sequence-Subject": case_filter(case_id),
+        }
+
+    async def _publish_one(
+        self, case_id: str, subject: str, record: dict[str, Any], expected_seq: int, command_id: str
+    ) -> int:
+        try:
+            ack = await self._js.publish(
+                subject, canonical(record), headers=self._headers(case_id, expected_seq, f"{command_id}:0")
+            )
+        except BadRequestError as exc:
+            if exc.err_code == WRONG_LAST_SEQUENCE:
+                raise ConcurrencyConflict(case_id, expected_seq, _actual(exc.description)) from None
+            raise EventStoreError(f"append refused: {exc.description}") from None
+        if ack.duplicate:
+            # Same command id inside the duplicate window: the first append stands.
+            raise ConcurrencyConflict(case_id, expected_seq, None)
+        return int(ack.seq)
+
+    async def _publish_batch(
+        self, case_id: str, subjects: list[str], records: list[dict[str, Any]], expected_seq: int, command_id: str
+    ) -> list[int]:
+        batch_id = uuid.uuid4().hex
+        last = len(records)
+        for i, (subject, record) in enumerate(zip(subjects, records, strict=True), start=1):
+            headers = {"Nats-Batch-Id": batch_id, "Nats-Batch-Sequence": str(i), "Nats-Msg-Id": f"{command_id}:{i - 1}"}
+            if i == 1:
+                # The expected-sequence check goes on the first message only.
+                headers |= self._headers(case_id, expected_seq, headers["Nats-Msg-Id"])
+            if i < last:
+                await self._nc.publish(subject, canonical(record), headers=headers)
+                continue
+            headers["Nats-Batch-Commit"] = "1"
+            reply = await self._nc.request(subject, canonical(record), headers=headers, timeout=10)
+            answer = json.loads(reply.data or b"{}")
+            error = answer.get("error")
+            if error:
+                if error.get("err_code") == WRONG_LAST_SEQUENCE:
+                    raise ConcurrencyConflict(case_id, expected_seq, _actual(error.get("description", "")))
+                if error.get("err_code") == 10201:  # duplicate message id: this command was applied
+                    raise ConcurrencyConflict(case_id, expected_seq, None)
+                raise EventStoreError(f"batch refused: {error.get('description')}")
+            final = int(answer["seq"])
+            return list(range(final - last + 1, final + 1))
+        raise AssertionError("unreachable")
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def last_position(self, case_id: str) -> CasePosition:
+        reply = await self._nc.request(
+            f"$JS.API.DIRECT.GET.{STREAM}", json.dumps({"last_by_subj": case_filter(case_id)}).encode(), timeout=5
+        )
+        if reply.headers and reply.headers.get("Status") == "404":
+            return CasePosition()
+        record = json.loads(reply.data)
+        return CasePosition(seq=int(reply.headers["Nats-Sequence"]), last_hash=record.get("hash", ""))
+
+    async def read_raw(self, case_id: str, after_seq: int = 0) -> list[tuple[int, str, bytes]]:
+        """(sequence, subject, stored bytes) of a case's events after ``after_seq``, in order.
+
+        Uses the direct batch get: no consumer to create, so one case loads in a few round trips.
+        """
+        out: list[tuple[int, str, bytes]] = []
+        inbox = self._nc.new_inbox()
+        sub = await self._nc.subscribe(inbox)
+        try:
+            start = after_seq + 1
+            while True:
+                request = {"seq": start, "next_by_subj": case_filter(case_id), "batch": _DIRECT_BATCH}
+                await self._nc.publish(f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(request).encode(), reply=inbox)
+                pending = 0
+                while True:
+                    msg = await sub.next_msg(timeout=5)
+                    headers = msg.headers or {}
+                    status = headers.get("Status")
+                    if status == "404":
+                        return out
+                    if status == "204":  # end of this batch
+                        pending = int(headers.get("Nats-Num-Pending", "0"))
+                        break
+                    if status:
+                        raise EventStoreError(f"direct get failed: {status} {headers.get('Description')}")
+                    seq = int(headers["Nats-Sequence"])
+                    out.append((seq, headers["Nats-Subject"], msg.data))
+                    start = seq + 1
+                if pending == 0:
+                    return out
+        finally:
+            await sub.unsubscribe()
+
+    async def case_key(self, case_id: str) -> bytes | None:
+        """The case's data key, or None once erased."""
+        try:
+            return await self._keys.key_for_reading(case_id)
+        except CaseErased:
+            return None
+        except KeyError:
+            return None
+
+    async def load(self, case_id: str, after_seq: int = 0) -> list[RecordedEvent]:
+        raw = await self.read_raw(case_id, after_seq)
+        if not raw:
+            return []
+        key = await self.case_key(case_id)
+        return [decode_record(json.loads(data), key=key, seq=seq, subject=subj) for seq, subj, data in raw]
+
+    async def decode(self, data: bytes, seq: int = 0, subject: str = "") -> RecordedEvent:
+        """Decode one stored message (for projections and reactors reading the whole stream)."""
+        record = json.loads(data)
+        return decode_record(record, key=await self.case_key(record["case_id"]), seq=seq, subject=subject)
+
+
+def _actual(description: str) -> int | None:
+    match = _LAST_SEQ.search(description or "")
+    return int(match.group(1)) if match else None
+
+
+async def connect(url: str, name: str) -> NATS:
+    return await nats.connect(url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5)

@@ -1,0 +1,104 @@
+"""Structured logging (structlog; JSON in production) with a processor that strips personal data.
+
+Two nets, because either alone can miss: keys that name personal data are replaced whole,
+and any remaining text is scrubbed of things shaped like personal data (telephone numbers,
+e-mail addresses, postcodes, dates). Exceptions are rendered to text first, then scrubbed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Iterable, Mapping, MutableMapping
+from typing import Any
+
+import structlog
+
+REDACTED = "[redacted]"
+
+# Keys whose values are personal data wherever they appear. Field names marked Personal in the
+# event contracts are added at start-up (see register_personal_keys).
+_PERSONAL_KEYS: set[str] = {
+    "name", "full_name", "client_name", "perpetrator", "perpetrator_name", "address", "postcode",
+    "telephone", "phone", "contact_telephone", "email", "date_of_birth", "dob", "names_on_tenancy",
+    "whereabouts", "incident_description", "narrative", "personal",
+}
+
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
+    (re.compile(r"(?<!\d)(?:\+44\s?|0)(?:\d[\s-]?){9,10}(?!\d)"), "[telephone]"),
+    (re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE), "[postcode]"),
+    (re.compile(r"\b\d{1,4}\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\s+(?:Road|Street|Lane|Avenue|Close|Way|Drive|"
+                r"Court|Gardens|Place|Crescent|Terrace|Grove|Hill|Row|Walk|Square)\b"), "[address]"),
+]
+
+
+def register_personal_keys(keys: Iterable[str]) -> None:
+    """Add field names that are personal data (taken from the Personal markers in the contracts)."""
+    _PERSONAL_KEYS.update(k.lower() for k in keys)
+
+
+def scrub_text(text: str) -> str:
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _scrub(value: Any, depth: int = 0) -> Any:
+    if depth > 8:
+        return REDACTED
+    if isinstance(value, str):
+        return scrub_text(value)
+    if isinstance(value, Mapping):
+        return {
+            k: (REDACTED if str(k).lower() in _PERSONAL_KEYS else _scrub(v, depth + 1)) for k, v in value.items()
+        }
+    if isinstance(value, list | tuple | set):
+        return [_scrub(v, depth + 1) for v in value]
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    # Models and other objects: their repr may carry anything; scrub the text form.
+    return scrub_text(repr(value))
+
+
+def strip_personal_data(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """structlog processor: runs after exceptions are rendered, before the renderer."""
+    for key in list(event_dict):
+        if key.lower() in _PERSONAL_KEYS:
+            event_dict[key] = REDACTED
+        else:
+            event_dict[key] = _scrub(event_dict[key])
+    return event_dict
+
+
+def configure_logging(json: bool = True, level: str = "INFO") -> None:
+    processors: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,
+        strip_personal_data,
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False),
+    ]
+    structlog.configure(
+        processors=processors,
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level.upper()]),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+    # Libraries logging through stdlib (faststream, nats) go through the same scrubber.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_ScrubbingFormatter("%(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+
+
+class _ScrubbingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub_text(super().format(record))
+
+
+def get_logger(name: str) -> Any:
+    return structlog.get_logger(name)

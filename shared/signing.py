@@ -1,0 +1,69 @@
+"""Each service signs the hash of every event it writes (Ed25519), so an auditor holding only the
+public keys can tell an event that came through its owning service from one published straight
+to the stream."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+
+class Signer:
+    def __init__(self, owner: str, key: Ed25519PrivateKey) -> None:
+        self.owner = owner
+        self._key = key
+
+    def sign(self, event_hash: str) -> str:
+        return base64.b64encode(self._key.sign(event_hash.encode())).decode()
+
+
+class SignatureVerifier:
+    def __init__(self, public_keys: dict[str, Ed25519PublicKey]) -> None:
+        self._keys = public_keys
+
+    def verify(self, owner: str, event_hash: str, signature: str) -> bool:
+        key = self._keys.get(owner)
+        if key is None or not signature:
+            return False
+        try:
+            key.verify(base64.b64decode(signature), event_hash.encode())
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+
+def load_or_create_signer(keys_dir: Path, owner: str) -> Signer:
+    """The service's private key from ``keys_dir/<owner>.key``; created (mode 600) on first start."""
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    private_path = keys_dir / f"{owner}.key"
+    if private_path.exists():
+        loaded = serialization.load_pem_private_key(private_path.read_bytes(), password=None)
+        if not isinstance(loaded, Ed25519PrivateKey):
+            raise ValueError(f"{private_path.name}: not an Ed25519 private key")
+        key = loaded
+    else:
+        key = Ed25519PrivateKey.generate()
+        private_path.touch(mode=0o600)
+        private_path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+    public_path = keys_dir / f"{owner}.pub"
+    public_path.write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    return Signer(owner, key)
+
+
+def load_verifier(keys_dir: Path) -> SignatureVerifier:
+    keys: dict[str, Ed25519PublicKey] = {}
+    for path in sorted(keys_dir.glob("*.pub")):
+        loaded = serialization.load_pem_public_key(path.read_bytes())
+        if isinstance(loaded, Ed25519PublicKey):
+            keys[path.stem] = loaded
+    return SignatureVerifier(keys)

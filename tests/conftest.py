@@ -1,0 +1,79 @@
+"""Fixtures: a real nats-server per test session (free port, temporary store), settings, stores."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import nats
+import pytest
+from nats.aio.client import Client as NATS
+
+from shared.crypto import KeyStore
+from shared.eventstore import EventStore, ensure_stream
+from shared.nats_server import NatsServer
+from shared.settings import Settings, load_settings
+from shared.signing import load_or_create_signer
+
+TEST_KEK = base64.b64encode(b"k" * 32).decode()
+
+
+@pytest.fixture(scope="session")
+def nats_server() -> Iterator[NatsServer]:
+    """One real server for the session. Tests isolate themselves by unique case ids."""
+    with NatsServer(sync_interval="always") as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    """A server of the test's own, for tests that kill, restart or reconfigure it."""
+    server = NatsServer(store_dir=tmp_path / "nats", sync_interval="always")
+    server.start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def signing_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.getbasetemp() / "signing-keys"
+
+
+@pytest.fixture
+def settings(nats_server: NatsServer, tmp_path: Path, signing_dir: Path) -> Settings:
+    env = {
+        "NATS_URL": nats_server.url,
+        "SANCTUARY_KEK": TEST_KEK,
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{tmp_path / 'read.db'}"),
+        "SANCTUARY_SIGNING_KEYS": str(signing_dir),
+        "SANCTUARY_LOG_JSON": "true",
+    }
+    return load_settings(**{k: v for k, v in env.items()})
+
+
+@pytest.fixture
+async def nc(nats_server: NatsServer) -> AsyncIterator[NATS]:
+    client = await nats.connect(nats_server.url)
+    await ensure_stream(client.jetstream())
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def keystore(nc: NATS) -> AsyncIterator[KeyStore]:
+    keys = KeyStore(nc.jetstream(), base64.b64decode(TEST_KEK))
+    await keys.start()
+    yield keys
+    await keys.stop()
+
+
+@pytest.fixture
+def store_for(nc: NATS, keystore: KeyStore, signing_dir: Path):  # type: ignore[no-untyped-def]
+    """An EventStore writing as the given owner, signed with that owner's key."""
+
+    def make(owner: str) -> EventStore:
+        return EventStore(nc, keystore, owner, load_or_create_signer(signing_dir, owner))
+
+    return make
