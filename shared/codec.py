@@ -82,7 +82,9 @@ def decode_record(
             try:
                 personal = open_json(key, record["personal"], record["event_id"].encode())
             except InvalidTag:
-                raise ValueError(f"event {record['event_id']}: personal data does not open with the case key") from None
+                raise ValueError(
+                    f"event {record['event_id']}: personal data does not open with the case key"
+                ) from None
     elif key is not None:
         personal = {}
     merge_personal(cls, data, personal)

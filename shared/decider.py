@@ -121,7 +121,9 @@ class CaseHandler(Generic[C, S]):
             if command.command_id in folded.applied:
                 return Outcome(case_id, folded.applied[command.command_id], [], duplicate=True)
             if folded.erased:
-                raise CommandRejected.one("case_id", "this case's personal data has been erased; it is closed")
+                raise CommandRejected.one(
+                    "case_id", "this case's personal data has been erased; it is closed"
+                )
             decided = list(self._decider.decide(command, folded.state))
             if not decided:
                 return Outcome(case_id, [], [])
@@ -142,4 +144,6 @@ class CaseHandler(Generic[C, S]):
             folded.absorb(self._decider, recorded)
             self._remember(case_id, folded)
             return Outcome(case_id, [e.event_id for e in recorded], recorded)
-        raise CommandRejected.one("case_id", f"the case kept changing; gave up after {self._max_attempts} attempts")
+        raise CommandRejected.one(
+            "case_id", f"the case kept changing; gave up after {self._max_attempts} attempts"
+        )

@@ -44,7 +44,9 @@ def problems_from_validation(exc: ValidationError, prefix: str = "") -> list[Pro
     problems = []
     for err in exc.errors(include_input=False, include_url=False, include_context=False):
         loc = ".".join(str(p) for p in err["loc"] if not _is_union_tag(p))
-        problems.append(Problem(field=f"{prefix}{loc}" or prefix.rstrip(".") or "(command)", problem=err["msg"]))
+        problems.append(
+            Problem(field=f"{prefix}{loc}" or prefix.rstrip(".") or "(command)", problem=err["msg"])
+        )
     # A union field reports once per member; keep the first message for each field.
     seen: dict[str, Problem] = {}
     for p in problems:

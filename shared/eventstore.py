@@ -153,7 +153,8 @@ class EventStore:
         else:
             seqs = await self._publish_batch(case_id, subjects, records, expected.seq, command_id)
         return [
-            decode_record(r, key=key, seq=s, subject=subj) for r, s, subj in zip(records, seqs, subjects, strict=True)
+            decode_record(r, key=key, seq=s, subject=subj)
+            for r, s, subj in zip(records, seqs, subjects, strict=True)
         ]
 
     def _headers(self, case_id: str, expected_seq: int, msg_id: str) -> dict[str, str]:
@@ -180,12 +181,21 @@ class EventStore:
         return int(ack.seq)
 
     async def _publish_batch(
-        self, case_id: str, subjects: list[str], records: list[dict[str, Any]], expected_seq: int, command_id: str
+        self,
+        case_id: str,
+        subjects: list[str],
+        records: list[dict[str, Any]],
+        expected_seq: int,
+        command_id: str,
     ) -> list[int]:
         batch_id = uuid.uuid4().hex
         last = len(records)
         for i, (subject, record) in enumerate(zip(subjects, records, strict=True), start=1):
-            headers = {"Nats-Batch-Id": batch_id, "Nats-Batch-Sequence": str(i), "Nats-Msg-Id": f"{command_id}:{i - 1}"}
+            headers = {
+                "Nats-Batch-Id": batch_id,
+                "Nats-Batch-Sequence": str(i),
+                "Nats-Msg-Id": f"{command_id}:{i - 1}",
+            }
             if i == 1:
                 # The expected-sequence check goes on the first message only.
                 headers |= self._headers(case_id, expected_seq, headers["Nats-Msg-Id"])
@@ -210,7 +220,9 @@ class EventStore:
 
     async def last_position(self, case_id: str) -> CasePosition:
         reply = await self._nc.request(
-            f"$JS.API.DIRECT.GET.{STREAM}", json.dumps({"last_by_subj": case_filter(case_id)}).encode(), timeout=5
+            f"$JS.API.DIRECT.GET.{STREAM}",
+            json.dumps({"last_by_subj": case_filter(case_id)}).encode(),
+            timeout=5,
         )
         if reply.headers and reply.headers.get("Status") == "404":
             return CasePosition()
@@ -229,7 +241,9 @@ class EventStore:
             start = after_seq + 1
             while True:
                 request = {"seq": start, "next_by_subj": case_filter(case_id), "batch": _DIRECT_BATCH}
-                await self._nc.publish(f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(request).encode(), reply=inbox)
+                await self._nc.publish(
+                    f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(request).encode(), reply=inbox
+                )
                 pending = 0
                 while True:
                     msg = await sub.next_msg(timeout=5)

@@ -20,17 +20,37 @@ REDACTED = "[redacted]"
 # Keys whose values are personal data wherever they appear. Field names marked Personal in the
 # event contracts are added at start-up (see register_personal_keys).
 _PERSONAL_KEYS: set[str] = {
-    "name", "full_name", "client_name", "perpetrator", "perpetrator_name", "address", "postcode",
-    "telephone", "phone", "contact_telephone", "email", "date_of_birth", "dob", "names_on_tenancy",
-    "whereabouts", "incident_description", "narrative", "personal",
+    "name",
+    "full_name",
+    "client_name",
+    "perpetrator",
+    "perpetrator_name",
+    "address",
+    "postcode",
+    "telephone",
+    "phone",
+    "contact_telephone",
+    "email",
+    "date_of_birth",
+    "dob",
+    "names_on_tenancy",
+    "whereabouts",
+    "incident_description",
+    "narrative",
+    "personal",
 }
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
     (re.compile(r"(?<!\d)(?:\+44\s?|0)(?:\d[\s-]?){9,10}(?!\d)"), "[telephone]"),
     (re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE), "[postcode]"),
-    (re.compile(r"\b\d{1,4}\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\s+(?:Road|Street|Lane|Avenue|Close|Way|Drive|"
-                r"Court|Gardens|Place|Crescent|Terrace|Grove|Hill|Row|Walk|Square)\b"), "[address]"),
+    (
+        re.compile(
+            r"\b\d{1,4}\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\s+(?:Road|Street|Lane|Avenue|Close|Way|Drive|"
+            r"Court|Gardens|Place|Crescent|Terrace|Grove|Hill|Row|Walk|Square)\b"
+        ),
+        "[address]",
+    ),
 ]
 
 
@@ -52,7 +72,8 @@ def _scrub(value: Any, depth: int = 0) -> Any:
         return scrub_text(value)
     if isinstance(value, Mapping):
         return {
-            k: (REDACTED if str(k).lower() in _PERSONAL_KEYS else _scrub(v, depth + 1)) for k, v in value.items()
+            k: (REDACTED if str(k).lower() in _PERSONAL_KEYS else _scrub(v, depth + 1))
+            for k, v in value.items()
         }
     if isinstance(value, list | tuple | set):
         return [_scrub(v, depth + 1) for v in value]

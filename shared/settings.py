@@ -43,7 +43,9 @@ class Settings(BaseSettings):
     signing_keys_dir: Annotated[Path, Field(validation_alias=AliasChoices("SANCTUARY_SIGNING_KEYS"))] = Path(
         ".sanctuary/keys"
     )
-    stream_replicas: Annotated[int, Field(ge=1, le=5, validation_alias=AliasChoices("SANCTUARY_REPLICAS"))] = 1
+    stream_replicas: Annotated[
+        int, Field(ge=1, le=5, validation_alias=AliasChoices("SANCTUARY_REPLICAS"))
+    ] = 1
     duplicate_window_s: Annotated[
         float, Field(gt=0, validation_alias=AliasChoices("SANCTUARY_DUPLICATE_WINDOW_S"))
     ] = 120.0

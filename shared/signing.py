@@ -55,7 +55,9 @@ def load_or_create_signer(keys_dir: Path, owner: str) -> Signer:
         )
     public_path = keys_dir / f"{owner}.pub"
     public_path.write_bytes(
-        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
     )
     return Signer(owner, key)
 

@@ -51,7 +51,9 @@ def decide(command: AddKernelNote, state: NotesState) -> list[Event]:
 
 def evolve(state: NotesState, event: RecordedEvent) -> NotesState:
     if isinstance(event.payload, KernelNoteAdded):
-        return NotesState(notes=(*state.notes, event.payload.text), names=(*state.names, event.payload.client_name))
+        return NotesState(
+            notes=(*state.notes, event.payload.text), names=(*state.names, event.payload.client_name)
+        )
     return state
 
 

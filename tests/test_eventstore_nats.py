@@ -25,18 +25,32 @@ def case() -> str:
 
 def note(case_id: str, text: str, also_count: bool = False, command_id: str | None = None) -> AddKernelNote:
     return AddKernelNote(
-        command_id=command_id or f"cmd-{uuid.uuid4().hex}", case_id=case_id, actor=COORD, text=text,
-        client_name="Alice Example", also_count=also_count,
+        command_id=command_id or f"cmd-{uuid.uuid4().hex}",
+        case_id=case_id,
+        actor=COORD,
+        text=text,
+        client_name="Alice Example",
+        also_count=also_count,
     )
 
 
 async def test_append_and_load_in_order_with_hash_chain(store_for):
     store = store_for("referral")
     case_id = case()
-    first = await store.append(case_id, [KernelNoteAdded(text="a", client_name="Alice Example")],
-                               expected=CasePosition(), actor=COORD, command_id="c-000001")
-    second = await store.append(case_id, [KernelNoteAdded(text="b", client_name="Alice Example")],
-                                expected=CasePosition(first[-1].seq, first[-1].hash), actor=COORD, command_id="c-000002")
+    first = await store.append(
+        case_id,
+        [KernelNoteAdded(text="a", client_name="Alice Example")],
+        expected=CasePosition(),
+        actor=COORD,
+        command_id="c-000001",
+    )
+    second = await store.append(
+        case_id,
+        [KernelNoteAdded(text="b", client_name="Alice Example")],
+        expected=CasePosition(first[-1].seq, first[-1].hash),
+        actor=COORD,
+        command_id="c-000002",
+    )
     loaded = await store.load(case_id)
     assert [e.payload.text for e in loaded] == ["a", "b"]
     assert loaded[1].prev_hash == loaded[0].hash == first[0].hash
@@ -48,11 +62,21 @@ async def test_append_and_load_in_order_with_hash_chain(store_for):
 async def test_stale_expected_sequence_is_a_typed_conflict_with_actual_sequence(store_for):
     store = store_for("referral")
     case_id = case()
-    done = await store.append(case_id, [KernelNoteAdded(text="a", client_name="A")], expected=CasePosition(),
-                              actor=COORD, command_id="c-000003")
+    done = await store.append(
+        case_id,
+        [KernelNoteAdded(text="a", client_name="A")],
+        expected=CasePosition(),
+        actor=COORD,
+        command_id="c-000003",
+    )
     with pytest.raises(ConcurrencyConflict) as info:
-        await store.append(case_id, [KernelNoteAdded(text="b", client_name="A")], expected=CasePosition(),
-                           actor=COORD, command_id="c-000004")
+        await store.append(
+            case_id,
+            [KernelNoteAdded(text="b", client_name="A")],
+            expected=CasePosition(),
+            actor=COORD,
+            command_id="c-000004",
+        )
     assert info.value.actual == done[0].seq
     assert len(await store.load(case_id)) == 1
 
@@ -95,8 +119,9 @@ async def test_batch_is_atomic_and_a_broken_expected_sequence_stores_nothing(sto
         await store.append(case_id, events, expected=CasePosition(), actor=COORD, command_id="c-000011")
     after = (await nc.jetstream().stream_info(STREAM)).state.messages
     assert after - before == 1
-    ok = await store.append(case_id, events, expected=await store.last_position(case_id), actor=COORD,
-                            command_id="c-000012")
+    ok = await store.append(
+        case_id, events, expected=await store.last_position(case_id), actor=COORD, command_id="c-000012"
+    )
     assert [e.seq for e in ok] == [ok[0].seq, ok[0].seq + 1]
     assert ok[1].prev_hash == ok[0].hash
 
@@ -115,16 +140,26 @@ async def test_service_may_not_write_another_owners_events(store_for):
     from shared.eventstore import EventStoreError
 
     with pytest.raises(EventStoreError):
-        await store_for("contractor").append(case(), [KernelNoteCounted(count=1)], expected=CasePosition(),
-                                             actor=SYSTEM_ACTOR, command_id="c-000030")
+        await store_for("contractor").append(
+            case(),
+            [KernelNoteCounted(count=1)],
+            expected=CasePosition(),
+            actor=SYSTEM_ACTOR,
+            command_id="c-000030",
+        )
 
 
 async def test_erased_case_reads_as_erased_and_raw_bytes_hold_no_personal_data(store_for, nc, keystore):
     store = store_for("referral")
     case_id = case()
     secret = f"Zelda Quasimodo {uuid.uuid4().hex[:6]}"
-    await store.append(case_id, [KernelNoteAdded(text="visit", client_name=secret, client_address="1 Test Road")],
-                       expected=CasePosition(), actor=COORD, command_id="c-000040")
+    await store.append(
+        case_id,
+        [KernelNoteAdded(text="visit", client_name=secret, client_address="1 Test Road")],
+        expected=CasePosition(),
+        actor=COORD,
+        command_id="c-000040",
+    )
     raw = await store.read_raw(case_id)
     assert secret.encode() not in raw[0][2] and b"Test Road" not in raw[0][2]
     assert await keystore.erase(case_id) is True
@@ -132,11 +167,13 @@ async def test_erased_case_reads_as_erased_and_raw_bytes_hold_no_personal_data(s
     assert loaded[0].payload.client_name == ERASED and loaded[0].payload.client_address == ERASED
     assert loaded[0].payload.text == "visit" and loaded[0].erased
     # The wrapped key itself is gone from the key bucket.
-    kv_raw = await nc.request(f"$JS.API.DIRECT.GET.KV_CASE_KEYS",
-                              json.dumps({"last_by_subj": f"$KV.CASE_KEYS.{case_id}"}).encode())
+    kv_raw = await nc.request(
+        "$JS.API.DIRECT.GET.KV_CASE_KEYS", json.dumps({"last_by_subj": f"$KV.CASE_KEYS.{case_id}"}).encode()
+    )
     assert not kv_raw.data
     # A later writer cannot give the case a new key and write to it again.
     handler = CaseHandler(store, notes_decider)
     from shared.errors import CommandRejected
+
     with pytest.raises(CommandRejected):
         await handler.handle(note(case_id, "after erasure"))

@@ -1,0 +1,169 @@
+"""FastStream wiring shared by every service: command endpoints (request/reply) and event
+subscribers (durable pull consumers on CASES with explicit ack, max_deliver and dead-lettering).
+
+Entry points stay thin: parse, check the actor's role, call the handler, reply.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from faststream.middlewares import AckPolicy
+from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
+from nats.aio.client import Client as NATS
+from nats.js.api import ConsumerConfig, DeliverPolicy
+from pydantic import ValidationError
+
+from shared.commands import Command, CommandReply
+from shared.deadletter import park, watch_max_deliveries
+from shared.decider import CaseHandler, Outcome
+from shared.errors import CommandRejected, Problem, problems_from_validation
+from shared.events import RecordedEvent, UnknownEventType
+from shared.eventstore import STREAM
+from shared.logging import get_logger
+from shared.runtime import ServiceRuntime
+
+log = get_logger(__name__)
+
+MAX_DELIVER = 5
+CASES = JStream(STREAM, declare=False)
+
+CommandFn = Callable[[Command], Awaitable[Outcome | CommandReply]]
+EventFn = Callable[[RecordedEvent], Awaitable[None]]
+
+
+def parse_command(command_cls: type[Command], body: bytes) -> Command:
+    """Validate a command's JSON; every problem at once, each naming its field, never echoing values."""
+    try:
+        command = command_cls.model_validate_json(body)
+    except ValidationError as exc:
+        raise CommandRejected(problems_from_validation(exc)) from None
+    if command_cls.allowed_roles and command.actor.role not in command_cls.allowed_roles:
+        allowed = ", ".join(sorted(r.value for r in command_cls.allowed_roles))
+        raise CommandRejected.one(
+            "actor.role", f"a {command.actor.role.value} may not {command_cls.name()}; allowed: {allowed}"
+        )
+    return command
+
+
+async def run_command(command_cls: type[Command], body: bytes, fn: CommandFn) -> CommandReply:
+    try:
+        command = parse_command(command_cls, body)
+        result = await fn(command)
+    except CommandRejected as exc:
+        log.info("command rejected", command=command_cls.name(), problems=[p.field for p in exc.problems])
+        return CommandReply(ok=False, errors=exc.problems)
+    if isinstance(result, CommandReply):
+        return result
+    log.info(
+        "command handled",
+        command=command_cls.name(),
+        case_id=result.case_id,
+        events=len(result.event_ids),
+        duplicate=result.duplicate,
+    )
+    return CommandReply(
+        ok=True, case_id=result.case_id, event_ids=result.event_ids, duplicate=result.duplicate
+    )
+
+
+def command_endpoint(broker: NatsBroker, command_cls: type[Command], fn: CommandFn) -> None:
+    """Serve ``cmd.<service>.<Command>`` with a queue group, so replicas share the load."""
+
+    @broker.subscriber(
+        command_cls.subject(),
+        queue=f"{command_cls.service}-commands",
+        title=command_cls.subject(),
+        description=command_cls.__doc__,
+    )
+    async def endpoint(msg: NatsMessage) -> bytes:
+        reply = await run_command(command_cls, msg.body, fn)
+        return reply.model_dump_json().encode()
+
+
+def case_commands(
+    broker: NatsBroker, handler_of: Callable[[], CaseHandler[Any, Any]], commands: Sequence[type[Command]]
+) -> None:
+    """Serve every case command of a service through its one CaseHandler."""
+    for command_cls in commands:
+        command_endpoint(broker, command_cls, lambda c: handler_of().handle(c))
+
+
+def event_subscriber(
+    broker: NatsBroker,
+    runtime: ServiceRuntime,
+    durable: str,
+    subjects: Sequence[str],
+    fn: EventFn,
+    *,
+    deliver_policy: DeliverPolicy = DeliverPolicy.ALL,
+) -> None:
+    """A durable pull consumer on CASES. Success acks; a handler error naks for redelivery (up to
+    MAX_DELIVER, then the advisory parks it); an undecodable message is parked at once and terminated."""
+    config = ConsumerConfig(
+        durable_name=durable,
+        filter_subjects=list(subjects),
+        deliver_policy=deliver_policy,
+        max_deliver=MAX_DELIVER,
+        ack_wait=30,
+    )
+
+    @broker.subscriber(
+        subjects[0] if len(subjects) == 1 else "",
+        stream=CASES,
+        durable=durable,
+        config=config,
+        pull_sub=PullSub(batch_size=64, timeout=1.0),
+        ack_policy=AckPolicy.MANUAL,
+        title=f"{durable}: {', '.join(subjects)}",
+    )
+    async def consume(msg: NatsMessage) -> None:
+        raw = msg.raw_message
+        meta = raw.metadata
+        seq = int(meta.sequence.stream)
+        try:
+            event = await runtime.event_store.decode(msg.body, seq=seq, subject=raw.subject)
+        except (ValueError, KeyError, UnknownEventType, ValidationError, json.JSONDecodeError) as exc:
+            assert runtime.nc is not None
+            await park(
+                runtime.nc,
+                durable,
+                msg.body,
+                f"undecodable: {type(exc).__name__}",
+                stream=STREAM,
+                stream_seq=seq,
+                subject=raw.subject,
+            )
+            await msg.reject()
+            return
+        try:
+            await fn(event)
+        except Exception as exc:
+            log.warning(
+                "event handler failed; will be redelivered",
+                consumer=durable,
+                stream_seq=seq,
+                error=type(exc).__name__,
+                deliveries=meta.num_delivered,
+            )
+            await msg.nack(delay=min(0.5 * meta.num_delivered, 5))
+            return
+        await msg.ack()
+
+
+async def start_deadletter_watch(runtime: ServiceRuntime, durables: Sequence[str]) -> None:
+    assert runtime.nc is not None
+    for durable in durables:
+        await watch_max_deliveries(runtime.nc, STREAM, durable)
+
+
+async def send_command(nc: NATS, command: Command, timeout: float = 10.0) -> CommandReply:
+    """Client side: issue a command and wait for its reply."""
+    reply = await nc.request(command.subject(), command.model_dump_json().encode(), timeout=timeout)
+    return CommandReply.model_validate_json(reply.data)
+
+
+def problems_reply(problems: Sequence[Problem]) -> CommandReply:
+    return CommandReply(ok=False, errors=list(problems))

@@ -1,0 +1,53 @@
+"""One service's connections, wired in one place: NATS, the CASES stream, the key store, the signer
+and the event store. Nothing connects at import time; ``start()`` is called from the app's startup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import nats
+from nats.aio.client import Client as NATS
+
+from shared.crypto import KeyStore
+from shared.deadletter import ensure_deadletter_stream
+from shared.eventstore import EventStore, ensure_stream
+from shared.settings import Settings
+from shared.signing import load_or_create_signer
+
+
+@dataclass
+class ServiceRuntime:
+    settings: Settings
+    owner: str
+    nc: NATS | None = field(default=None, init=False)
+    keys: KeyStore | None = field(default=None, init=False)
+    store: EventStore | None = field(default=None, init=False)
+
+    async def start(self) -> None:
+        if not self.settings.nats_url:
+            raise RuntimeError("NATS_URL is not set")
+        self.nc = await nats.connect(
+            self.settings.nats_url,
+            name=f"sanctuary-{self.owner}",
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+        )
+        js = self.nc.jetstream()
+        await ensure_stream(js, self.settings.stream_replicas, self.settings.duplicate_window_s)
+        await ensure_deadletter_stream(js, self.settings.stream_replicas)
+        self.keys = KeyStore(js, self.settings.kek_bytes, self.settings.stream_replicas)
+        await self.keys.start()
+        signer = load_or_create_signer(self.settings.signing_keys_dir, self.owner)
+        self.store = EventStore(self.nc, self.keys, self.owner, signer)
+
+    async def stop(self) -> None:
+        if self.keys:
+            await self.keys.stop()
+        if self.nc and not self.nc.is_closed:
+            await self.nc.drain()
+
+    @property
+    def event_store(self) -> EventStore:
+        if self.store is None:
+            raise RuntimeError(f"{self.owner}: runtime not started")
+        return self.store

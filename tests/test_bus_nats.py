@@ -1,0 +1,111 @@
+"""Command endpoints and event subscribers over a real nats-server (FastStream on real JetStream)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import nats
+import pytest
+from faststream.nats import NatsBroker
+
+from shared.bus import case_commands, event_subscriber, send_command, start_deadletter_watch
+from shared.deadletter import list_parked
+from shared.decider import CaseHandler
+from shared.events import Actor, RecordedEvent, Role
+from shared.runtime import ServiceRuntime
+from tests.kernel_events import AddKernelNote, KernelNoteAdded, notes_decider
+
+pytestmark = pytest.mark.nats
+
+
+async def start_notes_service(settings, seen, durable, fail_text="boom"):
+    broker = NatsBroker(settings.nats_url)
+    runtime = ServiceRuntime(settings, owner="referral")
+    holder: dict[str, CaseHandler] = {}
+    case_commands(broker, lambda: holder["h"], [AddKernelNote])
+
+    async def on_note(event: RecordedEvent) -> None:
+        if isinstance(event.payload, KernelNoteAdded) and event.payload.text == fail_text:
+            raise RuntimeError("handler keeps failing")
+        seen.append(event)
+
+    event_subscriber(broker, runtime, durable, ["case.*.referral.KernelNoteAdded"], on_note)
+    await runtime.start()
+    holder["h"] = CaseHandler(runtime.event_store, notes_decider)
+    await start_deadletter_watch(runtime, [durable])
+    await broker.start()
+    return broker, runtime
+
+
+def cmd(case_id: str, text: str, role: Role = Role.COORDINATOR) -> AddKernelNote:
+    return AddKernelNote(
+        command_id=f"cmd-{uuid.uuid4().hex}",
+        case_id=case_id,
+        actor=Actor(agency="Test", person="p1", role=role),
+        text=text,
+        client_name="Bea Example",
+    )
+
+
+async def test_command_reply_role_refusal_and_field_errors(settings):
+    seen: list[RecordedEvent] = []
+    durable = f"notes-{uuid.uuid4().hex[:8]}"
+    broker, runtime = await start_notes_service(settings, seen, durable)
+    nc = await nats.connect(settings.nats_url)
+    try:
+        case_id = f"B-{uuid.uuid4().hex[:10]}"
+        ok = await send_command(nc, cmd(case_id, "hello"))
+        assert ok.ok and len(ok.event_ids) == 1
+        refused = await send_command(nc, cmd(case_id, "x", role=Role.INSTALLER))
+        assert not refused.ok and refused.errors[0].field == "actor.role"
+        # Malformed JSON fields: every problem at once, each naming its field, no values echoed.
+        bad = {
+            "command_id": "short",
+            "case_id": "bad id!",
+            "actor": {"agency": "T", "person": "p", "role": "coordinator"},
+            "text": "t",
+            "client_name": "Secret Name",
+            "also_count": "maybe",
+        }
+        reply = await nc.request(AddKernelNote.subject(), json.dumps(bad).encode(), timeout=5)
+        body = json.loads(reply.data)
+        assert {e["field"] for e in body["errors"]} == {"command_id", "case_id", "also_count"}
+        assert "Secret Name" not in reply.data.decode()
+        rejected = await send_command(nc, cmd(case_id, "forbidden"))
+        assert rejected.errors[0].field == "text"
+        for _ in range(50):
+            if seen:
+                break
+            await asyncio.sleep(0.1)
+        assert [e.payload.text for e in seen] == ["hello"]
+        assert seen[0].payload.client_name == "Bea Example"
+    finally:
+        await nc.close()
+        await broker.stop()
+        await runtime.stop()
+
+
+async def test_failing_handler_is_redelivered_then_parked_and_consumer_goes_on(settings):
+    seen: list[RecordedEvent] = []
+    durable = f"notes-{uuid.uuid4().hex[:8]}"
+    fail_text = f"boom-{uuid.uuid4().hex[:6]}"
+    broker, runtime = await start_notes_service(settings, seen, durable, fail_text=fail_text)
+    nc = await nats.connect(settings.nats_url)
+    try:
+        case_id = f"D-{uuid.uuid4().hex[:10]}"
+        await send_command(nc, cmd(case_id, fail_text))
+        await send_command(nc, cmd(case_id, "after"))
+        parked: list[dict[str, str]] = []
+        for _ in range(100):
+            parked = await list_parked(nc, durable)
+            if parked and any(e.payload.text == "after" for e in seen):
+                break
+            await asyncio.sleep(0.2)
+        assert any(e.payload.text == "after" for e in seen)
+        assert len(parked) == 1 and "deliveries" in parked[0]["Sanctuary-Reason"]
+    finally:
+        await nc.close()
+        await broker.stop()
+        await runtime.stop()
