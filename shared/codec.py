@@ -49,10 +49,12 @@ def build_record(
     causation_id: str,
     correlation_id: str,
     prev_hash: str,
-    key: bytes,
+    key: bytes | None,
 ) -> dict[str, Any]:
     data = validated_payload_json(payload)
     personal = split_personal(type(payload), data)
+    if personal and key is None:
+        raise InvalidEvent.one("case_id", "this case's personal data has been erased; no personal data can be added")
     return {
         "event_id": event_id,
         "type": payload.type_name(),
@@ -65,7 +67,7 @@ def build_record(
         "correlation_id": correlation_id,
         "payload": data,
         # Bound to the event id so a sealed blob cannot be moved onto another event.
-        "personal": seal_json(key, personal, event_id.encode()) if personal else None,
+        "personal": seal_json(key, personal, event_id.encode()) if personal and key else None,
         "prev_hash": prev_hash,
     }
 
