@@ -1,1 +1,358 @@
-"""Published contract of the contractor side: its events and commands (filled in by the contractor work)."""
+"""Published contract of the contractor side (the security installation company): works orders,
+installer allocation, client contact, installation, cancellation and suspension.
+
+Source: the Tower Hamlets contractor specification section 5 (seed 004) and the South Essex
+service standards (seed 002). Money is in pounds sterling with two decimal places.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, time
+from decimal import Decimal
+from typing import Annotated, ClassVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from shared.commands import Command
+from shared.events import Actor, Event, Role
+from shared.personal import Personal
+
+ItemCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+Quantity = Annotated[int, Field(ge=1, le=1000)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+StaffId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+FreeText = Annotated[str, Field(min_length=1, max_length=2000)]
+
+# The roles that speak for the contractor: its office, and its installers on site.
+CONTRACTOR_STAFF = frozenset({Role.CONTRACTOR_OFFICE, Role.INSTALLER})
+
+
+class ContactChannel(enum.StrEnum):
+    """Channels counted in the contract's 'level of contact' indicator (seed 004, section 15)."""
+
+    TELEPHONE = "telephone"
+    FACE_TO_FACE = "face to face"
+    LETTER = "letter"
+    OTHER = "other"
+
+
+class ContactOutcome(enum.StrEnum):
+    CONTACT_MADE = "contact made"
+    NO_ANSWER = "no answer"
+    MESSAGE_LEFT = "message left"
+    NUMBER_NOT_IN_SERVICE = "number not in service"
+    CLIENT_NOT_ABLE_TO_TALK_SAFELY = "client not able to talk safely"
+    LETTER_SENT = "letter sent"
+
+
+class Weekday(enum.StrEnum):
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"
+
+
+class SuspensionConcern(enum.StrEnum):
+    """Section 5 (9): concerns that the perpetrator is residing at or visiting the address."""
+
+    PERPETRATOR_RESIDING = "perpetrator residing at the address"
+    PERPETRATOR_VISITING = "perpetrator visiting the address"
+
+
+class InstallerGender(enum.StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+
+
+class UnsafeContactWindow(BaseModel):
+    """A time the client must not be contacted: these weekdays, from ``start`` to ``end`` (UK local time).
+
+    ``end`` before ``start`` means the window runs past midnight (e.g. 22:00-07:00).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    days: list[Weekday] = Field(min_length=1)
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> UnsafeContactWindow:
+        if self.start == self.end:
+            raise ValueError("start and end must differ")
+        return self
+
+
+class WorkItem(BaseModel):
+    """An approved measure: a catalogue item code and how many."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    item_code: ItemCode
+    quantity: Quantity
+
+
+class InstalledItem(BaseModel):
+    """A line of the itemised invoice: what was fitted, how many, at what unit cost, and the total."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    item_code: ItemCode
+    quantity: Quantity
+    unit_cost_gbp: Money
+    total_gbp: Money
+    # Set when the unit cost differs from the catalogue's; free text, so personal.
+    cost_override_reason: Personal[str | None] = None
+
+
+class InstallerRecord(BaseModel):
+    """One installer in the contractor's staff register (kept outside the case stream)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    installer_id: StaffId
+    initials: str = Field(min_length=1, max_length=5, pattern=r"^[A-Za-z]+$")
+    gender: InstallerGender
+    enhanced_dbs_checked_on: date | None = None
+
+
+# -- events ----------------------------------------------------------------------------------
+
+
+class WorksOrderReceived(Event):
+    """The coordinator's approved works, as the contractor receives them. Exactly these fields:
+    nothing else from the case travels to the contractor."""
+
+    owner = "contractor"
+
+    approved_items: list[WorkItem] = Field(min_length=1)
+    client_name: Personal[str]
+    client_address: Personal[str]
+    client_telephone: Personal[str | None] = None
+    unsafe_contact_times: Personal[str | None] = None
+    unsafe_contact_windows: Personal[list[UnsafeContactWindow]] = Field(default_factory=list)
+    female_installer_requested: bool = False
+    password_requested: bool = False
+    someone_present_requested: bool = False
+    installation_requests: Personal[str | None] = None
+    # Urgent (same-day) cases need an emergency lock change the same day.
+    urgent: bool = False
+    first_contact_due_by: AwareDatetime
+
+
+class InstallerAllocated(Event):
+    owner = "contractor"
+
+    installer_id: StaffId
+    enhanced_dbs_checked_on: date
+
+
+class ConflictOfInterestDeclared(Event):
+    """An installer knows the victim or the perpetrator. Names the installer only, never whom they know."""
+
+    owner = "contractor"
+
+    installer_id: StaffId
+
+
+class ClientContactAttempted(Event):
+    owner = "contractor"
+
+    channel: ContactChannel
+    outcome: ContactOutcome
+    attempted_at: AwareDatetime
+    within_first_contact_deadline: bool
+
+
+class ContactNotEstablished(Event):
+    """Tells the coordinator (the Sanctuary Project Officer) that the client could not be reached."""
+
+    owner = "contractor"
+
+    attempts: int = Field(ge=0)
+    channels_tried: list[ContactChannel] = Field(default_factory=list)
+    first_contact_due_by: AwareDatetime
+
+
+class InstallationVisitBooked(Event):
+    owner = "contractor"
+
+    visit_on: date
+    installer_id: StaffId
+    completion_due_by: date | None = None
+
+
+class EmergencyLockChangeCompleted(Event):
+    owner = "contractor"
+
+    completed_at: AwareDatetime
+    same_day: bool
+
+
+class ItemsInstalled(Event):
+    owner = "contractor"
+
+    items: list[InstalledItem] = Field(min_length=1)
+    total_gbp: Money
+
+
+class MeasureNotFeasibleAgreed(Event):
+    """A recommended measure not feasible or appropriate, with the alternative agreed with the
+    Protective Security Manager (named by staff id)."""
+
+    owner = "contractor"
+
+    item_code: ItemCode
+    alternative_item_code: ItemCode | None = None
+    alternative_quantity: Quantity | None = None
+    agreed_with: StaffId
+    reason: Personal[str]
+
+
+class InstallationCompleted(Event):
+    owner = "contractor"
+
+    completed_at: AwareDatetime
+    total_cost_gbp: Money
+    working_days_from_works_order: int = Field(ge=0)
+    working_days_from_first_contact: int | None = None
+    # Made-to-measure items (grilles, security film) are outside the 2-5 day rule.
+    made_to_measure: bool
+    within_timescale: bool
+
+
+class InstallationCancelled(Event):
+    owner = "contractor"
+
+    reason: str = Field(min_length=1, max_length=200)  # from the scheme's cancellation_reasons
+    note: Personal[str | None] = None
+
+
+class WorksSuspended(Event):
+    """Works stopped at once; this event is the coordinator's notification. Only the coordinator's
+    WorksResumed (referral side) lifts it."""
+
+    owner = "contractor"
+
+    concern: SuspensionConcern
+    reported_by: StaffId
+    details: Personal[str | None] = None
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+class ContractorCommand(Command):
+    service: ClassVar[str] = "contractor"
+    allowed_roles: ClassVar[frozenset[Role]] = CONTRACTOR_STAFF
+
+
+class ReceiveWorksOrder(ContractorCommand):
+    """Issued by the system when the coordinator approves recommendations; the works order is
+    built from the case's referral form and approval."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.SYSTEM, Role.COORDINATOR})
+
+
+class AllocateInstaller(ContractorCommand):
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.CONTRACTOR_OFFICE})
+
+    installer_id: StaffId
+    # Filled in by the service from its staff register before deciding; a caller's value is ignored.
+    installer: InstallerRecord | None = None
+
+
+class DeclareConflictOfInterest(ContractorCommand):
+    installer_id: StaffId
+
+
+class RecordContactAttempt(ContractorCommand):
+    channel: ContactChannel
+    outcome: ContactOutcome
+    attempted_at: AwareDatetime
+
+
+class ReportContactNotEstablished(ContractorCommand):
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.CONTRACTOR_OFFICE, Role.SYSTEM})
+
+
+class BookInstallationVisit(ContractorCommand):
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.CONTRACTOR_OFFICE})
+
+    visit_on: date
+
+
+class RecordEmergencyLockChange(ContractorCommand):
+    completed_at: AwareDatetime
+
+
+class InstalledItemLine(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    item_code: ItemCode
+    quantity: int  # checked by the decider, so quantity 0 gets its own clear error
+    unit_cost_gbp: Money
+    cost_override_reason: FreeText | None = None
+
+
+class RecordItemsInstalled(ContractorCommand):
+    items: list[InstalledItemLine] = Field(min_length=1)
+
+
+class RecordMeasureNotFeasible(ContractorCommand):
+    item_code: ItemCode
+    alternative_item_code: ItemCode | None = None
+    alternative_quantity: Quantity | None = None
+    agreed_with: StaffId
+    reason: FreeText
+
+
+class CompleteInstallation(ContractorCommand):
+    completed_at: AwareDatetime
+
+
+class CancelInstallation(ContractorCommand):
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.CONTRACTOR_OFFICE, Role.COORDINATOR})
+
+    reason: str = Field(min_length=1, max_length=200)
+    note: FreeText | None = None
+
+
+class SuspendWorks(ContractorCommand):
+    concern: SuspensionConcern
+    reported_by: StaffId
+    details: FreeText | None = None
+
+
+class RegisterInstaller(BaseModel):
+    """Adds or updates an installer in the staff register (not a case command: served on
+    ``cmd.contractor.RegisterInstaller``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.CONTRACTOR_OFFICE})
+    subject: ClassVar[str] = "cmd.contractor.RegisterInstaller"
+
+    command_id: str = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
+    actor: Actor
+    installer: InstallerRecord
+
+
+CASE_COMMANDS: tuple[type[ContractorCommand], ...] = (
+    ReceiveWorksOrder,
+    DeclareConflictOfInterest,
+    RecordContactAttempt,
+    ReportContactNotEstablished,
+    BookInstallationVisit,
+    RecordEmergencyLockChange,
+    RecordItemsInstalled,
+    RecordMeasureNotFeasible,
+    CompleteInstallation,
+    CancelInstallation,
+    SuspendWorks,
+)
