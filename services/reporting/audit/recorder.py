@@ -1,0 +1,121 @@
+"""The reporting service's audit commands: record an audit read (granted or refused) and erase a
+case. Both must work on a case whose key is already destroyed, which the CaseHandler refuses, so
+they append straight to the store with the expected position and retry on a conflict.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from services.reporting.audit.policy import FALLBACK_AUDIT_ACCESS, AuditAccess, decide_audit_read
+from shared.commands import Command, CommandReply
+from shared.contracts.audit import (
+    AuditReadRecorded,
+    CasePersonalDataErased,
+    EraseCase,
+    ErasureBasis,
+    RecordAuditRead,
+)
+from shared.errors import CommandRejected, Problem, reject_if
+from shared.events import Event, Role
+from shared.eventstore import ConcurrencyConflict, EventStore
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+MAX_ATTEMPTS = 8
+
+
+class AuditRecorder:
+    def __init__(self, store: EventStore, access: dict[Role, AuditAccess] | None = None) -> None:
+        self._store = store
+        self._access = access or FALLBACK_AUDIT_ACCESS
+
+    async def record_audit_read(self, command: RecordAuditRead) -> CommandReply:
+        records = await self._require_case(command.case_id)
+        decision = decide_audit_read(command.actor.role, command.view, self._access)
+        event = AuditReadRecorded(
+            view=command.view,
+            as_of=command.as_of,
+            reason=command.reason,
+            outcome=decision.outcome,
+            refusal=decision.refusal,
+        )
+        event_ids, duplicate = await self._append_once(command, event, records)
+        log.info("audit read recorded", case_id=command.case_id, outcome=decision.outcome.value)
+        return CommandReply(
+            ok=decision.allowed,
+            case_id=command.case_id,
+            event_ids=event_ids,
+            duplicate=duplicate,
+            errors=[] if decision.allowed else [Problem(field="actor.role", problem=str(decision.refusal))],
+            data={"outcome": decision.outcome.value, "show_personal": decision.show_personal},
+        )
+
+    async def erase_case(self, command: EraseCase) -> CommandReply:
+        problems: list[Problem] = []
+        if command.basis is ErasureBasis.RETENTION:
+            if command.closed_at is None:
+                problems.append(Problem(field="closed_at", problem="is required for a retention erasure"))
+            if command.retention_years is None:
+                problems.append(
+                    Problem(field="retention_years", problem="is required for a retention erasure")
+                )
+        reject_if(problems)
+        records = await self._require_case(command.case_id)
+        earlier = [r for r in records if r["type"] == CasePersonalDataErased.type_name()]
+        if earlier:
+            # Already recorded (perhaps the key destruction did not finish): finish it, change nothing.
+            await self._store.keys.erase(command.case_id)
+            return CommandReply(
+                ok=True, case_id=command.case_id, event_ids=[earlier[0]["event_id"]], duplicate=True
+            )
+        event = CasePersonalDataErased(
+            basis=command.basis,
+            reason=command.reason,
+            closed_at=command.closed_at,
+            retention_years=command.retention_years,
+        )
+        # Recorded first, then the key destroyed: a crash in between leaves a recorded erasure
+        # that a retry completes, never an erasure nobody can account for.
+        event_ids, duplicate = await self._append_once(command, event, records)
+        await self._store.keys.erase(command.case_id)
+        log.info("case personal data erased", case_id=command.case_id, basis=command.basis.value)
+        return CommandReply(ok=True, case_id=command.case_id, event_ids=event_ids, duplicate=duplicate)
+
+    async def _require_case(self, case_id: str) -> list[dict[str, Any]]:
+        raw = await self._store.read_raw(case_id)
+        if not raw:
+            raise CommandRejected.one("case_id", "no case with this id")
+        return [json.loads(data) for _, _, data in raw]
+
+    async def _append_once(
+        self, command: Command, event: Event, records: list[dict[str, Any]]
+    ) -> tuple[list[str], bool]:
+        """Append one event at the case's end; a retried command id returns the first result."""
+        earlier = [r["event_id"] for r in records if r["causation_id"] == command.command_id]
+        if earlier:
+            return earlier, True
+        for _ in range(MAX_ATTEMPTS):
+            position = await self._store.last_position(command.case_id)
+            try:
+                recorded = await self._store.append(
+                    command.case_id,
+                    [event],
+                    expected=position,
+                    actor=command.actor,
+                    command_id=command.command_id,
+                    correlation_id=command.correlation_id,
+                    occurred_at=command.occurred_at,
+                )
+            except ConcurrencyConflict as conflict:
+                if conflict.actual is None:  # this command id was stored before
+                    return await self._earlier(command), True
+                continue
+            return [e.event_id for e in recorded], False
+        raise CommandRejected.one("case_id", f"the case kept changing; gave up after {MAX_ATTEMPTS} attempts")
+
+    async def _earlier(self, command: Command) -> list[str]:
+        raw = await self._store.read_raw(command.case_id)
+        records = (json.loads(data) for _, _, data in raw)
+        return [r["event_id"] for r in records if r["causation_id"] == command.command_id]

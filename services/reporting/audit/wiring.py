@@ -1,0 +1,64 @@
+"""How audit and erasure plug into the reporting service's app: two command endpoints
+(cmd.reporting.RecordAuditRead, cmd.reporting.EraseCase) and the retention schedule.
+
+The reporting app passes ``audit_extra`` in ``extras`` and ``audit_startup(...)`` in ``on_startup``
+of ``shared.service.create_service_app``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from services.reporting.audit.recorder import AuditRecorder
+from services.reporting.audit.retention import retention_schedule
+from shared.bus import command_endpoint
+from shared.commands import Command, CommandReply
+from shared.contracts.audit import EraseCase, RecordAuditRead
+from shared.service import Service
+
+RECORDER = "audit_recorder"
+RETENTION_TASK = "audit_retention_task"
+DAY_S = 24 * 60 * 60.0
+
+
+def _recorder(service: Service) -> AuditRecorder:
+    recorder = service.extras.get(RECORDER)
+    if recorder is None:
+        recorder = AuditRecorder(service.runtime.event_store)
+        service.extras[RECORDER] = recorder
+    assert isinstance(recorder, AuditRecorder)
+    return recorder
+
+
+def audit_extra(service: Service) -> None:
+    """Serve the audit commands on the reporting service's broker."""
+
+    async def record_read(command: Command) -> CommandReply:
+        assert isinstance(command, RecordAuditRead)
+        return await _recorder(service).record_audit_read(command)
+
+    async def erase(command: Command) -> CommandReply:
+        assert isinstance(command, EraseCase)
+        return await _recorder(service).erase_case(command)
+
+    command_endpoint(service.broker, RecordAuditRead, record_read)
+    command_endpoint(service.broker, EraseCase, erase)
+
+
+def audit_startup(
+    retention_years: int | None, interval_s: float = DAY_S
+) -> Callable[[Service], Awaitable[None]]:
+    """Start the retention schedule (none when the scheme sets no retention period)."""
+
+    async def start(service: Service) -> None:
+        if retention_years is None:
+            return
+        nc = service.runtime.nc
+        assert nc is not None
+        recorder = _recorder(service)
+        service.extras[RETENTION_TASK] = asyncio.create_task(
+            retention_schedule(nc, recorder.erase_case, retention_years, interval_s)
+        )
+
+    return start
