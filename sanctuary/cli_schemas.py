@@ -1,0 +1,36 @@
+"""``sanctuary schemas``: write the AsyncAPI documents and the JSON Schemas of events and commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from sanctuary.cli_app import app
+from sanctuary.launcher import missing_services
+from sanctuary.schemas import SERVICES, write_schemas
+from shared.settings import REPO_ROOT
+
+console = Console()
+
+
+@app.command()
+def schemas(
+    out: Annotated[Path, typer.Option(help="Directory to write asyncapi/ and schemas/ under.")] = Path(
+        "docs"
+    ),
+) -> None:
+    """Publish the bus: AsyncAPI per service, JSON Schema of every event and command."""
+    missing = missing_services(list(SERVICES), REPO_ROOT, entry="app.py")
+    ready = tuple(s for s in SERVICES if s not in missing)
+    if missing:
+        console.print(f"[yellow]No app yet for: {', '.join(missing)} (their AsyncAPI is not written)[/]")
+    written = write_schemas(out, ready)
+    events = sum(1 for p in written if p.parent.name == "events")
+    commands = sum(1 for p in written if p.parent.name == "commands")
+    console.print(
+        f"Wrote {len(ready)} AsyncAPI document(s), {events} event schemas and {commands} command "
+        f"schemas under {out}/"
+    )
