@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from faststream.middlewares import AckPolicy
 from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from nats.aio.client import Client as NATS
 from nats.js.api import ConsumerConfig, DeliverPolicy
-from pydantic import ValidationError
+from pydantic import Field, ValidationError, WithJsonSchema
 
 from shared.commands import Command, CommandReply
 from shared.deadletter import park, watch_max_deliveries
@@ -72,15 +72,43 @@ async def run_command(command_cls: type[Command], body: bytes, fn: CommandFn) ->
 def command_endpoint(broker: NatsBroker, command_cls: type[Command], fn: CommandFn) -> None:
     """Serve ``cmd.<service>.<Command>`` with a queue group, so replicas share the load."""
 
-    @broker.subscriber(
+    async def endpoint(body: Any, msg: NatsMessage) -> bytes:
+        # ``body`` is FastStream's decoding, there only so the AsyncAPI shows the command's schema;
+        # our own parse of the raw bytes reports every problem by field and checks the role.
+        reply = await run_command(command_cls, msg.body, fn)
+        return reply.model_dump_json().encode()
+
+    # Set as an object, not a string: the annotation names this command's own schema.
+    endpoint.__annotations__["body"] = Annotated[
+        Any, WithJsonSchema(inline_refs(command_cls.model_json_schema())), Field(title=command_cls.name())
+    ]
+    broker.subscriber(
         command_cls.subject(),
         queue=f"{command_cls.service}-commands",
         title=command_cls.subject(),
         description=command_cls.__doc__,
-    )
-    async def endpoint(msg: NatsMessage) -> bytes:
-        reply = await run_command(command_cls, msg.body, fn)
-        return reply.model_dump_json().encode()
+    )(endpoint)
+
+
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with its ``$defs`` written in place: FastStream's AsyncAPI mislays a lone
+    parameter's ``$ref`` (it takes the first definition), and a self-contained schema cannot be."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node: Any, path: tuple[str, ...]) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                if ref in path:
+                    raise ValueError(f"{schema.get('title')}: a recursive model cannot be inlined")
+                rest = {k: v for k, v in node.items() if k != "$ref"}
+                return walk(dict(defs[ref.removeprefix("#/$defs/")]), (*path, ref)) | rest
+            return {k: walk(v, path) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, path) for v in node]
+        return node
+
+    return dict(walk(schema, ()))
 
 
 def case_commands(
