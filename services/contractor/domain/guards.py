@@ -1,0 +1,49 @@
+"""Checks many contractor commands share; each returns the problems found (empty when all is well)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.contractor.domain.state import WorksState
+from shared.commands import Command
+from shared.errors import CommandRejected, Problem
+
+
+def open_works_order(state: WorksState) -> list[Problem]:
+    if not state.has_works_order:
+        return [Problem(field="case_id", problem="no works order has been received for this case")]
+    if state.completed:
+        return [Problem(field="case_id", problem="the installation on this case is already completed")]
+    if state.cancelled:
+        return [Problem(field="case_id", problem="the installation on this case has been cancelled")]
+    return []
+
+
+def not_suspended(state: WorksState) -> list[Problem]:
+    if state.suspended:
+        return [
+            Problem(
+                field="case_id",
+                problem="works on this case are suspended; only the coordinator can resume them",
+            )
+        ]
+    return []
+
+
+def client_contacted(state: WorksState, action: str) -> list[Problem]:
+    if state.first_contact_at is None:
+        return [Problem(field="case_id", problem=f"{action} before any contact with the client is refused")]
+    return []
+
+
+def installer_allocated(state: WorksState) -> list[Problem]:
+    if state.installer_id is None:
+        return [Problem(field="case_id", problem="no installer is allocated to this case")]
+    return []
+
+
+def when(command: Command) -> datetime:
+    """The moment the command speaks for; the service stamps it on arrival when the caller gave none."""
+    if command.occurred_at is None:
+        raise CommandRejected.one("occurred_at", "is required")
+    return command.occurred_at

@@ -1,0 +1,144 @@
+"""Decisions on receiving the works order, allocating installers and contacting the client."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from services.contractor.domain.guards import open_works_order, when
+from services.contractor.domain.rules import UK_TIME, ContractorRules
+from services.contractor.domain.state import WorksState
+from services.contractor.domain.unsafe_times import is_unsafe
+from shared.contracts.contractor import (
+    AllocateInstaller,
+    ClientContactAttempted,
+    ConflictOfInterestDeclared,
+    ContactNotEstablished,
+    ContactOutcome,
+    DeclareConflictOfInterest,
+    InstallerAllocated,
+    InstallerGender,
+    ReceiveWorksOrder,
+    RecordContactAttempt,
+    ReportContactNotEstablished,
+    WorksOrderReceived,
+)
+from shared.errors import CommandRejected, Problem, reject_if
+from shared.events import Event
+
+
+def receive_works_order(command: ReceiveWorksOrder, state: WorksState, rules: ContractorRules) -> list[Event]:
+    at = when(command)
+    if state.approvals == 0 or not state.approved_items:
+        raise CommandRejected.one("case_id", "the coordinator has not approved any recommendations")
+    if state.client is None:
+        raise CommandRejected.one("case_id", "the case has no referral form to take client details from")
+    if state.works_orders >= state.approvals:
+        raise CommandRejected.one("case_id", "the works order for the latest approval was already received")
+    client = state.client
+    return [
+        WorksOrderReceived(
+            approved_items=list(state.approved_items),
+            client_name=client.name,
+            client_address=client.address,
+            client_telephone=client.telephone,
+            unsafe_contact_times=client.unsafe_contact_times,
+            unsafe_contact_windows=list(client.unsafe_contact_windows),
+            female_installer_requested=client.female_installer_requested,
+            password_requested=client.password_requested,
+            someone_present_requested=client.someone_present_requested,
+            installation_requests=client.installation_requests,
+            urgent=state.urgent,
+            first_contact_due_by=at + timedelta(hours=rules.timescales.first_contact_hours),
+        )
+    ]
+
+
+def allocate_installer(command: AllocateInstaller, state: WorksState, rules: ContractorRules) -> list[Event]:
+    reject_if(open_works_order(state))
+    today = when(command).astimezone(UK_TIME).date()
+    record = command.installer
+    if record is None or record.installer_id != command.installer_id:
+        raise CommandRejected.one("installer_id", "is not in the contractor's staff register")
+    problems: list[Problem] = []
+    if command.installer_id in state.conflicted:
+        problems.append(
+            Problem(field="installer_id", problem="has declared a conflict of interest on this case")
+        )
+    checked = record.enhanced_dbs_checked_on
+    if checked is None:
+        problems.append(Problem(field="installer_id", problem="has no enhanced DBS check on record"))
+    elif checked < _years_before(today, rules.dbs_valid_years):
+        problems.append(
+            Problem(
+                field="installer_id",
+                problem=f"enhanced DBS check is older than {rules.dbs_valid_years} years",
+            )
+        )
+    if state.female_installer_requested and record.gender is not InstallerGender.FEMALE:
+        problems.append(Problem(field="installer_id", problem="the client asked for a female installer"))
+    if command.installer_id == state.installer_id:
+        problems.append(Problem(field="installer_id", problem="is already allocated to this case"))
+    reject_if(problems)
+    assert checked is not None
+    return [InstallerAllocated(installer_id=command.installer_id, enhanced_dbs_checked_on=checked)]
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def declare_conflict(command: DeclareConflictOfInterest, state: WorksState) -> list[Event]:
+    if not state.has_works_order:
+        raise CommandRejected.one("case_id", "no works order has been received for this case")
+    if command.installer_id in state.conflicted:
+        raise CommandRejected.one("installer_id", "has already declared a conflict of interest on this case")
+    return [ConflictOfInterestDeclared(installer_id=command.installer_id)]
+
+
+def record_contact_attempt(command: RecordContactAttempt, state: WorksState) -> list[Event]:
+    reject_if(open_works_order(state))
+    assert state.works_order_at is not None and state.first_contact_due_by is not None
+    problems: list[Problem] = []
+    if command.attempted_at < state.works_order_at:
+        problems.append(Problem(field="attempted_at", problem="is before the works order was received"))
+    if is_unsafe(command.attempted_at, state.unsafe_windows):
+        problems.append(
+            Problem(
+                field="attempted_at",
+                problem="falls inside a time when it is not safe to contact the client",
+            )
+        )
+    reject_if(problems)
+    return [
+        ClientContactAttempted(
+            channel=command.channel,
+            outcome=command.outcome,
+            attempted_at=command.attempted_at,
+            within_first_contact_deadline=command.attempted_at <= state.first_contact_due_by,
+        )
+    ]
+
+
+def report_contact_not_established(command: ReportContactNotEstablished, state: WorksState) -> list[Event]:
+    reject_if(open_works_order(state))
+    assert state.first_contact_due_by is not None
+    if state.first_contact_at is not None:
+        raise CommandRejected.one("case_id", "the client has been contacted")
+    failed = [a for a in state.attempts if a[1] is not ContactOutcome.CONTACT_MADE]
+    if not failed and when(command) <= state.first_contact_due_by:
+        raise CommandRejected.one(
+            "case_id", "no attempt to contact the client has been recorded and first contact is not yet due"
+        )
+    if state.not_established_reported_after == len(state.attempts):
+        raise CommandRejected.one("case_id", "already reported; no new attempt since")
+    channels = list(dict.fromkeys(a[0] for a in state.attempts))
+    return [
+        ContactNotEstablished(
+            attempts=len(state.attempts),
+            channels_tried=channels,
+            first_contact_due_by=state.first_contact_due_by,
+        )
+    ]

@@ -1,0 +1,49 @@
+"""What the contractor's decisions depend on besides the case: the measures catalogue, the scheme's
+timescales and cancellation reasons, and the working-day calendar. Built once by the app from
+configuration, so ``decide`` stays pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+UK_TIME = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class CatalogueItem:
+    code: str
+    name: str
+    unit_cost_gbp: Decimal
+    # Measured and ordered to fit (grilles, security film): outside the completion timescales.
+    made_to_measure: bool = False
+
+
+class WorkingDayCalendar(Protocol):
+    def add_working_days(self, start: date, days: int) -> date: ...
+
+    def working_days_between(self, start: date, end: date) -> int: ...
+
+
+@dataclass(frozen=True)
+class Timescales:
+    """A limit left as None does not apply in this scheme."""
+
+    first_contact_hours: int = 48
+    works_start_working_days: int | None = None
+    works_complete_working_days: int | None = None
+    installation_after_contact_working_days_max: int | None = None
+
+
+@dataclass(frozen=True)
+class ContractorRules:
+    catalogue: Mapping[str, CatalogueItem]
+    calendar: WorkingDayCalendar
+    timescales: Timescales = field(default_factory=Timescales)
+    cancellation_reasons: tuple[str, ...] = ()
+    # An installer whose enhanced DBS check is older than this cannot be allocated.
+    dbs_valid_years: int = 3

@@ -1,0 +1,142 @@
+"""The contractor's view of one case, folded from its events (every service's; the ones that do not
+concern the works are ignored)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+
+from shared.contracts.contractor import (
+    ClientContactAttempted,
+    ConflictOfInterestDeclared,
+    ContactChannel,
+    ContactNotEstablished,
+    ContactOutcome,
+    EmergencyLockChangeCompleted,
+    InstallationCancelled,
+    InstallationCompleted,
+    InstallationVisitBooked,
+    InstallerAllocated,
+    ItemsInstalled,
+    MeasureNotFeasibleAgreed,
+    UnsafeContactWindow,
+    WorkItem,
+    WorksOrderReceived,
+    WorksSuspended,
+)
+from shared.events import RecordedEvent
+
+
+@dataclass(frozen=True)
+class ClientFacts:
+    """What the works order takes from the referral form, and nothing more."""
+
+    name: str
+    address: str
+    telephone: str | None = None
+    unsafe_contact_times: str | None = None
+    unsafe_contact_windows: tuple[UnsafeContactWindow, ...] = ()
+    female_installer_requested: bool = False
+    password_requested: bool = False
+    someone_present_requested: bool = False
+    installation_requests: str | None = None
+
+
+@dataclass(frozen=True)
+class Alternative:
+    item_code: str | None
+    quantity: int | None
+
+
+@dataclass(frozen=True)
+class WorksState:
+    # From the referral side.
+    client: ClientFacts | None = None
+    urgent: bool = False
+    approved_items: tuple[WorkItem, ...] = ()
+    approvals: int = 0
+    # The contractor's own record.
+    works_orders: int = 0
+    works_order_at: datetime | None = None
+    order_items: tuple[WorkItem, ...] = ()
+    order_urgent: bool = False
+    first_contact_due_by: datetime | None = None
+    unsafe_windows: tuple[UnsafeContactWindow, ...] = ()
+    female_installer_requested: bool = False
+    installer_id: str | None = None
+    conflicted: frozenset[str] = frozenset()
+    attempts: tuple[tuple[ContactChannel, ContactOutcome], ...] = ()
+    first_contact_at: datetime | None = None
+    not_established_reported_after: int = -1  # attempts counted when last reported
+    visit_on: date | None = None
+    works_started_at: datetime | None = None
+    installed: tuple[tuple[str, int], ...] = ()  # (item code, quantity) per line
+    installed_total: Decimal = Decimal("0.00")
+    not_feasible: dict[str, Alternative] = field(default_factory=dict)
+    suspended: bool = False
+    completed: bool = False
+    cancelled: bool = False
+
+    @property
+    def has_works_order(self) -> bool:
+        return self.works_orders > 0
+
+    @property
+    def closed(self) -> bool:
+        return self.completed or self.cancelled
+
+    def installed_quantity(self, item_code: str) -> int:
+        return sum(q for code, q in self.installed if code == item_code)
+
+
+def evolve_contractor(state: WorksState, event: RecordedEvent) -> WorksState:
+    p = event.payload
+    if isinstance(p, WorksOrderReceived):
+        windows = () if not isinstance(p.unsafe_contact_windows, list) else tuple(p.unsafe_contact_windows)
+        return replace(
+            state,
+            works_orders=state.works_orders + 1,
+            works_order_at=event.occurred_at,
+            first_contact_due_by=p.first_contact_due_by,
+            unsafe_windows=windows,
+            female_installer_requested=p.female_installer_requested,
+            order_items=tuple(p.approved_items),
+            order_urgent=p.urgent,
+        )
+    if isinstance(p, InstallerAllocated):
+        return replace(state, installer_id=p.installer_id)
+    if isinstance(p, ConflictOfInterestDeclared):
+        installer = None if state.installer_id == p.installer_id else state.installer_id
+        return replace(state, conflicted=state.conflicted | {p.installer_id}, installer_id=installer)
+    if isinstance(p, ClientContactAttempted):
+        made = p.outcome is ContactOutcome.CONTACT_MADE and state.first_contact_at is None
+        return replace(
+            state,
+            attempts=(*state.attempts, (p.channel, p.outcome)),
+            first_contact_at=p.attempted_at if made else state.first_contact_at,
+        )
+    if isinstance(p, ContactNotEstablished):
+        return replace(state, not_established_reported_after=len(state.attempts))
+    if isinstance(p, InstallationVisitBooked):
+        return replace(state, visit_on=p.visit_on)
+    if isinstance(p, EmergencyLockChangeCompleted):
+        return replace(state, works_started_at=state.works_started_at or p.completed_at)
+    if isinstance(p, ItemsInstalled):
+        lines = tuple((i.item_code, i.quantity) for i in p.items)
+        return replace(
+            state,
+            installed=state.installed + lines,
+            installed_total=state.installed_total + p.total_gbp,
+            works_started_at=state.works_started_at or event.occurred_at,
+        )
+    if isinstance(p, MeasureNotFeasibleAgreed):
+        alt = Alternative(p.alternative_item_code, p.alternative_quantity)
+        return replace(state, not_feasible={**state.not_feasible, p.item_code: alt})
+    if isinstance(p, WorksSuspended):
+        return replace(state, suspended=True)
+    if isinstance(p, InstallationCompleted):
+        return replace(state, completed=True)
+    if isinstance(p, InstallationCancelled):
+        return replace(state, cancelled=True)
+    return state
