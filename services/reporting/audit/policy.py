@@ -1,9 +1,7 @@
-"""Who may read a case for audit, and whether personal fields are shown to them.
-
-FALLBACK_AUDIT_ACCESS is used until the information-sharing policy (config/sharing-policy.yaml)
-carries an audit section: auditors (internal audit, the ICO, a domestic homicide review) and the
-scheme coordinator see the whole case; a subject access export is the coordinator's (the data
-controller answers the request). Every other role is refused, and the refusal is recorded.
+"""Who may read a case for audit, and whether personal fields are shown to them: the ``auditor``
+section of the information-sharing policy (config/sharing-policy.yaml). Every other role is
+refused, and the refusal is recorded. A subject access export is nothing but the client's
+personal data, so only a role the policy shows personal data to may make one.
 """
 
 from __future__ import annotations
@@ -12,18 +10,7 @@ from dataclasses import dataclass
 
 from shared.contracts.audit import AuditReadOutcome, AuditView
 from shared.events import Role
-
-
-@dataclass(frozen=True)
-class AuditAccess:
-    views: frozenset[AuditView]
-    personal_data: bool
-
-
-FALLBACK_AUDIT_ACCESS: dict[Role, AuditAccess] = {
-    Role.AUDITOR: AuditAccess(frozenset({AuditView.TIMELINE, AuditView.DISCLOSURES}), personal_data=True),
-    Role.COORDINATOR: AuditAccess(frozenset(AuditView), personal_data=True),
-}
+from shared.sharing import AuditTerms
 
 
 @dataclass(frozen=True)
@@ -40,14 +27,18 @@ class AuditDecision:
         return self.outcome is AuditReadOutcome.PERSONAL_DATA_SHOWN
 
 
-def decide_audit_read(
-    role: Role, view: AuditView, access: dict[Role, AuditAccess] = FALLBACK_AUDIT_ACCESS
-) -> AuditDecision:
-    rule = access.get(role)
-    if rule is None or view not in rule.views:
+def decide_audit_read(role: Role, view: AuditView, terms: AuditTerms) -> AuditDecision:
+    if not terms.may_audit(role):
         return AuditDecision(
-            AuditReadOutcome.REFUSED, f"the sharing policy does not let a {role.value} see a case's {view}"
+            AuditReadOutcome.REFUSED, f"the sharing policy does not let a {role.value} audit a case"
         )
-    if rule.personal_data:
+    personal = terms.sees_personal_data(role)
+    if view is AuditView.SUBJECT_ACCESS_EXPORT and not personal:
+        return AuditDecision(
+            AuditReadOutcome.REFUSED,
+            f"a subject access export is the client's personal data, which the sharing policy "
+            f"does not show to a {role.value}",
+        )
+    if personal:
         return AuditDecision(AuditReadOutcome.PERSONAL_DATA_SHOWN)
     return AuditDecision(AuditReadOutcome.PERSONAL_DATA_WITHHELD)

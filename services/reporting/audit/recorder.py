@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from services.reporting.audit.policy import FALLBACK_AUDIT_ACCESS, AuditAccess, decide_audit_read
+from services.reporting.audit.policy import decide_audit_read
 from shared.commands import Command, CommandReply
 from shared.contracts.audit import (
     AuditReadRecorded,
@@ -18,22 +18,23 @@ from shared.contracts.audit import (
     RecordAuditRead,
 )
 from shared.errors import CommandRejected, Problem, reject_if
-from shared.events import Event, Role
+from shared.events import Event
 from shared.eventstore import ConcurrencyConflict, EventStore
 from shared.logging import get_logger
+from shared.sharing import AuditTerms
 
 log = get_logger(__name__)
 MAX_ATTEMPTS = 8
 
 
 class AuditRecorder:
-    def __init__(self, store: EventStore, access: dict[Role, AuditAccess] | None = None) -> None:
+    def __init__(self, store: EventStore, audit_terms: AuditTerms) -> None:
         self._store = store
-        self._access = access or FALLBACK_AUDIT_ACCESS
+        self._terms = audit_terms
 
     async def record_audit_read(self, command: RecordAuditRead) -> CommandReply:
         records = await self._require_case(command.case_id)
-        decision = decide_audit_read(command.actor.role, command.view, self._access)
+        decision = decide_audit_read(command.actor.role, command.view, self._terms)
         event = AuditReadRecorded(
             view=command.view,
             as_of=command.as_of,

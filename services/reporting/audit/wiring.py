@@ -16,8 +16,10 @@ from shared.bus import command_endpoint
 from shared.commands import Command, CommandReply
 from shared.contracts.audit import EraseCase, RecordAuditRead
 from shared.service import Service
+from shared.sharing import load_sharing_policy
 
 RECORDER = "audit_recorder"
+AUDIT_TERMS = "audit_terms"
 RETENTION_TASK = "audit_retention_task"
 DAY_S = 24 * 60 * 60.0
 
@@ -25,14 +27,16 @@ DAY_S = 24 * 60 * 60.0
 def _recorder(service: Service) -> AuditRecorder:
     recorder = service.extras.get(RECORDER)
     if recorder is None:
-        recorder = AuditRecorder(service.runtime.event_store)
+        recorder = AuditRecorder(service.runtime.event_store, service.extras[AUDIT_TERMS])
         service.extras[RECORDER] = recorder
     assert isinstance(recorder, AuditRecorder)
     return recorder
 
 
 def audit_extra(service: Service) -> None:
-    """Serve the audit commands on the reporting service's broker."""
+    """Serve the audit commands on the reporting service's broker. The policy is read now, so a
+    broken policy file stops the service at start-up, naming the entry."""
+    service.extras[AUDIT_TERMS] = load_sharing_policy(service.settings.sharing_policy).auditor
 
     async def record_read(command: Command) -> CommandReply:
         assert isinstance(command, RecordAuditRead)

@@ -1,0 +1,114 @@
+"""What the audit tools read: a case's events, every case's integrity, the disclosures of a case,
+and the subject access export. Reading needs the case key (to show personal fields to a reader
+allowed them), so these run with a read-only event store: it writes nothing and signs nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from nats.aio.client import Client as NATS
+
+from services.reporting.audit.scan import all_case_ids
+from services.reporting.audit.timeline import payload_fields
+from shared.audit_verify import CaseVerification, verify_case
+from shared.contracts.reporting import DisclosureRecorded
+from shared.events import RecordedEvent
+from shared.eventstore import EventStore
+from shared.personal import split_personal
+from shared.signing import SignatureVerifier
+
+
+async def verify_cases(
+    nc: NATS, store: EventStore, verifier: SignatureVerifier, case_ids: Sequence[str] | None = None
+) -> list[CaseVerification]:
+    """Each case's verification (every case in the stream when ``case_ids`` is None)."""
+    ids = list(case_ids) if case_ids is not None else await all_case_ids(nc)
+    return [verify_case(case_id, await store.read_raw(case_id), verifier) for case_id in ids]
+
+
+@dataclass(frozen=True)
+class DisclosureLine:
+    occurred_at: datetime
+    recipient: str
+    subject: str
+    basis_kind: str
+    basis: str
+    override_event_id: str | None
+    policy_version: str
+    event_types: list[str]
+    fields: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "occurred_at": self.occurred_at.isoformat(),
+            "recipient": self.recipient,
+            "subject": self.subject,
+            "basis_kind": self.basis_kind,
+            "basis": self.basis,
+            "override_event_id": self.override_event_id,
+            "policy_version": self.policy_version,
+            "event_types": self.event_types,
+            "fields": self.fields,
+        }
+
+
+def disclosures(events: Sequence[RecordedEvent]) -> list[DisclosureLine]:
+    """Every disclosure of the case to another agency, with its lawful basis (or consent)."""
+    out: list[DisclosureLine] = []
+    for event in events:
+        payload = event.payload
+        if not isinstance(payload, DisclosureRecorded):
+            continue
+        out.append(
+            DisclosureLine(
+                occurred_at=event.occurred_at,
+                recipient=payload.recipient.value,
+                subject=payload.subject,
+                basis_kind=payload.basis_kind,
+                basis=payload.basis,
+                override_event_id=payload.override_event_id,
+                policy_version=payload.policy_version,
+                event_types=list(payload.event_types),
+                fields=list(payload.fields),
+            )
+        )
+    return out
+
+
+def subject_access_export(case_id: str, events: Sequence[RecordedEvent]) -> dict[str, Any]:
+    """Everything held about the client in this case: each event in full, the personal data in it,
+    who it was disclosed to and who read the case. For a data subject access request."""
+    personal: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
+    for event in events:
+        fields = payload_fields(event, show_personal=True)
+        for path, value in split_personal(type(event.payload), event.payload.model_dump(mode="json")).items():
+            personal.append(
+                {
+                    "event": event.type,
+                    "recorded_at": event.recorded_at.isoformat(),
+                    "field": path,
+                    "value": value,
+                }
+            )
+        records.append(
+            {
+                "event": event.type,
+                "occurred_at": event.occurred_at.isoformat(),
+                "recorded_at": event.recorded_at.isoformat(),
+                "agency": event.actor.agency,
+                "role": event.actor.role.value,
+                "fields": fields,
+            }
+        )
+    return {
+        "case_id": case_id,
+        "exported_at": datetime.now(UTC).isoformat(),
+        "erased": any(e.erased for e in events),
+        "personal_data": personal,
+        "disclosures": [d.as_json() for d in disclosures(events)],
+        "events": records,
+    }
