@@ -1,0 +1,118 @@
+"""deploy/nats.conf's users, enforced by a real nats-server: each service publishes only its own
+events, serves only its own commands, and the fire control room may only ask for its register."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import nats
+import pytest
+from nats.aio.client import Client as NATS
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.errors import NotFoundError
+
+from shared.eventstore import STREAM, ensure_stream
+from shared.nats_server import NatsServer
+from shared.settings import REPO_ROOT
+
+pytestmark = pytest.mark.nats
+USERS = ("referral", "assessment", "contractor", "reporting", "agency", "fire_control")
+
+
+@pytest.fixture
+def secured_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[NatsServer]:
+    for user in USERS:
+        monkeypatch.setenv(f"NATS_{user.upper()}_PASSWORD", f"test-{user}-pw")
+    store = tmp_path / "nats"
+    store.mkdir()
+    # The server resolves includes next to its own config file, which NatsServer writes into the store.
+    shutil.copy(REPO_ROOT / "deploy" / "nats-users.conf", store / "nats-users.conf")
+    server = NatsServer(store_dir=store, sync_interval="always", config_extra="include ./nats-users.conf")
+    server.start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+async def connect_as(secured_server: NatsServer) -> AsyncIterator[Callable[..., object]]:
+    """Connect as a user; the server's permission errors are collected in the returned list."""
+    clients: list[NATS] = []
+
+    async def connect(user: str, **options: object) -> tuple[NATS, list[str]]:
+        errors: list[str] = []
+
+        async def on_error(exc: Exception) -> None:
+            errors.append(str(exc).lower())
+
+        nc = await nats.connect(
+            secured_server.url, user=user, password=f"test-{user}-pw", error_cb=on_error, **options
+        )
+        clients.append(nc)
+        return nc, errors
+
+    yield connect
+    for nc in clients:
+        await nc.close()
+
+
+async def test_contractor_publishes_its_own_events_and_not_the_referral_services(connect_as) -> None:
+    nc, errors = await connect_as("contractor")
+    js = nc.jetstream()
+    await ensure_stream(js)
+    case_id = f"P-{uuid.uuid4().hex[:12]}"
+
+    ack = await js.publish(f"case.{case_id}.contractor.InstallationCompleted", b"{}")
+    assert ack.stream == STREAM
+
+    with pytest.raises(NatsTimeoutError):
+        await js.publish(f"case.{case_id}.referral.ReferralAccepted", b"{}", timeout=1)
+    assert any("permissions violation for publish" in e for e in errors)
+    with pytest.raises(NotFoundError):
+        await js.get_last_msg(STREAM, f"case.{case_id}.referral.ReferralAccepted")
+
+
+async def test_only_the_owning_service_may_serve_its_commands(connect_as) -> None:
+    contractor, errors = await connect_as("contractor")
+    await contractor.subscribe("cmd.referral.SubmitReferral")
+    await contractor.flush()
+    await asyncio.sleep(0.2)
+    assert any("permissions violation for subscription" in e for e in errors)
+
+    referral, referral_errors = await connect_as("referral")
+    await referral.subscribe("cmd.referral.SubmitReferral")
+    await referral.flush()
+    assert referral_errors == []
+
+
+async def test_no_service_may_delete_the_event_stream(connect_as) -> None:
+    nc, errors = await connect_as("reporting")
+    js = nc.jetstream(timeout=1)
+    await ensure_stream(js)
+    with pytest.raises(NatsTimeoutError):
+        await js.delete_stream(STREAM)
+    assert any("permissions violation for publish" in e for e in errors)
+    assert (await js.stream_info(STREAM)).config.name == STREAM
+
+
+async def test_fire_control_may_only_ask_for_its_register(connect_as) -> None:
+    reporting, _ = await connect_as("reporting")
+
+    async def answer(msg) -> None:  # the reporting service answering the register query
+        await msg.respond(b'{"addresses": []}')
+
+    await reporting.subscribe("query.fire.>", cb=answer)
+    await reporting.flush()
+
+    fire, errors = await connect_as("fire_control", inbox_prefix="_INBOX_fire_control")
+    reply = await fire.request("query.fire.register", b"{}", timeout=2)
+    assert reply.data == b'{"addresses": []}'
+
+    for subject in ("query.police.anything", "case.X.referral.ReferralSubmitted", "cmd.referral.SubmitReferral"):
+        await fire.publish(subject, b"{}")
+    await fire.flush()
+    await asyncio.sleep(0.2)
+    assert sum("permissions violation for publish" in e for e in errors) == 3
