@@ -111,7 +111,11 @@ async def test_fire_control_may_only_ask_for_its_register(connect_as) -> None:
     reply = await fire.request("query.fire.register", b"{}", timeout=2)
     assert reply.data == b'{"addresses": []}'
 
-    for subject in ("query.police.anything", "case.X.referral.ReferralSubmitted", "cmd.referral.SubmitReferral"):
+    for subject in (
+        "query.police.anything",
+        "case.X.referral.ReferralSubmitted",
+        "cmd.referral.SubmitReferral",
+    ):
         await fire.publish(subject, b"{}")
     await fire.flush()
     await asyncio.sleep(0.2)
