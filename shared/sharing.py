@@ -53,6 +53,9 @@ class RecipientTerms(_Strict):
     overrides: list[LawfulBasis] = Field(default_factory=list)
     # Event type -> the exact fields (dotted paths into its payload) this recipient receives.
     events: dict[str, list[str]] = Field(min_length=1)
+    # Events that end this recipient's view of the case until one of its events comes again
+    # (the fire register drops an address when its sanctuary flag is removed).
+    ended_by: list[str] = Field(default_factory=list)
 
 
 class FunderTerms(_Strict):
@@ -91,6 +94,9 @@ class SharingPolicy(_Strict):
         for recipient, terms in self.recipients.items():
             if terms.subject != f"view.{recipient.value}":
                 problems.append(f"recipients.{recipient.value}.subject: must be view.{recipient.value}")
+            for event_type in terms.ended_by:
+                if event_type not in registry.all():
+                    problems.append(f"recipients.{recipient.value}.ended_by.{event_type}: unknown event type")
             for event_type, paths in terms.events.items():
                 entry = f"recipients.{recipient.value}.events.{event_type}"
                 if event_type not in registry.all():
@@ -111,7 +117,8 @@ class SharingPolicy(_Strict):
         return self.recipients.get(recipient)
 
     def relevant_event_types(self) -> frozenset[str]:
-        return frozenset(t for terms in self.recipients.values() for t in terms.events)
+        """Every event type that adds to or ends some recipient's view."""
+        return frozenset(t for terms in self.recipients.values() for t in (*terms.events, *terms.ended_by))
 
 
 def _sub_models(annotation: Any) -> list[type[BaseModel]]:
