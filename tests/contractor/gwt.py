@@ -1,0 +1,87 @@
+"""Given-When-Then helpers for the contractor decider: no server, real catalogue, real holidays."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from services.contractor.calendar import HolidayCalendar
+from services.contractor.domain.decider import make_decider
+from services.contractor.domain.rules import CatalogueItem, ContractorRules, Timescales
+from services.contractor.domain.state import WorksState
+from shared.catalogue import load_catalogue
+from shared.commands import Command
+from shared.contracts.contractor import WorkItem, WorksOrderReceived
+from shared.events import Actor, Event, RecordedEvent, Role
+
+OFFICE = Actor(agency="Test Locks Ltd", person="office-1", role=Role.CONTRACTOR_OFFICE)
+INSTALLER = Actor(agency="Test Locks Ltd", person="inst-1", role=Role.INSTALLER)
+COORDINATOR = Actor(agency="Test Council", person="coord-1", role=Role.COORDINATOR)
+
+# Monday 2 June 2025, 10:00 UK time (09:00 UTC); no bank holiday that week.
+ORDER_AT = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+CANCELLATION_REASONS = ("Client withdrew consent", "Client moved out of the property", "Other")
+
+
+def rules(**timescales: int | None) -> ContractorRules:
+    catalogue = load_catalogue()
+    items = {
+        i.code: CatalogueItem(
+            code=i.code, name=i.name, unit_cost_gbp=i.unit_cost_gbp, made_to_measure=i.code == "WINDOW-GRILLE"
+        )
+        for i in catalogue.items
+    }
+    ts = Timescales(
+        first_contact_hours=48,
+        works_start_working_days=timescales.get("start", 2),
+        works_complete_working_days=timescales.get("complete", 7),
+        installation_after_contact_working_days_max=timescales.get("after_contact", 5),
+    )
+    return ContractorRules(
+        catalogue=items, calendar=HolidayCalendar(), timescales=ts, cancellation_reasons=CANCELLATION_REASONS
+    )
+
+
+DECIDER = make_decider(rules())
+
+
+def recorded(payload: Event, at: datetime = ORDER_AT, case_id: str = "C-TEST-1") -> RecordedEvent:
+    return RecordedEvent(
+        event_id=str(uuid.uuid4()),
+        type=payload.type_name(),
+        schema_version=payload.schema_version,
+        case_id=case_id,
+        occurred_at=at,
+        recorded_at=at,
+        actor=OFFICE,
+        causation_id=str(uuid.uuid4()),
+        correlation_id="corr",
+        payload=payload,
+    )
+
+
+def given(*events: RecordedEvent | Event) -> WorksState:
+    return DECIDER.fold([e if isinstance(e, RecordedEvent) else recorded(e) for e in events])
+
+
+def when(state: WorksState, command: Command, decider=DECIDER) -> list[Event]:  # type: ignore[no-untyped-def]
+    return list(decider.decide(command, state))  # type: ignore[arg-type]
+
+
+def cmd_fields(actor: Actor = OFFICE, at: datetime | None = ORDER_AT) -> dict[str, object]:
+    return {"command_id": f"cmd-{uuid.uuid4().hex}", "case_id": "C-TEST-1", "actor": actor, "occurred_at": at}
+
+
+def works_order(
+    items: Sequence[tuple[str, int]] = (("DEADLOCK-BS3621-5LEVER", 1), ("HINGE-BOLTS", 2)), **extra: object
+) -> WorksOrderReceived:
+    data: dict[str, object] = {
+        "approved_items": [WorkItem(item_code=c, quantity=q) for c, q in items],
+        "client_name": "Alice Example",
+        "client_address": "1 Test Road, Testtown, TE1 1ST",
+        "client_telephone": "07700 900123",
+        "first_contact_due_by": ORDER_AT + timedelta(hours=48),
+    }
+    data.update(extra)
+    return WorksOrderReceived.model_validate(data)

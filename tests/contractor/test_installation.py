@@ -1,0 +1,297 @@
+"""Given-When-Then: booking, emergency lock changes, items installed, measures not feasible,
+completion, cancellation and suspension."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from shared.contracts.contractor import (
+    BookInstallationVisit,
+    CancelInstallation,
+    ClientContactAttempted,
+    CompleteInstallation,
+    ContactChannel,
+    ContactOutcome,
+    EmergencyLockChangeCompleted,
+    InstallationCancelled,
+    InstallationCompleted,
+    InstallationVisitBooked,
+    InstalledItem,
+    InstalledItemLine,
+    InstallerAllocated,
+    ItemsInstalled,
+    MeasureNotFeasibleAgreed,
+    RecordEmergencyLockChange,
+    RecordItemsInstalled,
+    RecordMeasureNotFeasible,
+    SuspendWorks,
+    SuspensionConcern,
+    WorksSuspended,
+)
+from shared.errors import CommandRejected
+from shared.events import Event
+from tests.contractor.gwt import INSTALLER, ORDER_AT, cmd_fields, given, recorded, when, works_order
+
+CONTACT_AT = ORDER_AT + timedelta(hours=2)  # Monday 2 June 2025
+CONTACTED = ClientContactAttempted(
+    channel=ContactChannel.TELEPHONE,
+    outcome=ContactOutcome.CONTACT_MADE,
+    attempted_at=CONTACT_AT,
+    within_first_contact_deadline=True,
+)
+ALLOCATED = InstallerAllocated(installer_id="inst-f", enhanced_dbs_checked_on=date(2024, 1, 5))
+READY: tuple[Event, ...] = (works_order(), ALLOCATED, CONTACTED)
+
+
+def rejected(state, command) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    with pytest.raises(CommandRejected) as info:
+        when(state, command)
+    return [(p.field, p.problem) for p in info.value.problems]
+
+
+def install(*lines: tuple[str, int, str], reason: str | None = None) -> RecordItemsInstalled:
+    items = [
+        InstalledItemLine(item_code=c, quantity=q, unit_cost_gbp=Decimal(u), cost_override_reason=reason)
+        for c, q, u in lines
+    ]
+    return RecordItemsInstalled(items=items, **cmd_fields(INSTALLER))  # type: ignore[arg-type]
+
+
+def test_book_visit_gives_the_completion_due_date() -> None:
+    events = when(given(*READY), BookInstallationVisit(visit_on=date(2025, 6, 4), **cmd_fields()))  # type: ignore[arg-type]
+    # 5 working days from Monday 2 June contact is Monday 9 June (before the 7 from the order).
+    assert events == [
+        InstallationVisitBooked(
+            visit_on=date(2025, 6, 4), installer_id="inst-f", completion_due_by=date(2025, 6, 9)
+        )
+    ]
+
+
+def test_booking_before_contact_or_without_installer_is_refused() -> None:
+    book = BookInstallationVisit(visit_on=date(2025, 6, 4), **cmd_fields())  # type: ignore[arg-type]
+    assert rejected(given(works_order(), ALLOCATED), book) == [
+        ("case_id", "booking a visit before any contact with the client is refused")
+    ]
+    assert rejected(given(works_order(), CONTACTED), book) == [
+        ("case_id", "no installer is allocated to this case")
+    ]
+
+
+def test_emergency_lock_change_same_day() -> None:
+    done = ORDER_AT + timedelta(hours=6)
+    events = when(given(*READY), RecordEmergencyLockChange(completed_at=done, **cmd_fields(INSTALLER)))  # type: ignore[arg-type]
+    assert events == [EmergencyLockChangeCompleted(completed_at=done, same_day=True)]
+    next_day = ORDER_AT + timedelta(days=1)
+    late = when(given(*READY), RecordEmergencyLockChange(completed_at=next_day, **cmd_fields(INSTALLER)))  # type: ignore[arg-type]
+    assert late == [EmergencyLockChangeCompleted(completed_at=next_day, same_day=False)]
+
+
+def test_items_installed_carry_unit_cost_and_totals() -> None:
+    events = when(given(*READY), install(("DEADLOCK-BS3621-5LEVER", 1, "60.00"), ("HINGE-BOLTS", 2, "10.00")))
+    assert events == [
+        ItemsInstalled(
+            items=[
+                InstalledItem(
+                    item_code="DEADLOCK-BS3621-5LEVER",
+                    quantity=1,
+                    unit_cost_gbp=Decimal("60.00"),
+                    total_gbp=Decimal("60.00"),
+                ),
+                InstalledItem(
+                    item_code="HINGE-BOLTS",
+                    quantity=2,
+                    unit_cost_gbp=Decimal("10.00"),
+                    total_gbp=Decimal("20.00"),
+                ),
+            ],
+            total_gbp=Decimal("80.00"),
+        )
+    ]
+
+
+def test_unknown_item_and_quantity_zero_are_refused_each_by_field() -> None:
+    problems = rejected(given(*READY), install(("NO-SUCH-ITEM", 1, "5.00"), ("HINGE-BOLTS", 0, "10.00")))
+    assert problems == [
+        ("items.0.item_code", "is not in the catalogue"),
+        ("items.1.quantity", "must be at least 1"),
+    ]
+
+
+def test_item_not_approved_or_more_than_approved_is_refused() -> None:
+    assert rejected(given(*READY), install(("SPY-HOLE", 1, "10.00"))) == [
+        ("items.0.item_code", "is not among the approved items")
+    ]
+    assert rejected(given(*READY), install(("HINGE-BOLTS", 3, "10.00"))) == [
+        ("items.0.quantity", "exceeds the approved quantity (2 still to install)")
+    ]
+
+
+def test_cost_disagreeing_with_catalogue_needs_an_override_reason() -> None:
+    assert rejected(given(*READY), install(("HINGE-BOLTS", 2, "12.50"))) == [
+        ("items.0.unit_cost_gbp", "differs from the catalogue price; give a cost_override_reason")
+    ]
+    events = when(given(*READY), install(("HINGE-BOLTS", 2, "12.50"), reason="Longer bolts for a thick door"))
+    assert isinstance(events[0], ItemsInstalled) and events[0].total_gbp == Decimal("25.00")
+
+
+def test_installing_for_a_suspended_case_is_refused_until_the_coordinator_resumes() -> None:
+    suspended = WorksSuspended(concern=SuspensionConcern.PERPETRATOR_VISITING, reported_by="inst-f")
+    assert rejected(given(*READY, suspended), install(("HINGE-BOLTS", 2, "10.00"))) == [
+        ("case_id", "works on this case are suspended; only the coordinator can resume them")
+    ]
+
+
+def test_suspend_works_notifies_and_refuses_a_second_suspension() -> None:
+    command = SuspendWorks(
+        concern=SuspensionConcern.PERPETRATOR_RESIDING,
+        reported_by="inst-f",
+        details="Saw a man's coat",
+        **cmd_fields(INSTALLER),
+    )  # type: ignore[arg-type]
+    events = when(given(*READY), command)
+    assert events == [
+        WorksSuspended(
+            concern=SuspensionConcern.PERPETRATOR_RESIDING, reported_by="inst-f", details="Saw a man's coat"
+        )
+    ]
+    assert rejected(given(*READY, *events), command) == [
+        ("case_id", "works on this case are already suspended")
+    ]
+
+
+def test_measure_not_feasible_agreed_makes_its_alternative_installable() -> None:
+    command = RecordMeasureNotFeasible(
+        item_code="HINGE-BOLTS",
+        alternative_item_code="KEY-LOCKING-BOLT",
+        alternative_quantity=2,
+        agreed_with="psm-1",
+        reason="Door frame too thin",
+        **cmd_fields(INSTALLER),
+    )  # type: ignore[arg-type]
+    events = when(given(*READY), command)
+    assert events == [
+        MeasureNotFeasibleAgreed(
+            item_code="HINGE-BOLTS",
+            alternative_item_code="KEY-LOCKING-BOLT",
+            alternative_quantity=2,
+            agreed_with="psm-1",
+            reason="Door frame too thin",
+        )
+    ]
+    state = given(*READY, *events)
+    assert len(when(state, install(("KEY-LOCKING-BOLT", 2, "18.00")))) == 1
+    assert rejected(state, install(("HINGE-BOLTS", 1, "10.00")))[0][0] == "items.0.item_code"
+
+
+def test_measure_not_feasible_bad_input() -> None:
+    bad = RecordMeasureNotFeasible(
+        item_code="SPY-HOLE",
+        alternative_item_code="NOPE",
+        agreed_with="psm-1",
+        reason="r",
+        **cmd_fields(INSTALLER),
+    )  # type: ignore[arg-type]
+    assert rejected(given(*READY), bad) == [
+        ("item_code", "is not among the approved items"),
+        ("alternative_item_code", "is not in the catalogue"),
+        ("alternative_quantity", "give both an alternative item code and its quantity, or neither"),
+    ]
+
+
+def installed_all(at: datetime) -> tuple[object, ...]:
+    items = ItemsInstalled(
+        items=[
+            InstalledItem(
+                item_code="DEADLOCK-BS3621-5LEVER",
+                quantity=1,
+                unit_cost_gbp=Decimal("60"),
+                total_gbp=Decimal("60"),
+            ),
+            InstalledItem(
+                item_code="HINGE-BOLTS", quantity=2, unit_cost_gbp=Decimal("10"), total_gbp=Decimal("20")
+            ),
+        ],
+        total_gbp=Decimal("80.00"),
+    )
+    return (recorded(items, at=at),)
+
+
+def complete(at: datetime) -> CompleteInstallation:
+    return CompleteInstallation(completed_at=at, **cmd_fields(INSTALLER))  # type: ignore[arg-type]
+
+
+def test_completion_within_timescales() -> None:
+    done = datetime(2025, 6, 4, 14, 0, tzinfo=UTC)  # Wednesday: 2 working days after contact
+    state = given(*READY, *installed_all(done))  # type: ignore[arg-type]
+    assert when(state, complete(done)) == [
+        InstallationCompleted(
+            completed_at=done,
+            total_cost_gbp=Decimal("80.00"),
+            working_days_from_works_order=2,
+            working_days_from_first_contact=2,
+            made_to_measure=False,
+            within_timescale=True,
+        )
+    ]
+
+
+def test_completion_late_counts_working_days_over_a_bank_holiday() -> None:
+    # Order and contact Thursday 22 May 2025; Monday 26 May is a bank holiday. Completion Friday 30 May
+    # is 5 working days later: within 5 of contact, but the works started 4 working days after the order.
+    order_at = datetime(2025, 5, 22, 9, 0, tzinfo=UTC)
+    contact = CONTACTED.model_copy(update={"attempted_at": order_at + timedelta(hours=1)})
+    done = datetime(2025, 5, 30, 12, 0, tzinfo=UTC)
+    state = given(recorded(works_order(), at=order_at), ALLOCATED, contact, *installed_all(done))  # type: ignore[arg-type]
+    event = when(state, complete(done))[0]
+    assert isinstance(event, InstallationCompleted)
+    assert (event.working_days_from_works_order, event.working_days_from_first_contact) == (5, 5)
+    assert event.within_timescale is False  # started after more than 2 working days
+
+
+def test_completion_before_any_contact_is_refused() -> None:
+    state = given(works_order(), ALLOCATED)
+    assert rejected(state, complete(ORDER_AT + timedelta(days=1))) == [
+        ("case_id", "completing the installation before any contact with the client is refused")
+    ]
+
+
+def test_completion_with_items_outstanding_or_suspended_is_refused() -> None:
+    assert rejected(given(*READY), complete(ORDER_AT + timedelta(days=1))) == [
+        ("case_id", "approved item DEADLOCK-BS3621-5LEVER is not fully installed"),
+        ("case_id", "approved item HINGE-BOLTS is not fully installed"),
+    ]
+    suspended = WorksSuspended(concern=SuspensionConcern.PERPETRATOR_VISITING, reported_by="inst-f")
+    assert rejected(given(*READY, suspended), complete(ORDER_AT + timedelta(days=1)))[0][1].startswith(
+        "works on this case are suspended"
+    )
+
+
+def test_made_to_measure_items_are_outside_the_completion_limits() -> None:
+    order = works_order(items=(("WINDOW-GRILLE", 1),))
+    done = datetime(2025, 6, 20, 12, 0, tzinfo=UTC)  # 14 working days later
+    grille = ItemsInstalled(
+        items=[
+            InstalledItem(
+                item_code="WINDOW-GRILLE", quantity=1, unit_cost_gbp=Decimal("180"), total_gbp=Decimal("180")
+            )
+        ],
+        total_gbp=Decimal("180"),
+    )
+    lock = EmergencyLockChangeCompleted(completed_at=ORDER_AT + timedelta(hours=5), same_day=True)
+    state = given(order, ALLOCATED, CONTACTED, lock, recorded(grille, at=done))
+    event = when(state, complete(done))[0]
+    assert isinstance(event, InstallationCompleted) and event.made_to_measure and event.within_timescale
+
+
+def test_cancel_with_a_reason_from_the_list() -> None:
+    command = CancelInstallation(reason="Client moved out of the property", **cmd_fields())  # type: ignore[arg-type]
+    assert when(given(*READY), command) == [InstallationCancelled(reason="Client moved out of the property")]
+    bad = CancelInstallation(reason="Felt like it", **cmd_fields())  # type: ignore[arg-type]
+    assert rejected(given(*READY), bad) == [("reason", "is not one of the scheme's cancellation reasons")]
+    cancelled = given(*READY, InstallationCancelled(reason="Other"))
+    assert rejected(cancelled, install(("HINGE-BOLTS", 1, "10.00"))) == [
+        ("case_id", "the installation on this case has been cancelled")
+    ]
