@@ -1,0 +1,115 @@
+"""The monitoring projection: each event becomes row changes of the read models. Pure: no I/O.
+
+Only categories, dates and amounts are taken; personal fields of the events are never read.
+Timestamps are kept in UTC; days are the UK date the thing happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from services.reporting.readmodel.changes import AddRow, Change, SetCase
+from shared.catalogue import Catalogue
+from shared.contracts import assessment as A
+from shared.contracts import contractor as K
+from shared.events import RecordedEvent
+
+UK = ZoneInfo("Europe/London")
+
+
+def utc(moment: datetime) -> datetime:
+    """Naive UTC, the same on SQLite and PostgreSQL."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def uk_day(moment: datetime) -> date:
+    return moment.astimezone(UK).date()
+
+
+def at_start(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day)
+
+
+class MonitoringProjection:
+    def __init__(self, catalogue: Catalogue) -> None:
+        self._catalogue = catalogue
+
+    def __call__(self, event: RecordedEvent) -> Sequence[Change]:
+        p = event.payload
+        case = event.case_id
+        when = utc(event.occurred_at)
+        if isinstance(p, A.CpoWorkItemOpened):
+            return [SetCase(case, {"cpo_opened_at": when}, frozenset({"cpo_opened_at"}))]
+        if isinstance(p, A.PropertyAssessed):
+            return [SetCase(case, {"assessed_at": at_start(p.assessed_on)}, frozenset({"assessed_at"}))]
+        if isinstance(p, A.DashRiskAssessed):
+            return [SetCase(case, {"risk_level": p.risk_level.value, "marac_referral": p.marac_referral})]
+        if isinstance(p, A.FireSafetyCheckRecorded):
+            return [SetCase(case, {"fire_check_at": at_start(p.checked_on)}, frozenset({"fire_check_at"}))]
+        if isinstance(p, K.WorksOrderReceived):
+            return [
+                SetCase(
+                    case,
+                    {
+                        "works_order_at": when,
+                        "first_contact_due_by": utc(p.first_contact_due_by),
+                        "urgent": p.urgent,
+                    },
+                    frozenset({"works_order_at"}),
+                )
+            ]
+        if isinstance(p, K.ClientContactAttempted):
+            changes: list[Change] = [
+                AddRow(
+                    "contacts",
+                    {
+                        "event_id": event.event_id,
+                        "case_id": case,
+                        "channel": p.channel.value,
+                        "outcome": p.outcome.value,
+                        "attempted_at": utc(p.attempted_at),
+                    },
+                )
+            ]
+            if p.outcome is K.ContactOutcome.CONTACT_MADE:
+                changes.append(
+                    SetCase(case, {"first_contact_at": utc(p.attempted_at)}, frozenset({"first_contact_at"}))
+                )
+            return changes
+        if isinstance(p, K.ContactNotEstablished):
+            return [SetCase(case, {"contact_not_established": True})]
+        if isinstance(p, K.EmergencyLockChangeCompleted):
+            return [SetCase(case, {"works_started_at": utc(p.completed_at)}, frozenset({"works_started_at"}))]
+        if isinstance(p, K.ItemsInstalled):
+            rows: list[Change] = [
+                AddRow(
+                    "measures",
+                    {
+                        "event_id": event.event_id,
+                        "line": i,
+                        "case_id": case,
+                        "item_code": item.item_code,
+                        "category": self._catalogue.category_of(item.item_code).value,
+                        "quantity": item.quantity,
+                        "total_gbp": item.total_gbp,
+                        "installed_on": uk_day(event.occurred_at),
+                    },
+                )
+                for i, item in enumerate(p.items)
+            ]
+            return [*rows, SetCase(case, {"works_started_at": when}, frozenset({"works_started_at"}))]
+        if isinstance(p, K.InstallationCompleted):
+            return [
+                SetCase(
+                    case,
+                    {"completed_at": utc(p.completed_at), "install_cost_gbp": p.total_cost_gbp},
+                    frozenset({"completed_at"}),
+                )
+            ]
+        if isinstance(p, K.InstallationCancelled):
+            return [
+                SetCase(case, {"cancelled_on": uk_day(event.occurred_at), "cancellation_reason": p.reason})
+            ]
+        return []

@@ -1,0 +1,166 @@
+"""The read-model store: applies projected row changes through SQLAlchemy, together with the stream
+sequence reached, in one transaction. An event at or below the stored sequence is skipped, so a
+redelivered or replayed event changes nothing.
+
+Tables live in generations (``<base>g<N>_cases`` ...); ``<base>active`` names the live one. A
+rebuild fills generation N+1 from the stream, then swaps the pointer and drops generation N.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from sqlalchemy import Column, Engine, Integer, MetaData, Table, create_engine, delete, insert, select, update
+from sqlalchemy.engine import Connection
+
+from services.reporting.readmodel.changes import AddRow, Change, ReplaceCaseRows, SetCase, UpdateRows
+from services.reporting.readmodel.tables import Tables, build_tables
+from shared.events import RecordedEvent
+
+PROJECTION = "monitoring"
+Projector = Callable[[RecordedEvent], Sequence[Change]]
+
+
+def make_engine(database_url: str) -> Engine:
+    url = database_url
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, future=True, pool_pre_ping=True)
+
+
+class ReadModelStore:
+    def __init__(self, engine: Engine, base: str = "rm_") -> None:
+        self.engine = engine
+        self.base = base
+        meta = MetaData()
+        self._pointer = Table(f"{base}active", meta, Column("generation", Integer, nullable=False))
+        self._pointer_meta = meta
+        self._tables: dict[int, Tables] = {}
+
+    def tables(self, generation: int) -> Tables:
+        if generation not in self._tables:
+            self._tables[generation] = build_tables(f"{self.base}g{generation}_")
+        return self._tables[generation]
+
+    # -- generations --------------------------------------------------------------------------
+
+    def ensure(self) -> None:
+        """Create the pointer and the first generation if this database has none yet."""
+        with self.engine.begin() as conn:
+            self._pointer_meta.create_all(conn)
+            if conn.execute(select(self._pointer.c.generation)).first() is None:
+                self.tables(1).metadata.create_all(conn)
+                conn.execute(insert(self._pointer).values(generation=1))
+
+    def active(self, conn: Connection) -> Tables:
+        generation = conn.execute(select(self._pointer.c.generation)).scalar_one()
+        return self.tables(int(generation))
+
+    def active_generation(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(self._pointer.c.generation)).scalar_one())
+
+    def new_generation(self) -> int:
+        """Fresh empty tables beside the live ones (left over ones from a failed rebuild are dropped)."""
+        generation = self.active_generation() + 1
+        with self.engine.begin() as conn:
+            self.tables(generation).metadata.drop_all(conn)
+            self.tables(generation).metadata.create_all(conn)
+        return generation
+
+    def swap(self, generation: int) -> None:
+        """Make ``generation`` live and drop the one it replaces."""
+        old = self.active_generation()
+        with self.engine.begin() as conn:
+            conn.execute(update(self._pointer).values(generation=generation))
+        with self.engine.begin() as conn:
+            self.tables(old).metadata.drop_all(conn)
+
+    def drop_everything(self) -> None:
+        """Remove every table of this store (tests clean up their own prefix with this)."""
+        with self.engine.begin() as conn:
+            self._pointer_meta.create_all(conn)
+            row = conn.execute(select(self._pointer.c.generation)).first()
+            if row is not None:
+                for generation in range(1, int(row[0]) + 2):
+                    self.tables(generation).metadata.drop_all(conn)
+            self._pointer_meta.drop_all(conn)
+
+    # -- applying events ----------------------------------------------------------------------
+
+    def position(self, generation: int | None = None) -> int:
+        with self.engine.connect() as conn:
+            tables = self.tables(generation) if generation else self.active(conn)
+            return _position(conn, tables)
+
+    def apply(self, event: RecordedEvent, project: Projector) -> bool:
+        """Project one event into the live tables. False when it was already applied."""
+        return self.apply_many([event], project) > 0
+
+    def apply_many(
+        self, events: Iterable[RecordedEvent], project: Projector, generation: int | None = None
+    ) -> int:
+        """Project events in stream order in one transaction; returns how many were new."""
+        applied = 0
+        with self.engine.begin() as conn:
+            tables = self.tables(generation) if generation else self.active(conn)
+            reached = _position(conn, tables)
+            for event in events:
+                if event.seq <= reached:
+                    continue
+                for change in project(event):
+                    _apply(conn, tables, change)
+                reached = event.seq
+                applied += 1
+            if applied:
+                _store_position(conn, tables, reached)
+        return applied
+
+
+def _position(conn: Connection, tables: Tables) -> int:
+    value = conn.execute(
+        select(tables.positions.c.last_seq).where(tables.positions.c.projection == PROJECTION)
+    ).scalar_one_or_none()
+    return int(value or 0)
+
+
+def _store_position(conn: Connection, tables: Tables, seq: int) -> None:
+    p = tables.positions
+    done = conn.execute(update(p).where(p.c.projection == PROJECTION).values(last_seq=seq))
+    if done.rowcount == 0:
+        conn.execute(insert(p).values(projection=PROJECTION, last_seq=seq))
+
+
+def _table(tables: Tables, name: str) -> Table:
+    table = getattr(tables, name, None)
+    if not isinstance(table, Table):
+        raise KeyError(f"no read-model table {name}")
+    return table
+
+
+def _apply(conn: Connection, tables: Tables, change: Change) -> None:
+    if isinstance(change, SetCase):
+        cases = tables.cases
+        row = conn.execute(select(cases).where(cases.c.case_id == change.case_id)).mappings().first()
+        if row is None:
+            conn.execute(insert(cases).values(case_id=change.case_id, **change.values))
+            return
+        values = {k: v for k, v in change.values.items() if k not in change.only_if_empty or row[k] is None}
+        if values:
+            conn.execute(update(cases).where(cases.c.case_id == change.case_id).values(**values))
+    elif isinstance(change, AddRow):
+        table = _table(tables, change.table)
+        key = [c for c in table.primary_key.columns]
+        exists = conn.execute(select(*key).where(*(c == change.values[c.name] for c in key))).first()
+        if exists is None:
+            conn.execute(insert(table).values(**change.values))
+    elif isinstance(change, ReplaceCaseRows):
+        table = _table(tables, change.table)
+        conn.execute(delete(table).where(table.c.case_id == change.case_id))
+        for values in change.rows:
+            conn.execute(insert(table).values(case_id=change.case_id, **values))
+    elif isinstance(change, UpdateRows):
+        table = _table(tables, change.table)
+        conn.execute(
+            update(table).where(*(table.c[k] == v for k, v in change.where.items())).values(**change.values)
+        )

@@ -1,0 +1,146 @@
+"""The read-model tables. They hold case references, dates, categories and amounts only: never a
+name, address, telephone, date of birth, perpetrator detail or free text.
+
+Tables are built per name prefix, so a rebuild fills a fresh generation of tables beside the live
+one and then swaps, and tests can give each run tables of its own on a shared database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Boolean, Column, Date, DateTime, Integer, MetaData, Numeric, String, Table
+
+Money = Numeric(12, 2)
+
+
+@dataclass(frozen=True)
+class Tables:
+    metadata: MetaData
+    cases: Table
+    disabilities: Table
+    children: Table
+    measures: Table
+    contacts: Table
+    complaints: Table
+    feedback: Table
+    follow_ups: Table
+    positions: Table
+
+    def all(self) -> list[Table]:
+        return list(self.metadata.sorted_tables)
+
+
+def build_tables(prefix: str) -> Tables:
+    md = MetaData()
+    s = String(120)
+    cases = Table(
+        f"{prefix}cases",
+        md,
+        Column("case_id", String(64), primary_key=True),
+        # The referral form's monitoring answers, as categories.
+        Column("referral_received_on", Date),
+        Column("referral_source", s),
+        Column("gender", s),
+        Column("gender_identity_differs", Boolean),
+        Column("ethnicity", s),
+        Column("interpreter_needed", Boolean),
+        Column("age_band", s),
+        Column("nrpf", Boolean),
+        Column("pregnant", Boolean),
+        Column("other_support_needs", Boolean),
+        Column("accommodation_type", s),
+        Column("tenure_type", s),
+        Column("children_count", Integer),
+        Column("arson_risk", Boolean),
+        Column("marac_referral", Boolean),
+        Column("risk_level", s),
+        # Outcomes and the moments each stage was reached (UTC).
+        Column("accepted_at", DateTime),
+        Column("urgent", Boolean),
+        Column("declined_on", Date),
+        Column("decline_reason", s),
+        Column("cpo_opened_at", DateTime),
+        Column("assessed_at", DateTime),
+        Column("works_order_at", DateTime),
+        Column("first_contact_due_by", DateTime),
+        Column("first_contact_at", DateTime),
+        Column("contact_not_established", Boolean),
+        Column("works_started_at", DateTime),
+        Column("completed_at", DateTime),
+        Column("install_cost_gbp", Money),
+        Column("cancelled_on", Date),
+        Column("cancellation_reason", s),
+        Column("fire_check_at", DateTime),
+        Column("closed_on", Date),
+        Column("safety_outcome", s),
+    )
+    disabilities = Table(
+        f"{prefix}disabilities",
+        md,
+        Column("case_id", String(64), primary_key=True),
+        Column("disability", s, primary_key=True),
+    )
+    children = Table(
+        f"{prefix}children",
+        md,
+        Column("case_id", String(64), primary_key=True),
+        Column("position", Integer, primary_key=True),
+        Column("age", Integer),
+    )
+    measures = Table(
+        f"{prefix}measures",
+        md,
+        Column("event_id", String(64), primary_key=True),
+        Column("line", Integer, primary_key=True),
+        Column("case_id", String(64), index=False),
+        Column("item_code", s),
+        Column("category", s),
+        Column("quantity", Integer),
+        Column("total_gbp", Money),
+        Column("installed_on", Date),
+    )
+    contacts = Table(
+        f"{prefix}contacts",
+        md,
+        Column("event_id", String(64), primary_key=True),
+        Column("case_id", String(64)),
+        Column("channel", s),
+        Column("outcome", s),
+        Column("attempted_at", DateTime),
+    )
+    complaints = Table(
+        f"{prefix}complaints",
+        md,
+        Column("event_id", String(64), primary_key=True),
+        Column("case_id", String(64)),
+        Column("complaint_ref", s),
+        Column("received_on", Date),
+        Column("resolved_on", Date),
+    )
+    feedback = Table(
+        f"{prefix}feedback",
+        md,
+        Column("event_id", String(64), primary_key=True),
+        Column("case_id", String(64)),
+        Column("received_on", Date),
+        Column("satisfied", Boolean),
+    )
+    follow_ups = Table(
+        f"{prefix}follow_ups",
+        md,
+        Column("event_id", String(64), primary_key=True),
+        Column("case_id", String(64)),
+        Column("contact_on", Date),
+        Column("kind", s),
+        Column("feedback_offered", Boolean),
+    )
+    positions = Table(
+        f"{prefix}positions",
+        md,
+        Column("projection", String(64), primary_key=True),
+        Column("last_seq", Integer, nullable=False),
+    )
+    return Tables(
+        md, cases, disabilities, children, measures, contacts, complaints, feedback, follow_ups, positions
+    )

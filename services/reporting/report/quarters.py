@@ -1,0 +1,61 @@
+"""Reporting periods: up to twelve months from a start date, split into four three-month quarters.
+
+Quarters are counted from the start date (a UK financial year starts on 1 April, so a report
+from 1 April has Q1 = April-June). Dates are inclusive.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from shared.errors import CommandRejected, Problem
+
+QUARTERS = ("Q1", "Q2", "Q3", "Q4")
+COLUMNS = (*QUARTERS, "Total")
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @classmethod
+    def of(cls, start: date, end: date) -> Period:
+        """A period, refused with a clear error when it runs backwards or beyond twelve months."""
+        problems = []
+        if end < start:
+            problems.append(Problem(field="to", problem="must not be before the 'from' date"))
+        elif end >= add_months(start, 12):
+            problems.append(
+                Problem(
+                    field="to", problem="a monitoring report covers at most twelve months (four quarters)"
+                )
+            )
+        if problems:
+            raise CommandRejected(problems)
+        return cls(start, end)
+
+    def quarter_bounds(self) -> list[tuple[date, date]]:
+        bounds = []
+        for i in range(4):
+            first = add_months(self.start, 3 * i)
+            last = add_months(self.start, 3 * (i + 1)) - timedelta(days=1)
+            bounds.append((first, min(last, self.end)))
+        return bounds
+
+    def quarter_of(self, day: date | None) -> str | None:
+        """The quarter a date falls in, or None when it is outside the period (or unknown)."""
+        if day is None or day < self.start or day > self.end:
+            return None
+        for name, (first, last) in zip(QUARTERS, self.quarter_bounds(), strict=True):
+            if first <= day <= last:
+                return name
+        return None
