@@ -65,8 +65,8 @@ def given(*events: RecordedEvent | Event) -> WorksState:
     return DECIDER.fold([e if isinstance(e, RecordedEvent) else recorded(e) for e in events])
 
 
-def when(state: WorksState, command: Command, decider=DECIDER) -> list[Event]:  # type: ignore[no-untyped-def]
-    return list(decider.decide(command, state))  # type: ignore[arg-type]
+def when(state: WorksState, command: Command, decider=DECIDER) -> list[Event]:
+    return list(decider.decide(command, state))
 
 
 def cmd_fields(actor: Actor = OFFICE, at: datetime | None = ORDER_AT) -> dict[str, object]:

@@ -41,10 +41,10 @@ MALE = InstallerRecord(
 
 def allocate(record: InstallerRecord | None, installer_id: str | None = None) -> AllocateInstaller:
     iid = installer_id or (record.installer_id if record else "inst-x")
-    return AllocateInstaller(installer_id=iid, installer=record, **cmd_fields())  # type: ignore[arg-type]
+    return AllocateInstaller(installer_id=iid, installer=record, **cmd_fields())
 
 
-def rejected_fields(state, command) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def rejected_fields(state, command) -> list[tuple[str, str]]:
     with pytest.raises(CommandRejected) as info:
         when(state, command)
     return [(p.field, p.problem) for p in info.value.problems]
@@ -76,7 +76,7 @@ def test_conflict_declared_by_allocated_installer_removes_them() -> None:
     state = given(
         works_order(), InstallerAllocated(installer_id="inst-m", enhanced_dbs_checked_on=date(2024, 1, 5))
     )
-    events = when(state, DeclareConflictOfInterest(installer_id="inst-m", **cmd_fields(INSTALLER)))  # type: ignore[arg-type]
+    events = when(state, DeclareConflictOfInterest(installer_id="inst-m", **cmd_fields(INSTALLER)))
     assert events == [ConflictOfInterestDeclared(installer_id="inst-m")]
     assert given(works_order(), *[e for e in events]).installer_id is None
     assert "inst-m" in given(works_order(), *events).conflicted
@@ -84,7 +84,7 @@ def test_conflict_declared_by_allocated_installer_removes_them() -> None:
 
 def test_conflict_declared_twice_is_refused() -> None:
     state = given(works_order(), ConflictOfInterestDeclared(installer_id="inst-m"))
-    command = DeclareConflictOfInterest(installer_id="inst-m", **cmd_fields(INSTALLER))  # type: ignore[arg-type]
+    command = DeclareConflictOfInterest(installer_id="inst-m", **cmd_fields(INSTALLER))
     assert rejected_fields(state, command)[0][0] == "installer_id"
 
 
@@ -114,7 +114,7 @@ def attempt(at: datetime, outcome: ContactOutcome = ContactOutcome.CONTACT_MADE)
         channel=ContactChannel.TELEPHONE,
         outcome=outcome,
         attempted_at=at,
-        **cmd_fields(),  # type: ignore[arg-type]
+        **cmd_fields(),
     )
 
 
@@ -168,7 +168,7 @@ NO_ANSWER = ClientContactAttempted(
 
 
 def test_contact_not_established_tells_the_coordinator() -> None:
-    events = when(given(works_order(), NO_ANSWER), ReportContactNotEstablished(**cmd_fields()))  # type: ignore[arg-type]
+    events = when(given(works_order(), NO_ANSWER), ReportContactNotEstablished(**cmd_fields()))
     assert events == [
         ContactNotEstablished(
             attempts=1,
@@ -177,16 +177,16 @@ def test_contact_not_established_tells_the_coordinator() -> None:
         )
     ]
     # Reporting again with no new attempt is refused.
-    again = ReportContactNotEstablished(**cmd_fields())  # type: ignore[arg-type]
+    again = ReportContactNotEstablished(**cmd_fields())
     assert rejected_fields(given(works_order(), NO_ANSWER, *events), again) == [
         ("case_id", "already reported; no new attempt since")
     ]
 
 
 def test_contact_not_established_needs_a_failed_attempt_or_the_deadline_passed() -> None:
-    early = ReportContactNotEstablished(**cmd_fields(at=ORDER_AT + timedelta(hours=1)))  # type: ignore[arg-type]
+    early = ReportContactNotEstablished(**cmd_fields(at=ORDER_AT + timedelta(hours=1)))
     assert rejected_fields(given(works_order()), early)[0][0] == "case_id"
-    overdue = ReportContactNotEstablished(**cmd_fields(at=ORDER_AT + timedelta(hours=49)))  # type: ignore[arg-type]
+    overdue = ReportContactNotEstablished(**cmd_fields(at=ORDER_AT + timedelta(hours=49)))
     assert when(given(works_order()), overdue)[0] == ContactNotEstablished(
         attempts=0, channels_tried=[], first_contact_due_by=ORDER_AT + timedelta(hours=48)
     )
@@ -194,7 +194,7 @@ def test_contact_not_established_needs_a_failed_attempt_or_the_deadline_passed()
 
 def test_contact_not_established_after_contact_was_made_is_refused() -> None:
     made = when(given(works_order()), attempt(ORDER_AT + timedelta(hours=1)))
-    report = ReportContactNotEstablished(**cmd_fields())  # type: ignore[arg-type]
+    report = ReportContactNotEstablished(**cmd_fields())
     assert rejected_fields(given(works_order(), *made), report) == [
         ("case_id", "the client has been contacted")
     ]

@@ -32,7 +32,7 @@ from shared.contracts.contractor import (
     WorksSuspended,
 )
 from shared.errors import CommandRejected
-from shared.events import Event
+from shared.events import Event, RecordedEvent
 from tests.contractor.gwt import INSTALLER, ORDER_AT, cmd_fields, given, recorded, when, works_order
 
 CONTACT_AT = ORDER_AT + timedelta(hours=2)  # Monday 2 June 2025
@@ -46,7 +46,7 @@ ALLOCATED = InstallerAllocated(installer_id="inst-f", enhanced_dbs_checked_on=da
 READY: tuple[Event, ...] = (works_order(), ALLOCATED, CONTACTED)
 
 
-def rejected(state, command) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def rejected(state, command) -> list[tuple[str, str]]:
     with pytest.raises(CommandRejected) as info:
         when(state, command)
     return [(p.field, p.problem) for p in info.value.problems]
@@ -57,11 +57,11 @@ def install(*lines: tuple[str, int, str], reason: str | None = None) -> RecordIt
         InstalledItemLine(item_code=c, quantity=q, unit_cost_gbp=Decimal(u), cost_override_reason=reason)
         for c, q, u in lines
     ]
-    return RecordItemsInstalled(items=items, **cmd_fields(INSTALLER))  # type: ignore[arg-type]
+    return RecordItemsInstalled(items=items, **cmd_fields(INSTALLER))
 
 
 def test_book_visit_gives_the_completion_due_date() -> None:
-    events = when(given(*READY), BookInstallationVisit(visit_on=date(2025, 6, 4), **cmd_fields()))  # type: ignore[arg-type]
+    events = when(given(*READY), BookInstallationVisit(visit_on=date(2025, 6, 4), **cmd_fields()))
     # 5 working days from Monday 2 June contact is Monday 9 June (before the 7 from the order).
     assert events == [
         InstallationVisitBooked(
@@ -71,7 +71,7 @@ def test_book_visit_gives_the_completion_due_date() -> None:
 
 
 def test_booking_before_contact_or_without_installer_is_refused() -> None:
-    book = BookInstallationVisit(visit_on=date(2025, 6, 4), **cmd_fields())  # type: ignore[arg-type]
+    book = BookInstallationVisit(visit_on=date(2025, 6, 4), **cmd_fields())
     assert rejected(given(works_order(), ALLOCATED), book) == [
         ("case_id", "booking a visit before any contact with the client is refused")
     ]
@@ -82,10 +82,10 @@ def test_booking_before_contact_or_without_installer_is_refused() -> None:
 
 def test_emergency_lock_change_same_day() -> None:
     done = ORDER_AT + timedelta(hours=6)
-    events = when(given(*READY), RecordEmergencyLockChange(completed_at=done, **cmd_fields(INSTALLER)))  # type: ignore[arg-type]
+    events = when(given(*READY), RecordEmergencyLockChange(completed_at=done, **cmd_fields(INSTALLER)))
     assert events == [EmergencyLockChangeCompleted(completed_at=done, same_day=True)]
     next_day = ORDER_AT + timedelta(days=1)
-    late = when(given(*READY), RecordEmergencyLockChange(completed_at=next_day, **cmd_fields(INSTALLER)))  # type: ignore[arg-type]
+    late = when(given(*READY), RecordEmergencyLockChange(completed_at=next_day, **cmd_fields(INSTALLER)))
     assert late == [EmergencyLockChangeCompleted(completed_at=next_day, same_day=False)]
 
 
@@ -150,7 +150,7 @@ def test_suspend_works_notifies_and_refuses_a_second_suspension() -> None:
         reported_by="inst-f",
         details="Saw a man's coat",
         **cmd_fields(INSTALLER),
-    )  # type: ignore[arg-type]
+    )
     events = when(given(*READY), command)
     assert events == [
         WorksSuspended(
@@ -170,7 +170,7 @@ def test_measure_not_feasible_agreed_makes_its_alternative_installable() -> None
         agreed_with="psm-1",
         reason="Door frame too thin",
         **cmd_fields(INSTALLER),
-    )  # type: ignore[arg-type]
+    )
     events = when(given(*READY), command)
     assert events == [
         MeasureNotFeasibleAgreed(
@@ -193,7 +193,7 @@ def test_measure_not_feasible_bad_input() -> None:
         agreed_with="psm-1",
         reason="r",
         **cmd_fields(INSTALLER),
-    )  # type: ignore[arg-type]
+    )
     assert rejected(given(*READY), bad) == [
         ("item_code", "is not among the approved items"),
         ("alternative_item_code", "is not in the catalogue"),
@@ -201,7 +201,7 @@ def test_measure_not_feasible_bad_input() -> None:
     ]
 
 
-def installed_all(at: datetime) -> tuple[object, ...]:
+def installed_all(at: datetime) -> tuple[RecordedEvent, ...]:
     items = ItemsInstalled(
         items=[
             InstalledItem(
@@ -220,12 +220,12 @@ def installed_all(at: datetime) -> tuple[object, ...]:
 
 
 def complete(at: datetime) -> CompleteInstallation:
-    return CompleteInstallation(completed_at=at, **cmd_fields(INSTALLER))  # type: ignore[arg-type]
+    return CompleteInstallation(completed_at=at, **cmd_fields(INSTALLER))
 
 
 def test_completion_within_timescales() -> None:
     done = datetime(2025, 6, 4, 14, 0, tzinfo=UTC)  # Wednesday: 2 working days after contact
-    state = given(*READY, *installed_all(done))  # type: ignore[arg-type]
+    state = given(*READY, *installed_all(done))
     assert when(state, complete(done)) == [
         InstallationCompleted(
             completed_at=done,
@@ -244,7 +244,7 @@ def test_completion_late_counts_working_days_over_a_bank_holiday() -> None:
     order_at = datetime(2025, 5, 22, 9, 0, tzinfo=UTC)
     contact = CONTACTED.model_copy(update={"attempted_at": order_at + timedelta(hours=1)})
     done = datetime(2025, 5, 30, 12, 0, tzinfo=UTC)
-    state = given(recorded(works_order(), at=order_at), ALLOCATED, contact, *installed_all(done))  # type: ignore[arg-type]
+    state = given(recorded(works_order(), at=order_at), ALLOCATED, contact, *installed_all(done))
     event = when(state, complete(done))[0]
     assert isinstance(event, InstallationCompleted)
     assert (event.working_days_from_works_order, event.working_days_from_first_contact) == (5, 5)
@@ -287,9 +287,9 @@ def test_made_to_measure_items_are_outside_the_completion_limits() -> None:
 
 
 def test_cancel_with_a_reason_from_the_list() -> None:
-    command = CancelInstallation(reason="Client moved out of the property", **cmd_fields())  # type: ignore[arg-type]
+    command = CancelInstallation(reason="Client moved out of the property", **cmd_fields())
     assert when(given(*READY), command) == [InstallationCancelled(reason="Client moved out of the property")]
-    bad = CancelInstallation(reason="Felt like it", **cmd_fields())  # type: ignore[arg-type]
+    bad = CancelInstallation(reason="Felt like it", **cmd_fields())
     assert rejected(given(*READY), bad) == [("reason", "is not one of the scheme's cancellation reasons")]
     cancelled = given(*READY, InstallationCancelled(reason="Other"))
     assert rejected(cancelled, install(("HINGE-BOLTS", 1, "10.00"))) == [

@@ -11,13 +11,14 @@ from openpyxl import load_workbook
 
 from services.contractor.invoice import build_invoice, quarter_bounds, write_invoice
 from shared.contracts.contractor import InstalledItem, ItemsInstalled, WorksOrderReceived
+from shared.events import RecordedEvent
 from shared.personal import personal_field_names
 from tests.contractor.gwt import recorded, works_order
 
 NAMES = {"HINGE-BOLTS": "Hinge Bolts", "DOOR-CHAIN": "Door Chain"}
 
 
-def installed(case_id: str, at: datetime, *lines: tuple[str, int, str]) -> object:
+def installed(case_id: str, at: datetime, *lines: tuple[str, int, str]) -> RecordedEvent:
     items = [
         InstalledItem(item_code=c, quantity=q, unit_cost_gbp=Decimal(u), total_gbp=Decimal(u) * q)
         for c, q, u in lines
@@ -45,7 +46,7 @@ def test_invoice_lists_items_per_case_by_reference_with_subtotals_and_total(tmp_
         installed("C-C", datetime(2025, 6, 30, 23, 30, tzinfo=UTC), ("DOOR-CHAIN", 1, "15.00")),
     ]
     start, end = quarter_bounds(2025, 1)
-    invoice = build_invoice(events, start, end, NAMES)  # type: ignore[arg-type]
+    invoice = build_invoice(events, start, end, NAMES)
     assert invoice.case_totals() == {"C-A": Decimal("20.00"), "C-B": Decimal("25.00")}
     assert invoice.total_gbp == Decimal("45.00")
     csv_path, xlsx_path = write_invoice(invoice, tmp_path)
