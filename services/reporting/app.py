@@ -1,0 +1,86 @@
+"""The reporting service: projects every case event (``case.>``) into the SQL read models through a
+durable consumer. The consent-filtered views (services/reporting/views/) and the audit trail
+(services/reporting/audit/) register their own parts here: each package may expose
+``REGISTRATIONS``, a list of ``shared.service.Extra`` (called with the Service while the app is
+built) and ``ON_STARTUP``, a list of ``shared.service.Startup`` hooks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+from faststream import FastStream
+
+from services.reporting.readmodel.projection import MonitoringProjection
+from services.reporting.readmodel.store import ReadModelStore, make_engine
+from shared.bus import event_subscriber
+from shared.catalogue import load_catalogue
+from shared.commands import Command
+from shared.decider import Decider
+from shared.events import Event, RecordedEvent
+from shared.service import Extra, Service, Startup, create_service_app
+from shared.settings import Settings
+
+DURABLE = "reporting-monitoring"
+PARTS = ("services.reporting.views", "services.reporting.audit")
+
+
+@dataclass(frozen=True)
+class NoCaseState:
+    """The reporting service issues no case commands of its own here: its deciding is trivial."""
+
+
+def _no_events(command: Command, state: NoCaseState) -> list[Event]:
+    return []
+
+
+def _ignore(state: NoCaseState, event: RecordedEvent) -> NoCaseState:
+    return state
+
+
+NO_COMMANDS: Decider[Command, NoCaseState] = Decider(initial=NoCaseState, decide=_no_events, evolve=_ignore)
+
+
+def registered_parts() -> tuple[list[Extra], list[Startup]]:
+    extras: list[Extra] = []
+    hooks: list[Startup] = []
+    for name in PARTS:
+        try:
+            module: Any = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        extras += list(getattr(module, "REGISTRATIONS", []))
+        hooks += list(getattr(module, "ON_STARTUP", []))
+    return extras, hooks
+
+
+def create_app(settings: Settings, base: str = "rm_") -> tuple[FastStream, Service]:
+    store = ReadModelStore(make_engine(settings.database_url), base)
+    project = MonitoringProjection(load_catalogue(settings.catalogue_path))
+
+    def projector(service: Service) -> None:
+        service.extras["readmodel"] = store
+
+        async def on_event(event: RecordedEvent) -> None:
+            # SQLAlchemy here is synchronous: keep it off the event loop.
+            await asyncio.to_thread(store.apply, event, project)
+
+        event_subscriber(service.broker, service.runtime, DURABLE, ["case.>"], on_event)
+
+    async def prepare(service: Service) -> None:
+        await asyncio.to_thread(store.ensure)
+
+    extras, hooks = registered_parts()
+    return create_service_app(
+        settings,
+        owner="reporting",
+        decider=NO_COMMANDS,
+        commands=[],
+        extras=[projector, *extras],
+        on_startup=[prepare, *hooks],
+    )
