@@ -1,0 +1,304 @@
+"""The assessment decider: given what the case holds, each command yields its events or every
+problem found (CommandRejected naming each field). Pure: no clock, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+
+from services.assessment.domain.dash import assess_dash
+from services.assessment.domain.rules import AssessmentRules
+from services.assessment.domain.state import AssessmentCase, evolve
+from shared.catalogue import MeasureLine
+from shared.commands import Command
+from shared.contracts.assessment import (
+    CpoWorkItemOpened,
+    DashRiskAssessed,
+    FireFlagView,
+    FireSafetyCheckRecorded,
+    FlagRemovalReason,
+    FlagReviewDecision,
+    FlagSanctuaryAddress,
+    IntelligenceCheckRecorded,
+    OpenCpoWorkItem,
+    PropertyAssessed,
+    PropertyVisitScheduled,
+    RecordDashRiskAssessment,
+    RecordFireSafetyCheck,
+    RecordIntelligenceCheck,
+    RecordPropertyAssessment,
+    RemoveSanctuaryFlag,
+    ReviewSanctuaryFlag,
+    SanctuaryAddressFlagged,
+    SanctuaryFlagRemoved,
+    SanctuaryFlagReviewed,
+    SchedulePropertyVisit,
+    SharingBasis,
+)
+from shared.decider import Decider
+from shared.errors import CommandRejected, Problem, reject_if
+from shared.events import Event
+
+
+def _needs_work_item(state: AssessmentCase) -> CpoWorkItemOpened:
+    if state.work_item is None:
+        raise CommandRejected.one("case_id", "is not on the CPO work queue (no accepted referral)")
+    return state.work_item
+
+
+def open_work_item(command: OpenCpoWorkItem, state: AssessmentCase, rules: AssessmentRules) -> list[Event]:
+    if state.work_item is not None:
+        raise CommandRejected.one("case_id", "is already on the CPO work queue")
+    # The referral reaches the CPO unit the moment it is accepted: received on the same day.
+    received = command.accepted_on
+    return [
+        CpoWorkItemOpened(
+            accepted_on=command.accepted_on,
+            received_on=received,
+            referral_due_by=rules.add_working_days(command.accepted_on, rules.referral_to_cpo_working_days),
+            assessment_due_by=rules.add_working_days(received, rules.assessment_working_days),
+            urgent=command.urgent,
+        )
+    ]
+
+
+def record_intelligence_check(command: RecordIntelligenceCheck, state: AssessmentCase) -> list[Event]:
+    item = _needs_work_item(state)
+    if command.checked_on < item.received_on:
+        raise CommandRejected.one("checked_on", "is before the CPO unit received the referral")
+    return [
+        IntelligenceCheckRecorded(
+            checked_on=command.checked_on,
+            perpetrator_location=command.perpetrator_location,
+            access_to_weapons=command.access_to_weapons,
+            risk_to_visiting_staff=command.risk_to_visiting_staff,
+            precautions_for_visiting_staff=command.precautions_for_visiting_staff,
+            findings=command.findings,
+        )
+    ]
+
+
+def schedule_visit(command: SchedulePropertyVisit, state: AssessmentCase) -> list[Event]:
+    item = _needs_work_item(state)
+    if command.visit_at.date() < item.received_on:
+        raise CommandRejected.one("visit_at", "is before the CPO unit received the referral")
+    return [
+        PropertyVisitScheduled(
+            visit_at=command.visit_at, same_gender_officer_requested=command.same_gender_officer_requested
+        )
+    ]
+
+
+def record_assessment(
+    command: RecordPropertyAssessment, state: AssessmentCase, rules: AssessmentRules
+) -> list[Event]:
+    item = _needs_work_item(state)
+    catalogue = rules.catalogue
+    problems: list[Problem] = []
+    if state.referral.recommendations_approved:
+        problems.append(Problem(field="case_id", problem="the recommendations are already approved"))
+    if command.assessed_on < item.received_on:
+        problems.append(Problem(field="assessed_on", problem="is before the CPO unit received the referral"))
+    recommended = [
+        MeasureLine(item_code=m.item_code, quantity=m.quantity) for m in command.recommended_measures
+    ]
+    problems += catalogue.check_lines(recommended, "recommended_measures")
+    recommended_codes = {m.item_code for m in recommended}
+    for i, measure in enumerate(command.not_feasible):
+        where = f"not_feasible.{i}"
+        if measure.item_code not in catalogue:
+            problems.append(
+                Problem(field=f"{where}.item_code", problem="is not an item of the measures catalogue")
+            )
+        if measure.item_code in recommended_codes:
+            problems.append(
+                Problem(field=f"{where}.item_code", problem="is also among the recommended measures")
+            )
+        if measure.alternative is None and not measure.alternative_description:
+            problems.append(
+                Problem(
+                    field=f"{where}.alternative",
+                    problem="give the alternative: an item, a description or both",
+                )
+            )
+        if measure.alternative is not None and measure.alternative.item_code not in catalogue:
+            problems.append(
+                Problem(
+                    field=f"{where}.alternative.item_code", problem="is not an item of the measures catalogue"
+                )
+            )
+    room = command.sanctuary_room
+    if room is not None and not room.at_front_of_property and not room.why_not_at_front:
+        problems.append(
+            Problem(
+                field="sanctuary_room.why_not_at_front",
+                problem="is required when the sanctuary room is not at the front (fire rescue access)",
+            )
+        )
+    reject_if(problems)
+    return [
+        PropertyAssessed(
+            assessed_on=command.assessed_on,
+            recommended_measures=command.recommended_measures,
+            sanctuary_room=room,
+            not_feasible=command.not_feasible,
+            within_timescale=command.assessed_on <= item.assessment_due_by,
+            notes=command.notes,
+        )
+    ]
+
+
+def record_dash(command: RecordDashRiskAssessment, rules: AssessmentRules) -> list[Event]:
+    outcome = assess_dash(command, rules)
+    return [
+        DashRiskAssessed(
+            assessed_on=command.assessed_on,
+            answers=command.answers,
+            score=outcome.score,
+            risk_level=outcome.risk_level,
+            marac_referral=outcome.marac_referral,
+            marac_criterion=outcome.marac_criterion,
+            professional_judgement_reasons=command.professional_judgement_reasons,
+            incidents_last_12_months=command.incidents_last_12_months,
+        )
+    ]
+
+
+def flag_address(command: FlagSanctuaryAddress, state: AssessmentCase) -> list[Event]:
+    problems: list[Problem] = []
+    if state.flag is not None:
+        raise CommandRejected.one("case_id", "the address is already flagged to the fire service")
+    if state.works_completed_on is None:
+        problems.append(Problem(field="case_id", problem="the installation is not completed yet"))
+    basis = state.fire_sharing_basis
+    if basis is None:
+        problems.append(
+            Problem(
+                field="case_id",
+                problem="no consent to information sharing and no safeguarding override for the fire service",
+            )
+        )
+    client = state.referral.client
+    if client is None:
+        problems.append(Problem(field="case_id", problem="no referral form on this case"))
+    if state.referral.closed:
+        problems.append(Problem(field="case_id", problem="the case is closed"))
+    reject_if(problems)
+    assert client is not None and basis is not None
+    room = state.assessment.sanctuary_room if state.assessment else None
+    flag = FireFlagView(
+        address=client.address,
+        house=client.house,
+        postcode=client.postcode,
+        sanctuary_room=f"{room.room}, {room.floor}" if room else None,
+        sanctuary_room_at_front=room.at_front_of_property if room else None,
+        risk_of_arson=client.risk_of_arson,
+        occupants=client.occupants,
+        children=client.children,
+        rescue_needs=client.rescue_needs,
+        flagged_on=command.flagged_on,
+    )
+    return [SanctuaryAddressFlagged(flag=flag, shared_under=basis)]
+
+
+def _needs_flag(state: AssessmentCase) -> FireFlagView:
+    if state.flag is None:
+        raise CommandRejected.one("case_id", "the address is not flagged to the fire service")
+    return state.flag
+
+
+def remove_flag(command: RemoveSanctuaryFlag, state: AssessmentCase) -> list[Event]:
+    flag = _needs_flag(state)
+    if command.removed_on < flag.flagged_on:
+        raise CommandRejected.one("removed_on", "is before the address was flagged")
+    if (
+        command.reason is FlagRemovalReason.CONSENT_WITHDRAWN
+        and state.flag_shared_under is SharingBasis.SAFEGUARDING_OVERRIDE
+    ):
+        # Held under a safeguarding override, not consent: withdrawing consent does not end it.
+        raise CommandRejected.one("reason", "the flag is held under a safeguarding override, not consent")
+    return [SanctuaryFlagRemoved(removed_on=command.removed_on, reason=command.reason)]
+
+
+def review_flag(command: ReviewSanctuaryFlag, state: AssessmentCase) -> list[Event]:
+    flag = _needs_flag(state)
+    problems: list[Problem] = []
+    if command.reviewed_on < flag.flagged_on:
+        problems.append(Problem(field="reviewed_on", problem="is before the address was flagged"))
+    removing = command.decision is FlagReviewDecision.REMOVE
+    if removing and command.removal_reason is None:
+        problems.append(
+            Problem(field="removal_reason", problem="is required when the review removes the flag")
+        )
+    if not removing and command.removal_reason is not None:
+        problems.append(Problem(field="removal_reason", problem="given, but the review keeps the flag"))
+    if removing and command.next_review_by is not None:
+        problems.append(Problem(field="next_review_by", problem="given, but the review removes the flag"))
+    if command.next_review_by is not None and command.next_review_by <= command.reviewed_on:
+        problems.append(Problem(field="next_review_by", problem="must be after the review"))
+    reject_if(problems)
+    events: list[Event] = [
+        SanctuaryFlagReviewed(
+            reviewed_on=command.reviewed_on, decision=command.decision, next_review_by=command.next_review_by
+        )
+    ]
+    if removing and command.removal_reason is not None:
+        events.append(SanctuaryFlagRemoved(removed_on=command.reviewed_on, reason=command.removal_reason))
+    return events
+
+
+def record_fire_check(
+    command: RecordFireSafetyCheck, state: AssessmentCase, rules: AssessmentRules
+) -> list[Event]:
+    completed = state.works_completed_on
+    if completed is None:
+        raise CommandRejected.one(
+            "case_id", "the works are not completed yet; the fire safety check follows completion"
+        )
+    problems = rules.catalogue.check_lines(
+        command.fire_measures_fitted, "fire_measures_fitted", fire_measures_only=True
+    )
+    if command.checked_on < completed:
+        problems.append(Problem(field="checked_on", problem="is before the works were completed"))
+    reject_if(problems)
+    due = rules.add_working_days(completed, rules.fire_check_working_days)
+    return [
+        FireSafetyCheckRecorded(
+            checked_on=command.checked_on,
+            due_by=due,
+            within_timescale=command.checked_on <= due,
+            fire_measures_fitted=command.fire_measures_fitted,
+            further_action_needed=command.further_action_needed,
+            findings=command.findings,
+        )
+    ]
+
+
+def decide(command: Command, state: AssessmentCase, rules: AssessmentRules) -> Sequence[Event]:
+    # Once the case is closed the only thing left to do is take the address off the fire register.
+    if state.referral.closed and not isinstance(command, RemoveSanctuaryFlag | ReviewSanctuaryFlag):
+        raise CommandRejected.one("case_id", "the case is closed")
+    match command:
+        case OpenCpoWorkItem():
+            return open_work_item(command, state, rules)
+        case RecordIntelligenceCheck():
+            return record_intelligence_check(command, state)
+        case SchedulePropertyVisit():
+            return schedule_visit(command, state)
+        case RecordPropertyAssessment():
+            return record_assessment(command, state, rules)
+        case RecordDashRiskAssessment():
+            return record_dash(command, rules)
+        case FlagSanctuaryAddress():
+            return flag_address(command, state)
+        case ReviewSanctuaryFlag():
+            return review_flag(command, state)
+        case RemoveSanctuaryFlag():
+            return remove_flag(command, state)
+        case RecordFireSafetyCheck():
+            return record_fire_check(command, state, rules)
+    raise CommandRejected.one("(command)", f"{command.name()} is not an assessment command")
+
+
+def assessment_decider(rules: AssessmentRules) -> Decider[Command, AssessmentCase]:
+    return Decider(initial=AssessmentCase, decide=partial(decide, rules=rules), evolve=evolve)

@@ -1,0 +1,69 @@
+"""What the assessment service knows of one case, folded from every side's events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from services.assessment.domain.referral_facts import ReferralFacts, referral_facts
+from shared.contracts.assessment import (
+    CpoWorkItemOpened,
+    DashRiskAssessed,
+    FireFlagView,
+    FireSafetyCheckRecorded,
+    IntelligenceCheckRecorded,
+    PropertyAssessed,
+    PropertyVisitScheduled,
+    SanctuaryAddressFlagged,
+    SanctuaryFlagRemoved,
+    SharingBasis,
+)
+from shared.contracts.contractor import InstallationCompleted
+from shared.events import RecordedEvent
+
+
+@dataclass(frozen=True)
+class AssessmentCase:
+    referral: ReferralFacts = field(default_factory=ReferralFacts)
+    work_item: CpoWorkItemOpened | None = None
+    intelligence_checked: bool = False
+    visit_scheduled: bool = False
+    assessment: PropertyAssessed | None = None
+    dash: DashRiskAssessed | None = None
+    works_completed_on: date | None = None
+    flag: FireFlagView | None = None  # the active flag, if any
+    flag_shared_under: SharingBasis | None = None
+    fire_check: FireSafetyCheckRecorded | None = None
+
+    @property
+    def fire_sharing_basis(self) -> SharingBasis | None:
+        """Why the fire service may hold this address now, or None if it may not."""
+        if self.referral.fire_safeguarding_override:
+            return SharingBasis.SAFEGUARDING_OVERRIDE
+        if self.referral.information_sharing_consent:
+            return SharingBasis.CONSENT
+        return None
+
+
+def evolve(state: AssessmentCase, event: RecordedEvent) -> AssessmentCase:
+    payload = event.payload
+    if isinstance(payload, CpoWorkItemOpened):
+        return replace(state, work_item=payload)
+    if isinstance(payload, IntelligenceCheckRecorded):
+        return replace(state, intelligence_checked=True)
+    if isinstance(payload, PropertyVisitScheduled):
+        return replace(state, visit_scheduled=True)
+    if isinstance(payload, PropertyAssessed):
+        return replace(state, assessment=payload)
+    if isinstance(payload, DashRiskAssessed):
+        return replace(state, dash=payload)
+    if isinstance(payload, SanctuaryAddressFlagged):
+        return replace(state, flag=payload.flag, flag_shared_under=payload.shared_under)
+    if isinstance(payload, SanctuaryFlagRemoved):
+        return replace(state, flag=None, flag_shared_under=None)
+    if isinstance(payload, FireSafetyCheckRecorded):
+        return replace(state, fire_check=payload)
+    if isinstance(payload, InstallationCompleted):
+        return replace(state, works_completed_on=payload.completed_at.date())
+    facts = referral_facts(state.referral, event)
+    return state if facts is state.referral else replace(state, referral=facts)

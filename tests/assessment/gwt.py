@@ -1,0 +1,67 @@
+"""Given-When-Then helpers for the assessment decider: no server, the real catalogue and holidays."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+from services.assessment.domain.decide import assessment_decider
+from services.assessment.domain.rules import AssessmentRules
+from services.assessment.domain.state import AssessmentCase
+from services.assessment.workdays import working_day_adder
+from shared.catalogue import load_catalogue
+from shared.commands import Command
+from shared.errors import CommandRejected
+from shared.events import Actor, Event, RecordedEvent, Role
+
+CPO = Actor(agency="Test Police", person="cpo-1", role=Role.POLICE_CPO)
+FIRE = Actor(agency="Test Fire and Rescue", person="fo-1", role=Role.FIRE_OFFICER)
+COORDINATOR = Actor(agency="Test Council", person="coord-1", role=Role.COORDINATOR)
+IDVA = Actor(agency="Test IDVA Service", person="idva-1", role=Role.IDVA)
+
+# Monday 2 June 2025; no bank holiday until 25 August.
+MONDAY = date(2025, 6, 2)
+RULES = AssessmentRules(catalogue=load_catalogue(), add_working_days=working_day_adder())
+DECIDER = assessment_decider(RULES)
+
+
+def recorded(payload: Event, at: datetime | None = None, case_id: str = "C-ASSESS-1") -> RecordedEvent:
+    when = at or datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+    return RecordedEvent(
+        event_id=str(uuid.uuid4()),
+        type=payload.type_name(),
+        schema_version=payload.schema_version,
+        case_id=case_id,
+        occurred_at=when,
+        recorded_at=when,
+        actor=CPO,
+        causation_id=str(uuid.uuid4()),
+        correlation_id="corr",
+        payload=payload,
+    )
+
+
+def given(*events: Event | RecordedEvent, state: AssessmentCase | None = None) -> AssessmentCase:
+    return DECIDER.fold([e if isinstance(e, RecordedEvent) else recorded(e) for e in events], state)
+
+
+def when(state: AssessmentCase, command: Command) -> list[Event]:
+    return [e for e in DECIDER.decide(command, state) if isinstance(e, Event)]
+
+
+def rejected(state: AssessmentCase, command: Command) -> dict[str, str]:
+    """The problems of a refused command, by field (decide must raise, and so store nothing)."""
+    try:
+        events = DECIDER.decide(command, state)
+    except CommandRejected as exc:
+        return {p.field: p.problem for p in exc.problems}
+    raise AssertionError(f"expected a refusal, got {len(list(events))} event(s)")
+
+
+def cid() -> str:
+    return f"cmd-{uuid.uuid4().hex}"
+
+
+def fields(problems: Sequence[object]) -> set[str]:
+    return {getattr(p, "field", "") for p in problems}
