@@ -15,6 +15,7 @@ from services.reporting.audit.retention import retention_schedule
 from shared.bus import command_endpoint
 from shared.commands import Command, CommandReply
 from shared.contracts.audit import EraseCase, RecordAuditRead
+from shared.logging import get_logger
 from shared.service import Service
 from shared.sharing import load_sharing_policy
 
@@ -22,6 +23,7 @@ RECORDER = "audit_recorder"
 AUDIT_TERMS = "audit_terms"
 RETENTION_TASK = "audit_retention_task"
 DAY_S = 24 * 60 * 60.0
+log = get_logger(__name__)
 
 
 def _recorder(service: Service) -> AuditRecorder:
@@ -48,6 +50,17 @@ def audit_extra(service: Service) -> None:
 
     command_endpoint(service.broker, RecordAuditRead, record_read)
     command_endpoint(service.broker, EraseCase, erase)
+
+
+async def retention_from_scheme(service: Service) -> None:
+    """Start the daily retention schedule with the scheme's retention period."""
+    try:
+        from shared.scheme import load_scheme
+    except ImportError:  # the scheme module is the referral side's; until it lands, no schedule
+        log.warning("retention schedule not started: shared.scheme is not available")
+        return
+    years = load_scheme(service.settings.scheme_config).retention.years_after_closure
+    await audit_startup(years)(service)
 
 
 def audit_startup(
