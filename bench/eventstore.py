@@ -37,7 +37,7 @@ from shared.codec import build_record, canonical, event_hash
 from shared.crypto import KeyStore
 from shared.decider import GENESIS_HASH, CasePosition
 from shared.events import Actor, Event, Role, utcnow
-from shared.eventstore import EventStore, ensure_stream, new_event_id, stream_config
+from shared.eventstore import STREAM, EventStore, ensure_stream, new_event_id
 from shared.nats_server import NatsServer
 from shared.personal import Personal
 from shared.signing import load_or_create_signer
@@ -244,7 +244,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         try:
             cases = [f"F{os.urandom(3).hex()}-{i}" for i in range(args.fill_cases)]
             filled = await fill(conn.js, conn.keys, cases, args.events_per_case)
-            info = await conn.js.stream_info(stream_config().name)
+            info = await conn.js.stream_info(STREAM)
             print(
                 f"filled {args.fill_cases * args.events_per_case:,} events at {filled:,.0f}/s "
                 f"(stream now {info.state.messages:,} events)"
