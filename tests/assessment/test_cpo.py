@@ -1,0 +1,180 @@
+"""CPO work queue: the work item and its due dates, intelligence check, visit, property assessment."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+
+from services.assessment.domain.referral_facts import ReferralFacts
+from services.assessment.domain.state import AssessmentCase
+from shared.bus import parse_command
+from shared.catalogue import MeasureLine
+from shared.contracts.assessment import (
+    CpoWorkItemOpened,
+    Finding,
+    IntelligenceCheckRecorded,
+    NotFeasibleMeasure,
+    OpenCpoWorkItem,
+    PropertyAssessed,
+    PropertyVisitScheduled,
+    RecommendedMeasure,
+    RecordIntelligenceCheck,
+    RecordPropertyAssessment,
+    SanctuaryRoom,
+    SchedulePropertyVisit,
+)
+from shared.errors import CommandRejected
+from shared.events import SYSTEM_ACTOR
+from tests.assessment.gwt import CPO, MONDAY, cid, given, rejected, when
+
+
+def opened(accepted_on: date = MONDAY) -> AssessmentCase:
+    return given(*when(AssessmentCase(), open_item(accepted_on)))
+
+
+def open_item(accepted_on: date = MONDAY) -> OpenCpoWorkItem:
+    return OpenCpoWorkItem(command_id=cid(), case_id="C-CPO-1", actor=SYSTEM_ACTOR, accepted_on=accepted_on)
+
+
+def assess(**kw: object) -> RecordPropertyAssessment:
+    base: dict[str, object] = {
+        "command_id": cid(),
+        "case_id": "C-CPO-1",
+        "actor": CPO,
+        "assessed_on": date(2025, 6, 5),
+        "recommended_measures": [RecommendedMeasure(item_code="DOOR-CHAIN", quantity=1, where="front door")],
+        "sanctuary_room": SanctuaryRoom(room="front bedroom", floor="first floor", at_front_of_property=True),
+    }
+    return RecordPropertyAssessment(**(base | kw))  # type: ignore[arg-type]
+
+
+def test_accepted_referral_opens_work_item_with_working_day_due_dates() -> None:
+    # Friday 22 August 2025 is followed by the August bank holiday Monday.
+    [event] = when(AssessmentCase(), open_item(date(2025, 8, 22)))
+    assert isinstance(event, CpoWorkItemOpened)
+    assert event.received_on == date(2025, 8, 22)
+    assert event.referral_due_by == date(2025, 8, 26)
+    assert event.assessment_due_by == date(2025, 9, 1)
+
+
+def test_a_case_is_put_on_the_queue_once() -> None:
+    assert set(rejected(opened(), open_item())) == {"case_id"}
+
+
+def test_intelligence_check_records_the_findings() -> None:
+    command = RecordIntelligenceCheck(
+        command_id=cid(),
+        case_id="C-CPO-1",
+        actor=CPO,
+        checked_on=MONDAY,
+        perpetrator_location="Synthetic location",
+        access_to_weapons=Finding.YES,
+        risk_to_visiting_staff=Finding.NOT_KNOWN,
+        precautions_for_visiting_staff="Visit in pairs",
+    )
+    [event] = when(opened(), command)
+    assert isinstance(event, IntelligenceCheckRecorded) and event.access_to_weapons is Finding.YES
+    assert set(rejected(AssessmentCase(), command)) == {"case_id"}  # not on the queue
+    early = command.model_copy(update={"checked_on": date(2025, 5, 30)})
+    assert set(rejected(opened(), early)) == {"checked_on"}
+
+
+def test_property_visit_is_scheduled_after_receipt() -> None:
+    at = datetime(2025, 6, 4, 10, tzinfo=UTC)
+    command = SchedulePropertyVisit(command_id=cid(), case_id="C-CPO-1", actor=CPO, visit_at=at)
+    [event] = when(opened(), command)
+    assert isinstance(event, PropertyVisitScheduled) and event.visit_at == at
+    before = command.model_copy(update={"visit_at": datetime(2025, 6, 1, 10, tzinfo=UTC)})
+    assert set(rejected(opened(), before)) == {"visit_at"}
+
+
+def test_property_assessment_within_five_working_days() -> None:
+    [event] = when(opened(), assess())
+    assert isinstance(event, PropertyAssessed) and event.within_timescale
+    assert event.sanctuary_room is not None and event.sanctuary_room.at_front_of_property
+    [late] = when(opened(), assess(assessed_on=date(2025, 6, 10)))
+    assert isinstance(late, PropertyAssessed) and not late.within_timescale
+
+
+def test_not_feasible_measure_is_recorded_with_its_alternative() -> None:
+    not_feasible = [
+        NotFeasibleMeasure(
+            item_code="BIRMINGHAM-BAR",
+            reason="uPVC door",
+            alternative=MeasureLine(item_code="ANTI-THRUST-PLATE", quantity=1),
+        )
+    ]
+    [event] = when(opened(), assess(not_feasible=not_feasible))
+    assert isinstance(event, PropertyAssessed)
+    assert event.not_feasible[0].alternative == MeasureLine(item_code="ANTI-THRUST-PLATE", quantity=1)
+
+
+def test_not_feasible_measure_without_alternative_or_off_catalogue_is_refused() -> None:
+    bad = [
+        NotFeasibleMeasure(item_code="BIRMINGHAM-BAR", reason="uPVC door"),
+        NotFeasibleMeasure(
+            item_code="NO-SUCH-ITEM",
+            reason="r",
+            alternative=MeasureLine(item_code="ALSO-NOT-REAL", quantity=1),
+        ),
+        NotFeasibleMeasure(
+            item_code="DOOR-CHAIN", reason="r", alternative_description="a described alternative"
+        ),
+    ]
+    problems = rejected(opened(), assess(not_feasible=bad))
+    assert set(problems) == {
+        "not_feasible.0.alternative",
+        "not_feasible.1.item_code",
+        "not_feasible.1.alternative.item_code",
+        "not_feasible.2.item_code",  # also recommended
+    }
+
+
+def test_unknown_catalogue_item_and_repeated_line_are_refused() -> None:
+    measures = [
+        RecommendedMeasure(item_code="GOLD-PLATED-GATE", quantity=1),
+        RecommendedMeasure(item_code="DOOR-CHAIN", quantity=1),
+        RecommendedMeasure(item_code="DOOR-CHAIN", quantity=2),
+    ]
+    problems = rejected(opened(), assess(recommended_measures=measures))
+    assert problems["recommended_measures.0.item_code"] == "is not an item of the measures catalogue"
+    assert "recommended_measures.2.item_code" in problems
+
+
+@pytest.mark.parametrize("quantity", [0, -1])
+def test_zero_or_negative_quantity_is_refused_at_parsing(quantity: int) -> None:
+    body = assess().model_dump(mode="json")
+    body["recommended_measures"][0]["quantity"] = quantity
+    with pytest.raises(CommandRejected) as info:
+        parse_command(RecordPropertyAssessment, json.dumps(body).encode())
+    assert [p.field for p in info.value.problems] == ["recommended_measures.0.quantity"]
+    assert "front door" not in str(info.value)
+
+
+def test_sanctuary_room_not_at_front_needs_the_reason() -> None:
+    room = SanctuaryRoom(room="back bedroom", floor="first floor", at_front_of_property=False)
+    assert set(rejected(opened(), assess(sanctuary_room=room))) == {"sanctuary_room.why_not_at_front"}
+
+
+def test_no_reassessment_after_the_coordinator_approved_the_recommendations() -> None:
+    state = opened()
+    approved = AssessmentCase(
+        work_item=state.work_item, referral=ReferralFacts(recommendations_approved=True)
+    )
+    assert set(rejected(approved, assess())) == {"case_id"}
+
+
+def test_a_closed_case_takes_no_more_assessment_work() -> None:
+    state = opened()
+    closed = AssessmentCase(work_item=state.work_item, referral=ReferralFacts(closed=True))
+    assert rejected(closed, assess()) == {"case_id": "the case is closed"}
+
+
+def test_only_police_may_record_the_assessment() -> None:
+    body = assess().model_dump(mode="json")
+    body["actor"]["role"] = "installer"
+    with pytest.raises(CommandRejected) as info:
+        parse_command(RecordPropertyAssessment, json.dumps(body).encode())
+    assert [p.field for p in info.value.problems] == ["actor.role"]
