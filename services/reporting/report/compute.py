@@ -74,6 +74,18 @@ def _is(column: str, value: object) -> Callable[[CaseFacts], int]:
     return lambda c: int(c.row.get(column) == value)
 
 
+def _units(category: str) -> Callable[[CaseFacts], int]:
+    return lambda c: sum(int(m["quantity"]) for m in c.measures if m["category"] == category)
+
+
+def _has_disability(disability: str) -> Callable[[CaseFacts], int]:
+    return lambda c: int(disability in c.disabilities)
+
+
+def _in_group(members: tuple[str, ...]) -> Callable[[CaseFacts], int]:
+    return lambda c: int(c.row.get("ethnicity") in members)
+
+
 def _completed(c: CaseFacts) -> date | None:
     return c.day("completed_at")
 
@@ -135,7 +147,7 @@ def template_sections(facts: Facts, period: Period, settings: ReportSettings) ->
                 period,
                 done,
                 _completed,
-                lambda c, label=label: sum(int(m["quantity"]) for m in c.measures if m["category"] == label),
+                _units(label),
             )
             for label in T.MEASURES
         ],
@@ -188,10 +200,7 @@ def template_sections(facts: Facts, period: Period, settings: ReportSettings) ->
     disability = Section(
         "Disability",
         [
-            *(
-                count_row(d, period, done, _completed, lambda c, d=d: int(d in c.disabilities))
-                for d in T.DISABILITIES
-            ),
+            *(count_row(d, period, done, _completed, _has_disability(d)) for d in T.DISABILITIES),
             count_row(T.UNKNOWN, period, done, _completed, lambda c: int(not c.disabilities)),
         ],
     )
@@ -199,9 +208,7 @@ def template_sections(facts: Facts, period: Period, settings: ReportSettings) ->
     relations: list[Relation] = []
     for heading, members in T.ETHNIC_GROUPS:
         member_rows = [count_row(m, period, done, _completed, _is("ethnicity", m)) for m in members]
-        head = count_row(
-            heading, period, done, _completed, lambda c, ms=members: int(c.row.get("ethnicity") in ms)
-        )
+        head = count_row(heading, period, done, _completed, _in_group(members))
         head.kind = Kind.HEADING
         ethnicity_rows += [head, *member_rows]
         relations.append(Relation(heading, members))

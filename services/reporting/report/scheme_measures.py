@@ -198,10 +198,7 @@ def service_standards(facts: Facts, period: Period, settings: ReportSettings) ->
                 facts,
                 period,
                 f"Contact at {months} months after completion of works",
-                lambda d, m=months: (
-                    add_months(d, m) - timedelta(days=14),
-                    add_months(d, m) + timedelta(days=14),
-                ),
+                _around(months),
                 None,
             )
         )
@@ -210,6 +207,16 @@ def service_standards(facts: Facts, period: Period, settings: ReportSettings) ->
         rows,
         note="Percentage of cases meeting each standard; the coordinator's report lists the late cases.",
     )
+
+
+def _around(months: int) -> Callable[[date], tuple[date, date]]:
+    """Fourteen days either side of the date a contact falls due, ``months`` after completion."""
+
+    def window(completed: date) -> tuple[date, date]:
+        due = add_months(completed, months)
+        return due - timedelta(days=14), due + timedelta(days=14)
+
+    return window
 
 
 def _follow_up_row(

@@ -33,7 +33,7 @@ class ReportSettings:
         """From a shared.scheme.SchemeConfig (read by attribute, so this module does not pin its shape)."""
         reporting = getattr(scheme, "reporting", None)
         region = getattr(scheme, "region", None)
-        timescales = getattr(scheme, "timescales", None)
+        timescales: Any = getattr(scheme, "timescales", None)
         defaults = cls()
         return cls(
             scheme=str(getattr(scheme, "name", defaults.scheme)),
