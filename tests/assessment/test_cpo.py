@@ -47,7 +47,7 @@ def assess(**kw: object) -> RecordPropertyAssessment:
         "recommended_measures": [RecommendedMeasure(item_code="DOOR-CHAIN", quantity=1, where="front door")],
         "sanctuary_room": SanctuaryRoom(room="front bedroom", floor="first floor", at_front_of_property=True),
     }
-    return RecordPropertyAssessment(**(base | kw))  # type: ignore[arg-type]
+    return RecordPropertyAssessment(**(base | kw))
 
 
 def test_accepted_referral_opens_work_item_with_working_day_due_dates() -> None:
