@@ -40,7 +40,7 @@ def ask(postcode: str, house: str, actor: Actor = CONTROL) -> bytes:
     return json.dumps({"actor": actor.model_dump(mode="json"), "postcode": postcode, "house": house}).encode()
 
 
-async def test_cpo_work_to_fire_check_and_the_fire_lookup(settings, nc, store_for) -> None:  # type: ignore[no-untyped-def]
+async def test_cpo_work_to_fire_check_and_the_fire_lookup(settings, nc, store_for) -> None:
     case_id = f"A-{uuid.uuid4().hex[:12]}"
     postcode = f"TE{uuid.uuid4().int % 90 + 10} 1ST"  # unique per run: the index is shared by the server
     flag = FireFlagView(
@@ -54,7 +54,7 @@ async def test_cpo_work_to_fire_check_and_the_fire_lookup(settings, nc, store_fo
         children=1,
         flagged_on=date(2025, 6, 6),
     )
-    app, service = create_app(settings)
+    app, _service = create_app(settings)
     await app.start()
     try:
         opened = await send_command(
