@@ -42,6 +42,9 @@ def report_settings(settings: Settings) -> ReportSettings:
         scheme_module: Any = importlib.import_module("shared.scheme")
     except ModuleNotFoundError:
         return ReportSettings()
+    if not Path(settings.scheme_config).exists():
+        typer.echo("scheme configuration not found; using the default threshold, budget and target", err=True)
+        return ReportSettings()
     return ReportSettings.from_scheme(scheme_module.load_scheme(settings.scheme_config))
 
 
