@@ -1,0 +1,62 @@
+"""Recording disclosures: before a view carrying case data is published, a DisclosureRecorded event
+on the case names the recipient, the events and field paths (never the values), the basis and the
+policy version. A decider, so the kernel's case handler gives it concurrency checks and retries."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from services.reporting.views.project import Visible, visible
+from services.reporting.views.state import CaseSharing, make_evolve
+from shared.commands import Command
+from shared.contracts.reporting import DisclosureRecorded, Recipient
+from shared.decider import Decider
+from shared.events import Event, Role
+from shared.sharing import SharingPolicy
+
+
+class RecordDisclosure(Command):
+    """Internal to the views (never served on the bus): record what is about to go to a recipient.
+    Its command id is derived from the triggering event's id and the recipient."""
+
+    service: ClassVar[str] = "reporting"
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.SYSTEM})
+    recipient: Recipient
+
+
+def disclosure_command_id(event_id: str, recipient: Recipient) -> str:
+    return f"{event_id}:disclose:{recipient.value}"
+
+
+def decide_disclosure(policy: SharingPolicy, command: RecordDisclosure, state: CaseSharing) -> list[Event]:
+    """A DisclosureRecorded for the events the recipient may now see that it has not been given."""
+    recipient = command.recipient
+    seen = visible(policy, state, recipient)
+    if not isinstance(seen, Visible):
+        return []
+    already = state.disclosed.get(recipient, frozenset())
+    new = [(h, d) for h, d in seen.items if h.event_id not in already]
+    if not new:
+        return []
+    terms = policy.recipients[recipient]
+    return [
+        DisclosureRecorded(
+            recipient=recipient,
+            subject=f"{terms.subject}.{command.case_id}",
+            source_event_ids=[h.event_id for h, _ in new],
+            event_types=sorted({h.type for h, _ in new}),
+            fields=sorted(f"{h.type}.{path}" for h, d in new for path in d.paths),
+            basis_kind=seen.grounds.kind,
+            basis=seen.grounds.basis,
+            override_event_id=seen.grounds.override_event_id,
+            policy_version=policy.version,
+        )
+    ]
+
+
+def views_decider(policy: SharingPolicy) -> Decider[RecordDisclosure, CaseSharing]:
+    return Decider(
+        initial=CaseSharing,
+        decide=lambda command, state: decide_disclosure(policy, command, state),
+        evolve=make_evolve(policy),
+    )

@@ -1,0 +1,79 @@
+"""What each recipient may see of a case now, from the case's sharing state and the policy. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.reporting.views.state import CaseSharing, HeldEvent
+from shared.contracts.reporting import CaseView, Recipient, ViewedEvent
+from shared.sharing import Disclosure, Grounds, Refused, SharingPolicy, disclose, grounds_for
+
+
+@dataclass(frozen=True)
+class Visible:
+    grounds: Grounds
+    items: tuple[tuple[HeldEvent, Disclosure], ...]
+
+
+def visible(policy: SharingPolicy, state: CaseSharing, recipient: Recipient) -> Visible | Refused:
+    """The recipient's grounds and the events (pruned to the policy's fields) it may see."""
+    if state.erased:
+        return Refused("the case's personal data has been erased")
+    terms = policy.terms(recipient)
+    if terms is None:
+        return Refused("the sharing agreement gives this recipient no case data")
+    grounds = grounds_for(policy, recipient, state.grounds)
+    if isinstance(grounds, Refused):
+        return grounds
+    ended = state.ended.get(recipient)
+    items: list[tuple[HeldEvent, Disclosure]] = []
+    for event_type in terms.events:
+        held = state.held.get(event_type)
+        if held is None or (ended is not None and held.seq <= ended[0]):
+            continue
+        disclosure = disclose(policy, recipient, state.grounds, event_type, held.payload)
+        if disclosure is not None and disclosure.fields:
+            items.append((held, disclosure))
+    if not items and ended is not None:
+        return Refused(f"{ended[1]} recorded")
+    return Visible(grounds, tuple(items))
+
+
+def case_view(
+    policy: SharingPolicy, state: CaseSharing, case_id: str, recipient: Recipient, now: datetime
+) -> CaseView | None:
+    """The view to publish: the disclosed part of what is visible, a removal notice for a recipient
+    that had the case and has lost it, or None (nothing to say)."""
+    seen = visible(policy, state, recipient)
+    disclosed = state.disclosed.get(recipient, frozenset())
+    if isinstance(seen, Refused) or not seen.items:
+        if recipient not in state.ever_shared or state.erased:
+            return None
+        reason = seen.reason if isinstance(seen, Refused) else "nothing left to share"
+        return CaseView(
+            case_id=case_id,
+            recipient=recipient,
+            policy_version=policy.version,
+            status="removed",
+            reason=reason,
+            published_at=now,
+        )
+    # Only what a DisclosureRecorded already covers is published: no disclosure goes unrecorded.
+    events = [
+        ViewedEvent(event_id=h.event_id, type=h.type, occurred_at=h.occurred_at, fields=d.fields)
+        for h, d in seen.items
+        if h.event_id in disclosed
+    ]
+    if not events:
+        return None
+    return CaseView(
+        case_id=case_id,
+        recipient=recipient,
+        policy_version=policy.version,
+        status="shared",
+        basis_kind=seen.grounds.kind,
+        basis=seen.grounds.basis,
+        events=events,
+        published_at=now,
+    )
