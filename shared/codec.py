@@ -54,7 +54,9 @@ def build_record(
     data = validated_payload_json(payload)
     personal = split_personal(type(payload), data)
     if personal and key is None:
-        raise InvalidEvent.one("case_id", "this case's personal data has been erased; no personal data can be added")
+        raise InvalidEvent.one(
+            "case_id", "this case's personal data has been erased; no personal data can be added"
+        )
     return {
         "event_id": event_id,
         "type": payload.type_name(),
@@ -108,4 +110,29 @@ def decode_record(
         hash=record.get("hash", ""),
         signature=record.get("signature", ""),
         erased=key is None,
+    )
+
+
+def recorded_from_written(
+    record: dict[str, Any], payload: Event, *, seq: int, subject: str, erased: bool
+) -> RecordedEvent:
+    """The RecordedEvent of a record we have just written, from the payload we hold (already
+    validated by ``build_record``): no decryption or re-validation on the append path."""
+    return RecordedEvent.model_construct(
+        event_id=record["event_id"],
+        type=record["type"],
+        schema_version=record["schema_version"],
+        case_id=record["case_id"],
+        occurred_at=datetime.fromisoformat(record["occurred_at"]),
+        recorded_at=datetime.fromisoformat(record["recorded_at"]),
+        actor=Actor.model_validate(record["actor"]),
+        causation_id=record["causation_id"],
+        correlation_id=record["correlation_id"],
+        payload=payload,
+        seq=seq,
+        subject=subject,
+        prev_hash=record["prev_hash"],
+        hash=record["hash"],
+        signature=record["signature"],
+        erased=erased,
     )

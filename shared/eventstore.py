@@ -24,7 +24,7 @@ from nats.js import JetStreamContext
 from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
 
-from shared.codec import build_record, canonical, decode_record, event_hash
+from shared.codec import build_record, canonical, decode_record, event_hash, recorded_from_written
 from shared.crypto import CaseErased, KeyStore
 from shared.decider import GENESIS_HASH, CasePosition
 from shared.errors import CommandRejected
@@ -128,6 +128,7 @@ class EventStore:
             key = None  # events without personal fields may still be recorded on an erased case
         now = utcnow()
         records: list[dict[str, Any]] = []
+        payloads: list[Event] = []
         subjects: list[str] = []
         prev = expected.last_hash or GENESIS_HASH
         for item in events:
@@ -150,14 +151,15 @@ class EventStore:
             record["hash"] = prev = event_hash(record)
             record["signature"] = self._signer.sign(record["hash"]) if self._signer else ""
             records.append(record)
+            payloads.append(new.payload)
             subjects.append(event_subject(case_id, self.owner, new.payload.type_name()))
         if len(records) == 1:
             seqs = [await self._publish_one(case_id, subjects[0], records[0], expected.seq, command_id)]
         else:
             seqs = await self._publish_batch(case_id, subjects, records, expected.seq, command_id)
         return [
-            decode_record(r, key=key, seq=s, subject=subj)
-            for r, s, subj in zip(records, seqs, subjects, strict=True)
+            recorded_from_written(r, p, seq=s, subject=subj, erased=key is None)
+            for r, p, s, subj in zip(records, payloads, seqs, subjects, strict=True)
         ]
 
     def _headers(self, case_id: str, expected_seq: int, msg_id: str) -> dict[str, str]:
