@@ -1,0 +1,89 @@
+"""The views' pure parts, given-when-then: folding a case's events and deciding its disclosures."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from services.reporting.views.disclosures import RecordDisclosure, views_decider
+from services.reporting.views.project import case_view
+from shared.contracts.assessment import FlagRemovalReason, SanctuaryFlagRemoved
+from shared.contracts.referral import ConsentRecorded
+from shared.contracts.reporting import ConsentPurpose, DisclosureRecorded, Recipient
+from shared.events import SYSTEM_ACTOR, Actor, Event, RecordedEvent, Role
+from shared.settings import CONFIG_DIR
+from shared.sharing import load_sharing_policy
+from tests.reporting.test_views_policy import flagged
+
+POLICY = load_sharing_policy(CONFIG_DIR / "sharing-policy.yaml")
+DECIDER = views_decider(POLICY)
+NOW = datetime(2025, 6, 2, tzinfo=UTC)
+COORDINATOR = Actor(agency="Test Council", person="coord-1", role=Role.COORDINATOR)
+
+
+def recorded(payload: Event, seq: int) -> RecordedEvent:
+    return RecordedEvent(
+        event_id=f"ev-{uuid.uuid4().hex}",
+        type=payload.type_name(),
+        schema_version=1,
+        case_id="PJ-1",
+        occurred_at=NOW,
+        recorded_at=NOW,
+        actor=COORDINATOR,
+        causation_id="c",
+        correlation_id="c",
+        payload=payload,
+        seq=seq,
+    )
+
+
+def given(*payloads: Event) -> list[RecordedEvent]:
+    return [recorded(p, i) for i, p in enumerate(payloads, start=1)]
+
+
+def consent(purpose: ConsentPurpose) -> ConsentRecorded:
+    return ConsentRecorded(purpose=purpose, given=True, recorded_by=COORDINATOR, recorded_at=NOW)
+
+
+def when_disclosing(history: list[RecordedEvent], recipient: Recipient) -> list[Event]:
+    command = RecordDisclosure(
+        command_id="cmd-disclose-1", case_id="PJ-1", actor=SYSTEM_ACTOR, recipient=recipient
+    )
+    return list(DECIDER.decide(command, DECIDER.fold(history)))
+
+
+def test_a_disclosure_is_decided_once_and_not_again_after_it_is_recorded():
+    history = given(consent(ConsentPurpose.INFORMATION_SHARING), flagged())
+    [disclosure] = when_disclosing(history, Recipient.FIRE)
+    assert isinstance(disclosure, DisclosureRecorded)
+    assert disclosure.source_event_ids == [history[1].event_id]
+    assert disclosure.subject == "view.fire.PJ-1"
+    assert when_disclosing([*history, recorded(disclosure, 3)], Recipient.FIRE) == []
+
+
+def test_nothing_is_disclosed_without_consent_or_to_a_recipient_without_terms_for_the_event():
+    assert when_disclosing(given(flagged()), Recipient.FIRE) == []
+    consented = given(consent(ConsentPurpose.INFORMATION_SHARING), flagged())
+    assert when_disclosing(consented, Recipient.POLICE) == []
+
+
+def test_a_removed_sanctuary_flag_takes_the_address_off_the_fire_register_until_flagged_again():
+    history = given(consent(ConsentPurpose.INFORMATION_SHARING), flagged())
+    [disclosure] = when_disclosing(history, Recipient.FIRE)
+    removed = SanctuaryFlagRemoved(removed_on=date(2025, 7, 1), reason=FlagRemovalReason.RISK_HAS_GONE)
+    after = [*history, recorded(disclosure, 3), recorded(removed, 4)]
+    view = case_view(POLICY, DECIDER.fold(after), "PJ-1", Recipient.FIRE, NOW)
+    assert view is not None and view.status == "removed" and not view.events
+    assert view.reason == "SanctuaryFlagRemoved recorded"
+    assert when_disclosing(after, Recipient.FIRE) == []
+    again = [*after, recorded(flagged(), 5)]
+    [fresh] = when_disclosing(again, Recipient.FIRE)
+    assert isinstance(fresh, DisclosureRecorded) and fresh.source_event_ids == [again[-1].event_id]
+
+
+def test_a_view_shows_only_what_a_recorded_disclosure_covers():
+    history = given(consent(ConsentPurpose.INFORMATION_SHARING), flagged())
+    assert case_view(POLICY, DECIDER.fold(history), "PJ-1", Recipient.FIRE, NOW) is None
+    [disclosure] = when_disclosing(history, Recipient.FIRE)
+    view = case_view(POLICY, DECIDER.fold([*history, recorded(disclosure, 3)]), "PJ-1", Recipient.FIRE, NOW)
+    assert view is not None and view.status == "shared" and len(view.events) == 1
