@@ -10,7 +10,7 @@ from services.reporting.views.project import case_view
 from shared.contracts.assessment import FlagRemovalReason, SanctuaryFlagRemoved
 from shared.contracts.referral import ConsentRecorded
 from shared.contracts.reporting import ConsentPurpose, DisclosureRecorded, Recipient
-from shared.events import SYSTEM_ACTOR, Actor, Event, RecordedEvent, Role
+from shared.events import SYSTEM_ACTOR, Actor, Event, NewEvent, RecordedEvent, Role
 from shared.settings import CONFIG_DIR
 from shared.sharing import load_sharing_policy
 from tests.reporting.test_views_policy import flagged
@@ -45,7 +45,7 @@ def consent(purpose: ConsentPurpose) -> ConsentRecorded:
     return ConsentRecorded(purpose=purpose, given=True, recorded_by=COORDINATOR, recorded_at=NOW)
 
 
-def when_disclosing(history: list[RecordedEvent], recipient: Recipient) -> list[Event]:
+def when_disclosing(history: list[RecordedEvent], recipient: Recipient) -> list[Event | NewEvent]:
     command = RecordDisclosure(
         command_id="cmd-disclose-1", case_id="PJ-1", actor=SYSTEM_ACTOR, recipient=recipient
     )
