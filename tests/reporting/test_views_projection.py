@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from services.reporting.views.disclosures import RecordDisclosure, views_decider
+from services.reporting.views.disclosures import RecordDisclosure, decide_disclosure, views_decider
 from services.reporting.views.project import case_view
 from shared.contracts.assessment import FlagRemovalReason, SanctuaryFlagRemoved
 from shared.contracts.referral import ConsentRecorded
 from shared.contracts.reporting import ConsentPurpose, DisclosureRecorded, Recipient
-from shared.events import SYSTEM_ACTOR, Actor, Event, NewEvent, RecordedEvent, Role
+from shared.events import SYSTEM_ACTOR, Actor, Event, RecordedEvent, Role
 from shared.settings import CONFIG_DIR
 from shared.sharing import load_sharing_policy
 from tests.reporting.test_views_policy import flagged
@@ -45,11 +45,11 @@ def consent(purpose: ConsentPurpose) -> ConsentRecorded:
     return ConsentRecorded(purpose=purpose, given=True, recorded_by=COORDINATOR, recorded_at=NOW)
 
 
-def when_disclosing(history: list[RecordedEvent], recipient: Recipient) -> list[Event | NewEvent]:
+def when_disclosing(history: list[RecordedEvent], recipient: Recipient) -> list[Event]:
     command = RecordDisclosure(
         command_id="cmd-disclose-1", case_id="PJ-1", actor=SYSTEM_ACTOR, recipient=recipient
     )
-    return list(DECIDER.decide(command, DECIDER.fold(history)))
+    return decide_disclosure(POLICY, command, DECIDER.fold(history))
 
 
 def test_a_disclosure_is_decided_once_and_not_again_after_it_is_recorded():
