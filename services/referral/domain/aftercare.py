@@ -1,0 +1,121 @@
+"""After the works: follow-up contacts, feedback, complaints, and closing the case."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from services.referral.domain.rules import consent_needed, open_case, today
+from services.referral.domain.state import ReferralState, Triage
+from shared.commands import Command
+from shared.contracts.referral import (
+    CaseClosed,
+    CloseCase,
+    ClosureReason,
+    ComplaintReceived,
+    ComplaintResolved,
+    ConsentPurpose,
+    FeedbackReceived,
+    FollowUpContactRecorded,
+    RecordComplaint,
+    RecordFeedback,
+    RecordFollowUpContact,
+    ResolveComplaint,
+)
+from shared.errors import CommandRejected, Problem, reject_if
+from shared.events import Event
+
+
+def _not_future(command: Command, day: date, field: str) -> list[Problem]:
+    return [Problem(field=field, problem="is in the future")] if day > today(command) else []
+
+
+def follow_up(command: RecordFollowUpContact, state: ReferralState) -> list[Event]:
+    problems = open_case(state)
+    if state.submitted:
+        problems += consent_needed(state, ConsentPurpose.FOLLOW_UP_CONTACT, "contact the client to follow up")
+    if state.submitted and not state.installation_completed:
+        problems.append(Problem(field="case_id", problem="the installation is not completed"))
+    if not command.female_staff:
+        problems.append(
+            Problem(
+                field="female_staff", problem="the client consented to contact by a female member of staff"
+            )
+        )
+    problems += _not_future(command, command.contacted_on, "contacted_on")
+    reject_if(problems)
+    return [
+        FollowUpContactRecorded(
+            kind=command.kind,
+            channel=command.channel,
+            outcome=command.outcome,
+            contacted_on=command.contacted_on,
+            female_staff=command.female_staff,
+        )
+    ]
+
+
+def feedback(command: RecordFeedback, state: ReferralState) -> list[Event]:
+    problems = open_case(state) + _not_future(command, command.received_on, "received_on")
+    reject_if(problems)
+    return [
+        FeedbackReceived(
+            satisfaction=command.satisfaction,
+            feels_safer=command.feels_safer,
+            comments=command.comments,
+            received_on=command.received_on,
+        )
+    ]
+
+
+def complaint(command: RecordComplaint, state: ReferralState) -> list[Event]:
+    # A complaint can arrive after the case is closed.
+    if not state.submitted:
+        raise CommandRejected.one("case_id", "no referral has been submitted for this case")
+    problems = _not_future(command, command.received_on, "received_on")
+    if command.complaint_id in state.complaints_seen:
+        problems.append(Problem(field="complaint_id", problem="is already recorded for this case"))
+    reject_if(problems)
+    return [
+        ComplaintReceived(
+            complaint_id=command.complaint_id,
+            severity=command.severity,
+            about=command.about,
+            summary=command.summary,
+            received_on=command.received_on,
+        )
+    ]
+
+
+def resolve_complaint(command: ResolveComplaint, state: ReferralState) -> list[Event]:
+    problems = _not_future(command, command.resolved_on, "resolved_on")
+    if command.complaint_id not in state.complaints_open:
+        problems.append(Problem(field="complaint_id", problem="is not an open complaint of this case"))
+    reject_if(problems)
+    return [
+        ComplaintResolved(
+            complaint_id=command.complaint_id,
+            resolved_on=command.resolved_on,
+            upheld=command.upheld,
+            within_procedure=command.within_procedure,
+            summary=command.summary,
+        )
+    ]
+
+
+def close(command: CloseCase, state: ReferralState) -> list[Event]:
+    problems = open_case(state) + _not_future(command, command.closed_on, "closed_on")
+    if state.complaints_open:
+        problems.append(Problem(field="case_id", problem="a complaint is still open; resolve it first"))
+    if command.reason is ClosureReason.WORKS_COMPLETED and not state.installation_completed:
+        problems.append(Problem(field="reason", problem="the installation is not completed"))
+    if command.reason is ClosureReason.REFERRAL_DECLINED and state.triage is not Triage.DECLINED:
+        problems.append(Problem(field="reason", problem="the referral was not declined"))
+    reject_if(problems)
+    return [
+        CaseClosed(
+            reason=command.reason,
+            safety_outcome=command.safety_outcome,
+            closed_on=command.closed_on,
+            note=command.note,
+        )
+    ]
