@@ -84,7 +84,7 @@ class CaseHandler(Generic[C, S]):
         self._max_attempts = max_attempts
         self._cache: OrderedDict[str, Folded[S]] = OrderedDict()
         self._cache_size = cache_size
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
 
     async def state_of(self, case_id: str) -> Folded[S]:
         """The case folded up to the last event we know of (loading what is new)."""
@@ -104,13 +104,18 @@ class CaseHandler(Generic[C, S]):
     async def handle(self, command: C) -> Outcome:
         # Commands for one case queue up inside this process; across processes the expected
         # sequence decides, and the loser catches up and decides again.
-        lock = self._locks.setdefault(command.case_id, asyncio.Lock())
+        case_id = command.case_id
+        lock, users = self._locks.get(case_id, (asyncio.Lock(), 0))
+        self._locks[case_id] = (lock, users + 1)
         try:
             async with lock:
                 return await self._handle(command)
         finally:
-            if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
-                self._locks.pop(command.case_id, None)
+            lock, users = self._locks[case_id]
+            if users <= 1:
+                del self._locks[case_id]
+            else:
+                self._locks[case_id] = (lock, users - 1)
 
     async def _handle(self, command: C) -> Outcome:
         from shared.eventstore import ConcurrencyConflict
@@ -120,11 +125,16 @@ class CaseHandler(Generic[C, S]):
         for attempt in range(self._max_attempts):
             if command.command_id in folded.applied:
                 return Outcome(case_id, folded.applied[command.command_id], [], duplicate=True)
-            if folded.erased:
-                raise CommandRejected.one(
-                    "case_id", "this case's personal data has been erased; it is closed"
-                )
-            decided = list(self._decider.decide(command, folded.state))
+            try:
+                decided = list(self._decider.decide(command, folded.state))
+            except CommandRejected:
+                # A refusal must not rest on a stale copy: catch up, and decide again if the
+                # case moved on (e.g. the coordinator resumed works a moment ago).
+                seen = folded.position.seq
+                folded = await self.state_of(case_id)
+                if folded.position.seq == seen:
+                    raise
+                continue
             if not decided:
                 return Outcome(case_id, [], [])
             try:

@@ -232,7 +232,8 @@ class EventStore:
         if reply.headers and reply.headers.get("Status") == "404":
             return CasePosition()
         record = json.loads(reply.data)
-        return CasePosition(seq=int(reply.headers["Nats-Sequence"]), last_hash=record.get("hash", ""))
+        headers = reply.headers or {}
+        return CasePosition(seq=int(headers["Nats-Sequence"]), last_hash=record.get("hash", ""))
 
     async def read_raw(self, case_id: str, after_seq: int = 0) -> list[tuple[int, str, bytes]]:
         """(sequence, subject, stored bytes) of a case's events after ``after_seq``, in order.
@@ -291,7 +292,7 @@ class EventStore:
         return decode_record(record, key=await self.case_key(record["case_id"]), seq=seq, subject=subject)
 
 
-def _actual(description: str) -> int | None:
+def _actual(description: str | None) -> int | None:
     match = _LAST_SEQ.search(description or "")
     return int(match.group(1)) if match else None
 
