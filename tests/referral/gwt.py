@@ -167,7 +167,10 @@ def rejected(
     try:
         events = decider.decide(command, state)
     except CommandRejected as exc:
-        return {p.field: p.problem for p in exc.problems}
+        found: dict[str, str] = {}
+        for p in exc.problems:  # several problems may name one field: keep them all
+            found[p.field] = f"{found[p.field]}; {p.problem}" if p.field in found else p.problem
+        return found
     raise AssertionError(f"expected a refusal, got {len(list(events))} event(s)")
 
 

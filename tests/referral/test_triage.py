@@ -1,0 +1,206 @@
+"""Triage by the coordinator: accept (urgent ones flagged for same-day action), decline with a reason
+from the scheme's list and its signposting, and landlord permission."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from services.referral.domain.decider import referral_decider
+from services.referral.domain.rules import CoordinatorRules
+from services.referral.domain.state import ReferralState
+from shared.bus import parse_command
+from shared.contracts.referral import (
+    AcceptReferral,
+    DeclineReferral,
+    InterimMeasure,
+    LandlordPermissionGranted,
+    LandlordPermissionRefused,
+    LandlordPermissionRequested,
+    RecordLandlordPermissionGranted,
+    RecordLandlordPermissionRefused,
+    ReferralAccepted,
+    ReferralDeclined,
+    RequestLandlordPermission,
+    SignpostKind,
+)
+from shared.errors import CommandRejected
+from shared.scheme import SignpostEntry
+from tests.referral.gwt import (
+    CATALOGUE,
+    CONSENTS_ALL_YES,
+    NOW,
+    REFERRER,
+    case_command,
+    cid,
+    form_data,
+    given,
+    rejected,
+    rules,
+    submitted,
+    when,
+)
+
+
+def _form(**safety: Any) -> dict[str, Any]:
+    form = form_data()
+    form["safety"].update(safety)
+    return form
+
+
+def test_given_an_eligible_referral_when_accepted_then_it_is_accepted_today() -> None:
+    state = given(*submitted())
+    [event] = when(state, case_command(AcceptReferral))
+    assert event == ReferralAccepted(accepted_on=NOW.date(), urgent=False, interim_measures=[])
+
+
+def test_an_urgent_referral_is_flagged_for_same_day_action() -> None:
+    form = _form(interim_measures=["Emergency lock change"], interim_measures_details="Locks changed today")
+    state = given(*submitted(form=form))
+    [event] = when(state, case_command(AcceptReferral))
+    assert isinstance(event, ReferralAccepted)
+    assert event.urgent is True and event.interim_measures == [InterimMeasure.EMERGENCY_LOCK_CHANGE]
+
+
+def test_an_ineligible_referral_cannot_be_accepted() -> None:
+    form = form_data()
+    form["eligibility_facts"]["perpetrator_lives_at_property"] = "Yes"
+    problems = rejected(given(*submitted(form=form)), case_command(AcceptReferral))
+    assert "eligibility" in problems["case_id"]
+
+
+def test_a_child_is_never_accepted_for_installation() -> None:
+    form = form_data()
+    form["client"]["date_of_birth"] = "2012-02-02"
+    problems = rejected(given(*submitted(form=form)), case_command(AcceptReferral))
+    assert "children's services" in problems["case_id"]
+
+
+def test_a_referral_is_accepted_once() -> None:
+    state = given(*submitted(), ReferralAccepted(accepted_on=NOW.date(), urgent=False))
+    assert "already accepted" in rejected(state, case_command(AcceptReferral))["case_id"]
+
+
+def test_nothing_to_accept_before_a_referral() -> None:
+    assert set(rejected(ReferralState(), case_command(AcceptReferral))) == {"case_id"}
+
+
+@pytest.mark.parametrize("command", [AcceptReferral, DeclineReferral])
+def test_only_the_coordinator_triages(command: type[Any]) -> None:
+    body = {
+        "command_id": cid(),
+        "case_id": "SR-TEST",
+        "actor": REFERRER.model_dump(mode="json"),
+        "reason": "Other",
+    }
+    if command is AcceptReferral:
+        body.pop("reason")
+    with pytest.raises(CommandRejected) as caught:
+        parse_command(command, json.dumps(body).encode())
+    assert [p.field for p in caught.value.problems] == ["actor.role"]
+
+
+def test_declined_with_a_reason_from_the_list_and_signposting_from_the_scheme() -> None:
+    state = given(*submitted())
+    command = case_command(
+        DeclineReferral,
+        reason="Sanctuary Scheme will not meet the need (refuge or rehousing required)",
+        signpost_to=["refuge", "housing options"],
+        note="Client wants to move",
+    )
+    [event] = when(state, command)
+    assert isinstance(event, ReferralDeclined)
+    assert event.reason == "Sanctuary Scheme will not meet the need (refuge or rehousing required)"
+    assert {s.kind for s in event.signposting} == {SignpostKind.REFUGE, SignpostKind.HOUSING_OPTIONS}
+    assert all(s.name for s in event.signposting)
+
+
+def test_a_decline_reason_not_in_the_list_is_refused() -> None:
+    problems = rejected(given(*submitted()), case_command(DeclineReferral, reason="Too busy"))
+    assert problems == {"reason": "is not one of the scheme's decline reasons"}
+
+
+def test_signposting_to_a_service_the_scheme_does_not_list_is_refused() -> None:
+    base = rules()
+    only_refuge = base.scheme.model_copy(
+        update={"signposting": [SignpostEntry(kind="refuge", name="Test Refuge")]}
+    )
+    decider = referral_decider(CoordinatorRules(scheme=only_refuge, catalogue=CATALOGUE))
+    state = given(*submitted(), decider=decider)
+    command = case_command(DeclineReferral, reason="Other", signpost_to=["refuge", "specialist services"])
+    assert set(rejected(state, command, decider)) == {"signpost_to.1"}
+
+
+def test_an_unknown_signposting_kind_is_refused_at_parse() -> None:
+    body = {
+        "command_id": cid(),
+        "case_id": "SR-TEST",
+        "actor": {"agency": "Test Council", "person": "coord-1", "role": "coordinator"},
+        "reason": "Other",
+        "signpost_to": ["hotel"],
+    }
+    with pytest.raises(CommandRejected) as caught:
+        parse_command(DeclineReferral, json.dumps(body).encode())
+    assert [p.field for p in caught.value.problems] == ["signpost_to.0"]
+
+
+def test_a_declined_referral_is_not_accepted_afterwards() -> None:
+    state = given(*submitted(), ReferralDeclined(reason="Other"))
+    assert "already declined" in rejected(state, case_command(AcceptReferral))["case_id"]
+
+
+# -- landlord permission --------------------------------------------------------------------------
+
+
+def test_landlord_permission_requested_then_granted() -> None:
+    state = given(*submitted())
+    [requested] = when(state, case_command(RequestLandlordPermission, landlord="Test Homes"))
+    assert isinstance(requested, LandlordPermissionRequested) and requested.requested_on == NOW.date()
+    state = given(*submitted(), requested)
+    [granted] = when(state, case_command(RecordLandlordPermissionGranted, granted_on="2025-06-01"))
+    assert isinstance(granted, LandlordPermissionGranted)
+
+
+def test_a_refused_landlord_blocks_acceptance() -> None:
+    requested = LandlordPermissionRequested(landlord="Test Homes", requested_on=NOW.date())
+    state = given(*submitted(), requested)
+    [refused] = when(state, case_command(RecordLandlordPermissionRefused, refused_on="2025-06-02"))
+    assert isinstance(refused, LandlordPermissionRefused)
+    state = given(*submitted(), requested, refused)
+    assert "landlord refused" in rejected(state, case_command(AcceptReferral))["case_id"]
+
+
+def test_an_owner_occupier_has_no_landlord_to_ask() -> None:
+    form = form_data()
+    form["household"]["tenure"] = "Privately owned"
+    state = given(*submitted(form=form))
+    problems = rejected(state, case_command(RequestLandlordPermission, landlord="Test Homes"))
+    assert "no landlord" in problems["case_id"]
+
+
+def test_the_landlord_is_not_asked_without_consent() -> None:
+    state = given(*submitted(consents={**CONSENTS_ALL_YES, "landlord_contact": "No"}))
+    problems = rejected(state, case_command(RequestLandlordPermission, landlord="Test Homes"))
+    assert "landlord contact" in problems["case_id"]
+
+
+def test_an_answer_needs_a_request_first() -> None:
+    state = given(*submitted())
+    problems = rejected(state, case_command(RecordLandlordPermissionGranted, granted_on="2025-06-01"))
+    assert "not been requested" in problems["case_id"]
+
+
+def test_a_landlord_answer_dated_in_the_future_is_refused() -> None:
+    requested = LandlordPermissionRequested(landlord="Test Homes", requested_on=NOW.date())
+    state = given(*submitted(), requested)
+    problems = rejected(state, case_command(RecordLandlordPermissionGranted, granted_on="2025-07-01"))
+    assert problems == {"granted_on": "is in the future"}
+
+
+def test_landlord_permission_is_asked_once() -> None:
+    requested = LandlordPermissionRequested(landlord="Test Homes", requested_on=NOW.date())
+    state = given(*submitted(), requested)
+    problems = rejected(state, case_command(RequestLandlordPermission, landlord="Test Homes"))
+    assert "already requested" in problems["case_id"]
