@@ -14,6 +14,7 @@ from shared.commands import Command, CommandReply
 from shared.contracts.contractor import CASE_COMMANDS, AllocateInstaller, RegisterInstaller
 from shared.decider import CaseHandler, Outcome
 from shared.errors import Problem, problems_from_validation
+from shared.events import utcnow
 from shared.logging import get_logger
 from shared.service import Service
 
@@ -35,6 +36,9 @@ def staff_of(service: Service) -> StaffRegister:
 
 def case_endpoints(service: Service) -> None:
     async def handle(command: Command) -> Outcome:
+        if command.occurred_at is None:
+            # Deadlines and DBS validity are judged at the moment the command arrives.
+            command = command.model_copy(update={"occurred_at": utcnow()})
         if isinstance(command, AllocateInstaller):
             # The decider judges the register's record, never one the caller supplies.
             record = await staff_of(service).get(command.installer_id)
@@ -59,6 +63,14 @@ async def register_installer(staff: StaffRegister, body: bytes) -> CommandReply:
     await staff.put(command.installer)
     log.info("installer registered", command="RegisterInstaller")
     return CommandReply(ok=True, data={"installer_id": command.installer.installer_id})
+
+
+async def start_staff_register(service: Service) -> None:
+    """Open (or create) the CONTRACTOR_STAFF bucket at startup; allocation reads it."""
+    assert service.runtime.nc is not None
+    staff = StaffRegister(service.runtime.nc.jetstream(), service.settings.stream_replicas)
+    await staff.start()
+    service.extras["staff"] = staff
 
 
 def staff_endpoint(service: Service) -> None:

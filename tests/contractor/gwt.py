@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from services.contractor.calendar import HolidayCalendar
 from services.contractor.domain.decider import make_decider
 from services.contractor.domain.rules import CatalogueItem, ContractorRules, Timescales
 from services.contractor.domain.state import WorksState
@@ -14,6 +13,7 @@ from shared.catalogue import load_catalogue
 from shared.commands import Command
 from shared.contracts.contractor import WorkItem, WorksOrderReceived
 from shared.events import Actor, Event, RecordedEvent, Role
+from shared.workdays import england
 
 OFFICE = Actor(agency="Test Locks Ltd", person="office-1", role=Role.CONTRACTOR_OFFICE)
 INSTALLER = Actor(agency="Test Locks Ltd", person="inst-1", role=Role.INSTALLER)
@@ -39,7 +39,7 @@ def rules(**timescales: int | None) -> ContractorRules:
         installation_after_contact_working_days_max=timescales.get("after_contact", 5),
     )
     return ContractorRules(
-        catalogue=items, calendar=HolidayCalendar(), timescales=ts, cancellation_reasons=CANCELLATION_REASONS
+        catalogue=items, calendar=england(), timescales=ts, cancellation_reasons=CANCELLATION_REASONS
     )
 
 

@@ -32,6 +32,8 @@ def receive_works_order(command: ReceiveWorksOrder, state: WorksState, rules: Co
         raise CommandRejected.one("case_id", "the coordinator has not approved any recommendations")
     if state.client is None:
         raise CommandRejected.one("case_id", "the case has no referral form to take client details from")
+    if state.client.erased:
+        raise CommandRejected.one("case_id", "the client's personal data on this case has been erased")
     if state.works_orders >= state.approvals:
         raise CommandRejected.one("case_id", "the works order for the latest approval was already received")
     client = state.client

@@ -24,9 +24,11 @@ class CatalogueItem:
 
 
 class WorkingDayCalendar(Protocol):
-    def add_working_days(self, start: date, days: int) -> date: ...
+    """shared.workdays.WorkingDays: weekdays that are not public holidays in the scheme's region."""
 
-    def working_days_between(self, start: date, end: date) -> int: ...
+    def add(self, start: date, days: int) -> date: ...
+
+    def between(self, start: date, end: date) -> int: ...
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,8 @@ class ClientFacts:
     password_requested: bool = False
     someone_present_requested: bool = False
     installation_requests: str | None = None
+    # The case's personal data was erased: there is no one to send a works order about.
+    erased: bool = False
 
 
 @dataclass(frozen=True)

@@ -67,10 +67,10 @@ def completion_due_by(state: WorksState, rules: ContractorRules) -> date | None:
     dues: list[date] = []
     if ts.installation_after_contact_working_days_max is not None and state.first_contact_at:
         start = _local_day(state.first_contact_at).date()
-        dues.append(cal.add_working_days(start, ts.installation_after_contact_working_days_max))
+        dues.append(cal.add(start, ts.installation_after_contact_working_days_max))
     if ts.works_complete_working_days is not None and state.works_order_at:
         start = _local_day(state.works_order_at).date()
-        dues.append(cal.add_working_days(start, ts.works_complete_working_days))
+        dues.append(cal.add(start, ts.works_complete_working_days))
     return min(dues) if dues else None
 
 
@@ -189,15 +189,15 @@ def complete(command: CompleteInstallation, state: WorksState, rules: Contractor
     reject_if(problems)
     cal, ts = rules.calendar, rules.timescales
     done = _local_day(command.completed_at).date()
-    from_order = cal.working_days_between(_local_day(state.works_order_at).date(), done)
-    from_contact = cal.working_days_between(_local_day(state.first_contact_at).date(), done)
+    from_order = cal.between(_local_day(state.works_order_at).date(), done)
+    from_contact = cal.between(_local_day(state.first_contact_at).date(), done)
     made_to_measure = any(
         (entry := rules.catalogue.get(code)) is not None and entry.made_to_measure
         for code in _installable(state)
     )
     on_time = True
     if ts.works_start_working_days is not None and state.works_started_at is not None:
-        started = cal.working_days_between(
+        started = cal.between(
             _local_day(state.works_order_at).date(), _local_day(state.works_started_at).date()
         )
         on_time = started <= ts.works_start_working_days

@@ -1,0 +1,58 @@
+"""The contractor's rules built from configuration: the scheme (timescales, cancellation reasons,
+working-day region), the measures catalogue (item names and agreed unit costs), and how long an
+enhanced DBS check stays valid (``SANCTUARY_DBS_VALID_YEARS``, default 3)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.contractor.domain.rules import CatalogueItem, ContractorRules, Timescales
+from shared.catalogue import Catalogue, load_catalogue
+from shared.scheme import SchemeConfig, load_scheme
+from shared.settings import Settings
+
+# Works "that require specific measurement and to be ordered to fit e.g. grilles, security film"
+# (contractor specification, section 5 (6)) are outside the 2-5 working day rule. The shared
+# catalogue has no such flag yet; an item flagged ``made_to_measure`` there counts as well.
+MADE_TO_MEASURE_ITEMS = frozenset({"WINDOW-GRILLE", "REINFORCED-GLAZING"})
+
+
+class ContractorSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SANCTUARY_", extra="ignore")
+
+    dbs_valid_years: int = Field(default=3, ge=1, le=10)
+
+
+def contractor_rules(scheme: SchemeConfig, catalogue: Catalogue, dbs_valid_years: int = 3) -> ContractorRules:
+    items = {
+        item.code: CatalogueItem(
+            code=item.code,
+            name=item.name,
+            unit_cost_gbp=item.unit_cost_gbp,
+            made_to_measure=item.code in MADE_TO_MEASURE_ITEMS
+            or bool(getattr(item, "made_to_measure", False)),
+        )
+        for item in catalogue.items
+    }
+    ts = scheme.timescales
+    return ContractorRules(
+        catalogue=items,
+        calendar=scheme.working_days(),
+        timescales=Timescales(
+            first_contact_hours=ts.first_contact_hours,
+            works_start_working_days=ts.works_start_working_days,
+            works_complete_working_days=ts.works_complete_working_days,
+            installation_after_contact_working_days_max=ts.installation_after_contact_working_days_max,
+        ),
+        cancellation_reasons=tuple(scheme.cancellation_reasons),
+        dbs_valid_years=dbs_valid_years,
+    )
+
+
+def rules_for(settings: Settings) -> ContractorRules:
+    return contractor_rules(
+        load_scheme(settings.scheme_config),
+        load_catalogue(settings.catalogue_path),
+        ContractorSettings().dbs_valid_years,
+    )

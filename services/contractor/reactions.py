@@ -1,0 +1,37 @@
+"""The contractor reacts to the coordinator's approval of recommendations: a works order arrives.
+
+The command id is derived from the approval's event id, so a redelivered approval is a no-op. The
+48-hour first-contact clock starts when the approval was recorded (when it was sent to us).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from shared.commands import Command
+from shared.contracts.contractor import ReceiveWorksOrder
+from shared.contracts.referral import RecommendationsApproved
+from shared.events import SYSTEM_ACTOR, RecordedEvent
+from shared.service import Reaction
+
+
+def works_order_for(event: RecordedEvent) -> Sequence[Command]:
+    approval = event.payload
+    if not isinstance(approval, RecommendationsApproved) or not approval.approved_items:
+        return []
+    return [
+        ReceiveWorksOrder(
+            command_id=f"{event.event_id}:works-order",
+            case_id=event.case_id,
+            actor=SYSTEM_ACTOR,
+            occurred_at=event.recorded_at,
+            correlation_id=event.correlation_id,
+        )
+    ]
+
+
+WORKS_ORDERS = Reaction(
+    durable="contractor-works-orders",
+    subjects=["case.*.referral.RecommendationsApproved"],
+    react=works_order_for,
+)
