@@ -67,8 +67,12 @@ class SanctuaryAddressIndex:
         if digest is not None:
             self._flags.pop(digest, None)
 
+    def find(self, postcode: str, house: str) -> tuple[str, FireFlagView] | None:
+        """The case id and flag for this address, or None."""
+        return self._flags.get(self.address_hash(postcode, house))
+
     def lookup(self, postcode: str, house: str) -> FireFlagView | None:
-        found = self._flags.get(self.address_hash(postcode, house))
+        found = self.find(postcode, house)
         return found[1] if found else None
 
     def __len__(self) -> int:

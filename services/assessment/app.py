@@ -8,33 +8,32 @@ from faststream import FastStream
 from services.assessment.domain.decide import assessment_decider
 from services.assessment.domain.rules import AssessmentRules
 from services.assessment.fire_lookup import fire_lookup, rebuild_index
-from services.assessment.handler import CatchingUpCaseHandler
 from services.assessment.reactions import REACTIONS
-from services.assessment.workdays import working_day_adder
 from shared.catalogue import load_catalogue
 from shared.contracts.assessment import ASSESSMENT_COMMANDS
+from shared.scheme import load_scheme
 from shared.service import Service, create_service_app
 from shared.settings import Settings
+from shared.sharing import load_sharing_policy
 
 
 def rules_for(settings: Settings) -> AssessmentRules:
-    return AssessmentRules(
-        catalogue=load_catalogue(settings.catalogue_path), add_working_days=working_day_adder()
+    return AssessmentRules.for_scheme(
+        load_scheme(settings.scheme_config),
+        catalogue=load_catalogue(settings.catalogue_path),
+        sharing=load_sharing_policy(settings.sharing_policy),
     )
 
 
 def create_app(settings: Settings) -> tuple[FastStream, Service]:
-    decider = assessment_decider(rules_for(settings))
-
-    async def catch_up_before_deciding(service: Service) -> None:
-        service.handler = CatchingUpCaseHandler(service.runtime.event_store, decider)
-
+    # The kernel's CaseHandler catches up and decides again when a refusal rests on a stale copy of
+    # the case, which our rules need: they depend on the referral's and the contractor's events.
     return create_service_app(
         settings,
         owner="assessment",
-        decider=decider,
+        decider=assessment_decider(rules_for(settings)),
         commands=ASSESSMENT_COMMANDS,
         reactions=REACTIONS,
         extras=[fire_lookup],
-        on_startup=[catch_up_before_deciding, rebuild_index],
+        on_startup=[rebuild_index],
     )

@@ -1,9 +1,15 @@
 """The fire control room's request/reply lookup on ``query.fire.SanctuaryAddress``: one address in,
-the flag or ``{"found": false}`` out. Only the fire_control role may ask; nothing can be listed."""
+the flag or ``{"found": false}`` out. Only the fire_control role may ask; nothing can be listed.
+
+Each answer is logged without the address (who asked, whether it was found, and the case id of a
+flag given out, so a disclosure can be traced) and counted. Recording it on the case as a
+DisclosureRecorded is the reporting service's to write, not ours.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from faststream.nats import NatsMessage
@@ -27,31 +33,60 @@ log = get_logger(__name__)
 _FLAG_EVENTS = (".SanctuaryAddressFlagged", ".SanctuaryFlagRemoved")
 
 
-def answer(index: SanctuaryAddressIndex, body: bytes) -> dict[str, Any]:
+@dataclass
+class LookupCounts:
+    """How many lookups were answered since start-up, how many found a flag, how many were refused."""
+
+    asked: int = 0
+    found: int = 0
+    refused: int = 0
+
+
+def answer(index: SanctuaryAddressIndex, body: bytes, counts: LookupCounts | None = None) -> dict[str, Any]:
+    counts = counts if counts is not None else LookupCounts()
     try:
         query = SanctuaryAddressQuery.model_validate_json(body)
     except ValidationError as exc:
+        counts.refused += 1
         return {"found": False, "errors": [p.model_dump() for p in problems_from_validation(exc)]}
     if query.actor.role is not Role.FIRE_CONTROL:
+        counts.refused += 1
+        log.warning(
+            "sanctuary address lookup refused", agency=query.actor.agency, role=query.actor.role.value
+        )
         problem = Problem(
             field="actor.role", problem="only fire_control may ask whether an address is a sanctuary"
         )
         return {"found": False, "errors": [problem.model_dump()]}
-    flag = index.lookup(query.postcode, query.house)
-    reply = SanctuaryAddressAnswer(found=flag is not None, flag=flag)
-    # Logged without the address: who asked, and whether it was found.
-    log.info("sanctuary address lookup", agency=query.actor.agency, found=reply.found)
-    return reply.model_dump(mode="json", exclude_none=True)
+    counts.asked += 1
+    found = index.find(query.postcode, query.house)
+    if found is None:
+        log.info(
+            "sanctuary address lookup", agency=query.actor.agency, person=query.actor.person, found=False
+        )
+        return SanctuaryAddressAnswer(found=False).model_dump(mode="json", exclude_none=True)
+    counts.found += 1
+    case_id, flag = found
+    log.info(
+        "sanctuary address lookup",
+        agency=query.actor.agency,
+        person=query.actor.person,
+        found=True,
+        case_id=case_id,
+    )
+    return SanctuaryAddressAnswer(found=True, flag=flag).model_dump(mode="json", exclude_none=True)
 
 
 def fire_lookup(service: Service) -> None:
     """An ``extras`` part: the lookup endpoint, and the index kept from the flag events."""
     index = SanctuaryAddressIndex(index_key(service.settings.kek_bytes))
+    counts = LookupCounts()
     service.extras["sanctuary_index"] = index
+    service.extras["sanctuary_lookups"] = counts
 
     @service.broker.subscriber(SANCTUARY_ADDRESS_QUERY, title=SANCTUARY_ADDRESS_QUERY)
     async def lookup(msg: NatsMessage) -> bytes:
-        return json.dumps(answer(index, msg.body)).encode()
+        return json.dumps(answer(index, msg.body, counts)).encode()
 
 
 async def rebuild_index(service: Service) -> None:

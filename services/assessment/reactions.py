@@ -1,11 +1,11 @@
 """Other sides' events that become assessment commands. Command ids derive from the event id, so a
-redelivered event is a no-op."""
+redelivered event is a no-op. A reaction the decider refuses (e.g. an installation completed without
+grounds to share with the fire service) is logged by field only and not retried."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.assessment.domain.referral_facts import INFORMATION_SHARING
 from shared.commands import Command
 from shared.contracts.assessment import (
     FlagRemovalReason,
@@ -14,13 +14,20 @@ from shared.contracts.assessment import (
     RemoveSanctuaryFlag,
 )
 from shared.contracts.contractor import InstallationCompleted
+from shared.contracts.referral import (
+    CaseClosed,
+    ConsentWithdrawn,
+    ReferralAccepted,
+    SafeguardingOverrideRecorded,
+)
+from shared.contracts.reporting import ConsentPurpose, Recipient
 from shared.events import SYSTEM_ACTOR, RecordedEvent
 from shared.service import Reaction
 
 
 def open_work_item(event: RecordedEvent) -> Sequence[Command]:
-    # Referral events are matched by their agreed type names (see domain/referral_facts.py).
-    if event.type != "ReferralAccepted":
+    payload = event.payload
+    if not isinstance(payload, ReferralAccepted):
         return []
     return [
         OpenCpoWorkItem(
@@ -28,15 +35,21 @@ def open_work_item(event: RecordedEvent) -> Sequence[Command]:
             case_id=event.case_id,
             actor=SYSTEM_ACTOR,
             correlation_id=event.correlation_id,
-            accepted_on=event.occurred_at.date(),
-            urgent=bool(getattr(event.payload, "urgent", False)),
+            accepted_on=payload.accepted_on,
+            urgent=payload.urgent,
         )
     ]
 
 
 def flag_address(event: RecordedEvent) -> Sequence[Command]:
-    # The decider refuses (and the refusal is logged by field only) when sharing is not allowed.
-    if not isinstance(event.payload, InstallationCompleted):
+    """Completed works flag the address; so does a later safeguarding override for the fire service
+    (the decider refuses unless the works are completed and the address is not flagged yet)."""
+    payload = event.payload
+    if isinstance(payload, InstallationCompleted):
+        on = payload.completed_at.date()
+    elif isinstance(payload, SafeguardingOverrideRecorded) and payload.recipient is Recipient.FIRE:
+        on = event.occurred_at.date()
+    else:
         return []
     return [
         FlagSanctuaryAddress(
@@ -44,17 +57,19 @@ def flag_address(event: RecordedEvent) -> Sequence[Command]:
             case_id=event.case_id,
             actor=SYSTEM_ACTOR,
             correlation_id=event.correlation_id,
-            flagged_on=event.payload.completed_at.date(),
+            flagged_on=on,
         )
     ]
 
 
 def remove_flag(event: RecordedEvent) -> Sequence[Command]:
+    """Closure, or withdrawn consent to information sharing (the decider keeps a flag that another
+    basis, such as a safeguarding override, still allows)."""
     payload = event.payload
-    if event.type == "CaseClosed":
-        reason = FlagRemovalReason.CASE_CLOSED
-    elif event.type == "ConsentWithdrawn" and str(getattr(payload, "purpose", "")) == INFORMATION_SHARING:
-        reason = FlagRemovalReason.CONSENT_WITHDRAWN
+    if isinstance(payload, CaseClosed):
+        reason, on = FlagRemovalReason.CASE_CLOSED, payload.closed_on
+    elif isinstance(payload, ConsentWithdrawn) and payload.purpose is ConsentPurpose.INFORMATION_SHARING:
+        reason, on = FlagRemovalReason.CONSENT_WITHDRAWN, payload.withdrawn_at.date()
     else:
         return []
     return [
@@ -63,7 +78,7 @@ def remove_flag(event: RecordedEvent) -> Sequence[Command]:
             case_id=event.case_id,
             actor=SYSTEM_ACTOR,
             correlation_id=event.correlation_id,
-            removed_on=event.occurred_at.date(),
+            removed_on=on,
             reason=reason,
         )
     ]
@@ -71,7 +86,11 @@ def remove_flag(event: RecordedEvent) -> Sequence[Command]:
 
 REACTIONS = (
     Reaction("assessment-opens-cpo-work-item", ["case.*.referral.ReferralAccepted"], open_work_item),
-    Reaction("assessment-flags-sanctuary-address", ["case.*.contractor.InstallationCompleted"], flag_address),
+    Reaction(
+        "assessment-flags-sanctuary-address",
+        ["case.*.contractor.InstallationCompleted", "case.*.referral.SafeguardingOverrideRecorded"],
+        flag_address,
+    ),
     Reaction(
         "assessment-removes-sanctuary-flag",
         ["case.*.referral.CaseClosed", "case.*.referral.ConsentWithdrawn"],

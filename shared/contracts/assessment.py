@@ -68,6 +68,8 @@ class SharingBasis(enum.StrEnum):
 
     CONSENT = "consent"
     SAFEGUARDING_OVERRIDE = "safeguarding override"
+    # The sharing agreement names a lawful basis for the fire service that needs no consent.
+    LAWFUL_BASIS = "lawful basis"
 
 
 class FlagRemovalReason(enum.StrEnum):

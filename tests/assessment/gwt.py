@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime
 from services.assessment.domain.decide import assessment_decider
 from services.assessment.domain.rules import AssessmentRules
 from services.assessment.domain.state import AssessmentCase
-from services.assessment.workdays import working_day_adder
 from shared.catalogue import load_catalogue
 from shared.commands import Command
 from shared.errors import CommandRejected
 from shared.events import Actor, Event, RecordedEvent, Role
+from shared.scheme import CONFIG_DIR, load_scheme
+from shared.settings import CONFIG_DIR as SHARED_CONFIG
+from shared.sharing import load_sharing_policy
 
 CPO = Actor(agency="Test Police", person="cpo-1", role=Role.POLICE_CPO)
 FIRE = Actor(agency="Test Fire and Rescue", person="fo-1", role=Role.FIRE_OFFICER)
@@ -22,7 +24,12 @@ IDVA = Actor(agency="Test IDVA Service", person="idva-1", role=Role.IDVA)
 
 # Monday 2 June 2025; no bank holiday until 25 August.
 MONDAY = date(2025, 6, 2)
-RULES = AssessmentRules(catalogue=load_catalogue(), add_working_days=working_day_adder())
+# The South Essex scheme (its timescales and DASH bands), the real catalogue and sharing agreement.
+RULES = AssessmentRules.for_scheme(
+    load_scheme(CONFIG_DIR / "south-essex.yaml"),
+    catalogue=load_catalogue(),
+    sharing=load_sharing_policy(SHARED_CONFIG / "sharing-policy.yaml"),
+)
 DECIDER = assessment_decider(RULES)
 
 

@@ -1,168 +1,302 @@
-"""The assessment service on a real nats-server: CPO work through to the fire check, the fire
-control room's lookup (rebuilt from the flag events, role-checked, fire fields only) and removal."""
+"""The assessment service on a real nats-server, end to end: an accepted referral opens the CPO work
+item by reaction; the CPO's work goes through the command endpoints; a completed installation flags
+the address by reaction; the fire control room finds it with the fire fields only; closure, or
+withdrawn consent to information sharing, removes it by reaction."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from nats.aio.client import Client as NATS
 
 from services.assessment.app import create_app
 from shared.bus import send_command
 from shared.contracts.assessment import (
+    DASH_QUESTION_COUNT,
     FIRE_VIEW_FIELDS,
     SANCTUARY_ADDRESS_QUERY,
-    FireFlagView,
+    CpoWorkItemOpened,
+    DashAnswer,
+    Finding,
     FlagRemovalReason,
-    OpenCpoWorkItem,
+    MaracCriterion,
     RecommendedMeasure,
+    RecordDashRiskAssessment,
     RecordFireSafetyCheck,
+    RecordIntelligenceCheck,
     RecordPropertyAssessment,
-    RemoveSanctuaryFlag,
     SanctuaryAddressFlagged,
+    SanctuaryFlagRemoved,
     SanctuaryRoom,
+    SchedulePropertyVisit,
     SharingBasis,
 )
 from shared.contracts.contractor import InstallationCompleted
-from shared.decider import CasePosition
-from shared.events import Actor, Role
-from tests.assessment.gwt import COORDINATOR, CPO, FIRE, cid
+from shared.events import Actor, Event, RecordedEvent, Role
+from shared.eventstore import EventStore
+from tests.assessment.gwt import CPO, FIRE, cid
+from tests.assessment.referral_events import (
+    REFERRAL_COORDINATOR,
+    closed,
+    form,
+    override,
+    referral,
+    submitted,
+    withdrawn,
+)
+from tests.assessment.referral_events import consents as consent_events
+from tests.assessment.test_fire import NOT_FOR_FIRE
 
 pytestmark = pytest.mark.nats
 CONTROL = Actor(agency="Test Fire Control", person="ctl-1", role=Role.FIRE_CONTROL)
+CONTRACTOR = Actor(agency="Test Locks Ltd", person="office-1", role=Role.CONTRACTOR_OFFICE)
+StoreFor = Callable[[str], EventStore]
 
 
-def ask(postcode: str, house: str, actor: Actor = CONTROL) -> bytes:
-    return json.dumps({"actor": actor.model_dump(mode="json"), "postcode": postcode, "house": house}).encode()
+def unique_address() -> tuple[str, str, str]:
+    """A house number, address line and postcode no other test uses (the index is server-wide)."""
+    n = uuid.uuid4().int
+    house = str(100 + n % 900)
+    postcode = f"TE{10 + n // 1000 % 90} {1 + n // 100000 % 9}ZZ"
+    return house, f"{house} Test Road, Testtown", postcode
 
 
-async def test_cpo_work_to_fire_check_and_the_fire_lookup(settings, nc, store_for) -> None:
-    case_id = f"A-{uuid.uuid4().hex[:12]}"
-    postcode = f"TE{uuid.uuid4().int % 90 + 10} 1ST"  # unique per run: the index is shared by the server
-    flag = FireFlagView(
-        address=f"7 Test Road, Testtown, {postcode}",
-        house="7",
-        postcode=postcode,
-        sanctuary_room="front bedroom, first floor",
-        sanctuary_room_at_front=True,
-        risk_of_arson=True,
-        occupants=2,
-        children=1,
-        flagged_on=date(2025, 6, 6),
+async def ask(nc: NATS, postcode: str, house: str, actor: Actor = CONTROL) -> tuple[dict[str, Any], bytes]:
+    body = {"actor": actor.model_dump(mode="json"), "postcode": postcode, "house": house}
+    reply = await nc.request(SANCTUARY_ADDRESS_QUERY, json.dumps(body).encode(), timeout=5)
+    return json.loads(reply.data), reply.data
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], what: str, seconds: float = 10.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out waiting for: {what}")
+
+
+async def append(store: EventStore, case_id: str, events: list[Event], actor: Actor) -> None:
+    await store.append(
+        case_id, events, expected=await store.last_position(case_id), actor=actor, command_id=cid()
     )
-    app, _service = create_app(settings)
+
+
+def of_type(events: list[RecordedEvent], cls: type[Event]) -> list[Any]:
+    return [e.payload for e in events if isinstance(e.payload, cls)]
+
+
+def completed() -> InstallationCompleted:
+    return InstallationCompleted(
+        completed_at=datetime(2025, 6, 6, 15, tzinfo=UTC),
+        total_cost_gbp=Decimal("480.00"),
+        working_days_from_works_order=3,
+        made_to_measure=False,
+        within_timescale=True,
+    )
+
+
+async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
+    settings: Any, nc: NATS, store_for: StoreFor
+) -> None:
+    case_id = f"A-{uuid.uuid4().hex[:12]}"
+    house, address, postcode = unique_address()
+    referral_store, assessment_store = store_for("referral"), store_for("assessment")
+    app, service = create_app(settings)
     await app.start()
     try:
-        opened = await send_command(
-            nc,
-            OpenCpoWorkItem(
-                command_id=cid(), case_id=case_id, actor=COORDINATOR, accepted_on=date(2025, 6, 2)
-            ),
+        # Given an accepted referral (submitted with its consents, then accepted by the coordinator).
+        await append(
+            referral_store,
+            case_id,
+            referral(referral_form=form(address=address, postcode=postcode)),
+            REFERRAL_COORDINATOR,
         )
-        assert opened.ok
-        assessment = RecordPropertyAssessment(
-            command_id=cid(),
-            case_id=case_id,
-            actor=CPO,
-            assessed_on=date(2025, 6, 3),
-            recommended_measures=[RecommendedMeasure(item_code="SANCTUARY-ROOM-DOOR", quantity=1)],
-            sanctuary_room=SanctuaryRoom(
-                room="front bedroom", floor="first floor", at_front_of_property=True
+
+        async def work_item_open() -> bool:
+            return bool(of_type(await assessment_store.load(case_id), CpoWorkItemOpened))
+
+        await eventually(work_item_open, "the CPO work item opened by reaction")
+
+        # The CPO's work, through the command endpoints over the bus.
+        for command in (
+            RecordIntelligenceCheck(
+                command_id=cid(),
+                case_id=case_id,
+                actor=CPO,
+                checked_on=date(2025, 6, 2),
+                access_to_weapons=Finding.NO,
+                risk_to_visiting_staff=Finding.NOT_KNOWN,
             ),
-        )
-        assert (await send_command(nc, assessment)).ok
-        before = await store_for("assessment").load(case_id)
+            SchedulePropertyVisit(
+                command_id=cid(), case_id=case_id, actor=CPO, visit_at=datetime(2025, 6, 3, 10, tzinfo=UTC)
+            ),
+            RecordPropertyAssessment(
+                command_id=cid(),
+                case_id=case_id,
+                actor=CPO,
+                assessed_on=date(2025, 6, 3),
+                recommended_measures=[RecommendedMeasure(item_code="SANCTUARY-ROOM-DOOR", quantity=1)],
+                sanctuary_room=SanctuaryRoom(
+                    room="front bedroom", floor="first floor", at_front_of_property=True
+                ),
+            ),
+            RecordDashRiskAssessment(
+                command_id=cid(),
+                case_id=case_id,
+                actor=CPO,
+                assessed_on=date(2025, 6, 3),
+                answers=[DashAnswer.YES] * 15 + [DashAnswer.NO] * (DASH_QUESTION_COUNT - 15),
+                refer_to_marac=True,
+                marac_criterion=MaracCriterion.VISIBLE_HIGH_RISK,
+            ),
+        ):
+            reply = await send_command(nc, command)
+            assert reply.ok, reply.errors
 
         # A fire check before the works are completed: a clear error, nothing stored.
         check = RecordFireSafetyCheck(
             command_id=cid(), case_id=case_id, actor=FIRE, checked_on=date(2025, 6, 9)
         )
+        before = len(await assessment_store.load(case_id))
         refused = await send_command(nc, check)
-        assert not refused.ok and refused.errors[0].field == "case_id"
-        assert len(await store_for("assessment").load(case_id)) == len(before)
+        assert not refused.ok and [p.field for p in refused.errors] == ["case_id"]
+        assert len(await assessment_store.load(case_id)) == before
 
-        # The contractor completes the works; the service catches up before deciding.
-        contractor = store_for("contractor")
-        await contractor.append(
-            case_id,
-            [
-                InstallationCompleted(
-                    completed_at=datetime(2025, 6, 6, 15, tzinfo=UTC),
-                    total_cost_gbp=Decimal("480.00"),
-                    working_days_from_works_order=3,
-                    made_to_measure=False,
-                    within_timescale=True,
-                )
-            ],
-            expected=await contractor.last_position(case_id),
-            actor=Actor(agency="Test Locks Ltd", person="office-1", role=Role.CONTRACTOR_OFFICE),
-            command_id=cid(),
+        # When the contractor completes the installation, the address is flagged by reaction.
+        await append(store_for("contractor"), case_id, [completed()], CONTRACTOR)
+        answer: dict[str, Any] = {}
+        raw = b""
+
+        async def found() -> bool:
+            nonlocal answer, raw
+            answer, raw = await ask(nc, postcode.lower().replace(" ", ""), f" {house} ")
+            return bool(answer.get("found"))
+
+        await eventually(found, "the control room finding the flagged address")
+        [flagged] = of_type(await assessment_store.load(case_id), SanctuaryAddressFlagged)
+        assert flagged.shared_under is SharingBasis.CONSENT
+
+        # The control room gets the fire fields only, never anything else of the case.
+        assert set(answer) == {"found", "flag"} and set(answer["flag"]) <= FIRE_VIEW_FIELDS
+        flag = answer["flag"]
+        assert (flag["house"], flag["occupants"], flag["children"], flag["risk_of_arson"]) == (
+            house,
+            3,
+            2,
+            True,
         )
+        assert flag["sanctuary_room"] == "front bedroom, first floor" and flag["sanctuary_room_at_front"]
+        leaked = sorted(what for what, value in NOT_FOR_FIRE.items() if value.encode() in raw)
+        assert leaked == [], "the control room's answer carries fields outside the fire list"
+        assert service.extras["sanctuary_lookups"].found >= 1
+
+        # Another door in the postcode, or someone not in the control room: nothing.
+        assert (await ask(nc, postcode, "9999"))[0] == {"found": False}
+        wrong, _ = await ask(nc, postcode, house, FIRE)
+        assert wrong["found"] is False and "flag" not in wrong
+        assert [e["field"] for e in wrong["errors"]] == ["actor.role"]
+
+        # The fire safety check now follows the completed works.
         done = await send_command(nc, check.model_copy(update={"command_id": cid()}))
         assert done.ok, done.errors
-
-        # A flag recorded on the case is found by the control room, with fire fields only.
-        store = store_for("assessment")
-        position: CasePosition = await store.last_position(case_id)
-        await store.append(
-            case_id,
-            [SanctuaryAddressFlagged(flag=flag, shared_under=SharingBasis.CONSENT)],
-            expected=position,
-            actor=COORDINATOR,
-            command_id=cid(),
-        )
-        answer: dict = {}
-        for _ in range(50):
-            reply = await nc.request(
-                SANCTUARY_ADDRESS_QUERY, ask(postcode.lower().replace(" ", ""), " 7 "), timeout=5
-            )
-            answer = json.loads(reply.data)
-            if answer.get("found"):
-                break
-            await asyncio.sleep(0.05)
-        assert answer["found"] is True
-        assert set(answer) == {"found", "flag"} and set(answer["flag"]) <= FIRE_VIEW_FIELDS
-        assert answer["flag"]["sanctuary_room"] == "front bedroom, first floor"
-
-        # Another door in the same postcode, or someone not in the control room: nothing.
-        other = json.loads((await nc.request(SANCTUARY_ADDRESS_QUERY, ask(postcode, "9"), timeout=5)).data)
-        assert other == {"found": False}
-        wrong = json.loads(
-            (await nc.request(SANCTUARY_ADDRESS_QUERY, ask(postcode, "7", FIRE), timeout=5)).data
-        )
-        assert wrong["found"] is False and wrong["errors"][0]["field"] == "actor.role" and "flag" not in wrong
 
         # A restarted service rebuilds the index from the flag events.
         app2, service2 = create_app(settings)
         await app2.start()
         try:
-            assert service2.extras["sanctuary_index"].lookup(postcode, "7") is not None
+            assert service2.extras["sanctuary_index"].lookup(postcode, house) is not None
         finally:
             await app2.stop()
 
-        # Removed on closure: the control room no longer finds it.
-        removed = await send_command(
-            nc,
-            RemoveSanctuaryFlag(
-                command_id=cid(),
-                case_id=case_id,
-                actor=COORDINATOR,
-                removed_on=date(2025, 9, 1),
-                reason=FlagRemovalReason.CASE_CLOSED,
-            ),
+        # The referral side closes the case: the flag is removed by reaction and the lookup answers nothing.
+        await append(referral_store, case_id, [closed()], REFERRAL_COORDINATOR)
+
+        async def gone() -> bool:
+            return (await ask(nc, postcode, house))[0] == {"found": False}
+
+        await eventually(gone, "the flag removed on closure")
+        [removed] = of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved)
+        assert removed.reason is FlagRemovalReason.CASE_CLOSED
+    finally:
+        await app.stop()
+
+
+async def test_withdrawn_consent_to_information_sharing_removes_a_consent_based_flag(
+    settings: Any, nc: NATS, store_for: StoreFor
+) -> None:
+    case_id = f"A-{uuid.uuid4().hex[:12]}"
+    house, address, postcode = unique_address()
+    referral_store, assessment_store = store_for("referral"), store_for("assessment")
+    app, _ = create_app(settings)
+    await app.start()
+    try:
+        await append(
+            referral_store,
+            case_id,
+            referral(referral_form=form(address=address, postcode=postcode)),
+            REFERRAL_COORDINATOR,
         )
-        assert removed.ok, removed.errors
-        for _ in range(50):
-            answer = json.loads(
-                (await nc.request(SANCTUARY_ADDRESS_QUERY, ask(postcode, "7"), timeout=5)).data
-            )
-            if not answer["found"]:
-                break
-            await asyncio.sleep(0.05)
-        assert answer == {"found": False}
+        await append(store_for("contractor"), case_id, [completed()], CONTRACTOR)
+
+        async def found() -> bool:
+            return bool((await ask(nc, postcode, house))[0].get("found"))
+
+        await eventually(found, "the flag on completion")
+        await append(referral_store, case_id, [withdrawn()], REFERRAL_COORDINATOR)
+
+        async def gone() -> bool:
+            return not (await ask(nc, postcode, house))[0].get("found")
+
+        await eventually(gone, "the flag removed on withdrawal")
+        [removed] = of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved)
+        assert removed.reason is FlagRemovalReason.CONSENT_WITHDRAWN
+    finally:
+        await app.stop()
+
+
+async def test_without_consent_a_safeguarding_override_for_the_fire_service_flags_the_address(
+    settings: Any, nc: NATS, store_for: StoreFor
+) -> None:
+    case_id = f"A-{uuid.uuid4().hex[:12]}"
+    house, address, postcode = unique_address()
+    referral_store, assessment_store = store_for("referral"), store_for("assessment")
+    app, _ = create_app(settings)
+    await app.start()
+    try:
+        # Consent to information sharing refused: completing the works flags nothing...
+        await append(
+            referral_store,
+            case_id,
+            [submitted(form(address=address, postcode=postcode)), *consent_events(information_sharing=False)],
+            REFERRAL_COORDINATOR,
+        )
+        await append(store_for("contractor"), case_id, [completed()], CONTRACTOR)
+        # ...until the coordinator records a safeguarding override for the fire service.
+        await append(referral_store, case_id, [override()], REFERRAL_COORDINATOR)
+
+        async def found() -> bool:
+            return bool((await ask(nc, postcode, house))[0].get("found"))
+
+        await eventually(found, "the flag under the override")
+        [flagged] = of_type(await assessment_store.load(case_id), SanctuaryAddressFlagged)
+        assert flagged.shared_under is SharingBasis.SAFEGUARDING_OVERRIDE
+
+        # Withdrawing consent does not end a flag held under the override.
+        await append(referral_store, case_id, [withdrawn()], REFERRAL_COORDINATOR)
+        await append(referral_store, case_id, [closed()], REFERRAL_COORDINATOR)
+
+        async def removed_on_closure() -> bool:
+            return bool(of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved))
+
+        await eventually(removed_on_closure, "the flag removed on closure")
+        [removed] = of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved)
+        assert removed.reason is FlagRemovalReason.CASE_CLOSED
     finally:
         await app.stop()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
-from services.assessment.domain.referral_facts import ReferralFacts
 from services.assessment.domain.state import AssessmentCase
+from services.assessment.reactions import open_work_item as open_work_item_reaction
 from shared.bus import parse_command
 from shared.catalogue import MeasureLine
 from shared.contracts.assessment import (
@@ -25,9 +26,11 @@ from shared.contracts.assessment import (
     SanctuaryRoom,
     SchedulePropertyVisit,
 )
+from shared.contracts.referral import ApprovedItem, RecommendationsApproved
 from shared.errors import CommandRejected
 from shared.events import SYSTEM_ACTOR
-from tests.assessment.gwt import CPO, MONDAY, cid, given, rejected, when
+from tests.assessment.gwt import CPO, MONDAY, cid, given, recorded, rejected, when
+from tests.assessment.referral_events import accepted, closed
 
 
 def opened(accepted_on: date = MONDAY) -> AssessmentCase:
@@ -159,17 +162,18 @@ def test_sanctuary_room_not_at_front_needs_the_reason() -> None:
 
 
 def test_no_reassessment_after_the_coordinator_approved_the_recommendations() -> None:
-    state = opened()
-    approved = AssessmentCase(
-        work_item=state.work_item, referral=ReferralFacts(recommendations_approved=True)
+    approval = RecommendationsApproved(
+        assessment_event_id="evt-assessed",
+        approved_items=[ApprovedItem(item_code="DOOR-CHAIN", quantity=1)],
+        estimated_cost_gbp=Decimal("10.00"),
     )
-    assert set(rejected(approved, assess())) == {"case_id"}
+    approved = given(approval, state=opened())
+    assert rejected(approved, assess()) == {"case_id": "the recommendations are already approved"}
 
 
 def test_a_closed_case_takes_no_more_assessment_work() -> None:
-    state = opened()
-    closed = AssessmentCase(work_item=state.work_item, referral=ReferralFacts(closed=True))
-    assert rejected(closed, assess()) == {"case_id": "the case is closed"}
+    state = given(closed(), state=opened())
+    assert rejected(state, assess()) == {"case_id": "the case is closed"}
 
 
 def test_only_police_may_record_the_assessment() -> None:
@@ -178,3 +182,19 @@ def test_only_police_may_record_the_assessment() -> None:
     with pytest.raises(CommandRejected) as info:
         parse_command(RecordPropertyAssessment, json.dumps(body).encode())
     assert [p.field for p in info.value.problems] == ["actor.role"]
+
+
+def test_an_accepted_referral_becomes_the_work_item_by_reaction() -> None:
+    event = recorded(accepted(on=date(2025, 8, 22), urgent=True))
+    [command] = open_work_item_reaction(event)
+    assert isinstance(command, OpenCpoWorkItem)
+    assert (command.accepted_on, command.urgent) == (date(2025, 8, 22), True)
+    # A redelivered event gives the same command id, so the second is a no-op.
+    assert open_work_item_reaction(event)[0].command_id == command.command_id
+    [opened_item] = when(AssessmentCase(), command)
+    assert isinstance(opened_item, CpoWorkItemOpened) and opened_item.urgent
+    assert opened_item.referral_due_by == date(2025, 8, 26)
+
+
+def test_the_work_item_opens_once() -> None:
+    assert rejected(opened(), open_item()) == {"case_id": "is already on the CPO work queue"}

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from services.assessment.domain.decide import assessment_decider
 from shared.bus import parse_command
 from shared.contracts.assessment import (
     DashAnswer,
@@ -14,7 +17,8 @@ from shared.contracts.assessment import (
 )
 from shared.errors import CommandRejected
 from shared.events import Event
-from tests.assessment.gwt import IDVA, MONDAY, AssessmentCase, cid, rejected, when
+from shared.scheme import CONFIG_DIR, DashSettings, load_scheme
+from tests.assessment.gwt import IDVA, MONDAY, RULES, AssessmentCase, cid, rejected, when
 
 Y, N, K = DashAnswer.YES, DashAnswer.NO, DashAnswer.NOT_KNOWN
 
@@ -167,3 +171,22 @@ def test_an_answer_off_the_list_is_refused_at_parsing() -> None:
     with pytest.raises(CommandRejected) as info:
         parse_command(RecordDashRiskAssessment, __import__("json").dumps(body).encode())
     assert [p.field for p in info.value.problems] == ["answers.4"]
+
+
+def test_the_bands_and_escalation_count_are_the_schemes_dash_settings() -> None:
+    scheme = load_scheme(CONFIG_DIR / "south-essex.yaml")
+    assert RULES.dash == scheme.dash  # read from the scheme file, not written in the code
+    stricter = replace(
+        RULES, dash=DashSettings(high_threshold=14, medium_threshold=5, escalation_incidents_12_months=2)
+    )
+    decider = assessment_decider(stricter)
+    [event] = decider.decide(dash(5), AssessmentCase())
+    assert isinstance(event, DashRiskAssessed) and event.risk_level is RiskLevel.MEDIUM
+    escalation = dash(
+        5,
+        refer_to_marac=True,
+        marac_criterion=MaracCriterion.POTENTIAL_ESCALATION,
+        incidents_last_12_months=2,
+    )
+    [event] = decider.decide(escalation, AssessmentCase())
+    assert isinstance(event, DashRiskAssessed) and event.marac_referral

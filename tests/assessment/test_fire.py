@@ -6,8 +6,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from services.assessment.domain.referral_facts import ClientForFire, ReferralFacts
+import pytest
+
+from services.assessment.domain.referral_facts import house_of
 from services.assessment.domain.state import AssessmentCase
+from services.assessment.reactions import flag_address as flag_reaction
+from services.assessment.reactions import remove_flag as removal_reaction
 from shared.catalogue import MeasureLine
 from shared.contracts.assessment import (
     FIRE_VIEW_FIELDS,
@@ -27,18 +31,13 @@ from shared.contracts.assessment import (
     SharingBasis,
 )
 from shared.contracts.contractor import InstallationCompleted
-from shared.events import SYSTEM_ACTOR
-from tests.assessment.gwt import COORDINATOR, FIRE, cid, given, rejected, when
+from shared.contracts.referral import OverrideBasis, ReferralForm
+from shared.contracts.reporting import ConsentPurpose, Recipient
+from shared.events import SYSTEM_ACTOR, Event
+from tests.assessment.gwt import COORDINATOR, FIRE, RULES, cid, given, recorded, rejected, when
+from tests.assessment.referral_events import closed, form, referral, withdrawn
+from tests.assessment.referral_events import override as fire_override
 
-CLIENT = ClientForFire(
-    address="1 Test Road, Testtown, TE1 1ST",
-    house="1",
-    postcode="TE1 1ST",
-    occupants=3,
-    children=2,
-    risk_of_arson=True,
-    rescue_needs="uses a wheelchair",
-)
 COMPLETED = InstallationCompleted(
     completed_at=datetime(2025, 6, 6, 15, tzinfo=UTC),  # Friday
     total_cost_gbp=Decimal("150.00"),
@@ -54,12 +53,19 @@ ASSESSED = PropertyAssessed(
 )
 
 
-def case(consent: bool = True, override: bool = False, completed: bool = True) -> AssessmentCase:
-    facts = ReferralFacts(
-        client=CLIENT, accepted=True, information_sharing_consent=consent, fire_safeguarding_override=override
-    )
-    events = [ASSESSED, COMPLETED] if completed else [ASSESSED]
-    return given(*events, state=AssessmentCase(referral=facts))
+def case(
+    consent: bool = True,
+    override: bool = False,
+    completed: bool = True,
+    referral_form: ReferralForm | None = None,
+) -> AssessmentCase:
+    """A referral submitted with its consents and accepted, assessed, and (by default) installed."""
+    events: list[Event] = [*referral(information_sharing=consent, referral_form=referral_form), ASSESSED]
+    if override:
+        events.append(fire_override())
+    if completed:
+        events.append(COMPLETED)
+    return given(*events)
 
 
 def flag_cmd() -> FlagSanctuaryAddress:
@@ -68,8 +74,9 @@ def flag_cmd() -> FlagSanctuaryAddress:
     )
 
 
-def flagged(**kw: bool) -> AssessmentCase:
-    return given(*when(case(**kw), flag_cmd()), state=case(**kw))
+def flagged(consent: bool = True, override: bool = False) -> AssessmentCase:
+    state = case(consent=consent, override=override)
+    return given(*when(state, flag_cmd()), state=state)
 
 
 def remove_cmd(reason: FlagRemovalReason, on: date = date(2025, 9, 1)) -> RemoveSanctuaryFlag:
@@ -90,14 +97,63 @@ def fire_check(
     )
 
 
+# Values of the form a fire crew must never see, by what they are (never printed themselves).
+NOT_FOR_FIRE = {
+    "client's name": "Alice Example",
+    "client's telephone": "07700 900123",
+    "referrer's name": "Rita Referrer",
+    "perpetrator's name": "Peter Perp",
+    "perpetrator's whereabouts": "Lives in another borough",
+    "incident narrative": "Threats by text message",
+    "arson details": "Threatened to set fire",
+    "ethnicity": "Irish",
+    "gender": "Female",
+    "tenure": "Council housing",
+    "date of birth": "1990",
+}
+
+
 def test_completed_installation_with_consent_flags_only_what_a_fire_crew_needs() -> None:
     [event] = when(case(), flag_cmd())
     assert isinstance(event, SanctuaryAddressFlagged) and event.shared_under is SharingBasis.CONSENT
     flag = event.flag
     assert set(flag.model_dump()) == FIRE_VIEW_FIELDS
+    assert (flag.address, flag.house, flag.postcode) == ("1 Test Road, Testtown", "1", "TE1 1ST")
     assert flag.sanctuary_room == "front bedroom, first floor" and flag.sanctuary_room_at_front
+    # The client and two children; the arson risk from the form's Client Safety section.
     assert (flag.occupants, flag.children, flag.risk_of_arson) == (3, 2, True)
+    assert flag.rescue_needs == "Disability: Physical; Adjustments: Uses a wheelchair"
     assert flag.flagged_on == date(2025, 6, 6)
+    text = event.model_dump_json()
+    leaked = sorted(what for what, value in NOT_FOR_FIRE.items() if value in text)
+    assert leaked == [], "the fire flag carries fields outside its list"
+
+
+def test_the_flag_reads_no_rescue_needs_when_the_form_gives_none() -> None:
+    quiet = form(children=0, arson=False, disabilities=["No disability"], adjustments=None)
+    [event] = when(case(referral_form=quiet), flag_cmd())
+    assert isinstance(event, SanctuaryAddressFlagged)
+    assert (event.flag.occupants, event.flag.children, event.flag.risk_of_arson) == (1, 0, False)
+    assert event.flag.rescue_needs is None
+    needs = form(
+        disabilities=["Learning disability"], adjustments=None, specific_requests="Ground floor only"
+    )
+    [event] = when(case(referral_form=needs), flag_cmd())
+    assert isinstance(event, SanctuaryAddressFlagged)
+    assert event.flag.rescue_needs == "Disability: Learning disability; Specific needs: Ground floor only"
+
+
+@pytest.mark.parametrize(
+    ("address", "house"),
+    [
+        ("1 Test Road, Testtown", "1"),
+        ("12A High Street, Testtown", "12A"),
+        ("Rose Cottage, Mill Lane, Testtown", "Rose Cottage"),
+        ("Flat 2, Rose Court, Testtown", "Flat 2"),
+    ],
+)
+def test_the_house_number_or_name_is_taken_from_the_address_line(address: str, house: str) -> None:
+    assert house_of(address) == house
 
 
 def test_a_safeguarding_override_for_the_fire_service_allows_the_flag_without_consent() -> None:
@@ -106,26 +162,70 @@ def test_a_safeguarding_override_for_the_fire_service_allows_the_flag_without_co
     assert event.shared_under is SharingBasis.SAFEGUARDING_OVERRIDE
 
 
+def test_an_override_for_another_agency_or_on_a_basis_the_agreement_does_not_name_allows_nothing() -> None:
+    for other in (
+        fire_override(recipient=Recipient.POLICE),
+        fire_override(basis=OverrideBasis.LEGAL_OBLIGATION),  # fire overrides: vital interests, safeguarding
+    ):
+        state = given(other, state=case(consent=False))
+        assert set(rejected(state, flag_cmd())) == {"case_id"}
+
+
 def test_no_flag_without_consent_or_override_or_before_completion() -> None:
-    assert "case_id" in rejected(case(consent=False), flag_cmd())
-    assert "case_id" in rejected(case(completed=False), flag_cmd())
-    assert "case_id" in rejected(flagged(), flag_cmd())  # already flagged
+    no_consent = rejected(case(consent=False), flag_cmd())
+    assert set(no_consent) == {"case_id"} and "information_sharing" in no_consent["case_id"]
+    assert rejected(case(completed=False), flag_cmd()) == {"case_id": "the installation is not completed yet"}
+    assert "already flagged" in rejected(flagged(), flag_cmd())["case_id"]
+    early = flag_cmd().model_copy(update={"flagged_on": date(2025, 6, 5)})
+    assert set(rejected(case(), early)) == {"flagged_on"}
+    assert rejected(given(closed(), state=case()), flag_cmd()) == {"case_id": "the case is closed"}
 
 
-def test_flag_removed_when_consent_withdrawn_or_case_closed() -> None:
-    for reason in (FlagRemovalReason.CONSENT_WITHDRAWN, FlagRemovalReason.CASE_CLOSED):
-        [event] = when(flagged(), remove_cmd(reason))
-        assert isinstance(event, SanctuaryFlagRemoved) and event.reason is reason
-    state = given(*when(flagged(), remove_cmd(FlagRemovalReason.CASE_CLOSED)), state=flagged())
+def test_consent_withdrawn_removes_the_flag_only_once_it_is_withdrawn() -> None:
+    command = remove_cmd(FlagRemovalReason.CONSENT_WITHDRAWN)
+    assert set(rejected(flagged(), command)) == {"reason"}  # consent still given
+    [event] = when(given(withdrawn(), state=flagged()), command)
+    assert isinstance(event, SanctuaryFlagRemoved) and event.reason is FlagRemovalReason.CONSENT_WITHDRAWN
+    other_purpose = given(withdrawn(ConsentPurpose.FOLLOW_UP_CONTACT), state=flagged())
+    assert set(rejected(other_purpose, command)) == {"reason"}
+
+
+def test_case_closed_removes_the_flag_once_the_case_is_closed() -> None:
+    command = remove_cmd(FlagRemovalReason.CASE_CLOSED)
+    assert rejected(flagged(), command) == {"reason": "the case is not closed"}
+    state = given(closed(), state=flagged())
+    [event] = when(state, command)
+    assert isinstance(event, SanctuaryFlagRemoved) and event.reason is FlagRemovalReason.CASE_CLOSED
+    state = given(event, state=state)
     assert state.flag is None
     assert set(rejected(state, remove_cmd(FlagRemovalReason.CASE_CLOSED))) == {"case_id"}
+    assert set(
+        rejected(
+            given(closed(), state=flagged()), remove_cmd(FlagRemovalReason.CASE_CLOSED, on=date(2025, 6, 1))
+        )
+    ) == {"removed_on"}
 
 
 def test_withdrawn_consent_does_not_remove_a_flag_held_under_safeguarding_override() -> None:
-    state = flagged(consent=False, override=True)
-    assert set(rejected(state, remove_cmd(FlagRemovalReason.CONSENT_WITHDRAWN))) == {"reason"}
+    state = given(withdrawn(), state=flagged(override=True))
+    problems = rejected(state, remove_cmd(FlagRemovalReason.CONSENT_WITHDRAWN))
+    assert set(problems) == {"reason"} and "override" in problems["reason"]
     [event] = when(state, remove_cmd(FlagRemovalReason.LAWFUL_BASIS_ENDED))
     assert isinstance(event, SanctuaryFlagRemoved)
+
+
+def test_reactions_turn_referral_and_contractor_events_into_flag_commands() -> None:
+    [flag] = flag_reaction(recorded(COMPLETED))
+    assert isinstance(flag, FlagSanctuaryAddress) and flag.flagged_on == date(2025, 6, 6)
+    assert flag_reaction(recorded(fire_override(recipient=Recipient.POLICE))) == []
+    [by_override] = flag_reaction(recorded(fire_override()))
+    assert isinstance(by_override, FlagSanctuaryAddress)
+    [removal] = removal_reaction(recorded(closed()))
+    assert isinstance(removal, RemoveSanctuaryFlag)
+    assert (removal.reason, removal.removed_on) == (FlagRemovalReason.CASE_CLOSED, date(2025, 9, 1))
+    [removal] = removal_reaction(recorded(withdrawn()))
+    assert isinstance(removal, RemoveSanctuaryFlag) and removal.reason is FlagRemovalReason.CONSENT_WITHDRAWN
+    assert removal_reaction(recorded(withdrawn(ConsentPurpose.FOLLOW_UP_CONTACT))) == []
 
 
 def test_review_keeps_or_removes_the_flag() -> None:
@@ -183,3 +283,11 @@ def test_fire_measures_must_be_fire_items_of_the_catalogue() -> None:
         "fire_measures_fitted.0.item_code": "is not a fire safety measure",
         "fire_measures_fitted.1.item_code": "is not an item of the measures catalogue",
     }
+
+
+def test_the_fire_view_is_exactly_the_sharing_agreements_fire_list() -> None:
+    terms = RULES.sharing.terms(Recipient.FIRE)
+    assert terms is not None
+    listed = {path.removeprefix("flag.") for path in terms.events["SanctuaryAddressFlagged"]}
+    assert listed == FIRE_VIEW_FIELDS
+    assert set(terms.events) == {"SanctuaryAddressFlagged"}

@@ -33,9 +33,9 @@ def dash_score(answers: list[DashAnswer]) -> int:
 
 
 def risk_level_for(score: int, rules: AssessmentRules) -> RiskLevel:
-    if score >= rules.dash_high_threshold:
+    if score >= rules.dash.high_threshold:
         return RiskLevel.HIGH
-    if score >= rules.dash_medium_threshold:
+    if score >= rules.dash.medium_threshold:
         return RiskLevel.MEDIUM
     return RiskLevel.STANDARD
 
@@ -62,7 +62,7 @@ def assess_dash(command: RecordDashRiskAssessment, rules: AssessmentRules) -> Da
             problems.append(
                 Problem(
                     field="refer_to_marac",
-                    problem=f"a score of {rules.dash_high_threshold} or more is visible high risk and is "
+                    problem=f"a score of {rules.dash.high_threshold} or more is visible high risk and is "
                     "referred to MARAC; professional judgement cannot downgrade it",
                 )
             )
@@ -80,7 +80,7 @@ def assess_dash(command: RecordDashRiskAssessment, rules: AssessmentRules) -> Da
         problems.append(
             Problem(
                 field="marac_criterion",
-                problem=f"visible high risk needs a score of {rules.dash_high_threshold} or more; "
+                problem=f"visible high risk needs a score of {rules.dash.high_threshold} or more; "
                 f"the score is {score}",
             )
         )
@@ -93,7 +93,7 @@ def assess_dash(command: RecordDashRiskAssessment, rules: AssessmentRules) -> Da
             )
         level = RiskLevel.HIGH  # the assessor judges the risk high whatever the score
     elif criterion is MaracCriterion.POTENTIAL_ESCALATION:
-        needed = rules.escalation_incidents_12_months
+        needed = rules.dash.escalation_incidents_12_months
         if command.incidents_last_12_months is None or command.incidents_last_12_months < needed:
             problems.append(
                 Problem(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from services.assessment.domain.dash import assess_dash
+from services.assessment.domain.fire import flag_address, record_fire_check, remove_flag, review_flag
 from services.assessment.domain.rules import AssessmentRules
 from services.assessment.domain.state import AssessmentCase, evolve
 from shared.catalogue import MeasureLine
@@ -14,10 +15,6 @@ from shared.commands import Command
 from shared.contracts.assessment import (
     CpoWorkItemOpened,
     DashRiskAssessed,
-    FireFlagView,
-    FireSafetyCheckRecorded,
-    FlagRemovalReason,
-    FlagReviewDecision,
     FlagSanctuaryAddress,
     IntelligenceCheckRecorded,
     OpenCpoWorkItem,
@@ -29,11 +26,7 @@ from shared.contracts.assessment import (
     RecordPropertyAssessment,
     RemoveSanctuaryFlag,
     ReviewSanctuaryFlag,
-    SanctuaryAddressFlagged,
-    SanctuaryFlagRemoved,
-    SanctuaryFlagReviewed,
     SchedulePropertyVisit,
-    SharingBasis,
 )
 from shared.decider import Decider
 from shared.errors import CommandRejected, Problem, reject_if
@@ -55,8 +48,10 @@ def open_work_item(command: OpenCpoWorkItem, state: AssessmentCase, rules: Asses
         CpoWorkItemOpened(
             accepted_on=command.accepted_on,
             received_on=received,
-            referral_due_by=rules.add_working_days(command.accepted_on, rules.referral_to_cpo_working_days),
-            assessment_due_by=rules.add_working_days(received, rules.assessment_working_days),
+            referral_due_by=rules.add_working_days(
+                command.accepted_on, rules.timescales.referral_to_cpo_working_days
+            ),
+            assessment_due_by=rules.add_working_days(received, rules.timescales.assessment_working_days),
             urgent=command.urgent,
         )
     ]
@@ -164,116 +159,6 @@ def record_dash(command: RecordDashRiskAssessment, rules: AssessmentRules) -> li
     ]
 
 
-def flag_address(command: FlagSanctuaryAddress, state: AssessmentCase) -> list[Event]:
-    problems: list[Problem] = []
-    if state.flag is not None:
-        raise CommandRejected.one("case_id", "the address is already flagged to the fire service")
-    if state.works_completed_on is None:
-        problems.append(Problem(field="case_id", problem="the installation is not completed yet"))
-    basis = state.fire_sharing_basis
-    if basis is None:
-        problems.append(
-            Problem(
-                field="case_id",
-                problem="no consent to information sharing and no safeguarding override for the fire service",
-            )
-        )
-    client = state.referral.client
-    if client is None:
-        problems.append(Problem(field="case_id", problem="no referral form on this case"))
-    if state.referral.closed:
-        problems.append(Problem(field="case_id", problem="the case is closed"))
-    reject_if(problems)
-    assert client is not None and basis is not None
-    room = state.assessment.sanctuary_room if state.assessment else None
-    flag = FireFlagView(
-        address=client.address,
-        house=client.house,
-        postcode=client.postcode,
-        sanctuary_room=f"{room.room}, {room.floor}" if room else None,
-        sanctuary_room_at_front=room.at_front_of_property if room else None,
-        risk_of_arson=client.risk_of_arson,
-        occupants=client.occupants,
-        children=client.children,
-        rescue_needs=client.rescue_needs,
-        flagged_on=command.flagged_on,
-    )
-    return [SanctuaryAddressFlagged(flag=flag, shared_under=basis)]
-
-
-def _needs_flag(state: AssessmentCase) -> FireFlagView:
-    if state.flag is None:
-        raise CommandRejected.one("case_id", "the address is not flagged to the fire service")
-    return state.flag
-
-
-def remove_flag(command: RemoveSanctuaryFlag, state: AssessmentCase) -> list[Event]:
-    flag = _needs_flag(state)
-    if command.removed_on < flag.flagged_on:
-        raise CommandRejected.one("removed_on", "is before the address was flagged")
-    if (
-        command.reason is FlagRemovalReason.CONSENT_WITHDRAWN
-        and state.flag_shared_under is SharingBasis.SAFEGUARDING_OVERRIDE
-    ):
-        # Held under a safeguarding override, not consent: withdrawing consent does not end it.
-        raise CommandRejected.one("reason", "the flag is held under a safeguarding override, not consent")
-    return [SanctuaryFlagRemoved(removed_on=command.removed_on, reason=command.reason)]
-
-
-def review_flag(command: ReviewSanctuaryFlag, state: AssessmentCase) -> list[Event]:
-    flag = _needs_flag(state)
-    problems: list[Problem] = []
-    if command.reviewed_on < flag.flagged_on:
-        problems.append(Problem(field="reviewed_on", problem="is before the address was flagged"))
-    removing = command.decision is FlagReviewDecision.REMOVE
-    if removing and command.removal_reason is None:
-        problems.append(
-            Problem(field="removal_reason", problem="is required when the review removes the flag")
-        )
-    if not removing and command.removal_reason is not None:
-        problems.append(Problem(field="removal_reason", problem="given, but the review keeps the flag"))
-    if removing and command.next_review_by is not None:
-        problems.append(Problem(field="next_review_by", problem="given, but the review removes the flag"))
-    if command.next_review_by is not None and command.next_review_by <= command.reviewed_on:
-        problems.append(Problem(field="next_review_by", problem="must be after the review"))
-    reject_if(problems)
-    events: list[Event] = [
-        SanctuaryFlagReviewed(
-            reviewed_on=command.reviewed_on, decision=command.decision, next_review_by=command.next_review_by
-        )
-    ]
-    if removing and command.removal_reason is not None:
-        events.append(SanctuaryFlagRemoved(removed_on=command.reviewed_on, reason=command.removal_reason))
-    return events
-
-
-def record_fire_check(
-    command: RecordFireSafetyCheck, state: AssessmentCase, rules: AssessmentRules
-) -> list[Event]:
-    completed = state.works_completed_on
-    if completed is None:
-        raise CommandRejected.one(
-            "case_id", "the works are not completed yet; the fire safety check follows completion"
-        )
-    problems = rules.catalogue.check_lines(
-        command.fire_measures_fitted, "fire_measures_fitted", fire_measures_only=True
-    )
-    if command.checked_on < completed:
-        problems.append(Problem(field="checked_on", problem="is before the works were completed"))
-    reject_if(problems)
-    due = rules.add_working_days(completed, rules.fire_check_working_days)
-    return [
-        FireSafetyCheckRecorded(
-            checked_on=command.checked_on,
-            due_by=due,
-            within_timescale=command.checked_on <= due,
-            fire_measures_fitted=command.fire_measures_fitted,
-            further_action_needed=command.further_action_needed,
-            findings=command.findings,
-        )
-    ]
-
-
 def decide(command: Command, state: AssessmentCase, rules: AssessmentRules) -> Sequence[Event]:
     # Once the case is closed the only thing left to do is take the address off the fire register.
     if state.referral.closed and not isinstance(command, RemoveSanctuaryFlag | ReviewSanctuaryFlag):
@@ -290,11 +175,11 @@ def decide(command: Command, state: AssessmentCase, rules: AssessmentRules) -> S
         case RecordDashRiskAssessment():
             return record_dash(command, rules)
         case FlagSanctuaryAddress():
-            return flag_address(command, state)
+            return flag_address(command, state, rules)
         case ReviewSanctuaryFlag():
-            return review_flag(command, state)
+            return review_flag(command, state, rules)
         case RemoveSanctuaryFlag():
-            return remove_flag(command, state)
+            return remove_flag(command, state, rules)
         case RecordFireSafetyCheck():
             return record_fire_check(command, state, rules)
     raise CommandRejected.one("(command)", f"{command.name()} is not an assessment command")

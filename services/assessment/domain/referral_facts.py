@@ -1,17 +1,32 @@
-"""What the assessment service needs from the referral side's events: the address and household
-details a fire crew needs, acceptance, consent to information sharing, a safeguarding override
-for the fire service, approval of the recommendations, and closure.
-
-The referral contract (shared/contracts/referral.py) had not landed when this was written, so its
-events are read by their agreed type names and the field names below; align them when it lands.
+"""What the assessment service needs from the referral side's events (shared/contracts/referral.py):
+the address and household facts a fire crew needs, acceptance, the case's grounds for sharing
+(consents as last answered, safeguarding overrides recorded), approval of the recommendations,
+and closure. Nothing else of the form is kept: not the perpetrator, the demographics or the narrative.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
 
+from shared.contracts.referral import (
+    CaseClosed,
+    ConsentRecorded,
+    ConsentWithdrawn,
+    Disability,
+    RecommendationsApproved,
+    ReferralAccepted,
+    ReferralForm,
+    ReferralSubmitted,
+    SafeguardingOverrideRecorded,
+    YesNo,
+)
+from shared.contracts.reporting import ConsentPurpose, LawfulBasis
 from shared.events import RecordedEvent
+from shared.personal import ERASED
+from shared.sharing import CaseGrounds
+
+# Answers to the disability question that say nothing about rescue.
+_NOT_A_NEED = frozenset({Disability.NO_DISABILITY, Disability.PREFER_NOT_TO_SAY})
 
 
 @dataclass(frozen=True)
@@ -32,46 +47,78 @@ class ReferralFacts:
     client: ClientForFire | None = None
     accepted: bool = False
     urgent: bool = False
-    information_sharing_consent: bool = False
-    fire_safeguarding_override: bool = False
+    sharing: CaseGrounds = field(default_factory=CaseGrounds)
     recommendations_approved: bool = False
     closed: bool = False
 
 
-INFORMATION_SHARING = "information_sharing"
-FIRE_RECIPIENTS = {"fire", "fire and rescue service"}
+def house_of(address: str) -> str:
+    """The house number or name the control room asks by. The form has one address line, so it is
+    derived: the first token of the line when it is a number ("12A High Street" -> "12A"), else the
+    whole first part before a comma ("Rose Cottage, Mill Lane" -> "Rose Cottage", "Flat 2, ...")."""
+    if address == ERASED:
+        return ERASED
+    first = address.split(",", 1)[0].strip()
+    tokens = first.split()
+    if tokens and tokens[0][0].isdigit():
+        return tokens[0]
+    return first
 
 
-def _client(form: Any) -> ClientForFire:
-    children = int(getattr(form, "number_of_children", 0) or 0)
-    adults = int(getattr(form, "number_of_adults", 1) or 1)
+def rescue_needs_of(form: ReferralForm) -> str | None:
+    """Needs that affect rescue: the disabilities ticked on the form (a crew needs to know of a
+    physical or learning disability), the adjustments asked for, and the specific needs given for
+    the installation. None when the form gives none."""
+    parts: list[str] = []
+    disabilities = [d.value for d in form.about_client.disabilities if d not in _NOT_A_NEED]
+    if disabilities:
+        parts.append("Disability: " + ", ".join(disabilities))
+    for label, text in (
+        ("Adjustments", form.about_client.adjustments),
+        ("Specific needs", form.installation.specific_requests),
+    ):
+        if text and text != ERASED:
+            parts.append(f"{label}: {text}")
+    return "; ".join(parts) or None
+
+
+def client_for_fire(form: ReferralForm) -> ClientForFire:
+    children = form.household.number_of_children
     return ClientForFire(
-        address=str(form.client_address),
-        house=str(form.client_house),
-        postcode=str(form.client_postcode),
-        occupants=adults + children,
+        address=form.client.address,
+        house=house_of(form.client.address),
+        postcode=form.client.postcode,
+        # The form asks for the children but not for other adults: the client and the children.
+        occupants=1 + children,
         children=children,
-        risk_of_arson=bool(getattr(form, "risk_of_arson", False)),
-        rescue_needs=getattr(form, "rescue_needs", None),
+        risk_of_arson=form.safety.risk_of_arson is YesNo.YES,
+        rescue_needs=rescue_needs_of(form),
     )
+
+
+def _with_consent(facts: ReferralFacts, purpose: ConsentPurpose, given: bool) -> ReferralFacts:
+    consents = {**facts.sharing.consents, purpose: given}
+    return replace(facts, sharing=CaseGrounds(consents=consents, overrides=facts.sharing.overrides))
 
 
 def referral_facts(facts: ReferralFacts, event: RecordedEvent) -> ReferralFacts:
     """The facts after one event; the same object when the event tells us nothing."""
     payload = event.payload
-    match event.type:
-        case "ReferralSubmitted":
-            return replace(facts, client=_client(payload))
-        case "ReferralAccepted":
-            return replace(facts, accepted=True, urgent=bool(getattr(payload, "urgent", False)))
-        case "ConsentRecorded" if str(getattr(payload, "purpose", "")) == INFORMATION_SHARING:
-            return replace(facts, information_sharing_consent=bool(getattr(payload, "given", True)))
-        case "ConsentWithdrawn" if str(getattr(payload, "purpose", "")) == INFORMATION_SHARING:
-            return replace(facts, information_sharing_consent=False)
-        case "SafeguardingOverrideRecorded" if str(getattr(payload, "recipient", "")) in FIRE_RECIPIENTS:
-            return replace(facts, fire_safeguarding_override=True)
-        case "RecommendationsApproved":
+    match payload:
+        case ReferralSubmitted():
+            return replace(facts, client=client_for_fire(payload.form), urgent=payload.urgent)
+        case ReferralAccepted():
+            return replace(facts, accepted=True, urgent=payload.urgent)
+        case ConsentRecorded():
+            return _with_consent(facts, payload.purpose, payload.given)
+        case ConsentWithdrawn():
+            return _with_consent(facts, payload.purpose, False)
+        case SafeguardingOverrideRecorded():
+            key = (payload.recipient, LawfulBasis(payload.lawful_basis.value))
+            overrides = {**facts.sharing.overrides, key: event.event_id}
+            return replace(facts, sharing=CaseGrounds(consents=facts.sharing.consents, overrides=overrides))
+        case RecommendationsApproved():
             return replace(facts, recommendations_approved=True)
-        case "CaseClosed":
+        case CaseClosed():
             return replace(facts, closed=True)
     return facts

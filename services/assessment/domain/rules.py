@@ -1,24 +1,38 @@
-"""The configurable figures the assessment decider works to (from the scheme configuration and the
-measures catalogue), gathered so the decider stays pure."""
+"""The configurable figures the assessment decider works to, gathered so the decider stays pure:
+the scheme's timescales, DASH bands and working-day calendar (shared/scheme.py), the measures
+catalogue, and the information-sharing agreement that says when the fire service may hold a flag."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from shared.catalogue import Catalogue
+from shared.scheme import DashSettings, SchemeConfig, Timescales
+from shared.sharing import SharingPolicy
+from shared.workdays import WorkingDays
 
 
 @dataclass(frozen=True)
 class AssessmentRules:
     catalogue: Catalogue
-    # The scheme's working-day calendar (bank holidays of its region).
-    add_working_days: Callable[[date, int], date]
-    referral_to_cpo_working_days: int = 1
-    assessment_working_days: int = 5
-    fire_check_working_days: int = 10
+    sharing: SharingPolicy
+    working_days: WorkingDays = field(default_factory=WorkingDays)
+    timescales: Timescales = field(default_factory=Timescales)
     # DASH: 14 or more ticks is high risk (CHS policy, seed 003); the other bands are the scheme's.
-    dash_high_threshold: int = 14
-    dash_medium_threshold: int = 10
-    escalation_incidents_12_months: int = 3
+    dash: DashSettings = field(default_factory=DashSettings)
+
+    @classmethod
+    def for_scheme(
+        cls, scheme: SchemeConfig, catalogue: Catalogue, sharing: SharingPolicy
+    ) -> AssessmentRules:
+        return cls(
+            catalogue=catalogue,
+            sharing=sharing,
+            working_days=scheme.working_days(),
+            timescales=scheme.timescales,
+            dash=scheme.dash,
+        )
+
+    def add_working_days(self, start: date, days: int) -> date:
+        return self.working_days.add(start, days)

@@ -35,15 +35,6 @@ class AssessmentCase:
     flag_shared_under: SharingBasis | None = None
     fire_check: FireSafetyCheckRecorded | None = None
 
-    @property
-    def fire_sharing_basis(self) -> SharingBasis | None:
-        """Why the fire service may hold this address now, or None if it may not."""
-        if self.referral.fire_safeguarding_override:
-            return SharingBasis.SAFEGUARDING_OVERRIDE
-        if self.referral.information_sharing_consent:
-            return SharingBasis.CONSENT
-        return None
-
 
 def evolve(state: AssessmentCase, event: RecordedEvent) -> AssessmentCase:
     payload = event.payload
