@@ -91,8 +91,9 @@ class KeyStore:
     async def stop(self) -> None:
         if self._watch_task:
             self._watch_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._watch_task
+            # Bounded: a watcher cancelled while nats-py is still setting it up can ignore the
+            # cancellation, and stop() must not hang on it.
+            await asyncio.wait({self._watch_task}, timeout=2.0)
 
     async def _watch_erasures(self) -> None:
         assert self._kv is not None
@@ -132,7 +133,8 @@ class KeyStore:
             pass
         dek = AESGCM.generate_key(bit_length=256)
         try:
-            await self.kv.create(case_id, self._wrap(case_id, dek))
+            # update(last=0), not create(): create() re-creates a key over an erasure tombstone.
+            await self.kv.update(case_id, self._wrap(case_id, dek), last=0)
         except KeyWrongLastSequenceError:
             # Another writer created it first, or it was erased (a tombstone exists).
             return await self.key_for_reading(case_id)
@@ -151,7 +153,11 @@ class KeyStore:
         except KeyDeletedError:
             self._erased.add(case_id)
             raise CaseErased(case_id) from None
-        except KeyNotFoundError:
+        except KeyNotFoundError as exc:
+            # nats-py reports a deleted key as not found, with the tombstone's operation.
+            if _tombstone(exc):
+                self._erased.add(case_id)
+                raise CaseErased(case_id) from None
             raise KeyError(case_id) from None
         if entry.value is None or entry.value == b"":
             raise CaseErased(case_id)
@@ -166,7 +172,10 @@ class KeyStore:
         except KeyDeletedError:
             self._forget(case_id)
             return False
-        except KeyNotFoundError:
+        except KeyNotFoundError as exc:
+            if _tombstone(exc):
+                self._forget(case_id)
+                return False
             # Never had a key: leave a tombstone so none can be created later.
             await self.kv.delete(case_id)
             self._forget(case_id)
@@ -177,3 +186,7 @@ class KeyStore:
         await self.kv.delete(case_id)
         self._forget(case_id)
         return True
+
+
+def _tombstone(exc: KeyNotFoundError) -> bool:
+    return str(getattr(exc, "op", None) or "") in ("DEL", "PURGE")
