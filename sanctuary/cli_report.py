@@ -4,11 +4,9 @@ rebuilt from the stream)."""
 from __future__ import annotations
 
 import asyncio
-import enum
-import importlib
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -17,58 +15,25 @@ from sanctuary.cli_app import app
 from services.reporting.readmodel.projection import MonitoringProjection
 from services.reporting.readmodel.store import ReadModelStore, make_engine
 from services.reporting.rebuild import rebuild
-from services.reporting.report.compute import compute_report
-from services.reporting.report.html import render_html
 from services.reporting.report.model import Audience
-from services.reporting.report.quarters import Period
-from services.reporting.report.render import render_csv, render_json, render_table, render_xlsx
-from services.reporting.report.settings import ReportSettings
+from services.reporting.report.produce import Format, render_report, report_for_period
 from shared.catalogue import load_catalogue
-from shared.errors import CommandRejected
+from shared.errors import CommandRejected, Problem, reject_if
+from shared.scheme import SchemeError, load_scheme
 from shared.settings import Settings, load_settings
 
 
-class Format(enum.StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    CSV = "csv"
-    XLSX = "xlsx"
-    HTML = "html"
-
-
-def report_settings(settings: Settings) -> ReportSettings:
-    """The scheme's threshold, budget, target and timescales (defaults until shared.scheme exists)."""
-    try:
-        scheme_module: Any = importlib.import_module("shared.scheme")
-    except ModuleNotFoundError:
-        return ReportSettings()
-    if not Path(settings.scheme_config).exists():
-        typer.echo("scheme configuration not found; using the default threshold, budget and target", err=True)
-        return ReportSettings()
-    return ReportSettings.from_scheme(scheme_module.load_scheme(settings.scheme_config))
-
-
-def _day(value: str, field: str) -> date:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise CommandRejected.one(field, "must be a date written YYYY-MM-DD") from None
-
-
-def produce(
-    store: ReadModelStore, start: str, end: str, audience: Audience, fmt: Format, settings: ReportSettings
-) -> str | bytes:
-    period = Period.of(_day(start, "from"), _day(end, "to"))
-    report = compute_report(store, period, audience, settings)
-    if fmt is Format.JSON:
-        return render_json(report)
-    if fmt is Format.CSV:
-        return render_csv(report)
-    if fmt is Format.XLSX:
-        return render_xlsx(report)
-    if fmt is Format.HTML:
-        return render_html(report)
-    return render_table(report)
+def _days(date_from: str, date_to: str) -> tuple[date, date]:
+    """Both dates, or every one that is not a date, each named."""
+    found: dict[str, date] = {}
+    problems = []
+    for field, value in (("from", date_from), ("to", date_to)):
+        try:
+            found[field] = datetime.strptime(value, "%Y-%m-%d").date()
+        except ValueError:
+            problems.append(Problem(field=field, problem="must be a date written YYYY-MM-DD"))
+    reject_if(problems)
+    return found["from"], found["to"]
 
 
 @app.command("report")
@@ -85,14 +50,19 @@ def report_command(
     if fmt is Format.XLSX and out is None:
         raise typer.BadParameter("xlsx needs --out FILE", param_hint="--out")
     settings = load_settings()
-    store = ReadModelStore(make_engine(settings.database_url))
-    store.ensure()
     try:
-        body = produce(store, date_from, date_to, audience, fmt, report_settings(settings))
+        scheme = load_scheme(settings.scheme_config)
+    except (OSError, SchemeError) as exc:
+        typer.echo(f"SANCTUARY_SCHEME: {exc}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        start, end = _days(date_from, date_to)
+        report = report_for_period(settings.database_url, start, end, audience, scheme)
     except CommandRejected as exc:
         for problem in exc.problems:
             typer.echo(f"--{problem.field}: {problem.problem}", err=True)
         raise typer.Exit(2) from None
+    body = render_report(report, fmt)
     if out is None:
         typer.echo(body if isinstance(body, str) else body.decode())
     elif isinstance(body, bytes):

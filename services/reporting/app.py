@@ -1,8 +1,9 @@
 """The reporting service: projects every case event (``case.>``) into the SQL read models through a
-durable consumer. The consent-filtered views (services/reporting/views/) and the audit trail
-(services/reporting/audit/) register their own parts here: each package may expose
-``REGISTRATIONS``, a list of ``shared.service.Extra`` (called with the Service while the app is
-built) and ``ON_STARTUP``, a list of ``shared.service.Startup`` hooks.
+durable consumer, in stream order (readmodel/consumer.py). The consent-filtered views
+(services/reporting/views/) and the audit trail (services/reporting/audit/) register their own
+parts here: each package may expose ``REGISTRATIONS``, a list of ``shared.service.Extra`` (called
+with the Service while the app is built) and ``ON_STARTUP``, a list of ``shared.service.Startup``
+hooks.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import Any
 
 from faststream import FastStream
 
+from services.reporting.readmodel.consumer import OrderedProjection
 from services.reporting.readmodel.projection import MonitoringProjection
-from services.reporting.readmodel.store import ReadModelStore, make_engine
-from shared.bus import event_subscriber
+from services.reporting.readmodel.store import DEFAULT_BASE, ReadModelStore, make_engine
 from shared.catalogue import load_catalogue
 from shared.commands import Command
 from shared.decider import Decider
@@ -59,28 +60,31 @@ def registered_parts() -> tuple[list[Extra], list[Startup]]:
     return extras, hooks
 
 
-def create_app(settings: Settings, base: str = "rm_") -> tuple[FastStream, Service]:
+def create_app(
+    settings: Settings, base: str = DEFAULT_BASE, durable: str = DURABLE
+) -> tuple[FastStream, Service]:
+    """``base`` names the read-model tables and ``durable`` the consumer (tests give their own)."""
     store = ReadModelStore(make_engine(settings.database_url), base)
     project = MonitoringProjection(load_catalogue(settings.catalogue_path))
 
-    def projector(service: Service) -> None:
+    projection = OrderedProjection(durable, store, project)
+
+    def readmodel(service: Service) -> None:
         service.extras["readmodel"] = store
 
-        async def on_event(event: RecordedEvent) -> None:
-            # SQLAlchemy here is synchronous: keep it off the event loop.
-            await asyncio.to_thread(store.apply, event, project)
-
-        event_subscriber(service.broker, service.runtime, DURABLE, ["case.>"], on_event)
-
-    async def prepare(service: Service) -> None:
+    async def start_projection(service: Service) -> None:
+        # SQLAlchemy here is synchronous: keep it off the event loop.
         await asyncio.to_thread(store.ensure)
+        await projection.start(service.runtime)
 
     extras, hooks = registered_parts()
-    return create_service_app(
+    app, service = create_service_app(
         settings,
         owner="reporting",
         decider=NO_COMMANDS,
         commands=[],
-        extras=[projector, *extras],
-        on_startup=[prepare, *hooks],
+        extras=[readmodel, *extras],
+        on_startup=[start_projection, *hooks],
     )
+    app.on_shutdown(projection.stop)
+    return app, service

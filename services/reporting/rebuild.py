@@ -49,7 +49,26 @@ async def rebuild(
     store.ensure()
     _, last = await stream_bounds(nc)
     generation = store.new_generation()
-    seq, done = 1, 0
+    done, seq = await _project_from(nc, events, store, project, 1, last, generation, progress)
+    store.swap(generation)
+    # Events appended while rebuilding went to the old tables: bring the new ones up to date.
+    _, last = await stream_bounds(nc)
+    more, _ = await _project_from(nc, events, store, project, seq, last, None, None)
+    return done + more
+
+
+async def _project_from(
+    nc: NATS,
+    events: EventStore,
+    store: ReadModelStore,
+    project: Projector,
+    seq: int,
+    last: int,
+    generation: int | None,
+    progress: Progress | None,
+) -> tuple[int, int]:
+    """Project sequences ``seq``..``last``; returns (events projected, the next sequence)."""
+    done = 0
     while seq <= last:
         raw = await read_batch(nc, seq)
         if not raw:
@@ -61,5 +80,4 @@ async def rebuild(
         seq = raw[-1][0] + 1
         if progress:
             progress(min(seq - 1, last), last)
-    store.swap(generation)
-    return done
+    return done, seq

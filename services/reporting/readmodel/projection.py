@@ -1,4 +1,5 @@
 """The monitoring projection: each event becomes row changes of the read models. Pure: no I/O.
+The assessment and contractor sides' events are here; the referral side's in referral_events.py.
 
 Only categories, dates and amounts are taken; personal fields of the events are never read.
 Timestamps are kept in UTC; days are the UK date the thing happened.
@@ -11,6 +12,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from services.reporting.readmodel.changes import AddRow, Change, SetCase
+from services.reporting.readmodel.referral_events import referral_changes
 from shared.catalogue import Catalogue
 from shared.contracts import assessment as A
 from shared.contracts import contractor as K
@@ -40,6 +42,9 @@ class MonitoringProjection:
         p = event.payload
         case = event.case_id
         when = utc(event.occurred_at)
+        from_referral = referral_changes(event, uk_day(event.occurred_at))
+        if from_referral is not None:
+            return from_referral
         if isinstance(p, A.CpoWorkItemOpened):
             return [SetCase(case, {"cpo_opened_at": when}, frozenset({"cpo_opened_at"}))]
         if isinstance(p, A.PropertyAssessed):

@@ -14,10 +14,11 @@ from sqlalchemy import Column, Engine, Integer, MetaData, Table, create_engine, 
 from sqlalchemy.engine import Connection
 
 from services.reporting.readmodel.changes import AddRow, Change, ReplaceCaseRows, SetCase, UpdateRows
-from services.reporting.readmodel.tables import Tables, build_tables
+from services.reporting.readmodel.tables import SHAPE, Tables, build_tables
 from shared.events import RecordedEvent
 
 PROJECTION = "monitoring"
+DEFAULT_BASE = f"rm{SHAPE}_"
 Projector = Callable[[RecordedEvent], Sequence[Change]]
 
 
@@ -29,7 +30,7 @@ def make_engine(database_url: str) -> Engine:
 
 
 class ReadModelStore:
-    def __init__(self, engine: Engine, base: str = "rm_") -> None:
+    def __init__(self, engine: Engine, base: str = DEFAULT_BASE) -> None:
         self.engine = engine
         self.base = base
         meta = MetaData()

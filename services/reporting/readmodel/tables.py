@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import Boolean, Column, Date, DateTime, Integer, MetaData, Numeric, String, Table
 
 Money = Numeric(12, 2)
+# The tables' shape: a new shape gets tables of its own name (filled by ``sanctuary rebuild``), so an
+# old database is never read with the wrong columns.
+SHAPE = 2
 
 
 @dataclass(frozen=True)
@@ -38,12 +41,13 @@ def build_tables(prefix: str) -> Tables:
         f"{prefix}cases",
         md,
         Column("case_id", String(64), primary_key=True),
-        # The referral form's monitoring answers, as categories.
+        # The referral form's monitoring answers, as the template's categories (None: unknown).
         Column("referral_received_on", Date),
         Column("referral_source", s),
         Column("gender", s),
         Column("gender_identity_differs", Boolean),
         Column("ethnicity", s),
+        Column("ethnic_group", s),
         Column("interpreter_needed", Boolean),
         Column("age_band", s),
         Column("nrpf", Boolean),
@@ -53,13 +57,21 @@ def build_tables(prefix: str) -> Tables:
         Column("tenure_type", s),
         Column("children_count", Integer),
         Column("arson_risk", Boolean),
+        # The form's own DASH score and MARAC answer: used when the assessment gave none.
+        Column("form_ric_score", Integer),
+        Column("form_marac_referral", Boolean),
         Column("marac_referral", Boolean),
         Column("risk_level", s),
-        # Outcomes and the moments each stage was reached (UTC).
-        Column("accepted_at", DateTime),
+        Column("follow_up_consent", Boolean),
+        # Outcomes and the moments each stage was reached (UTC; days are UK days).
+        Column("accepted_on", Date),
         Column("urgent", Boolean),
         Column("declined_on", Date),
         Column("decline_reason", s),
+        Column("safeguarding_on", Date),
+        Column("safeguarding_recipient", s),
+        Column("approved_on", Date),
+        Column("approved_cost_gbp", Money),
         Column("cpo_opened_at", DateTime),
         Column("assessed_at", DateTime),
         Column("works_order_at", DateTime),
@@ -73,6 +85,7 @@ def build_tables(prefix: str) -> Tables:
         Column("cancellation_reason", s),
         Column("fire_check_at", DateTime),
         Column("closed_on", Date),
+        Column("closure_reason", s),
         Column("safety_outcome", s),
     )
     disabilities = Table(
@@ -117,6 +130,7 @@ def build_tables(prefix: str) -> Tables:
         Column("complaint_ref", s),
         Column("received_on", Date),
         Column("resolved_on", Date),
+        Column("within_procedure", Boolean),
     )
     feedback = Table(
         f"{prefix}feedback",
@@ -124,6 +138,7 @@ def build_tables(prefix: str) -> Tables:
         Column("event_id", String(64), primary_key=True),
         Column("case_id", String(64)),
         Column("received_on", Date),
+        Column("satisfaction", s),
         Column("satisfied", Boolean),
     )
     follow_ups = Table(
@@ -133,7 +148,8 @@ def build_tables(prefix: str) -> Tables:
         Column("case_id", String(64)),
         Column("contact_on", Date),
         Column("kind", s),
-        Column("feedback_offered", Boolean),
+        Column("channel", s),
+        Column("outcome", s),
     )
     positions = Table(
         f"{prefix}positions",

@@ -10,64 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from services.reporting.readmodel.store import ReadModelStore
 from services.reporting.report import template as T
 from services.reporting.report.anonymise import apply_audience
 from services.reporting.report.facts import CaseFacts, Facts, load_facts
-from services.reporting.report.model import Audience, Kind, Relation, Report, Row, Section, Value
-from services.reporting.report.quarters import COLUMNS, QUARTERS, Period
+from services.reporting.report.model import Audience, Kind, Relation, Report, Row, Section
+from services.reporting.report.quarters import QUARTERS, Period
+from services.reporting.report.rows import average_row, count_row, money_row, where
 from services.reporting.report.scheme_measures import scheme_sections
-from services.reporting.report.settings import ReportSettings
-from services.reporting.report.workdays import working_days_between
-
-When = Callable[[CaseFacts], date | None]
-
-
-def count_row(
-    label: str, period: Period, cases: Iterable[CaseFacts], when: When, weight: Callable[[CaseFacts], int]
-) -> Row:
-    values: dict[str, Value] = dict.fromkeys(COLUMNS, 0)
-    refs: list[str] = []
-    for case in cases:
-        quarter = period.quarter_of(when(case))
-        n = weight(case) if quarter else 0
-        if quarter and n:
-            values[quarter] = int(values[quarter] or 0) + n
-            values["Total"] = int(values["Total"] or 0) + n
-            refs.append(case.case_id)
-    return Row(label, values, Kind.COUNT, cases=refs)
-
-
-def average_row(
-    label: str,
-    period: Period,
-    samples: Iterable[tuple[date | None, float]],
-    how: str = "mean",
-    places: int = 1,
-) -> Row:
-    by: dict[str, list[float]] = {c: [] for c in COLUMNS}
-    for day, value in samples:
-        quarter = period.quarter_of(day)
-        if quarter:
-            by[quarter].append(value)
-            by["Total"].append(value)
-    values: dict[str, Value] = {}
-    for column, xs in by.items():
-        if not xs:
-            values[column] = None
-        elif how == "min":
-            values[column] = _round(min(xs), places)
-        elif how == "max":
-            values[column] = _round(max(xs), places)
-        else:
-            values[column] = _round(sum(xs) / len(xs), places)
-    return Row(label, values, Kind.AVERAGE, basis={c: len(xs) for c, xs in by.items()})
-
-
-def _round(x: float, places: int) -> float:
-    return float(Decimal(str(x)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+from shared.scheme import SchemeConfig
 
 
 def _is(column: str, value: object) -> Callable[[CaseFacts], int]:
@@ -82,6 +34,29 @@ def _has_disability(disability: str) -> Callable[[CaseFacts], int]:
     return lambda c: int(disability in c.disabilities)
 
 
+def _disability_unknown(c: CaseFacts) -> int:
+    """Not answered, or "Prefer not to say" ("No disability" is an answer)."""
+    return int(not set(c.disabilities) - {"Prefer not to say"})
+
+
+def risk_level(c: CaseFacts, scheme: SchemeConfig) -> str | None:
+    """The assessment's DASH risk level; without one, the level of the RIC score on the form."""
+    if c.row.get("risk_level"):
+        return str(c.row["risk_level"])
+    score = c.row.get("form_ric_score")
+    if score is None:
+        return None
+    if score >= scheme.dash.high_threshold:
+        return "High risk"
+    return "Medium risk" if score >= scheme.dash.medium_threshold else "Low risk"
+
+
+def marac_referral(c: CaseFacts) -> bool:
+    """The assessment's MARAC decision; without one, the form's answer."""
+    decided = c.row.get("marac_referral")
+    return bool(decided if decided is not None else c.row.get("form_marac_referral"))
+
+
 def _in_group(members: tuple[str, ...]) -> Callable[[CaseFacts], int]:
     return lambda c: int(c.row.get("ethnicity") in members)
 
@@ -90,18 +65,18 @@ def _completed(c: CaseFacts) -> date | None:
     return c.day("completed_at")
 
 
-def compute_report(
-    store: ReadModelStore, period: Period, audience: Audience, settings: ReportSettings
-) -> Report:
-    facts = load_facts(store)
-    report = Report(
-        period.start, period.end, audience, settings.scheme, template_sections(facts, period, settings)
-    )
-    report.sections += scheme_sections(facts, period, settings)
-    return apply_audience(report, settings.suppression_threshold)
+def compute_report(store: ReadModelStore, period: Period, audience: Audience, scheme: SchemeConfig) -> Report:
+    """The whole report from the live read models: exact for the coordinator, anonymised for funders."""
+    return report_from_facts(load_facts(store), period, audience, scheme)
 
 
-def template_sections(facts: Facts, period: Period, settings: ReportSettings) -> list[Section]:
+def report_from_facts(facts: Facts, period: Period, audience: Audience, scheme: SchemeConfig) -> Report:
+    report = Report(period.start, period.end, audience, scheme.name, template_sections(facts, period, scheme))
+    report.sections += scheme_sections(facts, period, scheme)
+    return apply_audience(report, scheme.reporting.suppression_threshold)
+
+
+def template_sections(facts: Facts, period: Period, scheme: SchemeConfig) -> list[Section]:
     cases = facts.cases
     done = [c for c in cases if c.row.get("completed_at")]
 
@@ -122,15 +97,12 @@ def template_sections(facts: Facts, period: Period, settings: ReportSettings) ->
         T.REFERRALS,
         [
             count_row(T.RECEIVED, period, cases, lambda c: c.day("referral_received_on"), lambda c: 1),
-            count_row(T.ACCEPTED, period, cases, lambda c: c.day("accepted_at"), lambda c: 1),
-            count_row(T.NOT_ACCEPTED, period, cases, lambda c: c.day("declined_on"), lambda c: 1),
-            count_row(T.CANCELLED, period, cases, lambda c: c.day("cancelled_on"), lambda c: 1),
+            count_row(T.ACCEPTED, period, cases, lambda c: c.day("accepted_on"), lambda c: 1),
+            count_row(T.NOT_ACCEPTED, period, cases, CaseFacts.not_accepted_on, lambda c: 1),
+            count_row(T.CANCELLED, period, cases, lambda c: c.day("cancelled_on"), lambda c: 1, listed=True),
             count_row(T.COMPLETED, period, done, _completed, lambda c: 1),
         ],
     )
-    for row in referrals.rows:
-        if row.label != T.CANCELLED:
-            row.cases = []
     sources = Section(
         "Referral sources",
         [
@@ -163,30 +135,16 @@ def template_sections(facts: Facts, period: Period, settings: ReportSettings) ->
         ],
         note="Pounds, on measures installed, per household whose installation was completed.",
     )
+    workdays = scheme.working_days()
+    waits = [
+        (completed, float(workdays.between(received, completed)))
+        for c in done
+        if (received := c.day("referral_received_on")) and (completed := _completed(c))
+    ]
     days = Section(
         "Days between referral and installation",
-        [
-            average_row(
-                "Average number of days between referral and installation",
-                period,
-                [
-                    (
-                        _completed(c),
-                        float(
-                            working_days_between(
-                                c.day("referral_received_on") or date.min,
-                                _completed(c) or date.min,
-                                settings.country,
-                                settings.subdivision,
-                            )
-                        ),
-                    )
-                    for c in done
-                    if c.day("referral_received_on")
-                ],
-            )
-        ],
-        note="Working days, weekends and bank holidays excluded.",
+        [average_row("Average number of days between referral and installation", period, waits)],
+        note="Working days from the day the referral was received, weekends and bank holidays excluded.",
     )
     gender = breakdown("Gender", "gender", T.GENDERS, True)
     identity = Section(
@@ -201,7 +159,7 @@ def template_sections(facts: Facts, period: Period, settings: ReportSettings) ->
         "Disability",
         [
             *(count_row(d, period, done, _completed, _has_disability(d)) for d in T.DISABILITIES),
-            count_row(T.UNKNOWN, period, done, _completed, lambda c: int(not c.disabilities)),
+            count_row(T.UNKNOWN, period, done, _completed, _disability_unknown),
         ],
     )
     ethnicity_rows: list[Row] = []
@@ -256,17 +214,18 @@ def template_sections(facts: Facts, period: Period, settings: ReportSettings) ->
         ],
     )
     risk_rows = [
-        count_row(level, period, done, _completed, _is("risk_level", level)) for level in T.RISK_LEVELS
+        count_row(level, period, done, _completed, where(lambda c: risk_level(c, scheme), level))
+        for level in T.RISK_LEVELS
     ]
     safety = Section(
         "Client safety",
         [
             *risk_rows,
-            count_row(T.MARAC, period, done, _completed, _is("marac_referral", True)),
+            count_row(T.MARAC, period, done, _completed, lambda c: int(marac_referral(c))),
             count_row(T.ARSON, period, done, _completed, _is("arson_risk", True)),
         ],
         [Relation(f"{T.REFERRALS}::{T.COMPLETED}", T.RISK_LEVELS)],
-        note="Risk level from the DASH risk identification checklist.",
+        note="Risk level and MARAC referral from the DASH RIC assessment, or the referral form without one.",
     )
     return [
         referrals,
@@ -286,49 +245,41 @@ def template_sections(facts: Facts, period: Period, settings: ReportSettings) ->
         children,
         child_ages,
         safety,
-        *guidance_sections(facts, period),
+        *guidance_sections(facts, period, scheme),
     ]
 
 
-def guidance_sections(facts: Facts, period: Period) -> list[Section]:
+def _reasons(listed: Iterable[str], seen: Iterable[str | None]) -> list[str]:
+    """The scheme's list, word for word and in its order, then any other reason actually recorded."""
+    out = list(dict.fromkeys(listed))
+    return out + sorted({r for r in seen if r and r not in out})
+
+
+def guidance_sections(facts: Facts, period: Period, scheme: SchemeConfig) -> list[Section]:
     """The monitoring guidance's other outputs: reasons for non-acceptance and cancellation, costs."""
     cases = facts.cases
-    declined = sorted({str(c.row["decline_reason"]) for c in cases if c.row.get("decline_reason")})
-    cancelled = sorted({str(c.row["cancellation_reason"]) for c in cases if c.row.get("cancellation_reason")})
+    declined = _reasons(scheme.decline_reasons, (c.not_accepted_reason() for c in cases))
+    cancelled = _reasons(scheme.cancellation_reasons, (c.row.get("cancellation_reason") for c in cases))
     reasons = Section(
         "Reasons for non-acceptance",
         [
-            count_row(r, period, cases, lambda c: c.day("declined_on"), _is("decline_reason", r))
+            count_row(r, period, cases, CaseFacts.not_accepted_on, where(CaseFacts.not_accepted_reason, r))
             for r in declined
         ],
         [Relation(f"{T.REFERRALS}::{T.NOT_ACCEPTED}", tuple(declined))],
     )
-    for row in reasons.rows:
-        row.cases = []
     cancellations = Section(
         "Reasons for cancellation",
         [
-            count_row(r, period, cases, lambda c: c.day("cancelled_on"), _is("cancellation_reason", r))
+            count_row(r, period, cases, lambda c: c.day("cancelled_on"), _is("cancellation_reason", r), True)
             for r in cancelled
         ],
         [Relation(f"{T.REFERRALS}::{T.CANCELLED}", tuple(cancelled))],
     )
     cost = money_row(
-        "Total cost of measures installed",
-        period,
-        [(_completed(c), c.spend) for c in cases if c.row.get("completed_at")],
+        "Total cost of measures installed", period, [(_completed(c), c.spend) for c in cases if _completed(c)]
     )
     return [reasons, cancellations, Section("Cost of measures installed", [cost], note="Pounds.")]
-
-
-def money_row(label: str, period: Period, samples: Iterable[tuple[date | None, Decimal]]) -> Row:
-    values: dict[str, Value] = dict.fromkeys(COLUMNS, 0.0)
-    for day, amount in samples:
-        quarter = period.quarter_of(day)
-        if quarter:
-            values[quarter] = float(Decimal(str(values[quarter])) + amount)
-            values["Total"] = float(Decimal(str(values["Total"])) + amount)
-    return Row(label, values, Kind.MONEY)
 
 
 __all__ = ["QUARTERS", "compute_report"]

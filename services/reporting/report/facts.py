@@ -37,6 +37,20 @@ class CaseFacts:
     def spend(self) -> Decimal:
         return sum((Decimal(str(m["total_gbp"])) for m in self.measures), Decimal(0))
 
+    def not_accepted_on(self) -> date | None:
+        """Declined by the coordinator, or (never accepted) referred for safeguarding instead: an
+        under-18 client goes to Children's Social Care, not to an installation."""
+        if self.row.get("declined_on"):
+            return self.day("declined_on")
+        return None if self.row.get("accepted_on") else self.day("safeguarding_on")
+
+    def not_accepted_reason(self) -> str | None:
+        if self.row.get("declined_on"):
+            return str(self.row["decline_reason"])
+        if self.not_accepted_on():
+            return f"Safeguarding referral to {self.row['safeguarding_recipient']}"
+        return None
+
 
 @dataclass
 class Facts:

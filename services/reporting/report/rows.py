@@ -1,0 +1,113 @@
+"""Building a report row from cases: counts, averages and ranges, percentages and money, each put in
+the quarter of the date that places it in the period (and in Total)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from services.reporting.report.facts import CaseFacts
+from services.reporting.report.model import Kind, Row, Value
+from services.reporting.report.quarters import COLUMNS, Period
+
+When = Callable[[CaseFacts], date | None]
+Weight = Callable[[CaseFacts], int]
+
+
+def count_row(
+    label: str, period: Period, cases: Iterable[CaseFacts], when: When, weight: Weight, listed: bool = False
+) -> Row:
+    """Sum of ``weight`` per quarter of ``when``. ``listed``: the coordinator sees the cases counted
+    (cancelled installations); other counts carry no case references."""
+    values: dict[str, Value] = dict.fromkeys(COLUMNS, 0)
+    refs: list[str] = []
+    for case in cases:
+        quarter = period.quarter_of(when(case))
+        n = weight(case) if quarter else 0
+        if quarter and n:
+            values[quarter] = int(values[quarter] or 0) + n
+            values["Total"] = int(values["Total"] or 0) + n
+            refs.append(case.case_id)
+    return Row(label, values, Kind.COUNT, cases=refs if listed else [])
+
+
+def where(value_of: Callable[[CaseFacts], object], wanted: object) -> Weight:
+    """Weight 1 for the cases whose ``value_of`` is ``wanted``."""
+    return lambda c: int(value_of(c) == wanted)
+
+
+def count_days(label: str, period: Period, days: Iterable[date | None]) -> Row:
+    """One per date (things that are not cases: contacts, complaints, feedback forms)."""
+    values: dict[str, Value] = dict.fromkeys(COLUMNS, 0)
+    for day in days:
+        quarter = period.quarter_of(day)
+        if quarter:
+            values[quarter] = int(values[quarter] or 0) + 1
+            values["Total"] = int(values["Total"] or 0) + 1
+    return Row(label, values, Kind.COUNT)
+
+
+def average_row(
+    label: str,
+    period: Period,
+    samples: Iterable[tuple[date | None, float]],
+    how: str = "mean",
+    places: int = 1,
+) -> Row:
+    """Mean (or lowest / highest) of the samples per quarter; None where a quarter has none."""
+    by: dict[str, list[float]] = {c: [] for c in COLUMNS}
+    for day, value in samples:
+        quarter = period.quarter_of(day)
+        if quarter:
+            by[quarter].append(value)
+            by["Total"].append(value)
+    values: dict[str, Value] = {}
+    for column, xs in by.items():
+        if not xs:
+            values[column] = None
+        elif how == "min":
+            values[column] = rounded(min(xs), places)
+        elif how == "max":
+            values[column] = rounded(max(xs), places)
+        else:
+            values[column] = rounded(sum(xs) / len(xs), places)
+    return Row(label, values, Kind.AVERAGE, basis={c: len(xs) for c, xs in by.items()})
+
+
+def rounded(x: float, places: int) -> float:
+    """Half up, as people round (Python's round() rounds half to even)."""
+    return float(Decimal(str(x)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def percent_row(label: str, period: Period, samples: Iterable[tuple[date | None, bool, str]]) -> Row:
+    """Share of cases meeting a test, per quarter of the date; the cases that did not are listed."""
+    num = dict.fromkeys(COLUMNS, 0)
+    den = dict.fromkeys(COLUMNS, 0)
+    missed: list[str] = []
+    for day, met, case_id in samples:
+        quarter = period.quarter_of(day)
+        if not quarter:
+            continue
+        for column in (quarter, "Total"):
+            den[column] += 1
+            num[column] += int(met)
+        if not met:
+            missed.append(case_id)
+    values: dict[str, Value] = {c: rounded(100 * num[c] / den[c], 1) if den[c] else None for c in COLUMNS}
+    return Row(label, values, Kind.PERCENT, parts={c: (num[c], den[c]) for c in COLUMNS}, cases=missed)
+
+
+def money_row(label: str, period: Period, samples: Iterable[tuple[date | None, Decimal]]) -> Row:
+    totals = dict.fromkeys(COLUMNS, Decimal(0))
+    for day, amount in samples:
+        quarter = period.quarter_of(day)
+        if quarter:
+            totals[quarter] += amount
+            totals["Total"] += amount
+    return Row(label, {c: float(v) for c, v in totals.items()}, Kind.MONEY)
+
+
+def only_total(value: Value) -> dict[str, Value]:
+    """A figure for the whole period (budget, target): the quarter columns stay empty."""
+    return {**dict.fromkeys(COLUMNS), "Total": value}

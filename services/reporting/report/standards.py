@@ -1,0 +1,157 @@
+"""The South Essex service standards (seed 002) as the percentage of cases meeting each, by the quarter
+its clock started; the coordinator's report lists the late cases. Timescales come from the scheme
+configuration and working days from shared.workdays (the scheme's region's bank holidays).
+
+A stage not reached yet counts as late once its due date has passed by the end of the period; it is
+left out while still within time, and when the case was cancelled or closed before it fell due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from services.reporting.report.facts import CaseFacts, Facts
+from services.reporting.report.model import Row, Section
+from services.reporting.report.quarters import Period, add_months
+from services.reporting.report.rows import percent_row
+from shared.contracts import referral as R
+from shared.scheme import SchemeConfig
+
+VISIT = R.FollowUpKind.VISIT_AFTER_INSTALLATION.value
+KIND_OF_MONTHS = {
+    3: R.FollowUpKind.MONTHS_3.value,
+    6: R.FollowUpKind.MONTHS_6.value,
+    12: R.FollowUpKind.MONTHS_12.value,
+}
+WINDOW = timedelta(days=14)  # a contact "at N months" may fall up to two weeks either side
+
+
+def service_standards(facts: Facts, period: Period, scheme: SchemeConfig) -> Section:
+    ts = scheme.timescales
+    workdays = scheme.working_days()
+
+    def wd(n: int) -> Callable[[date], date]:
+        return lambda d: workdays.add(d, n)
+
+    def standard(label: str, start: str, end: str, due: Callable[[date], date]) -> Row:
+        samples: list[tuple[date | None, bool, str]] = []
+        for c in facts.cases:
+            began, reached = c.day(start), c.day(end)
+            if began is None:
+                continue
+            deadline = due(began)
+            if reached is None and (deadline >= period.end or _ended_by(c, deadline)):
+                continue  # still within time, or the case ended (cancelled, closed) before it was due
+            samples.append((began, reached is not None and reached <= deadline, c.case_id))
+        return percent_row(label, period, samples)
+
+    n = ts.referral_to_cpo_working_days
+    rows = [
+        standard(
+            f"Referral to the Crime Reduction Officer within {n} working day{'s' if n != 1 else ''} "
+            "of accepting the case",
+            "accepted_on",
+            "cpo_opened_at",
+            wd(n),
+        ),
+        standard(
+            f"Assessment within {ts.assessment_working_days} working days of receipt of the referral",
+            "cpo_opened_at",
+            "assessed_at",
+            wd(ts.assessment_working_days),
+        ),
+        standard(
+            f"Works commenced within {ts.works_start_working_days} working days of receiving the works order",
+            "works_order_at",
+            "works_started_at",
+            wd(ts.works_start_working_days),
+        ),
+        standard(
+            f"Works completed within {ts.works_complete_working_days} working days "
+            "of receiving the works order",
+            "works_order_at",
+            "completed_at",
+            wd(ts.works_complete_working_days),
+        ),
+        standard(
+            f"Fire risk assessment within {ts.fire_check_working_days} working days "
+            "of the works being completed",
+            "completed_at",
+            "fire_check_at",
+            wd(ts.fire_check_working_days),
+        ),
+    ]
+    days = ts.follow_up_visit_days
+    rows.append(
+        follow_up_row(
+            facts,
+            period,
+            f"Follow-up visit within {days} days of the works being completed",
+            lambda d: (d, d + timedelta(days=days)),
+            VISIT,
+            needs_consent=False,
+        )
+    )
+    for months in ts.follow_up_contact_months:
+        rows.append(
+            follow_up_row(
+                facts,
+                period,
+                f"Contact at {months} months after completion of works",
+                around(months),
+                KIND_OF_MONTHS.get(months),
+                needs_consent=True,
+            )
+        )
+    return Section(
+        "South Essex service standards",
+        rows,
+        note="Percentage of cases meeting each standard; the coordinator's report lists the late cases.",
+    )
+
+
+def _ended_by(c: CaseFacts, deadline: date) -> bool:
+    ended = [d for d in (c.day("cancelled_on"), c.day("closed_on")) if d is not None]
+    return bool(ended) and min(ended) <= deadline
+
+
+def around(months: int) -> Callable[[date], tuple[date, date]]:
+    """Two weeks either side of the day a contact falls due, ``months`` after completion."""
+
+    def window(completed: date) -> tuple[date, date]:
+        due = add_months(completed, months)
+        return due - WINDOW, due + WINDOW
+
+    return window
+
+
+def follow_up_row(
+    facts: Facts,
+    period: Period,
+    label: str,
+    window: Callable[[date], tuple[date, date]],
+    kind: str | None,
+    needs_consent: bool,
+) -> Row:
+    """A follow-up of ``kind`` (any but the visit when the scheme's month has no kind of its own)
+    recorded inside the window, by the quarter the window opens. Left out: clients who refused or
+    withdrew consent to follow-up contact, and cases closed before the window opened."""
+    samples: list[tuple[date | None, bool, str]] = []
+    for c in facts.cases:
+        completed = c.day("completed_at")
+        if completed is None or (needs_consent and c.row.get("follow_up_consent") is False):
+            continue
+        first, last = window(completed)
+        closed = c.day("closed_on")
+        if closed is not None and closed < first:
+            continue
+        met = any(first <= f["contact_on"] <= last for f in c.follow_ups if _matches(f, kind))
+        if not met and last >= period.end:
+            continue  # not yet due
+        samples.append((first, met, c.case_id))
+    return percent_row(label, period, samples)
+
+
+def _matches(follow_up: dict[str, object], kind: str | None) -> bool:
+    return follow_up["kind"] == kind if kind else follow_up["kind"] != VISIT
