@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from shared.contracts import assessment as A
 from shared.contracts import contractor as K
+from shared.contracts import referral as R
+from shared.contracts.reporting import ConsentPurpose
 from shared.events import Actor, Event, RecordedEvent, Role
+from shared.scheme import parse_scheme
 
 ACTOR = Actor(agency="Test Agency", person="staff-1", role=Role.SYSTEM)
 
@@ -81,4 +84,163 @@ def dash(level: A.RiskLevel, marac: bool) -> A.DashRiskAssessed:
 def contact(channel: K.ContactChannel, outcome: K.ContactOutcome, when: datetime) -> K.ClientContactAttempted:
     return K.ClientContactAttempted(
         channel=channel, outcome=outcome, attempted_at=when, within_first_contact_deadline=True
+    )
+
+
+# -- the referral side ---------------------------------------------------------------------------
+
+TEST_SCHEME = parse_scheme(
+    {
+        "name": "Test Sanctuary Scheme",
+        "version": "test",
+        "eligibility": [
+            {"id": "adult", "description": "18 or over", "fact": "age_years", "op": "at_least", "minimum": 18}
+        ],
+        "decline_reasons": [
+            "Does not live or work in the borough",
+            "In direct contact with the perpetrator",
+            "Other",
+        ],
+        "signposting": [{"kind": "refuge", "name": "Test Refuge Line"}],
+        "cancellation_reasons": ["Client withdrew consent", "Client could not be contacted", "Other"],
+        "in_scope_catalogue_scopes": ["standard"],
+        "timescales": {"follow_up_contact_months": [3, 6, 12]},
+        "dash": {"high_threshold": 14, "medium_threshold": 10},
+        "reporting": {"suppression_threshold": 5, "annual_budget_gbp": 75000, "household_target": 60},
+    },
+    "test scheme",
+)
+
+
+def form(
+    *,
+    source: R.ReferralSource = R.ReferralSource.POLICE,
+    gender: R.Gender | None = R.Gender.FEMALE,
+    same_identity: R.YesNoUnknown = R.YesNoUnknown.YES,
+    ethnicity: R.Ethnicity | None = None,
+    interpreter: R.YesNoUnknown = R.YesNoUnknown.NO,
+    disabilities: tuple[R.Disability, ...] = (),
+    nrpf: R.YesNoUnknown = R.YesNoUnknown.NO,
+    pregnant: R.YesNoUnknown = R.YesNoUnknown.NO,
+    adjustments: str | None = None,
+    accommodation: R.AccommodationType = R.AccommodationType.FLAT,
+    tenure: R.Tenure = R.Tenure.COUNCIL_HOUSING,
+    tenure_other: str | None = None,
+    children: tuple[int, ...] = (),
+    arson: bool = False,
+    ric_score: int | None = None,
+    marac: bool = False,
+    interim: tuple[R.InterimMeasure, ...] = (),
+) -> R.ReferralForm:
+    """A complete synthetic form; only the monitoring answers vary."""
+    yes_no = {True: R.YesNo.YES, False: R.YesNo.NO}
+    return R.ReferralForm(
+        referrer=R.ReferrerDetails(
+            full_name="Rita Referrer",
+            job_title="IDVA",
+            organisation="Test Domestic Abuse Service",
+            email="rita@example.org",
+            telephone="07700 900456",
+        ),
+        client=R.ClientDetails(
+            full_name="Alice Example",
+            date_of_birth=date(1990, 1, 1),
+            address="1 Test Road, Testtown",
+            postcode="TE1 1ST",
+            telephone="07700 900123",
+        ),
+        about_client=R.AboutTheClient(
+            gender=gender,
+            gender_self_description="Described in own words"
+            if gender is R.Gender.PREFER_TO_SELF_DESCRIBE
+            else None,
+            gender_identity_same_as_sex_at_birth=same_identity,
+            ethnicity=ethnicity,
+            ethnicity_self_description=(
+                "Described in own words" if ethnicity is R.Ethnicity.PREFER_TO_SELF_DESCRIBE else None
+            ),
+            interpreter_needed=interpreter,
+            language="Testish" if interpreter is R.YesNoUnknown.YES else None,
+            disabilities=list(disabilities),
+            adjustments=adjustments,
+            no_recourse_to_public_funds=nrpf,
+            pregnant=pregnant,
+        ),
+        household=R.Household(
+            accommodation_type=accommodation,
+            accommodation_other=None,
+            tenure=tenure,
+            tenure_other=tenure_other,
+            names_on_tenancy="Alice Example",
+            number_of_children=len(children),
+            ages_of_children=list(children),
+        ),
+        safety=R.ClientSafety(
+            perpetrator_name="Perry Example",
+            perpetrator_whereabouts="Lives elsewhere in Testtown",
+            recent_incidents="Synthetic incident text",
+            dash_completed=yes_no[ric_score is not None],
+            ric_score=ric_score,
+            marac_referral=yes_no[marac],
+            marac_date=date(2024, 5, 1) if marac else None,
+            police_involvement=R.YesNo.NO,
+            risk_of_arson=yes_no[arson],
+            arson_details="Synthetic arson concern" if arson else None,
+            specialist_service_referral=R.YesNo.NO,
+            interim_measures=list(interim),
+            civil_order=R.YesNo.NO,
+        ),
+        referral_source=source,
+        referral_source_other="GP surgery" if source is R.ReferralSource.OTHER else None,
+    )
+
+
+def submitted(f: R.ReferralForm, received: date, band: R.AgeBand) -> R.ReferralSubmitted:
+    ethnicity = f.about_client.ethnicity
+    return R.ReferralSubmitted(
+        form=f,
+        scheme=TEST_SCHEME.name,
+        received_on=received,
+        age_band=band,
+        ethnic_group=R.ETHNIC_GROUP_OF.get(ethnicity) if ethnicity else None,
+        urgent=bool(f.safety.interim_measures),
+    )
+
+
+def consent(purpose: ConsentPurpose, given: bool, when: datetime) -> R.ConsentRecorded:
+    return R.ConsentRecorded(purpose=purpose, given=given, recorded_by=ACTOR, recorded_at=when)
+
+
+def follow_up(
+    kind: R.FollowUpKind, channel: R.ContactChannel, on: date, made: bool = True
+) -> R.FollowUpContactRecorded:
+    outcome = R.FollowUpOutcome.CONTACT_MADE if made else R.FollowUpOutcome.NO_ANSWER
+    return R.FollowUpContactRecorded(
+        kind=kind, channel=channel, outcome=outcome, contacted_on=on, female_staff=True
+    )
+
+
+def cpo_opened(accepted: date, received: date) -> A.CpoWorkItemOpened:
+    return A.CpoWorkItemOpened(
+        accepted_on=accepted, received_on=received, referral_due_by=accepted, assessment_due_by=accepted
+    )
+
+
+def assessed(on: date) -> A.PropertyAssessed:
+    return A.PropertyAssessed(
+        assessed_on=on,
+        recommended_measures=[A.RecommendedMeasure(item_code="DOOR-CHAIN", quantity=1)],
+        within_timescale=True,
+    )
+
+
+def fire_check(on: date) -> A.FireSafetyCheckRecorded:
+    return A.FireSafetyCheckRecorded(checked_on=on, due_by=on, within_timescale=True)
+
+
+def approved(cost: str) -> R.RecommendationsApproved:
+    return R.RecommendationsApproved(
+        assessment_event_id="assessment-1",
+        approved_items=[R.ApprovedItem(item_code="DOOR-CHAIN", quantity=1)],
+        estimated_cost_gbp=Decimal(cost),
     )

@@ -1,34 +1,52 @@
-"""The report computed from a hand-built event history through the read models: rows worked out by
-hand, a redelivered event changing nothing, a rebuild giving the identical report, funders seeing
-small numbers suppressed, and SQLite and PostgreSQL giving the same report."""
+"""The report computed from a hand-built year of events through the read models: every row worked out
+by hand (expected_year.py), a redelivered event changing nothing, a rebuild giving the identical
+report, funders seeing small numbers suppressed, every format rendered without personal data, and
+SQLite and PostgreSQL giving the same report. Runs on DATABASE_URL when it is set."""
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from services.reporting.readmodel.projection import MonitoringProjection
 from services.reporting.readmodel.store import ReadModelStore, make_engine
 from services.reporting.report.compute import compute_report
-from services.reporting.report.html import render_html
-from services.reporting.report.model import Audience
+from services.reporting.report.model import Audience, Report
+from services.reporting.report.produce import Format, render_report, report_for_period, write_all_formats
 from services.reporting.report.quarters import Period
-from services.reporting.report.render import render_csv, render_table, render_xlsx
-from services.reporting.report.settings import ReportSettings
 from shared.catalogue import load_catalogue
-from shared.contracts import assessment as A
-from shared.contracts import contractor as K
-from tests.reporting.history import History, at, completed, contact, dash, installed, works_order
+from shared.errors import CommandRejected
+from tests.reporting.expected_year import CASES, SECTIONS
+from tests.reporting.history import TEST_SCHEME, History
+from tests.reporting.year import year
 
 pytestmark = pytest.mark.readmodel
 
 PERIOD = Period.of(date(2024, 4, 1), date(2025, 3, 31))
-SETTINGS = ReportSettings(scheme="Test Scheme")
 PROJECT = MonitoringProjection(load_catalogue())
+PERSONAL = (
+    "Alice",
+    "Example",
+    "Test Road",
+    "TE1 1ST",
+    "07700",
+    "Perry",
+    "Rita",
+    "Synthetic",
+    "Step-free",
+    "GP",
+)
+
+
+def database_url(tmp_path: Path) -> str:
+    return os.environ.get("DATABASE_URL", f"sqlite:///{tmp_path / 'read.db'}")
 
 
 def make_store(url: str) -> ReadModelStore:
@@ -39,43 +57,11 @@ def make_store(url: str) -> ReadModelStore:
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    s = make_store(os.environ.get("DATABASE_URL", f"sqlite:///{tmp_path / 'read.db'}"))
+def store(tmp_path: Path) -> Iterator[ReadModelStore]:
+    s = make_store(database_url(tmp_path))
     yield s
     s.drop_everything()
-
-
-def history() -> History:
-    h = History()
-    # Case A, Q1: contacted by telephone within 24 hours; chain and two hinge bolts (35.00); high risk.
-    h.add("RA", works_order(at(2024, 4, 10)), at(2024, 4, 8, 9))
-    h.add("RA", dash(A.RiskLevel.HIGH, True), at(2024, 4, 8, 9))
-    h.add(
-        "RA",
-        contact(K.ContactChannel.TELEPHONE, K.ContactOutcome.CONTACT_MADE, at(2024, 4, 8, 15)),
-        at(2024, 4, 8, 15),
-    )
-    h.add("RA", installed(("DOOR-CHAIN", 1, "15.00"), ("HINGE-BOLTS", 2, "10.00")), at(2024, 4, 10))
-    h.add("RA", completed(at(2024, 4, 10, 16), "35.00"), at(2024, 4, 10, 16))
-    # Case B, Q2: a letter, then face to face two days later; window locks and a safe room (516.00).
-    h.add("RB", works_order(at(2024, 7, 3)), at(2024, 7, 1, 9))
-    h.add("RB", dash(A.RiskLevel.MEDIUM, False), at(2024, 7, 1, 9))
-    h.add(
-        "RB",
-        contact(K.ContactChannel.LETTER, K.ContactOutcome.LETTER_SENT, at(2024, 7, 1, 11)),
-        at(2024, 7, 1, 11),
-    )
-    h.add(
-        "RB",
-        contact(K.ContactChannel.FACE_TO_FACE, K.ContactOutcome.CONTACT_MADE, at(2024, 7, 3, 11)),
-        at(2024, 7, 3, 11),
-    )
-    h.add("RB", installed(("WINDOW-LOCK", 3, "12.00"), ("SANCTUARY-ROOM-DOOR", 1, "480.00")), at(2024, 7, 5))
-    h.add("RB", completed(at(2024, 7, 5, 16), "516.00"), at(2024, 7, 5, 16))
-    # Case C, Q2: never reached, cancelled.
-    h.add("RC", works_order(at(2024, 7, 12)), at(2024, 7, 10, 9))
-    h.add("RC", K.InstallationCancelled(reason="client declined the service"), at(2024, 7, 12, 9))
-    return h
+    s.engine.dispose()
 
 
 def load(store: ReadModelStore, h: History) -> None:
@@ -83,119 +69,152 @@ def load(store: ReadModelStore, h: History) -> None:
         assert store.apply(event, PROJECT)
 
 
-def row(report, section: str, label: str) -> dict:
-    r = report.section(section).row(label)
-    return {**r.values, "cases": r.cases}
+def coordinator(store: ReadModelStore) -> Report:
+    return compute_report(store, PERIOD, Audience.COORDINATOR, TEST_SCHEME)
 
 
-def test_every_row_from_the_history_worked_out_by_hand(store):
-    load(store, history())
-    report = compute_report(store, PERIOD, Audience.COORDINATOR, SETTINGS)
-    z = {"Q3": 0, "Q4": 0}
-    assert row(report, "Referrals and installations", "Number of installations completed") == {
-        "Q1": 1,
-        "Q2": 1,
-        **z,
-        "Total": 2,
-        "cases": [],
-    }
-    assert row(report, "Referrals and installations", "Number of installations cancelled") == {
-        "Q1": 0,
-        "Q2": 1,
-        **z,
-        "Total": 1,
-        "cases": ["RC"],
-    }
-    measures = report.section("Measures installed")
-    assert measures.row("Door chain and viewer").values["Q1"] == 1
-    assert measures.row("Hinge bolts").values["Q1"] == 2
-    assert measures.row("Window locks").values["Q2"] == 3
-    assert measures.row("Safe room").values["Total"] == 1
-    assert measures.row("Deadlock").values["Total"] == 0
-    spend = report.section("Spend per household")
-    assert spend.row("Lowest spend").values == {
-        "Q1": 35.0,
-        "Q2": 516.0,
-        "Q3": None,
-        "Q4": None,
-        "Total": 35.0,
-    }
-    assert spend.row("Highest spend").values["Total"] == 516.0
-    assert spend.row("Average spend per household").values["Total"] == 275.5  # (35 + 516) / 2
+def test_every_row_of_the_report_from_the_year_worked_out_by_hand(store: ReadModelStore) -> None:
+    load(store, year())
+    report = coordinator(store)
+    assert [s.title for s in report.sections] == [title for title, _ in SECTIONS]
+    for (title, rows), section in zip(SECTIONS, report.sections, strict=True):
+        assert [r.label for r in section.rows] == [label for label, _ in rows], title
+        for (label, values), row in zip(rows, section.rows, strict=True):
+            assert row.values == values, f"{title} / {label}"
+            assert row.cases == CASES.get((title, label), []), f"cases of {title} / {label}"
+
+
+def test_rows_follow_the_scheme_configuration(store: ReadModelStore) -> None:
+    """Months of follow-up contact, thresholds and budget come from the scheme, not from code."""
+    load(store, year())
+    scheme = TEST_SCHEME.model_copy(
+        update={
+            "timescales": TEST_SCHEME.timescales.model_copy(update={"follow_up_contact_months": [3, 6]}),
+            "reporting": TEST_SCHEME.reporting.model_copy(update={"annual_budget_gbp": 1000}),
+            "dash": TEST_SCHEME.dash.model_copy(update={"medium_threshold": 13}),
+        }
+    )
+    report = compute_report(store, PERIOD, Audience.COORDINATOR, scheme)
+    labels = [r.label for r in report.section("South Essex service standards").rows]
+    assert "Contact at 12 months after completion of works" not in labels
+    assert report.section("Spend against budget and household target").row("Budget remaining").values[
+        "Total"
+    ] == (1000.0 - 671.0)
+    # RB's form score of 12 is low risk when medium starts at 13.
     safety = report.section("Client safety")
-    assert safety.row("High risk").values["Q1"] == 1 and safety.row("Medium risk").values["Q2"] == 1
-    assert safety.row("Number of clients with MARAC referral").values["Total"] == 1
-    assert row(report, "Reasons for cancellation", "client declined the service")["Q2"] == 1
-    assert report.section("Cost of measures installed").rows[0].values["Total"] == 551.0
-    pis = report.section("Tower Hamlets performance indicators")
-    within = pis.row("Percentage of clients contacted within 24 hours")
-    assert within.values == {"Q1": 100.0, "Q2": 0.0, "Q3": None, "Q4": None, "Total": 33.3}  # 1 of 3
-    reached = pis.row("Percentage of clients the service was able to successfully contact")
-    assert reached.values["Q2"] == 50.0 and reached.values["Total"] == 66.7  # 2 of 3
-    assert pis.row("Contacts by telephone").values["Q1"] == 1
-    assert pis.row("Contacts by letter").values["Q2"] == 1
-    assert pis.row("Contacts by face to face").values["Q2"] == 1
-    standards = report.section("South Essex service standards")
-    done_in_7 = standards.row("Works completed within 7 working days of receiving the works order")
-    # A and B finished within 7 working days; C was never finished and its due date has passed.
-    assert done_in_7.values["Q1"] == 100.0 and done_in_7.values["Q2"] == 50.0
-    assert done_in_7.cases == ["RC"]
-    budget = report.section("Spend against budget and household target")
-    assert budget.row("Budget remaining").values["Total"] == 75000.0 - 551.0
+    assert safety.row("Medium risk").values["Q2"] == 0 and safety.row("Low risk").values["Q2"] == 1
 
 
-def test_a_redelivered_event_changes_nothing(store):
-    h = history()
+def test_a_redelivered_event_changes_nothing(store: ReadModelStore) -> None:
+    h = year()
     load(store, h)
-    before = compute_report(store, PERIOD, Audience.COORDINATOR, SETTINGS).as_json()
-    assert store.apply(h.events[3], PROJECT) is False  # the items installed, again
+    before = coordinator(store).as_json()
+    position = store.position()
+    for event in h.events:  # every one of them again, one by one, then all together
+        assert store.apply(event, PROJECT) is False
     assert store.apply_many(h.events, PROJECT) == 0
-    assert compute_report(store, PERIOD, Audience.COORDINATOR, SETTINGS).as_json() == before
+    assert store.position() == position
+    assert coordinator(store).as_json() == before
 
 
-def test_rebuild_gives_the_identical_report(store):
-    h = history()
+def test_rebuild_gives_the_identical_report(store: ReadModelStore) -> None:
+    h = year()
     load(store, h)
-    before = compute_report(store, PERIOD, Audience.COORDINATOR, SETTINGS).as_json()
+    before = coordinator(store).as_json()
+    funders = compute_report(store, PERIOD, Audience.FUNDER, TEST_SCHEME).as_json()
     old = store.active_generation()
     generation = store.new_generation()
     assert store.apply_many(h.events, PROJECT, generation=generation) == len(h.events)
     store.swap(generation)
     assert store.active_generation() == old + 1
-    assert compute_report(store, PERIOD, Audience.COORDINATOR, SETTINGS).as_json() == before
+    assert coordinator(store).as_json() == before
+    assert compute_report(store, PERIOD, Audience.FUNDER, TEST_SCHEME).as_json() == funders
 
 
-def test_funders_see_small_counts_suppressed_and_no_case_references(store):
-    load(store, history())
-    report = compute_report(store, PERIOD, Audience.FUNDER, SETTINGS)
-    completed_row = report.section("Referrals and installations").row("Number of installations completed")
-    assert completed_row.values["Total"] is None and completed_row.cases == []
+def test_funders_see_small_counts_suppressed_and_no_case_references(store: ReadModelStore) -> None:
+    load(store, year())
+    report = compute_report(store, PERIOD, Audience.FUNDER, TEST_SCHEME)
+    received = report.section("Referrals and installations").row("Number of referrals received")
+    # Eight referrals: the total is shown, every quarter (1 to 3) is hidden.
+    assert received.values == {"Q1": None, "Q2": None, "Q3": None, "Q4": None, "Total": 8}
+    completed = report.section("Referrals and installations").row("Number of installations completed")
+    assert completed.values["Total"] is None and completed.cases == []
     assert report.section("Spend per household").row("Lowest spend").values["Total"] is None
+    assert report.section("Referral sources").row("Private rented sector agency").values["Total"] == 0
+    reached = report.section("Spend against budget and household target").row(
+        "Percentage of household target reached"
+    )
+    assert reached.values["Total"] is None  # 3 households would be 5.0%
     assert not any("cases" in r for s in report.as_json()["sections"] for r in s["rows"])
-    assert "RC" not in render_table(report)
+    text = render_report(report, Format.TABLE)
+    assert isinstance(text, str) and "RC" not in text and "RB" not in text
 
 
-def test_every_format_renders_without_personal_data(store):
-    load(store, history())
-    report = compute_report(store, PERIOD, Audience.COORDINATOR, SETTINGS)
-    page = render_html(report)
-    assert "<svg" in page and "Number of referrals received" in page
-    assert "Number of installations completed" in render_csv(report)
-    assert render_xlsx(report)[:2] == b"PK"
-    for text in (page, render_csv(report), render_table(report)):
-        assert "Alice" not in text and "Test Road" not in text
+def test_every_format_renders_without_personal_data(store: ReadModelStore, tmp_path: Path) -> None:
+    load(store, year())
+    report = coordinator(store)
+    page = render_report(report, Format.HTML)
+    assert isinstance(page, str) and page.count("<svg") == 2 and "Number of referrals received" in page
+    body = json.loads(str(render_report(report, Format.JSON)))
+    assert set(body) == {"period", "audience", "scheme", "sections"}
+    assert body["period"] == {"from": "2024-04-01", "to": "2025-03-31"}
+    assert body["sections"][0]["rows"][0] == {
+        "label": "Number of referrals received",
+        "Q1": 3,
+        "Q2": 1,
+        "Q3": 2,
+        "Q4": 2,
+        "Total": 8,
+    }
+    files = write_all_formats(report, tmp_path / "out")
+    assert sorted(p.suffix for p in files) == [".csv", ".html", ".json", ".txt", ".xlsx"]
+    sheet = load_workbook(tmp_path / "out" / "monitoring-report.xlsx").active
+    assert sheet is not None
+    cells = [str(c) for r in sheet.iter_rows(values_only=True) for c in r if c is not None]
+    assert "Number of referrals received" in cells
+    texts = [p.read_text(encoding="utf-8") for p in files if p.suffix != ".xlsx"] + cells
+    for text in texts:
+        leaks = [word for word in PERSONAL if word in text]
+        assert not leaks, "a rendered report holds personal data"
+
+
+def test_the_read_models_hold_no_personal_data(store: ReadModelStore) -> None:
+    load(store, year())
+    with store.engine.connect() as conn:
+        tables = store.active(conn)
+        stored = [str(v) for t in tables.all() for row in conn.execute(t.select()) for v in row]
+    leaks = [word for word in PERSONAL if any(word in v for v in stored)]
+    assert not leaks, "the read models hold personal data"
+
+
+def test_report_for_period_reads_the_database_url_and_refuses_a_bad_period(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'front.db'}"
+    live = ReadModelStore(make_engine(url))
+    live.ensure()
+    load(live, year())
+    report = report_for_period(url, date(2024, 4, 1), date(2025, 3, 31), Audience.COORDINATOR, TEST_SCHEME)
+    assert (
+        report.section("Referrals and installations").row("Number of referrals received").values["Total"] == 8
+    )
+    assert report.scheme == "Test Sanctuary Scheme"
+    with pytest.raises(CommandRejected) as backwards:
+        report_for_period(url, date(2025, 1, 1), date(2024, 4, 1), Audience.FUNDER, TEST_SCHEME)
+    assert [p.field for p in backwards.value.problems] == ["to"]
+    with pytest.raises(CommandRejected) as too_long:
+        report_for_period(url, date(2024, 4, 1), date(2025, 4, 1), Audience.FUNDER, TEST_SCHEME)
+    assert "twelve months" in too_long.value.problems[0].problem
 
 
 @pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgresql"), reason="DATABASE_URL is not PostgreSQL"
 )
-def test_postgresql_and_sqlite_give_the_same_report(store, tmp_path):
+def test_postgresql_and_sqlite_give_the_same_report(store: ReadModelStore, tmp_path: Path) -> None:
     lite = make_store(f"sqlite:///{tmp_path / 'lite.db'}")
-    h = history()
+    h = year()
     load(store, h)
     load(lite, h)
     for audience in Audience:
         assert (
-            compute_report(store, PERIOD, audience, SETTINGS).as_json()
-            == compute_report(lite, PERIOD, audience, SETTINGS).as_json()
+            compute_report(store, PERIOD, audience, TEST_SCHEME).as_json()
+            == compute_report(lite, PERIOD, audience, TEST_SCHEME).as_json()
         )
