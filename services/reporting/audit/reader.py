@@ -85,7 +85,9 @@ def subject_access_export(case_id: str, events: Sequence[RecordedEvent]) -> dict
     records: list[dict[str, Any]] = []
     for event in events:
         fields = payload_fields(event, show_personal=True)
-        for path, value in split_personal(type(event.payload), event.payload.model_dump(mode="json")).items():
+        for path, value in split_personal(
+            type(event.payload), event.payload.model_dump(mode="json", warnings=False)
+        ).items():
             personal.append(
                 {
                     "event": event.type,

@@ -67,9 +67,9 @@ class CaseState:
 def payload_fields(event: RecordedEvent, show_personal: bool) -> dict[str, Any]:
     """The event's fields as JSON data; personal ones withheld unless the reader may see them."""
     cls = type(event.payload)
-    data = event.payload.model_dump(mode="json")
+    data = event.payload.model_dump(mode="json", warnings=False)
     if not show_personal:
-        for path in split_personal(cls, event.payload.model_dump(mode="json")):
+        for path in split_personal(cls, event.payload.model_dump(mode="json", warnings=False)):
             _set_path(data, path.split("."), WITHHELD)
     return data
 
