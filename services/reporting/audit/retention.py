@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from typing import Any
 
 from nats.aio.client import Client as NATS
 
@@ -28,6 +29,14 @@ RETENTION_REASON = "retention"
 class DueCase:
     case_id: str
     closed_at: datetime
+
+
+def closure_time(record: dict[str, Any]) -> datetime:
+    """The closure date the coordinator recorded (``closed_on``), else when the event happened."""
+    closed_on = record.get("payload", {}).get("closed_on")
+    if closed_on:
+        return datetime.combine(date.fromisoformat(closed_on), time(), tzinfo=UTC)
+    return datetime.fromisoformat(record["occurred_at"])
 
 
 def add_years(day: date, years: int) -> date:
@@ -50,7 +59,7 @@ async def find_due_cases(nc: NATS, years: int, as_of: date) -> list[DueCase]:
     closed: dict[str, datetime] = {}
     for _, _, record in await scan_subject(nc, f"case.*.referral.{CASE_CLOSED}"):
         # The latest closure counts: a case closed, reopened and closed again runs from the last.
-        closed[record["case_id"]] = datetime.fromisoformat(record["occurred_at"])
+        closed[record["case_id"]] = closure_time(record)
     erased_filter = f"case.*.reporting.{CasePersonalDataErased.type_name()}"
     erased = {record["case_id"] for _, _, record in await scan_subject(nc, erased_filter)}
     return due_for_erasure(closed, erased, years, as_of)

@@ -1,0 +1,76 @@
+"""The retention rule against a real nats-server of its own (it erases every due case in the
+stream, so it must not see other tests' cases): cases closed six years ago are erased with basis
+"retention", the others are left alone, and a second run the same day changes nothing."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import date
+
+import nats
+import pytest
+
+from services.reporting.audit.recorder import AuditRecorder
+from services.reporting.audit.retention import find_due_cases, run_retention
+from shared.contracts.audit import ErasureBasis
+from shared.crypto import KeyStore
+from shared.eventstore import EventStore, ensure_stream
+from shared.personal import ERASED
+from shared.scheme import load_scheme
+from shared.settings import CONFIG_DIR
+from shared.sharing import load_sharing_policy
+from shared.signing import load_or_create_signer
+from tests.conftest import TEST_KEK
+from tests.reporting.on_nats import append_history
+from tests.reporting.year import year
+
+pytestmark = pytest.mark.nats
+YEARS = load_scheme(CONFIG_DIR / "schemes" / "standing-together.yaml").retention.years_after_closure
+
+
+async def test_retention_erases_the_cases_closed_long_enough_ago_and_only_those(
+    fresh_nats_server, signing_dir
+):
+    assert YEARS == 6
+    nc = await nats.connect(fresh_nats_server.url)
+    await ensure_stream(nc.jetstream())
+    keys = KeyStore(nc.jetstream(), base64.b64decode(TEST_KEK))
+    await keys.start()
+
+    def store_for(owner: str) -> EventStore:
+        return EventStore(nc, keys, owner, load_or_create_signer(signing_dir, owner))
+
+    try:
+        prefix = f"RT{uuid.uuid4().hex[:6]}-"
+        recorded = await append_history(store_for, year(prefix))
+        closed = {
+            e.case_id: e.payload.closed_on for e in recorded if e.type == "CaseClosed"
+        }  # three cases, closed on 2024-05-10, 2024-08-01 and 2024-10-09
+        assert sorted(closed.values()) == [date(2024, 5, 10), date(2024, 8, 1), date(2024, 10, 9)]
+        reporting = store_for("reporting")
+        recorder = AuditRecorder(reporting, load_sharing_policy(CONFIG_DIR / "sharing-policy.yaml").auditor)
+
+        as_of = date(2030, 8, 1)  # six years after the second closure, to the day
+        done = await run_retention(nc, recorder.erase_case, YEARS, as_of)
+        erased = {due.case_id for due, reply in done if reply.ok}
+        assert erased == {c for c, day in closed.items() if day <= date(2024, 8, 1)}
+        assert await run_retention(nc, recorder.erase_case, YEARS, as_of) == []
+
+        for case_id in {e.case_id for e in recorded}:
+            events = await reporting.load(case_id)
+            marks = [e.payload for e in events if e.type == "CasePersonalDataErased"]
+            if case_id in erased:
+                assert len(marks) == 1 and marks[0].basis is ErasureBasis.RETENTION
+                assert marks[0].retention_years == YEARS
+                assert marks[0].closed_at is not None and marks[0].closed_at.date() == closed[case_id]
+                submitted = next(e.payload for e in events if e.type == "ReferralSubmitted")
+                assert submitted.form.client.full_name == ERASED
+            else:
+                assert not marks and not events[0].erased
+
+        later = await find_due_cases(nc, YEARS, date(2030, 10, 9))
+        assert [d.case_id for d in later] == [c for c, day in closed.items() if day == date(2024, 10, 9)]
+    finally:
+        await keys.stop()
+        await nc.close()
