@@ -24,6 +24,7 @@ from shared.contracts.referral import (
 )
 from shared.errors import CommandRejected
 from shared.events import Role
+from shared.personal import ERASED, merge_personal, split_personal
 from tests.referral.gwt import NOW, form_data, submission, when
 
 SYNTHETIC_VALUES = (
@@ -240,3 +241,17 @@ def test_the_age_band_and_ethnic_group_are_kept_as_categories() -> None:
 def test_age_bands_of_the_monitoring_template(born: str, band: AgeBand) -> None:
     assert age_band(date.fromisoformat(born), NOW.date()) is band
     assert age_band(None, NOW.date()) is AgeBand.UNKNOWN
+
+
+def test_after_erasure_the_personal_fields_read_as_erased_and_the_categories_remain() -> None:
+    [event, *_] = when(ReferralState(), SubmitReferral.model_validate(submission()))
+    data = event.model_dump(mode="json")
+    split_personal(ReferralSubmitted, data)
+    erased = ReferralSubmitted.model_validate(merge_personal(ReferralSubmitted, data, None))
+    assert erased.form.client.full_name == ERASED and erased.form.client.date_of_birth == ERASED
+    assert erased.form.safety.perpetrator_name == ERASED and erased.form.household.names_on_tenancy == ERASED
+    assert erased.age_band is AgeBand.AGE_35_44 and erased.ethnic_group is EthnicGroup.WHITE
+    assert (
+        erased.form.household.tenure == "Housing Association"
+        and erased.form.household.ages_of_children == [4, 9]
+    )
