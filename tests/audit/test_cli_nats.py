@@ -1,0 +1,157 @@
+"""The operator's commands end to end: `sanctuary audit case`, `audit export`, `disclosures` and
+`erase`, run as a separate process against the reporting service's audit endpoints on a real
+nats-server. Personal fields only reach a role the sharing policy allows, and every read is recorded."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from shared.contracts.reporting import DisclosureRecorded, Recipient
+from shared.decider import CasePosition
+from shared.events import Actor, Role
+from shared.personal import ERASED
+from tests.conftest import TEST_KEK
+from tests.reporting.on_nats import append_history
+from tests.reporting.year import year
+
+pytestmark = pytest.mark.nats
+NAME, ADDRESS, TELEPHONE = "Alice Example", "1 Test Road, Testtown", "07700 900123"
+STAFF = ("--agency", "Internal Audit", "--person", "aud-4")
+
+
+async def sanctuary(settings, *args: str) -> tuple[int, str]:
+    env = {
+        **os.environ,
+        "NATS_URL": str(settings.nats_url),
+        "SANCTUARY_KEK": TEST_KEK,
+        "SANCTUARY_SIGNING_KEYS": str(settings.signing_keys_dir),
+        "COLUMNS": "250",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "sanctuary.cli", *args, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    out, _ = await proc.communicate()
+    return proc.returncode or 0, out.decode()
+
+
+async def test_audit_case_export_disclosures_and_erase(audit_service, settings, store_for, tmp_path: Path):
+    prefix = f"CL{uuid.uuid4().hex[:6]}-"
+    recorded = await append_history(store_for, year(prefix))
+    case_id = f"{prefix}RA"
+    last = [e for e in recorded if e.case_id == case_id][-1]
+    reporting = store_for("reporting")
+    await reporting.append(
+        case_id,
+        [
+            DisclosureRecorded(
+                recipient=Recipient.CONTRACTOR,
+                subject=f"view.contractor.{case_id}",
+                source_event_ids=[last.event_id],
+                event_types=["WorksOrderReceived"],
+                fields=["WorksOrderReceived.client_name", "WorksOrderReceived.client_address"],
+                basis_kind="consent",
+                basis="installation+information_sharing",
+                policy_version="2025.1",
+            )
+        ],
+        expected=CasePosition(last.seq, last.hash),
+        actor=Actor(agency="sanctuary", person="system", role=Role.SYSTEM),
+        command_id=f"d-{uuid.uuid4().hex}",
+    )
+    history = [e for e in recorded if e.case_id == case_id]
+    closing = next(i for i, e in enumerate(history) if e.type == "CaseClosed")
+    # Recorded just before the closure: the point in time to look back to.
+    before_close = history[closing - 1].recorded_at.isoformat()
+
+    # An auditor reads the whole history, without the personal fields (the policy says so).
+    code, out = await sanctuary(
+        settings, "audit", "case", case_id, *STAFF, "--role", "auditor", "--reason", "internal audit",
+        "--format", "json",
+    )  # fmt: skip
+    assert code == 0, out
+    body = json.loads(out)
+    assert body["history_intact"] and not body["personal_data_shown"]
+    assert body["timeline"][0]["event"] == "ReferralSubmitted"
+    assert body["state"]["sections"]["ReferralSubmitted"]["form"]["client"]["full_name"] == "[withheld]"
+    assert not [s for s in (NAME, ADDRESS, TELEPHONE) if s in out]
+
+    # The coordinator sees them, and the state as recorded before the closure has no closure.
+    code, out = await sanctuary(
+        settings, "audit", "case", case_id, *STAFF, "--role", "coordinator", "--reason", "case review",
+        "--format", "json", "--as-of", before_close,
+    )  # fmt: skip
+    body = json.loads(out)
+    assert code == 0 and body["personal_data_shown"]
+    assert body["state"]["sections"]["ReferralSubmitted"]["form"]["client"]["full_name"] == NAME
+    assert "CaseClosed" not in body["state"]["sections"] and body["state"]["events"] == closing
+    assert all(e["event"] != "CaseClosed" for e in body["timeline"])
+
+    # An installer is refused, and the refusal is on the record.
+    code, out = await sanctuary(
+        settings, "audit", "case", case_id, *STAFF, "--role", "installer", "--reason", "curious"
+    )
+    assert code == 3 and "actor.role" in out and NAME not in out
+
+    code, out = await sanctuary(
+        settings,
+        "disclosures",
+        case_id,
+        *STAFF,
+        "--role",
+        "auditor",
+        "--reason",
+        "ico query",
+        "--format",
+        "json",
+    )
+    assert code == 0, out
+    [line] = json.loads(out)
+    assert line["recipient"] == "contractor" and line["basis_kind"] == "consent"
+
+    code, out = await sanctuary(
+        settings, "audit", "export", case_id, *STAFF, "--role", "coordinator", "--reason",
+        "subject access request", "--out", str(tmp_path),
+    )  # fmt: skip
+    assert code == 0, out
+    export = json.loads((tmp_path / f"{case_id}.json").read_text())
+    held = {(p["event"], p["field"]): p["value"] for p in export["personal_data"]}
+    assert held[("ReferralSubmitted", "form.client.full_name")] == NAME
+    assert held[("ReferralSubmitted", "form.client.telephone")] == TELEPHONE
+    assert NAME in (tmp_path / f"{case_id}.html").read_text()
+    code, out = await sanctuary(
+        settings, "audit", "export", case_id, *STAFF, "--role", "auditor", "--reason", "not for auditors"
+    )
+    assert code == 3
+
+    code, out = await sanctuary(
+        settings, "erase", case_id, "--reason", "right to erasure request", *STAFF, "--role", "coordinator"
+    )
+    assert code == 0 and "personal data erased" in out
+    code, out = await sanctuary(
+        settings, "audit", "case", case_id, *STAFF, "--role", "coordinator", "--reason", "after erasure",
+        "--format", "json",
+    )  # fmt: skip
+    body = json.loads(out)
+    assert body["state"]["sections"]["ReferralSubmitted"]["form"]["client"]["full_name"] == ERASED
+    assert body["state"]["sections"]["ReferralSubmitted"]["age_band"]  # the monitoring category stays
+
+    reads = [e for e in await reporting.load(case_id) if e.type == "AuditReadRecorded"]
+    outcomes = [(e.actor.role.value, e.payload.view.value, e.payload.outcome.value) for e in reads]
+    assert outcomes == [
+        ("auditor", "timeline", "granted, personal data withheld"),
+        ("coordinator", "timeline", "granted, personal data shown"),
+        ("installer", "timeline", "refused"),
+        ("auditor", "disclosures", "granted, personal data withheld"),
+        ("coordinator", "subject access export", "granted, personal data shown"),
+        ("auditor", "subject access export", "refused"),
+        ("coordinator", "timeline", "granted, personal data shown"),
+    ]
+    assert reads[1].payload.as_of is not None and reads[0].payload.reason == "internal audit"
