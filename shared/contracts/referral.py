@@ -795,7 +795,7 @@ class ReferralSubmitted(Event):
 
     owner = "referral"
 
-    form: ReferralForm
+    form: ReferralForm = Field(description="The referral form as submitted (consents are separate events)")
     scheme: str = Field(description="The scheme configuration's name the referral was made under")
     received_on: date = Field(description="The day the referral was received")
     age_band: AgeBand = Field(description="Age band at submission (kept after erasure)")
@@ -808,21 +808,21 @@ class ConsentRecorded(Event):
 
     owner = "referral"
 
-    purpose: ConsentPurpose
-    given: bool
-    recorded_by: Actor
-    recorded_at: AwareDatetime
+    purpose: ConsentPurpose = Field(description="Which of the form's four consent questions")
+    given: bool = Field(description="True: the client answered Yes")
+    recorded_by: Actor = Field(description="The professional who recorded the answer")
+    recorded_at: AwareDatetime = Field(description="When it was recorded")
 
 
 class ConsentWithdrawn(Event):
-    """A consent withdrawn by the client; later events respect it."""
+    """A consent withdrawn by the client; later decisions respect it."""
 
     owner = "referral"
 
-    purpose: ConsentPurpose
-    recorded_by: Actor
-    withdrawn_at: AwareDatetime
-    note: Personal[Text | None] = None
+    purpose: ConsentPurpose = Field(description="The consent withdrawn")
+    recorded_by: Actor = Field(description="The professional the client told")
+    withdrawn_at: AwareDatetime = Field(description="When the client withdrew it")
+    note: Personal[Text | None] = Field(default=None, description="Anything the client said about it")
 
 
 class EligibilityEvaluated(Event):
@@ -830,9 +830,9 @@ class EligibilityEvaluated(Event):
 
     owner = "referral"
 
-    scheme: str
-    outcome: EligibilityOutcome
-    results: list[RuleResult] = Field(min_length=1)
+    scheme: str = Field(description="The scheme configuration's name")
+    outcome: EligibilityOutcome = Field(description="Eligible, not eligible, or a safeguarding referral")
+    results: list[RuleResult] = Field(min_length=1, description="Every rule of the scheme, in its order")
 
 
 class SafeguardingReferralMade(Event):
@@ -840,7 +840,7 @@ class SafeguardingReferralMade(Event):
 
     owner = "referral"
 
-    recipient: SafeguardingRecipient
+    recipient: SafeguardingRecipient = Field(description="Where the safeguarding referral went")
     reason: str = Field(min_length=1, max_length=300, description="Why (no personal details)")
 
 
@@ -849,9 +849,11 @@ class ReferralAccepted(Event):
 
     owner = "referral"
 
-    accepted_on: date
+    accepted_on: date = Field(description="The day the coordinator accepted it")
     urgent: bool = Field(description="Same-day action (interim measures such as an emergency lock change)")
-    interim_measures: list[InterimMeasure] = Field(default_factory=list)
+    interim_measures: list[InterimMeasure] = Field(
+        default_factory=list, description="The interim measures the referral asked for"
+    )
 
 
 class ReferralDeclined(Event):
@@ -860,8 +862,10 @@ class ReferralDeclined(Event):
     owner = "referral"
 
     reason: str = Field(min_length=1, max_length=200, description="One of the scheme's decline_reasons")
-    signposting: list[Signpost] = Field(default_factory=list)
-    note: Personal[Text | None] = None
+    signposting: list[Signpost] = Field(
+        default_factory=list, description="Services the client is signposted to"
+    )
+    note: Personal[Text | None] = Field(default=None, description="The coordinator's note")
 
 
 class SafeguardingOverrideRecorded(Event):
@@ -869,29 +873,35 @@ class SafeguardingOverrideRecorded(Event):
 
     owner = "referral"
 
-    recipient: Recipient
-    lawful_basis: OverrideBasis
-    reason: Personal[Text]
+    recipient: Recipient = Field(description="The agency the case is shared with")
+    lawful_basis: OverrideBasis = Field(description="Vital interests, safeguarding or a legal obligation")
+    reason: Personal[Text] = Field(description="Why consent is overridden")
 
 
 class LandlordPermissionRequested(Event):
+    """The coordinator asked the landlord's permission for the works (with the client's consent)."""
+
     owner = "referral"
 
     landlord: Personal[ShortText] = Field(description="The landlord or managing agent asked")
-    requested_on: date
+    requested_on: date = Field(description="The day it was asked")
 
 
 class LandlordPermissionGranted(Event):
+    """The landlord gave permission for the works."""
+
     owner = "referral"
 
-    granted_on: date
+    granted_on: date = Field(description="The day the landlord gave permission")
 
 
 class LandlordPermissionRefused(Event):
+    """The landlord refused permission; the referral cannot be accepted."""
+
     owner = "referral"
 
-    refused_on: date
-    reason: Personal[Text | None] = None
+    refused_on: date = Field(description="The day the landlord refused")
+    reason: Personal[Text | None] = Field(default=None, description="The landlord's reason")
 
 
 class RecommendationsApproved(Event):
@@ -900,8 +910,12 @@ class RecommendationsApproved(Event):
     owner = "referral"
 
     assessment_event_id: str = Field(description="The PropertyAssessed event decided on")
-    approved_items: list[ApprovedItem] = Field(default_factory=list)
-    declined_items: list[DeclinedItem] = Field(default_factory=list)
+    approved_items: list[ApprovedItem] = Field(
+        default_factory=list, description="Approved measures: catalogue item and quantity (empty: none)"
+    )
+    declined_items: list[DeclinedItem] = Field(
+        default_factory=list, description="Recommended measures not approved, each with its reason"
+    )
     estimated_cost_gbp: Decimal = Field(
         ge=0, max_digits=12, decimal_places=2, description="Catalogue cost of the approved items"
     )
@@ -912,47 +926,57 @@ class WorksResumed(Event):
 
     owner = "referral"
 
-    suspension_event_id: str
-    reason: Personal[Text]
+    suspension_event_id: str = Field(description="The WorksSuspended event lifted")
+    reason: Personal[Text] = Field(description="Why it is safe to resume")
 
 
 class FollowUpContactRecorded(Event):
+    """A follow-up contact with the client after installation (with the client's consent)."""
+
     owner = "referral"
 
-    kind: FollowUpKind
-    channel: ContactChannel
-    outcome: FollowUpOutcome
-    contacted_on: date
+    kind: FollowUpKind = Field(description="Which follow-up (visit, 3, 6 or 12 months)")
+    channel: ContactChannel = Field(description="How the contact was made")
+    outcome: FollowUpOutcome = Field(description="What came of it")
+    contacted_on: date = Field(description="The day of the contact")
     female_staff: bool = Field(description="Made by a female member of staff, as the consent says")
 
 
 class FeedbackReceived(Event):
+    """The client's feedback on the service."""
+
     owner = "referral"
 
-    satisfaction: Satisfaction
-    feels_safer: YesNoUnknown = YesNoUnknown.UNKNOWN
-    comments: Personal[Text | None] = None
-    received_on: date
+    satisfaction: Satisfaction = Field(description="How satisfied the client is with the service")
+    feels_safer: YesNoUnknown = Field(
+        default=YesNoUnknown.UNKNOWN, description="Does the client feel safer since the installation?"
+    )
+    comments: Personal[Text | None] = Field(default=None, description="The client's comments")
+    received_on: date = Field(description="The day the feedback was given")
 
 
 class ComplaintReceived(Event):
+    """A complaint about the service (serious or significant ones are reported to the council)."""
+
     owner = "referral"
 
-    complaint_id: ShortText
-    severity: ComplaintSeverity
+    complaint_id: ShortText = Field(description="The complaint's reference, unique within the case")
+    severity: ComplaintSeverity = Field(description="Routine, or serious or significant")
     about: ShortText = Field(description="Which part of the service (e.g. contractor, coordination)")
-    summary: Personal[Text]
-    received_on: date
+    summary: Personal[Text] = Field(description="What the complaint is")
+    received_on: date = Field(description="The day it was received")
 
 
 class ComplaintResolved(Event):
+    """A complaint resolved, and whether in accordance with the complaints procedure."""
+
     owner = "referral"
 
-    complaint_id: ShortText
-    resolved_on: date
-    upheld: bool
+    complaint_id: ShortText = Field(description="The complaint resolved")
+    resolved_on: date = Field(description="The day it was resolved")
+    upheld: bool = Field(description="Was the complaint upheld?")
     within_procedure: bool = Field(description="Resolved in accordance with the complaints procedure")
-    summary: Personal[Text | None] = None
+    summary: Personal[Text | None] = Field(default=None, description="How it was resolved")
 
 
 class CaseClosed(Event):
@@ -960,10 +984,10 @@ class CaseClosed(Event):
 
     owner = "referral"
 
-    reason: ClosureReason
-    safety_outcome: SafetyOutcome
-    closed_on: date
-    note: Personal[Text | None] = None
+    reason: ClosureReason = Field(description="Why the case is closed")
+    safety_outcome: SafetyOutcome = Field(description="The client's safety outcome at the point of closure")
+    closed_on: date = Field(description="The day the case was closed")
+    note: Personal[Text | None] = Field(default=None, description="The coordinator's closing note")
 
 
 # -- commands -----------------------------------------------------------------------------------
@@ -980,6 +1004,9 @@ def case_id_for(command_id: str) -> str:
 
 
 class ReferralCommand(Command):
+    """Base of the referral service's commands: served on ``cmd.referral.<Command>``; the
+    coordinator's unless a command says otherwise."""
+
     service: ClassVar[str] = "referral"
     allowed_roles: ClassVar[frozenset[Role]] = COORDINATOR
 
@@ -991,8 +1018,8 @@ class SubmitReferral(ReferralCommand):
 
     allowed_roles: ClassVar[frozenset[Role]] = REFERRERS
 
-    form: SubmittedForm
-    consents: ConsentAnswers
+    form: SubmittedForm = Field(description="The referral form, every section")
+    consents: ConsentAnswers = Field(description="The client's answers to the form's four consent questions")
 
     @model_validator(mode="before")
     @classmethod
@@ -1003,12 +1030,12 @@ class SubmitReferral(ReferralCommand):
 
 
 class WithdrawConsent(ReferralCommand):
-    """Withdraw one or more consents (all four when ``purposes`` is empty), at any time."""
+    """Withdraw one or more consents (all still given when ``purposes`` is empty), at any time."""
 
     allowed_roles: ClassVar[frozenset[Role]] = REFERRERS | {Role.COORDINATOR}
 
     purposes: list[ConsentPurpose] = Field(default_factory=list, description="Empty: withdraw every consent")
-    note: Text | None = None
+    note: Text | None = Field(default=None, description="Anything the client said about it (personal)")
 
 
 class AcceptReferral(ReferralCommand):
@@ -1020,79 +1047,97 @@ class DeclineReferral(ReferralCommand):
 
     reason: str = Field(min_length=1, max_length=200, description="One of the scheme's decline_reasons")
     signpost_to: list[SignpostKind] = Field(default_factory=list, description="Kinds of service to signpost")
-    note: Text | None = None
+    note: Text | None = Field(default=None, description="The coordinator's note (personal)")
 
 
 class RequestLandlordPermission(ReferralCommand):
-    landlord: ShortText
+    """Ask the landlord's permission for the works (needs the client's consent to contact the landlord)."""
+
+    landlord: ShortText = Field(description="The landlord or managing agent asked")
 
 
 class RecordLandlordPermissionGranted(ReferralCommand):
-    granted_on: date
+    """Record that the landlord gave permission."""
+
+    granted_on: date = Field(description="The day the landlord gave permission (not in the future)")
 
 
 class RecordLandlordPermissionRefused(ReferralCommand):
-    refused_on: date
-    reason: Text | None = None
+    """Record that the landlord refused permission."""
+
+    refused_on: date = Field(description="The day the landlord refused (not in the future)")
+    reason: Text | None = Field(default=None, description="The landlord's reason (personal)")
 
 
 class ApproveRecommendations(ReferralCommand):
     """Approve all, some or none of the assessment's recommended measures. Every recommended item is
     either approved or declined with a reason; out-of-scope items need a funder approval."""
 
-    assessment_event_id: str = Field(min_length=1, max_length=100)
-    approved_items: list[ApprovedItem] = Field(default_factory=list)
-    declined_items: list[DeclinedItem] = Field(default_factory=list)
+    assessment_event_id: str = Field(min_length=1, max_length=100, description="The PropertyAssessed event")
+    approved_items: list[ApprovedItem] = Field(default_factory=list, description="The measures approved")
+    declined_items: list[DeclinedItem] = Field(default_factory=list, description="The measures not approved")
 
 
 class ResumeWorks(ReferralCommand):
     """Only the coordinator resumes works the contractor suspended."""
 
-    reason: Text
+    reason: Text = Field(description="Why it is safe to resume (personal)")
 
 
 class RecordSafeguardingOverride(ReferralCommand):
-    recipient: Recipient
-    lawful_basis: OverrideBasis
-    reason: Text
+    """Share with a recipient despite refused or withdrawn consent, on a lawful basis, with a reason."""
+
+    recipient: Recipient = Field(description="The agency the case is shared with")
+    lawful_basis: OverrideBasis = Field(description="vital_interests, safeguarding or legal_obligation")
+    reason: Text = Field(description="Why consent is overridden (personal)")
 
 
 class RecordFollowUpContact(ReferralCommand):
-    kind: FollowUpKind
-    channel: ContactChannel
-    outcome: FollowUpOutcome
-    contacted_on: date
-    female_staff: bool
+    """Record a follow-up contact after installation (needs the follow-up consent)."""
+
+    kind: FollowUpKind = Field(description="Which follow-up (visit, 3, 6 or 12 months)")
+    channel: ContactChannel = Field(description="How the contact was made")
+    outcome: FollowUpOutcome = Field(description="What came of it")
+    contacted_on: date = Field(description="The day of the contact (not in the future)")
+    female_staff: bool = Field(description="Made by a female member of staff (the consent requires it)")
 
 
 class RecordFeedback(ReferralCommand):
-    satisfaction: Satisfaction
-    feels_safer: YesNoUnknown = YesNoUnknown.UNKNOWN
-    comments: Text | None = None
-    received_on: date
+    """Record the client's feedback on the service."""
+
+    satisfaction: Satisfaction = Field(description="How satisfied the client is with the service")
+    feels_safer: YesNoUnknown = Field(default=YesNoUnknown.UNKNOWN, description="Does the client feel safer?")
+    comments: Text | None = Field(default=None, description="The client's comments (personal)")
+    received_on: date = Field(description="The day the feedback was given (not in the future)")
 
 
 class RecordComplaint(ReferralCommand):
-    complaint_id: ShortText = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    severity: ComplaintSeverity
-    about: ShortText
-    summary: Text
-    received_on: date
+    """Record a complaint about the service."""
+
+    complaint_id: ShortText = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="The complaint's reference")
+    severity: ComplaintSeverity = Field(description="Routine, or serious or significant")
+    about: ShortText = Field(description="Which part of the service")
+    summary: Text = Field(description="What the complaint is (personal)")
+    received_on: date = Field(description="The day it was received (not in the future)")
 
 
 class ResolveComplaint(ReferralCommand):
-    complaint_id: ShortText = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    resolved_on: date
-    upheld: bool
-    within_procedure: bool
-    summary: Text | None = None
+    """Record that an open complaint is resolved."""
+
+    complaint_id: ShortText = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="The complaint resolved")
+    resolved_on: date = Field(description="The day it was resolved (not in the future)")
+    upheld: bool = Field(description="Was the complaint upheld?")
+    within_procedure: bool = Field(description="Resolved in accordance with the complaints procedure")
+    summary: Text | None = Field(default=None, description="How it was resolved (personal)")
 
 
 class CloseCase(ReferralCommand):
-    reason: ClosureReason
-    safety_outcome: SafetyOutcome
-    closed_on: date
-    note: Text | None = None
+    """Close the case with the client's safety outcome (no complaint may be open)."""
+
+    reason: ClosureReason = Field(description="Why the case is closed")
+    safety_outcome: SafetyOutcome = Field(description="The client's safety outcome at the point of closure")
+    closed_on: date = Field(description="The day the case was closed (not in the future)")
+    note: Text | None = Field(default=None, description="The coordinator's closing note (personal)")
 
 
 CASE_COMMANDS: tuple[type[ReferralCommand], ...] = (
