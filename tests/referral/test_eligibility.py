@@ -150,3 +150,55 @@ def test_standing_together_refuses_when_the_perpetrator_lives_at_the_property() 
         "perpetrator_not_resident": RuleOutcome.NOT_MET,
         "landlord_can_be_asked": RuleOutcome.MET,
     }
+
+
+def _violate(fact: str, form: dict[str, Any], consents: dict[str, str]) -> None:
+    """Change the one answer a rule on ``fact`` tests so that the rule is not met."""
+    facts, safety = form["eligibility_facts"], form["safety"]
+    match fact:
+        case "age_years":
+            form["client"]["date_of_birth"] = "2009-01-01"
+        case "tenure":
+            form["household"]["tenure"] = "Privately rented"
+        case "police_involvement":
+            safety["police_involvement"] = "No"
+            safety.pop("police_details")
+        case "crime_reference_number_given":
+            facts.pop("crime_reference_number")
+        case "perpetrator_lives_at_property":
+            facts["perpetrator_lives_at_property"] = "Yes"
+        case "wishes_to_remain":
+            facts["wishes_to_remain"] = "No"
+        case "resident_in_borough":
+            facts["resident_in_borough"] = "No"
+        case "accommodation_permanence":
+            facts["accommodation_permanence"] = "Short-term temporary"
+        case "in_direct_contact_with_perpetrator":
+            facts["in_direct_contact_with_perpetrator"] = "Yes"
+        case "landlord_contact_consent":
+            consents["landlord_contact"] = "No"
+        case _:
+            raise AssertionError(f"no violation written for fact {fact}")
+
+
+EVERY_RULE = [
+    (scheme, rule.id, rule.fact.value)
+    for scheme in ("standing-together", "south-essex", "tower-hamlets")
+    for rule in rules(scheme).scheme.eligibility
+]
+
+
+@pytest.mark.parametrize(("scheme", "rule_id", "fact"), EVERY_RULE)
+def test_each_rule_of_each_scheme_alone_makes_a_referral_ineligible(
+    scheme: str, rule_id: str, fact: str
+) -> None:
+    form, consents = with_facts(), dict(CONSENTS_ALL_YES)
+    _violate(fact, form, consents)
+    result = evaluation(when(ReferralState(), submit(form=form, consents=consents), DECIDERS[scheme]))
+    assert {r: o for r, o in outcomes(result).items() if o is not RuleOutcome.MET} == {
+        rule_id: RuleOutcome.NOT_MET
+    }
+    expected = (
+        EligibilityOutcome.SAFEGUARDING_REFERRAL if fact == "age_years" else EligibilityOutcome.NOT_ELIGIBLE
+    )
+    assert result.outcome is expected
