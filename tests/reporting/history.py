@@ -131,6 +131,7 @@ def form(
     ric_score: int | None = None,
     marac: bool = False,
     interim: tuple[R.InterimMeasure, ...] = (),
+    someone_present: bool = False,
 ) -> R.ReferralForm:
     """A complete synthetic form; only the monitoring answers vary."""
     yes_no = {True: R.YesNo.YES, False: R.YesNo.NO}
@@ -190,6 +191,7 @@ def form(
             interim_measures=list(interim),
             civil_order=R.YesNo.NO,
         ),
+        installation=R.InstallationRequests(someone_present_requested=someone_present),
         referral_source=source,
         referral_source_other="GP surgery" if source is R.ReferralSource.OTHER else None,
     )
