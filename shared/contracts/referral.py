@@ -801,6 +801,11 @@ class ReferralSubmitted(Event):
     age_band: AgeBand = Field(description="Age band at submission (kept after erasure)")
     ethnic_group: EthnicGroup | None = Field(default=None, description="Heading of the ethnicity answer")
     urgent: bool = Field(description="Interim measures were asked for: same-day action")
+    other_support_needs: bool = Field(
+        default=False,
+        description="Monitoring 'Additional support: Other': the form records adjustments needed to support "
+        "the client (a flag kept after erasure, when the adjustments' text reads as erased)",
+    )
 
 
 class ConsentRecorded(Event):

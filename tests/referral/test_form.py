@@ -220,12 +220,15 @@ def test_prefer_not_to_say_and_self_description_are_answers_distinct_from_unknow
     assert submitted.ethnic_group is None
 
 
-def test_the_age_band_and_ethnic_group_are_kept_as_categories() -> None:
-    [submitted, *_] = when(ReferralState(), SubmitReferral.model_validate(submission()))
+def test_the_age_band_ethnic_group_and_support_flag_are_kept_as_categories() -> None:
+    form = form_data()
+    form["about_client"]["adjustments"] = "Step-free access"
+    [submitted, *_] = when(ReferralState(), SubmitReferral.model_validate(submission(form=form)))
     assert isinstance(submitted, ReferralSubmitted)
     assert submitted.age_band is AgeBand.AGE_35_44  # born 1 May 1990, referred 2 June 2025
     assert submitted.ethnic_group is EthnicGroup.WHITE
     assert submitted.received_on == NOW.date()
+    assert submitted.other_support_needs is True
 
 
 @pytest.mark.parametrize(
@@ -251,6 +254,7 @@ def test_after_erasure_the_personal_fields_read_as_erased_and_the_categories_rem
     assert erased.form.client.full_name == ERASED and erased.form.client.date_of_birth == ERASED
     assert erased.form.safety.perpetrator_name == ERASED and erased.form.household.names_on_tenancy == ERASED
     assert erased.age_band is AgeBand.AGE_35_44 and erased.ethnic_group is EthnicGroup.WHITE
+    assert erased.other_support_needs is False and erased.form.about_client.adjustments == ERASED
     assert (
         erased.form.household.tenure == "Housing Association"
         and erased.form.household.ages_of_children == [4, 9]

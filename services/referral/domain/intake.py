@@ -46,6 +46,7 @@ def submit(command: SubmitReferral, state: ReferralState, rules: CoordinatorRule
             age_band=age_band(form.client.date_of_birth, on),
             ethnic_group=ETHNIC_GROUP_OF.get(ethnicity) if ethnicity else None,
             urgent=bool(form.safety.interim_measures),
+            other_support_needs=bool(form.about_client.adjustments),
         )
     ]
     for purpose in ConsentPurpose:
