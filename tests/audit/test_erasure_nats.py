@@ -19,6 +19,7 @@ from shared.decider import CasePosition
 from shared.events import Actor, Role
 from shared.personal import ERASED
 from shared.signing import load_verifier
+from tests.audit.checks import check
 from tests.audit.client_events import SECRETS, client_recorded
 from tests.audit.conftest import new_case_id
 from tests.conftest import TEST_KEK
@@ -58,7 +59,7 @@ async def test_after_erasure_nothing_personal_can_be_recovered(
     assert wrapped
     needles = [s.encode() for s in SECRETS]
     raw_before = await referral.read_raw(case_id)
-    assert not any(n in data for _, _, data in raw_before for n in needles)
+    check(not any(n in data for _, _, data in raw_before for n in needles), "plaintext in the stream")
 
     client = await nats.connect(settings.nats_url)
     try:
@@ -94,8 +95,8 @@ async def test_after_erasure_nothing_personal_can_be_recovered(
     assert erased.actor == COORD and erased.payload.basis is ErasureBasis.DATA_SUBJECT_REQUEST
     # The stored bytes are unchanged by erasure, so the history still verifies.
     assert await referral.read_raw(case_id) == raw_before + (await referral.read_raw(case_id))[1:]
-    [check] = await verify_cases(nc, referral, load_verifier(signing_dir), [case_id])
-    assert check.intact
+    [verified] = await verify_cases(nc, referral, load_verifier(signing_dir), [case_id])
+    assert verified.intact
 
     # A process that never saw the key (no cache) cannot get it back, with the right KEK.
     fresh = KeyStore(nc.jetstream(), base64.b64decode(TEST_KEK))
@@ -110,10 +111,10 @@ async def test_after_erasure_nothing_personal_can_be_recovered(
         await fresh.stop()
     # Secure delete: the wrapped key is in no file of the server's store, nor any personal value.
     assert nats_server.store_dir is not None
-    assert files_holding(Path(nats_server.store_dir), [wrapped, *needles]) == []
+    check(files_holding(Path(nats_server.store_dir), [wrapped, *needles]) == [], "key or data on disk")
 
     export = subject_access_export(case_id, events)
     assert export["erased"] and {p["value"] for p in export["personal_data"]} == {ERASED}
     logs = captured_logs.getvalue()
     assert "case personal data erased" in logs
-    assert not [s for s in SECRETS if s in logs]
+    check(not [s for s in SECRETS if s in logs], "personal data in the logs")

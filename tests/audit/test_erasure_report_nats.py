@@ -128,12 +128,6 @@ async def test_after_erasure_no_personal_value_is_readable_anywhere(nc, store_fo
     assert outcome.after_erasure == outcome.before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the projection counts 'Additional support: Other' from the Personal field "
-    "about_client.adjustments, which reads as erased after erasure; it needs a public flag "
-    "kept at submission (like age_band). Remove this mark when fixed.",
-)
 async def test_the_closed_quarters_report_is_identical_after_erasure_and_rebuild(
     nc, store_for, tmp_path, captured_logs
 ):

@@ -13,7 +13,8 @@ import pytest
 
 from services.reporting.audit.recorder import AuditRecorder
 from services.reporting.audit.retention import find_due_cases, run_retention
-from shared.contracts.audit import ErasureBasis
+from shared.contracts.audit import CasePersonalDataErased, ErasureBasis
+from shared.contracts.referral import CaseClosed, ReferralSubmitted
 from shared.crypto import KeyStore
 from shared.eventstore import EventStore, ensure_stream
 from shared.personal import ERASED
@@ -44,9 +45,8 @@ async def test_retention_erases_the_cases_closed_long_enough_ago_and_only_those(
     try:
         prefix = f"RT{uuid.uuid4().hex[:6]}-"
         recorded = await append_history(store_for, year(prefix))
-        closed = {
-            e.case_id: e.payload.closed_on for e in recorded if e.type == "CaseClosed"
-        }  # three cases, closed on 2024-05-10, 2024-08-01 and 2024-10-09
+        # Three cases, closed on 2024-05-10, 2024-08-01 and 2024-10-09.
+        closed = {e.case_id: e.payload.closed_on for e in recorded if isinstance(e.payload, CaseClosed)}
         assert sorted(closed.values()) == [date(2024, 5, 10), date(2024, 8, 1), date(2024, 10, 9)]
         reporting = store_for("reporting")
         recorder = AuditRecorder(reporting, load_sharing_policy(CONFIG_DIR / "sharing-policy.yaml").auditor)
@@ -59,12 +59,12 @@ async def test_retention_erases_the_cases_closed_long_enough_ago_and_only_those(
 
         for case_id in {e.case_id for e in recorded}:
             events = await reporting.load(case_id)
-            marks = [e.payload for e in events if e.type == "CasePersonalDataErased"]
+            marks = [e.payload for e in events if isinstance(e.payload, CasePersonalDataErased)]
             if case_id in erased:
                 assert len(marks) == 1 and marks[0].basis is ErasureBasis.RETENTION
                 assert marks[0].retention_years == YEARS
                 assert marks[0].closed_at is not None and marks[0].closed_at.date() == closed[case_id]
-                submitted = next(e.payload for e in events if e.type == "ReferralSubmitted")
+                submitted = next(e.payload for e in events if isinstance(e.payload, ReferralSubmitted))
                 assert submitted.form.client.full_name == ERASED
             else:
                 assert not marks and not events[0].erased

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.reporting.audit.timeline import WITHHELD, state_at, timeline, up_to
+from tests.audit.checks import check
 from tests.audit.history import ADDRESS, CLIENT, HISTORY, at
 
 
@@ -15,7 +16,10 @@ def test_timeline_says_who_did_what_when_and_only_what_changed():
         (4, "KernelNoteCounted", "Test Police", "cpo-3", "police_cpo"),
     ]
     assert entries[0].occurred_at == at(2)
-    assert entries[0].changed == {"text": "referred", "client_name": CLIENT, "client_address": ADDRESS}
+    check(
+        entries[0].changed == {"text": "referred", "client_name": CLIENT, "client_address": ADDRESS},
+        "the first note changes every field",
+    )
     # Name and address are unchanged on the second note: only the text is shown as changed.
     assert entries[2].changed == {"text": "visited"}
     assert entries[3].changed == {"count": 2}
@@ -26,7 +30,8 @@ def test_personal_fields_are_withheld_from_a_reader_without_the_right():
     assert entries[0].changed == {"text": "referred", "client_name": WITHHELD, "client_address": WITHHELD}
     state = state_at(HISTORY, None, show_personal=False)
     assert state.sections["KernelNoteAdded"]["client_name"] == WITHHELD
-    assert CLIENT not in repr(state.as_json()) and ADDRESS not in repr([e.as_json() for e in entries])
+    check(CLIENT not in repr(state.as_json()), "name in the state")
+    check(ADDRESS not in repr([e.as_json() for e in entries]), "address in the timeline")
 
 
 def test_state_as_of_a_time_is_the_fold_of_the_events_recorded_by_then():

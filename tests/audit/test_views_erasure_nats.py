@@ -12,6 +12,7 @@ import pytest
 
 from services.reporting.views.stream import ensure_views_stream, publish_view, purge_case_views, read_view
 from shared.contracts.reporting import CaseView, Recipient, ViewedEvent
+from tests.audit.checks import check
 from tests.audit.client_events import CLIENT_ADDRESS, CLIENT_NAME, CLIENT_TELEPHONE, SECRETS
 
 pytestmark = pytest.mark.nats
@@ -80,4 +81,5 @@ async def test_an_erased_cases_views_are_gone_from_the_disk(fresh_nats_server):
         await nc.close()
     fresh_nats_server.stop()
     assert fresh_nats_server.store_dir is not None
-    assert files_holding(Path(fresh_nats_server.store_dir), [s.encode() for s in SECRETS]) == 0
+    leaked = files_holding(Path(fresh_nats_server.store_dir), [s.encode() for s in SECRETS])
+    check(leaked == 0, f"personal values of an erased case in {leaked} place(s) on disk")
