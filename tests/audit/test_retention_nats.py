@@ -4,6 +4,7 @@ stream, so it must not see other tests' cases): cases closed six years ago are e
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import uuid
 from datetime import date
@@ -13,13 +14,18 @@ import pytest
 
 from services.reporting.audit.recorder import AuditRecorder
 from services.reporting.audit.retention import find_due_cases, run_retention
+from services.reporting.audit.wiring import audit_extra, audit_startup
+from shared.contracts import referral as R
 from shared.contracts.audit import CasePersonalDataErased, ErasureBasis
 from shared.contracts.referral import CaseClosed, ReferralSubmitted
 from shared.crypto import KeyStore
+from shared.decider import CasePosition, Decider
+from shared.events import SYSTEM_ACTOR
 from shared.eventstore import EventStore, ensure_stream
 from shared.personal import ERASED
 from shared.scheme import load_scheme
-from shared.settings import CONFIG_DIR
+from shared.service import create_service_app
+from shared.settings import CONFIG_DIR, load_settings
 from shared.sharing import load_sharing_policy
 from shared.signing import load_or_create_signer
 from tests.conftest import TEST_KEK
@@ -74,3 +80,42 @@ async def test_retention_erases_the_cases_closed_long_enough_ago_and_only_those(
     finally:
         await keys.stop()
         await nc.close()
+
+
+async def test_the_reporting_service_runs_the_retention_rule_on_its_schedule(fresh_nats_server, signing_dir):
+    settings = load_settings(
+        NATS_URL=fresh_nats_server.url, SANCTUARY_KEK=TEST_KEK, SANCTUARY_SIGNING_KEYS=str(signing_dir)
+    )
+    app, service = create_service_app(
+        settings,
+        "reporting",
+        Decider(initial=dict, decide=lambda c, s: [], evolve=lambda s, e: s),
+        commands=[],
+        extras=[audit_extra],
+        on_startup=[audit_startup(YEARS, interval_s=0.2)],
+    )
+    await app.start()
+    try:
+        store = service.runtime.event_store
+        assert service.runtime.nc is not None
+        referral = EventStore(
+            service.runtime.nc, store.keys, "referral", load_or_create_signer(signing_dir, "referral")
+        )
+        old = R.CaseClosed(
+            reason=R.ClosureReason.WORKS_COMPLETED,
+            safety_outcome=R.SafetyOutcome.FEELS_SAFER,
+            closed_on=date(2019, 1, 7),
+        )
+        case_id = f"SCHED-{uuid.uuid4().hex[:6]}"
+        await referral.append(
+            case_id, [old], expected=CasePosition(), actor=SYSTEM_ACTOR, command_id=f"c-{uuid.uuid4().hex}"
+        )
+        for _ in range(50):
+            events = await store.load(case_id)
+            if any(isinstance(e.payload, CasePersonalDataErased) for e in events):
+                break
+            await asyncio.sleep(0.1)
+        marks = [e for e in events if isinstance(e.payload, CasePersonalDataErased)]
+        assert len(marks) == 1 and marks[0].actor == SYSTEM_ACTOR
+    finally:
+        await app.stop()
