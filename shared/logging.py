@@ -7,13 +7,18 @@ e-mail addresses, postcodes, dates). Exceptions are rendered to text first, then
 
 from __future__ import annotations
 
+import enum
 import logging
 import re
 import sys
 from collections.abc import Iterable, Mapping, MutableMapping
+from datetime import date
 from typing import Any
 
 import structlog
+from pydantic import BaseModel
+
+from shared.personal import personal_field_names
 
 REDACTED = "[redacted]"
 
@@ -42,8 +47,10 @@ _PERSONAL_KEYS: set[str] = {
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
-    (re.compile(r"(?<!\d)(?:\+44\s?|0)(?:\d[\s-]?){9,10}(?!\d)"), "[telephone]"),
+    (re.compile(r"(?<!\d)(?:\+44\s?|0)\d(?:[\s-]?\d){8,9}(?!\d)"), "[telephone]"),
     (re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE), "[postcode]"),
+    # Dates written the British way (a date of birth in free text); ISO timestamps are left alone.
+    (re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b"), "[date]"),
     (
         re.compile(
             r"\b\d{1,4}\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\s+(?:Road|Street|Lane|Avenue|Close|Way|Drive|"
@@ -79,6 +86,18 @@ def _scrub(value: Any, depth: int = 0) -> Any:
         return [_scrub(v, depth + 1) for v in value]
     if isinstance(value, int | float | bool) or value is None:
         return value
+    if isinstance(value, BaseModel):
+        # A model's repr would print personal fields whole: drop every field marked Personal, then
+        # scrub the rest (nested models by their own markers).
+        personal = personal_field_names(type(value))
+        return {
+            name: REDACTED if name in personal or name.lower() in _PERSONAL_KEYS else _scrub(v, depth + 1)
+            for name, v in dict(value).items()
+        }
+    if isinstance(value, enum.Enum):
+        return _scrub(value.value, depth + 1)
+    if isinstance(value, date):
+        return scrub_text(value.isoformat())
     # Models and other objects: their repr may carry anything; scrub the text form.
     return scrub_text(repr(value))
 
@@ -108,12 +127,30 @@ def configure_logging(json: bool = True, level: str = "INFO") -> None:
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )
-    # Libraries logging through stdlib (faststream, nats) go through the same scrubber.
+    # Libraries logging through stdlib (faststream, nats) go through the same scrubber, at the
+    # record itself, so no handler (ours or anyone's) ever holds the raw text.
+    logging.setLogRecordFactory(_scrubbed_record)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_ScrubbingFormatter("%(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+
+
+_make_record = logging.getLogRecordFactory()
+
+
+def _scrubbed_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _make_record(*args, **kwargs)
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):
+        message = str(record.msg)
+    record.msg, record.args = scrub_text(message), None
+    if record.exc_info and record.exc_info[0] is not None:
+        record.exc_text = scrub_text(logging.Formatter().formatException(record.exc_info))
+        record.exc_info = None
+    return record
 
 
 class _ScrubbingFormatter(logging.Formatter):
