@@ -1,0 +1,79 @@
+"""The nats-server launcher: a free port (4222 is taken on our machines), its own store directory,
+sync_interval in the config, a clean stop, kill -9 for crash tests, and a restart on the same store."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import nats
+import pytest
+
+from shared.nats_server import NatsServer, free_port
+
+pytestmark = pytest.mark.nats
+
+
+def test_free_port_is_bindable_and_never_assumes_4222() -> None:
+    port = free_port()
+    assert port != 4222
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", port))
+
+
+async def test_two_servers_get_their_own_ports_and_stores(tmp_path: Path) -> None:
+    with NatsServer(store_dir=tmp_path / "a", sync_interval="always") as a, NatsServer() as b:
+        assert a.port != b.port and 4222 not in (a.port, b.port)
+        assert a.store_dir != b.store_dir
+        config = (tmp_path / "a" / "nats.conf").read_text()
+        assert "sync_interval: always" in config and f'store_dir: "{tmp_path / "a"}"' in config
+        assert "sync_interval" not in (b.store_dir / "nats.conf").read_text()  # type: ignore[operator]
+        nc = await nats.connect(a.url)
+        js = nc.jetstream()
+        await js.add_stream(name="PROBE", subjects=["probe.>"])
+        ack = await js.publish("probe.one", b"x")
+        assert ack.seq == 1
+        await nc.close()
+        assert (tmp_path / "a" / "jetstream").is_dir()
+
+
+def test_stop_is_clean_and_cleanup_removes_only_its_own_temporary_store(tmp_path: Path) -> None:
+    owned = NatsServer().start()
+    process = owned.process
+    assert process is not None and owned.store_dir is not None
+    owned_store = owned.store_dir
+    owned.cleanup()
+    assert process.returncode == 0  # SIGTERM: nats-server shuts down in order
+    assert not owned_store.exists()
+
+    given = NatsServer(store_dir=tmp_path / "kept")
+    given.start()
+    given.cleanup()
+    assert (tmp_path / "kept" / "nats.conf").exists()
+
+
+async def test_restart_after_kill_on_the_same_port_and_store(tmp_path: Path) -> None:
+    server = NatsServer(store_dir=tmp_path / "nats", sync_interval="always").start()
+    try:
+        nc = await nats.connect(server.url, allow_reconnect=False)
+        js = nc.jetstream()
+        await js.add_stream(name="PROBE", subjects=["probe.>"])
+        await js.publish("probe.one", b"x")
+        port = server.port
+        server.kill()
+        await nc.close()
+        assert server.process is not None and server.process.returncode == -9
+        server.start()
+        assert server.port == port
+        nc = await nats.connect(server.url)
+        info = await nc.jetstream().stream_info("PROBE")
+        assert info.state.messages == 1
+        await nc.close()
+    finally:
+        server.cleanup()
+
+
+def test_a_server_that_cannot_start_is_a_clear_error(tmp_path: Path) -> None:
+    bad = NatsServer(store_dir=tmp_path / "bad", config_extra="this is { not a config")
+    with pytest.raises(RuntimeError, match="nats-server exited at start"):
+        bad.start()
