@@ -87,11 +87,11 @@ def run(
             )
         env = service_environment(system.nats_url, kek)
         for name in names:
-            system.services.append(start_service(name, env, var_dir / "logs", REPO_ROOT))
+            system.services.append(start_service(name, env, var_dir / "logs", Path.cwd()))
         with console.status("Waiting for the services to answer health requests..."):
             took = asyncio.run(wait_healthy(system.nats_url, system.services, health_timeout))
         console.print(_services_table(system, took))
-        asyncio.run(show_exchange(system.nats_url, kek, console))
+        asyncio.run(show_exchange(system.nats_url, names, console))
         if keep_running:
             console.print("Running. Press Ctrl-C to stop.")
             while not stop_requested.wait(1.0):

@@ -1,9 +1,15 @@
 """A short synthetic exchange through the real bus, so ``sanctuary run`` shows the services talking.
 
+A referrer's system sends the referral service an incomplete referral (a synthetic command id,
+no personal data at all); the service answers over request/reply naming every missing field,
+and nothing is stored. Then the event store's consumers show who listens to which events.
 (The full pathway demo, ``sanctuary demo``, replaces this once the pathway exists.)
 """
 
 from __future__ import annotations
+
+import json
+import uuid
 
 import nats
 from nats.aio.client import Client as NATS
@@ -11,23 +17,43 @@ from nats.js.errors import NotFoundError
 from rich.console import Console
 from rich.table import Table
 
+from shared.commands import CommandReply
+from shared.contracts.referral import SubmitReferral
+from shared.events import Actor, Role
 from shared.eventstore import STREAM
 
+REFERRER = Actor(agency="Synthetic IDVA Service", person="referrer-demo", role=Role.REFERRER)
 
-async def show_exchange(url: str, kek: str, console: Console) -> None:
+
+async def show_exchange(url: str, services: tuple[str, ...], console: Console) -> None:
     nc = await nats.connect(url, name="sanctuary-run-exchange")
     try:
+        if "referral" in services:
+            await incomplete_referral(nc, console)
         console.print(await consumers_table(nc))
     finally:
         await nc.close()
+
+
+async def incomplete_referral(nc: NATS, console: Console) -> CommandReply:
+    """Request/reply through the bus: an empty form is refused with every mandatory field named."""
+    command = {"command_id": f"run-{uuid.uuid4().hex}", "actor": REFERRER.model_dump(mode="json")}
+    console.print(f"-> {SubmitReferral.subject()}: a referral with the form left empty")
+    reply = await nc.request(SubmitReferral.subject(), json.dumps(command).encode(), timeout=10)
+    answer = CommandReply.model_validate_json(reply.data)
+    fields = sorted({p.field for p in answer.errors})
+    shown = ", ".join(fields[:6]) + (", ..." if len(fields) > 6 else "")
+    verdict = "accepted" if answer.ok else f"refused, {len(answer.errors)} problem(s) named: {shown}"
+    console.print(f"<- referral service: {verdict}; nothing stored")
+    return answer
 
 
 async def consumers_table(nc: NATS) -> Table:
     """The CASES stream and the durable consumers the services hold on it: who listens to what."""
     js = nc.jetstream()
     table = Table(title=f"Event store: stream {STREAM}")
-    table.add_column("consumer")
-    table.add_column("listens to")
+    table.add_column("consumer", overflow="fold")
+    table.add_column("listens to", overflow="fold")
     table.add_column("delivered", justify="right")
     table.add_column("pending", justify="right")
     try:

@@ -1,0 +1,72 @@
+"""``sanctuary run`` as the operator runs it: its own nats-server, a development key made once,
+the services up and answering health requests, a request/reply through the bus, a clean stop.
+A service that cannot start is a clear error naming it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sanctuary.launcher import dev_kek, missing_services
+from shared.settings import REPO_ROOT, load_settings
+
+pytestmark = pytest.mark.nats
+SANCTUARY = [sys.executable, "-c", "from sanctuary.cli import main; main()"]
+# The services that exist today; every one of the four once they are all built.
+RUNNABLE = [
+    s for s in ("referral", "assessment", "contractor", "reporting") if not missing_services([s], REPO_ROOT)
+]
+
+
+def sanctuary(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "SANCTUARY_KEK")}
+    return subprocess.run(
+        [*SANCTUARY, *args], cwd=cwd, env=clean | env, capture_output=True, text=True, timeout=90, check=False
+    )
+
+
+def test_development_key_is_made_once_private_and_valid(tmp_path: Path) -> None:
+    path = tmp_path / ".sanctuary" / "dev.env"
+    key, created = dev_kek(path)
+    again, created_again = dev_kek(path)
+    assert created and not created_again and again == key
+    assert path.stat().st_mode & 0o077 == 0
+    assert len(load_settings(kek=key).kek_bytes) == 32
+
+
+@pytest.mark.skipif(not RUNNABLE, reason="no service has a __main__ yet")
+def test_run_starts_nats_and_services_shows_them_up_and_stops_cleanly(tmp_path: Path) -> None:
+    args = ["run", *(a for s in RUNNABLE for a in ("--service", s))]
+    result = sanctuary(args, tmp_path, COLUMNS="200")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    out = result.stdout
+    assert "DEVELOPMENT key-encryption key" in out
+    assert "sync_interval: always" in out
+    for name in RUNNABLE:
+        assert f"var/logs/{name}.log" in out
+        log = (tmp_path / "var" / "logs" / f"{name}.log").read_text()
+        assert '"service started"' in log
+    if "referral" in RUNNABLE:
+        assert "<- referral service: refused" in out and "nothing stored" in out
+    assert "Event store: stream CASES" in out
+    assert "Stopped: services and NATS shut down." in out
+    assert (tmp_path / "var" / "nats" / "jetstream").is_dir()
+
+
+@pytest.mark.skipif(not RUNNABLE, reason="no service has a __main__ yet")
+def test_a_service_that_cannot_start_is_named(tmp_path: Path) -> None:
+    result = sanctuary(["run", "--service", RUNNABLE[0]], tmp_path, SANCTUARY_KEK="not-a-key")
+    assert result.returncode == 1
+    assert f"{RUNNABLE[0]} service exited with code" in result.stdout
+    log = (tmp_path / "var" / "logs" / f"{RUNNABLE[0]}.log").read_text()
+    assert "SANCTUARY_KEK" in log and "not-a-key" not in log
+
+
+def test_an_unknown_service_is_refused(tmp_path: Path) -> None:
+    result = sanctuary(["run", "--service", "payroll"], tmp_path)
+    assert result.returncode != 0
+    assert "unknown service" in result.stdout + result.stderr
