@@ -127,7 +127,7 @@ SECTIONS: list[tuple[str, list[tuple[str, Values]]]] = [
         [
             ("No Recourse to Public Funds (NRPF)", n(0, 1)),  # RB
             ("Pregnant", n(1)),  # RA
-            ("Other", n(0, 1)),  # RB: would like someone present for support
+            ("Other", n(0, 1)),  # RB: adjustments to support her (the public flag)
         ],
     ),
     (

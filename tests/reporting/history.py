@@ -131,7 +131,6 @@ def form(
     ric_score: int | None = None,
     marac: bool = False,
     interim: tuple[R.InterimMeasure, ...] = (),
-    someone_present: bool = False,
 ) -> R.ReferralForm:
     """A complete synthetic form; only the monitoring answers vary."""
     yes_no = {True: R.YesNo.YES, False: R.YesNo.NO}
@@ -191,7 +190,6 @@ def form(
             interim_measures=list(interim),
             civil_order=R.YesNo.NO,
         ),
-        installation=R.InstallationRequests(someone_present_requested=someone_present),
         referral_source=source,
         referral_source_other="GP surgery" if source is R.ReferralSource.OTHER else None,
     )
@@ -206,6 +204,7 @@ def submitted(f: R.ReferralForm, received: date, band: R.AgeBand) -> R.ReferralS
         age_band=band,
         ethnic_group=R.ETHNIC_GROUP_OF.get(ethnicity) if ethnicity else None,
         urgent=bool(f.safety.interim_measures),
+        other_support_needs=f.about_client.adjustments is not None,  # as the referral side sets it
     )
 
 

@@ -111,7 +111,6 @@ def year(prefix: str = "") -> History:
         disabilities=(R.Disability.NO_DISABILITY,),
         nrpf=R.YesNoUnknown.YES,
         adjustments="Step-free access",
-        someone_present=True,
         accommodation=R.AccommodationType.TERRACED,
         tenure=R.Tenure.OTHER,
         tenure_other="Refuge accommodation",

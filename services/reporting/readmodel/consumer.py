@@ -65,7 +65,7 @@ class OrderedProjection:
         while True:
             try:
                 messages = await sub.fetch(batch=BATCH, timeout=1.0)
-            except NatsTimeout:
+            except (NatsTimeout, TimeoutError):  # nothing new within the second
                 continue
             except Exception as exc:  # the connection is reconnecting: try again shortly
                 log.warning("projection fetch failed", consumer=self.durable, error=type(exc).__name__)

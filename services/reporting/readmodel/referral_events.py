@@ -3,8 +3,8 @@ decisions, follow-up, feedback, complaints and closure. Pure: no I/O.
 
 Only categories, numbers, dates and amounts are taken; no personal field is read, not even whether it
 was filled in (after erasure every personal field reads "[erased]", and a rebuild must give the same
-report). So the template's "Additional support: Other" row counts clients who asked for someone to be
-present for support during the installation, a plain Yes/No of the form.
+report). The template's "Additional support: Other" row is the event's public ``other_support_needs``
+flag (the referral side sets it when the form records adjustments to support the client).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def submitted(case: str, p: R.ReferralSubmitted) -> list[Change]:
         "age_band": C.age_band(p.age_band),
         "nrpf": C.yes(about.no_recourse_to_public_funds),
         "pregnant": C.yes(about.pregnant),
-        "other_support_needs": form.installation.someone_present_requested,
+        "other_support_needs": p.other_support_needs,
         "accommodation_type": household.accommodation_type.value,
         "tenure_type": C.tenure(household.tenure, household.tenure_other),
         "children_count": household.number_of_children,
