@@ -97,6 +97,12 @@ def create_service_app(
             await hook(service)
         log.info("service started", service=owner)
 
+    @app.after_startup
+    async def ready() -> None:
+        # Subscriptions go to the server asynchronously; flush so that once start() returns the
+        # server routes commands to us (otherwise a first command can meet "no responders").
+        await broker.connection.flush(timeout=5)
+
     @app.after_shutdown
     async def stop() -> None:
         await runtime.stop()
