@@ -95,6 +95,12 @@ async def test_audit_case_export_disclosures_and_erase(audit_service, settings, 
     assert "CaseClosed" not in body["state"]["sections"] and body["state"]["events"] == closing
     assert all(e["event"] != "CaseClosed" for e in body["timeline"])
 
+    code, out = await sanctuary(
+        settings, "audit", "case", case_id, *STAFF, "--role", "auditor", "--reason", "internal audit"
+    )
+    assert code == 0 and f"Case {case_id}: timeline" in out and "ReferralSubmitted" in out
+    check(NAME not in out, "the auditor's table shows the name")
+
     # An installer is refused, and the refusal is on the record.
     code, out = await sanctuary(
         settings, "audit", "case", case_id, *STAFF, "--role", "installer", "--reason", "curious"
@@ -150,6 +156,7 @@ async def test_audit_case_export_disclosures_and_erase(audit_service, settings, 
     assert outcomes == [
         ("auditor", "timeline", "granted, personal data withheld"),
         ("coordinator", "timeline", "granted, personal data shown"),
+        ("auditor", "timeline", "granted, personal data withheld"),
         ("installer", "timeline", "refused"),
         ("auditor", "disclosures", "granted, personal data withheld"),
         ("coordinator", "subject access export", "granted, personal data shown"),
