@@ -21,10 +21,12 @@ from services.reporting.report.compute import compute_report
 from services.reporting.report.model import Audience, Report
 from services.reporting.report.produce import Format, render_report, report_for_period, write_all_formats
 from services.reporting.report.quarters import Period
+from services.reporting.report.suppression import equations_of
 from shared.catalogue import load_catalogue
 from shared.errors import CommandRejected
 from tests.reporting.expected_year import CASES, SECTIONS
 from tests.reporting.history import TEST_SCHEME, History
+from tests.reporting.test_suppression import recoverable
 from tests.reporting.year import year
 
 pytestmark = pytest.mark.readmodel
@@ -146,8 +148,28 @@ def test_funders_see_small_counts_suppressed_and_no_case_references(store: ReadM
     )
     assert reached.values["Total"] is None  # 3 households would be 5.0%
     assert not any("cases" in r for s in report.as_json()["sections"] for r in s["rows"])
+    # A figure shown twice is hidden in both places, or one would give the other away.
+    households = report.section("Spend against budget and household target").row(
+        "Households with installations completed"
+    )
+    assert households.values == completed.values
+    children = report.section("Tower Hamlets performance indicators").row(
+        "Total number of children in households"
+    )
+    assert children.values == report.section("Number of dependent children").rows[0].values
     text = render_report(report, Format.TABLE)
     assert isinstance(text, str) and "RC" not in text and "RB" not in text
+
+
+def test_no_hidden_count_of_the_funders_year_can_be_worked_out(store: ReadModelStore) -> None:
+    load(store, year())
+    exact = coordinator(store)
+    values, equations = equations_of(exact)
+    funders = compute_report(store, PERIOD, Audience.FUNDER, TEST_SCHEME)
+    hidden = {cell for cell in values if funders.section(cell[0]).row(cell[1]).values[cell[2]] is None}
+    assert any(0 < values[c] < 5 for c in hidden)  # the year has small counts to hide
+    assert all(c in hidden for c, v in values.items() if 0 < v < 5)
+    assert not recoverable(hidden, equations)
 
 
 def test_every_format_renders_without_personal_data(store: ReadModelStore, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from services.reporting.report.facts import CaseFacts, Facts
-from services.reporting.report.model import Kind, Section
+from services.reporting.report.model import Kind, Relation, Section
 from services.reporting.report.quarters import Period, add_months
 from services.reporting.report.rows import count_days, count_row, percent_row, where
 from shared.contracts import contractor as K
@@ -23,6 +23,7 @@ from shared.scheme import SchemeConfig
 CHANNELS = tuple(c.value for c in K.ContactChannel)
 CONTACT_MADE = K.ContactOutcome.CONTACT_MADE.value
 FOLLOW_UP_MADE = R.FollowUpOutcome.CONTACT_MADE.value
+DEPENDENT_CHILDREN = "Number of dependent children"
 
 
 def _day(value: datetime | date | None) -> date | None:
@@ -130,6 +131,12 @@ def performance_indicators(facts: Facts, period: Period, scheme: SchemeConfig) -
                 period,
                 [(f["received_on"], bool(f["satisfied"]), f["case_id"]) for f in feedback],
             ),
+        ],
+        # The same figure as the template's row: hidden together, or one would give the other away.
+        [
+            Relation(
+                f"{DEPENDENT_CHILDREN}::{DEPENDENT_CHILDREN}", ("Total number of children in households",)
+            )
         ],
         note="Contacts by channel: the contractor's contact attempts and the coordinator's follow-ups.",
     )

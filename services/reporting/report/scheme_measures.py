@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from services.reporting.report import template as T
 from services.reporting.report.facts import Facts
-from services.reporting.report.model import Kind, Row, Section
+from services.reporting.report.model import Kind, Relation, Row, Section
 from services.reporting.report.performance import performance_indicators
 from services.reporting.report.quarters import Period
 from services.reporting.report.rows import count_row, money_row, only_total, rounded
@@ -60,6 +61,8 @@ def budget(facts: Facts, period: Period, scheme: SchemeConfig) -> Section:
                 parts={"Total": (reached, target)},
             ),
         ],
+        # Households are the template's installations completed: hidden together.
+        [Relation(f"{T.REFERRALS}::{T.COMPLETED}", (households.label,))],
         note="Pounds; households counted in the quarter their installation was completed.",
     )
 
