@@ -143,7 +143,9 @@ def event_subscriber(
         stream=CASES,
         durable=durable,
         config=config,
-        pull_sub=PullSub(batch_size=64, timeout=1.0),
+        # One message per fetch: FastStream runs a fetched batch concurrently, and projections
+        # and reactions must see a case's events in stream order.
+        pull_sub=PullSub(batch_size=1, timeout=1.0),
         ack_policy=AckPolicy.MANUAL,
         title=f"{durable}: {', '.join(subjects)}",
     )
