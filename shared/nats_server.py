@@ -54,7 +54,7 @@ class NatsServer:
     def _config(self) -> str:
         assert self.store_dir is not None
         lines = [
-            "listen: 127.0.0.1:%d" % self.port,
+            f"listen: 127.0.0.1:{self.port}",
             "jetstream {",
             f'  store_dir: "{self.store_dir}"',
         ]
@@ -64,29 +64,51 @@ class NatsServer:
         return "\n".join(lines) + "\n"
 
     def start(self, timeout: float = 10.0) -> NatsServer:
-        if self.port == 0:
-            self.port = free_port()
+        """Start and wait until it listens. With no port given, a free one is taken; if another
+        process grabs it first, a fresh one is tried (up to three times)."""
+        auto_port = self.port == 0
+        for attempt in range(3):
+            if auto_port and (attempt > 0 or self.port == 0):
+                self.port = free_port()
+            try:
+                return self._start_once(timeout)
+            except _PortTaken:
+                if not auto_port or attempt == 2:
+                    raise RuntimeError(f"nats-server could not listen on port {self.port}: in use") from None
+        raise AssertionError("unreachable")
+
+    def _start_once(self, timeout: float) -> NatsServer:
         if self.store_dir is None:
             self.store_dir = Path(tempfile.mkdtemp(prefix="sanctuary-nats-"))
             self._own_store = True
         self.store_dir.mkdir(parents=True, exist_ok=True)
         config = self.store_dir / "nats.conf"
         config.write_text(self._config())
-        self.process = subprocess.Popen(
-            [nats_server_binary(), "-c", str(config)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        log_path = self.store_dir / "nats-server.log"
+        with log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [nats_server_binary(), "-c", str(config)],
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"nats-server exited at start (code {self.process.returncode})")
+                reason = _last_line(log_path)
+                if "address already in use" in reason:
+                    raise _PortTaken
+                raise RuntimeError(f"nats-server exited at start (code {self.process.returncode}): {reason}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return self
+                    pass
             except OSError:
                 time.sleep(0.05)
+                continue
+            # Listening, and it is ours: a server that lost the port to another would have exited.
+            time.sleep(0.02)
+            if self.process.poll() is None:
+                return self
         self.stop()
         raise TimeoutError(f"nats-server did not listen on port {self.port} within {timeout}s")
 
@@ -115,3 +137,13 @@ class NatsServer:
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         self.cleanup()
+
+
+class _PortTaken(Exception):
+    pass
+
+
+def _last_line(path: Path) -> str:
+    """The server's last log line (its reason for exiting; nats-server logs no message data)."""
+    lines = path.read_text(errors="replace").strip().splitlines() if path.exists() else []
+    return lines[-1][-300:] if lines else "no output"

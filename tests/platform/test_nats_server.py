@@ -77,3 +77,21 @@ def test_a_server_that_cannot_start_is_a_clear_error(tmp_path: Path) -> None:
     bad = NatsServer(store_dir=tmp_path / "bad", config_extra="this is { not a config")
     with pytest.raises(RuntimeError, match="nats-server exited at start"):
         bad.start()
+
+
+def test_a_port_taken_by_another_process_is_not_mistaken_for_ours(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        taken = other.getsockname()[1]
+
+        with pytest.raises(RuntimeError, match="in use"):
+            NatsServer(port=taken).start()
+
+        # A free port chosen for us and grabbed by someone else first: a fresh one is tried.
+        ports = iter([taken])
+        real_free_port = free_port
+        monkeypatch.setattr("shared.nats_server.free_port", lambda: next(ports, None) or real_free_port())
+        with NatsServer() as server:
+            assert server.port != taken
+            assert server.process is not None and server.process.poll() is None
