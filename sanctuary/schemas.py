@@ -35,7 +35,7 @@ def all_commands() -> dict[str, type[Command]]:
 
 def schema_settings() -> Settings:
     # Building an app connects nothing, but settings must be valid: a throwaway key, never used.
-    return load_settings(nats_url="nats://127.0.0.1:4222", kek=base64.b64encode(bytes(32)).decode())
+    return load_settings(nats_url="nats://nats:4222", kek=base64.b64encode(bytes(32)).decode())
 
 
 def service_asyncapi(name: str, settings: Settings) -> dict[str, Any]:
