@@ -1,0 +1,97 @@
+"""The whole demo in one call: generate the year, drive it with a progress bar, wait for the read
+model, print the coordinator's report and write both versions to the output directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import nats
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sanctuary.demo.driver import DriveResult, drive, summary_rows
+from sanctuary.demo.generator import financial_year_start, generate, year_end
+from sanctuary.demo.report import wait_for_read_model, write_reports, year_report
+from sanctuary.demo.storyline import Storyline
+from services.reporting.readmodel.store import DEFAULT_BASE
+from services.reporting.report.model import Audience
+from services.reporting.report.render import render_table
+from shared.catalogue import load_catalogue
+from shared.eventstore import ensure_stream
+from shared.scheme import load_scheme
+
+
+@dataclass(frozen=True)
+class DemoSetup:
+    nats_url: str
+    database_url: str
+    scheme_path: Path
+    catalogue_path: Path
+    table_base: str = DEFAULT_BASE  # the reporting service's read-model tables
+
+
+@dataclass(frozen=True)
+class DemoOutcome:
+    stories: list[Storyline]
+    drive: DriveResult
+    start: date
+    end: date
+    files: list[Path]
+
+
+async def run_demo(
+    setup: DemoSetup,
+    cases: int,
+    seed: int,
+    out: Path,
+    console: Console,
+    year_start: date | None = None,
+    case_prefix: str = "DEMO",
+) -> DemoOutcome:
+    scheme = load_scheme(setup.scheme_path)
+    catalogue = load_catalogue(setup.catalogue_path)
+    start = year_start or financial_year_start(date.today(), scheme.reporting.financial_year_start_month)
+    end = year_end(start)
+    stories = generate(seed, cases, start, scheme, catalogue, case_prefix)
+    console.print(_paths_table(stories, start, end))
+    nc = await nats.connect(setup.nats_url, name="sanctuary-demo")
+    try:
+        await ensure_stream(nc.jetstream())
+        with Progress(
+            TextColumn("scheme year {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            task = bar.add_task(f"{start:%Y}-{end:%y}", total=None)
+            result = await drive(
+                nc, stories, start, lambda done, total: bar.update(task, completed=done, total=total)
+            )
+        console.print(
+            f"{result.sent} commands sent ({result.duplicates} already done on an earlier run); "
+            f"longest wait for another service's reaction {result.longest_wait_s:.1f} s"
+        )
+        for refusal in result.refusals:
+            console.print(f"[yellow]refused[/] {refusal}")
+        with console.status("Waiting for the reporting read model to catch up..."):
+            await wait_for_read_model(nc, setup.database_url, setup.table_base)
+    finally:
+        await nc.close()
+    report = year_report(setup.database_url, start, end, Audience.COORDINATOR, scheme, setup.table_base)
+    console.out(render_table(report))
+    files = write_reports(setup.database_url, start, end, scheme, out, setup.table_base)
+    console.print("Written: " + ", ".join(str(f) for f in files))
+    return DemoOutcome(stories, result, start, end, files)
+
+
+def _paths_table(stories: list[Storyline], start: date, end: date) -> Table:
+    table = Table(title=f"Synthetic scheme year {start:%d %B %Y} to {end:%d %B %Y}: {len(stories)} referrals")
+    table.add_column("pathway")
+    table.add_column("cases", justify="right")
+    for path, count in summary_rows(stories).items():
+        table.add_row(path, str(count))
+    return table
