@@ -14,6 +14,7 @@ from rich.console import Console
 
 from sanctuary.cli_app import app
 from sanctuary.demo.generator import DEFAULT_CASES
+from sanctuary.demo.report import ReadModelBehind
 from sanctuary.demo.run import DemoSetup, run_demo
 from shared.settings import Settings
 
@@ -39,6 +40,16 @@ def _year_start(value: str | None) -> date | None:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         raise typer.BadParameter("must be a date written YYYY-MM-DD", param_hint="--year-start") from None
+
+
+def demo_in_run(nats_url: str, cases: int, seed: int, out: Path, console: Console) -> None:
+    """``sanctuary run``'s scheme year, once the services are up (same variables as the services)."""
+    console.rule(f"A synthetic scheme year: {cases} referrals, seed {seed}")
+    try:
+        asyncio.run(run_demo(setup_from_environment(nats_url), cases, seed, out, console))
+    except ReadModelBehind as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
 
 
 @app.command("demo")

@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from sanctuary.cli_app import app
+from sanctuary.cli_demo import demo_in_run
+from sanctuary.demo.generator import DEFAULT_CASES
 from sanctuary.exchange import show_exchange
 from sanctuary.launcher import (
     KEK_VARIABLE,
@@ -46,8 +48,14 @@ def run(
         "var"
     ),
     health_timeout: Annotated[float, typer.Option(help="Seconds to wait for every service.")] = 60.0,
+    demo_cases: Annotated[
+        int, typer.Option(min=0, help="Referrals in the demo scheme year (0: none; not with --service).")
+    ] = DEFAULT_CASES,
+    seed: Annotated[int, typer.Option(help="The demo year's seed.")] = 2025,
+    out: Annotated[Path, typer.Option(help="Where the demo writes its report.")] = Path("out"),
 ) -> None:
-    """Start NATS (unless NATS_URL is set) and the services, show them up and talking, then stop."""
+    """Start NATS (unless NATS_URL is set) and the services, show them up and talking, drive the demo
+    scheme year through them and print its report, then stop."""
     names = tuple(service or SERVICES)
     unknown = [n for n in names if n not in SERVICES]
     if unknown:
@@ -92,6 +100,8 @@ def run(
             took = asyncio.run(wait_healthy(system.nats_url, system.services, health_timeout))
         console.print(_services_table(system, took))
         asyncio.run(show_exchange(system.nats_url, names, console))
+        if not service and demo_cases:
+            demo_in_run(system.nats_url, demo_cases, seed, out, console)
         if keep_running:
             console.print("Running. Press Ctrl-C to stop.")
             while not stop_requested.wait(1.0):
