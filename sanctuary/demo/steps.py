@@ -277,6 +277,16 @@ class StepBook:
         self.add(
             check, A.RecordFireSafetyCheck, FIRE_OFFICER, checked_on=check.date(), fire_measures_fitted=fitted
         )
+        sharing = self.client.consents.information_sharing is R.YesNo.YES
+        if path is Path.INSTALLED and sharing and self.rng.random() < 0.06:
+            # Some clients later withdraw consent to sharing: the fire service's flag comes off.
+            self.add(
+                next_working(check, 3, 10),
+                R.WithdrawConsent,
+                COORDINATOR,
+                purposes=[R.ConsentPurpose.INFORMATION_SHARING],
+                note="Client asked that agencies stop sharing her details (synthetic)",
+            )
         if path is Path.COMPLAINT:
             received = next_working(completed, 4, 11)
             self.add(

@@ -79,7 +79,9 @@ def test_declines_cancellations_withdrawals_suspension_and_complaint_are_as_the_
         "Client moved out of the property",
     }
     assert all(c.reason in SCHEME.cancellation_reasons for c in cancels)
-    assert commands(stories, R.WithdrawConsent)
+    withdrawals = commands(stories, R.WithdrawConsent)
+    assert any(not w.purposes for w in withdrawals)  # every consent, before the works
+    assert any(w.purposes == [R.ConsentPurpose.INFORMATION_SHARING] for w in withdrawals)  # after them
     assert len(commands(stories, K.SuspendWorks)) == len(commands(stories, R.ResumeWorks)) == 1
     assert len(commands(stories, R.RecordComplaint)) == len(commands(stories, R.ResolveComplaint)) == 1
     kinds = {f.kind for f in commands(stories, R.RecordFollowUpContact)}
