@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from nats.aio.client import Client as NATS
+from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
 
 from sanctuary.demo.steps import FEMALE_INSTALLER, MALE_INSTALLER
@@ -105,7 +106,7 @@ async def _send(
     command = step.command.model_copy(update=updates) if updates else step.command
     reply = await _request(nc, command)
     waited = 0.0
-    while not reply.ok and step.after_reaction and waited < REACTION_WAIT_S:
+    while _waiting_for_reaction(step, reply) and waited < REACTION_WAIT_S:
         await asyncio.sleep(RETRY_EVERY_S)
         waited += RETRY_EVERY_S
         reply = await _request(nc, command)
@@ -120,11 +121,20 @@ async def _send(
         remembered[(story.case_id, step.remember)] = reply.event_ids[0]
 
 
+def _waiting_for_reaction(step: Step, reply: CommandReply) -> bool:
+    # A missing prerequisite is refused on the case ("no works order has been received for this
+    # case"); anything else (a bad field, no service answering) will not change by waiting.
+    return step.after_reaction and not reply.ok and all(p.field == "case_id" for p in reply.errors)
+
+
 async def _request(nc: NATS, command: Any) -> CommandReply:
     try:
         return await send_command(nc, command, timeout=10.0)
     except NatsTimeout:
-        return CommandReply(ok=False, errors=[Problem(field="(command)", problem="no reply within 10 s")])
+        problem = Problem(field="(command)", problem="no reply within 10 s")
+    except NoRespondersError:
+        problem = Problem(field="(command)", problem=f"no {command.service} service is answering")
+    return CommandReply(ok=False, errors=[problem])
 
 
 def summary_rows(stories: Sequence[Storyline]) -> dict[str, int]:
