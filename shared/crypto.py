@@ -64,6 +64,7 @@ class KeyStore:
         self._cache: dict[str, bytes] = {}
         self._erased: set[str] = set()
         self._watch_task: asyncio.Task[None] | None = None
+        self._watcher: Any = None
 
     async def start(self) -> None:
         try:
@@ -94,11 +95,17 @@ class KeyStore:
             # Bounded: a watcher cancelled while nats-py is still setting it up can ignore the
             # cancellation, and stop() must not hang on it.
             await asyncio.wait({self._watch_task}, timeout=2.0)
+        if self._watcher is not None:
+            # Unsubscribe, so the watcher's heartbeat and flow-control tasks stop with us.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._watcher.stop(), timeout=2.0)
+            self._watcher = None
 
     async def _watch_erasures(self) -> None:
         assert self._kv is not None
         with contextlib.suppress(asyncio.CancelledError):
             watcher = await self._kv.watchall(include_history=False, ignore_deletes=False, meta_only=True)
+            self._watcher = watcher
             async for entry in watcher:
                 if entry is not None and entry.operation in ("DEL", "PURGE"):
                     self._forget(entry.key)

@@ -7,6 +7,7 @@ under the case's data key; after erasure it reads back as ``ERASED``.
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidatorFunctionWrapHandler, WrapValidator
@@ -59,30 +60,42 @@ def personal_field_names(model: type[BaseModel]) -> set[str]:
     return names
 
 
+@functools.cache
+def _plan(model: type[BaseModel]) -> tuple[tuple[str, bool, type[BaseModel] | None], ...]:
+    """Per field: its JSON key, whether it is personal, and the model it nests (if any).
+
+    Worked out once per model class: every append and read walks it.
+    """
+    plan = []
+    for name, info in model.model_fields.items():
+        personal = _is_personal(info)
+        subs = [] if personal else _model_types(info.annotation)
+        plan.append((info.alias or name, personal, subs[0] if subs else None))
+    return tuple(plan)
+
+
 def split_personal(model: type[BaseModel], data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """Remove personal values from ``data`` (a model_dump in JSON mode), in place.
 
     Returns them keyed by their path ("client.full_name", "children.1.name").
     """
     taken: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
-        key = info.alias or name
+    for key, personal, sub in _plan(model):
         if key not in data:
             continue
         path = f"{prefix}{key}"
-        if _is_personal(info):
+        if personal:
             taken[path] = data.pop(key)
             continue
-        subs = _model_types(info.annotation)
-        if not subs:
+        if sub is None:
             continue
         value = data[key]
         if isinstance(value, dict):
-            taken |= split_personal(subs[0], value, f"{path}.")
+            taken |= split_personal(sub, value, f"{path}.")
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, dict):
-                    taken |= split_personal(subs[0], item, f"{path}.{i}.")
+                    taken |= split_personal(sub, item, f"{path}.{i}.")
     return taken
 
 
@@ -90,23 +103,21 @@ def merge_personal(
     model: type[BaseModel], data: dict[str, Any], personal: dict[str, Any] | None, prefix: str = ""
 ) -> dict[str, Any]:
     """Put personal values back into ``data`` in place; with ``personal=None`` (erased) mark them ERASED."""
-    for name, info in model.model_fields.items():
-        key = info.alias or name
+    for key, is_personal, sub in _plan(model):
         path = f"{prefix}{key}"
-        if _is_personal(info):
+        if is_personal:
             if personal is None:
                 data[key] = ERASED
             elif path in personal:
                 data[key] = personal[path]
             continue
-        subs = _model_types(info.annotation)
         value = data.get(key)
-        if not subs or value is None:
+        if sub is None or value is None:
             continue
         if isinstance(value, dict):
-            merge_personal(subs[0], value, personal, f"{path}.")
+            merge_personal(sub, value, personal, f"{path}.")
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, dict):
-                    merge_personal(subs[0], item, personal, f"{path}.{i}.")
+                    merge_personal(sub, item, personal, f"{path}.{i}.")
     return data

@@ -3,6 +3,7 @@ and the event store. Nothing connects at import time; ``start()`` is called from
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 import nats
@@ -44,7 +45,11 @@ class ServiceRuntime:
         if self.keys:
             await self.keys.stop()
         if self.nc and not self.nc.is_closed:
-            await self.nc.drain()
+            # Bounded: a drain waits for in-flight handlers, and stopping must not hang on one.
+            try:
+                await asyncio.wait_for(self.nc.drain(), timeout=5.0)
+            except Exception:  # closing is all that is left to do
+                await self.nc.close()
 
     @property
     def event_store(self) -> EventStore:
