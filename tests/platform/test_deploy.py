@@ -22,7 +22,7 @@ SECRETS = {
     "POSTGRES_PASSWORD": "testpg",
     **{
         f"NATS_{u}_PASSWORD": f"test{u.lower()}"
-        for u in (*map(str.upper, SERVICES), "AGENCY", "FIRE_CONTROL")
+        for u in (*map(str.upper, SERVICES), "AGENCY", "OPERATOR", "FIRE_CONTROL")
     },
 }
 

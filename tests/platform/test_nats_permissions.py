@@ -20,7 +20,7 @@ from shared.nats_server import NatsServer
 from shared.settings import REPO_ROOT
 
 pytestmark = pytest.mark.nats
-USERS = ("referral", "assessment", "contractor", "reporting", "agency", "fire_control")
+USERS = ("referral", "assessment", "contractor", "reporting", "agency", "operator", "fire_control")
 
 
 @pytest.fixture
@@ -98,20 +98,22 @@ async def test_no_service_may_delete_the_event_stream(connect_as) -> None:
     assert (await js.stream_info(STREAM)).config.name == STREAM
 
 
-async def test_fire_control_may_only_ask_for_its_register(connect_as) -> None:
-    reporting, _ = await connect_as("reporting")
+async def test_fire_control_may_only_ask_whether_an_address_is_a_sanctuary_address(connect_as) -> None:
+    assessment, assessment_errors = await connect_as("assessment")
 
-    async def answer(msg) -> None:  # the reporting service answering the register query
-        await msg.respond(b'{"addresses": []}')
+    async def answer(msg) -> None:  # the assessment service answering one address
+        await msg.respond(b'{"found": false}')
 
-    await reporting.subscribe("query.fire.>", cb=answer)
-    await reporting.flush()
+    await assessment.subscribe("query.fire.SanctuaryAddress", cb=answer)
+    await assessment.flush()
+    assert assessment_errors == []
 
     fire, errors = await connect_as("fire_control", inbox_prefix="_INBOX_fire_control")
-    reply = await fire.request("query.fire.register", b"{}", timeout=2)
-    assert reply.data == b'{"addresses": []}'
+    reply = await fire.request("query.fire.SanctuaryAddress", b"{}", timeout=2)
+    assert reply.data == b'{"found": false}'
 
     for subject in (
+        "query.fire.register",
         "query.police.anything",
         "case.X.referral.ReferralSubmitted",
         "cmd.referral.SubmitReferral",
@@ -119,4 +121,44 @@ async def test_fire_control_may_only_ask_for_its_register(connect_as) -> None:
         await fire.publish(subject, b"{}")
     await fire.flush()
     await asyncio.sleep(0.2)
-    assert sum("permissions violation for publish" in e for e in errors) == 3
+    assert sum("permissions violation for publish" in e for e in errors) == 4
+
+
+async def test_nobody_else_may_ask_or_overhear_the_fire_question(connect_as) -> None:
+    # The question carries an address: the reporting service may not listen to it, and an
+    # agency system may not ask it.
+    reporting, reporting_errors = await connect_as("reporting")
+    await reporting.subscribe("query.fire.>")
+    await reporting.flush()
+    await asyncio.sleep(0.2)
+    assert any("permissions violation for subscription" in e for e in reporting_errors)
+
+    agency, agency_errors = await connect_as("agency")
+    await agency.publish("query.fire.SanctuaryAddress", b"{}")
+    await agency.flush()
+    await asyncio.sleep(0.2)
+    assert any("permissions violation for publish" in e for e in agency_errors)
+
+
+async def test_contractor_may_keep_its_staff_register(connect_as) -> None:
+    nc, errors = await connect_as("contractor")
+    await nc.publish("$KV.CONTRACTOR_STAFF.inst-1", b"{}")
+    await nc.flush()
+    await asyncio.sleep(0.2)
+    assert errors == []
+
+
+async def test_operator_reads_but_cannot_write_events(connect_as) -> None:
+    service, _ = await connect_as("referral")
+    await ensure_stream(service.jetstream())
+    case_id = f"P-{uuid.uuid4().hex[:12]}"
+    await service.jetstream().publish(f"case.{case_id}.referral.ReferralAccepted", b"{}")
+
+    operator, errors = await connect_as("operator")
+    js = operator.jetstream(timeout=1)
+    last = await js.get_last_msg(STREAM, f"case.{case_id}.referral.ReferralAccepted", direct=True)
+    assert last.data == b"{}"
+    await operator.publish(f"case.{case_id}.referral.ReferralAccepted", b"{}")
+    await operator.flush()
+    await asyncio.sleep(0.2)
+    assert any("permissions violation for publish" in e for e in errors)
