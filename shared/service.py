@@ -115,6 +115,10 @@ def _reactor(
 ) -> Callable[[RecordedEvent], Awaitable[None]]:
     async def react(event: RecordedEvent) -> None:
         for command in reaction.react(event):
+            if command.occurred_at is None:
+                # In the world, a reaction happens when its cause did (a replayed or back-dated
+                # history keeps its timescales).
+                command = command.model_copy(update={"occurred_at": event.occurred_at})
             try:
                 await handler().handle(command)
             except CommandRejected as exc:

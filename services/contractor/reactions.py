@@ -1,7 +1,7 @@
 """The contractor reacts to the coordinator's approval of recommendations: a works order arrives.
 
 The command id is derived from the approval's event id, so a redelivered approval is a no-op. The
-48-hour first-contact clock starts when the approval was recorded (when it was sent to us).
+48-hour first-contact clock starts when the coordinator approved (the approval's occurred_at).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def works_order_for(event: RecordedEvent) -> Sequence[Command]:
             command_id=f"{event.event_id}:works-order",
             case_id=event.case_id,
             actor=SYSTEM_ACTOR,
-            occurred_at=event.recorded_at,
+            occurred_at=event.occurred_at,
             correlation_id=event.correlation_id,
         )
     ]

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
-import services.contractor.reactions as contractor_reactions
 from sanctuary.demo.report import year_report
 from sanctuary.demo.run import DemoSetup, run_demo
-from sanctuary.demo.storyline import COORDINATOR, REQUIRED_PATHS
+from sanctuary.demo.storyline import REQUIRED_PATHS
 from sanctuary.demo.storyline import Path as Pathway
 from services.assessment.app import create_app as assessment_app
 from services.contractor.app import create_app as contractor_app
@@ -23,8 +21,6 @@ from services.referral.app import create_app as referral_app
 from services.reporting.app import create_app as reporting_app
 from services.reporting.report import template as T
 from services.reporting.report.model import Audience, Report
-from shared.contracts.referral import ApprovedItem, RecommendationsApproved
-from shared.events import RecordedEvent, utcnow
 from shared.scheme import load_scheme
 from shared.settings import Settings
 
@@ -34,39 +30,10 @@ YEAR = date(2019, 4, 1)
 CASES = 10
 
 
-def works_order_keeps_the_approvals_time() -> bool:
-    """The contractor's works order must carry the approval's occurred_at (the simulated day), or
-    every contact attempt of a replayed year is "before the works order was received"."""
-    at = datetime(2019, 6, 3, 10, tzinfo=UTC)
-    approval = RecordedEvent(
-        event_id="demo-approval",
-        type="RecommendationsApproved",
-        schema_version=1,
-        case_id="DEMO-CHECK",
-        occurred_at=at,
-        recorded_at=utcnow(),
-        actor=COORDINATOR,
-        causation_id="demo-approve",
-        correlation_id="demo-approve",
-        payload=RecommendationsApproved(
-            assessment_event_id="demo-assessment",
-            approved_items=[ApprovedItem(item_code="DOOR-CHAIN", quantity=1)],
-            estimated_cost_gbp=Decimal("15.00"),
-        ),
-    )
-    return all(c.occurred_at == at for c in contractor_reactions.works_order_for(approval))
-
-
 def total(report: Report, label: str) -> object:
     return report.section(T.REFERRALS).row(label).values["Total"]
 
 
-@pytest.mark.xfail(
-    not works_order_keeps_the_approvals_time(),
-    reason="services/contractor/reactions.py stamps the works order with the approval's recorded_at "
-    "(real time), not its occurred_at: contact attempts in the simulated year are refused",
-    strict=True,
-)
 async def test_a_small_year_through_the_real_services(settings: Settings, tmp_path: Path) -> None:
     run = uuid.uuid4().hex[:8]
     base = f"demo{run}_"
