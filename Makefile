@@ -27,6 +27,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy shared services sanctuary bench
 
+# A synthetic scheme year through the real services (needs NATS_URL; `make run` does it all).
+demo: $(STAMP)
+	$(BIN)/sanctuary demo --out out
+
 bench: $(STAMP)
 	$(BIN)/python bench/eventstore.py
 
