@@ -213,7 +213,7 @@ SECTIONS: list[tuple[str, list[tuple[str, Values]]]] = [
     ),
     (
         "Reasons for no take-up of the service when offered",
-        [("Client could not be contacted", n(0, 1)), ("client withdrew consent", n(1))],  # RC, RH
+        [("Client could not be contacted", n(0, 1)), ("Client withdrew consent", n(1))],  # RC, RH
     ),
     (
         "Safety outcomes for clients at point of case closure",

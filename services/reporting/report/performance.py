@@ -46,7 +46,9 @@ def took_up(c: CaseFacts) -> bool | None:
 
 
 def no_take_up_reason(c: CaseFacts) -> str:
-    return str(c.row.get("cancellation_reason") or c.row.get("closure_reason") or "Other")
+    reason = str(c.row.get("cancellation_reason") or c.row.get("closure_reason") or "Other")
+    # Closure reasons are stored in lower case; a report row starts with a capital like its neighbours.
+    return reason[:1].upper() + reason[1:]
 
 
 def performance_indicators(facts: Facts, period: Period, scheme: SchemeConfig) -> list[Section]:
