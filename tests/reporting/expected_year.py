@@ -37,7 +37,8 @@ MEASURES = {
     "Window locks": n(0, 3),  # RB: three
     "Safe room": n(0, 1),  # RB: the sanctuary room door
     "Deadlock": n(0, 0, 0, 1),  # RF
-    "Fireproof letterbox": n(0, 0, 0, 1),  # RF
+    "Fireproof letterbox": n(0, 0, 0, 2),  # RF: one by the contractor, one by the fire service
+    "Fire safety check": n(1, 0, 0, 1),  # RA, RF: the fire service's checks
     "Personal safety alarm": n(0, 0, 0, 1),  # RF
 }
 

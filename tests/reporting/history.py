@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from shared.catalogue import MeasureLine
 from shared.contracts import assessment as A
 from shared.contracts import contractor as K
 from shared.contracts import referral as R
@@ -235,8 +236,13 @@ def assessed(on: date) -> A.PropertyAssessed:
     )
 
 
-def fire_check(on: date) -> A.FireSafetyCheckRecorded:
-    return A.FireSafetyCheckRecorded(checked_on=on, due_by=on, within_timescale=True)
+def fire_check(on: date, fitted: tuple[str, ...] = ()) -> A.FireSafetyCheckRecorded:
+    return A.FireSafetyCheckRecorded(
+        checked_on=on,
+        due_by=on,
+        within_timescale=True,
+        fire_measures_fitted=[MeasureLine(item_code=code, quantity=1) for code in fitted],
+    )
 
 
 def approved(cost: str) -> R.RecommendationsApproved:

@@ -212,7 +212,7 @@ def year(prefix: str = "") -> History:
     add(f, installed(("PERSONAL-SAFETY-ALARM", 1, "20.00")), at(2025, 1, 16))
     add(f, completed(at(2025, 1, 17, 16), "120.00"), at(2025, 1, 17, 16))
     add(f, follow_up(R.FollowUpKind.VISIT_AFTER_INSTALLATION, RFACE, date(2025, 1, 24)), at(2025, 1, 24))
-    add(f, fire_check(date(2025, 1, 30)), at(2025, 1, 30))
+    add(f, fire_check(date(2025, 1, 30), fitted=("FIREPROOF-LETTERBOX",)), at(2025, 1, 30))
     neither = R.FeedbackReceived(satisfaction=R.Satisfaction.NEITHER, received_on=date(2025, 2, 1))
     add(f, neither, at(2025, 2, 1))
     complaint2 = R.ComplaintReceived(

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from services.reporting.readmodel.changes import AddRow, Change, SetCase
 from services.reporting.readmodel.referral_events import referral_changes
-from shared.catalogue import Catalogue
+from shared.catalogue import Catalogue, MonitoringCategory
 from shared.contracts import assessment as A
 from shared.contracts import contractor as K
 from shared.events import RecordedEvent
+
+FIRE_SAFETY_CHECK = "FIRE-SAFETY-CHECK"  # the catalogue's item for the fire service's check
 
 UK = ZoneInfo("Europe/London")
 
@@ -52,7 +55,33 @@ class MonitoringProjection:
         if isinstance(p, A.DashRiskAssessed):
             return [SetCase(case, {"risk_level": p.risk_level.value, "marac_referral": p.marac_referral})]
         if isinstance(p, A.FireSafetyCheckRecorded):
-            return [SetCase(case, {"fire_check_at": at_start(p.checked_on)}, frozenset({"fire_check_at"}))]
+            # The check itself and what the fire service fitted are measures the template counts;
+            # the fire service pays for them, so they add nothing to the scheme's spend.
+            fitted = [(FIRE_SAFETY_CHECK, MonitoringCategory.FIRE_SAFETY_CHECK.value, 1)] + [
+                (m.item_code, self._catalogue.category_of(m.item_code).value, m.quantity)
+                for m in p.fire_measures_fitted
+                if m.item_code != FIRE_SAFETY_CHECK
+            ]
+            fire_rows: list[Change] = [
+                AddRow(
+                    "measures",
+                    {
+                        "event_id": event.event_id,
+                        "line": i,
+                        "case_id": case,
+                        "item_code": code,
+                        "category": category,
+                        "quantity": quantity,
+                        "total_gbp": Decimal(0),
+                        "installed_on": p.checked_on,
+                    },
+                )
+                for i, (code, category, quantity) in enumerate(fitted)
+            ]
+            return [
+                *fire_rows,
+                SetCase(case, {"fire_check_at": at_start(p.checked_on)}, frozenset({"fire_check_at"})),
+            ]
         if isinstance(p, K.WorksOrderReceived):
             return [
                 SetCase(

@@ -21,14 +21,26 @@ def _chart_svg(chart: pygal.Graph) -> str:
 
 def charts(report: Report) -> list[str]:
     activity = report.section(T.REFERRALS)
-    bar = pygal.Bar(style=CleanStyle, height=320, width=640, title="Referrals and completions per quarter")
+    bar = pygal.Bar(
+        style=CleanStyle,
+        height=340,
+        width=640,
+        title="Referrals and completions per quarter",
+        legend_at_bottom=True,
+        truncate_legend=-1,
+    )
     bar.x_labels = list(QUARTERS)
     for label in (T.RECEIVED, T.ACCEPTED, T.COMPLETED):
         row = activity.row(label)
         bar.add(label.replace("Number of ", "").capitalize(), [row.values.get(q) for q in QUARTERS])
     days = report.section("Days between referral and installation").rows[0]
     line = pygal.Line(
-        style=CleanStyle, height=320, width=640, title="Average working days, referral to installation"
+        style=CleanStyle,
+        height=340,
+        width=640,
+        title="Average working days, referral to installation",
+        legend_at_bottom=True,
+        include_x_axis=True,  # start the scale at zero, so a small change does not look like a large one
     )
     line.x_labels = list(QUARTERS)
     line.add("Working days", [days.values.get(q) for q in QUARTERS])
