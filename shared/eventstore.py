@@ -236,39 +236,8 @@ class EventStore:
         return CasePosition(seq=int(headers["Nats-Sequence"]), last_hash=record.get("hash", ""))
 
     async def read_raw(self, case_id: str, after_seq: int = 0) -> list[tuple[int, str, bytes]]:
-        """(sequence, subject, stored bytes) of a case's events after ``after_seq``, in order.
-
-        Uses the direct batch get: no consumer to create, so one case loads in a few round trips.
-        """
-        out: list[tuple[int, str, bytes]] = []
-        inbox = self._nc.new_inbox()
-        sub = await self._nc.subscribe(inbox)
-        try:
-            start = after_seq + 1
-            while True:
-                request = {"seq": start, "next_by_subj": case_filter(case_id), "batch": _DIRECT_BATCH}
-                await self._nc.publish(
-                    f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(request).encode(), reply=inbox
-                )
-                pending = 0
-                while True:
-                    msg = await sub.next_msg(timeout=5)
-                    headers = msg.headers or {}
-                    status = headers.get("Status")
-                    if status == "404":
-                        return out
-                    if status == "204":  # end of this batch
-                        pending = int(headers.get("Nats-Num-Pending", "0"))
-                        break
-                    if status:
-                        raise EventStoreError(f"direct get failed: {status} {headers.get('Description')}")
-                    seq = int(headers["Nats-Sequence"])
-                    out.append((seq, headers["Nats-Subject"], msg.data))
-                    start = seq + 1
-                if pending == 0:
-                    return out
-        finally:
-            await sub.unsubscribe()
+        """(sequence, subject, stored bytes) of a case's events after ``after_seq``, in order."""
+        return await read_matching(self._nc, case_filter(case_id), after_seq)
 
     async def case_key(self, case_id: str) -> bytes | None:
         """The case's data key, or None once erased."""
@@ -290,6 +259,42 @@ class EventStore:
         """Decode one stored message (for projections and reactors reading the whole stream)."""
         record = json.loads(data)
         return decode_record(record, key=await self.case_key(record["case_id"]), seq=seq, subject=subject)
+
+
+async def read_matching(nc: NATS, subject_filter: str, after_seq: int = 0) -> list[tuple[int, str, bytes]]:
+    """(sequence, subject, stored bytes) of every CASES message matching ``subject_filter`` after
+    ``after_seq``, in order.
+
+    Uses the direct batch get: no consumer to create or clean up, and only matching messages travel,
+    so one case loads in a few round trips.
+    """
+    out: list[tuple[int, str, bytes]] = []
+    inbox = nc.new_inbox()
+    sub = await nc.subscribe(inbox)
+    try:
+        start = after_seq + 1
+        while True:
+            request = {"seq": start, "next_by_subj": subject_filter, "batch": _DIRECT_BATCH}
+            await nc.publish(f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(request).encode(), reply=inbox)
+            pending = 0
+            while True:
+                msg = await sub.next_msg(timeout=5)
+                headers = msg.headers or {}
+                status = headers.get("Status")
+                if status == "404":  # nothing (more) on that filter
+                    return out
+                if status == "204":  # end of this batch
+                    pending = int(headers.get("Nats-Num-Pending", "0"))
+                    break
+                if status:
+                    raise EventStoreError(f"direct get failed: {status} {headers.get('Description')}")
+                seq = int(headers["Nats-Sequence"])
+                out.append((seq, headers["Nats-Subject"], msg.data))
+                start = seq + 1
+            if pending == 0:
+                return out
+    finally:
+        await sub.unsubscribe()
 
 
 def _actual(description: str | None) -> int | None:
