@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from shared.commands import Command
 from shared.errors import CommandRejected
-from shared.events import Event, NewEvent, RecordedEvent
+from shared.events import Event, NewEvent, RecordedEvent, utcnow
 
 if TYPE_CHECKING:
     from shared.eventstore import EventStore
@@ -104,6 +104,10 @@ class CaseHandler(Generic[C, S]):
     async def handle(self, command: C) -> Outcome:
         # Commands for one case queue up inside this process; across processes the expected
         # sequence decides, and the loser catches up and decides again.
+        if command.occurred_at is None:
+            # A command that does not say when it happened happened as it arrived: deciders judge
+            # deadlines and "not in the future" against it, and retries keep the same moment.
+            command = command.model_copy(update={"occurred_at": utcnow()})
         case_id = command.case_id
         lock, users = self._locks.get(case_id, (asyncio.Lock(), 0))
         self._locks[case_id] = (lock, users + 1)

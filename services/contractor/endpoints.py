@@ -14,7 +14,6 @@ from shared.commands import Command, CommandReply
 from shared.contracts.contractor import CASE_COMMANDS, AllocateInstaller, RegisterInstaller
 from shared.decider import CaseHandler, Outcome
 from shared.errors import Problem, problems_from_validation
-from shared.events import utcnow
 from shared.logging import get_logger
 from shared.service import Service
 
@@ -36,9 +35,6 @@ def staff_of(service: Service) -> StaffRegister:
 
 def case_endpoints(service: Service) -> None:
     async def handle(command: Command) -> Outcome:
-        if command.occurred_at is None:
-            # Deadlines and DBS validity are judged at the moment the command arrives.
-            command = command.model_copy(update={"occurred_at": utcnow()})
         if isinstance(command, AllocateInstaller):
             # The decider judges the register's record, never one the caller supplies.
             record = await staff_of(service).get(command.installer_id)

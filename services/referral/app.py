@@ -7,7 +7,6 @@ from faststream import FastStream
 
 from services.referral.domain.decider import referral_decider
 from services.referral.domain.rules import CoordinatorRules
-from services.referral.handler import CoordinatorCaseHandler
 from shared.catalogue import load_catalogue
 from shared.contracts.referral import CASE_COMMANDS
 from shared.scheme import load_scheme
@@ -22,15 +21,9 @@ def rules_for(settings: Settings) -> CoordinatorRules:
 
 
 def create_app(settings: Settings) -> tuple[FastStream, Service]:
-    decider = referral_decider(rules_for(settings))
-
-    async def catch_up_before_deciding(service: Service) -> None:
-        service.handler = CoordinatorCaseHandler(service.runtime.event_store, decider)
-
     return create_service_app(
         settings,
         owner="referral",
-        decider=decider,
+        decider=referral_decider(rules_for(settings)),
         commands=CASE_COMMANDS,
-        on_startup=[catch_up_before_deciding],
     )
