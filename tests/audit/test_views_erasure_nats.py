@@ -61,12 +61,6 @@ async def test_an_erased_cases_views_are_gone_from_nats(fresh_nats_server):
         await nc.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="purge_case_views purges the subject, which leaves the plaintext view in the VIEWS "
-    "stream's block file; it needs the secure per-message delete (as KeyStore.erase uses). "
-    "Remove this mark when fixed.",
-)
 async def test_an_erased_cases_views_are_gone_from_the_disk(fresh_nats_server):
     nc = await nats.connect(fresh_nats_server.url)
     try:

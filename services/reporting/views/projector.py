@@ -3,21 +3,25 @@ any new disclosure, then publish every recipient's view that changed (a removal 
 is withdrawn; a purge when the case is erased).
 
 State is the kernel's case handler cache (each case folded up to its last known sequence), so a
-restart only costs one reload per case; disclosures already recorded are in the case's history, so
-redelivery records nothing twice.
+restart only costs one reload per case. Disclosures are decided on the case's whole current
+history, which holds every disclosure already recorded, and their command ids come from the
+triggering event: a redelivered event, or a replay of all CASES to republish lost views, records
+nothing twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 
-from nats.js import JetStreamContext
+from nats.aio.client import Client as NATS
 
 from services.reporting.views.disclosures import RecordDisclosure, disclosure_command_id
 from services.reporting.views.project import case_view
 from services.reporting.views.state import CaseSharing
-from services.reporting.views.stream import publish_view, purge_case_views
+from services.reporting.views.stream import ViewsStreamMissing, publish_view, purge_case_views
 from shared.contracts.audit import CasePersonalDataErased
 from shared.contracts.reporting import CaseView, DisclosureRecorded
 from shared.decider import CaseHandler
@@ -36,17 +40,61 @@ class ViewsProjector:
         self,
         policy: SharingPolicy,
         handler: CaseHandler[RecordDisclosure, CaseSharing],
-        js: JetStreamContext,
+        nc: NATS,
         triggers: frozenset[str],
+        restore_stream: Callable[[], Awaitable[bool]],
     ) -> None:
         self._policy = policy
         self._handler = handler
-        self._js = js
+        self._nc = nc
+        self._js = nc.jetstream()
         self._triggers = triggers
+        # Creates VIEWS if it is gone (a server restart empties memory) and, if so, replays CASES.
+        self._restore_stream = restore_stream
+        self._restoring = asyncio.Lock()
         # (case, recipient) -> digest of the view last published, so unchanged views are not resent.
         self._published: OrderedDict[tuple[str, str], str] = OrderedDict()
+        # After a reconnect VIEWS may have been lost and made again, by this process or another
+        # replica: no digest from before it proves a view is still there.
+        self._reconnects = nc.stats["reconnects"]
 
     async def on_event(self, event: RecordedEvent) -> None:
+        if self._nc.stats["reconnects"] != self._reconnects:
+            self._reconnects = self._nc.stats["reconnects"]
+            self._published.clear()
+        try:
+            await self._project(event)
+        except ViewsStreamMissing:
+            # Every view is lost, not just this case's; the replay covers this event too.
+            await self.restore_if_lost()
+
+    async def restore_if_lost(self) -> None:
+        """If VIEWS is gone, create it and republish every case's view from the start of CASES."""
+        async with self._restoring:
+            if await self._restore_stream():
+                # Nothing published survives: an unchanged view must be sent again.
+                self._published.clear()
+                log.info("views stream created; republishing every case's view")
+
+    async def watch_reconnects(self, interval: float = 0.5) -> None:
+        """The server loses VIEWS only by restarting, which our connection sees as a reconnect:
+        check the stream after each one, so views come back even when no case event follows."""
+        nc = self._nc
+        seen = nc.stats["reconnects"]
+        while not nc.is_closed:
+            await asyncio.sleep(interval)
+            now = nc.stats["reconnects"]
+            if now == seen or not nc.is_connected:
+                continue
+            try:
+                await self.restore_if_lost()
+            except Exception as exc:
+                # JetStream may still be recovering after the restart: try again next round.
+                log.warning("views stream check failed; will retry", error=type(exc).__name__)
+                continue
+            seen = now
+
+    async def _project(self, event: RecordedEvent) -> None:
         if isinstance(event.payload, DisclosureRecorded) or event.type not in self._triggers:
             return  # nothing any view shows, and nothing that changes who may see what
         case_id = event.case_id

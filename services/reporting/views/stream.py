@@ -1,7 +1,14 @@
 """The VIEWS stream: one subject per recipient and case, holding only that case's current view.
 
-``max_msgs_per_subject=1`` means a recipient reads the present state, never an older disclosure;
-purge is allowed (unlike CASES) because an erased case's views must disappear.
+Held in memory, never on the server's disk. A view is plaintext personal data (the contractor gets
+the client's name, address and telephone), and a file-stored stream keeps purged and superseded
+messages in its block files until compaction, so erasure would leave them readable on disk. In
+memory a purge really frees the message, and ``max_msgs_per_subject=1`` frees the older version a
+new one replaces. Losing the stream costs nothing that matters: every view is a projection of the
+CASES stream, so when the stream has to be created (a server restart empties memory) the projector
+replays CASES and publishes every case's current view again (see ``wiring``).
+
+Purge is allowed (unlike CASES) because an erased case's views must disappear.
 """
 
 from __future__ import annotations
@@ -11,11 +18,21 @@ import json
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, StorageType, StreamConfig
-from nats.js.errors import NotFoundError
+from nats.js.errors import NoStreamResponseError, NotFoundError
 
 from shared.contracts.reporting import CaseView, Recipient
+from shared.logging import get_logger
+
+log = get_logger(__name__)
 
 VIEWS_STREAM = "VIEWS"
+
+
+class ViewsStreamMissing(RuntimeError):
+    """The VIEWS stream is not on the server (it restarted and its memory was lost)."""
+
+    def __init__(self) -> None:
+        super().__init__(f"the {VIEWS_STREAM} stream is not on the server")
 
 
 def view_subject(recipient: Recipient, case_id: str) -> str:
@@ -26,7 +43,7 @@ def views_stream_config(replicas: int = 1) -> StreamConfig:
     return StreamConfig(
         name=VIEWS_STREAM,
         subjects=["view.>"],
-        storage=StorageType.FILE,
+        storage=StorageType.MEMORY,
         num_replicas=replicas,
         max_msgs_per_subject=1,
         discard=DiscardPolicy.OLD,
@@ -36,23 +53,40 @@ def views_stream_config(replicas: int = 1) -> StreamConfig:
     )
 
 
-async def ensure_views_stream(js: JetStreamContext, replicas: int = 1) -> None:
+async def ensure_views_stream(js: JetStreamContext, replicas: int = 1) -> bool:
+    """Make sure VIEWS exists, in memory. True when it had to be created, so it holds no views and
+    the projector must publish them all again: it was missing (new server, or one restarted and
+    its memory lost), or it was stored on disk by an older release (its storage cannot be changed
+    in place; being a projection it is deleted, files and all, and created again in memory)."""
     config = views_stream_config(replicas)
     try:
-        await js.stream_info(VIEWS_STREAM)
+        info = await js.stream_info(VIEWS_STREAM)
     except NotFoundError:
         await js.add_stream(config)
-        return
+        log.info("views stream created", stream=VIEWS_STREAM)
+        return True
+    if info.config.storage != StorageType.MEMORY:
+        await js.delete_stream(VIEWS_STREAM)
+        await js.add_stream(config)
+        log.info("views stream moved from disk to memory", stream=VIEWS_STREAM)
+        return True
     await js.update_stream(config)
+    return False
 
 
 async def publish_view(js: JetStreamContext, view: CaseView) -> None:
-    await js.publish(view_subject(view.recipient, view.case_id), view.model_dump_json().encode())
+    try:
+        await js.publish(view_subject(view.recipient, view.case_id), view.model_dump_json().encode())
+    except NoStreamResponseError:
+        raise ViewsStreamMissing from None
 
 
 async def purge_case_views(js: JetStreamContext, case_id: str) -> None:
-    """Remove every recipient's view of an erased case."""
-    await js.purge_stream(VIEWS_STREAM, subject=f"view.*.{case_id}")
+    """Remove every recipient's view of an erased case (in memory, so nothing of it remains)."""
+    try:
+        await js.purge_stream(VIEWS_STREAM, subject=f"view.*.{case_id}")
+    except NotFoundError:
+        raise ViewsStreamMissing from None
 
 
 async def read_view(nc: NATS, recipient: Recipient, case_id: str) -> CaseView | None:

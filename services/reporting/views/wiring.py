@@ -1,11 +1,19 @@
 """How the per-agency views plug into the reporting service's app: pass ``views_extra`` in
 ``extras`` and ``views_startup`` in ``on_startup`` of ``shared.service.create_service_app`` (both
 from ``views_parts()``). The policy is read when the app is built, so a broken policy file stops the
-service at start-up, naming the entry."""
+service at start-up, naming the entry.
+
+VIEWS lives in memory (see ``stream``). When start-up has to create it, or the projector finds it
+gone while running, the views consumer is replaced by one that delivers CASES from the start, so
+every case's current view is published again."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
 
 from services.reporting.views.disclosures import views_decider
 from services.reporting.views.grounds import GROUNDS_EVENT_TYPES
@@ -15,17 +23,35 @@ from shared.bus import event_subscriber, start_deadletter_watch
 from shared.contracts.audit import CasePersonalDataErased
 from shared.decider import CaseHandler
 from shared.events import RecordedEvent
+from shared.eventstore import STREAM
+from shared.logging import get_logger
 from shared.service import Service
 from shared.sharing import SharingPolicy, load_sharing_policy
+
+log = get_logger(__name__)
 
 VIEWS_DURABLE = "reporting-views"
 POLICY = "views_policy"
 PROJECTOR = "views_projector"
+WATCH = "views_stream_watch"
 
 
 def views_triggers(policy: SharingPolicy) -> frozenset[str]:
     """Event types that can change some view: what recipients receive, and who may receive it."""
     return policy.relevant_event_types() | GROUNDS_EVENT_TYPES | {CasePersonalDataErased.type_name()}
+
+
+async def replay_from_start(js: JetStreamContext, durable: str) -> None:
+    """Replace the views consumer by one with the same settings that has delivered nothing, so it
+    replays CASES from the first event. With none yet, the broker creates it, from the start."""
+    try:
+        info = await js.consumer_info(STREAM, durable)
+    except NotFoundError:
+        return
+    await js.delete_consumer(STREAM, durable)
+    # A running subscriber fetches by the consumer's name, so it carries on with the new one.
+    await js.add_consumer(STREAM, info.config)
+    log.info("views consumer replaying every case", consumer=durable)
 
 
 def views_parts(
@@ -48,10 +74,23 @@ def views_parts(
         nc = service.runtime.nc
         assert nc is not None
         js = nc.jetstream()
-        await ensure_views_stream(js, service.settings.stream_replicas)
+        replicas = service.settings.stream_replicas
+
+        async def restore_stream() -> bool:
+            created = await ensure_views_stream(js, replicas)
+            if created:
+                await replay_from_start(js, durable)
+            return created
+
         policy: SharingPolicy = service.extras[POLICY]
         handler = CaseHandler(service.runtime.event_store, views_decider(policy))
-        service.extras[PROJECTOR] = ViewsProjector(policy, handler, js, views_triggers(policy))
+        projector = ViewsProjector(policy, handler, nc, views_triggers(policy), restore_stream)
+        # Start-up runs before the broker starts its subscribers: a replaced consumer is in place
+        # before it delivers anything.
+        await projector.restore_if_lost()
+        service.extras[PROJECTOR] = projector
+        # Held here so the task is not collected; it ends when the connection closes.
+        service.extras[WATCH] = asyncio.create_task(projector.watch_reconnects())
         await start_deadletter_watch(service.runtime, [durable])
 
     return views_extra, views_startup
