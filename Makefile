@@ -25,7 +25,7 @@ test-readmodels: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared services sanctuary bench
+	$(BIN)/mypy shared services sanctuary bench tests
 
 # A synthetic scheme year through the real services (needs NATS_URL; `make run` does it all).
 demo: $(STAMP)

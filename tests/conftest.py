@@ -70,7 +70,7 @@ async def keystore(nc: NATS) -> AsyncIterator[KeyStore]:
 
 
 @pytest.fixture
-def store_for(nc: NATS, keystore: KeyStore, signing_dir: Path):  # type: ignore[no-untyped-def]
+def store_for(nc: NATS, keystore: KeyStore, signing_dir: Path):
     """An EventStore writing as the given owner, signed with that owner's key."""
 
     def make(owner: str) -> EventStore:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import uuid
 
@@ -92,7 +93,7 @@ async def test_two_writers_race_one_wins_per_sequence_loser_retries(store_for):
     assert len({e.event_id for e in history}) == 20
     seqs = [e.seq for e in history]
     assert seqs == sorted(seqs)
-    for before, after in zip(history, history[1:], strict=False):
+    for before, after in itertools.pairwise(history):
         assert after.prev_hash == before.hash
 
 
