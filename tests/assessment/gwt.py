@@ -16,6 +16,7 @@ from shared.events import Actor, Event, RecordedEvent, Role
 from shared.scheme import CONFIG_DIR, load_scheme
 from shared.settings import CONFIG_DIR as SHARED_CONFIG
 from shared.sharing import load_sharing_policy
+from tests.builders import recorded_event
 
 CPO = Actor(agency="Test Police", person="cpo-1", role=Role.POLICE_CPO)
 FIRE = Actor(agency="Test Fire and Rescue", person="fo-1", role=Role.FIRE_OFFICER)
@@ -34,18 +35,8 @@ DECIDER = assessment_decider(RULES)
 
 
 def recorded(payload: Event, at: datetime | None = None, case_id: str = "C-ASSESS-1") -> RecordedEvent:
-    when = at or datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
-    return RecordedEvent(
-        event_id=str(uuid.uuid4()),
-        type=payload.type_name(),
-        schema_version=payload.schema_version,
-        case_id=case_id,
-        occurred_at=when,
-        recorded_at=when,
-        actor=CPO,
-        causation_id=str(uuid.uuid4()),
-        correlation_id="corr",
-        payload=payload,
+    return recorded_event(
+        payload, case_id=case_id, actor=CPO, at=at or datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from shared.events import Actor, Event, RecordedEvent, Role
+from tests.builders import recorded_event
 from tests.kernel_events import KernelNoteAdded, KernelNoteCounted
 
 COORD = Actor(agency="Test Borough", person="coord-7", role=Role.COORDINATOR)
@@ -18,18 +19,8 @@ def at(day: int, hour: int = 9) -> datetime:
 
 
 def recorded(seq: int, payload: Event, actor: Actor, when: datetime) -> RecordedEvent:
-    return RecordedEvent(
-        event_id=f"ev-{seq}",
-        type=payload.type_name(),
-        schema_version=1,
-        case_id="H-1",
-        occurred_at=when,
-        recorded_at=when,
-        actor=actor,
-        causation_id=f"cmd-{seq}",
-        correlation_id=f"cmd-{seq}",
-        payload=payload,
-        seq=seq,
+    return recorded_event(
+        payload, case_id="H-1", actor=actor, at=when, seq=seq, event_id=f"ev-{seq}", causation_id=f"cmd-{seq}"
     )
 
 

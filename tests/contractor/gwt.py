@@ -14,6 +14,7 @@ from shared.commands import Command
 from shared.contracts.contractor import WorkItem, WorksOrderReceived
 from shared.events import Actor, Event, RecordedEvent, Role
 from shared.workdays import england
+from tests.builders import recorded_event
 
 OFFICE = Actor(agency="Test Locks Ltd", person="office-1", role=Role.CONTRACTOR_OFFICE)
 INSTALLER = Actor(agency="Test Locks Ltd", person="inst-1", role=Role.INSTALLER)
@@ -47,18 +48,7 @@ DECIDER = make_decider(rules())
 
 
 def recorded(payload: Event, at: datetime = ORDER_AT, case_id: str = "C-TEST-1") -> RecordedEvent:
-    return RecordedEvent(
-        event_id=str(uuid.uuid4()),
-        type=payload.type_name(),
-        schema_version=payload.schema_version,
-        case_id=case_id,
-        occurred_at=at,
-        recorded_at=at,
-        actor=OFFICE,
-        causation_id=str(uuid.uuid4()),
-        correlation_id="corr",
-        payload=payload,
-    )
+    return recorded_event(payload, case_id=case_id, actor=OFFICE, at=at)
 
 
 def given(*events: RecordedEvent | Event) -> WorksState:

@@ -19,6 +19,7 @@ from shared.decider import Decider
 from shared.errors import CommandRejected
 from shared.events import Actor, Event, RecordedEvent, Role
 from shared.scheme import CONFIG_DIR, load_scheme
+from tests.builders import recorded_event
 
 REFERRER = Actor(agency="Test Housing Association", person="ref-1", role=Role.REFERRER)
 COORDINATOR = Actor(agency="Test Council", person="coord-1", role=Role.COORDINATOR)
@@ -136,18 +137,7 @@ def submit(**kwargs: Any) -> SubmitReferral:
 
 
 def recorded(payload: Event, case_id: str = "SR-TEST", event_id: str | None = None) -> RecordedEvent:
-    return RecordedEvent(
-        event_id=event_id or str(uuid.uuid4()),
-        type=payload.type_name(),
-        schema_version=payload.schema_version,
-        case_id=case_id,
-        occurred_at=NOW,
-        recorded_at=NOW,
-        actor=REFERRER,
-        causation_id=str(uuid.uuid4()),
-        correlation_id="corr",
-        payload=payload,
-    )
+    return recorded_event(payload, case_id=case_id, actor=REFERRER, at=NOW, event_id=event_id)
 
 
 def given(*events: Event | RecordedEvent, decider: Decider[Any, ReferralState] = DECIDER) -> ReferralState:

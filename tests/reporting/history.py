@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from shared.contracts import referral as R
 from shared.contracts.reporting import ConsentPurpose
 from shared.events import Actor, Event, RecordedEvent, Role
 from shared.scheme import parse_scheme
+from tests.builders import recorded_event
 
 ACTOR = Actor(agency="Test Agency", person="staff-1", role=Role.SYSTEM)
 
@@ -24,19 +24,7 @@ class History:
         self.events: list[RecordedEvent] = []
 
     def add(self, case_id: str, payload: Event, at: datetime) -> RecordedEvent:
-        event = RecordedEvent(
-            event_id=uuid.uuid4().hex,
-            type=payload.type_name(),
-            schema_version=1,
-            case_id=case_id,
-            occurred_at=at,
-            recorded_at=at,
-            actor=ACTOR,
-            causation_id=uuid.uuid4().hex,
-            correlation_id=uuid.uuid4().hex,
-            payload=payload,
-            seq=len(self.events) + 1,
-        )
+        event = recorded_event(payload, case_id=case_id, actor=ACTOR, at=at, seq=len(self.events) + 1)
         self.events.append(event)
         return event
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime
 
 from services.reporting.views.disclosures import RecordDisclosure, decide_disclosure, views_decider
@@ -13,6 +12,7 @@ from shared.contracts.reporting import ConsentPurpose, DisclosureRecorded, Recip
 from shared.events import SYSTEM_ACTOR, Actor, Event, RecordedEvent, Role
 from shared.settings import CONFIG_DIR
 from shared.sharing import load_sharing_policy
+from tests.builders import recorded_event
 from tests.reporting.test_views_policy import flagged
 
 POLICY = load_sharing_policy(CONFIG_DIR / "sharing-policy.yaml")
@@ -22,19 +22,7 @@ COORDINATOR = Actor(agency="Test Council", person="coord-1", role=Role.COORDINAT
 
 
 def recorded(payload: Event, seq: int) -> RecordedEvent:
-    return RecordedEvent(
-        event_id=f"ev-{uuid.uuid4().hex}",
-        type=payload.type_name(),
-        schema_version=1,
-        case_id="PJ-1",
-        occurred_at=NOW,
-        recorded_at=NOW,
-        actor=COORDINATOR,
-        causation_id="c",
-        correlation_id="c",
-        payload=payload,
-        seq=seq,
-    )
+    return recorded_event(payload, case_id="PJ-1", actor=COORDINATOR, at=NOW, seq=seq)
 
 
 def given(*payloads: Event) -> list[RecordedEvent]:
