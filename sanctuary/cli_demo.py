@@ -30,6 +30,7 @@ def setup_from_environment(nats_url: str | None = None) -> DemoSetup:
         database_url=os.environ.get("DATABASE_URL", str(fields["database_url"].default)),
         scheme_path=Path(os.environ.get("SANCTUARY_SCHEME", str(fields["scheme_config"].default))),
         catalogue_path=Path(os.environ.get("SANCTUARY_CATALOGUE", str(fields["catalogue_path"].default))),
+        signing_keys=Path(os.environ.get("SANCTUARY_SIGNING_KEYS", str(fields["signing_keys_dir"].default))),
     )
 
 

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sanctuary.demo.afterwards import Afterwards, afterwards_table, check_afterwards
 from sanctuary.demo.driver import DriveResult, drive, summary_rows
 from sanctuary.demo.generator import financial_year_start, generate, year_end
 from sanctuary.demo.report import wait_for_read_model, write_reports, year_report
@@ -31,6 +32,7 @@ class DemoSetup:
     scheme_path: Path
     catalogue_path: Path
     table_base: str = DEFAULT_BASE  # the reporting service's read-model tables
+    signing_keys: Path = Path(".sanctuary/keys")  # the services' public keys, to verify histories
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class DemoOutcome:
     start: date
     end: date
     files: list[Path]
+    afterwards: Afterwards
 
 
 async def run_demo(
@@ -79,13 +82,23 @@ async def run_demo(
             console.print(f"[yellow]refused[/] {refusal}")
         with console.status("Waiting for the reporting read model to catch up..."):
             await wait_for_read_model(nc, setup.database_url, setup.table_base)
+        with console.status("Checking what each agency holds, and every case's history..."):
+            after = await check_afterwards(nc, [s.case_id for s in stories], setup.signing_keys)
     finally:
         await nc.close()
     report = year_report(setup.database_url, start, end, Audience.COORDINATOR, scheme, setup.table_base)
     console.out(render_table(report))
     files = write_reports(setup.database_url, start, end, scheme, out, setup.table_base)
     console.print("Written: " + ", ".join(str(f) for f in files))
-    return DemoOutcome(stories, result, start, end, files)
+    console.print(afterwards_table(after))
+    if after.broken:
+        console.print(f"[red]Audit: {len(after.broken)} case(s) whose history does not verify[/]")
+    else:
+        console.print(
+            f"Audit: {len(after.verified)} cases, {after.events} events: every hash chain and every "
+            "owning service's signature verifies."
+        )
+    return DemoOutcome(stories, result, start, end, files, after)
 
 
 def _paths_table(stories: list[Storyline], start: date, end: date) -> Table:

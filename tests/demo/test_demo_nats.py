@@ -48,6 +48,7 @@ async def test_a_small_year_through_the_real_services(settings: Settings, tmp_pa
             scheme_path=settings.scheme_config,
             catalogue_path=settings.catalogue_path,
             table_base=base,
+            signing_keys=settings.signing_keys_dir,
         )
         outcome = await run_demo(
             setup, CASES, 11, tmp_path / "out", Console(quiet=True), YEAR, case_prefix=f"T{run}"
@@ -77,3 +78,7 @@ async def test_a_small_year_through_the_real_services(settings: Settings, tmp_pa
     suffixes = Counter(p.suffix for p in outcome.files)
     assert suffixes == {".json": 2, ".csv": 2, ".xlsx": 2, ".html": 2, ".txt": 2}
     assert all(p.stat().st_size > 0 for p in outcome.files)
+    # Every case's history verifies, and the agencies hold views of the year's cases.
+    assert outcome.afterwards.broken == []
+    assert len(outcome.afterwards.verified) == CASES
+    assert {"police", "fire"} <= set(outcome.afterwards.views_by_recipient)
