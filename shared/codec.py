@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import orjson
 from cryptography.exceptions import InvalidTag
 from pydantic import ValidationError
 
@@ -18,13 +20,64 @@ from shared.personal import merge_personal, split_personal
 
 
 def canonical(record: dict[str, Any]) -> bytes:
+    """Compact JSON, keys sorted, UTF-8 unescaped: the bytes stored and hashed.
+
+    The definition is the standard library's ``json.dumps(separators=(",", ":"), sort_keys=True,
+    ensure_ascii=False)``. orjson writes the same bytes, six times faster, for plain JSON data
+    without floats (tests/test_codec.py proves it over generated records); floats (orjson spells
+    1e-05 as 0.00001), integers beyond 64 bits and anything not plain JSON take the standard path.
+    """
+    return _dumps(record, _plain_json_without_floats(record))
+
+
+def _dumps(record: dict[str, Any], plain: bool) -> bytes:
+    if plain:
+        try:
+            return orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:
+            pass  # an integer beyond 64 bits, or nesting deeper than orjson goes
+    return standard_canonical(record)
+
+
+def standard_canonical(record: dict[str, Any]) -> bytes:
+    """The definition of ``canonical``, with the standard library."""
     return json.dumps(record, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
+
+
+def _plain_json_without_floats(value: Any) -> bool:
+    """Only exact str, int, bool, None, lists and dicts with str keys (what json.loads and a JSON-mode
+    model_dump give), and no float anywhere. Subclasses (enums) are refused: no guessing."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or not _plain_json_without_floats(item):
+                return False
+        return True
+    if kind is list:
+        return all(_plain_json_without_floats(item) for item in value)
+    return False
 
 
 def event_hash(record: dict[str, Any]) -> str:
     """SHA-256 of the stored record without its own hash and signature."""
     body = {k: v for k, v in record.items() if k not in ("hash", "signature")}
     return hashlib.sha256(canonical(body)).hexdigest()
+
+
+def chain_and_sign(record: dict[str, Any], sign: Callable[[str], str] | None) -> bytes:
+    """Give a record from ``build_record`` its hash (exactly ``event_hash``: the record has no hash or
+    signature yet, so it is its own hash body) and signature, and return its bytes to publish.
+
+    The record is checked for plain JSON once: adding two strings keeps it plain.
+    """
+    if "hash" in record or "signature" in record:
+        raise ValueError("record already has a hash or signature")
+    plain = _plain_json_without_floats(record)
+    record["hash"] = hashlib.sha256(_dumps(record, plain)).hexdigest()
+    record["signature"] = sign(record["hash"]) if sign else ""
+    return _dumps(record, plain)
 
 
 def validated_payload_json(payload: Event) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from nats.js import JetStreamContext
 from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
 
-from shared.codec import build_record, canonical, decode_record, event_hash, recorded_from_written
+from shared.codec import build_record, chain_and_sign, decode_record, recorded_from_written
 from shared.crypto import CaseErased, KeyStore
 from shared.decider import GENESIS_HASH, CasePosition
 from shared.errors import CommandRejected
@@ -128,6 +128,7 @@ class EventStore:
             key = None  # events without personal fields may still be recorded on an erased case
         now = utcnow()
         records: list[dict[str, Any]] = []
+        stored: list[bytes] = []
         payloads: list[Event] = []
         subjects: list[str] = []
         prev = expected.last_hash or GENESIS_HASH
@@ -148,15 +149,15 @@ class EventStore:
                 prev_hash=prev,
                 key=key,
             )
-            record["hash"] = prev = event_hash(record)
-            record["signature"] = self._signer.sign(record["hash"]) if self._signer else ""
+            stored.append(chain_and_sign(record, self._signer.sign if self._signer else None))
+            prev = record["hash"]
             records.append(record)
             payloads.append(new.payload)
             subjects.append(event_subject(case_id, self.owner, new.payload.type_name()))
         if len(records) == 1:
-            seqs = [await self._publish_one(case_id, subjects[0], records[0], expected.seq, command_id)]
+            seqs = [await self._publish_one(case_id, subjects[0], stored[0], expected.seq, command_id)]
         else:
-            seqs = await self._publish_batch(case_id, subjects, records, expected.seq, command_id)
+            seqs = await self._publish_batch(case_id, subjects, stored, expected.seq, command_id)
         return [
             recorded_from_written(r, p, seq=s, subject=subj, erased=key is None)
             for r, p, s, subj in zip(records, payloads, seqs, subjects, strict=True)
@@ -170,11 +171,11 @@ class EventStore:
         }
 
     async def _publish_one(
-        self, case_id: str, subject: str, record: dict[str, Any], expected_seq: int, command_id: str
+        self, case_id: str, subject: str, data: bytes, expected_seq: int, command_id: str
     ) -> int:
         try:
             ack = await self._js.publish(
-                subject, canonical(record), headers=self._headers(case_id, expected_seq, f"{command_id}:0")
+                subject, data, headers=self._headers(case_id, expected_seq, f"{command_id}:0")
             )
         except BadRequestError as exc:
             if exc.err_code == WRONG_LAST_SEQUENCE:
@@ -189,13 +190,13 @@ class EventStore:
         self,
         case_id: str,
         subjects: list[str],
-        records: list[dict[str, Any]],
+        stored: list[bytes],
         expected_seq: int,
         command_id: str,
     ) -> list[int]:
         batch_id = uuid.uuid4().hex
-        last = len(records)
-        for i, (subject, record) in enumerate(zip(subjects, records, strict=True), start=1):
+        last = len(stored)
+        for i, (subject, data) in enumerate(zip(subjects, stored, strict=True), start=1):
             headers = {
                 "Nats-Batch-Id": batch_id,
                 "Nats-Batch-Sequence": str(i),
@@ -205,10 +206,10 @@ class EventStore:
                 # The expected-sequence check goes on the first message only.
                 headers |= self._headers(case_id, expected_seq, headers["Nats-Msg-Id"])
             if i < last:
-                await self._nc.publish(subject, canonical(record), headers=headers)
+                await self._nc.publish(subject, data, headers=headers)
                 continue
             headers["Nats-Batch-Commit"] = "1"
-            reply = await self._nc.request(subject, canonical(record), headers=headers, timeout=10)
+            reply = await self._nc.request(subject, data, headers=headers, timeout=10)
             answer = json.loads(reply.data or b"{}")
             error = answer.get("error")
             if error:
