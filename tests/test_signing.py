@@ -1,0 +1,47 @@
+"""Event signatures: the libsodium signer gives exactly the Ed25519 signature the key's OpenSSL
+implementation gives, and the auditor's verifier (cryptography) accepts it and nothing else."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shared.signing import SignatureVerifier, Signer, load_or_create_signer, load_verifier
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.binary(min_size=32, max_size=32), hashed=st.binary(max_size=256))
+def test_signature_is_the_openssl_ed25519_signature_of_the_hash(seed: bytes, hashed: bytes) -> None:
+    key = Ed25519PrivateKey.from_private_bytes(seed)
+    event_hash = hashlib.sha256(hashed).hexdigest()
+    signature = Signer("referral", key).sign(event_hash)
+    assert base64.b64decode(signature) == key.sign(event_hash.encode())
+    assert SignatureVerifier({"referral": key.public_key()}).verify("referral", event_hash, signature)
+
+
+def test_verifier_refuses_another_hash_another_owner_and_another_key() -> None:
+    key = Ed25519PrivateKey.generate()
+    event_hash = hashlib.sha256(b"event").hexdigest()
+    signature = Signer("referral", key).sign(event_hash)
+    verifier = SignatureVerifier({"referral": key.public_key()})
+    assert not verifier.verify("referral", hashlib.sha256(b"other").hexdigest(), signature)
+    assert not verifier.verify("contractor", event_hash, signature)
+    outsider = Signer("referral", Ed25519PrivateKey.generate()).sign(event_hash)
+    assert not verifier.verify("referral", event_hash, outsider)
+
+
+def test_key_saved_to_disk_signs_the_same_after_reloading(tmp_path: Path) -> None:
+    event_hash = hashlib.sha256(b"event").hexdigest()
+    first = load_or_create_signer(tmp_path, "contractor").sign(event_hash)
+    again = load_or_create_signer(tmp_path, "contractor").sign(event_hash)
+    assert first == again
+    loaded = serialization.load_pem_private_key((tmp_path / "contractor.key").read_bytes(), password=None)
+    assert isinstance(loaded, Ed25519PrivateKey)
+    assert base64.b64decode(first) == loaded.sign(event_hash.encode())
+    assert load_verifier(tmp_path).verify("contractor", event_hash, first)
