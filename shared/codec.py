@@ -13,7 +13,7 @@ import orjson
 from cryptography.exceptions import InvalidTag
 from pydantic import ValidationError
 
-from shared.crypto import open_json, seal_json
+from shared.crypto import open_json, seal
 from shared.errors import InvalidEvent, problems_from_validation
 from shared.events import Actor, Event, RecordedEvent, registry
 from shared.personal import merge_personal, split_personal
@@ -80,6 +80,20 @@ def chain_and_sign(record: dict[str, Any], sign: Callable[[str], str] | None) ->
     return _dumps(record, plain)
 
 
+def personal_plaintext(personal: dict[str, Any]) -> bytes:
+    """The bytes ``shared.crypto.seal_json`` seals: ``json.dumps(separators=(",", ":"), sort_keys=True)``,
+    non-ASCII escaped. orjson writes the same when its output is ASCII without DEL (which json escapes)."""
+    if _plain_json_without_floats(personal):
+        try:
+            out = orjson.dumps(personal, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:
+            pass  # an integer beyond 64 bits
+        else:
+            if out.isascii() and b"\x7f" not in out:
+                return out
+    return json.dumps(personal, separators=(",", ":"), sort_keys=True).encode()
+
+
 def validated_payload_json(payload: Event) -> dict[str, Any]:
     """Re-validate (a model_construct'ed payload skips validation) and dump to JSON-ready data."""
     cls = type(payload)
@@ -122,7 +136,7 @@ def build_record(
         "correlation_id": correlation_id,
         "payload": data,
         # Bound to the event id so a sealed blob cannot be moved onto another event.
-        "personal": seal_json(key, personal, event_id.encode()) if personal and key else None,
+        "personal": seal(key, personal_plaintext(personal), event_id.encode()) if personal and key else None,
         "prev_hash": prev_hash,
     }
 

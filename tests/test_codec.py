@@ -15,7 +15,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.codec import build_record, canonical, chain_and_sign, event_hash, standard_canonical
+from shared.codec import (
+    build_record,
+    canonical,
+    chain_and_sign,
+    event_hash,
+    personal_plaintext,
+    standard_canonical,
+)
 from shared.decider import GENESIS_HASH, CasePosition
 from shared.events import Actor, Role
 from shared.signing import SignatureVerifier, Signer
@@ -43,6 +50,11 @@ json_values = st.recursive(
 )
 
 
+def seal_json_plaintext(value: dict[str, Any]) -> bytes:
+    """What shared.crypto.seal_json encrypts."""
+    return json.dumps(value, separators=(",", ":"), sort_keys=True).encode()
+
+
 def standard_hash(record: dict[str, Any]) -> str:
     body = {k: v for k, v in record.items() if k not in ("hash", "signature")}
     return hashlib.sha256(standard_canonical(body)).hexdigest()
@@ -54,10 +66,17 @@ def test_canonical_writes_the_standard_bytes_for_any_json(record: dict[str, Any]
     assert canonical(record) == standard_canonical(record)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(), json_values, max_size=6))
+def test_personal_plaintext_is_what_seal_json_seals(personal: dict[str, Any]) -> None:
+    assert personal_plaintext(personal) == seal_json_plaintext(personal)
+
+
 @pytest.mark.parametrize("char", list(TRICKY))
 def test_canonical_escapes_each_character_as_the_standard_does(char: str) -> None:
     record = {"text": f"a{char}b", f"k{char}": [char]}
     assert canonical(record) == standard_canonical(record)
+    assert personal_plaintext(record) == seal_json_plaintext(record)
 
 
 def test_keys_sort_by_code_point_across_planes() -> None:
