@@ -10,12 +10,12 @@ from __future__ import annotations
 import enum
 from datetime import date, time
 from decimal import Decimal
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from shared.commands import Command
-from shared.events import Actor, Event, Role
+from shared.events import Actor, Event, Role, registry
 from shared.personal import Personal
 
 ItemCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -61,6 +61,15 @@ class SuspensionConcern(enum.StrEnum):
 
     PERPETRATOR_RESIDING = "perpetrator residing at the address"
     PERPETRATOR_VISITING = "perpetrator visiting the address"
+
+
+class NotEstablishedReason(enum.StrEnum):
+    """Why the coordinator is told first contact was not established."""
+
+    # The contractor's office reported that its attempts did not reach the client.
+    CONTRACTOR_REPORTED = "the contractor could not reach the client"
+    # The service's own deadline watch: 48 hours passed with no successful contact.
+    DEADLINE_PASSED = "first contact deadline passed with no contact"
 
 
 class InstallerGender(enum.StrEnum):
@@ -173,10 +182,18 @@ class ContactNotEstablished(Event):
     """Tells the coordinator (the Sanctuary Project Officer) that the client could not be reached."""
 
     owner = "contractor"
+    schema_version = 2  # v2 adds ``reason``
 
     attempts: int = Field(ge=0)
     channels_tried: list[ContactChannel] = Field(default_factory=list)
     first_contact_due_by: AwareDatetime
+    reason: NotEstablishedReason = NotEstablishedReason.CONTRACTOR_REPORTED
+
+
+@registry.upcaster(ContactNotEstablished.type_name(), 1)
+def _contact_not_established_v1(payload: dict[str, Any]) -> dict[str, Any]:
+    # Before the deadline watch, only the contractor's office reported it.
+    return {**payload, "reason": NotEstablishedReason.CONTRACTOR_REPORTED.value}
 
 
 class InstallationVisitBooked(Event):
@@ -278,7 +295,12 @@ class RecordContactAttempt(ContractorCommand):
 
 
 class ReportContactNotEstablished(ContractorCommand):
+    """The office's report after failed attempts, or the system's when the first-contact deadline
+    passed with no contact (``reason``)."""
+
     allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.CONTRACTOR_OFFICE, Role.SYSTEM})
+
+    reason: NotEstablishedReason = NotEstablishedReason.CONTRACTOR_REPORTED
 
 
 class BookInstallationVisit(ContractorCommand):

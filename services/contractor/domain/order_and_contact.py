@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from services.contractor.domain.guards import open_works_order, when
+from services.contractor.domain.guards import not_suspended, open_works_order, when
 from services.contractor.domain.rules import UK_TIME, ContractorRules
 from services.contractor.domain.state import WorksState
 from services.contractor.domain.unsafe_times import is_unsafe
@@ -17,6 +17,7 @@ from shared.contracts.contractor import (
     DeclareConflictOfInterest,
     InstallerAllocated,
     InstallerGender,
+    NotEstablishedReason,
     ReceiveWorksOrder,
     RecordContactAttempt,
     ReportContactNotEstablished,
@@ -129,18 +130,35 @@ def report_contact_not_established(command: ReportContactNotEstablished, state: 
     assert state.first_contact_due_by is not None
     if state.first_contact_at is not None:
         raise CommandRejected.one("case_id", "the client has been contacted")
-    failed = [a for a in state.attempts if a[1] is not ContactOutcome.CONTACT_MADE]
-    if not failed and when(command) <= state.first_contact_due_by:
-        raise CommandRejected.one(
-            "case_id", "no attempt to contact the client has been recorded and first contact is not yet due"
-        )
-    if state.not_established_reported_after == len(state.attempts):
-        raise CommandRejected.one("case_id", "already reported; no new attempt since")
+    if command.reason is NotEstablishedReason.DEADLINE_PASSED:
+        _check_deadline_passed(command, state, state.first_contact_due_by)
+    else:
+        failed = [a for a in state.attempts if a[1] is not ContactOutcome.CONTACT_MADE]
+        if not failed and when(command) <= state.first_contact_due_by:
+            raise CommandRejected.one(
+                "case_id",
+                "no attempt to contact the client has been recorded and first contact is not yet due",
+            )
+        if state.not_established_reported_after == len(state.attempts):
+            raise CommandRejected.one("case_id", "already reported; no new attempt since")
     channels = list(dict.fromkeys(a[0] for a in state.attempts))
     return [
         ContactNotEstablished(
             attempts=len(state.attempts),
             channels_tried=channels,
             first_contact_due_by=state.first_contact_due_by,
+            reason=command.reason,
         )
     ]
+
+
+def _check_deadline_passed(command: ReportContactNotEstablished, state: WorksState, due_by: datetime) -> None:
+    """The deadline watch tells the coordinator once per works order, as of the deadline, and not
+    while works are suspended (the coordinator already knows why nothing is happening)."""
+    problems = not_suspended(state)
+    if when(command) < due_by:
+        problems.append(Problem(field="occurred_at", problem="is before the first contact deadline"))
+    if state.not_established_due_by == due_by:
+        already = "contact not established is already recorded for this works order"
+        problems.append(Problem(field="case_id", problem=already))
+    reject_if(problems)

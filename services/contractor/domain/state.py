@@ -71,6 +71,7 @@ class WorksState:
     attempts: tuple[tuple[ContactChannel, ContactOutcome], ...] = ()
     first_contact_at: datetime | None = None
     not_established_reported_after: int = -1  # attempts counted when last reported
+    not_established_due_by: datetime | None = None  # the works order deadline last reported on
     visit_on: date | None = None
     works_started_at: datetime | None = None
     installed: tuple[tuple[str, int], ...] = ()  # (item code, quantity) per line
@@ -119,7 +120,11 @@ def evolve_contractor(state: WorksState, event: RecordedEvent) -> WorksState:
             first_contact_at=p.attempted_at if made else state.first_contact_at,
         )
     if isinstance(p, ContactNotEstablished):
-        return replace(state, not_established_reported_after=len(state.attempts))
+        return replace(
+            state,
+            not_established_reported_after=len(state.attempts),
+            not_established_due_by=p.first_contact_due_by,
+        )
     if isinstance(p, InstallationVisitBooked):
         return replace(state, visit_on=p.visit_on)
     if isinstance(p, EmergencyLockChangeCompleted):
