@@ -4,6 +4,7 @@ deadline; and the watch's own fold picks out exactly the orders that are overdue
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -52,7 +53,7 @@ def told(attempts: int = 0, channels: tuple[ContactChannel, ...] = ()) -> Contac
 
 
 def refusals(
-    history: list[Event | RecordedEvent], command: ReportContactNotEstablished
+    history: Sequence[Event | RecordedEvent], command: ReportContactNotEstablished
 ) -> list[tuple[str, str]]:
     with pytest.raises(CommandRejected) as exc:
         when(given(*history), command)
