@@ -1,21 +1,29 @@
 """Builds the contractor service's FastStream app: its case commands on ``cmd.contractor.<Command>``
 (allocation checked against the staff register), RegisterInstaller into the CONTRACTOR_STAFF bucket,
-and the works order that follows the coordinator's approval."""
+the works order that follows the coordinator's approval, and the first-contact deadline watch."""
 
 from __future__ import annotations
 
+import asyncio
+
 from faststream import FastStream
 
-from services.contractor.configuration import rules_for
+from services.contractor.configuration import ContractorSettings, rules_for
+from services.contractor.contact_watch import FirstContactWatch, watch_schedule
 from services.contractor.domain.decider import make_decider
 from services.contractor.endpoints import case_endpoints, staff_endpoint, start_staff_register
 from services.contractor.reactions import WORKS_ORDERS
+from shared.commands import Command
+from shared.decider import Outcome
 from shared.service import Service, create_service_app
 from shared.settings import Settings
 
+CONTACT_WATCH = "contact_watch"
+CONTACT_WATCH_TASK = "contact_watch_task"
+
 
 def create_app(settings: Settings) -> tuple[FastStream, Service]:
-    return create_service_app(
+    app, service = create_service_app(
         settings,
         owner="contractor",
         decider=make_decider(rules_for(settings)),
@@ -23,5 +31,28 @@ def create_app(settings: Settings) -> tuple[FastStream, Service]:
         commands=(),
         reactions=[WORKS_ORDERS],
         extras=[case_endpoints, staff_endpoint],
-        on_startup=[start_staff_register],
+        on_startup=[start_staff_register, start_contact_watch],
     )
+
+    @app.on_shutdown
+    async def stop_contact_watch() -> None:
+        task = service.extras.pop(CONTACT_WATCH_TASK, None)
+        if isinstance(task, asyncio.Task):
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    return app, service
+
+
+async def start_contact_watch(service: Service) -> None:
+    """Scan for overdue first contact now (in the background) and every configured interval."""
+    nc, handler = service.runtime.nc, service.handler
+    assert nc is not None and handler is not None
+
+    async def handle(command: Command) -> Outcome:
+        return await handler.handle(command)
+
+    watch = FirstContactWatch(nc, handle)
+    service.extras[CONTACT_WATCH] = watch
+    interval_s = ContractorSettings().contact_watch_interval_s
+    service.extras[CONTACT_WATCH_TASK] = asyncio.create_task(watch_schedule(watch, interval_s))

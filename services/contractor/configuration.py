@@ -1,6 +1,7 @@
 """The contractor's rules built from configuration: the scheme (timescales, cancellation reasons,
 working-day region), the measures catalogue (item names and agreed unit costs), and how long an
-enhanced DBS check stays valid (``SANCTUARY_DBS_VALID_YEARS``, default 3)."""
+enhanced DBS check stays valid (``SANCTUARY_DBS_VALID_YEARS``, default 3), and how often the
+first-contact deadline watch scans (``SANCTUARY_CONTACT_WATCH_INTERVAL_S``, default 15 minutes)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class ContractorSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SANCTUARY_", extra="ignore")
 
     dbs_valid_years: int = Field(default=3, ge=1, le=10)
+    contact_watch_interval_s: float = Field(default=15 * 60.0, gt=0)
 
 
 def contractor_rules(scheme: SchemeConfig, catalogue: Catalogue, dbs_valid_years: int = 3) -> ContractorRules:
