@@ -27,6 +27,8 @@ from nats.js.errors import (
 )
 from nats.js.kv import KeyValue
 
+from shared.tasks import cancel_and_wait
+
 KEY_BUCKET = "CASE_KEYS"
 _NONCE = 12
 
@@ -91,10 +93,9 @@ class KeyStore:
 
     async def stop(self) -> None:
         if self._watch_task:
-            self._watch_task.cancel()
             # Bounded: a watcher cancelled while nats-py is still setting it up can ignore the
             # cancellation, and stop() must not hang on it.
-            await asyncio.wait({self._watch_task}, timeout=2.0)
+            await cancel_and_wait([self._watch_task], grace_s=2.0)
         if self._watcher is not None:
             # Unsubscribe, so the watcher's heartbeat and flow-control tasks stop with us.
             with contextlib.suppress(Exception):

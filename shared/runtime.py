@@ -4,7 +4,9 @@ and the event store. Nothing connects at import time; ``start()`` is called from
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 import nats
 from nats.aio.client import Client as NATS
@@ -14,6 +16,7 @@ from shared.deadletter import ensure_deadletter_stream
 from shared.eventstore import EventStore, ensure_stream
 from shared.settings import Settings
 from shared.signing import load_or_create_signer
+from shared.tasks import cancel_and_wait
 
 
 @dataclass
@@ -23,6 +26,7 @@ class ServiceRuntime:
     nc: NATS | None = field(default=None, init=False)
     keys: KeyStore | None = field(default=None, init=False)
     store: EventStore | None = field(default=None, init=False)
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list, init=False)
 
     async def start(self) -> None:
         if not self.settings.nats_url:
@@ -41,7 +45,17 @@ class ServiceRuntime:
         signer = load_or_create_signer(self.settings.signing_keys_dir, self.owner)
         self.store = EventStore(self.nc, self.keys, self.owner, signer)
 
+    def background(self, work: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        """Run ``work`` (a watch, a schedule) until the service stops; held here so it is neither
+        garbage-collected nor left running after the connection closes."""
+        task = asyncio.create_task(work, name=f"{self.owner}-{name}")
+        self.tasks.append(task)
+        return task
+
     async def stop(self) -> None:
+        # Background work first: it uses the connection and the keys closed below.
+        await cancel_and_wait(self.tasks)
+        self.tasks.clear()
         if self.keys:
             await self.keys.stop()
         if self.nc and not self.nc.is_closed:

@@ -4,8 +4,6 @@ the works order that follows the coordinator's approval, and the first-contact d
 
 from __future__ import annotations
 
-import asyncio
-
 from faststream import FastStream
 
 from services.contractor.configuration import ContractorSettings, rules_for
@@ -19,11 +17,10 @@ from shared.service import Service, create_service_app
 from shared.settings import Settings
 
 CONTACT_WATCH = "contact_watch"
-CONTACT_WATCH_TASK = "contact_watch_task"
 
 
 def create_app(settings: Settings) -> tuple[FastStream, Service]:
-    app, service = create_service_app(
+    return create_service_app(
         settings,
         owner="contractor",
         decider=make_decider(rules_for(settings)),
@@ -33,15 +30,6 @@ def create_app(settings: Settings) -> tuple[FastStream, Service]:
         extras=[case_endpoints, staff_endpoint],
         on_startup=[start_staff_register, start_contact_watch],
     )
-
-    @app.on_shutdown
-    async def stop_contact_watch() -> None:
-        task = service.extras.pop(CONTACT_WATCH_TASK, None)
-        if isinstance(task, asyncio.Task):
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-
-    return app, service
 
 
 async def start_contact_watch(service: Service) -> None:
@@ -55,4 +43,4 @@ async def start_contact_watch(service: Service) -> None:
     watch = FirstContactWatch(nc, handle)
     service.extras[CONTACT_WATCH] = watch
     interval_s = ContractorSettings().contact_watch_interval_s
-    service.extras[CONTACT_WATCH_TASK] = asyncio.create_task(watch_schedule(watch, interval_s))
+    service.runtime.background(watch_schedule(watch, interval_s), "contact-watch")

@@ -7,7 +7,6 @@ of ``shared.service.create_service_app``.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from services.reporting.audit.recorder import AuditRecorder
@@ -21,7 +20,6 @@ from shared.sharing import load_sharing_policy
 
 RECORDER = "audit_recorder"
 AUDIT_TERMS = "audit_terms"
-RETENTION_TASK = "audit_retention_task"
 DAY_S = 24 * 60 * 60.0
 log = get_logger(__name__)
 
@@ -74,8 +72,8 @@ def audit_startup(
         nc = service.runtime.nc
         assert nc is not None
         recorder = _recorder(service)
-        service.extras[RETENTION_TASK] = asyncio.create_task(
-            retention_schedule(nc, recorder.erase_case, retention_years, interval_s)
+        service.runtime.background(
+            retention_schedule(nc, recorder.erase_case, retention_years, interval_s), "retention"
         )
 
     return start

@@ -11,7 +11,6 @@ cannot be decoded, it is parked in the dead-letter stream (shared.deadletter) an
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 
 from nats.aio.msg import Msg
@@ -27,6 +26,7 @@ from shared.events import UnknownEventType
 from shared.eventstore import STREAM
 from shared.logging import get_logger
 from shared.runtime import ServiceRuntime
+from shared.tasks import cancel_and_wait
 
 log = get_logger(__name__)
 BATCH = 256
@@ -56,9 +56,7 @@ class OrderedProjection:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait([self._task])
             self._task = None
 
     async def _run(self, runtime: ServiceRuntime, sub: JetStreamContext.PullSubscription) -> None:

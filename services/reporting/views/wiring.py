@@ -9,7 +9,6 @@ every case's current view is published again."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
 from nats.js import JetStreamContext
@@ -33,7 +32,6 @@ log = get_logger(__name__)
 VIEWS_DURABLE = "reporting-views"
 POLICY = "views_policy"
 PROJECTOR = "views_projector"
-WATCH = "views_stream_watch"
 
 
 def views_triggers(policy: SharingPolicy) -> frozenset[str]:
@@ -89,8 +87,7 @@ def views_parts(
         # before it delivers anything.
         await projector.restore_if_lost()
         service.extras[PROJECTOR] = projector
-        # Held here so the task is not collected; it ends when the connection closes.
-        service.extras[WATCH] = asyncio.create_task(projector.watch_reconnects())
+        service.runtime.background(projector.watch_reconnects(), "views-stream-watch")
         await start_deadletter_watch(service.runtime, [durable])
 
     return views_extra, views_startup
