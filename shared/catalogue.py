@@ -69,6 +69,9 @@ class CatalogueItem(BaseModel):
     unit_cost_gbp: Decimal = Field(ge=0, max_digits=9, decimal_places=2)
     # May be recorded as fitted by the fire and rescue service at its fire safety check.
     fire_measure: bool = False
+    # Measured and ordered to fit (grilles, security film, glazing): outside the scheme's
+    # installation-time limits (contractor specification, section 5 (6)).
+    made_to_measure: bool = False
 
 
 class MeasureLine(BaseModel):

@@ -13,11 +13,6 @@ from shared.catalogue import Catalogue, load_catalogue
 from shared.scheme import SchemeConfig, load_scheme
 from shared.settings import Settings
 
-# Works "that require specific measurement and to be ordered to fit e.g. grilles, security film"
-# (contractor specification, section 5 (6)) are outside the 2-5 working day rule. The shared
-# catalogue has no such flag yet; an item flagged ``made_to_measure`` there counts as well.
-MADE_TO_MEASURE_ITEMS = frozenset({"WINDOW-GRILLE", "REINFORCED-GLAZING"})
-
 
 class ContractorSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SANCTUARY_", extra="ignore")
@@ -32,8 +27,7 @@ def contractor_rules(scheme: SchemeConfig, catalogue: Catalogue, dbs_valid_years
             code=item.code,
             name=item.name,
             unit_cost_gbp=item.unit_cost_gbp,
-            made_to_measure=item.code in MADE_TO_MEASURE_ITEMS
-            or bool(getattr(item, "made_to_measure", False)),
+            made_to_measure=item.made_to_measure,
         )
         for item in catalogue.items
     }

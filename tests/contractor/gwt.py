@@ -29,7 +29,7 @@ def rules(**timescales: int | None) -> ContractorRules:
     catalogue = load_catalogue()
     items = {
         i.code: CatalogueItem(
-            code=i.code, name=i.name, unit_cost_gbp=i.unit_cost_gbp, made_to_measure=i.code == "WINDOW-GRILLE"
+            code=i.code, name=i.name, unit_cost_gbp=i.unit_cost_gbp, made_to_measure=i.made_to_measure
         )
         for i in catalogue.items
     }

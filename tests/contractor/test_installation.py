@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 
+from services.contractor.configuration import contractor_rules
+from shared.catalogue import load_catalogue
 from shared.contracts.contractor import (
     BookInstallationVisit,
     CancelInstallation,
@@ -33,6 +35,8 @@ from shared.contracts.contractor import (
 )
 from shared.errors import CommandRejected
 from shared.events import Event, RecordedEvent
+from shared.scheme import load_scheme
+from shared.settings import CONFIG_DIR
 from tests.contractor.gwt import INSTALLER, ORDER_AT, cmd_fields, given, recorded, when, works_order
 
 CONTACT_AT = ORDER_AT + timedelta(hours=2)  # Monday 2 June 2025
@@ -295,3 +299,10 @@ def test_cancel_with_a_reason_from_the_list() -> None:
     assert rejected(cancelled, install(("HINGE-BOLTS", 1, "10.00"))) == [
         ("case_id", "the installation on this case has been cancelled")
     ]
+
+
+def test_the_catalogue_says_which_items_are_made_to_measure() -> None:
+    scheme = load_scheme(CONFIG_DIR / "schemes" / "tower-hamlets.yaml")
+    catalogue = contractor_rules(scheme, load_catalogue()).catalogue
+    made = {code for code, item in catalogue.items() if item.made_to_measure}
+    assert made == {"WINDOW-GRILLE", "REINFORCED-GLAZING"}
