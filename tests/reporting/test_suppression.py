@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from services.reporting.report.model import Audience, Kind, Relation, Report, Row, Section
 from services.reporting.report.quarters import COLUMNS, QUARTERS, Period
-from services.reporting.report.suppression import anonymise, equations_of, protect
+from services.reporting.report.scheme_measures import BUDGET, SPEND
+from services.reporting.report.suppression import anonymise, equations_of, money_cells, protect
 from shared.errors import CommandRejected
 
 
@@ -129,6 +130,76 @@ def test_averages_and_percentages_on_too_few_cases_are_hidden():
     anonymise(report, 5)
     assert [avg.values[c] is None for c in COLUMNS] == [True, False, True, False, False]
     assert [pct.values[c] is None for c in COLUMNS] == [False, True, True, False, False]
+
+
+def spend_report(households: list[int], spend: list[float], annual: float = 75000.0) -> Report:
+    """The budget section's spend (with the households behind it), the budget remaining, and the
+    same spend again under "Cost of measures installed", as compute_report lays them out."""
+    total = round(sum(spend), 2)
+    quarters = dict(zip(QUARTERS, spend, strict=True))
+    basis = {**dict(zip(QUARTERS, households, strict=True)), "Total": sum(households)}
+
+    def spend_row(label: str) -> Row:
+        return Row(label, {**quarters, "Total": total}, Kind.MONEY, basis=dict(basis))
+
+    only_total = dict.fromkeys(QUARTERS)
+    budget = Section(
+        BUDGET,
+        [
+            spend_row(SPEND),
+            Row("Annual budget", {**only_total, "Total": annual}, Kind.MONEY),
+            Row("Budget remaining", {**only_total, "Total": round(annual - total, 2)}, Kind.MONEY),
+        ],
+        [Relation("Annual budget", ("Budget remaining", SPEND))],
+    )
+    cost_row = spend_row("Total cost of measures installed")
+    same = [Relation(cost_row.label, (f"{BUDGET}::{SPEND}",))]
+    cost = Section("Cost of measures installed", [cost_row], same)
+    return Report(date(2024, 4, 1), date(2025, 3, 31), Audience.FUNDER, "Test", [budget, cost])
+
+
+@st.composite
+def spends(draw):
+    households = [draw(st.integers(0, 9)) for _ in QUARTERS]
+    pence = st.sampled_from([0, 0.5, 0.25])
+    spend = [draw(st.integers(100 * n, 2500 * n)) + draw(pence) if n else 0.0 for n in households]
+    return households, [float(x) for x in spend]
+
+
+@settings(max_examples=150, deadline=None)
+@given(spends(), st.integers(min_value=2, max_value=6))
+def test_no_spend_resting_on_too_few_households_can_be_worked_out(table, threshold):
+    households, spend = table
+    report = spend_report(households, spend)
+    values, equations, small = money_cells(report, threshold)
+    anonymise(report, threshold)
+    hidden = {cell for cell in values if report.section(cell[0]).row(cell[1]).values[cell[2]] is None}
+    assert small <= hidden
+    assert not recoverable(hidden, equations)
+    # The two copies of the spend are hidden in the same cells; configured figures never.
+    budget_spend = report.section(BUDGET).row(SPEND).values
+    assert report.section("Cost of measures installed").rows[0].values == budget_spend
+    assert report.section(BUDGET).row("Annual budget").values["Total"] == 75000.0
+
+
+def test_one_household_in_a_quarter_hides_its_spend_and_one_more_quarter():
+    report = spend_report([1, 6, 7, 5], [1450.0, 6000.0, 7100.0, 5200.0])
+    anonymise(report, 5)
+    spend = report.section(BUDGET).row(SPEND).values
+    assert spend["Q1"] is None and spend["Total"] == 19750.0
+    # Q1 would otherwise be the Total less Q2-Q4: the smallest other quarter goes too.
+    assert [spend[q] is None for q in QUARTERS] == [True, False, False, True]
+    assert report.section(BUDGET).row("Budget remaining").values["Total"] == 55250.0
+
+
+def test_a_year_of_too_few_households_hides_the_spend_and_the_budget_remaining():
+    report = spend_report([1, 0, 2, 0], [900.0, 0.0, 2100.0, 0.0])
+    anonymise(report, 5)
+    spend = report.section(BUDGET).row(SPEND).values
+    assert spend["Total"] is None and spend["Q1"] is None and spend["Q3"] is None
+    assert spend["Q2"] == 0.0 and spend["Q4"] == 0.0
+    assert report.section(BUDGET).row("Budget remaining").values["Total"] is None
+    assert report.section(BUDGET).row("Annual budget").values["Total"] == 75000.0
 
 
 def test_quarters_count_from_the_start_date():

@@ -18,7 +18,7 @@ from services.reporting.report.facts import CaseFacts, Facts, load_facts
 from services.reporting.report.model import Audience, Kind, Relation, Report, Row, Section
 from services.reporting.report.quarters import QUARTERS, Period
 from services.reporting.report.rows import average_row, count_row, money_row, where
-from services.reporting.report.scheme_measures import scheme_sections
+from services.reporting.report.scheme_measures import BUDGET, SPEND, scheme_sections
 from shared.scheme import SchemeConfig
 
 
@@ -279,7 +279,9 @@ def guidance_sections(facts: Facts, period: Period, scheme: SchemeConfig) -> lis
     cost = money_row(
         "Total cost of measures installed", period, [(_completed(c), c.spend) for c in cases if _completed(c)]
     )
-    return [reasons, cancellations, Section("Cost of measures installed", [cost], note="Pounds.")]
+    # The same figure as the budget section's spend: hidden in the same cells.
+    same = [Relation(cost.label, (f"{BUDGET}::{SPEND}",))]
+    return [reasons, cancellations, Section("Cost of measures installed", [cost], same, note="Pounds.")]
 
 
 __all__ = ["QUARTERS", "compute_report"]

@@ -26,7 +26,7 @@ class Kind(enum.StrEnum):
     COUNT = "count"
     AVERAGE = "average"  # also lowest / highest: suppressed when based on too few cases
     PERCENT = "percent"
-    MONEY = "money"  # totals of spend and budget: not about people, never suppressed
+    MONEY = "money"  # spend (suppressed when it rests on too few households) and budget
     HEADING = "heading"  # a group heading that carries its group's subtotal
 
 
@@ -35,7 +35,7 @@ class Row:
     label: str
     values: dict[str, Value]
     kind: Kind = Kind.COUNT
-    # How many cases an average / range / percentage rests on, per column (for suppression).
+    # How many cases an average / range / percentage / spend rests on, per column (for suppression).
     basis: dict[str, int] = field(default_factory=dict)
     # Numerator and denominator behind a percentage, per column (for suppression).
     parts: dict[str, tuple[int, int]] = field(default_factory=dict)

@@ -99,13 +99,16 @@ def percent_row(label: str, period: Period, samples: Iterable[tuple[date | None,
 
 
 def money_row(label: str, period: Period, samples: Iterable[tuple[date | None, Decimal]]) -> Row:
+    """Spend per quarter of the date, one sample per household; the households are its basis."""
     totals = dict.fromkeys(COLUMNS, Decimal(0))
+    households = dict.fromkeys(COLUMNS, 0)
     for day, amount in samples:
         quarter = period.quarter_of(day)
         if quarter:
-            totals[quarter] += amount
-            totals["Total"] += amount
-    return Row(label, {c: float(v) for c, v in totals.items()}, Kind.MONEY)
+            for column in (quarter, "Total"):
+                totals[column] += amount
+                households[column] += 1
+    return Row(label, {c: float(v) for c, v in totals.items()}, Kind.MONEY, basis=households)
 
 
 def only_total(value: Value) -> dict[str, Value]:

@@ -16,10 +16,13 @@ from services.reporting.report.rows import count_row, money_row, only_total, rou
 from services.reporting.report.standards import service_standards
 from shared.scheme import SchemeConfig
 
+BUDGET = "Spend against budget and household target"
+SPEND = "Spend on measures installed"
+
 
 def budget(facts: Facts, period: Period, scheme: SchemeConfig) -> Section:
     done = [c for c in facts.cases if c.row.get("completed_at")]
-    spend = money_row("Spend on measures installed", period, [(c.day("completed_at"), c.spend) for c in done])
+    spend = money_row(SPEND, period, [(c.day("completed_at"), c.spend) for c in done])
     households = count_row(
         "Households with installations completed", period, done, lambda c: c.day("completed_at"), lambda c: 1
     )
@@ -28,28 +31,27 @@ def budget(facts: Facts, period: Period, scheme: SchemeConfig) -> Section:
     target = scheme.reporting.household_target
     reached = int(households.values["Total"] or 0)
     # Approved by the coordinator by the end of the period; not installed, cancelled or closed by then.
-    committed = sum(
-        (
-            Decimal(str(c.row["approved_cost_gbp"]))
-            for c in facts.cases
-            if c.row.get("approved_on") is not None
-            and c.row["approved_on"] <= period.end
-            and not _by(c.day("completed_at"), period)
-            and not _by(c.day("cancelled_on"), period)
-            and not _by(c.day("closed_on"), period)
-        ),
-        Decimal(0),
-    )
+    waiting = [
+        Decimal(str(c.row["approved_cost_gbp"]))
+        for c in facts.cases
+        if c.row.get("approved_on") is not None
+        and c.row["approved_on"] <= period.end
+        and not _by(c.day("completed_at"), period)
+        and not _by(c.day("cancelled_on"), period)
+        and not _by(c.day("closed_on"), period)
+    ]
     return Section(
-        "Spend against budget and household target",
+        BUDGET,
         [
             spend,
             Row("Annual budget", only_total(float(annual)), Kind.MONEY),
+            # Worked out from the year's spend: hidden with it (the relation below).
             Row("Budget remaining", only_total(float(annual - spent)), Kind.MONEY),
             Row(
                 "Approved measures not yet installed (estimated cost)",
-                only_total(float(committed)),
+                only_total(float(sum(waiting, Decimal(0)))),
                 Kind.MONEY,
+                basis={"Total": len(waiting)},
             ),
             households,
             Row("Household target", only_total(target), Kind.MONEY),
@@ -61,8 +63,11 @@ def budget(facts: Facts, period: Period, scheme: SchemeConfig) -> Section:
                 parts={"Total": (reached, target)},
             ),
         ],
-        # Households are the template's installations completed: hidden together.
-        [Relation(f"{T.REFERRALS}::{T.COMPLETED}", (households.label,))],
+        [
+            # Households are the template's installations completed: hidden together.
+            Relation(f"{T.REFERRALS}::{T.COMPLETED}", (households.label,)),
+            Relation("Annual budget", ("Budget remaining", SPEND)),
+        ],
         note="Pounds; households counted in the quarter their installation was completed.",
     )
 

@@ -8,6 +8,11 @@ breaks down). While any hidden count can be worked out exactly from those relati
 cells, one more shown count is hidden: the smallest non-zero cell in a relation with it. A hidden
 cell is worked out exactly when its unit vector lies in the row space of the relations restricted
 to hidden cells, i.e. some row of the reduced row echelon form is that unit vector.
+
+Money: a spend figure resting on fewer than ``threshold`` households would tell a funder what
+those few households had fitted, so it is hidden like an average, and the same secondary
+suppression keeps it from being worked out from the year's total, the budget remaining, or the
+same figure in another section. Configured figures (budget, target) rest on no household.
 """
 
 from __future__ import annotations
@@ -65,9 +70,15 @@ def _reduce(matrix: list[list[Fraction]], width: int) -> list[tuple[int, int]]:
     return pivots
 
 
-def protect(values: Mapping[Cell, int], equations: Sequence[Equation], threshold: int) -> set[Cell]:
-    """The cells to hide: primary small counts, then secondary cells until none can be worked out."""
-    hidden = {cell for cell, v in values.items() if 0 < v < threshold}
+def protect(
+    values: Mapping[Cell, float],
+    equations: Sequence[Equation],
+    threshold: int,
+    primary: set[Cell] | None = None,
+) -> set[Cell]:
+    """The cells to hide: ``primary`` (by default the small counts), then secondary cells until none
+    can be worked out."""
+    hidden = {cell for cell, v in values.items() if 0 < v < threshold} if primary is None else set(primary)
     while True:
         exposed = determined(hidden, equations)
         if not exposed:
@@ -79,7 +90,7 @@ def protect(values: Mapping[Cell, int], equations: Sequence[Equation], threshold
 
 
 def _partner(
-    exposed: set[Cell], hidden: set[Cell], values: Mapping[Cell, int], equations: Sequence[Equation]
+    exposed: set[Cell], hidden: set[Cell], values: Mapping[Cell, float], equations: Sequence[Equation]
 ) -> Cell | None:
     def cells(eq: Equation) -> Iterable[Cell]:
         return (eq[0], *eq[1])
@@ -93,25 +104,39 @@ def _partner(
     return min(near, key=lambda c: (values[c] == 0, values[c], c))
 
 
-def equations_of(report: Report) -> tuple[dict[Cell, int], list[Equation]]:
+def equations_of(report: Report) -> tuple[dict[Cell, float], list[Equation]]:
     """Every count cell of the report and every relation the report publishes between them."""
-    values: dict[Cell, int] = {}
+    return _system(report, (Kind.COUNT, Kind.HEADING))
+
+
+def money_cells(report: Report, threshold: int) -> tuple[dict[Cell, float], list[Equation], set[Cell]]:
+    """Every money cell, the relations between them, and the cells resting on too few households."""
+    values, equations = _system(report, (Kind.MONEY,))
+    primary = {
+        (section.title, row.label, column)
+        for section in report.sections
+        for row in section.rows
+        if row.kind is Kind.MONEY and row.basis
+        for column in COLUMNS
+        if (section.title, row.label, column) in values and 0 < row.basis.get(column, 0) < threshold
+    }
+    return values, equations, primary
+
+
+def _system(report: Report, kinds: tuple[Kind, ...]) -> tuple[dict[Cell, float], list[Equation]]:
+    values: dict[Cell, float] = {}
     equations: list[Equation] = []
     for section in report.sections:
         for row in section.rows:
-            if row.kind not in (Kind.COUNT, Kind.HEADING):
+            if row.kind not in kinds:
                 continue
             for column in COLUMNS:
                 value = row.values.get(column)
-                if isinstance(value, int):
+                if isinstance(value, int | float):
                     values[(section.title, row.label, column)] = value
-            if all(isinstance(row.values.get(c), int) for c in COLUMNS):
-                equations.append(
-                    (
-                        (section.title, row.label, "Total"),
-                        tuple((section.title, row.label, q) for q in QUARTERS),
-                    )
-                )
+            if all(isinstance(row.values.get(c), int | float) for c in COLUMNS):
+                whole_period = (section.title, row.label, "Total")
+                equations.append((whole_period, tuple((section.title, row.label, q) for q in QUARTERS)))
     for section in report.sections:
         for relation in section.relations:
             total = _resolve(section.title, relation.total)
@@ -119,10 +144,15 @@ def equations_of(report: Report) -> tuple[dict[Cell, int], list[Equation]]:
             for column in COLUMNS:
                 eq = ((*total, column), tuple((*p, column) for p in parts))
                 cells = (eq[0], *eq[1])
-                # Only a relation that really holds is one a reader could use.
-                if all(c in values for c in cells) and values[eq[0]] == sum(values[p] for p in eq[1]):
+                # Only a relation that really holds (to the penny) is one a reader could use.
+                if all(c in values for c in cells) and _holds(values, eq):
                     equations.append(eq)
     return values, equations
+
+
+def _holds(values: Mapping[Cell, float], eq: Equation) -> bool:
+    total, parts = eq
+    return round(values[total] - sum(values[p] for p in parts), 2) == 0
 
 
 def _resolve(section_title: str, label: str) -> tuple[str, str]:
@@ -136,6 +166,8 @@ def anonymise(report: Report, threshold: int) -> Report:
     """Hide what the funder audience may not see, in place; returns the report."""
     values, equations = equations_of(report)
     hidden = protect(values, equations, threshold)
+    money, money_equations, small_spend = money_cells(report, threshold)
+    hidden |= protect(money, money_equations, threshold, primary=small_spend)
     suppressed = len(hidden)
     for section in report.sections:
         for row in section.rows:
