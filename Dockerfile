@@ -14,8 +14,8 @@ COPY sanctuary ./sanctuary
 COPY config ./config
 RUN pip install . \
     && useradd --system --uid 10001 --home-dir /app sanctuary \
-    && mkdir -p /app/var /keys \
-    && chown sanctuary /app/var /keys
+    && mkdir -p /app/var /keys /public-keys \
+    && chown sanctuary /app/var /keys /public-keys
 
 USER sanctuary
 ENV SANCTUARY_SIGNING_KEYS=/keys \

@@ -145,7 +145,7 @@ def audit_case(
         async with clients() as c:
             show = await _authorised_read(c, case_id, actor, AuditView.TIMELINE, reason, when)
             events = await c.store.load(case_id)
-            verifier = load_verifier(c.settings.signing_keys_dir)
+            verifier = load_verifier(c.settings.verify_keys_dir)
             intact = (await verify_cases(c.nc, c.store, verifier, [case_id]))[0].intact
             return events, show, intact
 
@@ -194,7 +194,7 @@ def audit_verify(
 
     async def go() -> list[Any]:
         async with clients() as c:
-            verifier = load_verifier(c.settings.signing_keys_dir)
+            verifier = load_verifier(c.settings.verify_keys_dir)
             return await verify_cases(c.nc, c.store, verifier, None if all_cases else [case_id or ""])
 
     results = _run(go)

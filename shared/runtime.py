@@ -42,7 +42,9 @@ class ServiceRuntime:
         await ensure_deadletter_stream(js, self.settings.stream_replicas)
         self.keys = KeyStore(js, self.settings.kek_bytes, self.settings.stream_replicas)
         await self.keys.start()
-        signer = load_or_create_signer(self.settings.signing_keys_dir, self.owner)
+        signer = load_or_create_signer(
+            self.settings.signing_keys_dir, self.owner, self.settings.public_keys_dir
+        )
         self.store = EventStore(self.nc, self.keys, self.owner, signer)
 
     def background(self, work: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:

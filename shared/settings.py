@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     signing_keys_dir: Annotated[Path, Field(validation_alias=AliasChoices("SANCTUARY_SIGNING_KEYS"))] = Path(
         ".sanctuary/keys"
     )
+    # Where every service's public key is published for verification. Apart from the private keys
+    # in a deployment (each service then holds only its own); on one machine, the same folder.
+    public_keys_dir: Annotated[Path | None, Field(validation_alias=AliasChoices("SANCTUARY_PUBLIC_KEYS"))] = (
+        None
+    )
     stream_replicas: Annotated[
         int, Field(ge=1, le=5, validation_alias=AliasChoices("SANCTUARY_REPLICAS"))
     ] = 1
@@ -69,6 +74,10 @@ class Settings(BaseSettings):
         if value and not value.startswith(("nats://", "tls://", "ws://", "wss://")):
             raise ValueError("must start with nats://, tls://, ws:// or wss://")
         return value or None
+
+    @property
+    def verify_keys_dir(self) -> Path:
+        return self.public_keys_dir or self.signing_keys_dir
 
     @cached_property
     def kek_bytes(self) -> bytes:

@@ -44,8 +44,9 @@ class SignatureVerifier:
         return True
 
 
-def load_or_create_signer(keys_dir: Path, owner: str) -> Signer:
-    """The service's private key from ``keys_dir/<owner>.key``; created (mode 600) on first start."""
+def load_or_create_signer(keys_dir: Path, owner: str, public_dir: Path | None = None) -> Signer:
+    """The service's private key from ``keys_dir/<owner>.key``, created (mode 600) on first start;
+    its public key is (re)published as ``<owner>.pub`` in ``public_dir`` (default ``keys_dir``)."""
     keys_dir.mkdir(parents=True, exist_ok=True)
     private_path = keys_dir / f"{owner}.key"
     if private_path.exists():
@@ -61,7 +62,9 @@ def load_or_create_signer(keys_dir: Path, owner: str) -> Signer:
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
         )
-    public_path = keys_dir / f"{owner}.pub"
+    public_dir = public_dir or keys_dir
+    public_dir.mkdir(parents=True, exist_ok=True)
+    public_path = public_dir / f"{owner}.pub"
     public_path.write_bytes(
         key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo

@@ -45,3 +45,18 @@ def test_key_saved_to_disk_signs_the_same_after_reloading(tmp_path: Path) -> Non
     assert isinstance(loaded, Ed25519PrivateKey)
     assert base64.b64decode(first) == loaded.sign(event_hash.encode())
     assert load_verifier(tmp_path).verify("contractor", event_hash, first)
+
+
+def test_each_service_keeps_its_private_key_apart_and_publishes_only_the_public_one(tmp_path: Path) -> None:
+    public = tmp_path / "public-keys"
+    event_hash = hashlib.sha256(b"event").hexdigest()
+    signatures = {}
+    for owner in ("referral", "contractor"):
+        signatures[owner] = load_or_create_signer(tmp_path / f"{owner}-key", owner, public).sign(event_hash)
+        assert [p.name for p in (tmp_path / f"{owner}-key").iterdir()] == [f"{owner}.key"]
+        assert ((tmp_path / f"{owner}-key" / f"{owner}.key").stat().st_mode & 0o077) == 0
+    assert sorted(p.name for p in public.iterdir()) == ["contractor.pub", "referral.pub"]
+    verifier = load_verifier(public)
+    assert verifier.verify("referral", event_hash, signatures["referral"])
+    assert verifier.verify("contractor", event_hash, signatures["contractor"])
+    assert not verifier.verify("referral", event_hash, signatures["contractor"])

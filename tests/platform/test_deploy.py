@@ -56,6 +56,21 @@ def test_compose_file_has_nats_postgres_and_one_container_per_service() -> None:
     assert (REPO_ROOT / "Dockerfile").exists()
 
 
+def test_each_service_holds_only_its_own_signing_key() -> None:
+    compose = compose_file()
+    services = compose["services"]
+    key_volumes = {}
+    for name in SERVICES:
+        volumes = services[name]["volumes"]
+        assert "public-keys:/public-keys" in volumes, name
+        [private] = [v for v in volumes if v.endswith(":/keys")]
+        key_volumes[name] = private.split(":")[0]
+        env = services[name]["environment"]
+        assert env["SANCTUARY_SIGNING_KEYS"] == "/keys" and env["SANCTUARY_PUBLIC_KEYS"] == "/public-keys"
+    assert len(set(key_volumes.values())) == len(SERVICES)
+    assert set(key_volumes.values()) <= set(compose["volumes"])
+
+
 def test_every_secret_the_compose_file_needs_is_listed_in_the_example_env() -> None:
     example = (REPO_ROOT / "deploy" / "env.example").read_text()
     listed = {line.split("=")[0] for line in example.splitlines() if "=" in line and not line.startswith("#")}
