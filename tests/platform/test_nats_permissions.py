@@ -1,5 +1,6 @@
 """deploy/nats.conf's users, enforced by a real nats-server: each service publishes only its own
-events, serves only its own commands, and the fire control room may only ask for its register."""
+events, serves only its own commands, the fire control room may only ask for its register, and
+each recipient of views reads its own views and nothing else."""
 
 from __future__ import annotations
 
@@ -13,14 +14,18 @@ import nats
 import pytest
 from nats.aio.client import Client as NATS
 from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import ConsumerConfig
 from nats.js.errors import NotFoundError
 
+from services.reporting.views.stream import VIEWS_STREAM, ensure_views_stream
 from shared.eventstore import STREAM, ensure_stream
 from shared.nats_server import NatsServer
 from shared.settings import REPO_ROOT
 
 pytestmark = pytest.mark.nats
-USERS = ("referral", "assessment", "contractor", "reporting", "agency", "operator", "fire_control")
+VIEW_READERS = ("view_police", "view_idva", "view_housing", "view_contractor", "view_fire")
+SERVICES = ("referral", "assessment", "contractor", "reporting")
+USERS = (*SERVICES, "agency", "operator", "fire_control", *VIEW_READERS)
 
 
 @pytest.fixture
@@ -162,3 +167,47 @@ async def test_operator_reads_but_cannot_write_events(connect_as) -> None:
     await operator.flush()
     await asyncio.sleep(0.2)
     assert any("permissions violation for publish" in e for e in errors)
+
+
+async def test_each_recipient_reads_its_own_views_and_no_other(connect_as) -> None:
+    reporting, reporting_errors = await connect_as("reporting")
+    publisher = reporting.jetstream()
+    await ensure_views_stream(publisher)
+    case_id = f"V-{uuid.uuid4().hex[:12]}"
+    for recipient in ("police", "housing"):
+        await publisher.publish(f"view.{recipient}.{case_id}", f'{{"for": "{recipient}"}}'.encode())
+    assert reporting_errors == []
+
+    police, errors = await connect_as("view_police", inbox_prefix="_INBOX_view_police")
+    js = police.jetstream(timeout=1)
+    # One case's current view, by direct get.
+    mine = await js.get_last_msg(VIEWS_STREAM, f"view.police.{case_id}", direct=True)
+    assert mine.data == b'{"for": "police"}'
+    # Every view it holds, through its own consumer.
+    sub = await js.pull_subscribe("view.police.>", durable="police", stream=VIEWS_STREAM)
+    [msg] = await sub.fetch(1, timeout=2)
+    assert msg.subject == f"view.police.{case_id}"
+    await msg.ack()
+    assert errors == []
+
+    # Another recipient's view, a consumer over all views or over another's, and the events: refused.
+    with pytest.raises(NatsTimeoutError):
+        await js.get_last_msg(VIEWS_STREAM, f"view.housing.{case_id}", direct=True)
+    for subject, durable in (("view.>", "all-views"), ("view.housing.>", "housing")):
+        with pytest.raises(NatsTimeoutError):
+            await js.pull_subscribe(subject, durable=durable, stream=VIEWS_STREAM)
+    with pytest.raises(NatsTimeoutError):  # its own consumer turned onto another's views
+        await js.add_consumer(VIEWS_STREAM, ConsumerConfig(name="police", filter_subject="view.housing.>"))
+    with pytest.raises(NatsTimeoutError):
+        await js.get_last_msg(STREAM, f"case.{case_id}.referral.ReferralSubmitted", direct=True)
+    await police.publish(f"view.police.{case_id}", b"{}")
+    await police.flush()
+    await asyncio.sleep(0.2)
+    assert sum("permissions violation for publish" in e for e in errors) >= 6
+
+    # Housing reads its own, with its own inbox prefix (it may not listen on anyone else's).
+    housing, housing_errors = await connect_as("view_housing", inbox_prefix="_INBOX_view_housing")
+    theirs = await housing.jetstream(timeout=1).get_last_msg(
+        VIEWS_STREAM, f"view.housing.{case_id}", direct=True
+    )
+    assert theirs.data == b'{"for": "housing"}' and housing_errors == []
