@@ -1,4 +1,5 @@
-"""``sanctuary schemas``: write the AsyncAPI documents and the JSON Schemas of events and commands."""
+"""``sanctuary schemas``: write the AsyncAPI documents and the JSON Schemas of events and commands;
+``sanctuary nats-users``: the agency users of deploy/nats-users.conf, from the commands' roles."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rich.console import Console
 from sanctuary.cli_app import app
 from sanctuary.launcher import missing_services
 from sanctuary.schemas import SERVICES, write_schemas
+from shared.agency_access import nats_user_blocks
 from shared.settings import REPO_ROOT
 
 console = Console()
@@ -34,3 +36,9 @@ def schemas(
         f"Wrote {len(ready)} AsyncAPI document(s), {events} event schemas and {commands} command "
         f"schemas under {out}/"
     )
+
+
+@app.command("nats-users")
+def nats_users() -> None:
+    """Print deploy/nats-users.conf's agency users: each allowed exactly its roles' commands."""
+    typer.echo(nats_user_blocks(), nl=False)

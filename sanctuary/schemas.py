@@ -13,24 +13,12 @@ from typing import Any
 from faststream.specification.asyncapi import AsyncAPI
 
 import shared.contracts  # noqa: F401  (importing the package registers every event type)
-from shared.commands import Command
+from shared.agency_access import all_commands
 from shared.events import registry
 from shared.settings import Settings, load_settings
 
 SERVICES = ("referral", "assessment", "contractor", "reporting")
 VERSION = "0.1.0"
-
-
-def all_commands() -> dict[str, type[Command]]:
-    """Every concrete command class (a leaf with a service; a side's shared base is not one), by name."""
-    found: dict[str, type[Command]] = {}
-    pending = list(Command.__subclasses__())
-    while pending:
-        cls = pending.pop()
-        pending.extend(cls.__subclasses__())
-        if cls.service and not cls.__subclasses__() and cls.__module__.startswith("shared.contracts"):
-            found[cls.name()] = cls
-    return dict(sorted(found.items()))
 
 
 def schema_settings() -> Settings:

@@ -17,13 +17,14 @@ from shared.nats_server import nats_server_binary
 from shared.settings import REPO_ROOT
 
 SERVICES = ("referral", "assessment", "contractor", "reporting")
+AGENCIES = ("COORDINATOR", "REFERRER", "CPO", "FIRE_SERVICE", "CONTRACTOR_OFFICE")
 VIEW_READERS = ("VIEW_POLICE", "VIEW_IDVA", "VIEW_HOUSING", "VIEW_CONTRACTOR", "VIEW_FIRE")
 SECRETS = {
     "SANCTUARY_KEK": base64.b64encode(bytes(range(32))).decode(),
     "POSTGRES_PASSWORD": "testpg",
     **{
         f"NATS_{u}_PASSWORD": f"test{u.lower()}"
-        for u in (*map(str.upper, SERVICES), "AGENCY", "OPERATOR", "FIRE_CONTROL", *VIEW_READERS)
+        for u in (*map(str.upper, SERVICES), *AGENCIES, "OPERATOR", "FIRE_CONTROL", *VIEW_READERS)
     },
 }
 

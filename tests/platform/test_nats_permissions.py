@@ -5,6 +5,7 @@ each recipient of views reads its own views and nothing else."""
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -18,6 +19,7 @@ from nats.js.api import ConsumerConfig
 from nats.js.errors import NotFoundError
 
 from services.reporting.views.stream import VIEWS_STREAM, ensure_views_stream
+from shared.agency_access import AGENCY_USERS, allowed_subjects, command_subjects, nats_user_blocks
 from shared.eventstore import STREAM, ensure_stream
 from shared.nats_server import NatsServer
 from shared.settings import REPO_ROOT
@@ -25,7 +27,7 @@ from shared.settings import REPO_ROOT
 pytestmark = pytest.mark.nats
 VIEW_READERS = ("view_police", "view_idva", "view_housing", "view_contractor", "view_fire")
 SERVICES = ("referral", "assessment", "contractor", "reporting")
-USERS = (*SERVICES, "agency", "operator", "fire_control", *VIEW_READERS)
+USERS = (*SERVICES, *AGENCY_USERS, "operator", "fire_control", *VIEW_READERS)
 
 
 @pytest.fixture
@@ -138,7 +140,7 @@ async def test_nobody_else_may_ask_or_overhear_the_fire_question(connect_as) -> 
     await asyncio.sleep(0.2)
     assert any("permissions violation for subscription" in e for e in reporting_errors)
 
-    agency, agency_errors = await connect_as("agency")
+    agency, agency_errors = await connect_as("coordinator", inbox_prefix="_INBOX_coordinator")
     await agency.publish("query.fire.SanctuaryAddress", b"{}")
     await agency.flush()
     await asyncio.sleep(0.2)
@@ -211,3 +213,37 @@ async def test_each_recipient_reads_its_own_views_and_no_other(connect_as) -> No
         VIEWS_STREAM, f"view.housing.{case_id}", direct=True
     )
     assert theirs.data == b'{"for": "housing"}' and housing_errors == []
+
+
+def test_the_deploy_file_holds_the_agency_users_the_commands_roles_call_for() -> None:
+    conf = (REPO_ROOT / "deploy" / "nats-users.conf").read_text()
+    assert nats_user_blocks() in conf, "deploy/nats-users.conf is behind: paste `sanctuary nats-users`"
+
+
+async def test_each_agency_system_may_send_exactly_its_roles_commands(connect_as) -> None:
+    subjects = sorted(command_subjects())
+    for user, roles in AGENCY_USERS.items():
+        nc, errors = await connect_as(user, inbox_prefix=f"_INBOX_{user}")
+        for subject in subjects:
+            await nc.publish(subject, b"{}")
+        await nc.publish(f"health.{user}", b"")
+        await nc.flush()
+        await asyncio.sleep(0.3)
+        refused = {m.group(1) for e in errors if (m := re.search(r'publish to "([^"]+)"', e))}
+        expected = set(subjects) - set(allowed_subjects(roles))
+        assert refused == {s.lower() for s in expected}, user  # connect_as lowercases errors
+        assert allowed_subjects(roles), user
+
+
+async def test_an_agency_system_reads_replies_on_its_own_inbox_only(connect_as) -> None:
+    # With the default _INBOX prefix (everyone else's) a request cannot get its reply.
+    default, errors = await connect_as("referrer")
+    with pytest.raises(Exception):  # noqa: B017 (no responders or a timeout: either way, no reply)
+        await default.request("health.referral", b"", timeout=0.5)
+    await asyncio.sleep(0.3)
+    assert any("permissions violation for subscription" in e for e in errors)
+    nc, own_errors = await connect_as("referrer", inbox_prefix="_INBOX_referrer")
+    await nc.subscribe("_INBOX_coordinator.>")
+    await nc.flush()
+    await asyncio.sleep(0.3)
+    assert any("permissions violation for subscription" in e for e in own_errors)
