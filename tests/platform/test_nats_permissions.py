@@ -18,7 +18,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import ConsumerConfig
 from nats.js.errors import NotFoundError
 
-from services.reporting.views.stream import VIEWS_STREAM, ensure_views_stream
+from services.reporting.views.stream import VIEWS_STREAM, ensure_views_stream, purge_case_views
 from shared.agency_access import AGENCY_USERS, allowed_subjects, command_subjects, nats_user_blocks
 from shared.eventstore import STREAM, ensure_stream
 from shared.nats_server import NatsServer
@@ -103,6 +103,28 @@ async def test_no_service_may_delete_the_event_stream(connect_as) -> None:
         await js.delete_stream(STREAM)
     assert any("permissions violation for publish" in e for e in errors)
     assert (await js.stream_info(STREAM)).config.name == STREAM
+
+
+async def test_reporting_purges_an_erased_cases_views_and_no_other_service_may(connect_as) -> None:
+    reporting, errors = await connect_as("reporting")
+    js = reporting.jetstream(timeout=1)
+    await ensure_views_stream(js)
+    case_id = f"E-{uuid.uuid4().hex[:12]}"
+    await js.publish(f"view.police.{case_id}", b"{}")
+    await purge_case_views(js, case_id)
+    with pytest.raises(NotFoundError):
+        await js.get_last_msg(VIEWS_STREAM, f"view.police.{case_id}")
+    for stream in ("CASES", "KV_CASE_KEYS", "DEADLETTER"):
+        with pytest.raises(NatsTimeoutError):
+            await js.purge_stream(stream)
+    assert sum("permissions violation for publish" in e for e in errors) == 3
+
+    referral, referral_errors = await connect_as("referral")
+    with pytest.raises(NatsTimeoutError):
+        await referral.jetstream(timeout=1).purge_stream(VIEWS_STREAM)
+    with pytest.raises(NatsTimeoutError):  # destroying a case key is erasure: reporting's alone
+        await referral.jetstream(timeout=1).delete_msg("KV_CASE_KEYS", 1)
+    assert sum("permissions violation for publish" in e for e in referral_errors) == 2
 
 
 async def test_fire_control_may_only_ask_whether_an_address_is_a_sanctuary_address(connect_as) -> None:
