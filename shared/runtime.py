@@ -14,9 +14,18 @@ from nats.aio.client import Client as NATS
 from shared.crypto import KeyStore
 from shared.deadletter import ensure_deadletter_stream
 from shared.eventstore import EventStore, ensure_stream
+from shared.logging import get_logger
 from shared.settings import Settings
 from shared.signing import load_or_create_signer
 from shared.tasks import cancel_and_wait
+
+log = get_logger(__name__)
+
+
+async def log_nats_error(exc: Exception) -> None:
+    """What the server reports asynchronously (a permissions violation, a slow consumer) would
+    otherwise go unseen. Its text names subjects (case ids at most), never personal data."""
+    log.warning("nats error", error=type(exc).__name__, detail=str(exc)[:300])
 
 
 @dataclass
@@ -36,6 +45,7 @@ class ServiceRuntime:
             name=f"sanctuary-{self.owner}",
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
+            error_cb=log_nats_error,
         )
         js = self.nc.jetstream()
         await ensure_stream(js, self.settings.stream_replicas, self.settings.duplicate_window_s)

@@ -22,7 +22,7 @@ from shared.decider import CaseHandler, Decider
 from shared.errors import CommandRejected
 from shared.events import RecordedEvent, registry
 from shared.logging import configure_logging, get_logger, register_personal_keys
-from shared.runtime import ServiceRuntime
+from shared.runtime import ServiceRuntime, log_nats_error
 from shared.settings import Settings, load_settings
 
 log = get_logger(__name__)
@@ -64,7 +64,9 @@ def create_service_app(
 ) -> tuple[FastStream, Service]:
     if not settings.nats_url:
         raise RuntimeError("NATS_URL is not set")
-    broker = NatsBroker(settings.nats_url, name=f"sanctuary-{owner}-broker", logger=None)
+    broker = NatsBroker(
+        settings.nats_url, name=f"sanctuary-{owner}-broker", logger=None, error_cb=log_nats_error
+    )
     runtime = ServiceRuntime(settings, owner)
     service = Service(settings=settings, runtime=runtime, broker=broker)
 

@@ -6,14 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
 
-import nats
 import pytest
-from nats.aio.client import Client as NATS
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import ConsumerConfig
 from nats.js.errors import NotFoundError
@@ -21,49 +16,9 @@ from nats.js.errors import NotFoundError
 from services.reporting.views.stream import VIEWS_STREAM, ensure_views_stream, purge_case_views
 from shared.agency_access import AGENCY_USERS, allowed_subjects, command_subjects, nats_user_blocks
 from shared.eventstore import STREAM, ensure_stream
-from shared.nats_server import NatsServer
 from shared.settings import REPO_ROOT
 
 pytestmark = pytest.mark.nats
-VIEW_READERS = ("view_police", "view_idva", "view_housing", "view_contractor", "view_fire")
-SERVICES = ("referral", "assessment", "contractor", "reporting")
-USERS = (*SERVICES, *AGENCY_USERS, "operator", "fire_control", *VIEW_READERS)
-
-
-@pytest.fixture
-def secured_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[NatsServer]:
-    for user in USERS:
-        monkeypatch.setenv(f"NATS_{user.upper()}_PASSWORD", f"test-{user}-pw")
-    store = tmp_path / "nats"
-    store.mkdir()
-    # The server resolves includes next to its own config file, which NatsServer writes into the store.
-    shutil.copy(REPO_ROOT / "deploy" / "nats-users.conf", store / "nats-users.conf")
-    server = NatsServer(store_dir=store, sync_interval="always", config_extra="include ./nats-users.conf")
-    server.start()
-    yield server
-    server.cleanup()
-
-
-@pytest.fixture
-async def connect_as(secured_server: NatsServer) -> AsyncIterator[Callable[..., object]]:
-    """Connect as a user; the server's permission errors are collected in the returned list."""
-    clients: list[NATS] = []
-
-    async def connect(user: str, **options: object) -> tuple[NATS, list[str]]:
-        errors: list[str] = []
-
-        async def on_error(exc: Exception) -> None:
-            errors.append(str(exc).lower())
-
-        nc = await nats.connect(
-            secured_server.url, user=user, password=f"test-{user}-pw", error_cb=on_error, **options
-        )
-        clients.append(nc)
-        return nc, errors
-
-    yield connect
-    for nc in clients:
-        await nc.close()
 
 
 async def test_contractor_publishes_its_own_events_and_not_the_referral_services(connect_as) -> None:

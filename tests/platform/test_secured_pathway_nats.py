@@ -1,0 +1,118 @@
+"""The four services run under deploy/nats-users.conf's users on a real secured server: a referrer's
+system submits, the coordinator's accepts, the assessment service opens the CPO work item, the
+reporting service publishes the police view, and the police read it as view_police."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections.abc import AsyncIterator, MutableMapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from faststream import FastStream
+from nats.errors import NoRespondersError
+from nats.js.errors import NotFoundError
+from structlog.testing import capture_logs
+
+from services.assessment.app import create_app as assessment_app
+from services.contractor.app import create_app as contractor_app
+from services.referral.app import create_app as referral_app
+from services.reporting.app import create_app as reporting_app
+from services.reporting.views.stream import VIEWS_STREAM
+from shared.bus import send_command
+from shared.commands import CommandReply
+from shared.contracts.referral import AcceptReferral, SubmitReferral, case_id_for
+from shared.eventstore import STREAM
+from shared.nats_server import NatsServer
+from shared.settings import load_settings
+from tests.conftest import TEST_KEK
+from tests.platform.conftest import SERVICES, password
+from tests.referral.gwt import COORDINATOR, cid, form_data, submission
+
+pytestmark = pytest.mark.nats
+APPS = {
+    "referral": referral_app,
+    "assessment": assessment_app,
+    "contractor": contractor_app,
+    "reporting": reporting_app,
+}
+
+
+@pytest.fixture
+async def services_as_their_users(
+    secured_server: NatsServer, tmp_path: Path
+) -> AsyncIterator[list[MutableMapping[str, Any]]]:
+    """The four services started as their own NATS users; yields what they log."""
+    host = secured_server.url.removeprefix("nats://")
+    apps: list[FastStream] = []
+    for name in SERVICES:
+        settings = load_settings(
+            nats_url=f"nats://{name}:{password(name)}@{host}",
+            kek=TEST_KEK,
+            database_url=f"sqlite:///{tmp_path / 'read.db'}",
+            signing_keys_dir=tmp_path / f"{name}-key",
+            public_keys_dir=tmp_path / "public-keys",
+        )
+        app, _ = APPS[name](settings)
+        await app.start()
+        apps.append(app)
+    try:
+        with capture_logs() as logs:
+            yield logs
+    finally:
+        for app in reversed(apps):
+            await app.stop()
+
+
+async def eventually(probe: Any, what: str, seconds: float = 15.0) -> Any:
+    for _ in range(int(seconds / 0.1)):
+        with contextlib.suppress(NotFoundError, NoRespondersError):
+            return await probe()
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{what} did not happen within {seconds} s")
+
+
+async def test_a_referral_goes_from_referrer_to_the_police_view_under_deploy_permissions(
+    services_as_their_users: list[MutableMapping[str, Any]], connect_as: Any
+) -> None:
+    coordinator, coordinator_errors = await connect_as("coordinator", inbox_prefix="_INBOX_coordinator")
+    for name in SERVICES:
+        await eventually(lambda n=name: coordinator.request(f"health.{n}", b"", timeout=1), f"{name} up")
+
+    referrer, referrer_errors = await connect_as("referrer", inbox_prefix="_INBOX_referrer")
+    form = form_data()
+    form["household"]["tenure"] = "Privately owned"  # no landlord permission to wait for
+    body = submission(form=form)
+    body["command_id"] = f"sr-{uuid.uuid4().hex}"
+    reply = await referrer.request(SubmitReferral.subject(), json.dumps(body).encode(), timeout=10)
+    submitted = CommandReply.model_validate_json(reply.data)
+    assert submitted.ok, submitted.errors
+    case_id = case_id_for(body["command_id"])
+
+    accepted = await send_command(
+        coordinator, AcceptReferral(command_id=cid(), case_id=case_id, actor=COORDINATOR)
+    )
+    assert accepted.ok, accepted.errors
+
+    operator, operator_errors = await connect_as("operator")
+    ops = operator.jetstream(timeout=2)
+    opened = await eventually(
+        lambda: ops.get_last_msg(STREAM, f"case.{case_id}.assessment.CpoWorkItemOpened", direct=True),
+        "the CPO work item",
+    )
+    assert b"Alice Example" not in opened.data
+
+    police, police_errors = await connect_as("view_police", inbox_prefix="_INBOX_view_police")
+    views = police.jetstream(timeout=2)
+    view = await eventually(
+        lambda: views.get_last_msg(VIEWS_STREAM, f"view.police.{case_id}", direct=True), "the police view"
+    )
+    assert json.loads(view.data)["case_id"] == case_id
+    assert [coordinator_errors, referrer_errors, operator_errors, police_errors] == [[], [], [], []]
+    # Nothing the services did on the way was refused by the server.
+    refused = [e for e in services_as_their_users if e["event"] == "nats error"]
+    assert refused == []
