@@ -25,7 +25,6 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 from nats.js.api import StorageType, StreamConfig
 from pydantic import Field
+from workers import run_workers  # bench/workers.py, beside this script
 
 from shared.codec import build_record, canonical, event_hash
 from shared.crypto import KeyStore
@@ -79,19 +79,6 @@ def sample_event(n: int) -> BenchReferralNoted:
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-async def run_workers(concurrency: int, total: int, one: Callable[[int, int], Awaitable[None]]) -> float:
-    """``total`` operations spread over ``concurrency`` workers, each waiting for its own; ops/second."""
-    per_worker = total // concurrency
-
-    async def worker(w: int) -> None:
-        for i in range(per_worker):
-            await one(w, i)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker(w) for w in range(concurrency)))
-    return per_worker * concurrency / (time.perf_counter() - started)
 
 
 async def raw_publish_rate(js: JetStreamContext, payload: bytes, total: int, concurrency: int) -> float:

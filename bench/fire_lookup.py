@@ -26,7 +26,6 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from faststream import FastStream
 from faststream.nats import NatsBroker, NatsMessage
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
+from workers import run_workers  # bench/workers.py, beside this script
 
 from services.assessment.app import create_app
 from shared.contracts.assessment import (
@@ -99,19 +99,6 @@ async def record_flags(url: str, kek: bytes, keys_dir: Path, count: int, concurr
     finally:
         await keys.stop()
         await nc.close()
-
-
-async def run_workers(concurrency: int, total: int, work: Callable[[int, int], Awaitable[None]]) -> float:
-    """``total`` calls spread over ``concurrency`` workers; calls per second."""
-    per_worker = total // concurrency
-
-    async def worker(w: int) -> None:
-        for i in range(per_worker):
-            await work(w, w * per_worker + i)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker(w) for w in range(concurrency)))
-    return per_worker * concurrency / (time.perf_counter() - started)
 
 
 def percentile(samples: list[float], p: float) -> float:
