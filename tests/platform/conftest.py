@@ -10,12 +10,13 @@ import nats
 import pytest
 from nats.aio.client import Client as NATS
 
-from shared.agency_access import AGENCY_USERS
+from shared.agency_access import AGENCY_USERS, view_reader
+from shared.contracts.reporting import Recipient
 from shared.nats_server import NatsServer
 from shared.settings import REPO_ROOT
 
 SERVICES = ("referral", "assessment", "contractor", "reporting")
-VIEW_READERS = ("view_police", "view_idva", "view_housing", "view_contractor", "view_fire")
+VIEW_READERS = tuple(view_reader(r) for r in Recipient)
 USERS = (*SERVICES, *AGENCY_USERS, "operator", "fire_control", *VIEW_READERS)
 
 

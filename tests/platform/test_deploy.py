@@ -13,12 +13,14 @@ from typing import Any
 import pytest
 import yaml
 
+from shared.agency_access import AGENCY_USERS, view_reader
+from shared.contracts.reporting import Recipient
 from shared.nats_server import nats_server_binary
 from shared.settings import REPO_ROOT
 
 SERVICES = ("referral", "assessment", "contractor", "reporting")
-AGENCIES = ("COORDINATOR", "REFERRER", "CPO", "FIRE_SERVICE", "CONTRACTOR_OFFICE")
-VIEW_READERS = ("VIEW_POLICE", "VIEW_IDVA", "VIEW_HOUSING", "VIEW_CONTRACTOR", "VIEW_FIRE")
+AGENCIES = tuple(user.upper() for user in AGENCY_USERS)
+VIEW_READERS = tuple(view_reader(r).upper() for r in Recipient)
 SECRETS = {
     "SANCTUARY_KEK": base64.b64encode(bytes(range(32))).decode(),
     "POSTGRES_PASSWORD": "testpg",
