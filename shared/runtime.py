@@ -14,6 +14,7 @@ from nats.aio.client import Client as NATS
 from shared.crypto import KeyStore
 from shared.deadletter import ensure_deadletter_stream
 from shared.eventstore import EventStore, ensure_stream
+from shared.health import ServiceHealth
 from shared.logging import get_logger
 from shared.settings import Settings
 from shared.signing import load_or_create_signer
@@ -36,6 +37,13 @@ class ServiceRuntime:
     keys: KeyStore | None = field(default=None, init=False)
     store: EventStore | None = field(default=None, init=False)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list, init=False)
+    health: ServiceHealth = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.health = ServiceHealth(self.owner, _version(), connected=self._connected)
+
+    def _connected(self) -> bool:
+        return self.nc is not None and self.nc.is_connected
 
     async def start(self) -> None:
         if not self.settings.nats_url:
@@ -82,3 +90,12 @@ class ServiceRuntime:
         if self.store is None:
             raise RuntimeError(f"{self.owner}: runtime not started")
         return self.store
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("sanctuary")
+    except PackageNotFoundError:
+        return "unknown"

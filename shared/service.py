@@ -82,7 +82,7 @@ def create_service_app(
 
     @broker.subscriber(f"health.{owner}", title=f"health.{owner}")
     async def health(msg: NatsMessage) -> bytes:
-        return json.dumps({"service": owner, "status": "up"}).encode()
+        return json.dumps(runtime.health.as_dict()).encode()
 
     for extra in extras:
         extra(service)
