@@ -14,7 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -30,10 +30,11 @@ from services.reporting.audit.export_html import export_html
 from services.reporting.audit.reader import disclosures, subject_access_export, verify_cases
 from services.reporting.audit.retention import run_retention
 from services.reporting.audit.timeline import state_at, timeline, up_to
+from shared.audit_verify import DEFAULT_ANCHOR_BOUND, CaseVerification
 from shared.bus import send_command
+from shared.case_keys import CaseKeyClient
 from shared.commands import CommandReply
 from shared.contracts.audit import AuditView, EraseCase, ErasureBasis, RecordAuditRead
-from shared.crypto import KeyStore
 from shared.events import Actor, RecordedEvent, Role
 from shared.eventstore import EventStore
 from shared.settings import Settings, load_settings
@@ -65,12 +66,13 @@ class Clients:
 
 @asynccontextmanager
 async def clients() -> AsyncIterator[Clients]:
-    """A read-only event store (it signs nothing) with the case keys, from the environment."""
+    """A read-only event store (it signs nothing) whose case keys come from the key custodian, asked
+    as the reporting service, after that service has recorded and allowed the read."""
     settings = load_settings()
     if not settings.nats_url:
         raise typer.BadParameter("NATS_URL is not set", param_hint="NATS_URL")
     nc = await nats.connect(settings.nats_url, name="sanctuary-audit-cli")
-    keys = KeyStore(nc.jetstream(), settings.kek_bytes, settings.stream_replicas)
+    keys = CaseKeyClient(nc, "reporting")
     try:
         await keys.start()
         yield Clients(nc, EventStore(nc, keys, owner="reporting"), settings)
@@ -187,23 +189,35 @@ def audit_case(
 def audit_verify(
     case_id: Annotated[str | None, typer.Argument(help="One case; or --all.")] = None,
     all_cases: Annotated[bool, typer.Option("--all", help="Every case in the store.")] = False,
+    anchor_bound: Annotated[
+        float,
+        typer.Option(
+            "--anchor-bound",
+            min=0,
+            help="Minutes an event may wait for its case's signed checkpoint before it fails.",
+        ),
+    ] = DEFAULT_ANCHOR_BOUND.total_seconds() / 60,
 ) -> None:
-    """Check each case's hash chain, order and signatures. Exit 0 only when every case is intact."""
+    """Check each case's stored bytes, hash chain, order and signatures, and that its history
+    reaches the head its newest signed checkpoint anchors. Exit 0 only when every case is intact."""
     if (case_id is None) == (not all_cases):
         raise typer.BadParameter("give a CASE_ID or --all, not both", param_hint="CASE_ID")
+    bound = timedelta(minutes=anchor_bound)
 
-    async def go() -> list[Any]:
+    async def go() -> list[CaseVerification]:
         async with clients() as c:
             verifier = load_verifier(c.settings.verify_keys_dir)
-            return await verify_cases(c.nc, c.store, verifier, None if all_cases else [case_id or ""])
+            ids = None if all_cases else [case_id or ""]
+            return await verify_cases(c.nc, c.store, verifier, ids, bound=bound)
 
     results = _run(go)
     broken = [r for r in results if not r.intact]
     for result in results:
-        if result.events == 0:
+        if result.events == 0 and result.intact:
             console.print(f"{result.case_id}: [red]no such case[/]")
         elif result.intact:
-            console.print(f"{result.case_id}: intact ({result.events} events)")
+            note = f"; {result.unanchored} not yet anchored by a checkpoint" if result.unanchored else ""
+            console.print(f"{result.case_id}: intact ({result.events} events{note})")
         else:
             console.print(f"{result.case_id}: [red]NOT INTACT[/]")
             for finding in result.findings:

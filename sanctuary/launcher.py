@@ -24,7 +24,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 
 from shared.nats_server import NatsServer
 
-SERVICES = ("referral", "assessment", "contractor", "reporting")
+SERVICES = ("keys", "referral", "assessment", "contractor", "reporting")
 KEK_VARIABLE = "SANCTUARY_KEK"
 
 

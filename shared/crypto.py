@@ -1,8 +1,13 @@
-"""Per-case data keys (AES-256-GCM) wrapped by the key-encryption key, kept in a JetStream KV bucket.
+"""Per-case data keys (AES-256-GCM) wrapped by the key-encryption key (KEK), kept in a JetStream KV bucket.
+
+Only the key custodian (services/keys) holds the KEK and runs a ``KeyStore``; the other services
+ask it for data keys (shared/case_keys.py). Each wrapped key names the KEK that wrapped it
+(``<kek id>:<sealed key>``), so during a rotation the custodian's ``KeyRing`` opens keys under the
+previous KEK and the new one alike, and ``rewrap`` moves one key at a time with a compare-and-set.
 
 Erasure ("crypto-shredding") destroys a case's wrapped key: the server's secure delete
 overwrites the stored message, so the events stay but their personal fields can no longer be
-decrypted by anyone. A watcher evicts erased keys from every process's cache at once.
+decrypted by anyone. A watcher evicts erased keys from every custodian's cache at once.
 """
 
 from __future__ import annotations
@@ -10,9 +15,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import enum
+import hashlib
 import json
 import os
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -24,6 +32,7 @@ from nats.js.errors import (
     KeyDeletedError,
     KeyNotFoundError,
     KeyWrongLastSequenceError,
+    NoKeysError,
 )
 from nats.js.kv import KeyValue
 
@@ -35,6 +44,15 @@ _NONCE = 12
 
 class CaseErased(LookupError):
     """The case's data key has been destroyed; its personal fields can no longer be read."""
+
+
+class CaseKeys(Protocol):
+    """What the event store needs: a case's data key to write with (created on first use where the
+    caller may create one) and to read with. Both raise CaseErased once the key is destroyed."""
+
+    async def key_for_writing(self, case_id: str) -> bytes: ...
+
+    async def key_for_reading(self, case_id: str) -> bytes: ...
 
 
 def seal(key: bytes, plaintext: bytes, aad: bytes) -> str:
@@ -55,12 +73,63 @@ def open_json(key: bytes, sealed: str, aad: bytes) -> Any:
     return json.loads(open_sealed(key, sealed, aad))
 
 
-class KeyStore:
-    """Creates, fetches (cached) and destroys case data keys."""
+def kek_id(kek: bytes) -> str:
+    """A public name for a KEK (a hash of it): says which KEK wrapped a key without revealing it."""
+    return hashlib.sha256(b"sanctuary kek id v1:" + kek).hexdigest()[:16]
 
-    def __init__(self, js: JetStreamContext, kek: bytes, replicas: int = 1) -> None:
+
+class KeyRing:
+    """The current KEK, which wraps every new key, and the previous ones still being rotated away."""
+
+    def __init__(self, current: bytes, previous: Sequence[bytes] = ()) -> None:
+        self.current_id = kek_id(current)
+        self._keks = {kek_id(k): k for k in (*previous, current)}
+        self._current = current
+
+    @property
+    def ids(self) -> list[str]:
+        return sorted(self._keks)
+
+    def wrap(self, case_id: str, dek: bytes) -> bytes:
+        return f"{self.current_id}:{seal(self._current, dek, case_id.encode())}".encode()
+
+    def unwrap(self, case_id: str, wrapped: bytes) -> bytes:
+        name, sealed = wrapped_parts(wrapped)
+        # A key stored before KEK ids existed names none: try each KEK held.
+        candidates = [self._keks[name]] if name in self._keks else [] if name else list(self._keks.values())
+        for kek in candidates:
+            try:
+                return open_sealed(kek, sealed, case_id.encode())
+            except InvalidTag:
+                continue
+        raise RuntimeError(f"case key wrapped under KEK {name or '(unnamed)'}, which this key ring lacks")
+
+    def is_current(self, wrapped: bytes) -> bool:
+        return wrapped_parts(wrapped)[0] == self.current_id
+
+
+def wrapped_parts(wrapped: bytes) -> tuple[str | None, str]:
+    """(KEK id or None for a key stored before ids, sealed data key). Base64 never holds ':'."""
+    text = wrapped.decode()
+    name, sep, sealed = text.partition(":")
+    return (name, sealed) if sep else (None, text)
+
+
+class Rewrap(enum.StrEnum):
+    """What ``KeyStore.rewrap`` did to one case's key."""
+
+    REWRAPPED = "rewrapped"
+    CURRENT = "already under the current KEK"
+    ERASED = "erased"
+    ABSENT = "no key"
+
+
+class KeyStore:
+    """Creates, fetches (cached), rewraps and destroys case data keys: the custodian's side."""
+
+    def __init__(self, js: JetStreamContext, kek: bytes | KeyRing, replicas: int = 1) -> None:
         self._js = js
-        self._kek = kek
+        self.ring = kek if isinstance(kek, KeyRing) else KeyRing(kek)
         self._replicas = replicas
         self._kv: KeyValue | None = None
         self._cache: dict[str, bytes] = {}
@@ -122,13 +191,39 @@ class KeyStore:
         return self._kv
 
     def _wrap(self, case_id: str, dek: bytes) -> bytes:
-        return seal(self._kek, dek, case_id.encode()).encode()
+        return self.ring.wrap(case_id, dek)
 
     def _unwrap(self, case_id: str, wrapped: bytes) -> bytes:
+        return self.ring.unwrap(case_id, wrapped)
+
+    async def case_ids(self) -> list[str]:
+        """Every case with a live key (erased ones, tombstones, are left out)."""
         try:
-            return open_sealed(self._kek, wrapped.decode(), case_id.encode())
-        except InvalidTag:
-            raise RuntimeError("case key does not open with this key-encryption key") from None
+            return sorted(await self.kv.keys())
+        except NoKeysError:
+            return []
+
+    async def rewrap(self, case_id: str) -> Rewrap:
+        """Wrap one case's key under the current KEK, compare-and-set on its revision: a key
+        destroyed or changed meanwhile is read again, so an erased case stays erased."""
+        while True:
+            try:
+                entry = await self.kv.get(case_id)
+            except KeyDeletedError:
+                return Rewrap.ERASED
+            except KeyNotFoundError as exc:
+                return Rewrap.ERASED if _tombstone(exc) else Rewrap.ABSENT
+            if not entry.value:
+                return Rewrap.ERASED
+            if self.ring.is_current(entry.value):
+                return Rewrap.CURRENT
+            dek = self._unwrap(case_id, entry.value)
+            assert entry.revision is not None
+            try:
+                await self.kv.update(case_id, self.ring.wrap(case_id, dek), last=entry.revision)
+            except KeyWrongLastSequenceError:
+                continue
+            return Rewrap.REWRAPPED
 
     async def key_for_writing(self, case_id: str) -> bytes:
         """The case's data key, created on first use. Refuses an erased case."""

@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.personal import personal_field_names
 
-OWNERS = ("referral", "assessment", "contractor", "reporting")
+# "keys" is the key custodian, whose only event records a case key's destruction.
+OWNERS = ("referral", "assessment", "contractor", "reporting", "keys")
 
 
 class Role(enum.StrEnum):

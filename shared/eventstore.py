@@ -27,7 +27,7 @@ from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import APIError, NoStreamResponseError, NotFoundError
 
 from shared.codec import build_record, chain_and_sign, decode_record, recorded_from_written
-from shared.crypto import CaseErased, KeyStore
+from shared.crypto import CaseErased, CaseKeys
 from shared.decider import GENESIS_HASH, CasePosition
 from shared.errors import CommandRejected
 from shared.events import Actor, Event, NewEvent, RecordedEvent, utcnow
@@ -97,14 +97,14 @@ def new_event_id() -> str:
 class EventStore:
     """Append and load one case's events. ``owner`` is the only service whose events this instance writes."""
 
-    def __init__(self, nc: NATS, keys: KeyStore, owner: str, signer: Signer | None = None) -> None:
+    def __init__(self, nc: NATS, keys: CaseKeys, owner: str, signer: Signer | None = None) -> None:
         self._nc = nc
         self._keys = keys
         self.owner = owner
         self._signer = signer
 
     @property
-    def keys(self) -> KeyStore:
+    def keys(self) -> CaseKeys:
         return self._keys
 
     # -- writing ---------------------------------------------------------------------------

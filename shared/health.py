@@ -43,6 +43,8 @@ class ServiceHealth:
     version: str
     connected: Callable[[], bool] = lambda: False
     readers: list[Reader] = field(default_factory=list)
+    # What else a service tells about itself (the key custodian: which KEKs it holds, by id).
+    details: dict[str, Any] = field(default_factory=dict)
 
     def add_reader(self, reader: Reader) -> None:
         self.readers.append(reader)
@@ -65,4 +67,4 @@ class ServiceHealth:
             "connected": self.connected(),
             "ready": self.connected() and not any(s.stalled for s in statuses),
             "readers": [s.as_dict() for s in statuses],
-        }
+        } | self.details

@@ -1,5 +1,6 @@
-"""One service's connections, wired in one place: NATS, the CASES stream, the key store, the signer
-and the event store. Nothing connects at import time; ``start()`` is called from the app's startup."""
+"""One service's connections, wired in one place: NATS, the CASES stream, the case keys (asked of the
+key custodian), the signer and the event store. Nothing connects at import time; ``start()`` is
+called from the app's startup."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typing import Any
 import nats
 from nats.aio.client import Client as NATS
 
-from shared.crypto import KeyStore
+from shared.case_keys import CUSTODIAN, CaseKeyClient, NoPersonalData
+from shared.checkpoints import ensure_checkpoint_stream
 from shared.deadletter import ensure_deadletter_stream
 from shared.eventstore import EventStore, ensure_stream
 from shared.health import ServiceHealth
@@ -34,7 +36,7 @@ class ServiceRuntime:
     settings: Settings
     owner: str
     nc: NATS | None = field(default=None, init=False)
-    keys: KeyStore | None = field(default=None, init=False)
+    keys: CaseKeyClient | NoPersonalData | None = field(default=None, init=False)
     store: EventStore | None = field(default=None, init=False)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list, init=False)
     health: ServiceHealth = field(init=False)
@@ -58,7 +60,10 @@ class ServiceRuntime:
         js = self.nc.jetstream()
         await ensure_stream(js, self.settings.stream_replicas, self.settings.duplicate_window_s)
         await ensure_deadletter_stream(js, self.settings.stream_replicas)
-        self.keys = KeyStore(js, self.settings.kek_bytes, self.settings.stream_replicas)
+        await ensure_checkpoint_stream(js, self.settings.stream_replicas)
+        # No service holds the KEK: data keys come from the custodian, whose own events hold no
+        # personal data (it keeps its key store to itself, services/keys).
+        self.keys = NoPersonalData() if self.owner == CUSTODIAN else CaseKeyClient(self.nc, self.owner)
         await self.keys.start()
         signer = load_or_create_signer(
             self.settings.signing_keys_dir, self.owner, self.settings.public_keys_dir

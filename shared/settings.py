@@ -14,6 +14,8 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.crypto import KeyRing
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = REPO_ROOT / "config"
 
@@ -29,8 +31,11 @@ class Settings(BaseSettings):
     database_url: Annotated[str, Field(validation_alias=AliasChoices("DATABASE_URL"))] = (
         "sqlite:///var/sanctuary.db"
     )
-    # Key-encryption key: 32 random bytes, base64. Wraps every case's data key.
-    kek: Annotated[str, Field(validation_alias=AliasChoices("SANCTUARY_KEK"))]
+    # Key-encryption key: 32 random bytes, base64. Wraps every case's data key. Only the key
+    # custodian (services/keys) needs it, and refuses to start without it (``kek_ring``).
+    kek: Annotated[str | None, Field(validation_alias=AliasChoices("SANCTUARY_KEK"))] = None
+    # During a KEK rotation, the KEKs being rotated away (comma-separated), still able to unwrap.
+    kek_previous: Annotated[str, Field(validation_alias=AliasChoices("SANCTUARY_KEK_PREVIOUS"))] = ""
     scheme_config: Annotated[Path, Field(validation_alias=AliasChoices("SANCTUARY_SCHEME"))] = (
         CONFIG_DIR / "schemes" / "standing-together.yaml"
     )
@@ -59,13 +64,16 @@ class Settings(BaseSettings):
 
     @field_validator("kek")
     @classmethod
-    def _kek_is_32_bytes(cls, value: str) -> str:
-        try:
-            raw = base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise ValueError("must be base64") from exc
-        if len(raw) != 32:
-            raise ValueError(f"must decode to 32 bytes, got {len(raw)}")
+    def _kek_is_32_bytes(cls, value: str | None) -> str | None:
+        if value is not None:
+            _kek_bytes(value)
+        return value
+
+    @field_validator("kek_previous")
+    @classmethod
+    def _previous_are_32_bytes(cls, value: str) -> str:
+        for part in _parts(value):
+            _kek_bytes(part)
         return value
 
     @field_validator("nats_url")
@@ -81,7 +89,27 @@ class Settings(BaseSettings):
 
     @cached_property
     def kek_bytes(self) -> bytes:
+        if self.kek is None:
+            raise SettingsError("SANCTUARY_KEK: is required by the key custodian (32 random bytes, base64)")
         return base64.b64decode(self.kek)
+
+    def kek_ring(self) -> KeyRing:
+        """The custodian's keys: SANCTUARY_KEK wraps, it and SANCTUARY_KEK_PREVIOUS unwrap."""
+        return KeyRing(self.kek_bytes, [base64.b64decode(p) for p in _parts(self.kek_previous)])
+
+
+def _parts(value: str) -> list[str]:
+    return [p.strip() for p in value.split(",") if p.strip()]
+
+
+def _kek_bytes(value: str) -> bytes:
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("must be base64") from exc
+    if len(raw) != 32:
+        raise ValueError(f"must decode to 32 bytes, got {len(raw)}")
+    return raw
 
 
 _ENV_NAMES = {
@@ -89,6 +117,7 @@ _ENV_NAMES = {
     "nats_url": "NATS_URL",
     "database_url": "DATABASE_URL",
     "SANCTUARY_KEK": "SANCTUARY_KEK",
+    "kek_previous": "SANCTUARY_KEK_PREVIOUS",
 }
 
 

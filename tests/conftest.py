@@ -1,20 +1,25 @@
-"""Fixtures: a real nats-server per test session (free port, temporary store), settings, stores."""
+"""Fixtures: a real nats-server per test session (free port, temporary store), the key custodian
+on it, settings, stores."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import nats
 import pytest
 from nats.aio.client import Client as NATS
 
+from sanctuary.launcher import start_service, wait_healthy
 from shared.crypto import KeyStore
 from shared.eventstore import EventStore, ensure_stream
 from shared.nats_server import NatsServer
-from shared.settings import Settings, load_settings
+from shared.service import Service
+from shared.settings import REPO_ROOT, Settings, load_settings
 from shared.signing import load_or_create_signer
 
 TEST_KEK = base64.b64encode(b"k" * 32).decode()
@@ -41,11 +46,51 @@ def signing_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.getbasetemp() / "signing-keys"
 
 
-@pytest.fixture
-def settings(nats_server: NatsServer, tmp_path: Path, signing_dir: Path) -> Settings:
+@pytest.fixture(scope="session")
+def key_custodian(nats_server: NatsServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The key custodian (``python -m services.keys``) on the session's server, for every service a
+    test starts there: the services hold no KEK and ask it for case keys."""
     env = {
+        **os.environ,
         "NATS_URL": nats_server.url,
         "SANCTUARY_KEK": TEST_KEK,
+        "SANCTUARY_SIGNING_KEYS": str(tmp_path_factory.getbasetemp() / "signing-keys"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    process = start_service("keys", env, tmp_path_factory.mktemp("custodian-logs"), REPO_ROOT)
+    try:
+        asyncio.run(wait_healthy(nats_server.url, [process], timeout=60))
+        yield
+    finally:
+        process.stop()
+
+
+@asynccontextmanager
+async def running_custodian(
+    url: str, signing_dir: Path, kek: str = TEST_KEK, previous: str = ""
+) -> AsyncIterator[Service]:
+    """A key custodian in this test's own process, for a server of the test's own."""
+    from services.keys.app import create_app
+
+    app, service = create_app(
+        load_settings(
+            NATS_URL=url,
+            SANCTUARY_KEK=kek,
+            SANCTUARY_KEK_PREVIOUS=previous,
+            SANCTUARY_SIGNING_KEYS=str(signing_dir),
+        )
+    )
+    await app.start()
+    try:
+        yield service
+    finally:
+        await app.stop()
+
+
+@pytest.fixture
+def settings(nats_server: NatsServer, tmp_path: Path, signing_dir: Path, key_custodian: None) -> Settings:
+    env = {
+        "NATS_URL": nats_server.url,
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{tmp_path / 'read.db'}"),
         "SANCTUARY_SIGNING_KEYS": str(signing_dir),
         "SANCTUARY_LOG_JSON": "true",

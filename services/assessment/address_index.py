@@ -1,7 +1,7 @@
 """The fire control room's sanctuary address register: answers "is this address a sanctuary
 address?" one address at a time, and nothing else.
 
-Addresses are held only as keyed hashes (HMAC-SHA256, key derived from the key-encryption key) of
+Addresses are held only as keyed hashes (HMAC-SHA256, under a key made at start-up) of
 the normalised postcode and house number or name, so the index cannot be listed or read back as
 addresses. It is rebuilt at start-up from the flag events and kept current from them.
 """

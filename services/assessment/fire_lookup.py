@@ -9,6 +9,7 @@ DisclosureRecorded is the reporting service's to write, not ours.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,7 +80,9 @@ def answer(index: SanctuaryAddressIndex, body: bytes, counts: LookupCounts | Non
 
 def fire_lookup(service: Service) -> None:
     """An ``extras`` part: the lookup endpoint, and the index kept from the flag events."""
-    index = SanctuaryAddressIndex(index_key(service.settings.kek_bytes))
+    # The index lives only in this process's memory and is rebuilt at every start: a key of its own,
+    # made now, is enough (no service but the key custodian holds the KEK).
+    index = SanctuaryAddressIndex(index_key(os.urandom(32)))
     counts = LookupCounts()
     service.extras["sanctuary_index"] = index
     service.extras["sanctuary_lookups"] = counts

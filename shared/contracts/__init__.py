@@ -4,6 +4,6 @@ reporting and audit tools) can decode any event on the bus without importing ano
 Importing this package registers every event type.
 """
 
-from shared.contracts import assessment, audit, contractor, referral, reporting
+from shared.contracts import assessment, audit, contractor, keys, referral, reporting
 
-__all__ = ["assessment", "audit", "contractor", "referral", "reporting"]
+__all__ = ["assessment", "audit", "contractor", "keys", "referral", "reporting"]

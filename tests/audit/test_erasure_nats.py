@@ -48,14 +48,14 @@ def files_holding(root: Path, needles: list[bytes]) -> list[str]:
 
 
 async def test_after_erasure_nothing_personal_can_be_recovered(
-    audit_service, settings, nc, store_for, nats_server, signing_dir, captured_logs
+    audit_service, settings, nc, store_for, keystore, nats_server, signing_dir, captured_logs
 ):
     case_id = new_case_id("ER")
     referral = store_for("referral")
     await referral.append(
         case_id, [client_recorded()], expected=CasePosition(), actor=COORD, command_id=f"c-{uuid.uuid4().hex}"
     )
-    wrapped = (await audit_service.runtime.event_store.keys.kv.get(case_id)).value
+    wrapped = (await keystore.kv.get(case_id)).value
     assert wrapped
     needles = [s.encode() for s in SECRETS]
     raw_before = await referral.read_raw(case_id)
@@ -83,11 +83,16 @@ async def test_after_erasure_nothing_personal_can_be_recovered(
         await client.close()
 
     events = await referral.load(case_id)
+    # The key custodian recorded the destruction itself, after the erasure it was asked for.
     assert [e.type for e in events] == [
         "AuditTestClientRecorded",
         "CasePersonalDataErased",
+        "CaseKeyDestroyed",
         "AuditReadRecorded",
     ]
+    destroyed = events[2]
+    assert destroyed.actor == COORD and destroyed.payload.requested_by == "reporting"
+    assert destroyed.payload.command_id == events[1].causation_id
     client = events[0].payload
     assert (client.client_name, client.client_address, client.client_telephone) == (ERASED, ERASED, ERASED)
     assert client.age_band == "25-34"  # the coarse monitoring category survives

@@ -19,6 +19,7 @@ from services.reporting.readmodel.projection import MonitoringProjection
 from services.reporting.readmodel.store import ReadModelStore, make_engine
 from services.reporting.rebuild import rebuild
 from services.reporting.report.model import Audience
+from shared.case_keys import CaseKeyClient
 from shared.catalogue import load_catalogue
 from shared.contracts.audit import EraseCase, ErasureBasis
 from shared.events import Actor, RecordedEvent, Role
@@ -86,7 +87,11 @@ async def report_erase_rebuild(nc, store_for, tmp_path: Path, logs: io.StringIO)
             store.apply(event, project)
         before = {a: report_of_cases(store, prefix, PERIOD, a).as_json() for a in Audience}
 
-        recorder = AuditRecorder(reporting, load_sharing_policy(CONFIG_DIR / "sharing-policy.yaml").auditor)
+        recorder = AuditRecorder(
+            reporting,
+            load_sharing_policy(CONFIG_DIR / "sharing-policy.yaml").auditor,
+            CaseKeyClient(nc, "reporting"),
+        )
         case_ids = sorted({e.case_id for e in recorded})
         erasures: list[RecordedEvent] = []
         for case_id in case_ids:
@@ -121,7 +126,9 @@ async def report_erase_rebuild(nc, store_for, tmp_path: Path, logs: io.StringIO)
         store.engine.dispose()
 
 
-async def test_after_erasure_no_personal_value_is_readable_anywhere(nc, store_for, tmp_path, captured_logs):
+async def test_after_erasure_no_personal_value_is_readable_anywhere(
+    nc, store_for, tmp_path, captured_logs, key_custodian
+):
     outcome = await report_erase_rebuild(nc, store_for, tmp_path, captured_logs)
     assert not outcome.leaks, "personal data readable after erasure"
     # Projected live, the erasure changes no figure.
@@ -129,7 +136,7 @@ async def test_after_erasure_no_personal_value_is_readable_anywhere(nc, store_fo
 
 
 async def test_the_closed_quarters_report_is_identical_after_erasure_and_rebuild(
-    nc, store_for, tmp_path, captured_logs
+    nc, store_for, tmp_path, captured_logs, key_custodian
 ):
     outcome = await report_erase_rebuild(nc, store_for, tmp_path, captured_logs)
     assert outcome.after_rebuild == outcome.before

@@ -15,6 +15,7 @@ import pytest
 from services.reporting.audit.recorder import AuditRecorder
 from services.reporting.audit.retention import find_due_cases, run_retention
 from services.reporting.audit.wiring import audit_extra, audit_startup
+from shared.case_keys import CaseKeyClient
 from shared.contracts import referral as R
 from shared.contracts.audit import CasePersonalDataErased, ErasureBasis
 from shared.contracts.referral import CaseClosed, ReferralSubmitted
@@ -28,7 +29,7 @@ from shared.service import create_service_app
 from shared.settings import CONFIG_DIR, load_settings
 from shared.sharing import load_sharing_policy
 from shared.signing import load_or_create_signer
-from tests.conftest import TEST_KEK
+from tests.conftest import TEST_KEK, running_custodian
 from tests.reporting.on_nats import append_history
 from tests.reporting.year import year
 
@@ -44,6 +45,8 @@ async def test_retention_erases_the_cases_closed_long_enough_ago_and_only_those(
     await ensure_stream(nc.jetstream())
     keys = KeyStore(nc.jetstream(), base64.b64decode(TEST_KEK))
     await keys.start()
+    custodian = running_custodian(fresh_nats_server.url, signing_dir)
+    await custodian.__aenter__()
 
     def store_for(owner: str) -> EventStore:
         return EventStore(nc, keys, owner, load_or_create_signer(signing_dir, owner))
@@ -55,7 +58,11 @@ async def test_retention_erases_the_cases_closed_long_enough_ago_and_only_those(
         closed = {e.case_id: e.payload.closed_on for e in recorded if isinstance(e.payload, CaseClosed)}
         assert sorted(closed.values()) == [date(2024, 5, 10), date(2024, 8, 1), date(2024, 10, 9)]
         reporting = store_for("reporting")
-        recorder = AuditRecorder(reporting, load_sharing_policy(CONFIG_DIR / "sharing-policy.yaml").auditor)
+        recorder = AuditRecorder(
+            reporting,
+            load_sharing_policy(CONFIG_DIR / "sharing-policy.yaml").auditor,
+            CaseKeyClient(nc, "reporting"),
+        )
 
         as_of = date(2030, 8, 1)  # six years after the second closure, to the day
         done = await run_retention(nc, recorder.erase_case, YEARS, as_of)
@@ -78,14 +85,13 @@ async def test_retention_erases_the_cases_closed_long_enough_ago_and_only_those(
         later = await find_due_cases(nc, YEARS, date(2030, 10, 9))
         assert [d.case_id for d in later] == [c for c, day in closed.items() if day == date(2024, 10, 9)]
     finally:
+        await custodian.__aexit__(None, None, None)
         await keys.stop()
         await nc.close()
 
 
 async def test_the_reporting_service_runs_the_retention_rule_on_its_schedule(fresh_nats_server, signing_dir):
-    settings = load_settings(
-        NATS_URL=fresh_nats_server.url, SANCTUARY_KEK=TEST_KEK, SANCTUARY_SIGNING_KEYS=str(signing_dir)
-    )
+    settings = load_settings(NATS_URL=fresh_nats_server.url, SANCTUARY_SIGNING_KEYS=str(signing_dir))
     app, service = create_service_app(
         settings,
         "reporting",
@@ -94,12 +100,17 @@ async def test_the_reporting_service_runs_the_retention_rule_on_its_schedule(fre
         extras=[audit_extra],
         on_startup=[audit_startup(YEARS, interval_s=0.2)],
     )
+    custodian = running_custodian(fresh_nats_server.url, signing_dir)
+    await custodian.__aenter__()
     await app.start()
     try:
         store = service.runtime.event_store
         assert service.runtime.nc is not None
         referral = EventStore(
-            service.runtime.nc, store.keys, "referral", load_or_create_signer(signing_dir, "referral")
+            service.runtime.nc,
+            CaseKeyClient(service.runtime.nc, "referral"),
+            "referral",
+            load_or_create_signer(signing_dir, "referral"),
         )
         old = R.CaseClosed(
             reason=R.ClosureReason.WORKS_COMPLETED,
@@ -119,3 +130,4 @@ async def test_the_reporting_service_runs_the_retention_rule_on_its_schedule(fre
         assert len(marks) == 1 and marks[0].actor == SYSTEM_ACTOR
     finally:
         await app.stop()
+        await custodian.__aexit__(None, None, None)

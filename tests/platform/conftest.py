@@ -17,7 +17,7 @@ from shared.settings import REPO_ROOT
 
 SERVICES = ("referral", "assessment", "contractor", "reporting")
 VIEW_READERS = tuple(view_reader(r) for r in Recipient)
-USERS = (*SERVICES, *AGENCY_USERS, "operator", "fire_control", *VIEW_READERS)
+USERS = (*SERVICES, "keys", *AGENCY_USERS, "operator", "fire_control", *VIEW_READERS)
 
 
 def password(user: str) -> str:

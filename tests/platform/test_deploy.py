@@ -18,7 +18,7 @@ from shared.contracts.reporting import Recipient
 from shared.nats_server import nats_server_binary
 from shared.settings import REPO_ROOT
 
-SERVICES = ("referral", "assessment", "contractor", "reporting")
+SERVICES = ("referral", "assessment", "contractor", "reporting", "keys")
 AGENCIES = tuple(user.upper() for user in AGENCY_USERS)
 VIEW_READERS = tuple(view_reader(r).upper() for r in Recipient)
 SECRETS = {

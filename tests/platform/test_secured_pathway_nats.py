@@ -20,6 +20,7 @@ from structlog.testing import capture_logs
 
 from services.assessment.app import create_app as assessment_app
 from services.contractor.app import create_app as contractor_app
+from services.keys.app import create_app as keys_app
 from services.referral.app import create_app as referral_app
 from services.reporting.app import create_app as reporting_app
 from services.reporting.views.stream import VIEWS_STREAM
@@ -49,10 +50,19 @@ async def services_as_their_users(
     """The four services started as their own NATS users; yields what they log."""
     host = secured_server.url.removeprefix("nats://")
     apps: list[FastStream] = []
+    custodian, _ = keys_app(
+        load_settings(
+            nats_url=f"nats://keys:{password('keys')}@{host}",
+            kek=TEST_KEK,
+            signing_keys_dir=tmp_path / "keys-key",
+            public_keys_dir=tmp_path / "public-keys",
+        )
+    )
+    await custodian.start()
+    apps.append(custodian)
     for name in SERVICES:
         settings = load_settings(
             nats_url=f"nats://{name}:{password(name)}@{host}",
-            kek=TEST_KEK,
             database_url=f"sqlite:///{tmp_path / 'read.db'}",
             signing_keys_dir=tmp_path / f"{name}-key",
             public_keys_dir=tmp_path / "public-keys",

@@ -32,6 +32,7 @@ from shared.nats_server import NatsServer
 from shared.service import create_service_app
 from shared.settings import Settings, load_settings
 from shared.signing import load_or_create_signer
+from tests.conftest import running_custodian
 from tests.reporting.test_views_nats import (
     COORDINATOR,
     CPO,
@@ -91,7 +92,9 @@ async def scheme(fresh_nats_server: NatsServer, tmp_path: Path) -> AsyncIterator
     )
     nc = await nats.connect(fresh_nats_server.url, max_reconnect_attempts=-1, reconnect_time_wait=0.2)
     await ensure_stream(nc.jetstream())
-    yield Scheme(fresh_nats_server, settings, nc, signing_dir)
+    # The services ask the key custodian for case keys.
+    async with running_custodian(fresh_nats_server.url, signing_dir, KEK):
+        yield Scheme(fresh_nats_server, settings, nc, signing_dir)
     await nc.close()
 
 

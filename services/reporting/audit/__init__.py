@@ -4,7 +4,7 @@ history is intact, and crypto-shredding of a case's personal data (by request or
 The reporting app (services/reporting/app.py) picks up REGISTRATIONS and ON_STARTUP from here.
 """
 
-from services.reporting.audit.wiring import audit_extra, retention_from_scheme
+from services.reporting.audit.wiring import audit_extra, retention_from_scheme, start_checkpoints
 
 REGISTRATIONS = [audit_extra]
-ON_STARTUP = [retention_from_scheme]
+ON_STARTUP = [retention_from_scheme, start_checkpoints]

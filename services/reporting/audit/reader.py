@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from nats.aio.client import Client as NATS
 
+from services.reporting.audit.checkpointer import checkpointed_case_ids, newest_checkpoint
 from services.reporting.audit.scan import all_case_ids
 from services.reporting.audit.timeline import payload_fields
-from shared.audit_verify import CaseVerification, verify_case
+from shared.audit_verify import DEFAULT_ANCHOR_BOUND, CaseVerification, verify_case
 from shared.contracts.reporting import DisclosureRecorded
 from shared.events import RecordedEvent
 from shared.eventstore import EventStore
@@ -22,11 +23,25 @@ from shared.signing import SignatureVerifier
 
 
 async def verify_cases(
-    nc: NATS, store: EventStore, verifier: SignatureVerifier, case_ids: Sequence[str] | None = None
+    nc: NATS,
+    store: EventStore,
+    verifier: SignatureVerifier,
+    case_ids: Sequence[str] | None = None,
+    bound: timedelta = DEFAULT_ANCHOR_BOUND,
 ) -> list[CaseVerification]:
-    """Each case's verification (every case in the stream when ``case_ids`` is None)."""
-    ids = list(case_ids) if case_ids is not None else await all_case_ids(nc)
-    return [verify_case(case_id, await store.read_raw(case_id), verifier) for case_id in ids]
+    """Each case's verification against its newest checkpoint (every case in the stream, and every
+    case checkpointed, when ``case_ids`` is None: a case removed whole is still named)."""
+    if case_ids is None:
+        ids = sorted(set(await all_case_ids(nc)) | set(await checkpointed_case_ids(nc)))
+    else:
+        ids = list(case_ids)
+    now = datetime.now(UTC)
+    out = []
+    for case_id in ids:
+        raw = await store.read_raw(case_id)
+        checkpoint = await newest_checkpoint(nc, case_id)
+        out.append(verify_case(case_id, raw, verifier, checkpoint, now=now, bound=bound))
+    return out
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from services.reporting.audit.policy import decide_audit_read
+from shared.case_keys import CaseKeyClient, DestroyRequest
 from shared.commands import Command, CommandReply
 from shared.contracts.audit import (
     AuditReadRecorded,
@@ -28,9 +29,10 @@ MAX_ATTEMPTS = 8
 
 
 class AuditRecorder:
-    def __init__(self, store: EventStore, audit_terms: AuditTerms) -> None:
+    def __init__(self, store: EventStore, audit_terms: AuditTerms, keys: CaseKeyClient) -> None:
         self._store = store
         self._terms = audit_terms
+        self._keys = keys
 
     async def record_audit_read(self, command: RecordAuditRead) -> CommandReply:
         records = await self._require_case(command.case_id)
@@ -67,7 +69,7 @@ class AuditRecorder:
         earlier = [r for r in records if r["type"] == CasePersonalDataErased.type_name()]
         if earlier:
             # Already recorded (perhaps the key destruction did not finish): finish it, change nothing.
-            await self._store.keys.erase(command.case_id)
+            await self._destroy_key(command)
             return CommandReply(
                 ok=True, case_id=command.case_id, event_ids=[earlier[0]["event_id"]], duplicate=True
             )
@@ -80,9 +82,16 @@ class AuditRecorder:
         # Recorded first, then the key destroyed: a crash in between leaves a recorded erasure
         # that a retry completes, never an erasure nobody can account for.
         event_ids, duplicate = await self._append_once(command, event, records)
-        await self._store.keys.erase(command.case_id)
+        await self._destroy_key(command)
         log.info("case personal data erased", case_id=command.case_id, basis=command.basis.value)
         return CommandReply(ok=True, case_id=command.case_id, event_ids=event_ids, duplicate=duplicate)
+
+    async def _destroy_key(self, command: EraseCase) -> None:
+        """The key custodian destroys the key and records that it did, with who asked and why."""
+        reason = f"{command.basis.value}: {command.reason}"[:300]
+        await self._keys.destroy(
+            command.case_id, DestroyRequest(command_id=command.command_id, reason=reason, actor=command.actor)
+        )
 
     async def _require_case(self, case_id: str) -> list[dict[str, Any]]:
         raw = await self._store.read_raw(case_id)

@@ -1,5 +1,6 @@
 """How audit and erasure plug into the reporting service's app: two command endpoints
-(cmd.reporting.RecordAuditRead, cmd.reporting.EraseCase) and the retention schedule.
+(cmd.reporting.RecordAuditRead, cmd.reporting.EraseCase), the retention schedule and the signed
+checkpoints of every case's head.
 
 The reporting app passes ``audit_extra`` in ``extras`` and ``audit_startup(...)`` in ``on_startup``
 of ``shared.service.create_service_app``.
@@ -9,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from services.reporting.audit.checkpointer import Checkpointer
 from services.reporting.audit.recorder import AuditRecorder
 from services.reporting.audit.retention import retention_schedule
 from shared.bus import command_endpoint
+from shared.case_keys import CaseKeyClient
 from shared.commands import Command, CommandReply
 from shared.contracts.audit import EraseCase, RecordAuditRead
 from shared.logging import get_logger
 from shared.service import Service
 from shared.sharing import load_sharing_policy
+from shared.signing import load_or_create_signer
 
 RECORDER = "audit_recorder"
 AUDIT_TERMS = "audit_terms"
@@ -27,7 +31,9 @@ log = get_logger(__name__)
 def _recorder(service: Service) -> AuditRecorder:
     recorder = service.extras.get(RECORDER)
     if recorder is None:
-        recorder = AuditRecorder(service.runtime.event_store, service.extras[AUDIT_TERMS])
+        keys = service.runtime.keys
+        assert isinstance(keys, CaseKeyClient), "the reporting service asks the key custodian"
+        recorder = AuditRecorder(service.runtime.event_store, service.extras[AUDIT_TERMS], keys)
         service.extras[RECORDER] = recorder
     assert isinstance(recorder, AuditRecorder)
     return recorder
@@ -48,6 +54,15 @@ def audit_extra(service: Service) -> None:
 
     command_endpoint(service.broker, RecordAuditRead, record_read)
     command_endpoint(service.broker, EraseCase, erase)
+
+
+async def start_checkpoints(service: Service) -> None:
+    """Publish signed checkpoints of every case's head, signed with the reporting service's key."""
+    nc = service.runtime.nc
+    assert nc is not None
+    settings = service.settings
+    signer = load_or_create_signer(settings.signing_keys_dir, "reporting", settings.public_keys_dir)
+    service.runtime.background(Checkpointer(nc, signer).run(), "checkpoints")
 
 
 async def retention_from_scheme(service: Service) -> None:

@@ -1,0 +1,78 @@
+"""The key custodian's app: the shared service factory (health, runtime, signer, event store) with
+no case commands, plus the key requests on ``keys.*.*.*`` (one queue group, so replicas share them)
+and the replay of recorded destructions.
+
+It alone holds the KEK ring (``SANCTUARY_KEK``, and ``SANCTUARY_KEK_PREVIOUS`` during a rotation)
+and refuses to start without it; its health answer names the KEKs it holds by id, which
+``sanctuary kek rotate`` checks before moving any key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from faststream import FastStream
+from nats.js.api import DeliverPolicy
+
+from services.keys.custodian import KeyCustodian
+from shared.case_keys import CUSTODIAN, watch_destructions
+from shared.commands import Command
+from shared.crypto import KeyStore
+from shared.decider import Decider
+from shared.events import Event, RecordedEvent
+from shared.service import Service, create_service_app
+from shared.settings import Settings
+
+CUSTODIAN_KEY = "custodian"
+REQUESTS = "keys.*.*.*"
+
+
+@dataclass(frozen=True)
+class NoCaseState:
+    """The custodian takes no case commands: only key requests."""
+
+
+def _no_events(command: Command, state: NoCaseState) -> list[Event]:
+    return []
+
+
+def _ignore(state: NoCaseState, event: RecordedEvent) -> NoCaseState:
+    return state
+
+
+NO_COMMANDS: Decider[Command, NoCaseState] = Decider(initial=NoCaseState, decide=_no_events, evolve=_ignore)
+
+
+def create_app(settings: Settings) -> tuple[FastStream, Service]:
+    ring = settings.kek_ring()  # no KEK, no custodian: stops here, naming SANCTUARY_KEK
+
+    async def start(service: Service) -> None:
+        runtime = service.runtime
+        assert runtime.nc is not None
+        keys = KeyStore(runtime.nc.jetstream(), ring, settings.stream_replicas)
+        await keys.start()
+        custodian = KeyCustodian(runtime.nc, keys, runtime.event_store)
+        service.extras[CUSTODIAN_KEY] = custodian
+        runtime.health.details["kek"] = {"current": ring.current_id, "held": ring.ids}
+        watch = await watch_destructions(runtime.nc, custodian.recorded, DeliverPolicy.ALL)
+        requests = await runtime.nc.subscribe(REQUESTS, queue=CUSTODIAN, cb=custodian.on_message)
+        await runtime.nc.flush(timeout=5)
+
+        async def stop() -> None:
+            await requests.unsubscribe()
+            await watch.unsubscribe()
+            await custodian.drain()
+            await keys.stop()
+
+        service.extras["custodian_stop"] = stop
+
+    async def stop() -> None:
+        halt = service.extras.get("custodian_stop")
+        if halt is not None:
+            await halt()
+
+    app, service = create_service_app(
+        settings, owner=CUSTODIAN, decider=NO_COMMANDS, commands=[], on_startup=[start]
+    )
+    app.on_shutdown(stop)
+    return app, service

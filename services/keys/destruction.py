@@ -1,0 +1,51 @@
+"""The custodian's record of a key destruction: ``CaseKeyDestroyed`` on the case's own history,
+signed with the custodian's key and appended with the expected-sequence check, so it joins the
+case's hash chain. Recorded once per case: a retried destruction finds it and adds nothing."""
+
+from __future__ import annotations
+
+import json
+
+from nats.aio.client import Client as NATS
+
+from shared.case_keys import DestroyRequest
+from shared.contracts.keys import CaseKeyDestroyed
+from shared.eventstore import STREAM, ConcurrencyConflict, EventStore
+
+MAX_ATTEMPTS = 8
+
+
+async def already_recorded(nc: NATS, case_id: str) -> bool:
+    subject = f"case.{case_id}.{CaseKeyDestroyed.owner}.{CaseKeyDestroyed.type_name()}"
+    reply = await nc.request(
+        f"$JS.API.DIRECT.GET.{STREAM}", json.dumps({"last_by_subj": subject}).encode(), timeout=5
+    )
+    return not (reply.headers and reply.headers.get("Status") == "404")
+
+
+async def record_destruction(
+    nc: NATS, store: EventStore, case_id: str, request: DestroyRequest, requested_by: str
+) -> None:
+    """Append CaseKeyDestroyed at the case's end unless the case already has one."""
+    if await already_recorded(nc, case_id):
+        return
+    event = CaseKeyDestroyed(requested_by=requested_by, command_id=request.command_id, reason=request.reason)
+    for _ in range(MAX_ATTEMPTS):
+        position = await store.last_position(case_id)
+        try:
+            await store.append(
+                case_id,
+                [event],
+                expected=position,
+                actor=request.actor,
+                command_id=f"key-destroyed:{request.command_id}",
+                correlation_id=request.command_id,
+            )
+        except ConcurrencyConflict as conflict:
+            if conflict.actual is None:  # the same destruction was stored a moment ago
+                return
+            continue
+        return
+    raise RuntimeError(
+        f"case {case_id} kept changing; destruction not recorded after {MAX_ATTEMPTS} attempts"
+    )

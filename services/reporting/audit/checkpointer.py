@@ -1,0 +1,133 @@
+"""The reporting service's checkpoints of every case's head (shared/checkpoints.py).
+
+It follows CASES from the start with an ordered consumer, keeping the last (sequence, hash) of each
+case changed since its last checkpoint, and every ``interval_s`` publishes a signed checkpoint for
+each such case. It keeps nothing on disk: at start it reads the newest checkpoints back, so a
+restart re-reads the stream but republishes only the heads that moved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.errors import NoRespondersError
+from nats.js.api import DeliverPolicy
+from nats.js.errors import NotFoundError
+
+from shared.checkpoints import (
+    CHECKPOINT_STREAM,
+    BadCheckpoint,
+    Checkpoint,
+    checkpoint_subject,
+    decode_checkpoint,
+)
+from shared.eventstore import STREAM
+from shared.logging import get_logger
+from shared.signing import Signer
+
+log = get_logger(__name__)
+DEFAULT_INTERVAL_S = 5.0
+
+
+class Checkpointer:
+    def __init__(self, nc: NATS, signer: Signer, interval_s: float = DEFAULT_INTERVAL_S) -> None:
+        self._nc = nc
+        self._signer = signer
+        self._interval = interval_s
+        self._dirty: dict[str, tuple[int, str]] = {}
+        self._published: dict[str, str] = {}  # case id -> hash of its newest checkpoint
+        self.position = 0  # the last CASES sequence read
+        self._sub: Any = None
+
+    async def start(self) -> None:
+        for case_id in await checkpointed_case_ids(self._nc):
+            newest = await newest_checkpoint(self._nc, case_id)
+            if newest is not None:
+                self._published[case_id] = newest.hash
+        self._sub = await self._nc.jetstream().subscribe(
+            "case.>",
+            stream=STREAM,
+            cb=self._on_event,
+            ordered_consumer=True,
+            deliver_policy=DeliverPolicy.ALL,
+        )
+
+    async def stop(self) -> None:
+        if self._sub is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._sub.unsubscribe(), timeout=2.0)
+            self._sub = None
+
+    async def run(self) -> None:
+        """Start, then checkpoint every interval until cancelled."""
+        await self.start()
+        try:
+            while True:
+                await asyncio.sleep(self._interval)
+                try:
+                    await self.flush()
+                except Exception as exc:  # retried at the next tick; never stops the service
+                    log.warning("checkpoint publish failed", error=type(exc).__name__)
+        finally:
+            await self.stop()
+
+    async def _on_event(self, msg: Msg) -> None:
+        self.position = msg.metadata.sequence.stream
+        try:
+            head = orjson.loads(msg.data).get("hash")
+        except (orjson.JSONDecodeError, AttributeError):
+            return  # not an event record: verify reports it; nothing to anchor
+        if isinstance(head, str):
+            self._dirty[msg.subject.split(".")[1]] = (self.position, head)
+
+    async def flush(self) -> int:
+        """Publish a signed checkpoint for each case whose head moved; returns how many."""
+        js = self._nc.jetstream()
+        published = 0
+        for case_id, (seq, head) in list(self._dirty.items()):
+            if self._published.get(case_id) != head:
+                checkpoint = Checkpoint(case_id, seq, head, at=datetime.now(UTC).isoformat()).signed(
+                    self._signer
+                )
+                # The same head published twice inside the duplicate window is stored once.
+                await js.publish(
+                    checkpoint_subject(case_id),
+                    checkpoint.encode(),
+                    headers={"Nats-Msg-Id": f"{case_id}:{head}"},
+                )
+                self._published[case_id] = head
+                published += 1
+            if self._dirty.get(case_id) == (seq, head):
+                del self._dirty[case_id]
+        return published
+
+
+async def checkpointed_case_ids(nc: NATS) -> list[str]:
+    try:
+        info = await nc.jetstream().stream_info(CHECKPOINT_STREAM, subjects_filter="checkpoint.*")
+    except NotFoundError:
+        return []
+    return sorted(subject.split(".", 1)[1] for subject in (info.state.subjects or {}))
+
+
+async def newest_checkpoint(nc: NATS, case_id: str) -> Checkpoint | None:
+    """The case's newest checkpoint; one that cannot be read comes back unsigned (so it is reported)."""
+    request = json.dumps({"last_by_subj": checkpoint_subject(case_id)}).encode()
+    try:
+        reply = await nc.request(f"$JS.API.DIRECT.GET.{CHECKPOINT_STREAM}", request, timeout=5)
+    except NoRespondersError:
+        return None  # no checkpoint stream yet
+    if reply.headers and reply.headers.get("Status"):
+        return None
+    try:
+        return decode_checkpoint(reply.data)
+    except BadCheckpoint:
+        seq = int((reply.headers or {}).get("Nats-Sequence", "0"))
+        return Checkpoint(case_id, seq, hash="", at="", signer="unreadable")

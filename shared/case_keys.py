@@ -1,0 +1,198 @@
+"""Case data keys as the services get them: from the key custodian (services/keys), over request/reply.
+
+Subjects are ``keys.<service>.<operation>.<case_id>``: the server's permissions let service S
+publish only ``keys.S.…``, so the subject says who asks, and the custodian checks that the asker
+may do the operation (only referral creates keys, only reporting destroys them). Data keys are
+cached in memory; a destroyed key is dropped from every cache when the custodian's
+``CaseKeyDestroyed`` event reaches CASES, and never fetched again by this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import enum
+from typing import Any
+
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import ConsumerConfig, DeliverPolicy
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.crypto import CaseErased
+from shared.events import Actor
+from shared.logging import get_logger
+
+CUSTODIAN = "keys"  # the custodian's service name, NATS user and event owner
+DESTROYED_EVENT = "CaseKeyDestroyed"
+DESTROYED_FILTER = f"case.*.{CUSTODIAN}.{DESTROYED_EVENT}"
+_TIMEOUT_S = 5.0
+log = get_logger(__name__)
+
+
+class KeyOperation(enum.StrEnum):
+    CREATE = "create"
+    GET = "get"
+    DESTROY = "destroy"
+
+
+# Who may ask for what. The server's permissions are the first check; this is the second.
+MAY: dict[KeyOperation, frozenset[str]] = {
+    KeyOperation.CREATE: frozenset({"referral"}),
+    KeyOperation.GET: frozenset({"referral", "assessment", "contractor", "reporting"}),
+    KeyOperation.DESTROY: frozenset({"reporting"}),
+}
+
+
+def key_subject(service: str, operation: KeyOperation, case_id: str) -> str:
+    return f"keys.{service}.{operation.value}.{case_id}"
+
+
+class KeyError_(enum.StrEnum):
+    """Why the custodian answered without a key."""
+
+    ERASED = "erased"  # the key was destroyed
+    NOT_FOUND = "not_found"  # the case never had a key
+    REFUSED = "refused"  # the asker may not do this
+    INVALID = "invalid"  # a malformed request
+
+
+class DestroyRequest(BaseModel):
+    """Who asked for the destruction and why: recorded in the custodian's signed event."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    command_id: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=300)
+    actor: Actor
+
+
+class KeyReply(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ok: bool
+    key: str | None = None  # base64 data key (create, get)
+    destroyed: bool | None = None  # destroy: False when it was already gone
+    error: KeyError_ | None = None
+    detail: str | None = None  # names the field or the rule, never a value
+
+    def encode(self) -> bytes:
+        return self.model_dump_json(exclude_none=True).encode()
+
+
+class KeyCustodianError(RuntimeError):
+    """The custodian refused, or did not answer."""
+
+
+class CaseKeyClient:
+    """A service's view of the case keys: ask the custodian, cache in memory, forget on destruction."""
+
+    def __init__(self, nc: NATS, service: str, timeout_s: float = _TIMEOUT_S) -> None:
+        self._nc = nc
+        self.service = service
+        self._timeout = timeout_s
+        self._cache: dict[str, bytes] = {}
+        self._erased: set[str] = set()
+        self._sub: Any = None
+
+    async def start(self) -> None:
+        self._sub = await watch_destructions(self._nc, self.forget, DeliverPolicy.NEW)
+
+    async def stop(self) -> None:
+        if self._sub is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._sub.unsubscribe(), timeout=2.0)
+            self._sub = None
+
+    def forget(self, case_id: str) -> None:
+        self._cache.pop(case_id, None)
+        self._erased.add(case_id)
+
+    async def key_for_reading(self, case_id: str) -> bytes:
+        """The case's key; CaseErased after erasure, KeyError if the case never had one."""
+        cached = self._cache.get(case_id)
+        if cached is not None:
+            return cached
+        if case_id in self._erased:
+            raise CaseErased(case_id)
+        return self._keep(case_id, await self._ask(KeyOperation.GET, case_id))
+
+    async def key_for_writing(self, case_id: str) -> bytes:
+        """The case's key, created on first use by a service that may create keys."""
+        try:
+            return await self.key_for_reading(case_id)
+        except KeyError:
+            if self.service not in MAY[KeyOperation.CREATE]:
+                raise KeyCustodianError(
+                    f"case {case_id} has no key, and {self.service} may not create one"
+                ) from None
+        return self._keep(case_id, await self._ask(KeyOperation.CREATE, case_id))
+
+    async def destroy(self, case_id: str, request: DestroyRequest) -> bool:
+        """Ask the custodian to destroy the key and record it. False when it was already gone."""
+        reply = await self._request(KeyOperation.DESTROY, case_id, request.model_dump_json().encode())
+        if not reply.ok:
+            raise KeyCustodianError(f"key destruction refused: {reply.error}: {reply.detail}")
+        self.forget(case_id)
+        return bool(reply.destroyed)
+
+    def _keep(self, case_id: str, key: bytes) -> bytes:
+        if case_id in self._erased:  # destroyed while we asked
+            raise CaseErased(case_id)
+        self._cache[case_id] = key
+        return key
+
+    async def _ask(self, operation: KeyOperation, case_id: str) -> bytes:
+        reply = await self._request(operation, case_id, b"")
+        if reply.ok and reply.key:
+            return base64.b64decode(reply.key)
+        if reply.error is KeyError_.ERASED:
+            self.forget(case_id)
+            raise CaseErased(case_id)
+        if reply.error is KeyError_.NOT_FOUND:
+            raise KeyError(case_id)
+        raise KeyCustodianError(f"case key {operation.value} refused: {reply.error}: {reply.detail}")
+
+    async def _request(self, operation: KeyOperation, case_id: str, body: bytes) -> KeyReply:
+        subject = key_subject(self.service, operation, case_id)
+        try:
+            msg = await self._nc.request(subject, body, timeout=self._timeout)
+        except (NoRespondersError, NatsTimeoutError):
+            raise KeyCustodianError(f"the key custodian did not answer {operation.value}") from None
+        return KeyReply.model_validate_json(msg.data)
+
+
+class NoPersonalData:
+    """The case keys of a writer whose events carry no personal fields (the custodian itself): it
+    never creates or reads a data key."""
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def key_for_writing(self, case_id: str) -> bytes:
+        raise CaseErased(case_id)
+
+    async def key_for_reading(self, case_id: str) -> bytes:
+        raise KeyError(case_id)
+
+
+async def watch_destructions(nc: NATS, forget: Any, deliver: DeliverPolicy) -> Any:
+    """Call ``forget(case_id)`` for each CaseKeyDestroyed event on CASES: an ordered consumer on
+    that one subject, headers only (the subject names the case), so nothing else travels."""
+
+    async def on_event(msg: Msg) -> None:
+        forget(msg.subject.split(".")[1])
+
+    return await nc.jetstream().subscribe(
+        DESTROYED_FILTER,
+        cb=on_event,
+        ordered_consumer=True,
+        deliver_policy=deliver,
+        config=ConsumerConfig(headers_only=True),
+    )
