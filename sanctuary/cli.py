@@ -13,6 +13,7 @@ def main() -> None:
     import sanctuary.cli_audit  # noqa: F401
     import sanctuary.cli_demo  # noqa: F401
     import sanctuary.cli_invoice  # noqa: F401
+    import sanctuary.cli_kek  # noqa: F401
     import sanctuary.cli_report  # noqa: F401
     import sanctuary.cli_run  # noqa: F401
     import sanctuary.cli_schemas  # noqa: F401

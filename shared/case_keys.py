@@ -111,6 +111,10 @@ class CaseKeyClient:
         self._cache.pop(case_id, None)
         self._erased.add(case_id)
 
+    def known_erased(self, case_id: str) -> bool:
+        """Whether this process has learnt the case's key is destroyed (it then never asks again)."""
+        return case_id in self._erased
+
     async def key_for_reading(self, case_id: str) -> bytes:
         """The case's key; CaseErased after erasure, KeyError if the case never had one."""
         cached = self._cache.get(case_id)

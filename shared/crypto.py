@@ -203,6 +203,14 @@ class KeyStore:
         except NoKeysError:
             return []
 
+    async def wrapped(self, case_id: str) -> bytes | None:
+        """The case's wrapped key as stored, or None when it has none (never had, or erased)."""
+        try:
+            entry = await self.kv.get(case_id)
+        except (KeyDeletedError, KeyNotFoundError):
+            return None
+        return entry.value or None
+
     async def rewrap(self, case_id: str) -> Rewrap:
         """Wrap one case's key under the current KEK, compare-and-set on its revision: a key
         destroyed or changed meanwhile is read again, so an erased case stays erased."""
