@@ -24,6 +24,7 @@ from nats.aio.client import Client as NATS
 
 from services.reporting.audit.checkpointer import Checkpointer, newest_checkpoint
 from services.reporting.audit.reader import verify_cases
+from services.reporting.audit.wiring import start_checkpoints
 from shared.audit_verify import (
     ALTERED,
     DUPLICATE_KEY,
@@ -38,11 +39,15 @@ from shared.case_keys import NoPersonalData
 from shared.checkpoints import Checkpoint, checkpoint_subject, ensure_checkpoint_stream
 from shared.codec import canonical
 from shared.contracts.audit import AuditReadOutcome, AuditReadRecorded, AuditView
+from shared.decider import Decider
 from shared.events import Actor, Role
 from shared.eventstore import EventStore, ensure_stream, read_matching
 from shared.nats_server import NatsServer
+from shared.service import create_service_app
+from shared.settings import load_settings
 from shared.signing import Signer, load_or_create_signer, load_verifier
 from tests.audit.test_verify_nats import run_cli
+from tests.keys.waiting import until
 
 pytestmark = pytest.mark.nats
 AUDITOR = Actor(agency="Test Audit", person="aud-1", role=Role.AUDITOR)
@@ -243,3 +248,31 @@ async def test_a_restarted_checkpointer_republishes_only_the_heads_that_moved(or
         assert newest is not None and (newest.seq, newest.hash) == (last[0], json.loads(last[2])["hash"])
     finally:
         await again.stop()
+
+
+async def test_the_reporting_service_checkpoints_each_case_head_as_it_moves(fresh_nats_server, signing_dir):
+    settings = load_settings(NATS_URL=fresh_nats_server.url, SANCTUARY_SIGNING_KEYS=str(signing_dir))
+    decider: Decider = Decider(initial=dict, decide=lambda c, s: [], evolve=lambda s, e: s)
+    app, service = create_service_app(
+        settings, "reporting", decider, commands=[], on_startup=[start_checkpoints]
+    )
+    await app.start()
+    try:
+        assert service.runtime.nc is not None
+        nc = service.runtime.nc
+        store = reporting_store(nc, signing_dir)
+        case_id = f"TP-live-{uuid.uuid4().hex[:6]}"
+        for count in (2, 1):
+            await write(store, case_id, count)
+            last_seq, _, last = (await store.read_raw(case_id))[-1]
+            head = (last_seq, json.loads(last)["hash"])
+
+            async def anchored(expected: tuple[int, str] = head) -> bool:
+                newest = await newest_checkpoint(nc, case_id)
+                return newest is not None and (newest.seq, newest.hash) == expected
+
+            await until(anchored, "the case's head checkpointed", seconds=60)
+        [result] = await verify_cases(nc, store, load_verifier(signing_dir), [case_id])
+        assert result.intact and result.anchored and result.unanchored == 0
+    finally:
+        await app.stop()
