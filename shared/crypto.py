@@ -25,14 +25,13 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from nats.js import JetStreamContext
-from nats.js.api import DiscardPolicy, StorageType, StreamConfig
+from nats.js.api import DeliverPolicy, DiscardPolicy, StorageType, StreamConfig
 from nats.js.errors import (
     BadRequestError,
     BucketNotFoundError,
     KeyDeletedError,
     KeyNotFoundError,
     KeyWrongLastSequenceError,
-    NoKeysError,
 )
 from nats.js.kv import KeyValue
 
@@ -196,12 +195,45 @@ class KeyStore:
     def _unwrap(self, case_id: str, wrapped: bytes) -> bytes:
         return self.ring.unwrap(case_id, wrapped)
 
-    async def case_ids(self) -> list[str]:
-        """Every case with a live key (erased ones, tombstones, are left out)."""
-        try:
-            return sorted(await self.kv.keys())
-        except NoKeysError:
+    async def case_ids(self, quiet_s: float = 10.0) -> list[str]:
+        """Every case with an entry in the bucket (a live key or an erasure's tombstone).
+
+        Read with an ordered consumer over the last message of each key, headers only, until the
+        server says nothing is pending. nats-py's ``kv.keys()`` can report an empty bucket when its
+        watcher starts before the server has counted what is pending, and a rotation that saw no
+        keys would wrongly report them all moved; so a listing that stalls is an error here.
+        """
+        info = await self._js.stream_info(f"KV_{KEY_BUCKET}")
+        if info.state.messages == 0:
             return []
+        prefix = f"$KV.{KEY_BUCKET}."
+        ids: set[str] = set()
+        done = asyncio.Event()
+
+        async def on_entry(msg: Any) -> None:
+            ids.add(msg.subject.removeprefix(prefix))
+            if msg.metadata.num_pending == 0:
+                done.set()
+
+        sub = await self._js.subscribe(
+            f"{prefix}>",
+            stream=f"KV_{KEY_BUCKET}",
+            cb=on_entry,
+            ordered_consumer=True,
+            deliver_policy=DeliverPolicy.LAST_PER_SUBJECT,
+            headers_only=True,
+        )
+        try:
+            seen = -1
+            while not done.is_set():
+                if len(ids) == seen:
+                    raise RuntimeError(f"listing the case keys stalled after {seen} keys")
+                seen = len(ids)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(done.wait(), timeout=quiet_s)
+        finally:
+            await sub.unsubscribe()
+        return sorted(ids)
 
     async def wrapped(self, case_id: str) -> bytes | None:
         """The case's wrapped key as stored, or None when it has none (never had, or erased)."""
