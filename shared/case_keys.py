@@ -51,7 +51,7 @@ def key_subject(service: str, operation: KeyOperation, case_id: str) -> str:
     return f"keys.{service}.{operation.value}.{case_id}"
 
 
-class KeyError_(enum.StrEnum):
+class KeyFailure(enum.StrEnum):
     """Why the custodian answered without a key."""
 
     ERASED = "erased"  # the key was destroyed
@@ -76,7 +76,7 @@ class KeyReply(BaseModel):
     ok: bool
     key: str | None = None  # base64 data key (create, get)
     destroyed: bool | None = None  # destroy: False when it was already gone
-    error: KeyError_ | None = None
+    error: KeyFailure | None = None
     detail: str | None = None  # names the field or the rule, never a value
 
     def encode(self) -> bytes:
@@ -153,10 +153,10 @@ class CaseKeyClient:
         reply = await self._request(operation, case_id, b"")
         if reply.ok and reply.key:
             return base64.b64decode(reply.key)
-        if reply.error is KeyError_.ERASED:
+        if reply.error is KeyFailure.ERASED:
             self.forget(case_id)
             raise CaseErased(case_id)
-        if reply.error is KeyError_.NOT_FOUND:
+        if reply.error is KeyFailure.NOT_FOUND:
             raise KeyError(case_id)
         raise KeyCustodianError(f"case key {operation.value} refused: {reply.error}: {reply.detail}")
 

@@ -9,6 +9,7 @@ and refuses to start without it; its health answer names the KEKs it holds by id
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from faststream import FastStream
@@ -45,6 +46,7 @@ NO_COMMANDS: Decider[Command, NoCaseState] = Decider(initial=NoCaseState, decide
 
 def create_app(settings: Settings) -> tuple[FastStream, Service]:
     ring = settings.kek_ring()  # no KEK, no custodian: stops here, naming SANCTUARY_KEK
+    stops: list[Callable[[], Awaitable[None]]] = []  # what start() opened, closed in this order
 
     async def start(service: Service) -> None:
         runtime = service.runtime
@@ -57,19 +59,12 @@ def create_app(settings: Settings) -> tuple[FastStream, Service]:
         watch = await watch_destructions(runtime.nc, custodian.recorded, DeliverPolicy.ALL)
         requests = await runtime.nc.subscribe(REQUESTS, queue=CUSTODIAN, cb=custodian.on_message)
         await runtime.nc.flush(timeout=5)
-
-        async def stop() -> None:
-            await requests.unsubscribe()
-            await watch.unsubscribe()
-            await custodian.drain()
-            await keys.stop()
-
-        service.extras["custodian_stop"] = stop
+        stops.extend([requests.unsubscribe, watch.unsubscribe, custodian.drain, keys.stop])
 
     async def stop() -> None:
-        halt = service.extras.get("custodian_stop")
-        if halt is not None:
-            await halt()
+        for close in stops:
+            await close()
+        stops.clear()
 
     app, service = create_service_app(
         settings, owner=CUSTODIAN, decider=NO_COMMANDS, commands=[], on_startup=[start]

@@ -18,7 +18,7 @@ from nats.aio.msg import Msg
 from pydantic import ValidationError
 
 from services.keys.destruction import record_destruction
-from shared.case_keys import MAY, DestroyRequest, KeyError_, KeyOperation, KeyReply
+from shared.case_keys import MAY, DestroyRequest, KeyFailure, KeyOperation, KeyReply
 from shared.crypto import CaseErased, KeyStore
 from shared.eventstore import CASE_ID, EventStore
 from shared.logging import get_logger
@@ -46,7 +46,7 @@ class KeyCustodian:
             reply = await self.handle(msg.subject, msg.data)
         except Exception as exc:  # answered, so the asker hears at once instead of timing out
             log.error("key request failed", subject=msg.subject, error=type(exc).__name__)
-            reply = KeyReply(ok=False, error=KeyError_.INVALID, detail="the key custodian failed")
+            reply = KeyReply(ok=False, error=KeyFailure.INVALID, detail="the key custodian failed")
         if msg.reply:
             await msg.respond(reply.encode())
 
@@ -66,13 +66,13 @@ class KeyCustodian:
             allowed = " or ".join(sorted(MAY[operation]))
             return KeyReply(
                 ok=False,
-                error=KeyError_.REFUSED,
+                error=KeyFailure.REFUSED,
                 detail=f"{asker} may not {operation.value} case keys (only {allowed} may)",
             )
         if operation is KeyOperation.DESTROY:
             return await self._destroy(case_id, asker, body)
         if case_id in self._erased:
-            return KeyReply(ok=False, error=KeyError_.ERASED)
+            return KeyReply(ok=False, error=KeyFailure.ERASED)
         try:
             if operation is KeyOperation.CREATE:
                 async with self._locks[case_id]:
@@ -80,9 +80,9 @@ class KeyCustodian:
             else:
                 key = await self.keys.key_for_reading(case_id)
         except CaseErased:
-            return KeyReply(ok=False, error=KeyError_.ERASED)
+            return KeyReply(ok=False, error=KeyFailure.ERASED)
         except KeyError:
-            return KeyReply(ok=False, error=KeyError_.NOT_FOUND, detail="case_id: no key for this case")
+            return KeyReply(ok=False, error=KeyFailure.NOT_FOUND, detail="case_id: no key for this case")
         return KeyReply(ok=True, key=base64.b64encode(key).decode())
 
     async def _destroy(self, case_id: str, asker: str, body: bytes) -> KeyReply:
@@ -120,4 +120,4 @@ class KeyCustodian:
 
 
 def _invalid(detail: str) -> KeyReply:
-    return KeyReply(ok=False, error=KeyError_.INVALID, detail=detail)
+    return KeyReply(ok=False, error=KeyFailure.INVALID, detail=detail)

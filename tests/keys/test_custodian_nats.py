@@ -19,7 +19,7 @@ from shared.case_keys import (
     CaseKeyClient,
     DestroyRequest,
     KeyCustodianError,
-    KeyError_,
+    KeyFailure,
     KeyOperation,
     KeyReply,
     NoPersonalData,
@@ -70,7 +70,7 @@ async def test_only_referral_creates_and_every_service_gets_the_same_key(nc):
     other = new_case()
     for service in ("assessment", "contractor", "reporting"):
         refused = await ask(nc, service, KeyOperation.CREATE, other)
-        assert (refused.ok, refused.error) == (False, KeyError_.REFUSED)
+        assert (refused.ok, refused.error) == (False, KeyFailure.REFUSED)
         assert refused.detail == f"{service} may not create case keys (only referral may)"
         assert refused.key is None
     # A service that may not create says so itself, before asking.
@@ -86,16 +86,16 @@ async def test_only_reporting_destroys_and_bad_requests_are_named_not_echoed(nc)
     body = destroy_request().model_dump_json().encode()
     for service in ("referral", "assessment", "contractor", "operator"):
         refused = await ask(nc, service, KeyOperation.DESTROY, case_id, body)
-        assert refused.error is KeyError_.REFUSED and f"{service} may not destroy" in (refused.detail or "")
+        assert refused.error is KeyFailure.REFUSED and f"{service} may not destroy" in (refused.detail or "")
     with pytest.raises(NoRespondersError):  # a case id with a dot is no key subject at all
         await ask(nc, "referral", KeyOperation.GET, "bad.case")
     bad_id = await ask(nc, "referral", KeyOperation.GET, "bad%case")
-    assert bad_id.error is KeyError_.INVALID and (bad_id.detail or "").startswith("case_id: ")
+    assert bad_id.error is KeyFailure.INVALID and (bad_id.detail or "").startswith("case_id: ")
     reply = await nc.request("keys.reporting.wipe." + case_id, b"", timeout=10)
     assert KeyReply.model_validate_json(reply.data).detail == "operation: must be create, get or destroy"
     secret = b'{"command_id": "x", "reason": "Alice Example, 1 Test Road", "actor": {"agency": "A"}}'
     malformed = await ask(nc, "reporting", KeyOperation.DESTROY, case_id, secret)
-    assert malformed.error is KeyError_.INVALID and "actor" in (malformed.detail or "")
+    assert malformed.error is KeyFailure.INVALID and "actor" in (malformed.detail or "")
     assert "Alice" not in malformed.encode().decode()
     # Nothing was destroyed by any of these.
     assert await CaseKeyClient(nc, "assessment").key_for_reading(case_id)
@@ -155,7 +155,7 @@ async def test_a_destruction_recorded_before_a_crash_is_finished_at_start(fresh_
             keys = custodian.extras["custodian"].keys
             await until(lambda: _gone(keys, case_id), "the key destroyed", is_async=True)
             refused = await ask(nc, "assessment", KeyOperation.GET, case_id)
-            assert refused.error is KeyError_.ERASED
+            assert refused.error is KeyFailure.ERASED
     finally:
         await nc.close()
 
