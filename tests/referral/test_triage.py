@@ -14,6 +14,9 @@ from services.referral.domain.state import ReferralState
 from shared.bus import parse_command
 from shared.contracts.referral import (
     AcceptReferral,
+    CaseClosed,
+    CloseCase,
+    ClosureReason,
     DeclineReferral,
     InterimMeasure,
     LandlordPermissionGranted,
@@ -149,6 +152,39 @@ def test_an_unknown_signposting_kind_is_refused_at_parse() -> None:
 def test_a_declined_referral_is_not_accepted_afterwards() -> None:
     state = given(*submitted(), ReferralDeclined(reason="Other"))
     assert "already declined" in rejected(state, case_command(AcceptReferral))["case_id"]
+
+
+def test_given_an_accepted_referral_when_declined_then_refused_naming_the_way_out() -> None:
+    # Acceptance testing found ReferralAccepted, CpoWorkItemOpened, ReferralDeclined on one case.
+    state = given(*submitted(), ReferralAccepted(accepted_on=NOW.date(), urgent=False))
+    problems = rejected(state, case_command(DeclineReferral, reason="Other"))
+    assert problems == {
+        "case_id": "the referral is already accepted; cancel the works or close the case instead"
+    }
+
+
+def test_given_an_accepted_referral_the_case_is_closed_with_a_reason_instead() -> None:
+    state = given(*submitted(), ReferralAccepted(accepted_on=NOW.date(), urgent=False))
+    command = case_command(
+        CloseCase, reason="client withdrew consent", safety_outcome="Unknown", closed_on="2025-06-02"
+    )
+    [event] = when(state, command)
+    assert isinstance(event, CaseClosed) and event.reason is ClosureReason.CLIENT_WITHDREW
+    # ...and "referral not accepted" is not a reason an accepted case can give.
+    wrong = case_command(
+        CloseCase, reason="referral not accepted", safety_outcome="Unknown", closed_on="2025-06-02"
+    )
+    assert rejected(state, wrong) == {"reason": "the referral was not declined"}
+
+
+def test_a_referral_is_decided_once_whichever_decision_comes_first() -> None:
+    for first, second in ((AcceptReferral, DeclineReferral), (DeclineReferral, AcceptReferral)):
+        fields = {"reason": "Other"}
+        state = given(*submitted())
+        [decision] = when(state, case_command(first, **(fields if first is DeclineReferral else {})))
+        state = given(*submitted(), decision)
+        later = case_command(second, **(fields if second is DeclineReferral else {}))
+        assert "already" in rejected(state, later)["case_id"]
 
 
 # -- landlord permission --------------------------------------------------------------------------
