@@ -15,6 +15,7 @@ from shared.contracts.contractor import WorkItem, WorksOrderReceived
 from shared.events import Actor, Event, RecordedEvent, Role
 from shared.workdays import england
 from tests.builders import recorded_event
+from tests.contractor.referral_events import submitted
 
 OFFICE = Actor(agency="Test Locks Ltd", person="office-1", role=Role.CONTRACTOR_OFFICE)
 INSTALLER = Actor(agency="Test Locks Ltd", person="inst-1", role=Role.INSTALLER)
@@ -52,7 +53,11 @@ def recorded(payload: Event, at: datetime = ORDER_AT, case_id: str = "C-TEST-1")
 
 
 def given(*events: RecordedEvent | Event) -> WorksState:
-    return DECIDER.fold([e if isinstance(e, RecordedEvent) else recorded(e) for e in events])
+    """The case as the contractor knows it: a submitted referral (which makes the case exist for the
+    contractor), then ``events``."""
+    return DECIDER.fold(
+        [recorded(submitted()), *(e if isinstance(e, RecordedEvent) else recorded(e) for e in events)]
+    )
 
 
 def when(state: WorksState, command: Command, decider=DECIDER) -> list[Event]:

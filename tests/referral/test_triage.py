@@ -27,6 +27,7 @@ from shared.contracts.referral import (
     ReferralAccepted,
     ReferralDeclined,
     RequestLandlordPermission,
+    ResolveComplaint,
     SignpostKind,
 )
 from shared.errors import CommandRejected
@@ -240,3 +241,21 @@ def test_landlord_permission_is_asked_once() -> None:
     state = given(*submitted(), requested)
     problems = rejected(state, case_command(RequestLandlordPermission, landlord="Test Homes"))
     assert "already requested" in problems["case_id"]
+
+
+def test_commands_on_a_case_nobody_referred_are_refused_naming_case_id() -> None:
+    unknown = ReferralState()
+    for command in (
+        case_command(AcceptReferral),
+        case_command(DeclineReferral, reason="Other"),
+        case_command(RequestLandlordPermission, landlord="Test Homes"),
+        case_command(
+            ResolveComplaint,
+            complaint_id="CMP-1",
+            resolved_on="2025-06-02",
+            upheld=False,
+            within_procedure=True,
+        ),
+        case_command(CloseCase, reason="other", safety_outcome="Unknown", closed_on="2025-06-02"),
+    ):
+        assert rejected(unknown, command) == {"case_id": "no referral has been submitted for this case"}

@@ -31,8 +31,7 @@ def receive_works_order(command: ReceiveWorksOrder, state: WorksState, rules: Co
     at = when(command)
     if state.approvals == 0 or not state.approved_items:
         raise CommandRejected.one("case_id", "the coordinator has not approved any recommendations")
-    if state.client is None:
-        raise CommandRejected.one("case_id", "the case has no referral form to take client details from")
+    assert state.client is not None  # the decider refuses a case with no referral first
     if state.client.erased:
         raise CommandRejected.one("case_id", "the client's personal data on this case has been erased")
     if state.works_orders >= state.approvals:
