@@ -114,7 +114,7 @@ def attempt(at: datetime, outcome: ContactOutcome = ContactOutcome.CONTACT_MADE)
         channel=ContactChannel.TELEPHONE,
         outcome=outcome,
         attempted_at=at,
-        **cmd_fields(),
+        **cmd_fields(at=at),  # recorded as it was made
     )
 
 

@@ -126,7 +126,7 @@ def test_the_referrals_unsafe_windows_refuse_a_contact_attempt() -> None:
         channel=ContactChannel.TELEPHONE,
         outcome=ContactOutcome.CONTACT_MADE,
         attempted_at=datetime(2025, 6, 2, 17, 0, tzinfo=UTC),
-        **cmd_fields(),
+        **cmd_fields(at=datetime(2025, 6, 2, 17, 0, tzinfo=UTC)),
     )
     assert rejected(state, call) == [
         ("attempted_at", "falls inside a time when it is not safe to contact the client")

@@ -17,8 +17,7 @@ import pytest
 from services.referral.app import create_app
 from services.referral.domain.decider import referral_decider
 from shared.bus import send_command
-from shared.commands import Command
-from shared.contracts.referral import AcceptReferral, DeclineReferral
+from shared.contracts.referral import AcceptReferral, DeclineReferral, ReferralCommand
 from shared.decider import CaseHandler, Outcome
 from shared.errors import CommandRejected
 from tests.referral.gwt import COORDINATOR, cid, rules, submit
@@ -30,7 +29,7 @@ ROUNDS = 25
 DECISIONS = {"ReferralAccepted", "ReferralDeclined"}
 
 
-def decisions_for(case_id: str) -> tuple[Command, Command]:
+def decisions_for(case_id: str) -> tuple[ReferralCommand, ReferralCommand]:
     accept = AcceptReferral(command_id=cid(), case_id=case_id, actor=COORDINATOR)
     decline = DeclineReferral(command_id=cid(), case_id=case_id, actor=COORDINATOR, reason="Other")
     return accept, decline

@@ -179,13 +179,10 @@ def test_given_an_accepted_referral_the_case_is_closed_with_a_reason_instead() -
 
 
 def test_a_referral_is_decided_once_whichever_decision_comes_first() -> None:
-    for first, second in ((AcceptReferral, DeclineReferral), (DeclineReferral, AcceptReferral)):
-        fields = {"reason": "Other"}
-        state = given(*submitted())
-        [decision] = when(state, case_command(first, **(fields if first is DeclineReferral else {})))
-        state = given(*submitted(), decision)
-        later = case_command(second, **(fields if second is DeclineReferral else {}))
-        assert "already" in rejected(state, later)["case_id"]
+    accept, decline = case_command(AcceptReferral), case_command(DeclineReferral, reason="Other")
+    for first, second in ((accept, decline), (decline, accept)):
+        [decision] = when(given(*submitted()), first)
+        assert "already" in rejected(given(*submitted(), decision), second)["case_id"]
 
 
 # -- landlord permission --------------------------------------------------------------------------

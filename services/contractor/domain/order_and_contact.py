@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from services.contractor.domain.guards import not_suspended, open_works_order, when
+from services.contractor.domain.guards import has_happened, not_suspended, open_works_order, when
 from services.contractor.domain.rules import UK_TIME, ContractorRules
 from services.contractor.domain.state import WorksState
 from services.contractor.domain.unsafe_times import is_unsafe
@@ -103,7 +103,7 @@ def declare_conflict(command: DeclareConflictOfInterest, state: WorksState) -> l
 def record_contact_attempt(command: RecordContactAttempt, state: WorksState) -> list[Event]:
     reject_if(open_works_order(state))
     assert state.works_order_at is not None and state.first_contact_due_by is not None
-    problems: list[Problem] = []
+    problems = has_happened(command.attempted_at, command, "attempted_at")
     if command.attempted_at < state.works_order_at:
         problems.append(Problem(field="attempted_at", problem="is before the works order was received"))
     if is_unsafe(command.attempted_at, state.unsafe_windows):

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from services.contractor.domain.guards import (
     client_contacted,
+    has_happened,
     installer_allocated,
     not_suspended,
     open_works_order,
@@ -76,6 +77,7 @@ def completion_due_by(state: WorksState, rules: ContractorRules) -> date | None:
 
 def emergency_lock_change(command: RecordEmergencyLockChange, state: WorksState) -> list[Event]:
     reject_if(_ready_for_works(state, "an emergency lock change"))
+    reject_if(has_happened(command.completed_at, command, "completed_at"))
     assert state.works_order_at is not None
     same_day = _local_day(command.completed_at).date() == _local_day(state.works_order_at).date()
     return [EmergencyLockChangeCompleted(completed_at=command.completed_at, same_day=same_day)]
@@ -186,6 +188,7 @@ def complete(command: CompleteInstallation, state: WorksState, rules: Contractor
     ]
     if command.completed_at < state.first_contact_at:
         problems.append(Problem(field="completed_at", problem="is before the client was first contacted"))
+    problems += has_happened(command.completed_at, command, "completed_at")
     reject_if(problems)
     cal, ts = rules.calendar, rules.timescales
     done = _local_day(command.completed_at).date()
