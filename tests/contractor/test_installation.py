@@ -11,8 +11,10 @@ import pytest
 from pydantic import ValidationError
 
 from services.contractor.configuration import contractor_rules
+from services.contractor.domain.decider import make_decider
+from services.contractor.domain.state import WorksState
 from shared.catalogue import load_catalogue
-from shared.commands import CLOCK_SKEW
+from shared.commands import CLOCK_SKEW, Command
 from shared.contracts.contractor import (
     BookInstallationVisit,
     CancelInstallation,
@@ -38,11 +40,13 @@ from shared.contracts.contractor import (
     SuspensionConcern,
     WorksSuspended,
 )
+from shared.decider import Decider
 from shared.errors import CommandRejected, problems_from_validation
 from shared.events import Event, RecordedEvent
 from shared.scheme import load_scheme
 from shared.settings import CONFIG_DIR
 from tests.contractor.gwt import INSTALLER, ORDER_AT, cmd_fields, given, recorded, when, works_order
+from tests.contractor.referral_events import submitted
 
 CONTACT_AT = ORDER_AT + timedelta(hours=2)  # Monday 2 June 2025
 CONTACTED = ClientContactAttempted(
@@ -77,6 +81,58 @@ def test_book_visit_gives_the_completion_due_date() -> None:
             visit_on=date(2025, 6, 4), installer_id="inst-f", completion_due_by=date(2025, 6, 9)
         )
     ]
+
+
+def scheme_decider(name: str) -> Decider[Command, WorksState]:
+    """The contractor's decider under a real scheme file."""
+    return make_decider(
+        contractor_rules(load_scheme(CONFIG_DIR / "schemes" / f"{name}.yaml"), load_catalogue())
+    )
+
+
+def test_south_essex_due_date_is_seven_working_days_from_the_works_order_over_easter() -> None:
+    # The issue's example: works order Thursday 2 April 2026, contact the same day; Good Friday and
+    # Easter Monday are bank holidays. South Essex: 7 working days from the order is Wednesday 15
+    # April (the event said 13 April, Tower Hamlets' 5 working days from contact).
+    order_at = datetime(2026, 4, 2, 9, 0, tzinfo=UTC)
+    contact = CONTACTED.model_copy(update={"attempted_at": order_at + timedelta(hours=1)})
+    history = [
+        recorded(submitted()),
+        recorded(works_order(), at=order_at),
+        recorded(ALLOCATED),
+        recorded(contact),
+    ]
+    book = BookInstallationVisit(visit_on=date(2026, 4, 7), **cmd_fields(at=order_at + timedelta(hours=2)))
+    dues = {}
+    for name in ("south-essex", "tower-hamlets"):
+        decider = scheme_decider(name)
+        [booked] = when(decider.fold(history), book, decider)
+        assert isinstance(booked, InstallationVisitBooked)
+        dues[name] = booked.completion_due_by
+    assert dues == {"south-essex": date(2026, 4, 15), "tower-hamlets": date(2026, 4, 13)}
+
+
+def test_completion_on_time_is_judged_by_the_due_date_the_booking_announced() -> None:
+    # Completed Tuesday 14 April 2026: on time for South Essex (due 15th), late for Tower Hamlets (13th).
+    order_at = datetime(2026, 4, 2, 9, 0, tzinfo=UTC)
+    contact = CONTACTED.model_copy(update={"attempted_at": order_at + timedelta(hours=1)})
+    lock = EmergencyLockChangeCompleted(completed_at=order_at + timedelta(hours=5), same_day=True)
+    done = datetime(2026, 4, 14, 12, 0, tzinfo=UTC)
+    history = [
+        recorded(submitted()),
+        recorded(works_order(), at=order_at),
+        recorded(ALLOCATED),
+        recorded(contact),
+        recorded(lock),
+        *installed_all(done),
+    ]
+    on_time = {}
+    for name in ("south-essex", "tower-hamlets"):
+        decider = scheme_decider(name)
+        [completed] = when(decider.fold(history), complete(done), decider)
+        assert isinstance(completed, InstallationCompleted)
+        on_time[name] = completed.within_timescale
+    assert on_time == {"south-essex": True, "tower-hamlets": False}
 
 
 def test_booking_before_contact_or_without_installer_is_refused() -> None:

@@ -63,16 +63,14 @@ def book_visit(command: BookInstallationVisit, state: WorksState, rules: Contrac
 
 
 def completion_due_by(state: WorksState, rules: ContractorRules) -> date | None:
-    """The earliest completion deadline the scheme sets (from first contact, from the works order)."""
-    cal, ts = rules.calendar, rules.timescales
-    dues: list[date] = []
-    if ts.installation_after_contact_working_days_max is not None and state.first_contact_at:
-        start = _local_day(state.first_contact_at).date()
-        dues.append(cal.add(start, ts.installation_after_contact_working_days_max))
-    if ts.works_complete_working_days is not None and state.works_order_at:
-        start = _local_day(state.works_order_at).date()
-        dues.append(cal.add(start, ts.works_complete_working_days))
-    return min(dues) if dues else None
+    """When the scheme's own standard wants the works finished (shared.scheme's one rule: South
+    Essex counts from the works order, Tower Hamlets from the contact made)."""
+    if state.works_order_at is None:
+        return None
+    contact = _local_day(state.first_contact_at).date() if state.first_contact_at else None
+    return rules.timescales.completion_due_by(
+        rules.calendar, _local_day(state.works_order_at).date(), contact
+    )
 
 
 def emergency_lock_change(command: RecordEmergencyLockChange, state: WorksState) -> list[Event]:
@@ -199,17 +197,16 @@ def complete(command: CompleteInstallation, state: WorksState, rules: Contractor
         for code in _installable(state)
     )
     on_time = True
-    if ts.works_start_working_days is not None and state.works_started_at is not None:
+    if state.works_started_at is not None:
         started = cal.between(
             _local_day(state.works_order_at).date(), _local_day(state.works_started_at).date()
         )
         on_time = started <= ts.works_start_working_days
-    # Made-to-measure items are ordered to fit; the completion limits do not bind them.
-    if not made_to_measure:
-        if ts.installation_after_contact_working_days_max is not None:
-            on_time = on_time and from_contact <= ts.installation_after_contact_working_days_max
-        if ts.works_complete_working_days is not None:
-            on_time = on_time and from_order <= ts.works_complete_working_days
+    # Made-to-measure items are ordered to fit; the completion limit does not bind them. Otherwise
+    # the same due date the booked visit announced.
+    due = completion_due_by(state, rules)
+    if not made_to_measure and due is not None:
+        on_time = on_time and done <= due
     return [
         InstallationCompleted(
             completed_at=command.completed_at,
