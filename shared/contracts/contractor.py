@@ -180,12 +180,24 @@ class ConflictOfInterestDeclared(Event):
 
 
 class ClientContactAttempted(Event):
+    """An attempt to reach the client, and who at the contractor made it (the office arranges the
+    visit before an installer is allocated, so it need not be the installer)."""
+
     owner = "contractor"
+    schema_version = 2  # v2 adds ``contacted_by``
 
     channel: ContactChannel
     outcome: ContactOutcome
     attempted_at: AwareDatetime
     within_first_contact_deadline: bool
+    # A staff identifier (never the client's); None on attempts recorded before v2.
+    contacted_by: str | None = Field(default=None, min_length=1, max_length=120)
+
+
+@registry.upcaster(ClientContactAttempted.type_name(), 1)
+def _client_contact_attempted_v1(payload: dict[str, Any]) -> dict[str, Any]:
+    # Who made the contact was not recorded before v2.
+    return {**payload, "contacted_by": None}
 
 
 class ContactNotEstablished(Event):
@@ -299,9 +311,14 @@ class DeclareConflictOfInterest(ContractorCommand):
 
 
 class RecordContactAttempt(ContractorCommand):
+    """An attempt to reach the client, by the office or an installer, before or after an installer
+    is allocated. ``contacted_by`` is the staff member who made it (the person recording it when
+    not given); one who declared a conflict of interest on the case may not."""
+
     channel: ContactChannel
     outcome: ContactOutcome
     attempted_at: AwareDatetime
+    contacted_by: StaffId | None = None
 
 
 class ReportContactNotEstablished(ContractorCommand):
