@@ -46,14 +46,28 @@ def day_problem(day: date, now: datetime) -> str | None:
     return None
 
 
+def _published_schema(schema: dict[str, Any], cls: type[Any]) -> None:
+    """The JSON Schema a caller builds against: a field the command derives when left out (a
+    submission's case id) is not required of the caller, whatever the model's type says."""
+    derived: frozenset[str] = getattr(cls, "derived_fields", frozenset())
+    if derived and "required" in schema:
+        schema["required"] = [name for name in schema["required"] if name not in derived]
+    for name in derived:
+        schema.get("properties", {}).get(name, {}).setdefault(
+            "description", "May be left out: the service then derives it"
+        )
+
+
 class Command(BaseModel):
     """Base of every command. ``command_id`` is chosen by the caller: a retried command is a no-op."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_published_schema)
 
     service: ClassVar[str] = ""
     # Roles that may issue this command; the service refuses any other with a clear error.
     allowed_roles: ClassVar[frozenset[Role]] = frozenset()
+    # Fields the command fills in itself when the caller leaves them out (before validation).
+    derived_fields: ClassVar[frozenset[str]] = frozenset()
 
     command_id: str = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
     case_id: str = Field(pattern=CASE_ID_PATTERN)

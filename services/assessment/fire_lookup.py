@@ -22,6 +22,7 @@ from shared.contracts.assessment import (
     SanctuaryAddressAnswer,
     SanctuaryAddressQuery,
 )
+from shared.documented import documented_payload
 from shared.errors import Problem, problems_from_validation
 from shared.events import Role
 from shared.eventstore import STREAM
@@ -84,9 +85,14 @@ def fire_lookup(service: Service) -> None:
     service.extras["sanctuary_index"] = index
     service.extras["sanctuary_lookups"] = counts
 
-    @service.broker.subscriber(SANCTUARY_ADDRESS_QUERY, title=SANCTUARY_ADDRESS_QUERY)
-    async def lookup(msg: NatsMessage) -> bytes:
+    async def lookup(body: Any, msg: NatsMessage) -> bytes:
+        # ``body`` is there for the AsyncAPI only; answer() parses the raw bytes.
         return json.dumps(answer(index, msg.body, counts)).encode()
+
+    lookup.__annotations__["body"] = documented_payload(SanctuaryAddressQuery)
+    service.broker.subscriber(
+        SANCTUARY_ADDRESS_QUERY, title=SANCTUARY_ADDRESS_QUERY, description=SanctuaryAddressQuery.__doc__
+    )(lookup)
 
 
 async def rebuild_index(service: Service) -> None:
