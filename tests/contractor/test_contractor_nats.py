@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from nats.aio.client import Client as NATS
+from nats.errors import NoRespondersError
 from nats.js.errors import KeyNotFoundError
 from openpyxl import load_workbook
 
@@ -93,6 +94,20 @@ async def append(
     )
 
 
+async def served(nc: NATS, app: Any) -> None:
+    """Start the app and wait until the server routes its requests: subscriptions can reach the
+    server a moment after app.start() returns (a request then meets no responders). The staff
+    register is the last endpoint subscribed; an empty request is answered with a refusal."""
+    await app.start()
+    for _ in range(200):
+        try:
+            await nc.request(RegisterInstaller.subject, b"{}", timeout=2)
+            return
+        except NoRespondersError:
+            await asyncio.sleep(0.05)
+    raise TimeoutError("the contractor service did not come up")
+
+
 async def contractor_events(store: EventStore, case_id: str) -> list[RecordedEvent]:
     return [e for e in await store.load(case_id) if e.payload.owner == "contractor"]
 
@@ -136,7 +151,7 @@ async def test_approval_to_completion_and_the_invoice(settings, nc, store_for, t
     )
 
     app, _service = create_app(settings)
-    await app.start()
+    await served(nc, app)
     try:
         # The coordinator approves: the contractor receives the works order on its own.
         # Approved on a past Monday, so the contractor's work that follows has happened by now (a
@@ -301,7 +316,7 @@ async def test_approval_to_completion_and_the_invoice(settings, nc, store_for, t
 async def test_staff_register_refuses_bad_input_and_stores_nothing(settings, nc) -> None:
     tag = uuid.uuid4().hex[:8]
     app, service = create_app(settings)
-    await app.start()
+    await served(nc, app)
     try:
         record = InstallerRecord(
             installer_id=f"x-{tag}",
