@@ -12,6 +12,7 @@ from services.referral.domain.decider import referral_decider
 from services.referral.domain.rules import CoordinatorRules
 from services.referral.domain.state import ReferralState
 from shared.bus import parse_command
+from shared.contracts.contractor import InstallationCancelled
 from shared.contracts.referral import (
     AcceptReferral,
     CaseClosed,
@@ -176,6 +177,19 @@ def test_given_an_accepted_referral_the_case_is_closed_with_a_reason_instead() -
         CloseCase, reason="referral not accepted", safety_outcome="Unknown", closed_on="2025-06-02"
     )
     assert rejected(state, wrong) == {"reason": "the referral was not declined"}
+    # "installation cancelled" needs the contractor's cancellation first (CancelInstallation, with
+    # one of the scheme's cancellation reasons).
+    cancelled = case_command(
+        CloseCase, reason="installation cancelled", safety_outcome="Unknown", closed_on="2025-06-02"
+    )
+    assert rejected(state, cancelled) == {"reason": "the installation was not cancelled"}
+    state = given(
+        *submitted(),
+        ReferralAccepted(accepted_on=NOW.date(), urgent=False),
+        InstallationCancelled(reason="Client moved out of the property"),
+    )
+    [closed] = when(state, cancelled)
+    assert isinstance(closed, CaseClosed) and closed.reason is ClosureReason.INSTALLATION_CANCELLED
 
 
 def test_a_referral_is_decided_once_whichever_decision_comes_first() -> None:
