@@ -18,19 +18,15 @@ import pytest
 from faststream.nats import NatsBroker
 
 from sanctuary.launcher import missing_services
-from sanctuary.schemas import (
-    CASE_ID_PARAMETER,
+from sanctuary.message_schemas import (
     OTHER_REQUESTS,
-    SERVICES,
-    all_commands,
     event_subject,
     json_schemas,
     published_events,
-    schema_settings,
-    service_asyncapi,
     stored_event_schema,
-    write_schemas,
 )
+from sanctuary.schemas import CASE_ID_PARAMETER, SERVICES, schema_settings, service_asyncapi, write_schemas
+from shared.agency_access import all_commands
 from shared.bus import command_endpoint
 from shared.codec import build_record, chain_and_sign
 from shared.commands import CommandReply
