@@ -10,15 +10,21 @@ import importlib
 import json
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from faststream.nats import NatsBroker
 from faststream.specification.asyncapi import AsyncAPI
 from pydantic import Field, WithJsonSchema
 
-from sanctuary.message_schemas import event_subject, json_schemas, published_events, stored_event_schema
+from sanctuary.message_schemas import (
+    OTHER_REQUESTS,
+    event_subject,
+    json_schemas,
+    published_events,
+    stored_event_schema,
+)
 from shared.bus import inline_refs
-from shared.commands import CASE_ID_PATTERN
+from shared.commands import CASE_ID_PATTERN, CommandReply
 from shared.contracts.envelope import StoredEvent
 from shared.contracts.reporting import CaseView, Recipient
 from shared.events import Event
@@ -96,6 +102,35 @@ def _with_consumed_events(spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
+def _with_replies(spec: dict[str, Any]) -> dict[str, Any]:
+    """Each command and query is request/reply: its operation names the reply, which goes to the
+    requester's own inbox (a channel whose address is only known at run time, hence null)."""
+    replies = {r.subject: r.reply for r in OTHER_REQUESTS}
+    channels = spec.setdefault("channels", {})
+    components = spec.setdefault("components", {})
+    schemas, messages = components.setdefault("schemas", {}), components.setdefault("messages", {})
+    for operation in spec.get("operations", {}).values():
+        key = unquote(operation["channel"]["$ref"].removeprefix("#/channels/"))
+        address = channels[key].get("address") or ""
+        if operation["action"] != "receive" or not address.startswith(("cmd.", "query.")):
+            continue
+        model = replies.get(address, CommandReply)
+        name = model.__name__
+        schemas.setdefault(name, inline_refs(model.model_json_schema()))
+        messages.setdefault(
+            name, {"name": name, "title": name, "payload": {"$ref": f"#/components/schemas/{name}"}}
+        )
+        reply_key = f"{key}:reply"
+        channels[reply_key] = {
+            "address": None,
+            "description": "The requester's inbox (NATS request/reply answers on the reply subject).",
+            "messages": {name: {"$ref": f"#/components/messages/{name}"}},
+        }
+        ref = f"#/channels/{quote(reply_key, safe=':')}"
+        operation["reply"] = {"channel": {"$ref": ref}, "messages": [{"$ref": f"{ref}/messages/{name}"}]}
+    return spec
+
+
 def service_asyncapi(name: str, settings: Settings) -> dict[str, Any]:
     """The AsyncAPI 3.0 document of one service's FastStream app."""
     module = importlib.import_module(f"services.{name}.app")
@@ -108,7 +143,8 @@ def service_asyncapi(name: str, settings: Settings) -> dict[str, Any]:
         description=f"Commands served, events published and consumed, and health checks of the {name} "
         "service. Every command is request/reply: the reply is a CommandReply (docs/schemas/replies).",
     )
-    return _with_consumed_events(_with_parameters(dict(spec.to_specification().to_jsonable())))
+    document = dict(spec.to_specification().to_jsonable())
+    return _with_replies(_with_consumed_events(_with_parameters(document)))
 
 
 # -- writing -----------------------------------------------------------------------------------

@@ -43,13 +43,17 @@ class LookupCounts:
     refused: int = 0
 
 
+def _refused(problems: list[Problem]) -> dict[str, Any]:
+    return SanctuaryAddressAnswer(found=False, errors=problems).model_dump(mode="json", exclude_none=True)
+
+
 def answer(index: SanctuaryAddressIndex, body: bytes, counts: LookupCounts | None = None) -> dict[str, Any]:
     counts = counts if counts is not None else LookupCounts()
     try:
         query = SanctuaryAddressQuery.model_validate_json(body)
     except ValidationError as exc:
         counts.refused += 1
-        return {"found": False, "errors": [p.model_dump() for p in problems_from_validation(exc)]}
+        return _refused(problems_from_validation(exc))
     if query.actor.role is not Role.FIRE_CONTROL:
         counts.refused += 1
         log.warning(
@@ -58,7 +62,7 @@ def answer(index: SanctuaryAddressIndex, body: bytes, counts: LookupCounts | Non
         problem = Problem(
             field="actor.role", problem="only fire_control may ask whether an address is a sanctuary"
         )
-        return {"found": False, "errors": [problem.model_dump()]}
+        return _refused([problem])
     counts.asked += 1
     found = index.find(query.postcode, query.house)
     if found is None:

@@ -100,10 +100,10 @@ def test_asyncapi_documents_every_event_the_service_publishes(service: str) -> N
 def test_no_message_an_agency_builds_is_documented_as_empty(service: str) -> None:
     doc = service_asyncapi(service, schema_settings())
     for channel in doc["channels"].values():
-        if channel["address"].startswith("health."):
+        if (channel["address"] or "").startswith("health."):
             continue  # the health check is asked with an empty body
         assert channel_payload(doc, channel)["title"] != "EmptyPayload", channel["address"]
-    consumed = [c for c in doc["channels"].values() if c["address"].startswith("case.*.")]
+    consumed = [c for c in doc["channels"].values() if (c["address"] or "").startswith("case.*.")]
     for channel in consumed:
         event_type = channel["address"].rsplit(".", 1)[-1]
         assert channel_payload(doc, channel)["properties"]["type"]["const"] == event_type
@@ -114,6 +114,25 @@ def test_no_message_an_agency_builds_is_documented_as_empty(service: str) -> Non
             assert set(schema["required"]) == {
                 n for n, f in request.request.model_fields.items() if f.is_required()
             }
+
+
+@pytest.mark.parametrize("service", BUILT)
+def test_every_command_and_query_names_its_reply(service: str) -> None:
+    doc = service_asyncapi(service, schema_settings())
+    replies = {r.subject: r.reply.__name__ for r in OTHER_REQUESTS}
+    served = 0
+    for operation in doc["operations"].values():
+        channel = doc["channels"][unquote(operation["channel"]["$ref"].removeprefix("#/channels/"))]
+        if operation["action"] != "receive" or not (channel["address"] or "").startswith(("cmd.", "query.")):
+            continue
+        served += 1
+        reply_channel = doc["channels"][
+            unquote(operation["reply"]["channel"]["$ref"].removeprefix("#/channels/"))
+        ]
+        assert reply_channel["address"] is None  # the requester's inbox
+        expected = replies.get(channel["address"], "CommandReply")
+        assert channel_payload(doc, reply_channel)["title"] == expected
+    assert served
 
 
 def test_schemas_command_writes_every_message(tmp_path: Path) -> None:
