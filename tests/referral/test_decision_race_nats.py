@@ -20,12 +20,21 @@ from shared.bus import send_command
 from shared.contracts.referral import AcceptReferral, DeclineReferral, ReferralCommand
 from shared.decider import CaseHandler, Outcome
 from shared.errors import CommandRejected
+from shared.nats_server import NatsServer
 from tests.referral.gwt import COORDINATOR, cid, rules, submit
 from tests.referral.test_referral_nats import started
 
 pytestmark = pytest.mark.nats
 
 ROUNDS = 25
+
+
+@pytest.fixture
+def nats_server(fresh_nats_server: NatsServer) -> NatsServer:
+    """A server of these tests' own: the rounds' few hundred events stay out of the session's stream."""
+    return fresh_nats_server
+
+
 DECISIONS = {"ReferralAccepted", "ReferralDeclined"}
 
 
