@@ -30,11 +30,12 @@ def schemas(
     if missing:
         console.print(f"[yellow]No app yet for: {', '.join(missing)} (their AsyncAPI is not written)[/]")
     written = write_schemas(out, ready)
+    schemas = sum(1 for p in written if p.parent.name != "asyncapi")
     events = sum(1 for p in written if p.parent.name == "events")
     commands = sum(1 for p in written if p.parent.name == "commands")
     console.print(
-        f"Wrote {len(ready)} AsyncAPI document(s), {events} event schemas and {commands} command "
-        f"schemas under {out}/"
+        f"Wrote {len(ready)} AsyncAPI document(s) and {schemas} message schemas ({events} events, "
+        f"{commands} commands, the rest queries, replies, views and the event envelope) under {out}/"
     )
 
 

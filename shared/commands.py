@@ -2,31 +2,86 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from shared.errors import Problem
 from shared.events import Actor, Role
 
 CASE_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
+# The bounds of every moment a command speaks of (when it happened, and the dates and times it
+# records): no sanctuary scheme's records go back before EARLIEST, and nothing has happened yet
+# that lies beyond now. A caller's clock may run up to CLOCK_SKEW ahead of ours.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+CLOCK_SKEW = timedelta(minutes=5)
+UK_TIME = ZoneInfo("Europe/London")
+
+
+def aware(moment: datetime) -> datetime:
+    """A moment given without a time zone is taken as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def moment_problem(moment: datetime, now: datetime) -> str | None:
+    """Why ``moment`` cannot be a moment that has happened by ``now`` (None when it can)."""
+    at = aware(moment)
+    if at < EARLIEST:
+        return f"is before {EARLIEST.year}"
+    if at > now + CLOCK_SKEW:
+        return "is in the future"
+    return None
+
+
+def day_problem(day: date, now: datetime) -> str | None:
+    """Why ``day`` cannot be a day that has begun by ``now`` in the UK (None when it can)."""
+    if day < EARLIEST.date():
+        return f"is before {EARLIEST.year}"
+    if day > (now + CLOCK_SKEW).astimezone(UK_TIME).date():
+        return "is in the future"
+    return None
+
+
+def _published_schema(schema: dict[str, Any], cls: type[Any]) -> None:
+    """The JSON Schema a caller builds against: a field the command derives when left out (a
+    submission's case id) is not required of the caller, whatever the model's type says."""
+    derived: frozenset[str] = getattr(cls, "derived_fields", frozenset())
+    if derived and "required" in schema:
+        schema["required"] = [name for name in schema["required"] if name not in derived]
+    for name in derived:
+        schema.get("properties", {}).get(name, {}).setdefault(
+            "description", "May be left out: the service then derives it"
+        )
+
 
 class Command(BaseModel):
     """Base of every command. ``command_id`` is chosen by the caller: a retried command is a no-op."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_published_schema)
 
     service: ClassVar[str] = ""
     # Roles that may issue this command; the service refuses any other with a clear error.
     allowed_roles: ClassVar[frozenset[Role]] = frozenset()
+    # Fields the command fills in itself when the caller leaves them out (before validation).
+    derived_fields: ClassVar[frozenset[str]] = frozenset()
 
     command_id: str = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
     case_id: str = Field(pattern=CASE_ID_PATTERN)
     actor: Actor
     occurred_at: datetime | None = None
     correlation_id: str | None = None
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _occurred_within_bounds(cls, value: datetime | None) -> datetime | None:
+        problem = None if value is None else moment_problem(value, datetime.now(UTC))
+        if problem:
+            raise PydanticCustomError("moment_out_of_range", problem)
+        return value
 
     @classmethod
     def name(cls) -> str:

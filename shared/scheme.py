@@ -7,8 +7,9 @@ of the referral (``Fact``) with one operator, so a scheme changes its rules with
 from __future__ import annotations
 
 import enum
+from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -78,6 +79,21 @@ class SignpostEntry(BaseModel):
     contact: str | None = None
 
 
+class CompletionClock(enum.StrEnum):
+    """Where a scheme's clock for finishing the works starts."""
+
+    # South Essex (seed 002): works "completed within seven days" of receiving the works order.
+    WORKS_ORDER = "works order"
+    # Tower Hamlets (seed 004): "completed within 2-5 working days, from the date the contact was made".
+    FIRST_CONTACT = "first contact"
+
+
+class Calendar(Protocol):
+    """Working days (shared.workdays.WorkingDays)."""
+
+    def add(self, start: date, days: int) -> date: ...
+
+
 class Timescales(BaseModel):
     model_config = _config()
 
@@ -88,9 +104,27 @@ class Timescales(BaseModel):
     first_contact_hours: int = 48
     installation_after_contact_working_days_min: int = 2
     installation_after_contact_working_days_max: int = 5
+    completion_from: CompletionClock = CompletionClock.WORKS_ORDER
     fire_check_working_days: int = 10
     follow_up_visit_days: int = 14
     follow_up_contact_months: list[int] = Field(default_factory=lambda: [3, 6, 12])
+
+    # The one rule for completion due dates: the contractor's events and the report both use it.
+
+    def works_complete_due_by(self, calendar: Calendar, works_order_on: date) -> date:
+        return calendar.add(works_order_on, self.works_complete_working_days)
+
+    def installation_due_by(self, calendar: Calendar, first_contact_on: date) -> date:
+        return calendar.add(first_contact_on, self.installation_after_contact_working_days_max)
+
+    def completion_due_by(
+        self, calendar: Calendar, works_order_on: date, first_contact_on: date | None
+    ) -> date | None:
+        """When the scheme's own standard wants the works finished (None: its clock has not started,
+        i.e. the client has not been reached yet where the clock starts at first contact)."""
+        if self.completion_from is CompletionClock.WORKS_ORDER:
+            return self.works_complete_due_by(calendar, works_order_on)
+        return None if first_contact_on is None else self.installation_due_by(calendar, first_contact_on)
 
 
 class DashSettings(BaseModel):

@@ -23,6 +23,7 @@ from shared.contracts.assessment import (
     SanctuaryAddressAnswer,
     SanctuaryAddressQuery,
 )
+from shared.documented import documented_payload
 from shared.errors import Problem, problems_from_validation
 from shared.events import Role
 from shared.eventstore import STREAM
@@ -43,13 +44,17 @@ class LookupCounts:
     refused: int = 0
 
 
+def _refused(problems: list[Problem]) -> dict[str, Any]:
+    return SanctuaryAddressAnswer(found=False, errors=problems).model_dump(mode="json", exclude_none=True)
+
+
 def answer(index: SanctuaryAddressIndex, body: bytes, counts: LookupCounts | None = None) -> dict[str, Any]:
     counts = counts if counts is not None else LookupCounts()
     try:
         query = SanctuaryAddressQuery.model_validate_json(body)
     except ValidationError as exc:
         counts.refused += 1
-        return {"found": False, "errors": [p.model_dump() for p in problems_from_validation(exc)]}
+        return _refused(problems_from_validation(exc))
     if query.actor.role is not Role.FIRE_CONTROL:
         counts.refused += 1
         log.warning(
@@ -58,7 +63,7 @@ def answer(index: SanctuaryAddressIndex, body: bytes, counts: LookupCounts | Non
         problem = Problem(
             field="actor.role", problem="only fire_control may ask whether an address is a sanctuary"
         )
-        return {"found": False, "errors": [problem.model_dump()]}
+        return _refused([problem])
     counts.asked += 1
     found = index.find(query.postcode, query.house)
     if found is None:
@@ -87,9 +92,14 @@ def fire_lookup(service: Service) -> None:
     service.extras["sanctuary_index"] = index
     service.extras["sanctuary_lookups"] = counts
 
-    @service.broker.subscriber(SANCTUARY_ADDRESS_QUERY, title=SANCTUARY_ADDRESS_QUERY)
-    async def lookup(msg: NatsMessage) -> bytes:
+    async def lookup(body: Any, msg: NatsMessage) -> bytes:
+        # ``body`` is there for the AsyncAPI only; answer() parses the raw bytes.
         return json.dumps(answer(index, msg.body, counts)).encode()
+
+    lookup.__annotations__["body"] = documented_payload(SanctuaryAddressQuery)
+    service.broker.subscriber(
+        SANCTUARY_ADDRESS_QUERY, title=SANCTUARY_ADDRESS_QUERY, description=SanctuaryAddressQuery.__doc__
+    )(lookup)
 
 
 async def rebuild_index(service: Service) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.contractor.domain.rules import CatalogueItem, ContractorRules, Timescales
+from services.contractor.domain.rules import CatalogueItem, ContractorRules
 from shared.catalogue import Catalogue, load_catalogue
 from shared.scheme import SchemeConfig, load_scheme
 from shared.settings import Settings
@@ -31,16 +31,10 @@ def contractor_rules(scheme: SchemeConfig, catalogue: Catalogue, dbs_valid_years
         )
         for item in catalogue.items
     }
-    ts = scheme.timescales
     return ContractorRules(
         catalogue=items,
         calendar=scheme.working_days(),
-        timescales=Timescales(
-            first_contact_hours=ts.first_contact_hours,
-            works_start_working_days=ts.works_start_working_days,
-            works_complete_working_days=ts.works_complete_working_days,
-            installation_after_contact_working_days_max=ts.installation_after_contact_working_days_max,
-        ),
+        timescales=scheme.timescales,
         cancellation_reasons=tuple(scheme.cancellation_reasons),
         dbs_valid_years=dbs_valid_years,
     )

@@ -13,6 +13,7 @@ from shared.bus import command_endpoint
 from shared.commands import Command, CommandReply
 from shared.contracts.contractor import CASE_COMMANDS, AllocateInstaller, RegisterInstaller
 from shared.decider import CaseHandler, Outcome
+from shared.documented import documented_payload
 from shared.errors import Problem, problems_from_validation
 from shared.logging import get_logger
 from shared.service import Service
@@ -70,12 +71,15 @@ async def start_staff_register(service: Service) -> None:
 
 
 def staff_endpoint(service: Service) -> None:
-    @service.broker.subscriber(
+    async def endpoint(body: Any, msg: NatsMessage) -> bytes:
+        # ``body`` is there for the AsyncAPI only; register_installer parses the raw bytes.
+        reply = await register_installer(staff_of(service), msg.body)
+        return reply.model_dump_json().encode()
+
+    endpoint.__annotations__["body"] = documented_payload(RegisterInstaller)
+    service.broker.subscriber(
         RegisterInstaller.subject,
         queue="contractor-commands",
         title=RegisterInstaller.subject,
         description=RegisterInstaller.__doc__,
-    )
-    async def endpoint(msg: NatsMessage) -> bytes:
-        reply = await register_installer(staff_of(service), msg.body)
-        return reply.model_dump_json().encode()
+    )(endpoint)

@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.catalogue import ItemCode, MeasureLine
 from shared.commands import Command
+from shared.errors import Problem
 from shared.events import Actor, Event, Role
 from shared.personal import Personal
 
@@ -413,7 +414,11 @@ class SanctuaryAddressQuery(BaseModel):
 
 
 class SanctuaryAddressAnswer(BaseModel):
+    """The flag when the address is a sanctuary address; ``found`` false otherwise, and with
+    ``errors`` (each a field and a problem) when the question was malformed or not allowed."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     found: bool
     flag: FireFlagView | None = None
+    errors: list[Problem] | None = None

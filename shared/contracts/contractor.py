@@ -8,13 +8,14 @@ service standards (seed 002). Money is in pounds sterling with two decimal place
 from __future__ import annotations
 
 import enum
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
-from shared.commands import Command
+from shared.commands import Command, day_problem
 from shared.events import Actor, Event, Role, registry
 from shared.personal import Personal
 
@@ -119,6 +120,13 @@ class InstalledItem(BaseModel):
     cost_override_reason: Personal[str | None] = None
 
 
+def _check_has_happened(day: date | None) -> date | None:
+    problem = None if day is None else day_problem(day, datetime.now(UTC))
+    if problem:
+        raise PydanticCustomError("day_out_of_range", problem)
+    return day
+
+
 class InstallerRecord(BaseModel):
     """One installer in the contractor's staff register (kept outside the case stream)."""
 
@@ -127,7 +135,9 @@ class InstallerRecord(BaseModel):
     installer_id: StaffId
     initials: str = Field(min_length=1, max_length=5, pattern=r"^[A-Za-z]+$")
     gender: InstallerGender
-    enhanced_dbs_checked_on: date | None = None
+    # Within the bounds every command keeps (shared.commands): a check dated ahead would never
+    # expire. Checked against the clock, which is safe on reading back: a past day stays past.
+    enhanced_dbs_checked_on: Annotated[date | None, AfterValidator(_check_has_happened)] = None
 
 
 # -- events ----------------------------------------------------------------------------------
@@ -170,12 +180,24 @@ class ConflictOfInterestDeclared(Event):
 
 
 class ClientContactAttempted(Event):
+    """An attempt to reach the client, and who at the contractor made it (the office arranges the
+    visit before an installer is allocated, so it need not be the installer)."""
+
     owner = "contractor"
+    schema_version = 2  # v2 adds ``contacted_by``
 
     channel: ContactChannel
     outcome: ContactOutcome
     attempted_at: AwareDatetime
     within_first_contact_deadline: bool
+    # A staff identifier (never the client's); None on attempts recorded before v2.
+    contacted_by: str | None = Field(default=None, min_length=1, max_length=120)
+
+
+@registry.upcaster(ClientContactAttempted.type_name(), 1)
+def _client_contact_attempted_v1(payload: dict[str, Any]) -> dict[str, Any]:
+    # Who made the contact was not recorded before v2.
+    return {**payload, "contacted_by": None}
 
 
 class ContactNotEstablished(Event):
@@ -289,9 +311,14 @@ class DeclareConflictOfInterest(ContractorCommand):
 
 
 class RecordContactAttempt(ContractorCommand):
+    """An attempt to reach the client, by the office or an installer, before or after an installer
+    is allocated. ``contacted_by`` is the staff member who made it (the person recording it when
+    not given); one who declared a conflict of interest on the case may not."""
+
     channel: ContactChannel
     outcome: ContactOutcome
     attempted_at: AwareDatetime
+    contacted_by: StaffId | None = None
 
 
 class ReportContactNotEstablished(ContractorCommand):

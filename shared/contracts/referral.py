@@ -1022,6 +1022,7 @@ class SubmitReferral(ReferralCommand):
     malformed is reported at once; nothing is stored."""
 
     allowed_roles: ClassVar[frozenset[Role]] = REFERRERS
+    derived_fields: ClassVar[frozenset[str]] = frozenset({"case_id"})
 
     form: SubmittedForm = Field(description="The referral form, every section")
     consents: ConsentAnswers = Field(description="The client's answers to the form's four consent questions")

@@ -16,6 +16,7 @@ from shared.events import Actor, Event, RecordedEvent, Role
 from shared.scheme import CONFIG_DIR, load_scheme
 from shared.settings import CONFIG_DIR as SHARED_CONFIG
 from shared.sharing import load_sharing_policy
+from tests.assessment.referral_events import accepted, submitted
 from tests.builders import recorded_event
 
 CPO = Actor(agency="Test Police", person="cpo-1", role=Role.POLICE_CPO)
@@ -55,6 +56,11 @@ def rejected(state: AssessmentCase, command: Command) -> dict[str, str]:
     except CommandRejected as exc:
         return {p.field: p.problem for p in exc.problems}
     raise AssertionError(f"expected a refusal, got {len(list(events))} event(s)")
+
+
+# A case exists for the assessment service once it has seen the referral submitted.
+REFERRED = given(submitted())
+ACCEPTED = given(submitted(), accepted())
 
 
 def cid() -> str:

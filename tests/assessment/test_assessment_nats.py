@@ -40,7 +40,7 @@ from shared.contracts.assessment import (
 )
 from shared.contracts.contractor import InstallationCompleted
 from shared.events import Actor, Event, RecordedEvent, Role
-from shared.eventstore import EventStore
+from shared.eventstore import ConcurrencyConflict, EventStore
 from tests.assessment.gwt import CPO, FIRE, cid
 from tests.assessment.referral_events import (
     REFERRAL_COORDINATOR,
@@ -83,9 +83,22 @@ async def eventually(check: Callable[[], Awaitable[bool]], what: str, seconds: f
 
 
 async def append(store: EventStore, case_id: str, events: list[Event], actor: Actor) -> None:
-    await store.append(
-        case_id, events, expected=await store.last_position(case_id), actor=actor, command_id=cid()
-    )
+    """Append as another service would: the service's own reactions may append to the case at the
+    same moment, so a concurrency conflict means read the new end and try again."""
+    command_id = cid()
+    for _ in range(20):
+        try:
+            await store.append(
+                case_id,
+                events,
+                expected=await store.last_position(case_id),
+                actor=actor,
+                command_id=command_id,
+            )
+            return
+        except ConcurrencyConflict:
+            continue
+    raise AssertionError("the case kept changing")
 
 
 def of_type(events: list[RecordedEvent], cls: type[Event]) -> list[Any]:

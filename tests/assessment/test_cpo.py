@@ -13,7 +13,9 @@ from services.assessment.reactions import open_work_item as open_work_item_react
 from shared.bus import parse_command
 from shared.catalogue import MeasureLine
 from shared.contracts.assessment import (
+    DASH_QUESTION_COUNT,
     CpoWorkItemOpened,
+    DashAnswer,
     Finding,
     IntelligenceCheckRecorded,
     NotFeasibleMeasure,
@@ -21,6 +23,7 @@ from shared.contracts.assessment import (
     PropertyAssessed,
     PropertyVisitScheduled,
     RecommendedMeasure,
+    RecordDashRiskAssessment,
     RecordIntelligenceCheck,
     RecordPropertyAssessment,
     SanctuaryRoom,
@@ -29,12 +32,12 @@ from shared.contracts.assessment import (
 from shared.contracts.referral import ApprovedItem, RecommendationsApproved
 from shared.errors import CommandRejected
 from shared.events import SYSTEM_ACTOR
-from tests.assessment.gwt import CPO, MONDAY, cid, given, recorded, rejected, when
+from tests.assessment.gwt import ACCEPTED, CPO, MONDAY, REFERRED, cid, given, recorded, rejected, when
 from tests.assessment.referral_events import accepted, closed
 
 
 def opened(accepted_on: date = MONDAY) -> AssessmentCase:
-    return given(*when(AssessmentCase(), open_item(accepted_on)))
+    return given(*when(ACCEPTED, open_item(accepted_on)), state=ACCEPTED)
 
 
 def open_item(accepted_on: date = MONDAY) -> OpenCpoWorkItem:
@@ -55,7 +58,7 @@ def assess(**kw: object) -> RecordPropertyAssessment:
 
 def test_accepted_referral_opens_work_item_with_working_day_due_dates() -> None:
     # Friday 22 August 2025 is followed by the August bank holiday Monday.
-    [event] = when(AssessmentCase(), open_item(date(2025, 8, 22)))
+    [event] = when(ACCEPTED, open_item(date(2025, 8, 22)))
     assert isinstance(event, CpoWorkItemOpened)
     assert event.received_on == date(2025, 8, 22)
     assert event.referral_due_by == date(2025, 8, 26)
@@ -79,7 +82,7 @@ def test_intelligence_check_records_the_findings() -> None:
     )
     [event] = when(opened(), command)
     assert isinstance(event, IntelligenceCheckRecorded) and event.access_to_weapons is Finding.YES
-    assert set(rejected(AssessmentCase(), command)) == {"case_id"}  # not on the queue
+    assert set(rejected(ACCEPTED, command)) == {"case_id"}  # not on the queue
     early = command.model_copy(update={"checked_on": date(2025, 5, 30)})
     assert set(rejected(opened(), early)) == {"checked_on"}
 
@@ -191,10 +194,32 @@ def test_an_accepted_referral_becomes_the_work_item_by_reaction() -> None:
     assert (command.accepted_on, command.urgent) == (date(2025, 8, 22), True)
     # A redelivered event gives the same command id, so the second is a no-op.
     assert open_work_item_reaction(event)[0].command_id == command.command_id
-    [opened_item] = when(AssessmentCase(), command)
+    [opened_item] = when(ACCEPTED, command)
     assert isinstance(opened_item, CpoWorkItemOpened) and opened_item.urgent
     assert opened_item.referral_due_by == date(2025, 8, 26)
 
 
 def test_the_work_item_opens_once() -> None:
     assert rejected(opened(), open_item()) == {"case_id": "is already on the CPO work queue"}
+
+
+# -- unknown cases ---------------------------------------------------------------------------------
+
+
+def test_a_work_item_needs_an_accepted_referral() -> None:
+    assert rejected(REFERRED, open_item()) == {"case_id": "the referral has not been accepted"}
+
+
+def test_commands_on_a_case_nobody_referred_are_refused_and_nothing_is_written() -> None:
+    # Acceptance testing opened a CPO work item and recorded a DASH on made-up case ids.
+    unknown = AssessmentCase()
+    dash = RecordDashRiskAssessment(
+        command_id=cid(),
+        case_id="NO-SUCH-CASE",
+        actor=CPO,
+        assessed_on=MONDAY,
+        answers=[DashAnswer.NO] * DASH_QUESTION_COUNT,
+        refer_to_marac=False,
+    )
+    for command in (open_item(), dash, assess()):
+        assert rejected(unknown, command) == {"case_id": "no referral has been submitted for this case"}

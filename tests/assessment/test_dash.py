@@ -18,7 +18,7 @@ from shared.contracts.assessment import (
 from shared.errors import CommandRejected
 from shared.events import Event
 from shared.scheme import CONFIG_DIR, DashSettings, load_scheme
-from tests.assessment.gwt import IDVA, MONDAY, RULES, AssessmentCase, cid, rejected, when
+from tests.assessment.gwt import IDVA, MONDAY, REFERRED, RULES, cid, rejected, when
 
 Y, N, K = DashAnswer.YES, DashAnswer.NO, DashAnswer.NOT_KNOWN
 
@@ -51,7 +51,7 @@ def only(events: list[Event]) -> DashRiskAssessed:
     [(0, RiskLevel.STANDARD), (9, RiskLevel.STANDARD), (10, RiskLevel.MEDIUM), (13, RiskLevel.MEDIUM)],
 )
 def test_score_below_14_gives_its_band_without_marac(ticks: int, level: RiskLevel) -> None:
-    event = only(when(AssessmentCase(), dash(ticks)))
+    event = only(when(REFERRED, dash(ticks)))
     assert (event.score, event.risk_level, event.marac_referral, event.marac_criterion) == (
         ticks,
         level,
@@ -62,25 +62,25 @@ def test_score_below_14_gives_its_band_without_marac(ticks: int, level: RiskLeve
 
 @pytest.mark.parametrize("ticks", [14, 27])
 def test_14_or_more_ticks_is_visible_high_risk_referred_to_marac(ticks: int) -> None:
-    event = only(when(AssessmentCase(), dash(ticks, refer_to_marac=True)))
+    event = only(when(REFERRED, dash(ticks, refer_to_marac=True)))
     assert event.risk_level is RiskLevel.HIGH
     assert event.marac_referral and event.marac_criterion is MaracCriterion.VISIBLE_HIGH_RISK
 
 
 def test_not_known_answers_are_not_ticks() -> None:
-    event = only(when(AssessmentCase(), dash(given_answers=answers(13, not_known=14))))
+    event = only(when(REFERRED, dash(given_answers=answers(13, not_known=14))))
     assert event.score == 13 and event.risk_level is RiskLevel.MEDIUM
     assert len(event.answers) == 27
 
 
 def test_a_high_score_cannot_be_downgraded_by_professional_judgement() -> None:
-    problems = rejected(AssessmentCase(), dash(14, refer_to_marac=False))
+    problems = rejected(REFERRED, dash(14, refer_to_marac=False))
     assert "refer_to_marac" in problems and "cannot downgrade" in problems["refer_to_marac"]
 
 
 def test_a_high_score_is_referred_as_visible_high_risk_not_another_criterion() -> None:
     problems = rejected(
-        AssessmentCase(),
+        REFERRED,
         dash(
             15,
             refer_to_marac=True,
@@ -93,7 +93,7 @@ def test_a_high_score_is_referred_as_visible_high_risk_not_another_criterion() -
 
 def test_visible_high_risk_needs_14_ticks() -> None:
     problems = rejected(
-        AssessmentCase(), dash(13, refer_to_marac=True, marac_criterion=MaracCriterion.VISIBLE_HIGH_RISK)
+        REFERRED, dash(13, refer_to_marac=True, marac_criterion=MaracCriterion.VISIBLE_HIGH_RISK)
     )
     assert set(problems) == {"marac_criterion"}
 
@@ -101,7 +101,7 @@ def test_visible_high_risk_needs_14_ticks() -> None:
 def test_professional_judgement_raises_the_risk_to_high_and_needs_reasons() -> None:
     event = only(
         when(
-            AssessmentCase(),
+            REFERRED,
             dash(
                 6,
                 refer_to_marac=True,
@@ -113,7 +113,7 @@ def test_professional_judgement_raises_the_risk_to_high_and_needs_reasons() -> N
     assert event.risk_level is RiskLevel.HIGH and event.score == 6
     assert event.marac_criterion is MaracCriterion.PROFESSIONAL_JUDGEMENT
     problems = rejected(
-        AssessmentCase(), dash(6, refer_to_marac=True, marac_criterion=MaracCriterion.PROFESSIONAL_JUDGEMENT)
+        REFERRED, dash(6, refer_to_marac=True, marac_criterion=MaracCriterion.PROFESSIONAL_JUDGEMENT)
     )
     assert set(problems) == {"professional_judgement_reasons"}
 
@@ -129,19 +129,19 @@ def test_potential_escalation_needs_the_configured_number_of_incidents(
         incidents_last_12_months=incidents,
     )
     if ok:
-        event = only(when(AssessmentCase(), command))
+        event = only(when(REFERRED, command))
         assert event.marac_criterion is MaracCriterion.POTENTIAL_ESCALATION
         assert event.risk_level is RiskLevel.STANDARD and event.incidents_last_12_months == incidents
     else:
-        assert set(rejected(AssessmentCase(), command)) == {"incidents_last_12_months"}
+        assert set(rejected(REFERRED, command)) == {"incidents_last_12_months"}
 
 
 def test_repeat_referral_needs_a_marac_referral_in_the_last_12_months() -> None:
     command = dash(11, refer_to_marac=True, marac_criterion=MaracCriterion.REPEAT_REFERRAL)
-    assert set(rejected(AssessmentCase(), command)) == {"referred_to_marac_in_last_12_months"}
+    assert set(rejected(REFERRED, command)) == {"referred_to_marac_in_last_12_months"}
     event = only(
         when(
-            AssessmentCase(),
+            REFERRED,
             dash(
                 11,
                 refer_to_marac=True,
@@ -154,14 +154,14 @@ def test_repeat_referral_needs_a_marac_referral_in_the_last_12_months() -> None:
 
 
 def test_a_referral_needs_a_criterion_and_no_referral_takes_none() -> None:
-    assert set(rejected(AssessmentCase(), dash(5, refer_to_marac=True))) == {"marac_criterion"}
-    problems = rejected(AssessmentCase(), dash(5, marac_criterion=MaracCriterion.REPEAT_REFERRAL))
+    assert set(rejected(REFERRED, dash(5, refer_to_marac=True))) == {"marac_criterion"}
+    problems = rejected(REFERRED, dash(5, marac_criterion=MaracCriterion.REPEAT_REFERRAL))
     assert set(problems) == {"marac_criterion"}
 
 
 @pytest.mark.parametrize("count", [0, 26, 28])
 def test_anything_but_27_answers_is_refused_naming_the_field(count: int) -> None:
-    problems = rejected(AssessmentCase(), dash(given_answers=[N] * count))
+    problems = rejected(REFERRED, dash(given_answers=[N] * count))
     assert set(problems) == {"answers"} and f"got {count}" in problems["answers"]
 
 
@@ -180,7 +180,7 @@ def test_the_bands_and_escalation_count_are_the_schemes_dash_settings() -> None:
         RULES, dash=DashSettings(high_threshold=14, medium_threshold=5, escalation_incidents_12_months=2)
     )
     decider = assessment_decider(stricter)
-    [event] = decider.decide(dash(5), AssessmentCase())
+    [event] = decider.decide(dash(5), REFERRED)
     assert isinstance(event, DashRiskAssessed) and event.risk_level is RiskLevel.MEDIUM
     escalation = dash(
         5,
@@ -188,5 +188,5 @@ def test_the_bands_and_escalation_count_are_the_schemes_dash_settings() -> None:
         marac_criterion=MaracCriterion.POTENTIAL_ESCALATION,
         incidents_last_12_months=2,
     )
-    [event] = decider.decide(escalation, AssessmentCase())
+    [event] = decider.decide(escalation, REFERRED)
     assert isinstance(event, DashRiskAssessed) and event.marac_referral

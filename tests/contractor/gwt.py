@@ -7,14 +7,16 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from services.contractor.domain.decider import make_decider
-from services.contractor.domain.rules import CatalogueItem, ContractorRules, Timescales
+from services.contractor.domain.rules import CatalogueItem, ContractorRules
 from services.contractor.domain.state import WorksState
 from shared.catalogue import load_catalogue
 from shared.commands import Command
 from shared.contracts.contractor import WorkItem, WorksOrderReceived
 from shared.events import Actor, Event, RecordedEvent, Role
+from shared.scheme import CompletionClock, Timescales
 from shared.workdays import england
 from tests.builders import recorded_event
+from tests.contractor.referral_events import submitted
 
 OFFICE = Actor(agency="Test Locks Ltd", person="office-1", role=Role.CONTRACTOR_OFFICE)
 INSTALLER = Actor(agency="Test Locks Ltd", person="inst-1", role=Role.INSTALLER)
@@ -25,7 +27,7 @@ ORDER_AT = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 CANCELLATION_REASONS = ("Client withdrew consent", "Client moved out of the property", "Other")
 
 
-def rules(**timescales: int | None) -> ContractorRules:
+def rules(clock: CompletionClock = CompletionClock.FIRST_CONTACT, **timescales: int) -> ContractorRules:
     catalogue = load_catalogue()
     items = {
         i.code: CatalogueItem(
@@ -38,6 +40,7 @@ def rules(**timescales: int | None) -> ContractorRules:
         works_start_working_days=timescales.get("start", 2),
         works_complete_working_days=timescales.get("complete", 7),
         installation_after_contact_working_days_max=timescales.get("after_contact", 5),
+        completion_from=clock,
     )
     return ContractorRules(
         catalogue=items, calendar=england(), timescales=ts, cancellation_reasons=CANCELLATION_REASONS
@@ -52,7 +55,11 @@ def recorded(payload: Event, at: datetime = ORDER_AT, case_id: str = "C-TEST-1")
 
 
 def given(*events: RecordedEvent | Event) -> WorksState:
-    return DECIDER.fold([e if isinstance(e, RecordedEvent) else recorded(e) for e in events])
+    """The case as the contractor knows it: a submitted referral (which makes the case exist for the
+    contractor), then ``events``."""
+    return DECIDER.fold(
+        [recorded(submitted()), *(e if isinstance(e, RecordedEvent) else recorded(e) for e in events)]
+    )
 
 
 def when(state: WorksState, command: Command, decider=DECIDER) -> list[Event]:

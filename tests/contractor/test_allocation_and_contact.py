@@ -23,6 +23,7 @@ from shared.contracts.contractor import (
     Weekday,
 )
 from shared.errors import CommandRejected
+from shared.events import registry
 from tests.contractor.gwt import INSTALLER, ORDER_AT, cmd_fields, given, when, works_order
 
 FEMALE = InstallerRecord(
@@ -114,7 +115,7 @@ def attempt(at: datetime, outcome: ContactOutcome = ContactOutcome.CONTACT_MADE)
         channel=ContactChannel.TELEPHONE,
         outcome=outcome,
         attempted_at=at,
-        **cmd_fields(),
+        **cmd_fields(at=at),  # recorded as it was made
     )
 
 
@@ -127,10 +128,46 @@ def test_contact_attempt_is_recorded_with_channel_outcome_and_deadline() -> None
             outcome=ContactOutcome.NO_ANSWER,
             attempted_at=at,
             within_first_contact_deadline=True,
+            contacted_by="office-1",  # the person recording it, when no one else is named
         )
     ]
     late = when(given(works_order()), attempt(ORDER_AT + timedelta(hours=49)))
     assert isinstance(late[0], ClientContactAttempted) and not late[0].within_first_contact_deadline
+
+
+def test_given_no_installer_allocated_the_office_contacts_the_client_and_is_named() -> None:
+    # The specification has the contractor contact the client on receiving the referral, to arrange
+    # a time: before any installer is allocated. The attempt records who made it.
+    state = given(works_order())
+    assert state.installer_id is None
+    command = attempt(ORDER_AT + timedelta(hours=1)).model_copy(update={"contacted_by": "office-2"})
+    [event] = when(state, command)
+    assert isinstance(event, ClientContactAttempted) and event.contacted_by == "office-2"
+
+
+def test_a_staff_member_with_a_conflict_of_interest_may_not_contact_the_client() -> None:
+    state = given(works_order(), ConflictOfInterestDeclared(installer_id="inst-m"))
+    named = attempt(ORDER_AT + timedelta(hours=1)).model_copy(update={"contacted_by": "inst-m"})
+    conflicted = "has declared a conflict of interest on this case"
+    assert rejected_fields(state, named) == [("contacted_by", conflicted)]
+    as_actor = RecordContactAttempt(
+        channel=ContactChannel.TELEPHONE,
+        outcome=ContactOutcome.CONTACT_MADE,
+        attempted_at=ORDER_AT + timedelta(hours=1),
+        **cmd_fields(INSTALLER.model_copy(update={"person": "inst-m"}), ORDER_AT + timedelta(hours=1)),
+    )
+    assert rejected_fields(state, as_actor) == [("actor.person", conflicted)]
+
+
+def test_an_attempt_recorded_before_who_made_it_was_kept_reads_as_unknown() -> None:
+    v1 = {
+        "channel": "telephone",
+        "outcome": "no answer",
+        "attempted_at": "2025-06-02T12:00:00+00:00",
+        "within_first_contact_deadline": True,
+    }
+    upcast = registry.upcast("ClientContactAttempted", 1, v1)
+    assert ClientContactAttempted.model_validate(upcast).contacted_by is None
 
 
 EVENINGS = UnsafeContactWindow(days=[Weekday.MONDAY], start=time(17, 0), end=time(21, 0))

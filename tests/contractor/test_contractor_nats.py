@@ -8,13 +8,14 @@ import asyncio
 import csv
 import json
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from nats.aio.client import Client as NATS
+from nats.errors import NoRespondersError
 from nats.js.errors import KeyNotFoundError
 from openpyxl import load_workbook
 
@@ -84,9 +85,27 @@ def next_weekday_after(moment: datetime) -> date:
     return day
 
 
-async def append(store: EventStore, case_id: str, actor: Actor, *events: Event) -> list[RecordedEvent]:
+async def append(
+    store: EventStore, case_id: str, actor: Actor, *events: Event, at: datetime | None = None
+) -> list[RecordedEvent]:
     position: CasePosition = await store.last_position(case_id)
-    return await store.append(case_id, list(events), expected=position, actor=actor, command_id=cid())
+    return await store.append(
+        case_id, list(events), expected=position, actor=actor, command_id=cid(), occurred_at=at
+    )
+
+
+async def served(nc: NATS, app: Any) -> None:
+    """Start the app and wait until the server routes its requests: subscriptions can reach the
+    server a moment after app.start() returns (a request then meets no responders). The staff
+    register is the last endpoint subscribed; an empty request is answered with a refusal."""
+    await app.start()
+    for _ in range(200):
+        try:
+            await nc.request(RegisterInstaller.subject, b"{}", timeout=2)
+            return
+        except NoRespondersError:
+            await asyncio.sleep(0.05)
+    raise TimeoutError("the contractor service did not come up")
 
 
 async def contractor_events(store: EventStore, case_id: str) -> list[RecordedEvent]:
@@ -132,10 +151,18 @@ async def test_approval_to_completion_and_the_invoice(settings, nc, store_for, t
     )
 
     app, _service = create_app(settings)
-    await app.start()
+    await served(nc, app)
     try:
         # The coordinator approves: the contractor receives the works order on its own.
-        await append(referral, case_id, COORDINATOR, approved(*ITEMS, assessment_event_id=assessed.event_id))
+        # Approved on a past Monday, so the contractor's work that follows has happened by now (a
+        # command recording a moment still to come is refused).
+        await append(
+            referral,
+            case_id,
+            COORDINATOR,
+            approved(*ITEMS, assessment_event_id=assessed.event_id),
+            at=datetime(2025, 6, 2, 9, tzinfo=UTC),
+        )
         orders: list[RecordedEvent] = []
         for _ in range(200):
             orders = [e for e in await reader.load(case_id) if isinstance(e.payload, WorksOrderReceived)]
@@ -166,9 +193,18 @@ async def test_approval_to_completion_and_the_invoice(settings, nc, store_for, t
         male = female.model_copy(
             update={"installer_id": f"m1-{tag}", "initials": "PS", "gender": InstallerGender.MALE}
         )
+        # A check dated ahead would never expire: refused naming the field, nothing registered.
+        ahead = female.model_dump(mode="json") | {
+            "installer_id": f"x1-{tag}",
+            "enhanced_dbs_checked_on": "2999-01-01",
+        }
+        reply = await register(nc, ahead)
+        assert not reply.ok and [e.field for e in reply.errors] == ["installer.enhanced_dbs_checked_on"]
         for record in (female, conflicted, male):
             assert (await register(nc, record)).ok
         bucket = await nc.jetstream().key_value(STAFF_BUCKET)
+        with pytest.raises(KeyNotFoundError):
+            await bucket.get(f"x1-{tag}")
         entry = await bucket.get(female.installer_id)
         assert entry.value is not None and InstallerRecord.model_validate_json(entry.value) == female
 
@@ -191,7 +227,7 @@ async def test_approval_to_completion_and_the_invoice(settings, nc, store_for, t
         assert (await send_command(nc, allocate)).ok
 
         # No completion before contact; no call in the client's unsafe evening; then a call by day.
-        day = next_weekday_after(order.recorded_at)
+        day = next_weekday_after(order.occurred_at)
         done_at = uk(day, 15)
         complete = CompleteInstallation(
             command_id=cid(), case_id=case_id, actor=INSTALLER, completed_at=done_at
@@ -280,7 +316,7 @@ async def test_approval_to_completion_and_the_invoice(settings, nc, store_for, t
 async def test_staff_register_refuses_bad_input_and_stores_nothing(settings, nc) -> None:
     tag = uuid.uuid4().hex[:8]
     app, service = create_app(settings)
-    await app.start()
+    await served(nc, app)
     try:
         record = InstallerRecord(
             installer_id=f"x-{tag}",

@@ -3,13 +3,18 @@ completion, cancellation and suspension."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from services.contractor.configuration import contractor_rules
+from services.contractor.domain.decider import make_decider
+from services.contractor.domain.state import WorksState
 from shared.catalogue import load_catalogue
+from shared.commands import CLOCK_SKEW, Command
 from shared.contracts.contractor import (
     BookInstallationVisit,
     CancelInstallation,
@@ -26,18 +31,22 @@ from shared.contracts.contractor import (
     InstallerAllocated,
     ItemsInstalled,
     MeasureNotFeasibleAgreed,
+    RecordContactAttempt,
     RecordEmergencyLockChange,
     RecordItemsInstalled,
     RecordMeasureNotFeasible,
+    RegisterInstaller,
     SuspendWorks,
     SuspensionConcern,
     WorksSuspended,
 )
-from shared.errors import CommandRejected
+from shared.decider import Decider
+from shared.errors import CommandRejected, problems_from_validation
 from shared.events import Event, RecordedEvent
 from shared.scheme import load_scheme
 from shared.settings import CONFIG_DIR
 from tests.contractor.gwt import INSTALLER, ORDER_AT, cmd_fields, given, recorded, when, works_order
+from tests.contractor.referral_events import submitted
 
 CONTACT_AT = ORDER_AT + timedelta(hours=2)  # Monday 2 June 2025
 CONTACTED = ClientContactAttempted(
@@ -74,6 +83,58 @@ def test_book_visit_gives_the_completion_due_date() -> None:
     ]
 
 
+def scheme_decider(name: str) -> Decider[Command, WorksState]:
+    """The contractor's decider under a real scheme file."""
+    return make_decider(
+        contractor_rules(load_scheme(CONFIG_DIR / "schemes" / f"{name}.yaml"), load_catalogue())
+    )
+
+
+def test_south_essex_due_date_is_seven_working_days_from_the_works_order_over_easter() -> None:
+    # The issue's example: works order Thursday 2 April 2026, contact the same day; Good Friday and
+    # Easter Monday are bank holidays. South Essex: 7 working days from the order is Wednesday 15
+    # April (the event said 13 April, Tower Hamlets' 5 working days from contact).
+    order_at = datetime(2026, 4, 2, 9, 0, tzinfo=UTC)
+    contact = CONTACTED.model_copy(update={"attempted_at": order_at + timedelta(hours=1)})
+    history = [
+        recorded(submitted()),
+        recorded(works_order(), at=order_at),
+        recorded(ALLOCATED),
+        recorded(contact),
+    ]
+    book = BookInstallationVisit(visit_on=date(2026, 4, 7), **cmd_fields(at=order_at + timedelta(hours=2)))
+    dues = {}
+    for name in ("south-essex", "tower-hamlets"):
+        decider = scheme_decider(name)
+        [booked] = when(decider.fold(history), book, decider)
+        assert isinstance(booked, InstallationVisitBooked)
+        dues[name] = booked.completion_due_by
+    assert dues == {"south-essex": date(2026, 4, 15), "tower-hamlets": date(2026, 4, 13)}
+
+
+def test_completion_on_time_is_judged_by_the_due_date_the_booking_announced() -> None:
+    # Completed Tuesday 14 April 2026: on time for South Essex (due 15th), late for Tower Hamlets (13th).
+    order_at = datetime(2026, 4, 2, 9, 0, tzinfo=UTC)
+    contact = CONTACTED.model_copy(update={"attempted_at": order_at + timedelta(hours=1)})
+    lock = EmergencyLockChangeCompleted(completed_at=order_at + timedelta(hours=5), same_day=True)
+    done = datetime(2026, 4, 14, 12, 0, tzinfo=UTC)
+    history = [
+        recorded(submitted()),
+        recorded(works_order(), at=order_at),
+        recorded(ALLOCATED),
+        recorded(contact),
+        recorded(lock),
+        *installed_all(done),
+    ]
+    on_time = {}
+    for name in ("south-essex", "tower-hamlets"):
+        decider = scheme_decider(name)
+        [completed] = when(decider.fold(history), complete(done), decider)
+        assert isinstance(completed, InstallationCompleted)
+        on_time[name] = completed.within_timescale
+    assert on_time == {"south-essex": True, "tower-hamlets": False}
+
+
 def test_booking_before_contact_or_without_installer_is_refused() -> None:
     book = BookInstallationVisit(visit_on=date(2025, 6, 4), **cmd_fields())
     assert rejected(given(works_order(), ALLOCATED), book) == [
@@ -86,10 +147,12 @@ def test_booking_before_contact_or_without_installer_is_refused() -> None:
 
 def test_emergency_lock_change_same_day() -> None:
     done = ORDER_AT + timedelta(hours=6)
-    events = when(given(*READY), RecordEmergencyLockChange(completed_at=done, **cmd_fields(INSTALLER)))
+    events = when(given(*READY), RecordEmergencyLockChange(completed_at=done, **cmd_fields(INSTALLER, done)))
     assert events == [EmergencyLockChangeCompleted(completed_at=done, same_day=True)]
     next_day = ORDER_AT + timedelta(days=1)
-    late = when(given(*READY), RecordEmergencyLockChange(completed_at=next_day, **cmd_fields(INSTALLER)))
+    late = when(
+        given(*READY), RecordEmergencyLockChange(completed_at=next_day, **cmd_fields(INSTALLER, next_day))
+    )
     assert late == [EmergencyLockChangeCompleted(completed_at=next_day, same_day=False)]
 
 
@@ -224,7 +287,7 @@ def installed_all(at: datetime) -> tuple[RecordedEvent, ...]:
 
 
 def complete(at: datetime) -> CompleteInstallation:
-    return CompleteInstallation(completed_at=at, **cmd_fields(INSTALLER))
+    return CompleteInstallation(completed_at=at, **cmd_fields(INSTALLER, at))
 
 
 def test_completion_within_timescales() -> None:
@@ -271,6 +334,43 @@ def test_completion_with_items_outstanding_or_suspended_is_refused() -> None:
     assert rejected(given(*READY, suspended), complete(ORDER_AT + timedelta(days=1)))[0][1].startswith(
         "works on this case are suspended"
     )
+
+
+def test_times_the_contractor_records_keep_the_command_time_bounds() -> None:
+    # Acceptance testing completed an installation "tomorrow". Each command here is sent at noon on
+    # Wednesday 4 June and speaks of a moment after it, or before 2000: refused naming the field.
+    sent = datetime(2025, 6, 4, 12, 0, tzinfo=UTC)
+    state = given(*READY, *installed_all(sent))
+    tomorrow = sent + timedelta(days=1)
+    completion = CompleteInstallation(completed_at=tomorrow, **cmd_fields(INSTALLER, sent))
+    assert rejected(state, completion) == [("completed_at", "is in the future")]
+    lock = RecordEmergencyLockChange(completed_at=tomorrow, **cmd_fields(INSTALLER, sent))
+    assert rejected(given(*READY), lock) == [("completed_at", "is in the future")]
+    call = RecordContactAttempt(
+        channel=ContactChannel.TELEPHONE,
+        outcome=ContactOutcome.NO_ANSWER,
+        attempted_at=tomorrow,
+        **cmd_fields(at=sent),
+    )
+    assert rejected(given(works_order()), call) == [("attempted_at", "is in the future")]
+    # A few minutes' difference between the installer's clock and ours is not the future.
+    assert when(state, complete(sent + CLOCK_SKEW).model_copy(update={"occurred_at": sent}))
+
+
+def test_an_enhanced_dbs_check_dated_ahead_or_before_2000_is_refused_naming_the_field() -> None:
+    # Dated 2999, the check would never expire.
+    for day, problem in (("2999-01-01", "is in the future"), ("1999-12-31", "is before 2000")):
+        body = {
+            "command_id": "cmd-register-1",
+            "actor": {"agency": "Test Locks Ltd", "person": "office-1", "role": "contractor_office"},
+            "installer": {"installer_id": "inst-9", "initials": "JD", "gender": "female"}
+            | {"enhanced_dbs_checked_on": day},
+        }
+        with pytest.raises(ValidationError) as info:
+            RegisterInstaller.model_validate_json(json.dumps(body))
+        found = problems_from_validation(info.value)
+        assert [(p.field, p.problem) for p in found] == [("installer.enhanced_dbs_checked_on", problem)]
+        assert day not in str(found)
 
 
 def test_made_to_measure_items_are_outside_the_completion_limits() -> None:

@@ -9,9 +9,13 @@ from decimal import Decimal
 
 import pytest
 
+from services.contractor.domain.state import WorksState
 from services.contractor.reactions import works_order_for
 from shared.bus import parse_command
 from shared.contracts.contractor import (
+    AllocateInstaller,
+    CancelInstallation,
+    CompleteInstallation,
     ContactChannel,
     ContactOutcome,
     InstalledItemLine,
@@ -26,7 +30,7 @@ from shared.contracts.contractor import (
 from shared.errors import CommandRejected
 from shared.events import SYSTEM_ACTOR, Actor, Role
 from shared.personal import ERASED
-from tests.contractor.gwt import INSTALLER, OFFICE, ORDER_AT, cmd_fields, given, recorded, when
+from tests.contractor.gwt import DECIDER, INSTALLER, OFFICE, ORDER_AT, cmd_fields, given, recorded, when
 from tests.contractor.referral_events import (
     EVENINGS,
     PERPETRATOR,
@@ -86,9 +90,8 @@ def test_works_order_before_any_approval_or_without_a_form_is_refused() -> None:
     assert rejected(given(submitted(), accepted()), receive()) == [
         ("case_id", "the coordinator has not approved any recommendations")
     ]
-    assert rejected(given(approved(*ITEMS)), receive()) == [
-        ("case_id", "the case has no referral form to take client details from")
-    ]
+    no_referral = DECIDER.fold([recorded(approved(*ITEMS))])
+    assert rejected(no_referral, receive()) == [("case_id", "no referral has been submitted for this case")]
     # An approval of nothing asks for no works.
     assert rejected(given(submitted(), accepted(), approved()), receive())[0][0] == "case_id"
 
@@ -123,7 +126,7 @@ def test_the_referrals_unsafe_windows_refuse_a_contact_attempt() -> None:
         channel=ContactChannel.TELEPHONE,
         outcome=ContactOutcome.CONTACT_MADE,
         attempted_at=datetime(2025, 6, 2, 17, 0, tzinfo=UTC),
-        **cmd_fields(),
+        **cmd_fields(at=datetime(2025, 6, 2, 17, 0, tzinfo=UTC)),
     )
     assert rejected(state, call) == [
         ("attempted_at", "falls inside a time when it is not safe to contact the client")
@@ -187,3 +190,17 @@ def test_malformed_commands_name_their_fields() -> None:
         )
     assert {p.field for p in info.value.problems} == {"channel", "attempted_at"}
     assert all("pigeon" not in p.problem for p in info.value.problems)
+
+
+def test_commands_on_a_case_nobody_referred_are_refused_naming_case_id() -> None:
+    unknown = WorksState()
+    for command in (
+        ReceiveWorksOrder(**cmd_fields(SYSTEM_ACTOR)),
+        AllocateInstaller(**cmd_fields(), installer_id="inst-1"),
+        RecordContactAttempt(
+            **cmd_fields(), channel="telephone", outcome="contact made", attempted_at=ORDER_AT
+        ),
+        CompleteInstallation(**cmd_fields(), completed_at=ORDER_AT),
+        CancelInstallation(**cmd_fields(), reason="Other"),
+    ):
+        assert rejected(unknown, command) == [("case_id", "no referral has been submitted for this case")]

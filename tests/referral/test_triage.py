@@ -12,8 +12,12 @@ from services.referral.domain.decider import referral_decider
 from services.referral.domain.rules import CoordinatorRules
 from services.referral.domain.state import ReferralState
 from shared.bus import parse_command
+from shared.contracts.contractor import InstallationCancelled
 from shared.contracts.referral import (
     AcceptReferral,
+    CaseClosed,
+    CloseCase,
+    ClosureReason,
     DeclineReferral,
     InterimMeasure,
     LandlordPermissionGranted,
@@ -24,6 +28,7 @@ from shared.contracts.referral import (
     ReferralAccepted,
     ReferralDeclined,
     RequestLandlordPermission,
+    ResolveComplaint,
     SignpostKind,
 )
 from shared.errors import CommandRejected
@@ -151,6 +156,49 @@ def test_a_declined_referral_is_not_accepted_afterwards() -> None:
     assert "already declined" in rejected(state, case_command(AcceptReferral))["case_id"]
 
 
+def test_given_an_accepted_referral_when_declined_then_refused_naming_the_way_out() -> None:
+    # Acceptance testing found ReferralAccepted, CpoWorkItemOpened, ReferralDeclined on one case.
+    state = given(*submitted(), ReferralAccepted(accepted_on=NOW.date(), urgent=False))
+    problems = rejected(state, case_command(DeclineReferral, reason="Other"))
+    assert problems == {
+        "case_id": "the referral is already accepted; cancel the works or close the case instead"
+    }
+
+
+def test_given_an_accepted_referral_the_case_is_closed_with_a_reason_instead() -> None:
+    state = given(*submitted(), ReferralAccepted(accepted_on=NOW.date(), urgent=False))
+    command = case_command(
+        CloseCase, reason="client withdrew consent", safety_outcome="Unknown", closed_on="2025-06-02"
+    )
+    [event] = when(state, command)
+    assert isinstance(event, CaseClosed) and event.reason is ClosureReason.CLIENT_WITHDREW
+    # ...and "referral not accepted" is not a reason an accepted case can give.
+    wrong = case_command(
+        CloseCase, reason="referral not accepted", safety_outcome="Unknown", closed_on="2025-06-02"
+    )
+    assert rejected(state, wrong) == {"reason": "the referral was not declined"}
+    # "installation cancelled" needs the contractor's cancellation first (CancelInstallation, with
+    # one of the scheme's cancellation reasons).
+    cancelled = case_command(
+        CloseCase, reason="installation cancelled", safety_outcome="Unknown", closed_on="2025-06-02"
+    )
+    assert rejected(state, cancelled) == {"reason": "the installation was not cancelled"}
+    state = given(
+        *submitted(),
+        ReferralAccepted(accepted_on=NOW.date(), urgent=False),
+        InstallationCancelled(reason="Client moved out of the property"),
+    )
+    [closed] = when(state, cancelled)
+    assert isinstance(closed, CaseClosed) and closed.reason is ClosureReason.INSTALLATION_CANCELLED
+
+
+def test_a_referral_is_decided_once_whichever_decision_comes_first() -> None:
+    accept, decline = case_command(AcceptReferral), case_command(DeclineReferral, reason="Other")
+    for first, second in ((accept, decline), (decline, accept)):
+        [decision] = when(given(*submitted()), first)
+        assert "already" in rejected(given(*submitted(), decision), second)["case_id"]
+
+
 # -- landlord permission --------------------------------------------------------------------------
 
 
@@ -204,3 +252,21 @@ def test_landlord_permission_is_asked_once() -> None:
     state = given(*submitted(), requested)
     problems = rejected(state, case_command(RequestLandlordPermission, landlord="Test Homes"))
     assert "already requested" in problems["case_id"]
+
+
+def test_commands_on_a_case_nobody_referred_are_refused_naming_case_id() -> None:
+    unknown = ReferralState()
+    for command in (
+        case_command(AcceptReferral),
+        case_command(DeclineReferral, reason="Other"),
+        case_command(RequestLandlordPermission, landlord="Test Homes"),
+        case_command(
+            ResolveComplaint,
+            complaint_id="CMP-1",
+            resolved_on="2025-06-02",
+            upheld=False,
+            within_procedure=True,
+        ),
+        case_command(CloseCase, reason="other", safety_outcome="Unknown", closed_on="2025-06-02"),
+    ):
+        assert rejected(unknown, command) == {"case_id": "no referral has been submitted for this case"}

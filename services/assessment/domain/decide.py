@@ -42,6 +42,8 @@ def _needs_work_item(state: AssessmentCase) -> CpoWorkItemOpened:
 def open_work_item(command: OpenCpoWorkItem, state: AssessmentCase, rules: AssessmentRules) -> list[Event]:
     if state.work_item is not None:
         raise CommandRejected.one("case_id", "is already on the CPO work queue")
+    if not state.referral.accepted:
+        raise CommandRejected.one("case_id", "the referral has not been accepted")
     # The referral reaches the CPO unit the moment it is accepted: received on the same day.
     received = command.accepted_on
     return [
@@ -160,6 +162,10 @@ def record_dash(command: RecordDashRiskAssessment, rules: AssessmentRules) -> li
 
 
 def decide(command: Command, state: AssessmentCase, rules: AssessmentRules) -> Sequence[Event]:
+    # A case exists here once its referral was submitted (seen on the stream): nothing is written
+    # for a case id nobody referred.
+    if not state.referral.submitted:
+        raise CommandRejected.one("case_id", "no referral has been submitted for this case")
     # Once the case is closed the only thing left to do is take the address off the fire register.
     if state.referral.closed and not isinstance(command, RemoveSanctuaryFlag | ReviewSanctuaryFlag):
         raise CommandRejected.one("case_id", "the case is closed")

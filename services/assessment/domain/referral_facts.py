@@ -44,6 +44,8 @@ class ClientForFire:
 
 @dataclass(frozen=True)
 class ReferralFacts:
+    # The case exists for this service once its ReferralSubmitted has been seen.
+    submitted: bool = False
     client: ClientForFire | None = None
     accepted: bool = False
     urgent: bool = False
@@ -106,7 +108,7 @@ def referral_facts(facts: ReferralFacts, event: RecordedEvent) -> ReferralFacts:
     payload = event.payload
     match payload:
         case ReferralSubmitted():
-            return replace(facts, client=client_for_fire(payload.form), urgent=payload.urgent)
+            return replace(facts, submitted=True, client=client_for_fire(payload.form), urgent=payload.urgent)
         case ReferralAccepted():
             return replace(facts, accepted=True, urgent=payload.urgent)
         case ConsentRecorded():

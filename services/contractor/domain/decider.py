@@ -35,6 +35,9 @@ def evolve(state: WorksState, event: RecordedEvent) -> WorksState:
 
 def make_decider(rules: ContractorRules) -> Decider[Command, WorksState]:
     def decide(command: Command, state: WorksState) -> list[Event]:
+        # A case exists here once its referral was submitted (seen on the stream).
+        if state.client is None:
+            raise CommandRejected.one("case_id", "no referral has been submitted for this case")
         match command:
             case ReceiveWorksOrder():
                 return oc.receive_works_order(command, state, rules)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.contractor.domain.state import WorksState
-from shared.commands import Command
+from shared.commands import Command, moment_problem
 from shared.errors import CommandRejected, Problem
 
 
@@ -47,3 +47,10 @@ def when(command: Command) -> datetime:
     if command.occurred_at is None:
         raise CommandRejected.one("occurred_at", "is required")
     return command.occurred_at
+
+
+def has_happened(moment: datetime, command: Command, field: str) -> list[Problem]:
+    """A time the command records (an attempt, a completion) lies within the bounds every command's
+    own time keeps (shared.commands): not before the earliest records, not after the command."""
+    problem = moment_problem(moment, when(command))
+    return [Problem(field=field, problem=problem)] if problem else []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from services.contractor.domain.guards import not_suspended, open_works_order, when
+from services.contractor.domain.guards import has_happened, not_suspended, open_works_order, when
 from services.contractor.domain.rules import UK_TIME, ContractorRules
 from services.contractor.domain.state import WorksState
 from services.contractor.domain.unsafe_times import is_unsafe
@@ -31,8 +31,7 @@ def receive_works_order(command: ReceiveWorksOrder, state: WorksState, rules: Co
     at = when(command)
     if state.approvals == 0 or not state.approved_items:
         raise CommandRejected.one("case_id", "the coordinator has not approved any recommendations")
-    if state.client is None:
-        raise CommandRejected.one("case_id", "the case has no referral form to take client details from")
+    assert state.client is not None  # the decider refuses a case with no referral first
     if state.client.erased:
         raise CommandRejected.one("case_id", "the client's personal data on this case has been erased")
     if state.works_orders >= state.approvals:
@@ -102,9 +101,26 @@ def declare_conflict(command: DeclareConflictOfInterest, state: WorksState) -> l
 
 
 def record_contact_attempt(command: RecordContactAttempt, state: WorksState) -> list[Event]:
+    """Accepted before any installer is allocated, with who made it recorded.
+
+    The contractor specification (seed 004, section 5) has the contractor contact the client "upon
+    receipt of a referral" and "arrange a convenient time for the work", first contact within 48
+    hours of the referral: that is the office's job, before an installer is chosen, and the 48-hour
+    clock runs from the works order, not from an allocation. What the specification forbids is a
+    staff member who knows the victim or the perpetrator working on the case (section 5 (3)): so the
+    contact names who made it, and one who declared a conflict of interest here is refused.
+    """
     reject_if(open_works_order(state))
     assert state.works_order_at is not None and state.first_contact_due_by is not None
-    problems: list[Problem] = []
+    problems = has_happened(command.attempted_at, command, "attempted_at")
+    contacted_by = command.contacted_by or command.actor.person
+    if contacted_by in state.conflicted:
+        problems.append(
+            Problem(
+                field="contacted_by" if command.contacted_by else "actor.person",
+                problem="has declared a conflict of interest on this case",
+            )
+        )
     if command.attempted_at < state.works_order_at:
         problems.append(Problem(field="attempted_at", problem="is before the works order was received"))
     if is_unsafe(command.attempted_at, state.unsafe_windows):
@@ -121,6 +137,7 @@ def record_contact_attempt(command: RecordContactAttempt, state: WorksState) -> 
             outcome=command.outcome,
             attempted_at=command.attempted_at,
             within_first_contact_deadline=command.attempted_at <= state.first_contact_due_by,
+            contacted_by=contacted_by,
         )
     ]
 

@@ -1,6 +1,6 @@
 """What the contractor's decisions depend on besides the case: the measures catalogue, the scheme's
-timescales and cancellation reasons, and the working-day calendar. Built once by the app from
-configuration, so ``decide`` stays pure."""
+timescales (shared.scheme, with the one rule for completion due dates) and cancellation reasons,
+and the working-day calendar. Built once by the app from configuration, so ``decide`` stays pure."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 from zoneinfo import ZoneInfo
+
+from shared.scheme import Timescales
 
 UK_TIME = ZoneInfo("Europe/London")
 
@@ -29,16 +31,6 @@ class WorkingDayCalendar(Protocol):
     def add(self, start: date, days: int) -> date: ...
 
     def between(self, start: date, end: date) -> int: ...
-
-
-@dataclass(frozen=True)
-class Timescales:
-    """A limit left as None does not apply in this scheme."""
-
-    first_contact_hours: int = 48
-    works_start_working_days: int | None = None
-    works_complete_working_days: int | None = None
-    installation_after_contact_working_days_max: int | None = None
 
 
 @dataclass(frozen=True)

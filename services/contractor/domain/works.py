@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from services.contractor.domain.guards import (
     client_contacted,
+    has_happened,
     installer_allocated,
     not_suspended,
     open_works_order,
@@ -62,20 +63,19 @@ def book_visit(command: BookInstallationVisit, state: WorksState, rules: Contrac
 
 
 def completion_due_by(state: WorksState, rules: ContractorRules) -> date | None:
-    """The earliest completion deadline the scheme sets (from first contact, from the works order)."""
-    cal, ts = rules.calendar, rules.timescales
-    dues: list[date] = []
-    if ts.installation_after_contact_working_days_max is not None and state.first_contact_at:
-        start = _local_day(state.first_contact_at).date()
-        dues.append(cal.add(start, ts.installation_after_contact_working_days_max))
-    if ts.works_complete_working_days is not None and state.works_order_at:
-        start = _local_day(state.works_order_at).date()
-        dues.append(cal.add(start, ts.works_complete_working_days))
-    return min(dues) if dues else None
+    """When the scheme's own standard wants the works finished (shared.scheme's one rule: South
+    Essex counts from the works order, Tower Hamlets from the contact made)."""
+    if state.works_order_at is None:
+        return None
+    contact = _local_day(state.first_contact_at).date() if state.first_contact_at else None
+    return rules.timescales.completion_due_by(
+        rules.calendar, _local_day(state.works_order_at).date(), contact
+    )
 
 
 def emergency_lock_change(command: RecordEmergencyLockChange, state: WorksState) -> list[Event]:
     reject_if(_ready_for_works(state, "an emergency lock change"))
+    reject_if(has_happened(command.completed_at, command, "completed_at"))
     assert state.works_order_at is not None
     same_day = _local_day(command.completed_at).date() == _local_day(state.works_order_at).date()
     return [EmergencyLockChangeCompleted(completed_at=command.completed_at, same_day=same_day)]
@@ -186,6 +186,7 @@ def complete(command: CompleteInstallation, state: WorksState, rules: Contractor
     ]
     if command.completed_at < state.first_contact_at:
         problems.append(Problem(field="completed_at", problem="is before the client was first contacted"))
+    problems += has_happened(command.completed_at, command, "completed_at")
     reject_if(problems)
     cal, ts = rules.calendar, rules.timescales
     done = _local_day(command.completed_at).date()
@@ -196,17 +197,16 @@ def complete(command: CompleteInstallation, state: WorksState, rules: Contractor
         for code in _installable(state)
     )
     on_time = True
-    if ts.works_start_working_days is not None and state.works_started_at is not None:
+    if state.works_started_at is not None:
         started = cal.between(
             _local_day(state.works_order_at).date(), _local_day(state.works_started_at).date()
         )
         on_time = started <= ts.works_start_working_days
-    # Made-to-measure items are ordered to fit; the completion limits do not bind them.
-    if not made_to_measure:
-        if ts.installation_after_contact_working_days_max is not None:
-            on_time = on_time and from_contact <= ts.installation_after_contact_working_days_max
-        if ts.works_complete_working_days is not None:
-            on_time = on_time and from_order <= ts.works_complete_working_days
+    # Made-to-measure items are ordered to fit; the completion limit does not bind them. Otherwise
+    # the same due date the booked visit announced.
+    due = completion_due_by(state, rules)
+    if not made_to_measure and due is not None:
+        on_time = on_time and done <= due
     return [
         InstallationCompleted(
             completed_at=command.completed_at,

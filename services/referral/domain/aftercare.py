@@ -110,6 +110,8 @@ def close(command: CloseCase, state: ReferralState) -> list[Event]:
         problems.append(Problem(field="reason", problem="the installation is not completed"))
     if command.reason is ClosureReason.REFERRAL_DECLINED and state.triage is not Triage.DECLINED:
         problems.append(Problem(field="reason", problem="the referral was not declined"))
+    if command.reason is ClosureReason.INSTALLATION_CANCELLED and not state.installation_cancelled:
+        problems.append(Problem(field="reason", problem="the installation was not cancelled"))
     reject_if(problems)
     return [
         CaseClosed(

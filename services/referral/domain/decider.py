@@ -39,6 +39,9 @@ def referral_decider(rules: CoordinatorRules) -> Decider[r.ReferralCommand, Refe
         decision = DECISIONS.get(type(command))
         if decision is None:
             raise CommandRejected.one("(command)", f"{command.name()} is not a referral command")
+        # Only a submission creates a case: nothing is written for a case id nobody referred.
+        if not state.submitted and not isinstance(command, r.SubmitReferral):
+            raise CommandRejected.one("case_id", "no referral has been submitted for this case")
         return decision(command, state, rules)
 
     return Decider(initial=ReferralState, decide=decide, evolve=evolve)

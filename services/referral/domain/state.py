@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from shared.contracts.assessment import PropertyAssessed
-from shared.contracts.contractor import InstallationCompleted, WorksSuspended
+from shared.contracts.contractor import InstallationCancelled, InstallationCompleted, WorksSuspended
 from shared.contracts.referral import (
     CaseClosed,
     ComplaintReceived,
@@ -63,6 +63,7 @@ class ReferralState:
     decided_assessments: frozenset[str] = frozenset()
     suspension: str | None = None  # the WorksSuspended event id not yet lifted
     installation_completed: bool = False
+    installation_cancelled: bool = False
     complaints_open: frozenset[str] = frozenset()
     complaints_seen: frozenset[str] = frozenset()
     closed: bool = False
@@ -119,6 +120,8 @@ def evolve(state: ReferralState, event: RecordedEvent) -> ReferralState:
             return replace(state, suspension=None)
         case InstallationCompleted():
             return replace(state, installation_completed=True)
+        case InstallationCancelled():
+            return replace(state, installation_cancelled=True)
         case ComplaintReceived():
             return replace(
                 state,

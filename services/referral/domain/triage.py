@@ -56,8 +56,15 @@ def decline(command: DeclineReferral, state: ReferralState, rules: CoordinatorRu
     problems = open_case(state)
     if state.triage is Triage.DECLINED:
         problems.append(Problem(field="case_id", problem="the referral is already declined"))
-    if state.installation_completed:
-        problems.append(Problem(field="case_id", problem="the works are completed; close the case instead"))
+    if state.triage is Triage.ACCEPTED:
+        # A decision, once made, stands: the case is counted once, as accepted. What follows
+        # acceptance is ended by cancelling the works or closing the case, each with its reason.
+        problems.append(
+            Problem(
+                field="case_id",
+                problem="the referral is already accepted; cancel the works or close the case instead",
+            )
+        )
     if command.reason not in rules.scheme.decline_reasons:
         problems.append(Problem(field="reason", problem="is not one of the scheme's decline reasons"))
     offered = {SignpostKind(s.kind) for s in rules.scheme.signposting}

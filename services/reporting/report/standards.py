@@ -72,7 +72,8 @@ def service_standards(facts: Facts, period: Period, scheme: SchemeConfig) -> Sec
             "of receiving the works order",
             "works_order_at",
             "completed_at",
-            wd(ts.works_complete_working_days),
+            # The same rule as the contractor's InstallationVisitBooked.completion_due_by.
+            lambda d: ts.works_complete_due_by(workdays, d),
         ),
         standard(
             f"Fire risk assessment within {ts.fire_check_working_days} working days "
