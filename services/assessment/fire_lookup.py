@@ -8,12 +8,12 @@ DisclosureRecorded is the reporting service's to write, not ours.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from faststream.nats import NatsMessage
-from nats.js.api import DeliverPolicy
 from pydantic import ValidationError
 
 from services.assessment.address_index import SanctuaryAddressIndex, index_key
@@ -24,13 +24,14 @@ from shared.contracts.assessment import (
 )
 from shared.errors import Problem, problems_from_validation
 from shared.events import Role
-from shared.eventstore import STREAM
+from shared.eventstore import read_matching
 from shared.logging import get_logger
 from shared.service import Service
 
 log = get_logger(__name__)
 
 _FLAG_EVENTS = (".SanctuaryAddressFlagged", ".SanctuaryFlagRemoved")
+_OWN_EVENTS = "case.*.assessment.>"
 
 
 @dataclass
@@ -86,43 +87,37 @@ def fire_lookup(service: Service) -> None:
 
     @service.broker.subscriber(SANCTUARY_ADDRESS_QUERY, title=SANCTUARY_ADDRESS_QUERY)
     async def lookup(msg: NatsMessage) -> bytes:
+        follower: IndexFollower | None = service.extras.get("sanctuary_index_follower")
+        if follower is not None:
+            await follower.catch_up()
         return json.dumps(answer(index, msg.body, counts)).encode()
 
 
+class IndexFollower:
+    """Keeps the index up to date by reading the assessment service's own events after the index's
+    position, by direct get: at start-up every flag event, and before each answer whatever came
+    since, so a question asked after a flag was recorded sees it. No consumer is needed, so the
+    service's NATS user needs no right to create one (and replicas never share one)."""
+
+    def __init__(self, service: Service, index: SanctuaryAddressIndex) -> None:
+        self._service = service
+        self._index = index
+        self._lock = asyncio.Lock()
+
+    async def catch_up(self) -> None:
+        runtime = self._service.runtime
+        assert runtime.nc is not None
+        async with self._lock:
+            for seq, subject, data in await read_matching(runtime.nc, _OWN_EVENTS, self._index.position):
+                if subject.endswith(_FLAG_EVENTS):
+                    self._index.apply(await runtime.event_store.decode(data, seq=seq, subject=subject))
+                self._index.position = max(self._index.position, seq)
+
+
 async def rebuild_index(service: Service) -> None:
-    """A start-up hook: replay every flag event into the index, then follow new ones."""
+    """A start-up hook: replay every flag event into the index."""
     index: SanctuaryAddressIndex = service.extras["sanctuary_index"]
-    runtime = service.runtime
-    assert runtime.nc is not None
-    js = runtime.nc.jetstream()
-
-    async def on_event(msg: Any) -> None:
-        if msg.subject.endswith(_FLAG_EVENTS):
-            event = await runtime.event_store.decode(
-                msg.data, seq=msg.metadata.sequence.stream, subject=msg.subject
-            )
-            index.apply(event)
-        else:
-            index.position = max(index.position, msg.metadata.sequence.stream)
-
-    sub = await js.subscribe(
-        "case.*.assessment.>",
-        stream=STREAM,
-        cb=on_event,
-        ordered_consumer=True,
-        deliver_policy=DeliverPolicy.ALL,
-    )
-    service.extras["sanctuary_index_sub"] = sub
-    await _caught_up(sub, index)
+    follower = IndexFollower(service, index)
+    service.extras["sanctuary_index_follower"] = follower
+    await follower.catch_up()
     log.info("sanctuary address index rebuilt", flags=len(index))
-
-
-async def _caught_up(sub: Any, index: SanctuaryAddressIndex, attempts: int = 200) -> None:
-    import asyncio
-
-    for _ in range(attempts):
-        info = await sub.consumer_info()
-        if info.num_pending == 0 and index.position >= info.delivered.stream_seq:
-            return
-        await asyncio.sleep(0.02)
-    raise RuntimeError("sanctuary address index did not catch up with the stream")
