@@ -142,9 +142,9 @@ def _key_access(service: str, custodian: bool) -> list[str]:
             f"$JS.API.STREAM.INFO.{CASE_KEYS}",
             f"$JS.API.DIRECT.GET.{CASE_KEYS}.>",
         ]
-    # Interim, while there is no custodian: what shared.crypto.KeyStore does itself.
+    # Interim, while there is no custodian: what shared.crypto.KeyStore does itself. Only the
+    # service that opens cases makes keys, and only reporting destroys one (erasure).
     interim = [
-        f"$KV.{KEY_BUCKET}.>",
         f"$JS.API.STREAM.INFO.{CASE_KEYS}",
         f"$JS.API.DIRECT.GET.{CASE_KEYS}.>",
         # The erasure watcher, an unnamed ordered consumer (there are no durables on this stream).
@@ -152,6 +152,8 @@ def _key_access(service: str, custodian: bool) -> list[str]:
         f"$JS.API.CONSUMER.INFO.{CASE_KEYS}.*",
         f"$JS.FC.{CASE_KEYS}.>",
     ]
+    if "create" in KEY_VERBS[service]:
+        interim.append(f"$KV.{KEY_BUCKET}.>")
     if "destroy" in KEY_VERBS[service]:
         interim.append(f"$JS.API.STREAM.MSG.DELETE.{CASE_KEYS}")
     return interim

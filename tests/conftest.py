@@ -47,6 +47,15 @@ def nats_server() -> Iterator[NatsServer]:
 
 
 @pytest.fixture
+def bare_nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    """A server of the test's own with nothing provisioned (no stream at all)."""
+    server = NatsServer(store_dir=tmp_path / "bare-nats", sync_interval="always")
+    server.start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
 def fresh_nats_server(tmp_path: Path) -> Iterator[NatsServer]:
     """A provisioned server of the test's own, for tests that kill, restart or reconfigure it."""
     server = NatsServer(store_dir=tmp_path / "nats", sync_interval="always")
