@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from services.assessment.fire_lookup import FLAG_EVENT_SUBJECTS
 from services.assessment.reactions import REACTIONS as ASSESSMENT_REACTIONS
 from services.contractor.reactions import WORKS_ORDERS
 from services.reporting.app import DURABLE as REPORTING_READ_MODEL
@@ -180,7 +181,8 @@ def service_user(service: str, custodian: bool) -> User:
         *[MAX_DELIVERIES_ADVISORY.format(stream=STREAM, consumer=c) for c in consumers],
     ]
     if service == "assessment":
-        subscribe.append(SANCTUARY_ADDRESS_QUERY)
+        # The question it answers, and the notice of its own flag events (the index's wake-up).
+        subscribe += [SANCTUARY_ADDRESS_QUERY, *FLAG_EVENT_SUBJECTS]
     if service == "contractor":
         publish += [
             f"$KV.{STAFF_BUCKET}.>",

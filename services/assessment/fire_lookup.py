@@ -9,6 +9,7 @@ DisclosureRecorded is the reporting service's to write, not ours.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,7 @@ log = get_logger(__name__)
 
 _FLAG_EVENTS = (".SanctuaryAddressFlagged", ".SanctuaryFlagRemoved")
 _OWN_EVENTS = "case.*.assessment.>"
+FLAG_EVENT_SUBJECTS = tuple(f"case.*.assessment{suffix}" for suffix in _FLAG_EVENTS)
 
 
 @dataclass
@@ -87,17 +89,15 @@ def fire_lookup(service: Service) -> None:
 
     @service.broker.subscriber(SANCTUARY_ADDRESS_QUERY, title=SANCTUARY_ADDRESS_QUERY)
     async def lookup(msg: NatsMessage) -> bytes:
-        follower: IndexFollower | None = service.extras.get("sanctuary_index_follower")
-        if follower is not None:
-            await follower.catch_up()
         return json.dumps(answer(index, msg.body, counts)).encode()
 
 
 class IndexFollower:
     """Keeps the index up to date by reading the assessment service's own events after the index's
-    position, by direct get: at start-up every flag event, and before each answer whatever came
-    since, so a question asked after a flag was recorded sees it. No consumer is needed, so the
-    service's NATS user needs no right to create one (and replicas never share one)."""
+    position, by direct get: at start-up every flag event, then whatever came since each time the
+    service records a flag event (a plain subscription to those two subjects is the wake-up call)
+    and every second anyway. No consumer is needed, so the service's NATS user needs no right to
+    create one, and replicas never share one."""
 
     def __init__(self, service: Service, index: SanctuaryAddressIndex) -> None:
         self._service = service
@@ -113,11 +113,34 @@ class IndexFollower:
                     self._index.apply(await runtime.event_store.decode(data, seq=seq, subject=subject))
                 self._index.position = max(self._index.position, seq)
 
+    async def follow(self, interval_s: float = 1.0) -> None:
+        nc = self._service.runtime.nc
+        assert nc is not None
+        wake = asyncio.Event()
+
+        async def on_flag_event(msg: Any) -> None:
+            wake.set()
+
+        subs = [await nc.subscribe(s, cb=on_flag_event) for s in FLAG_EVENT_SUBJECTS]
+        try:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), interval_s)
+                wake.clear()
+                try:
+                    await self.catch_up()
+                except Exception as exc:  # the server away for a moment: the next round retries
+                    log.warning("sanctuary address index catch-up failed", error=type(exc).__name__)
+        finally:
+            for sub in subs:
+                with contextlib.suppress(Exception):
+                    await sub.unsubscribe()
+
 
 async def rebuild_index(service: Service) -> None:
-    """A start-up hook: replay every flag event into the index."""
+    """A start-up hook: replay every flag event into the index, then follow new ones."""
     index: SanctuaryAddressIndex = service.extras["sanctuary_index"]
     follower = IndexFollower(service, index)
-    service.extras["sanctuary_index_follower"] = follower
     await follower.catch_up()
+    service.runtime.background(follower.follow(), "sanctuary-index")
     log.info("sanctuary address index rebuilt", flags=len(index))

@@ -124,6 +124,12 @@ def subscribe_probes() -> list[str]:
             "$JS.EVENT.>",
             "$SYS.>",
             "query.fire.SanctuaryAddress",
+            *(
+                f"case.*.{s}.{e}"
+                for s in SERVICES
+                for e in ("SanctuaryAddressFlagged", "SanctuaryFlagRemoved")
+            ),
+            *(f"case.*.{s}.>" for s in OWNERS),
             *(f"cmd.{s}.>" for s in SERVICES),
             *(f"health.{s}" for s in (*SERVICES, "keys")),
             *(f"view.{r}.>" for r in RECIPIENTS),
@@ -190,6 +196,7 @@ def service_subscribe(service: str) -> set[str]:
     allowed |= {f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.CASES.{c}" for c in SERVICE_CONSUMERS[service]}
     if service == "assessment":
         allowed.add("query.fire.SanctuaryAddress")
+        allowed |= {f"case.*.assessment.{e}" for e in ("SanctuaryAddressFlagged", "SanctuaryFlagRemoved")}
     return allowed
 
 
