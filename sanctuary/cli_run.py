@@ -165,6 +165,8 @@ def _provision(admin_url: str) -> None:
     window = float(os.environ.get("SANCTUARY_DUPLICATE_WINDOW_S", str(fields["duplicate_window_s"].default)))
     try:
         done = asyncio.run(provision_server(admin_url, replicas, window))
+    except LaunchError:
+        raise
     except Exception as exc:  # the server's answer names what failed; no data is in it
         raise LaunchError(f"provisioning failed: {type(exc).__name__}: {exc}") from None
     console.print("Provisioned (as the NATS administrator): " + "; ".join(done))

@@ -129,12 +129,30 @@ class Credentials:
 
 
 async def provision_server(admin_url: str, replicas: int = 1, duplicate_window_s: float = 120.0) -> list[str]:
-    """``sanctuary provision`` as the administrator; returns one line per stream."""
+    """``sanctuary provision`` as the administrator; returns one line per stream. Raises LaunchError
+    saying so when the credential is not allowed to provision (any service's, say)."""
+    refused: list[str] = []
+
+    async def on_error(exc: Exception) -> None:
+        if "permissions violation" in str(exc).lower():
+            refused.append(str(exc))
+
     nc = await nats.connect(
-        admin_url, name="sanctuary-provision", inbox_prefix=inbox_prefix(ADMIN), connect_timeout=5
+        admin_url,
+        name="sanctuary-provision",
+        inbox_prefix=inbox_prefix(ADMIN),
+        connect_timeout=5,
+        error_cb=on_error,
     )
     try:
         return [f"{p.name}: {p.action}" for p in await provision(nc, replicas, duplicate_window_s)]
+    except Exception:
+        if refused:
+            raise LaunchError(
+                f"provisioning failed: this NATS user may not provision ({refused[0]}); "
+                "use the administrator's credentials"
+            ) from None
+        raise
     finally:
         await nc.close()
 

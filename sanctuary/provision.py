@@ -22,7 +22,7 @@ from nats.js.api import DiscardPolicy, KeyValueConfig, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
 from services.contractor.staff import staff_bucket_config
-from services.reporting.views.stream import VIEWS_STREAM, views_stream_config
+from services.reporting.views.stream import VIEWS_STREAM, ensure_views_stream, views_stream_config
 from shared.crypto import KEY_BUCKET
 from shared.deadletter import DEADLETTER_STREAM
 from shared.eventstore import stream_config
@@ -83,7 +83,8 @@ def reader_positions_config(replicas: int) -> KeyValueConfig:
 
 
 def streams(replicas: int = 1, duplicate_window_s: float = 120.0) -> list[StreamConfig]:
-    """Every stream the system runs on, the case-key bucket's included."""
+    """Every stream the system runs on, the case-key bucket's included (VIEWS is applied by its own
+    ``ensure_views_stream``, which also moves one an older release stored on disk into memory)."""
     return [
         stream_config(replicas, duplicate_window_s),
         deadletter_config(replicas),
@@ -114,17 +115,14 @@ async def provision(nc: NATS, replicas: int = 1, duplicate_window_s: float = 120
 
 async def _apply(js: JetStreamContext, config: StreamConfig) -> Provisioned:
     assert config.name is not None
+    if config.name == VIEWS_STREAM:
+        created = await ensure_views_stream(js, config.num_replicas or 1)
+        return Provisioned(config.name, "created (empty)" if created else "updated")
     try:
-        info = await js.stream_info(config.name)
+        await js.stream_info(config.name)
     except NotFoundError:
         await js.add_stream(config)
         return Provisioned(config.name, "created")
-    if config.name == VIEWS_STREAM and info.config.storage != StorageType.MEMORY:
-        # Stored on disk by an older release: storage cannot change in place. Being a projection
-        # it is deleted, files and all, and made again in memory; the reporting service republishes.
-        await js.delete_stream(VIEWS_STREAM)
-        await js.add_stream(config)
-        return Provisioned(config.name, "recreated in memory")
     await js.update_stream(config)
     return Provisioned(config.name, "updated")
 
