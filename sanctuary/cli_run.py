@@ -88,10 +88,10 @@ def run(
 
     url = os.environ.get("NATS_URL")
     system = System(nats_url=url or "", nats=None)
-    # The key custodian runs too once it exists (it has no health of its own to wait for yet
-    # unless it answers health.keys like the others).
-    names = names + tuple(
-        n for n in OPTIONAL_SERVICES if not service and not missing_services([n], REPO_ROOT)
+    # The case-key custodian, once it exists, starts first (the services ask it for keys) and is
+    # waited for on health.keys like them.
+    names = (
+        tuple(n for n in OPTIONAL_SERVICES if not service and not missing_services([n], REPO_ROOT)) + names
     )
     stop_requested = threading.Event()
 
