@@ -13,6 +13,7 @@ import pytest
 
 from sanctuary.deployconfig import password_variable, users
 from sanctuary.launcher import Credentials, dev_kek, dev_passwords, missing_services, secured_config
+from shared.nats_server import NatsServer
 from shared.settings import REPO_ROOT, load_settings
 
 pytestmark = pytest.mark.nats
@@ -24,7 +25,11 @@ RUNNABLE = [
 
 
 def sanctuary(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "SANCTUARY_KEK")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("NATS_URL", "SANCTUARY_KEK", "SANCTUARY_ADMIN_NATS_URL")
+    }
     return subprocess.run(
         [*SANCTUARY, *args], cwd=cwd, env=clean | env, capture_output=True, text=True, timeout=90, check=False
     )
@@ -94,3 +99,22 @@ def test_an_unknown_service_is_refused(tmp_path: Path) -> None:
     result = sanctuary(["run", "--service", "payroll"], tmp_path)
     assert result.returncode != 0
     assert "unknown service" in result.stdout + result.stderr
+
+
+def test_a_given_nats_url_is_used_as_it_is_and_provisioned_only_with_an_admin_url(
+    bare_nats_server: NatsServer, tmp_path: Path
+) -> None:
+    url = bare_nats_server.url  # an open server, nothing on it yet
+    skipped = sanctuary(["run", "--service", "referral"], tmp_path, NATS_URL=url, COLUMNS="200")
+    assert skipped.returncode == 1
+    assert f"NATS: using {url} (from NATS_URL)" in skipped.stdout
+    assert "Not provisioning: set SANCTUARY_ADMIN_NATS_URL" in skipped.stdout
+    log = (tmp_path / "var" / "logs" / "referral.log").read_text()
+    assert "not provisioned on the NATS server" in log and "sanctuary provision" in log
+
+    done = sanctuary(
+        ["run", "--service", "referral"], tmp_path, NATS_URL=url, SANCTUARY_ADMIN_NATS_URL=url, COLUMNS="200"
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert "Provisioned (as the NATS administrator): CASES: created" in done.stdout
+    assert "<- referral service: refused" in done.stdout
