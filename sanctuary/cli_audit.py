@@ -36,6 +36,7 @@ from shared.contracts.audit import AuditView, EraseCase, ErasureBasis, RecordAud
 from shared.crypto import KeyStore
 from shared.events import Actor, RecordedEvent, Role
 from shared.eventstore import EventStore
+from shared.runtime import inbox_prefix
 from shared.settings import Settings, load_settings
 from shared.signing import load_verifier
 
@@ -69,7 +70,10 @@ async def clients() -> AsyncIterator[Clients]:
     settings = load_settings()
     if not settings.nats_url:
         raise typer.BadParameter("NATS_URL is not set", param_hint="NATS_URL")
-    nc = await nats.connect(settings.nats_url, name="sanctuary-audit-cli")
+    # The operator's own inbox prefix: on the secured server it may read replies there only.
+    nc = await nats.connect(
+        settings.nats_url, name="sanctuary-audit-cli", inbox_prefix=inbox_prefix("operator")
+    )
     keys = KeyStore(nc.jetstream(), settings.kek_bytes, settings.stream_replicas)
     try:
         await keys.start()

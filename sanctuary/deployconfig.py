@@ -222,8 +222,17 @@ def keys_user() -> User:
     )
 
 
-def operator_user() -> User:
+def operator_user(custodian: bool) -> User:
     streams = (STREAM, DEADLETTER_STREAM, CHECKPOINTS, VIEWS_STREAM, CASE_KEYS)
+    # The audit reads personal fields on the operator's host (which holds the key-encryption key):
+    # wrapped keys by direct get and, until the custodian exists, the key store's erasure watcher.
+    keys = [f"$JS.API.DIRECT.GET.{CASE_KEYS}.>"]
+    if not custodian:
+        keys += [
+            f"$JS.API.CONSUMER.CREATE.{CASE_KEYS}",
+            f"$JS.API.CONSUMER.INFO.{CASE_KEYS}.*",
+            f"$JS.FC.{CASE_KEYS}.>",
+        ]
     return User(
         OPERATOR,
         publish=(
@@ -237,6 +246,7 @@ def operator_user() -> User:
             f"$JS.API.STREAM.MSG.GET.{DEADLETTER_STREAM}",
             f"$JS.API.CONSUMER.LIST.{STREAM}",
             f"$JS.API.CONSUMER.INFO.{STREAM}.*",
+            *keys,
         ),
         subscribe=(f"{inbox_prefix(OPERATOR)}.>",),
         comment="The operator's `sanctuary` tool: reads the history and its checkpoints, sends the\n"
@@ -277,7 +287,7 @@ def accounts(custodian: bool | None = None) -> list[Account]:
         users=[
             *[service_user(s, custodian) for s in SERVICES],
             keys_user(),
-            operator_user(),
+            operator_user(custodian),
             admin_user(),
         ],
         jetstream=True,

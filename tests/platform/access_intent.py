@@ -230,6 +230,15 @@ def intended(user: str, custodian: bool | None = None) -> tuple[set[str], set[st
             "$JS.API.STREAM.MSG.GET.DEADLETTER",
             "$JS.API.CONSUMER.LIST.CASES",
             *(consumer_probes("CASES", c)["info"] for c in CONSUMERS),
+            "$JS.API.DIRECT.GET.KV_CASE_KEYS.x",  # wrapped keys, for the audit on the operator's host
+            *(() if custodian else ("$JS.API.CONSUMER.CREATE.KV_CASE_KEYS",)),
+            *(
+                ()
+                if custodian
+                else (
+                    consumer_probes("KV_CASE_KEYS", c)[k] for c in CONSUMERS for k in ("info", "flow control")
+                )
+            ),
         }, {"_INBOX_operator.>"}
     if user == "admin":
         return {p for p in publish_probes() if p.startswith("$JS.API.")}, {"_INBOX_admin.>"}

@@ -5,6 +5,7 @@ reporting service publishes the police view, and the police read it as view_poli
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import uuid
@@ -27,7 +28,8 @@ from services.reporting.views.stream import VIEWS_STREAM
 from shared.bus import send_command
 from shared.commands import CommandReply
 from shared.contracts.referral import AcceptReferral, SubmitReferral, case_id_for
-from shared.eventstore import STREAM
+from shared.crypto import KeyStore
+from shared.eventstore import STREAM, EventStore
 from shared.nats_server import NatsServer
 from shared.settings import load_settings
 from tests.conftest import TEST_KEK
@@ -112,6 +114,19 @@ async def test_a_referral_goes_from_referrer_to_the_police_view_under_deploy_per
         lambda: views.get_last_msg(VIEWS_STREAM, f"view.police.{case_id}", direct=True), "the police view"
     )
     assert json.loads(view.data)["case_id"] == case_id
+
+    # The operator's audit tool reads the whole history, personal fields opened on its own host
+    # (which holds the key-encryption key), as `sanctuary audit` does.
+    keys = KeyStore(operator.jetstream(), base64.b64decode(TEST_KEK))
+    await keys.start()
+    try:
+        history = await EventStore(operator, keys, owner="reporting").load(case_id)
+    finally:
+        await keys.stop()
+    types = [e.type for e in history]
+    assert types[0] == "ReferralSubmitted" and "ReferralAccepted" in types and "CpoWorkItemOpened" in types
+    opened = "Alice Example" in history[0].payload.model_dump_json()  # synthetic; opened, not erased
+    assert opened, "the operator's host could not open the personal fields"
     assert [coordinator_errors, referrer_errors, operator_errors, police_errors] == [[], [], [], []]
     # Nothing the services did on the way was refused by the server.
     refused = [e for e in services_as_their_users if e["event"] == "nats error"]
