@@ -4,14 +4,16 @@ from ``views_parts()``). The policy is read when the app is built, so a broken p
 service at start-up, naming the entry.
 
 VIEWS lives in memory (see ``stream``) and is made by ``sanctuary provision``, never by this service.
-When start-up or the projector finds it empty although the views consumer has already delivered
-events (the server restarted, its memory was lost, and provisioning made VIEWS again), the views
-consumer is replaced by one that delivers CASES from the start, so every case's current view is
-published again. Missing altogether, it stops start-up naming ``sanctuary provision``."""
+When start-up finds it empty although the views consumer has already delivered events, or the
+projector finds it is not the stream it saw before (the server restarted, its memory was lost, and
+provisioning made VIEWS again), the views consumer is replaced by one that delivers CASES from the
+start, so every case's current view is published again. Missing altogether, it stops start-up
+naming ``sanctuary provision``."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
@@ -55,20 +57,32 @@ async def replay_from_start(js: JetStreamContext, durable: str) -> None:
     log.info("views consumer replaying every case", consumer=durable)
 
 
-async def views_lost(js: JetStreamContext, durable: str) -> bool:
-    """True when VIEWS holds nothing ever published although the views consumer has delivered
-    events: its memory was lost. Raises NotProvisioned when VIEWS is not there at all."""
-    try:
-        info = await js.stream_info(VIEWS_STREAM)
-    except NotFoundError:
-        raise NotProvisioned("reporting", [VIEWS_STREAM]) from None
-    if info.state.last_seq:
-        return False
-    try:
-        consumer = await js.consumer_info(STREAM, durable)
-    except NotFoundError:
-        return False
-    return bool(consumer.delivered and consumer.delivered.stream_seq)
+class ViewsLossCheck:
+    """Whether VIEWS lost its memory since this service last looked. At start-up: it holds nothing
+    ever published although the views consumer has delivered events. While running: it is a
+    different stream from the one seen before (made again, by provisioning, after a restart), even
+    if a view has been published into it since. Raises NotProvisioned when VIEWS is not there."""
+
+    def __init__(self, js: JetStreamContext, durable: str) -> None:
+        self._js = js
+        self._durable = durable
+        self._seen: datetime | None = None
+
+    async def lost(self) -> bool:
+        try:
+            info = await self._js.stream_info(VIEWS_STREAM)
+        except NotFoundError:
+            raise NotProvisioned("reporting", [VIEWS_STREAM]) from None
+        before, self._seen = self._seen, info.created
+        if before is not None:
+            return info.created != before
+        if info.state.last_seq:
+            return False
+        try:
+            consumer = await self._js.consumer_info(STREAM, self._durable)
+        except NotFoundError:
+            return False
+        return bool(consumer.delivered and consumer.delivered.stream_seq)
 
 
 def views_parts(
@@ -92,8 +106,10 @@ def views_parts(
         assert nc is not None
         js = nc.jetstream()
 
+        check = ViewsLossCheck(js, durable)
+
         async def restore_stream() -> bool:
-            lost = await views_lost(js, durable)
+            lost = await check.lost()
             if lost:
                 await replay_from_start(js, durable)
             return lost
