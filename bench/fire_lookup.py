@@ -37,6 +37,7 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from workers import run_workers  # bench/workers.py, beside this script
 
+from sanctuary.provision import provision
 from services.assessment.app import create_app
 from shared.contracts.assessment import (
     SANCTUARY_ADDRESS_QUERY,
@@ -47,7 +48,7 @@ from shared.contracts.assessment import (
 from shared.crypto import KeyStore
 from shared.decider import CasePosition
 from shared.events import Actor, Role
-from shared.eventstore import EventStore, ensure_stream
+from shared.eventstore import EventStore
 from shared.logging import configure_logging
 from shared.nats_server import NatsServer
 from shared.settings import load_settings
@@ -83,7 +84,7 @@ def flag(n: int) -> FireFlagView:
 async def record_flags(url: str, kek: bytes, keys_dir: Path, count: int, concurrency: int) -> None:
     nc = await nats.connect(url, name="sanctuary-bench-flags")
     js = nc.jetstream(timeout=30)
-    await ensure_stream(js)
+    await provision(nc)  # what the assessment service expects to find
     keys = KeyStore(js, kek)
     await keys.start()
     store = EventStore(nc, keys, "assessment", load_or_create_signer(keys_dir, "assessment"))

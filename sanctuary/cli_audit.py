@@ -37,6 +37,7 @@ from shared.commands import CommandReply
 from shared.contracts.audit import AuditView, EraseCase, ErasureBasis, RecordAuditRead
 from shared.events import Actor, RecordedEvent, Role
 from shared.eventstore import EventStore
+from shared.runtime import inbox_prefix
 from shared.settings import Settings, load_settings
 from shared.signing import load_verifier
 
@@ -71,8 +72,12 @@ async def clients() -> AsyncIterator[Clients]:
     settings = load_settings()
     if not settings.nats_url:
         raise typer.BadParameter("NATS_URL is not set", param_hint="NATS_URL")
-    nc = await nats.connect(settings.nats_url, name="sanctuary-audit-cli")
-    keys = CaseKeyClient(nc, "reporting")
+    # The operator's own inbox prefix: on the secured server it may read replies there only. Case
+    # keys come from the custodian, which lets the operator read (every audit read is recorded).
+    nc = await nats.connect(
+        settings.nats_url, name="sanctuary-audit-cli", inbox_prefix=inbox_prefix("operator")
+    )
+    keys = CaseKeyClient(nc, "operator")
     try:
         await keys.start()
         yield Clients(nc, EventStore(nc, keys, owner="reporting"), settings)

@@ -17,6 +17,7 @@ from services.contractor.invoice import Invoice, build_invoice, write_invoice
 from services.contractor.invoice_source import load_installations
 from shared.catalogue import load_catalogue
 from shared.errors import CommandRejected, Problem, reject_if
+from shared.runtime import inbox_prefix
 from shared.settings import load_settings
 
 
@@ -37,7 +38,8 @@ def invoice_period(date_from: str, date_to: str) -> tuple[date, date]:
 
 async def produce_invoice(nats_url: str, catalogue_path: Path, start: date, end: date) -> Invoice:
     names = {item.code: item.name for item in load_catalogue(catalogue_path).items}
-    nc = await nats.connect(nats_url, name="sanctuary-invoice-cli")
+    # The operator's own inbox prefix: on the secured server it may read replies there only.
+    nc = await nats.connect(nats_url, name="sanctuary-invoice-cli", inbox_prefix=inbox_prefix("operator"))
     try:
         events = await load_installations(nc)
     finally:

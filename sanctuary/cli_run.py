@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import signal
 import threading
@@ -15,22 +16,33 @@ from rich.console import Console
 from rich.table import Table
 
 from sanctuary.cli_app import app
-from sanctuary.cli_demo import demo_in_run
+from sanctuary.cli_demo import setup_from_environment
 from sanctuary.demo.generator import DEFAULT_CASES
+from sanctuary.demo.report import ReadModelBehind
+from sanctuary.demo.run import run_demo
+from sanctuary.deployconfig import ADMIN, KEYS, OPERATOR
 from sanctuary.exchange import show_exchange
 from sanctuary.launcher import (
     KEK_VARIABLE,
+    OPTIONAL_SERVICES,
     SERVICES,
+    Credentials,
     LaunchError,
     System,
     dev_kek,
+    dev_passwords,
     missing_services,
+    provision_server,
     service_environment,
     start_nats,
     start_service,
     wait_healthy,
 )
-from shared.settings import REPO_ROOT
+from shared.agency_access import AGENCY_USERS
+from shared.settings import REPO_ROOT, Settings
+
+ADMIN_URL_VARIABLE = "SANCTUARY_ADMIN_NATS_URL"
+DEV_DIR = Path(".sanctuary")
 
 console = Console()
 
@@ -76,6 +88,11 @@ def run(
 
     url = os.environ.get("NATS_URL")
     system = System(nats_url=url or "", nats=None)
+    # The case-key custodian, once it exists, starts first (the services ask it for keys) and is
+    # waited for on health.keys like them.
+    names = (
+        tuple(n for n in OPTIONAL_SERVICES if not service and not missing_services([n], REPO_ROOT)) + names
+    )
     stop_requested = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -84,24 +101,16 @@ def run(
 
     previous = signal.signal(signal.SIGTERM, on_signal)
     try:
-        if url:
-            console.print(f"NATS: using {url} (from NATS_URL)")
-        else:
-            system.nats = start_nats(var_dir / "nats")
-            system.nats_url = system.nats.url
-            console.print(
-                f"NATS: started nats-server with JetStream on {system.nats_url} "
-                f"(store {var_dir / 'nats'}, sync_interval: always)"
-            )
-        env = service_environment(system.nats_url, kek)
+        credentials = _bring_up_nats(system, url, var_dir)
         for name in names:
+            env = service_environment(credentials.url(name), kek if name == KEYS else None)
             system.services.append(start_service(name, env, var_dir / "logs", Path.cwd()))
         with console.status("Waiting for the services to answer health requests..."):
-            took = asyncio.run(wait_healthy(system.nats_url, system.services, health_timeout))
+            took = asyncio.run(wait_healthy(credentials.url(OPERATOR), system.services, health_timeout))
         console.print(_services_table(system, took))
-        asyncio.run(show_exchange(system.nats_url, names, console))
+        asyncio.run(show_exchange(credentials.url("referrer"), credentials.url(OPERATOR), names, console))
         if not service and demo_cases:
-            demo_in_run(system.nats_url, demo_cases, seed, out, console)
+            _demo(credentials, demo_cases, seed, out)
         if keep_running:
             console.print("Running. Press Ctrl-C to stop.")
             while not stop_requested.wait(1.0):
@@ -117,6 +126,84 @@ def run(
         system.stop()
         signal.signal(signal.SIGTERM, previous)
         console.print("Stopped: services and NATS shut down.")
+
+
+def _bring_up_nats(system: System, url: str | None, var_dir: Path) -> Credentials:
+    """NATS_URL given: used as it is, by everyone; provisioned only with an administrator's URL.
+    Otherwise our own server, running the deploy configuration with development passwords."""
+    if url:
+        console.print(f"NATS: using {url} (from NATS_URL)")
+        admin_url = os.environ.get(ADMIN_URL_VARIABLE)
+        if admin_url:
+            _provision(admin_url)
+        else:
+            console.print(
+                f"[yellow]Not provisioning: set {ADMIN_URL_VARIABLE} to an administrator's URL, or run "
+                "`sanctuary provision` yourself; services stop at start if a stream is missing.[/]"
+            )
+        return Credentials.as_given(url)
+    passwords, created = dev_passwords(DEV_DIR / "nats-passwords.env")
+    system.nats = start_nats(var_dir / "nats", passwords)
+    system.nats_url = system.nats.url
+    verb = "Generated" if created else "Using"
+    console.print(
+        f"NATS: started nats-server with JetStream on {system.nats_url} "
+        f"(store {var_dir / 'nats'}, sync_interval: always), secured by the deploy configuration: "
+        f"{len(passwords)} users in their accounts. {verb} DEVELOPMENT passwords "
+        f"({DEV_DIR / 'nats-passwords.env'})."
+    )
+    credentials = Credentials.for_server(system.nats_url, passwords)
+    _provision(credentials.url(ADMIN))
+    return credentials
+
+
+def _provision(admin_url: str) -> None:
+    # The two settings provisioning needs, read as the services read them (not the whole
+    # settings: a bad key-encryption key is the services' to report, naming the variable).
+    fields = Settings.model_fields
+    replicas = int(os.environ.get("SANCTUARY_REPLICAS", str(fields["stream_replicas"].default)))
+    window = float(os.environ.get("SANCTUARY_DUPLICATE_WINDOW_S", str(fields["duplicate_window_s"].default)))
+    try:
+        done = asyncio.run(provision_server(admin_url, replicas, window))
+    except LaunchError:
+        raise
+    except Exception as exc:  # the server's answer names what failed; no data is in it
+        raise LaunchError(f"provisioning failed: {type(exc).__name__}: {exc}") from None
+    console.print("Provisioned (as the NATS administrator): " + "; ".join(done))
+
+
+def _demo(credentials: Credentials, cases: int, seed: int, out: Path) -> None:
+    """The scheme year, each command sent as the agency that would send it; read as the operator."""
+    console.rule(f"A synthetic scheme year: {cases} referrals, seed {seed}")
+    setup = setup_from_environment(credentials.url(OPERATOR))
+    if credentials.urls:
+        setup = dataclasses.replace(setup, agency_urls={u: credentials.url(u) for u in AGENCY_USERS})
+    try:
+        asyncio.run(run_demo(setup, cases, seed, out, console))
+    except ReadModelBehind as exc:
+        raise LaunchError(str(exc)) from None
+
+
+@app.command()
+def provision(
+    nats_url: Annotated[
+        str | None,
+        typer.Option(
+            help=f"The NATS administrator's URL (credentials in it). Default: {ADMIN_URL_VARIABLE}, "
+            "else NATS_URL."
+        ),
+    ] = None,
+) -> None:
+    """Create or update every stream and bucket the services need (as the NATS administrator).
+    Safe to run again: nothing stored is touched."""
+    url = nats_url or os.environ.get(ADMIN_URL_VARIABLE) or os.environ.get("NATS_URL")
+    if not url:
+        raise typer.BadParameter(f"give --nats-url or set {ADMIN_URL_VARIABLE}", param_hint="--nats-url")
+    try:
+        _provision(url)
+    except LaunchError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
 
 
 def _services_table(system: System, took: dict[str, float]) -> Table:

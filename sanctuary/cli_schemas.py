@@ -1,5 +1,5 @@
 """``sanctuary schemas``: write the AsyncAPI documents and the JSON Schemas of events and commands;
-``sanctuary nats-users``: the agency users of deploy/nats-users.conf, from the commands' roles."""
+``sanctuary nats-users``: deploy/nats-users.conf (accounts and users), generated from the code."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 
 from sanctuary.cli_app import app
+from sanctuary.deployconfig import nats_users_conf
 from sanctuary.launcher import missing_services
 from sanctuary.schemas import SERVICES, write_schemas
-from shared.agency_access import nats_user_blocks
 from shared.settings import REPO_ROOT
 
 console = Console()
@@ -41,5 +41,5 @@ def schemas(
 
 @app.command("nats-users")
 def nats_users() -> None:
-    """Print deploy/nats-users.conf's agency users: each allowed exactly its roles' commands."""
-    typer.echo(nats_user_blocks(), nl=False)
+    """Print deploy/nats-users.conf: every NATS account and user, each allowed exactly its work."""
+    typer.echo(nats_users_conf(), nl=False)

@@ -21,18 +21,31 @@ from shared.commands import CommandReply
 from shared.contracts.referral import SubmitReferral
 from shared.events import Actor, Role
 from shared.eventstore import STREAM
+from shared.runtime import inbox_prefix
 
 REFERRER = Actor(agency="Synthetic IDVA Service", person="referrer-demo", role=Role.REFERRER)
 
 
-async def show_exchange(url: str, services: tuple[str, ...], console: Console) -> None:
-    nc = await nats.connect(url, name="sanctuary-run-exchange")
+async def show_exchange(
+    referrer_url: str, operator_url: str, services: tuple[str, ...], console: Console
+) -> None:
+    """The referral is sent as a referrer's system (its own NATS account); the consumers are read
+    as the operator."""
+    if "referral" in services:
+        referrer = await nats.connect(
+            referrer_url, name="sanctuary-run-exchange", inbox_prefix=inbox_prefix("referrer")
+        )
+        try:
+            await incomplete_referral(referrer, console)
+        finally:
+            await referrer.close()
+    operator = await nats.connect(
+        operator_url, name="sanctuary-run-exchange", inbox_prefix=inbox_prefix("operator")
+    )
     try:
-        if "referral" in services:
-            await incomplete_referral(nc, console)
-        console.print(await consumers_table(nc))
+        console.print(await consumers_table(operator))
     finally:
-        await nc.close()
+        await operator.close()
 
 
 async def incomplete_referral(nc: NATS, console: Console) -> CommandReply:

@@ -1,11 +1,10 @@
-"""Which outside system may do what over NATS: one NATS user per kind of agency system, allowed
+"""Which outside system may do what over NATS: one NATS account per kind of agency system, allowed
 exactly the commands its people's roles may issue (``Command.allowed_roles``), and one per
 recipient of views, allowed to read its own views (``view.<recipient>.<case_id>``) and no other.
 
-The services still check the actor's role on every command; the NATS user is the check an agency
-cannot talk its way past (the role in a command is self-declared). ``deploy/nats-users.conf``
-holds these users, each with its own inbox prefix ``_INBOX_<user>`` so that no agency can overhear
-another's replies; ``sanctuary nats-users`` prints their blocks.
+The services still check the actor's role on every command; the account is the check an agency
+cannot talk its way past (the role in a command is self-declared). ``sanctuary.deployconfig``
+turns this into ``deploy/nats-users.conf``.
 """
 
 from __future__ import annotations
@@ -59,51 +58,3 @@ def allowed_subjects(roles: Iterable[Role]) -> list[str]:
 
 def view_reader(recipient: Recipient) -> str:
     return f"view_{recipient.value}"
-
-
-def nats_user_blocks() -> str:
-    """The agency users' and the view readers' entries for ``deploy/nats-users.conf``."""
-    return _agency_blocks() + "".join(_view_reader_block(r) for r in Recipient)
-
-
-def _view_reader_block(recipient: Recipient) -> str:
-    # One case's view by direct get, or all of them through a durable consumer named after the
-    # recipient and filtered on its subjects (the filter is in the create subject, so it is checked).
-    r, user = recipient.value, view_reader(recipient)
-    return f"""    {{
-      # Reads its own views (view.{r}.<case_id>) and nothing else. Inbox prefix _INBOX_{user}.
-      user: {user}
-      password: $NATS_{user.upper()}_PASSWORD
-      permissions: {{
-        publish: {{
-          allow: ["$JS.API.DIRECT.GET.VIEWS.view.{r}.>", "$JS.API.CONSUMER.CREATE.VIEWS.{r}.view.{r}.>",
-                  "$JS.API.CONSUMER.INFO.VIEWS.{r}", "$JS.API.CONSUMER.MSG.NEXT.VIEWS.{r}",
-                  "$JS.ACK.VIEWS.{r}.>"]
-        }}
-        subscribe: {{ allow: ["_INBOX_{user}.>"] }}
-      }}
-    }}
-"""
-
-
-def _agency_blocks() -> str:
-    blocks = []
-    for user, roles in AGENCY_USERS.items():
-        names = ", ".join(sorted(r.value for r in roles))
-        subjects = ",\n                  ".join(f'"{s}"' for s in allowed_subjects(roles))
-        blocks.append(
-            f"""    {{
-      # Roles: {names}. Connect with inbox prefix _INBOX_{user}.
-      user: {user}
-      password: $NATS_{user.upper()}_PASSWORD
-      permissions: {{
-        publish: {{
-          allow: [{subjects},
-                  "health.>"]
-        }}
-        subscribe: {{ allow: ["_INBOX_{user}.>"] }}
-      }}
-    }}
-"""
-        )
-    return "".join(blocks)

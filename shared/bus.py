@@ -23,7 +23,7 @@ from shared.errors import CommandRejected, Problem, problems_from_validation
 from shared.events import RecordedEvent, UnknownEventType
 from shared.eventstore import STREAM
 from shared.logging import get_logger
-from shared.runtime import ServiceRuntime
+from shared.runtime import ServiceRuntime, inbox_prefix
 
 log = get_logger(__name__)
 
@@ -148,6 +148,8 @@ def event_subscriber(
         pull_sub=PullSub(batch_size=1, timeout=1.0),
         ack_policy=AckPolicy.MANUAL,
         title=f"{durable}: {', '.join(subjects)}",
+        # Pulled messages come to the service's own inbox prefix (FastStream would use _INBOX.).
+        inbox_prefix=f"{inbox_prefix(runtime.owner)}.".encode(),
     )
     async def consume(msg: NatsMessage) -> None:
         raw = msg.raw_message

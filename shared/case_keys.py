@@ -42,7 +42,8 @@ class KeyOperation(enum.StrEnum):
 # Who may ask for what. The server's permissions are the first check; this is the second.
 MAY: dict[KeyOperation, frozenset[str]] = {
     KeyOperation.CREATE: frozenset({"referral"}),
-    KeyOperation.GET: frozenset({"referral", "assessment", "contractor", "reporting"}),
+    # The operator's audit tool reads too (every audit read is itself recorded by the reporting service).
+    KeyOperation.GET: frozenset({"referral", "assessment", "contractor", "reporting", "operator"}),
     KeyOperation.DESTROY: frozenset({"reporting"}),
 }
 

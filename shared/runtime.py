@@ -13,16 +13,21 @@ import nats
 from nats.aio.client import Client as NATS
 
 from shared.case_keys import CUSTODIAN, CaseKeyClient, NoPersonalData
-from shared.checkpoints import ensure_checkpoint_stream
-from shared.deadletter import ensure_deadletter_stream
-from shared.eventstore import EventStore, ensure_stream
+from shared.eventstore import EventStore
 from shared.health import ServiceHealth
 from shared.logging import get_logger
+from shared.provisioned import KERNEL_STREAMS, require_streams
 from shared.settings import Settings
 from shared.signing import load_or_create_signer
 from shared.tasks import cancel_and_wait
 
 log = get_logger(__name__)
+
+
+def inbox_prefix(owner: str) -> str:
+    """Each service's replies come to an inbox prefix of its own, the only one its NATS user may
+    subscribe to: no service can overhear another's replies."""
+    return f"_INBOX_{owner}"
 
 
 async def log_nats_error(exc: Exception) -> None:
@@ -56,11 +61,11 @@ class ServiceRuntime:
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
             error_cb=log_nats_error,
+            inbox_prefix=inbox_prefix(self.owner),
         )
         js = self.nc.jetstream()
-        await ensure_stream(js, self.settings.stream_replicas, self.settings.duplicate_window_s)
-        await ensure_deadletter_stream(js, self.settings.stream_replicas)
-        await ensure_checkpoint_stream(js, self.settings.stream_replicas)
+        # Streams are made by `sanctuary provision`, never by a service: stop now, naming what is missing.
+        await require_streams(js, self.owner, KERNEL_STREAMS)
         # No service holds the KEK: data keys come from the custodian, whose own events hold no
         # personal data (it keeps its key store to itself, services/keys).
         self.keys = NoPersonalData() if self.owner == CUSTODIAN else CaseKeyClient(self.nc, self.owner)

@@ -22,7 +22,7 @@ from shared.decider import CaseHandler, Decider
 from shared.errors import CommandRejected
 from shared.events import RecordedEvent, registry
 from shared.logging import configure_logging, get_logger, register_personal_keys
-from shared.runtime import ServiceRuntime, log_nats_error
+from shared.runtime import ServiceRuntime, inbox_prefix, log_nats_error
 from shared.settings import Settings, load_settings
 
 log = get_logger(__name__)
@@ -65,7 +65,11 @@ def create_service_app(
     if not settings.nats_url:
         raise RuntimeError("NATS_URL is not set")
     broker = NatsBroker(
-        settings.nats_url, name=f"sanctuary-{owner}-broker", logger=None, error_cb=log_nats_error
+        settings.nats_url,
+        name=f"sanctuary-{owner}-broker",
+        logger=None,
+        error_cb=log_nats_error,
+        inbox_prefix=inbox_prefix(owner),
     )
     runtime = ServiceRuntime(settings, owner)
     service = Service(settings=settings, runtime=runtime, broker=broker)

@@ -7,6 +7,7 @@ import asyncio
 import base64
 import os
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from nats.aio.client import Client as NATS
 
 from sanctuary.launcher import start_service, wait_healthy
+from sanctuary.provision import provision
 from shared.crypto import KeyStore
 from shared.eventstore import EventStore, ensure_stream
 from shared.nats_server import NatsServer
@@ -25,18 +27,44 @@ from shared.signing import load_or_create_signer
 TEST_KEK = base64.b64encode(b"k" * 32).decode()
 
 
+def provisioned(server: NatsServer, **connect: object) -> NatsServer:
+    """Run ``sanctuary provision`` against ``server`` (as the services expect, they create no stream).
+    From a thread of its own, so that it works whether or not an event loop is running."""
+
+    async def run() -> None:
+        nc = await nats.connect(server.url, **connect)
+        try:
+            await provision(nc)
+        finally:
+            await nc.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
+    return server
+
+
 @pytest.fixture(scope="session")
 def nats_server() -> Iterator[NatsServer]:
-    """One real server for the session. Tests isolate themselves by unique case ids."""
+    """One real server for the session, provisioned. Tests isolate themselves by unique case ids."""
     with NatsServer(sync_interval="always") as server:
-        yield server
+        yield provisioned(server)
+
+
+@pytest.fixture
+def bare_nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    """A server of the test's own with nothing provisioned (no stream at all)."""
+    server = NatsServer(store_dir=tmp_path / "bare-nats", sync_interval="always")
+    server.start()
+    yield server
+    server.cleanup()
 
 
 @pytest.fixture
 def fresh_nats_server(tmp_path: Path) -> Iterator[NatsServer]:
-    """A server of the test's own, for tests that kill, restart or reconfigure it."""
+    """A provisioned server of the test's own, for tests that kill, restart or reconfigure it."""
     server = NatsServer(store_dir=tmp_path / "nats", sync_interval="always")
     server.start()
+    provisioned(server)
     yield server
     server.cleanup()
 

@@ -31,10 +31,10 @@ def case() -> str:
 
 @pytest.fixture
 async def own_server_store(
-    fresh_nats_server: NatsServer, tmp_path: Path
+    bare_nats_server: NatsServer, tmp_path: Path
 ) -> AsyncIterator[tuple[NATS, EventStore]]:
     """A store on a server of its own, with no CASES stream yet."""
-    client = await nats.connect(fresh_nats_server.url)
+    client = await nats.connect(bare_nats_server.url)
     keys = KeyStore(client.jetstream(), b"k" * 32)
     await keys.start()
     yield client, EventStore(client, keys, "referral", load_or_create_signer(tmp_path / "keys", "referral"))

@@ -3,16 +3,19 @@ model, print the coordinator's report and write both versions to the output dire
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import nats
+from nats.aio.client import Client as NATS
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from sanctuary.demo.afterwards import Afterwards, afterwards_table, check_afterwards
+from sanctuary.demo.agencies import AgencyConnections
 from sanctuary.demo.driver import DriveResult, drive, summary_rows
 from sanctuary.demo.generator import financial_year_start, generate, year_end
 from sanctuary.demo.report import wait_for_read_model, write_reports, year_report
@@ -21,7 +24,7 @@ from services.reporting.readmodel.store import DEFAULT_BASE
 from services.reporting.report.model import Audience
 from services.reporting.report.render import render_table
 from shared.catalogue import load_catalogue
-from shared.eventstore import ensure_stream
+from shared.runtime import inbox_prefix
 from shared.scheme import load_scheme
 
 
@@ -33,6 +36,9 @@ class DemoSetup:
     catalogue_path: Path
     table_base: str = DEFAULT_BASE  # the reporting service's read-model tables
     signing_keys: Path = Path(".sanctuary/keys")  # the services' public keys, to verify histories
+    # On a secured server: each agency user's URL; commands then go as those agencies, and
+    # ``nats_url`` (the operator's) only reads. Empty: everything over ``nats_url``.
+    agency_urls: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -60,9 +66,11 @@ async def run_demo(
     end = year_end(start)
     stories = generate(seed, cases, start, scheme, catalogue, case_prefix)
     console.print(_paths_table(stories, start, end))
-    nc = await nats.connect(setup.nats_url, name="sanctuary-demo")
+    nc = await nats.connect(setup.nats_url, name="sanctuary-demo", inbox_prefix=inbox_prefix("operator"))
+    agencies = await AgencyConnections.connect(setup.agency_urls) if setup.agency_urls else None
+    # The driver only sends requests: the agency connections stand in for one connection.
+    commands = cast(NATS, agencies) if agencies else nc
     try:
-        await ensure_stream(nc.jetstream())
         with Progress(
             TextColumn("scheme year {task.description}"),
             BarColumn(),
@@ -72,7 +80,7 @@ async def run_demo(
         ) as bar:
             task = bar.add_task(f"{start:%Y}-{end:%y}", total=None)
             result = await drive(
-                nc, stories, start, lambda done, total: bar.update(task, completed=done, total=total)
+                commands, stories, start, lambda done, total: bar.update(task, completed=done, total=total)
             )
         console.print(
             f"{result.sent} commands sent ({result.duplicates} already done on an earlier run); "
@@ -85,6 +93,8 @@ async def run_demo(
         with console.status("Checking what each agency holds, and every case's history..."):
             after = await check_afterwards(nc, [s.case_id for s in stories], setup.signing_keys)
     finally:
+        if agencies:
+            await agencies.close()
         await nc.close()
     report = year_report(setup.database_url, start, end, Audience.COORDINATOR, scheme, setup.table_base)
     console.out(render_table(report))

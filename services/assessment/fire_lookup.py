@@ -8,13 +8,14 @@ DisclosureRecorded is the reporting service's to write, not ours.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 from dataclasses import dataclass
 from typing import Any
 
 from faststream.nats import NatsMessage
-from nats.js.api import DeliverPolicy
 from pydantic import ValidationError
 
 from services.assessment.address_index import SanctuaryAddressIndex, index_key
@@ -26,13 +27,15 @@ from shared.contracts.assessment import (
 from shared.documented import documented_payload
 from shared.errors import Problem, problems_from_validation
 from shared.events import Role
-from shared.eventstore import STREAM
+from shared.eventstore import read_matching
 from shared.logging import get_logger
 from shared.service import Service
 
 log = get_logger(__name__)
 
 _FLAG_EVENTS = (".SanctuaryAddressFlagged", ".SanctuaryFlagRemoved")
+_OWN_EVENTS = "case.*.assessment.>"
+FLAG_EVENT_SUBJECTS = tuple(f"case.*.assessment{suffix}" for suffix in _FLAG_EVENTS)
 
 
 @dataclass
@@ -102,40 +105,55 @@ def fire_lookup(service: Service) -> None:
     )(lookup)
 
 
+class IndexFollower:
+    """Keeps the index up to date by reading the assessment service's own events after the index's
+    position, by direct get: at start-up every flag event, then whatever came since each time the
+    service records a flag event (a plain subscription to those two subjects is the wake-up call)
+    and every second anyway. No consumer is needed, so the service's NATS user needs no right to
+    create one, and replicas never share one."""
+
+    def __init__(self, service: Service, index: SanctuaryAddressIndex) -> None:
+        self._service = service
+        self._index = index
+        self._lock = asyncio.Lock()
+
+    async def catch_up(self) -> None:
+        runtime = self._service.runtime
+        assert runtime.nc is not None
+        async with self._lock:
+            for seq, subject, data in await read_matching(runtime.nc, _OWN_EVENTS, self._index.position):
+                if subject.endswith(_FLAG_EVENTS):
+                    self._index.apply(await runtime.event_store.decode(data, seq=seq, subject=subject))
+                self._index.position = max(self._index.position, seq)
+
+    async def follow(self, interval_s: float = 1.0) -> None:
+        nc = self._service.runtime.nc
+        assert nc is not None
+        wake = asyncio.Event()
+
+        async def on_flag_event(msg: Any) -> None:
+            wake.set()
+
+        subs = [await nc.subscribe(s, cb=on_flag_event) for s in FLAG_EVENT_SUBJECTS]
+        try:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), interval_s)
+                wake.clear()
+                try:
+                    await self.catch_up()
+                except Exception as exc:  # the server away for a moment: the next round retries
+                    log.warning("sanctuary address index catch-up failed", error=type(exc).__name__)
+        finally:
+            for sub in subs:
+                with contextlib.suppress(Exception):
+                    await sub.unsubscribe()
+
+
 async def rebuild_index(service: Service) -> None:
     """A start-up hook: replay every flag event into the index, then follow new ones."""
     index: SanctuaryAddressIndex = service.extras["sanctuary_index"]
-    runtime = service.runtime
-    assert runtime.nc is not None
-    js = runtime.nc.jetstream()
-
-    async def on_event(msg: Any) -> None:
-        if msg.subject.endswith(_FLAG_EVENTS):
-            event = await runtime.event_store.decode(
-                msg.data, seq=msg.metadata.sequence.stream, subject=msg.subject
-            )
-            index.apply(event)
-        else:
-            index.position = max(index.position, msg.metadata.sequence.stream)
-
-    sub = await js.subscribe(
-        "case.*.assessment.>",
-        stream=STREAM,
-        cb=on_event,
-        ordered_consumer=True,
-        deliver_policy=DeliverPolicy.ALL,
-    )
-    service.extras["sanctuary_index_sub"] = sub
-    await _caught_up(sub, index)
+    follower = IndexFollower(service, index)
+    await follower.catch_up()
+    service.runtime.background(follower.follow(), "sanctuary-index")
     log.info("sanctuary address index rebuilt", flags=len(index))
-
-
-async def _caught_up(sub: Any, index: SanctuaryAddressIndex, attempts: int = 200) -> None:
-    import asyncio
-
-    for _ in range(attempts):
-        info = await sub.consumer_info()
-        if info.num_pending == 0 and index.position >= info.delivered.stream_seq:
-            return
-        await asyncio.sleep(0.02)
-    raise RuntimeError("sanctuary address index did not catch up with the stream")

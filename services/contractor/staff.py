@@ -12,8 +12,19 @@ from nats.js.errors import BucketNotFoundError, KeyNotFoundError
 from nats.js.kv import KeyValue
 
 from shared.contracts.contractor import InstallerRecord
+from shared.provisioned import NotProvisioned, bucket_stream
 
 STAFF_BUCKET = "CONTRACTOR_STAFF"
+
+
+def staff_bucket_config(replicas: int = 1) -> KeyValueConfig:
+    """Made by ``sanctuary provision``; the contractor service only reads and writes entries."""
+    return KeyValueConfig(
+        bucket=STAFF_BUCKET,
+        history=5,  # earlier DBS dates stay visible for a while
+        storage=StorageType.FILE,
+        replicas=replicas,
+    )
 
 
 class StaffRegister:
@@ -26,14 +37,7 @@ class StaffRegister:
         try:
             self._kv = await self._js.key_value(STAFF_BUCKET)
         except BucketNotFoundError:
-            self._kv = await self._js.create_key_value(
-                KeyValueConfig(
-                    bucket=STAFF_BUCKET,
-                    history=5,  # earlier DBS dates stay visible for a while
-                    storage=StorageType.FILE,
-                    replicas=self._replicas,
-                )
-            )
+            raise NotProvisioned("contractor", [bucket_stream(STAFF_BUCKET)]) from None
 
     @property
     def _bucket(self) -> KeyValue:

@@ -13,21 +13,15 @@ from typing import Any
 import pytest
 import yaml
 
-from shared.agency_access import AGENCY_USERS, view_reader
-from shared.contracts.reporting import Recipient
+from sanctuary.deployconfig import password_variable, users
 from shared.nats_server import nats_server_binary
 from shared.settings import REPO_ROOT
 
 SERVICES = ("referral", "assessment", "contractor", "reporting", "keys")
-AGENCIES = tuple(user.upper() for user in AGENCY_USERS)
-VIEW_READERS = tuple(view_reader(r).upper() for r in Recipient)
 SECRETS = {
     "SANCTUARY_KEK": base64.b64encode(bytes(range(32))).decode(),
     "POSTGRES_PASSWORD": "testpg",
-    **{
-        f"NATS_{u}_PASSWORD": f"test{u.lower()}"
-        for u in (*map(str.upper, SERVICES), *AGENCIES, "OPERATOR", "FIRE_CONTROL", *VIEW_READERS)
-    },
+    **{password_variable(u): f"test{u}" for u in users()},
 }
 
 
@@ -47,7 +41,12 @@ def compose_file() -> dict[str, Any]:
 
 def test_compose_file_has_nats_postgres_and_one_container_per_service() -> None:
     services = compose_file()["services"]
-    assert set(services) == {"nats", "postgres", *SERVICES}
+    assert set(services) == {"nats", "postgres", "provision", *SERVICES}
+    provision = services["provision"]
+    assert provision["command"] == ["sanctuary", "provision"] and provision["restart"] == "no"
+    assert provision["environment"]["SANCTUARY_ADMIN_NATS_URL"].startswith(
+        "nats://admin:${NATS_ADMIN_PASSWORD}@"
+    )
     nats = services["nats"]
     assert nats["command"] == ["-c", "/etc/nats/nats.conf"]
     assert "./deploy:/etc/nats:ro" in nats["volumes"]
@@ -56,6 +55,8 @@ def test_compose_file_has_nats_postgres_and_one_container_per_service() -> None:
         url = services[name]["environment"]["NATS_URL"]
         assert url.startswith(f"nats://{name}:${{NATS_{name.upper()}_PASSWORD}}@nats:"), name
         assert (REPO_ROOT / "services" / name).is_dir()
+        started_after = services[name]["depends_on"]
+        assert started_after["provision"] == {"condition": "service_completed_successfully"}, name
     assert services["reporting"]["environment"]["DATABASE_URL"].startswith("postgresql+psycopg://")
     assert (REPO_ROOT / "Dockerfile").exists()
 

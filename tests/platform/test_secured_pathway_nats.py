@@ -18,6 +18,7 @@ from nats.errors import NoRespondersError
 from nats.js.errors import NotFoundError
 from structlog.testing import capture_logs
 
+from sanctuary.deployconfig import VIEWS_API_PREFIX
 from services.assessment.app import create_app as assessment_app
 from services.contractor.app import create_app as contractor_app
 from services.keys.app import create_app as keys_app
@@ -25,13 +26,14 @@ from services.referral.app import create_app as referral_app
 from services.reporting.app import create_app as reporting_app
 from services.reporting.views.stream import VIEWS_STREAM
 from shared.bus import send_command
+from shared.case_keys import CaseKeyClient
 from shared.commands import CommandReply
 from shared.contracts.referral import AcceptReferral, SubmitReferral, case_id_for
-from shared.eventstore import STREAM
+from shared.eventstore import STREAM, EventStore
 from shared.nats_server import NatsServer
 from shared.settings import load_settings
 from tests.conftest import TEST_KEK
-from tests.platform.conftest import SERVICES, password
+from tests.platform.conftest import SERVICES, user_url
 from tests.referral.gwt import COORDINATOR, cid, form_data, submission
 
 pytestmark = pytest.mark.nats
@@ -48,11 +50,10 @@ async def services_as_their_users(
     secured_server: NatsServer, tmp_path: Path
 ) -> AsyncIterator[list[MutableMapping[str, Any]]]:
     """The four services started as their own NATS users; yields what they log."""
-    host = secured_server.url.removeprefix("nats://")
     apps: list[FastStream] = []
     custodian, _ = keys_app(
         load_settings(
-            nats_url=f"nats://keys:{password('keys')}@{host}",
+            nats_url=user_url(secured_server, "keys"),
             kek=TEST_KEK,
             signing_keys_dir=tmp_path / "keys-key",
             public_keys_dir=tmp_path / "public-keys",
@@ -62,7 +63,7 @@ async def services_as_their_users(
     apps.append(custodian)
     for name in SERVICES:
         settings = load_settings(
-            nats_url=f"nats://{name}:{password(name)}@{host}",
+            nats_url=user_url(secured_server, name),
             database_url=f"sqlite:///{tmp_path / 'read.db'}",
             signing_keys_dir=tmp_path / f"{name}-key",
             public_keys_dir=tmp_path / "public-keys",
@@ -89,11 +90,12 @@ async def eventually(probe: Any, what: str, seconds: float = 15.0) -> Any:
 async def test_a_referral_goes_from_referrer_to_the_police_view_under_deploy_permissions(
     services_as_their_users: list[MutableMapping[str, Any]], connect_as: Any
 ) -> None:
-    coordinator, coordinator_errors = await connect_as("coordinator", inbox_prefix="_INBOX_coordinator")
+    operator, operator_errors = await connect_as("operator")
     for name in SERVICES:
-        await eventually(lambda n=name: coordinator.request(f"health.{n}", b"", timeout=1), f"{name} up")
+        await eventually(lambda n=name: operator.request(f"health.{n}", b"", timeout=1), f"{name} up")
 
-    referrer, referrer_errors = await connect_as("referrer", inbox_prefix="_INBOX_referrer")
+    coordinator, coordinator_errors = await connect_as("coordinator")
+    referrer, referrer_errors = await connect_as("referrer")
     form = form_data()
     form["household"]["tenure"] = "Privately owned"  # no landlord permission to wait for
     body = submission(form=form)
@@ -108,7 +110,6 @@ async def test_a_referral_goes_from_referrer_to_the_police_view_under_deploy_per
     )
     assert accepted.ok, accepted.errors
 
-    operator, operator_errors = await connect_as("operator")
     ops = operator.jetstream(timeout=2)
     opened = await eventually(
         lambda: ops.get_last_msg(STREAM, f"case.{case_id}.assessment.CpoWorkItemOpened", direct=True),
@@ -116,12 +117,25 @@ async def test_a_referral_goes_from_referrer_to_the_police_view_under_deploy_per
     )
     assert b"Alice Example" not in opened.data
 
-    police, police_errors = await connect_as("view_police", inbox_prefix="_INBOX_view_police")
-    views = police.jetstream(timeout=2)
+    police, police_errors = await connect_as("view_police")
+    views = police.jetstream(timeout=2, prefix=VIEWS_API_PREFIX)
     view = await eventually(
         lambda: views.get_last_msg(VIEWS_STREAM, f"view.police.{case_id}", direct=True), "the police view"
     )
     assert json.loads(view.data)["case_id"] == case_id
+
+    # The operator's audit tool reads the whole history, personal fields opened with a key the
+    # custodian hands it (the operator's host holds no key-encryption key), as `sanctuary audit` does.
+    keys = CaseKeyClient(operator, "operator")
+    await keys.start()
+    try:
+        history = await EventStore(operator, keys, owner="reporting").load(case_id)
+    finally:
+        await keys.stop()
+    types = [e.type for e in history]
+    assert types[0] == "ReferralSubmitted" and "ReferralAccepted" in types and "CpoWorkItemOpened" in types
+    opened = "Alice Example" in history[0].payload.model_dump_json()  # synthetic; opened, not erased
+    assert opened, "the operator's host could not open the personal fields"
     assert [coordinator_errors, referrer_errors, operator_errors, police_errors] == [[], [], [], []]
     # Nothing the services did on the way was refused by the server.
     refused = [e for e in services_as_their_users if e["event"] == "nats error"]

@@ -153,12 +153,12 @@ async def start_views(settings, case_id: str, durable: str):
 
 async def wait_for(nc, case_id: str, ready: Callable[[dict[Recipient, CaseView | None]], bool]):
     views: dict[Recipient, CaseView | None] = {}
-    for _ in range(100):
+    for _ in range(400):  # generous: the machine is shared, and a replay after a restart takes a while
         views = {r: await read_view(nc, r, case_id) for r in Recipient}
         if ready(views):
             return views
         await asyncio.sleep(0.05)
-    pytest.fail("the views did not reach the expected state within 5 seconds", pytrace=False)
+    pytest.fail("the views did not reach the expected state within 20 seconds", pytrace=False)
 
 
 def all_shared(views: dict[Recipient, CaseView | None]) -> bool:

@@ -32,8 +32,8 @@ def leaked(server: NatsServer) -> int:
     return files_holding(Path(server.store_dir), [s.encode() for s in SECRETS])
 
 
-async def test_a_superseded_view_is_not_left_on_the_disk(fresh_nats_server: NatsServer) -> None:
-    nc = await nats.connect(fresh_nats_server.url)
+async def test_a_superseded_view_is_not_left_on_the_disk(bare_nats_server: NatsServer) -> None:
+    nc = await nats.connect(bare_nats_server.url)
     try:
         js = nc.jetstream()
         check(await ensure_views_stream(js), "a new server's views stream is created")
@@ -49,20 +49,20 @@ async def test_a_superseded_view_is_not_left_on_the_disk(fresh_nats_server: Nats
         check(info.state.messages == 1, "only the current version is held")
     finally:
         await nc.close()
-    fresh_nats_server.stop()
-    found = leaked(fresh_nats_server)
+    bare_nats_server.stop()
+    found = leaked(bare_nats_server)
     check(found == 0, f"personal values of a superseded view in {found} place(s) on disk")
 
 
-async def test_a_views_stream_stored_on_disk_is_moved_into_memory(fresh_nats_server: NatsServer) -> None:
-    nc = await nats.connect(fresh_nats_server.url)
+async def test_a_views_stream_stored_on_disk_is_moved_into_memory(bare_nats_server: NatsServer) -> None:
+    nc = await nats.connect(bare_nats_server.url)
     try:
         js = nc.jetstream()
         # As an older release made it: on disk, holding a view with the client's details.
         await js.add_stream(replace(views_stream_config(), storage=StorageType.FILE))
         await publish_view(js, contractor_view("VS-2"))
         await nc.flush()
-        check(leaked(fresh_nats_server) > 0, "the old stream held the view on disk")
+        check(leaked(bare_nats_server) > 0, "the old stream held the view on disk")
 
         check(await ensure_views_stream(js), "moving the stream counts as creating it: views are republished")
         info = await js.stream_info(VIEWS_STREAM)
@@ -71,6 +71,6 @@ async def test_a_views_stream_stored_on_disk_is_moved_into_memory(fresh_nats_ser
         check(not await ensure_views_stream(js), "a stream already in memory is kept")
     finally:
         await nc.close()
-    fresh_nats_server.stop()
-    found = leaked(fresh_nats_server)
+    bare_nats_server.stop()
+    found = leaked(bare_nats_server)
     check(found == 0, f"personal values of the old stream's views in {found} place(s) on disk")
