@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -183,6 +184,8 @@ def test_every_format_renders_without_personal_data(store: ReadModelStore, tmp_p
     report = coordinator(store)
     page = render_report(report, Format.HTML)
     assert isinstance(page, str) and page.count("<svg") == 2 and "Number of referrals received" in page
+    # Static: no script, and no address but the SVG namespace (a name, never fetched).
+    assert "<script" not in page and set(re.findall(r"(?:https?:)?//[\w.-]+", page)) == {"http://www.w3.org"}
     body = json.loads(str(render_report(report, Format.JSON)))
     assert set(body) == {"period", "quarters", "produced_on", "audience", "scheme", "sections", "legend"}
     assert body["period"] == {"from": "2024-04-01", "to": "2025-03-31"}
