@@ -284,15 +284,31 @@ class Interval:
     high: float
 
 
-def attack(p: Published) -> dict[Cell, Interval]:
-    """Every hidden cell that some relation constrains, with the interval the reader can narrow it to."""
-    every = list(relations(p))
-    for relations_used in (every, [r for r in every if not r[3]]):
-        rows = [x for r in relations_used if (x := _linear(p, r)) is not None]
-        found = _solve(p, rows)
-        if found is not None:
-            return found
-    raise AssertionError("the published figures contradict the template's own relations")
+def attack(p: Published, exact: Published | None = None) -> dict[Cell, Interval]:
+    """Every hidden cell that some relation constrains, with the interval the reader can narrow it to.
+
+    Installations completed and cancelled are at most the referrals accepted only where nothing was
+    accepted before the period and still open: a reader may know that of a scheme's first year but
+    cannot tell it from the report. Given the ``exact`` report (the coordinator's), the attacker is
+    told where it holds, and uses it there: the strongest reader the report has to resist."""
+    used = [r for r in relations(p) if not r[3] or (exact is not None and _holds(r, exact))]
+    rows = [x for r in used if (x := _linear(p, r)) is not None]
+    found = _solve(p, rows)
+    if found is None:
+        raise AssertionError("the published figures contradict the template's own relations")
+    return found
+
+
+def _holds(relation: Relation, exact: Published) -> bool:
+    terms, low, high, _ = relation
+    try:
+        total = sum(
+            k * exact.figures[x] * (1.0 if y is None else exact.figures[y] + shift)
+            for k, x, y, shift in terms
+        )
+    except KeyError:
+        return False
+    return low - 1e-6 <= total <= high + 1e-6
 
 
 def _solve(p: Published, rows: list[tuple[dict[Cell, float], float, float]]) -> dict[Cell, Interval] | None:

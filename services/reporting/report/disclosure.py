@@ -8,8 +8,8 @@ interval is narrower than the threshold's protection:
 - a hidden count whose interval lies inside 1 to threshold-1: a reader learns it is a small number.
 
 Cells that share no relation are independent, so the audit solves each connected group of hidden
-cells on its own, and remembers groups it has already solved (secondary suppression re-audits
-after every step and most groups do not change).
+cells on its own; and a cell once shown to be safe stays safe as more cells are hidden, so
+secondary suppression re-audits only the cells not yet shown to be.
 """
 
 from __future__ import annotations
@@ -46,38 +46,49 @@ class Auditor:
     capped: set[Cell]
     values: Mapping[Cell, float]
     threshold: int
-    _solved: dict[object, list[Cell]] = field(default_factory=dict)
+    safe: set[Cell] = field(default_factory=set)
 
     def exposed(self, hidden: set[Cell], system: Sequence[Linear]) -> list[Cell]:
+        """Hiding one more cell only widens what a reader can suppose (a shown figure becomes one
+        more unknown, a product of two hidden figures drops out), so a cell once shown to be safe
+        stays safe: each call audits only the cells not yet shown to be."""
         found: list[Cell] = []
         for cells, rows in _groups(hidden, system):
-            key = (cells, tuple((tuple(sorted(r[0].items())), r[1], r[2]) for r in rows))
-            if key not in self._solved:
-                self._solved[key] = self._audit(cells, rows)
-            found += self._solved[key]
+            unproven = [c for c in cells if c not in self.safe]
+            if unproven:
+                found += self._audit(cells, rows, unproven)
         return sorted(found)
 
-    def _audit(self, cells: tuple[Cell, ...], rows: Sequence[Linear]) -> list[Cell]:
+    def _audit(self, cells: tuple[Cell, ...], rows: Sequence[Linear], unproven: list[Cell]) -> list[Cell]:
         program = _Program(cells, rows, self.integer, self.capped)
-        seen = {c: {self.values[c]} for c in cells}  # the exact figures are one feasible point
+        index = {c: i for i, c in enumerate(cells)}
+        seen = {c: {self.values[c]} for c in unproven}  # the exact figures are one feasible point
 
         def record(x: np.ndarray) -> None:
-            for i, c in enumerate(cells):
-                seen[c].add(float(round(x[i])) if c in self.integer else float(x[i]))
+            for c in unproven:
+                seen[c].add(float(round(x[index[c]])) if c in self.integer else float(x[index[c]]))
 
-        everything = np.ones(len(cells))
-        for objective in (everything, -everything):
+        # A few solutions pushing every unproven cell at once (down, up, and mixed) settle most.
+        directions = [np.zeros(len(cells)) for _ in range(4)]
+        for k, c in enumerate(unproven):
+            directions[0][index[c]] = 1.0
+            directions[1][index[c]] = -1.0
+            directions[2][index[c]] = 1.0 if k % 2 else -1.0
+            directions[3][index[c]] = -1.0 if k % 2 else 1.0
+        for objective in directions:
             record(program.solve(objective))
         found = []
-        for i, c in enumerate(cells):
+        for c in unproven:
             small = c in self.integer and 1 <= self.values[c] <= self.threshold - 1
             for sign in (1.0, -1.0) if small else (-1.0, 1.0):  # min first for a small count
                 if self._safe(c, seen[c]):
                     break
                 objective = np.zeros(len(cells))
-                objective[i] = sign
+                objective[index[c]] = sign
                 record(program.solve(objective))
-            if not self._safe(c, seen[c]):
+            if self._safe(c, seen[c]):
+                self.safe.add(c)
+            else:
                 found.append(c)
         return found
 
