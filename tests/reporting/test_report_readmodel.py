@@ -154,6 +154,13 @@ def test_funders_see_small_counts_suppressed_and_no_case_references(store: ReadM
     )
     assert reached.values["Total"] is None  # 3 households would be 5.0%
     assert not any("cases" in r for s in report.as_json()["sections"] for r in s["rows"])
+    # In JSON a hidden figure is null and listed under "hidden"; a null not listed is "nothing".
+    spend_rows = next(s for s in report.as_json()["sections"] if s["title"] == "Spend per household")["rows"]
+    assert (
+        spend_rows[0]["Q3"] is None
+        and "Q3" not in spend_rows[0]["hidden"]
+        and "Q1" in spend_rows[0]["hidden"]
+    )
     # A figure shown twice is hidden in both places, or one would give the other away.
     households = report.section("Spend against budget and household target").row(
         "Households with installations completed"

@@ -41,7 +41,7 @@ def scheme_years(draw: st.DrawFn) -> Facts:
     """A random year of referrals: decided or not, installed, cancelled or still open, with the
     answers the template breaks down (some received before the year, some decided after it)."""
     cases = []
-    for i in range(draw(st.integers(min_value=3, max_value=30))):
+    for i in range(draw(st.integers(min_value=3, max_value=25))):
         received = YEAR.start + timedelta(days=draw(st.integers(-20, 364)))
         decided = received + timedelta(days=draw(st.integers(0, 40)))
         row: dict[str, object] = {"referral_source": draw(st.sampled_from(T.REFERRAL_SOURCES))}
@@ -124,8 +124,11 @@ def assert_nothing_can_be_worked_out(exact: Report, funders: Report, threshold: 
                         assert (section.title, row.label, column) in reader.hidden
 
 
+# Each example is a year's report protected and then attacked by two integer programs per hidden
+# cell: a few examples, and a timeout for a busy machine rather than the suite's default.
+@pytest.mark.timeout(900)
 @settings(
-    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 @given(scheme_years())
 def test_no_hidden_cell_of_a_random_year_can_be_worked_out(facts: Facts) -> None:

@@ -7,6 +7,7 @@ and fonts are the reader's own. The legend comes first, then the period and the 
 from __future__ import annotations
 
 import html
+import math
 import re
 
 import pygal
@@ -17,7 +18,7 @@ from services.reporting.report.model import Audience, Kind, Report
 from services.reporting.report.quarters import COLUMNS
 from services.reporting.report.render import TITLE, cell, legend_lines
 
-STYLE = CleanStyle(font_family="sans-serif")
+STYLE = CleanStyle(font_family="sans-serif", no_data_font_size=18)
 CSS = """
 body{font-family:sans-serif;margin:2em auto;max-width:62em;padding:0 1em;color:#222}
 h1{font-size:1.6em;margin-bottom:.2em}
@@ -67,6 +68,7 @@ def _options(title: str) -> dict[str, object]:
         "legend_at_bottom": True,
         "truncate_legend": -1,
         "js": [],
+        "no_data_text": "No figures to show: hidden, or none",
     }
 
 
@@ -74,9 +76,13 @@ def charts(report: Report) -> list[str]:
     activity = report.section(T.REFERRALS)
     bar = pygal.Bar(**_options("Referrals and completions per quarter"))
     bar.x_labels = list(report.quarters)
+    shown: list[int] = []
     for label in (T.RECEIVED, T.ACCEPTED, T.COMPLETED):
-        row = activity.row(label)
-        bar.add(label.replace("Number of ", "").capitalize(), [row.values.get(q) for q in report.quarters])
+        values = [activity.row(label).values.get(q) for q in report.quarters]
+        bar.add(label.replace("Number of ", "").capitalize(), values)
+        shown += [int(v) for v in values if v is not None]
+    step = max(1, math.ceil(max(shown, default=1) / 8))  # whole numbers on the scale: these are counts
+    bar.y_labels = list(range(0, max(shown, default=1) + step, step))
     days = report.section("Days between referral and installation").rows[0]
     # include_x_axis: the scale starts at zero, so a small change does not look like a large one.
     line = pygal.Line(include_x_axis=True, **_options("Average working days, referral to installation"))
@@ -109,6 +115,7 @@ def render_html(report: Report) -> str:
         "<div class='charts'>",
         *(f"<figure>{svg}</figure>" for svg in charts(report)),
         "</div>",
+        *(["<p class='note'>Hidden figures (*) are left out of the charts.</p>"] if report.hidden else []),
     ]
     for section in report.sections:
         parts.append(f"<h2>{e(section.title)}</h2><table><thead><tr><th></th>")

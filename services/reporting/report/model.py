@@ -106,6 +106,9 @@ class Report:
             for row in section.rows:
                 item: dict[str, Any] = {"label": row.label}
                 item |= {c: row.values.get(c) for c in COLUMNS}
+                hidden = [c for c in COLUMNS if (section.title, row.label, c) in self.hidden]
+                if hidden:  # null there means "hidden for funders", not "nothing to report"
+                    item["hidden"] = hidden
                 if row.cases and self.audience is Audience.COORDINATOR:
                     item["cases"] = list(row.cases)
                 rows.append(item)

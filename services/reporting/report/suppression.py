@@ -8,9 +8,10 @@ rest would be a small count). Configured figures (budget, target) rest on no one
 Secondary: relations.py lists every relation a reader of the template knows between the figures;
 disclosure.py works out, by linear programming, the interval each hidden cell can lie in given the
 shown figures. While some hidden cell is pinned (or a hidden count is known to be a small number),
-one more shown figure is hidden for it: the cheapest in a relation with it (an average or percentage
-before an amount before a count, a non-zero figure before a zero, the smaller first, then by
-position, so the same report always hides the same cells). Then the audit runs again.
+one more shown figure is hidden for it: the cheapest in a relation with it (a non-zero figure before
+a zero, then the one resting on the fewest cases, then an average or percentage before an amount
+before a count, then by position, so the same report always hides the same cells). Then the audit
+runs again.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from services.reporting.report.relations import Cell, Constraint, figures, linea
 
 log = structlog.get_logger(__name__)
 
-# Which figure to give up first: a derived statistic loses less than an amount, an amount less than
-# a count (counts carry the breakdowns the funders read).
+# Among figures resting on as many cases, which to give up first: a derived statistic before an
+# amount, an amount before a count (counts carry the breakdowns the funders read).
 COST_OF_KIND = {Kind.AVERAGE: 0, Kind.PERCENT: 0, Kind.MONEY: 1, Kind.COUNT: 2, Kind.HEADING: 3}
 
 
@@ -63,6 +64,19 @@ def _small_percentage(parts: tuple[int, int] | None, threshold: int) -> bool:
     return denominator < threshold or 0 < numerator < threshold or 0 < rest < threshold
 
 
+def cases_behind(report: Report) -> dict[Cell, float]:
+    """How many cases a figure rests on: what hiding it costs the funders (a count: itself)."""
+    weights: dict[Cell, float] = {}
+    for section in report.sections:
+        for row in section.rows:
+            for column in report.columns:
+                if row.kind is Kind.PERCENT and column in row.parts:
+                    weights[(section.title, row.label, column)] = row.parts[column][1]
+                elif column in row.basis:
+                    weights[(section.title, row.label, column)] = row.basis[column]
+    return weights
+
+
 def protect(report: Report, threshold: int) -> set[Cell]:
     """The cells to hide: the primary ones, then secondary ones until the audit finds none exposed."""
     values, kinds = figures(report)
@@ -77,6 +91,7 @@ def protect(report: Report, threshold: int) -> set[Cell]:
     for i, constraint in enumerate(constraints):
         for c in constraint.cells():
             around.setdefault(c, []).append(i)
+    weights = cases_behind(report)
     hidden = primary(report, threshold)
     rounds = 0
     while True:
@@ -86,7 +101,7 @@ def protect(report: Report, threshold: int) -> set[Cell]:
             log.debug("suppression done", hidden=len(hidden), rounds=rounds)
             return hidden
         rounds += 1
-        hidden |= _partners(bad, hidden | configured, constraints, around, values, kinds)
+        hidden |= _partners(bad, hidden | configured, constraints, around, values, kinds, weights)
 
 
 def _partners(
@@ -96,12 +111,13 @@ def _partners(
     around: Mapping[Cell, list[int]],
     values: Mapping[Cell, float],
     kinds: Mapping[Cell, Kind],
+    weights: Mapping[Cell, float],
 ) -> set[Cell]:
     """One more cell to hide for each exposed cell, skipping an exposed cell whose relations already
     lost a cell this round (that may be enough)."""
 
-    def cost(c: Cell) -> tuple[bool, int, float, Cell]:
-        return (values[c] == 0, COST_OF_KIND[kinds[c]], values[c], c)
+    def cost(c: Cell) -> tuple[bool, float, int, Cell]:
+        return (values[c] == 0, weights.get(c, values[c]), COST_OF_KIND[kinds[c]], c)
 
     def shown_near(cells: Iterable[Cell]) -> list[Cell]:
         near = {x for c in cells for i in around.get(c, []) for x in constraints[i].cells()}
