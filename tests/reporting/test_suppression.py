@@ -194,10 +194,11 @@ def test_averages_and_percentages_on_too_few_cases_are_hidden() -> None:
     assert [pct.values[c] is None for c in COLUMNS] == [False, True, True, False, False]
 
 
-def test_one_household_in_a_quarter_hides_its_spend_and_what_would_give_it_away() -> None:
+def installed(households: dict[str, int]) -> Facts:
+    """Households with their installation completed in each quarter, answers spread over the
+    template's categories, each spending a little more than the last."""
     bounds = zip(("Q1", "Q2", "Q3", "Q4"), YEAR.quarter_bounds(), strict=True)
     day = {q: first + timedelta(days=14) for q, (first, _) in bounds}
-    households = {"Q1": 1, "Q2": 6, "Q3": 7, "Q4": 5}
     cases: list[CaseFacts] = []
     for q, count in households.items():
         for k in range(count):
@@ -214,12 +215,27 @@ def test_one_household_in_a_quarter_hides_its_spend_and_what_would_give_it_away(
             measure = {"category": CATEGORIES[0], "quantity": 1, "total_gbp": 300 + 50 * k}
             cases.append(case(n, day[q], accepted_on=day[q], **answers))
             cases[-1].measures = [measure]
+    return Facts(cases, [])
+
+
+def test_one_household_in_a_quarter_hides_its_spend_and_what_would_give_it_away() -> None:
+    cases = installed({"Q1": 1, "Q2": 6, "Q3": 7, "Q4": 5}).cases
     exact, funders = published(Facts(cases, []))
     spend = funders.section(BUDGET).row(SPEND).values
     assert spend["Q1"] is None and spend["Total"] is not None
     assert sum(spend[q] is None for q in ("Q2", "Q3", "Q4")) >= 1  # or the Total would give Q1 away
     assert funders.section(BUDGET).row("Annual budget").values["Total"] == 75000.0
     assert_nothing_can_be_worked_out(exact, funders)
+
+
+def test_a_target_passed_is_shown_beyond_100_percent() -> None:
+    scheme = SCHEME.model_copy(
+        update={"reporting": SCHEME.reporting.model_copy(update={"household_target": 10})}
+    )
+    facts = installed({"Q1": 6, "Q2": 6, "Q3": 7, "Q4": 5})
+    funders = report_from_facts(facts, YEAR, Audience.FUNDER, scheme)
+    reached = funders.section(BUDGET).row("Percentage of household target reached").values["Total"]
+    assert reached == 240.0
 
 
 def test_quarters_count_from_the_start_date() -> None:

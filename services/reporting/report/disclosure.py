@@ -25,7 +25,6 @@ from services.reporting.report.relations import Cell
 Linear = tuple[dict[Cell, float], float, float]  # coefficients over hidden cells, low, high
 PENNY = 0.01
 SHARE = 0.1  # a hidden amount must stay uncertain by at least a tenth of itself
-PERCENT_CAP = 100.0
 # No figure of a scheme's year comes near this; a cap keeps every program bounded (HiGHS cannot
 # always tell an unbounded integer program from an infeasible one), and reaching it means "no bound".
 BEYOND = 1e9
@@ -34,7 +33,7 @@ EPSILON = 1e-6
 
 @dataclass
 class Auditor:
-    """Finds the exposed hidden cells; ``integer`` cells are counts, ``capped`` ones percentages.
+    """Finds the exposed hidden cells; ``integer`` cells are counts.
 
     Rather than two programs for every hidden cell, each solution found is a witness for every
     cell at once (a reader cannot rule out any feasible point): a cell is safe as soon as the
@@ -43,7 +42,6 @@ class Auditor:
     """
 
     integer: set[Cell]
-    capped: set[Cell]
     values: Mapping[Cell, float]
     threshold: int
     safe: set[Cell] = field(default_factory=set)
@@ -60,7 +58,7 @@ class Auditor:
         return sorted(found)
 
     def _audit(self, cells: tuple[Cell, ...], rows: Sequence[Linear], unproven: list[Cell]) -> list[Cell]:
-        program = _Program(cells, rows, self.integer, self.capped)
+        program = _Program(cells, rows, self.integer)
         index = {c: i for i, c in enumerate(cells)}
         seen = {c: {self.values[c]} for c in unproven}  # the exact figures are one feasible point
 
@@ -102,9 +100,7 @@ class Auditor:
 class _Program:
     """The relations of one group of hidden cells as a mixed-integer program for HiGHS."""
 
-    def __init__(
-        self, cells: tuple[Cell, ...], rows: Sequence[Linear], integer: set[Cell], capped: set[Cell]
-    ) -> None:
+    def __init__(self, cells: tuple[Cell, ...], rows: Sequence[Linear], integer: set[Cell]) -> None:
         index = {c: i for i, c in enumerate(cells)}
         matrix = np.zeros((len(rows), len(cells)))
         for r, (coefficients, _, _) in enumerate(rows):
@@ -112,8 +108,8 @@ class _Program:
                 matrix[r, index[c]] = k
         self.constraints = LinearConstraint(matrix, [r[1] for r in rows], [r[2] for r in rows])
         self.integrality = np.array([1 if c in integer else 0 for c in cells])
-        upper = np.array([PERCENT_CAP if c in capped else BEYOND for c in cells])
-        self.bounds = Bounds(np.zeros(len(cells)), upper)
+        # Every figure is at least 0 (a percentage of the target may pass 100).
+        self.bounds = Bounds(np.zeros(len(cells)), np.full(len(cells), BEYOND))
 
     def solve(self, objective: np.ndarray) -> np.ndarray:
         result = milp(

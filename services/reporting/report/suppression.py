@@ -85,8 +85,7 @@ def protect(report: Report, threshold: int) -> set[Cell]:
         (s.title, r.label, c) for s in report.sections for r in s.rows if r.configured for c in report.columns
     }
     integer = {c for c, k in kinds.items() if k in (Kind.COUNT, Kind.HEADING)}
-    percents = {c for c, k in kinds.items() if k is Kind.PERCENT}
-    auditor = Auditor(integer, percents, values, threshold)
+    auditor = Auditor(integer, values, threshold)
     around: dict[Cell, list[int]] = {}
     for i, constraint in enumerate(constraints):
         for c in constraint.cells():
