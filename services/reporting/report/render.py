@@ -27,7 +27,7 @@ TITLE = "Sanctuary Scheme Monitoring Template"
 LEGEND = (
     ("*", "hidden: a small number (below the threshold), or a figure from which one could be worked out"),
     ("-", "nothing to report: an average or a percentage of no cases"),
-    ("(blank)", "a quarter after the end of the period"),
+    ("(blank)", "a figure for the whole period only, or a quarter after the end of the period"),
 )
 
 
@@ -53,7 +53,9 @@ def cell(report: Report, section: Section, row: Row, column: str) -> str:
         return ""
     value: Value = row.values.get(column)
     if value is None:
-        return SUPPRESSED if is_hidden(report, section, row, column) else NOTHING
+        if is_hidden(report, section, row, column):
+            return SUPPRESSED
+        return "" if whole_period_only(row, column) else NOTHING
     if row.kind is Kind.PERCENT:
         return f"{value:.1f}%"
     if is_money(row):
@@ -61,6 +63,12 @@ def cell(report: Report, section: Section, row: Row, column: str) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+def whole_period_only(row: Row, column: str) -> bool:
+    """A budget, a target and what is measured against them have no quarterly figure."""
+    quarterly = column in row.basis or column in row.parts
+    return column != "Total" and not quarterly and row.kind in (Kind.MONEY, Kind.PERCENT)
 
 
 def is_money(row: Row) -> bool:
