@@ -16,7 +16,7 @@ from services.reporting.readmodel.projection import MonitoringProjection
 from services.reporting.readmodel.store import ReadModelStore, make_engine
 from services.reporting.rebuild import rebuild
 from services.reporting.report.model import Audience
-from services.reporting.report.produce import Format, render_report, report_for_period
+from services.reporting.report.produce import Format, render_report, report_for_period, write_report
 from shared.catalogue import load_catalogue
 from shared.errors import CommandRejected, Problem, reject_if
 from shared.scheme import SchemeError, load_scheme
@@ -62,13 +62,11 @@ def report_command(
         for problem in exc.problems:
             typer.echo(f"--{problem.field}: {problem.problem}", err=True)
         raise typer.Exit(2) from None
-    body = render_report(report, fmt)
     if out is None:
+        body = render_report(report, fmt)
         typer.echo(body if isinstance(body, str) else body.decode())
-    elif isinstance(body, bytes):
-        out.write_bytes(body)
     else:
-        out.write_text(body, encoding="utf-8")
+        write_report(report, fmt, out)
 
 
 @app.command("rebuild")

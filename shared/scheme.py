@@ -142,6 +142,9 @@ class ReportingSettings(BaseModel):
     annual_budget_gbp: int = Field(default=75_000, ge=0)
     household_target: int = Field(default=60, ge=0)
     financial_year_start_month: int = Field(default=4, ge=1, le=12)
+    # The scheme's own measures reported after the template (its performance indicators, its
+    # service standards); a scheme reports only those it names.
+    own_measures: list[Literal["performance_indicators", "service_standards"]] = Field(default_factory=list)
 
 
 class RetentionSettings(BaseModel):

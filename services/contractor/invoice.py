@@ -116,7 +116,7 @@ def invoice_rows(invoice: Invoice) -> list[tuple[str, ...]]:
 
 
 def write_csv(invoice: Invoice, path: Path) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as f:
+    with path.open("w", newline="", encoding="utf-8-sig") as f:  # with a BOM, so Excel reads "£"
         csv.writer(f).writerows(invoice_rows(invoice))
     return path
 

@@ -23,6 +23,7 @@ from services.reporting.report import template as T
 from services.reporting.report.model import Audience, Report
 from shared.scheme import load_scheme
 from shared.settings import Settings
+from tests.reporting.attacker import attack, disclosures, read_csv
 
 pytestmark = pytest.mark.nats
 # A year no other test writes into, and read-model tables and a consumer of this test's own.
@@ -78,6 +79,15 @@ async def test_a_small_year_through_the_real_services(settings: Settings, tmp_pa
     suffixes = Counter(p.suffix for p in outcome.files)
     assert suffixes == {".json": 2, ".csv": 2, ".xlsx": 2, ".html": 2, ".txt": 2}
     assert all(p.stat().st_size > 0 for p in outcome.files)
+    # The funders' report as published: the independent attacker pins no hidden cell of it.
+    csvs = {
+        p.name.split("-")[1]: read_csv(p.read_text(encoding="utf-8"))
+        for p in outcome.files
+        if p.suffix == ".csv"
+    }
+    reader = csvs["funder"]
+    found = attack(reader, csvs["coordinator"])
+    assert disclosures(reader, found, scheme.reporting.suppression_threshold) == []
     # Every case's history verifies, and the agencies hold views of the year's cases.
     assert outcome.afterwards.broken == []
     assert len(outcome.afterwards.verified) == CASES

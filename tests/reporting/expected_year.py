@@ -11,6 +11,9 @@ from services.reporting.report import template as T
 from shared.catalogue import MonitoringCategory
 
 Values = dict[str, int | float | None]
+# The test scheme reports both kinds of a scheme's own measures, under its own name.
+INDICATORS = "Test Sanctuary Scheme performance indicators"
+STANDARDS = "Test Sanctuary Scheme service standards"
 
 
 def n(q1: int = 0, q2: int = 0, q3: int = 0, q4: int = 0) -> Values:
@@ -49,6 +52,8 @@ SECTIONS: list[tuple[str, list[tuple[str, Values]]]] = [
             (T.RECEIVED, n(3, 1, 2, 2)),  # Q1 RA RB RH, Q2 RC, Q3 RD RE, Q4 RF RG
             (T.ACCEPTED, n(2, 2, 0, 2)),  # Q1 RA RH, Q2 RB RC, Q4 RF RG
             (T.NOT_ACCEPTED, n(0, 0, 2)),  # RD safeguarding, RE declined
+            (T.AWAITING_START, v(0, 1, 0, 0, 0)),  # RB: received 28 June, accepted in July
+            (T.AWAITING_END, v(1, 0, 0, 0, 0)),
             (T.CANCELLED, n(0, 1)),  # RC
             (T.COMPLETED, n(1, 1, 0, 1)),  # RA RB RF
         ],
@@ -177,7 +182,7 @@ SECTIONS: list[tuple[str, list[tuple[str, Values]]]] = [
     ),
     ("Cost of measures installed", [("Total cost of measures installed", v(35.0, 516.0, 0.0, 120.0, 671.0))]),
     (
-        "Tower Hamlets performance indicators",
+        INDICATORS,
         [
             # Works orders RA (Q1), RB RC (Q2), RF (Q4): RA and RF reached the same day, RB after two
             # days, RC never (given up on).
@@ -230,7 +235,7 @@ SECTIONS: list[tuple[str, list[tuple[str, Values]]]] = [
         ),
     ),
     (
-        "South Essex service standards",
+        STANDARDS,
         [
             # Accepted -> CPO: RA RH on time (Q1); RB late, RC on time (Q2); RF on time, RG late (Q4).
             (
@@ -286,29 +291,29 @@ SECTIONS: list[tuple[str, list[tuple[str, Values]]]] = [
 CASES = {
     ("Referrals and installations", T.CANCELLED): ["RC"],
     ("Reasons for cancellation", "Client could not be contacted"): ["RC"],
-    ("Tower Hamlets performance indicators", "Percentage of clients contacted within 24 hours"): ["RB", "RC"],
+    (INDICATORS, "Percentage of clients contacted within 24 hours"): ["RB", "RC"],
     (
-        "Tower Hamlets performance indicators",
+        INDICATORS,
         "Percentage of clients the service was able to successfully contact",
     ): ["RC"],
     (
-        "South Essex service standards",
+        STANDARDS,
         "Referral to the Crime Reduction Officer within 1 working day of accepting the case",
     ): ["RB", "RG"],
-    ("South Essex service standards", "Assessment within 5 working days of receipt of the referral"): ["RC"],
+    (STANDARDS, "Assessment within 5 working days of receipt of the referral"): ["RC"],
     (
-        "South Essex service standards",
+        STANDARDS,
         "Works commenced within 2 working days of receiving the works order",
     ): ["RB", "RC"],
     (
-        "South Essex service standards",
+        STANDARDS,
         "Works completed within 7 working days of receiving the works order",
     ): ["RB"],
     (
-        "South Essex service standards",
+        STANDARDS,
         "Fire risk assessment within 10 working days of the works being completed",
     ): ["RB"],
-    ("South Essex service standards", "Follow-up visit within 14 days of the works being completed"): ["RB"],
-    ("South Essex service standards", "Contact at 3 months after completion of works"): ["RB"],
-    ("South Essex service standards", "Contact at 6 months after completion of works"): ["RB"],
+    (STANDARDS, "Follow-up visit within 14 days of the works being completed"): ["RB"],
+    (STANDARDS, "Contact at 3 months after completion of works"): ["RB"],
+    (STANDARDS, "Contact at 6 months after completion of works"): ["RB"],
 }

@@ -95,7 +95,12 @@ TEST_SCHEME = parse_scheme(
         "in_scope_catalogue_scopes": ["standard"],
         "timescales": {"follow_up_contact_months": [3, 6, 12]},
         "dash": {"high_threshold": 14, "medium_threshold": 10},
-        "reporting": {"suppression_threshold": 5, "annual_budget_gbp": 75000, "household_target": 60},
+        "reporting": {
+            "suppression_threshold": 5,
+            "annual_budget_gbp": 75000,
+            "household_target": 60,
+            "own_measures": ["performance_indicators", "service_standards"],
+        },
     },
     "test scheme",
 )

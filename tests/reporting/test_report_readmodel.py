@@ -5,8 +5,11 @@ SQLite and PostgreSQL giving the same report. Runs on DATABASE_URL when it is se
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -21,12 +24,12 @@ from services.reporting.report.compute import compute_report
 from services.reporting.report.model import Audience, Report
 from services.reporting.report.produce import Format, render_report, report_for_period, write_all_formats
 from services.reporting.report.quarters import Period
-from services.reporting.report.suppression import equations_of
 from shared.catalogue import load_catalogue
 from shared.errors import CommandRejected
-from tests.reporting.expected_year import CASES, SECTIONS
+from shared.scheme import CONFIG_DIR, load_scheme
+from tests.reporting.attacker import attack, disclosures, read_csv
+from tests.reporting.expected_year import CASES, INDICATORS, SECTIONS, STANDARDS
 from tests.reporting.history import TEST_SCHEME, History
-from tests.reporting.test_suppression import recoverable
 from tests.reporting.year import year
 
 pytestmark = pytest.mark.readmodel
@@ -97,7 +100,7 @@ def test_rows_follow_the_scheme_configuration(store: ReadModelStore) -> None:
         }
     )
     report = compute_report(store, PERIOD, Audience.COORDINATOR, scheme)
-    labels = [r.label for r in report.section("South Essex service standards").rows]
+    labels = [r.label for r in report.section(STANDARDS).rows]
     assert "Contact at 12 months after completion of works" not in labels
     assert report.section("Spend against budget and household target").row("Budget remaining").values[
         "Total"
@@ -136,10 +139,13 @@ def test_rebuild_gives_the_identical_report(store: ReadModelStore) -> None:
 def test_funders_see_small_counts_suppressed_and_no_case_references(store: ReadModelStore) -> None:
     load(store, year())
     report = compute_report(store, PERIOD, Audience.FUNDER, TEST_SCHEME)
-    received = report.section("Referrals and installations").row("Number of referrals received")
-    # Eight referrals: the total is shown, every quarter (1 to 3) is hidden.
-    assert received.values == {"Q1": None, "Q2": None, "Q3": None, "Q4": None, "Total": 8}
-    completed = report.section("Referrals and installations").row("Number of installations completed")
+    referrals = report.section("Referrals and installations")
+    # Eight referrals, 1 to 3 a quarter: hidden, and the Total with them (received = accepted + not
+    # accepted + awaiting, and 2 were not accepted: the Total would narrow them down).
+    assert referrals.row("Number of referrals received").values == dict.fromkeys(
+        ("Q1", "Q2", "Q3", "Q4", "Total")
+    )
+    completed = referrals.row("Number of installations completed")
     assert completed.values["Total"] is None and completed.cases == []
     assert report.section("Spend per household").row("Lowest spend").values["Total"] is None
     assert report.section("Referral sources").row("Private rented sector agency").values["Total"] == 0
@@ -148,28 +154,36 @@ def test_funders_see_small_counts_suppressed_and_no_case_references(store: ReadM
     )
     assert reached.values["Total"] is None  # 3 households would be 5.0%
     assert not any("cases" in r for s in report.as_json()["sections"] for r in s["rows"])
+    # In JSON a hidden figure is null and listed under "hidden"; a null not listed is "nothing".
+    spend_rows = next(s for s in report.as_json()["sections"] if s["title"] == "Spend per household")["rows"]
+    assert (
+        spend_rows[0]["Q3"] is None
+        and "Q3" not in spend_rows[0]["hidden"]
+        and "Q1" in spend_rows[0]["hidden"]
+    )
     # A figure shown twice is hidden in both places, or one would give the other away.
     households = report.section("Spend against budget and household target").row(
         "Households with installations completed"
     )
     assert households.values == completed.values
-    children = report.section("Tower Hamlets performance indicators").row(
-        "Total number of children in households"
-    )
+    children = report.section(INDICATORS).row("Total number of children in households")
     assert children.values == report.section("Number of dependent children").rows[0].values
     text = render_report(report, Format.TABLE)
     assert isinstance(text, str) and "RC" not in text and "RB" not in text
 
 
-def test_no_hidden_count_of_the_funders_year_can_be_worked_out(store: ReadModelStore) -> None:
+def test_no_hidden_cell_of_the_funders_year_can_be_worked_out(store: ReadModelStore) -> None:
+    """The independent attacker, reading the published CSV, pins no hidden cell of the year."""
     load(store, year())
     exact = coordinator(store)
-    values, equations = equations_of(exact)
     funders = compute_report(store, PERIOD, Audience.FUNDER, TEST_SCHEME)
-    hidden = {cell for cell in values if funders.section(cell[0]).row(cell[1]).values[cell[2]] is None}
-    assert any(0 < values[c] < 5 for c in hidden)  # the year has small counts to hide
-    assert all(c in hidden for c, v in values.items() if 0 < v < 5)
-    assert not recoverable(hidden, equations)
+    reader = read_csv(str(render_report(funders, Format.CSV)))
+    assert len(reader.hidden) > 50  # the year is small: many figures are small counts
+    intervals = attack(reader, read_csv(str(render_report(exact, Format.CSV))))
+    assert disclosures(reader, intervals, 5) == []
+    for (section, label, column), interval in intervals.items():
+        value = exact.section(section).row(label).values[column]
+        assert value is not None and interval.low - 0.01 <= value <= interval.high + 0.01
 
 
 def test_every_format_renders_without_personal_data(store: ReadModelStore, tmp_path: Path) -> None:
@@ -177,8 +191,10 @@ def test_every_format_renders_without_personal_data(store: ReadModelStore, tmp_p
     report = coordinator(store)
     page = render_report(report, Format.HTML)
     assert isinstance(page, str) and page.count("<svg") == 2 and "Number of referrals received" in page
+    # Static: no script, and no address but the SVG namespace (a name, never fetched).
+    assert "<script" not in page and set(re.findall(r"(?:https?:)?//[\w.-]+", page)) == {"http://www.w3.org"}
     body = json.loads(str(render_report(report, Format.JSON)))
-    assert set(body) == {"period", "audience", "scheme", "sections"}
+    assert set(body) == {"period", "quarters", "produced_on", "audience", "scheme", "sections", "legend"}
     assert body["period"] == {"from": "2024-04-01", "to": "2025-03-31"}
     assert body["sections"][0]["rows"][0] == {
         "label": "Number of referrals received",
@@ -198,6 +214,86 @@ def test_every_format_renders_without_personal_data(store: ReadModelStore, tmp_p
     for text in texts:
         leaks = [word for word in PERSONAL if word in text]
         assert not leaks, "a rendered report holds personal data"
+
+
+def test_the_csv_starts_with_a_byte_order_mark_so_excel_reads_pounds(
+    store: ReadModelStore, tmp_path: Path
+) -> None:
+    load(store, year())
+    [path] = [p for p in write_all_formats(coordinator(store), tmp_path) if p.suffix == ".csv"]
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "£671.00".encode() in raw
+
+
+def test_the_xlsx_holds_numbers_with_formats_dates_and_a_notes_sheet(
+    store: ReadModelStore, tmp_path: Path
+) -> None:
+    load(store, year())
+    funders = compute_report(store, PERIOD, Audience.FUNDER, TEST_SCHEME)
+    [path] = [p for p in write_all_formats(funders, tmp_path) if p.suffix == ".xlsx"]
+    book = load_workbook(path)
+    sheet = book["Monitoring"]
+    rows = {r[0].value: r for r in sheet.iter_rows() if r[0].value}
+    assert rows["Date from"][1].is_date and rows["Date from"][1].value.date() == date(2024, 4, 1)
+    assert rows["Produced on"][1].is_date
+    assert rows["Spend on measures installed"][1].value == "*"  # three households: hidden
+    budget = rows["Annual budget"]
+    assert (
+        budget[5].value == 75000.0 and "£" in budget[5].number_format and budget[1].value is None
+    )  # a yearly figure: no quarters
+    sources = rows["Private rented sector agency"]
+    assert sources[5].value == 0 and isinstance(sources[5].value, int)
+    assert sheet.column_dimensions["A"].width >= 40
+    notes = [r for r in book["Notes"].iter_rows(values_only=True)]
+    assert ("*", notes[1][1]) == notes[1] and "hidden" in str(notes[1][1])
+    coordinator_book = load_workbook(
+        next(p for p in write_all_formats(coordinator(store), tmp_path / "c") if p.suffix == ".xlsx")
+    )
+    indicators = {r[0].value: r for r in coordinator_book["Monitoring"].iter_rows() if r[0].value}
+    contacted = indicators["Percentage of clients contacted within 24 hours"]
+    assert contacted[5].value == 0.5 and contacted[5].number_format == "0.0%"
+
+
+def test_a_period_of_one_quarter_leaves_the_other_quarters_blank(store: ReadModelStore) -> None:
+    load(store, year())
+    quarter = Period.of(date(2024, 4, 1), date(2024, 6, 30))
+    for audience in Audience:
+        report = compute_report(store, quarter, audience, TEST_SCHEME)
+        assert report.quarters == ("Q1",)
+        received = report.section("Referrals and installations").row("Number of referrals received")
+        assert [received.values[q] for q in ("Q2", "Q3", "Q4")] == [None, None, None]
+        rows = list(csv.reader(io.StringIO(str(render_report(report, Format.CSV)).removeprefix("\ufeff"))))
+        for row in rows[1:]:
+            assert row[3:6] == ["", "", ""], row
+    exact = compute_report(store, quarter, Audience.COORDINATOR, TEST_SCHEME)
+    received = exact.section("Referrals and installations").row("Number of referrals received")
+    assert received.values["Q1"] == 3 and received.values["Total"] == 3
+
+
+@pytest.mark.parametrize(
+    ("file", "own"),
+    [
+        ("standing-together.yaml", []),
+        ("tower-hamlets.yaml", ["performance indicators"]),
+        ("south-essex.yaml", ["service standards"]),
+    ],
+)
+def test_a_scheme_reports_only_its_own_measures_under_its_own_name(
+    store: ReadModelStore, file: str, own: list[str]
+) -> None:
+    load(store, year())
+    scheme = load_scheme(CONFIG_DIR / file)
+    report = compute_report(store, PERIOD, Audience.COORDINATOR, scheme)
+    titles = [s.title for s in report.sections]
+    assert not any(
+        "Tower Hamlets performance" in t or "South Essex service" in t for t in titles if scheme.name not in t
+    )
+    assert [t.removeprefix(f"{scheme.name} ") for t in titles if t.startswith(scheme.name)] == own
+    assert titles[-1] == "Spend against budget and household target"
+    page = str(render_report(report, Format.HTML))
+    for other in ("Tower Hamlets", "South Essex", "Standing Together"):
+        if other not in scheme.name:
+            assert other not in page
 
 
 def test_the_read_models_hold_no_personal_data(store: ReadModelStore) -> None:

@@ -17,7 +17,7 @@ from services.reporting.report.anonymise import apply_audience
 from services.reporting.report.facts import CaseFacts, Facts, load_facts
 from services.reporting.report.model import Audience, Kind, Relation, Report, Row, Section
 from services.reporting.report.quarters import QUARTERS, Period
-from services.reporting.report.rows import average_row, count_row, money_row, where
+from services.reporting.report.rows import average_row, awaiting_row, count_row, money_row, where
 from services.reporting.report.scheme_measures import BUDGET, SPEND, scheme_sections
 from shared.scheme import SchemeConfig
 
@@ -71,9 +71,17 @@ def compute_report(store: ReadModelStore, period: Period, audience: Audience, sc
 
 
 def report_from_facts(facts: Facts, period: Period, audience: Audience, scheme: SchemeConfig) -> Report:
-    report = Report(period.start, period.end, audience, scheme.name, template_sections(facts, period, scheme))
-    report.sections += scheme_sections(facts, period, scheme)
+    sections = [*template_sections(facts, period, scheme), *scheme_sections(facts, period, scheme)]
+    report = Report(period.start, period.end, audience, scheme.name, sections, quarters=period.quarters())
+    for section in report.sections:  # quarters after the period's end are blank, not 0
+        for row in section.rows:
+            row.values |= {q: None for q in QUARTERS if q not in report.quarters}
     return apply_audience(report, scheme.reporting.suppression_threshold)
+
+
+def at_most(label: str) -> Relation:
+    """A row counting some of the households whose installation was completed: never more."""
+    return Relation(f"{T.REFERRALS}::{T.COMPLETED}", (label,), at_most=True)
 
 
 def template_sections(facts: Facts, period: Period, scheme: SchemeConfig) -> list[Section]:
@@ -99,6 +107,8 @@ def template_sections(facts: Facts, period: Period, scheme: SchemeConfig) -> lis
             count_row(T.RECEIVED, period, cases, lambda c: c.day("referral_received_on"), lambda c: 1),
             count_row(T.ACCEPTED, period, cases, lambda c: c.day("accepted_on"), lambda c: 1),
             count_row(T.NOT_ACCEPTED, period, cases, CaseFacts.not_accepted_on, lambda c: 1),
+            awaiting_row(T.AWAITING_START, period, cases, at_end=False),
+            awaiting_row(T.AWAITING_END, period, cases, at_end=True),
             count_row(T.CANCELLED, period, cases, lambda c: c.day("cancelled_on"), lambda c: 1, listed=True),
             count_row(T.COMPLETED, period, done, _completed, lambda c: 1),
         ],
@@ -154,6 +164,7 @@ def template_sections(facts: Facts, period: Period, scheme: SchemeConfig) -> lis
                 T.GENDER_IDENTITY_DIFFERS, period, done, _completed, _is("gender_identity_differs", True)
             )
         ],
+        [at_most(T.GENDER_IDENTITY_DIFFERS)],
     )
     disability = Section(
         "Disability",
@@ -161,6 +172,7 @@ def template_sections(facts: Facts, period: Period, scheme: SchemeConfig) -> lis
             *(count_row(d, period, done, _completed, _has_disability(d)) for d in T.DISABILITIES),
             count_row(T.UNKNOWN, period, done, _completed, _disability_unknown),
         ],
+        [at_most(d) for d in (*T.DISABILITIES, T.UNKNOWN)],
     )
     ethnicity_rows: list[Row] = []
     relations: list[Relation] = []
@@ -179,6 +191,7 @@ def template_sections(facts: Facts, period: Period, scheme: SchemeConfig) -> lis
     interpreter = Section(
         T.INTERPRETER_NEEDED,
         [count_row(T.INTERPRETER_NEEDED, period, done, _completed, _is("interpreter_needed", True))],
+        [at_most(T.INTERPRETER_NEEDED)],
     )
     age = breakdown("Age", "age_band", T.AGE_BANDS, True)
     support = Section(
@@ -188,6 +201,7 @@ def template_sections(facts: Facts, period: Period, scheme: SchemeConfig) -> lis
             count_row(T.ADDITIONAL_SUPPORT[1], period, done, _completed, _is("pregnant", True)),
             count_row(T.ADDITIONAL_SUPPORT[2], period, done, _completed, _is("other_support_needs", True)),
         ],
+        [at_most(s) for s in T.ADDITIONAL_SUPPORT],
     )
     accommodation = breakdown("Accommodation type", "accommodation_type", T.ACCOMMODATION_TYPES, False)
     tenure = breakdown("Tenure type", "tenure_type", T.TENURE_TYPES, False)
@@ -224,7 +238,11 @@ def template_sections(facts: Facts, period: Period, scheme: SchemeConfig) -> lis
             count_row(T.MARAC, period, done, _completed, lambda c: int(marac_referral(c))),
             count_row(T.ARSON, period, done, _completed, _is("arson_risk", True)),
         ],
-        [Relation(f"{T.REFERRALS}::{T.COMPLETED}", T.RISK_LEVELS)],
+        [
+            Relation(f"{T.REFERRALS}::{T.COMPLETED}", T.RISK_LEVELS),
+            at_most(T.MARAC),
+            at_most(T.ARSON),
+        ],
         note="Risk level and MARAC referral from the DASH RIC assessment, or the referral form without one.",
     )
     return [

@@ -1,6 +1,7 @@
 """The report as data, separate from how it is rendered: sections of rows with Q1-Q4 and Total.
 
-A value of ``None`` in a published report means "suppressed" (funder audience only).
+A value of ``None`` in a published report means "suppressed" (funder audience only), "no cases
+to average" (an average or percentage of nothing), or a quarter outside a period shorter than a year.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from services.reporting.report.quarters import COLUMNS
+from services.reporting.report.quarters import COLUMNS, QUARTERS
 
 Value = int | float | None
 
@@ -41,6 +42,10 @@ class Row:
     parts: dict[str, tuple[int, int]] = field(default_factory=dict)
     # Case references behind the row (late or cancelled cases): coordinator audience only.
     cases: list[str] = field(default_factory=list)
+    # False for a stock (referrals awaiting a decision on a day): its quarters do not add up to a Total.
+    additive: bool = True
+    # A figure the scheme configures (budget, target): never hidden, it tells nothing about anyone.
+    configured: bool = False
 
     def value(self, column: str) -> Value:
         return self.values.get(column)
@@ -48,11 +53,12 @@ class Row:
 
 @dataclass(frozen=True)
 class Relation:
-    """In every column, the ``total`` row equals the sum of the ``parts`` rows (labels may name
-    rows of another section as ``"<section title>::<row label>"``)."""
+    """In every column, the ``total`` row equals the sum of the ``parts`` rows, or with ``at_most``
+    is at least that sum (labels may name rows of another section as ``"<section title>::<row label>"``)."""
 
     total: str
     parts: tuple[str, ...]
+    at_most: bool = False
 
 
 @dataclass
@@ -77,6 +83,15 @@ class Report:
     scheme: str
     sections: list[Section]
     suppressed_cells: int = 0
+    # The quarters the period reaches; the others are left blank (a period of one quarter has Q1 only).
+    quarters: tuple[str, ...] = QUARTERS
+    produced_on: date = field(default_factory=date.today)
+    # The cells suppressed for funders, as (section title, row label, column): shown as "*".
+    hidden: set[tuple[str, str, str]] = field(default_factory=set)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*self.quarters, "Total")
 
     def section(self, title: str) -> Section:
         for section in self.sections:
@@ -91,6 +106,9 @@ class Report:
             for row in section.rows:
                 item: dict[str, Any] = {"label": row.label}
                 item |= {c: row.values.get(c) for c in COLUMNS}
+                hidden = [c for c in COLUMNS if (section.title, row.label, c) in self.hidden]
+                if hidden:  # null there means "hidden for funders", not "nothing to report"
+                    item["hidden"] = hidden
                 if row.cases and self.audience is Audience.COORDINATOR:
                     item["cases"] = list(row.cases)
                 rows.append(item)
@@ -100,6 +118,8 @@ class Report:
             sections.append(entry)
         return {
             "period": {"from": self.period_from.isoformat(), "to": self.period_to.isoformat()},
+            "quarters": list(self.quarters),
+            "produced_on": self.produced_on.isoformat(),
             "audience": self.audience.value,
             "scheme": self.scheme,
             "sections": sections,

@@ -51,6 +51,10 @@ def no_take_up_reason(c: CaseFacts) -> str:
     return reason[:1].upper() + reason[1:]
 
 
+def indicators_title(scheme: SchemeConfig) -> str:
+    return f"{scheme.name} performance indicators"
+
+
 def performance_indicators(facts: Facts, period: Period, scheme: SchemeConfig) -> list[Section]:
     cases = facts.cases
     ordered = [c for c in cases if c.row.get("works_order_at")]
@@ -80,7 +84,7 @@ def performance_indicators(facts: Facts, period: Period, scheme: SchemeConfig) -
         return c.day("completed_at")
 
     indicators = Section(
-        "Tower Hamlets performance indicators",
+        indicators_title(scheme),
         [
             percent_row(
                 "Percentage of clients contacted within 24 hours",

@@ -69,13 +69,17 @@ def render_report(report: Report, fmt: Format) -> str | bytes:
     return render_table(report)
 
 
-def write_report(report: Report, fmt: Format, path: Path) -> Path:
+def encode(report: Report, fmt: Format) -> bytes:
+    """The file's bytes: UTF-8, and for CSV with a byte order mark so that Excel reads "£"."""
     body = render_report(report, fmt)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(body, bytes):
-        path.write_bytes(body)
-    else:
-        path.write_text(body, encoding="utf-8")
+        return body
+    return body.encode("utf-8-sig" if fmt is Format.CSV else "utf-8")
+
+
+def write_report(report: Report, fmt: Format, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(encode(report, fmt))
     return path
 
 

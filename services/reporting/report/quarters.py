@@ -51,6 +51,14 @@ class Period:
             bounds.append((first, min(last, self.end)))
         return bounds
 
+    def quarters(self) -> tuple[str, ...]:
+        """The quarters the period reaches (all four for a year; Q1 alone for three months)."""
+        return tuple(
+            name
+            for name, (first, _) in zip(QUARTERS, self.quarter_bounds(), strict=True)
+            if first <= self.end
+        )
+
     def quarter_of(self, day: date | None) -> str | None:
         """The quarter a date falls in, or None when it is outside the period (or unknown)."""
         if day is None or day < self.start or day > self.end:

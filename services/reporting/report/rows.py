@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from services.reporting.report.facts import CaseFacts
 from services.reporting.report.model import Kind, Row, Value
-from services.reporting.report.quarters import COLUMNS, Period
+from services.reporting.report.quarters import COLUMNS, QUARTERS, Period
 
 When = Callable[[CaseFacts], date | None]
 Weight = Callable[[CaseFacts], int]
@@ -30,6 +30,31 @@ def count_row(
             values["Total"] = int(values["Total"] or 0) + n
             refs.append(case.case_id)
     return Row(label, values, Kind.COUNT, cases=refs if listed else [])
+
+
+def awaiting_row(label: str, period: Period, cases: Iterable[CaseFacts], at_end: bool) -> Row:
+    """Referrals received and neither accepted nor not accepted, on the first day of each quarter
+    (``at_end``: the last day); the Total column on the period's first (last) day. A stock, so its
+    quarters do not add up to the Total."""
+    values: dict[str, Value] = {}
+    bounds = dict(zip(QUARTERS, period.quarter_bounds(), strict=True))
+    bounds["Total"] = (period.start, period.end)
+    for column, (first, last) in bounds.items():
+        if first > period.end:
+            values[column] = 0
+            continue
+        # At the start: received before the day and undecided before it; at the end: by the day.
+        day, before = (last, False) if at_end else (first, True)
+        values[column] = sum(1 for c in cases if _undecided(c, day, before))
+    return Row(label, values, Kind.COUNT, additive=False)
+
+
+def _undecided(case: CaseFacts, day: date, before: bool) -> bool:
+    def by(d: date | None) -> bool:
+        return d is not None and (d < day if before else d <= day)
+
+    decided = by(case.day("accepted_on")) or by(case.not_accepted_on())
+    return by(case.day("referral_received_on")) and not decided
 
 
 def where(value_of: Callable[[CaseFacts], object], wanted: object) -> Weight:

@@ -1,6 +1,7 @@
-"""The scheme's own measures after the template: the Tower Hamlets performance indicators
-(performance.py), the South Essex service standards (standards.py), and spend against the scheme's
-annual budget and household target (here)."""
+"""The scheme's own measures after the template, those its configuration names
+(``reporting.own_measures``): performance indicators like Tower Hamlets' (performance.py), service
+standards like South Essex's (standards.py); then spend against the scheme's annual budget and
+household target (here), which every scheme configures."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def budget(facts: Facts, period: Period, scheme: SchemeConfig) -> Section:
         BUDGET,
         [
             spend,
-            Row("Annual budget", only_total(float(annual)), Kind.MONEY),
+            Row("Annual budget", only_total(float(annual)), Kind.MONEY, configured=True),
             # Worked out from the year's spend: hidden with it (the relation below).
             Row("Budget remaining", only_total(float(annual - spent)), Kind.MONEY),
             Row(
@@ -54,7 +55,7 @@ def budget(facts: Facts, period: Period, scheme: SchemeConfig) -> Section:
                 basis={"Total": len(waiting)},
             ),
             households,
-            Row("Household target", only_total(target), Kind.MONEY),
+            Row("Household target", only_total(target), Kind.MONEY, configured=True),
             # A percentage of a count: suppressed for funders when the households are too few.
             Row(
                 "Percentage of household target reached",
@@ -77,8 +78,8 @@ def _by(day: date | None, period: Period) -> bool:
 
 
 def scheme_sections(facts: Facts, period: Period, scheme: SchemeConfig) -> list[Section]:
-    return [
-        *performance_indicators(facts, period, scheme),
-        service_standards(facts, period, scheme),
-        budget(facts, period, scheme),
-    ]
+    own = scheme.reporting.own_measures
+    sections = performance_indicators(facts, period, scheme) if "performance_indicators" in own else []
+    if "service_standards" in own:
+        sections.append(service_standards(facts, period, scheme))
+    return [*sections, budget(facts, period, scheme)]

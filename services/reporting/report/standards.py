@@ -27,6 +27,10 @@ KIND_OF_MONTHS = {
 WINDOW = timedelta(days=14)  # a contact "at N months" may fall up to two weeks either side
 
 
+def standards_title(scheme: SchemeConfig) -> str:
+    return f"{scheme.name} service standards"
+
+
 def service_standards(facts: Facts, period: Period, scheme: SchemeConfig) -> Section:
     ts = scheme.timescales
     workdays = scheme.working_days()
@@ -106,7 +110,7 @@ def service_standards(facts: Facts, period: Period, scheme: SchemeConfig) -> Sec
             )
         )
     return Section(
-        "South Essex service standards",
+        standards_title(scheme),
         rows,
         note="Percentage of cases meeting each standard; the coordinator's report lists the late cases.",
     )

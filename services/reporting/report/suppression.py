@@ -1,194 +1,59 @@
-"""Small-number suppression for the funder audience, with secondary suppression.
+"""Small-number suppression for the funder audience, with secondary suppression checked by a
+disclosure audit.
 
-Primary: a count of 1 to threshold-1 is hidden; an average, lowest/highest or percentage resting
-on fewer than ``threshold`` cases is hidden (a percentage also when its numerator or the rest
-would be a small count). Secondary: the report publishes linear relations (each row's quarters add
-up to its Total; a group heading is the sum of its members; a breakdown adds up to the number it
-breaks down). While any hidden count can be worked out exactly from those relations and the shown
-cells, one more shown count is hidden: the smallest non-zero cell in a relation with it. A hidden
-cell is worked out exactly when its unit vector lies in the row space of the relations restricted
-to hidden cells, i.e. some row of the reduced row echelon form is that unit vector.
+Primary: a count of 1 to threshold-1 is hidden; a spend, an average, lowest/highest or percentage
+resting on fewer than ``threshold`` cases is hidden (a percentage also when its numerator or the
+rest would be a small count). Configured figures (budget, target) rest on no one and are never hidden.
 
-Money: a spend figure resting on fewer than ``threshold`` households would tell a funder what
-those few households had fitted, so it is hidden like an average, and the same secondary
-suppression keeps it from being worked out from the year's total, the budget remaining, or the
-same figure in another section. Configured figures (budget, target) rest on no household.
+Secondary: relations.py lists every relation a reader of the template knows between the figures;
+disclosure.py works out, by linear programming, the interval each hidden cell can lie in given the
+shown figures. While some hidden cell is pinned (or a hidden count is known to be a small number),
+one more shown figure is hidden for it: the cheapest in a relation with it (a non-zero figure before
+a zero, then the one resting on the fewest cases, then an average or percentage before an amount
+before a count, then by position, so the same report always hides the same cells). Then the audit
+runs again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from fractions import Fraction
+from collections.abc import Iterable, Mapping
 
+import structlog
+
+from services.reporting.report.disclosure import Auditor
 from services.reporting.report.model import Kind, Report, Row
-from services.reporting.report.quarters import COLUMNS, QUARTERS
+from services.reporting.report.relations import Cell, Constraint, figures, linearise, relations
 
-Cell = tuple[str, str, str]  # (section title, row label, column)
-# An equation: the first cell equals the sum of the others.
-Equation = tuple[Cell, tuple[Cell, ...]]
+log = structlog.get_logger(__name__)
 
-
-def determined(hidden: set[Cell], equations: Sequence[Equation]) -> set[Cell]:
-    """Hidden cells whose value follows exactly from the equations and the shown cells."""
-    unknowns = sorted(hidden)
-    index = {cell: i for i, cell in enumerate(unknowns)}
-    matrix: list[list[Fraction]] = []
-    for total, parts in equations:
-        row = [Fraction(0)] * len(unknowns)
-        for cell, coefficient in ((total, -1), *((p, 1) for p in parts)):
-            if cell in index:
-                row[index[cell]] += coefficient
-        if any(row):
-            matrix.append(row)
-    pivots = _reduce(matrix, len(unknowns))
-    found = set()
-    for r, column in pivots:
-        if sum(1 for x in matrix[r] if x) == 1:
-            found.add(unknowns[column])
-    return found
+# Among figures resting on as many cases, which to give up first: a derived statistic before an
+# amount, an amount before a count (counts carry the breakdowns the funders read).
+COST_OF_KIND = {Kind.AVERAGE: 0, Kind.PERCENT: 0, Kind.MONEY: 1, Kind.COUNT: 2, Kind.HEADING: 3}
 
 
-def _reduce(matrix: list[list[Fraction]], width: int) -> list[tuple[int, int]]:
-    """Reduced row echelon form in place; returns (row, pivot column) pairs."""
-    pivots: list[tuple[int, int]] = []
-    r = 0
-    for c in range(width):
-        pivot = next((i for i in range(r, len(matrix)) if matrix[i][c]), None)
-        if pivot is None:
-            continue
-        matrix[r], matrix[pivot] = matrix[pivot], matrix[r]
-        lead = matrix[r][c]
-        matrix[r] = [x / lead for x in matrix[r]]
-        for i in range(len(matrix)):
-            if i != r and matrix[i][c]:
-                factor = matrix[i][c]
-                matrix[i] = [a - factor * b for a, b in zip(matrix[i], matrix[r], strict=True)]
-        pivots.append((r, c))
-        r += 1
-        if r == len(matrix):
-            break
-    return pivots
+class CannotProtect(RuntimeError):
+    """No shown figure is left to hide for a cell the audit finds exposed (a bug in the relations)."""
 
 
-def protect(
-    values: Mapping[Cell, float],
-    equations: Sequence[Equation],
-    threshold: int,
-    primary: set[Cell] | None = None,
-) -> set[Cell]:
-    """The cells to hide: ``primary`` (by default the small counts), then secondary cells until none
-    can be worked out."""
-    hidden = {cell for cell, v in values.items() if 0 < v < threshold} if primary is None else set(primary)
-    while True:
-        exposed = determined(hidden, equations)
-        if not exposed:
-            return hidden
-        extra = _partner(exposed, hidden, values, equations)
-        if extra is None:
-            return hidden
-        hidden.add(extra)
-
-
-def _partner(
-    exposed: set[Cell], hidden: set[Cell], values: Mapping[Cell, float], equations: Sequence[Equation]
-) -> Cell | None:
-    def cells(eq: Equation) -> Iterable[Cell]:
-        return (eq[0], *eq[1])
-
-    near = [c for eq in equations if exposed & set(cells(eq)) for c in cells(eq) if c not in hidden]
-    if not near:  # worked out through a chain of relations: widen to any relation with hidden cells
-        near = [c for eq in equations if hidden & set(cells(eq)) for c in cells(eq) if c not in hidden]
-    if not near:
-        return None
-    # Prefer a small non-zero count: it loses the least information and keeps zeros honest.
-    return min(near, key=lambda c: (values[c] == 0, values[c], c))
-
-
-def equations_of(report: Report) -> tuple[dict[Cell, float], list[Equation]]:
-    """Every count cell of the report and every relation the report publishes between them."""
-    return _system(report, (Kind.COUNT, Kind.HEADING))
-
-
-def money_cells(report: Report, threshold: int) -> tuple[dict[Cell, float], list[Equation], set[Cell]]:
-    """Every money cell, the relations between them, and the cells resting on too few households."""
-    values, equations = _system(report, (Kind.MONEY,))
-    primary = {
-        (section.title, row.label, column)
-        for section in report.sections
-        for row in section.rows
-        if row.kind is Kind.MONEY and row.basis
-        for column in COLUMNS
-        if (section.title, row.label, column) in values and 0 < row.basis.get(column, 0) < threshold
-    }
-    return values, equations, primary
-
-
-def _system(report: Report, kinds: tuple[Kind, ...]) -> tuple[dict[Cell, float], list[Equation]]:
-    values: dict[Cell, float] = {}
-    equations: list[Equation] = []
+def primary(report: Report, threshold: int) -> set[Cell]:
+    """The cells hidden for resting on too few cases."""
+    hidden = set()
     for section in report.sections:
         for row in section.rows:
-            if row.kind not in kinds:
-                continue
-            for column in COLUMNS:
+            for column in report.columns:
                 value = row.values.get(column)
-                if isinstance(value, int | float):
-                    values[(section.title, row.label, column)] = value
-            if all(isinstance(row.values.get(c), int | float) for c in COLUMNS):
-                whole_period = (section.title, row.label, "Total")
-                equations.append((whole_period, tuple((section.title, row.label, q) for q in QUARTERS)))
-    for section in report.sections:
-        for relation in section.relations:
-            total = _resolve(section.title, relation.total)
-            parts = tuple(_resolve(section.title, p) for p in relation.parts)
-            for column in COLUMNS:
-                eq = ((*total, column), tuple((*p, column) for p in parts))
-                cells = (eq[0], *eq[1])
-                # Only a relation that really holds (to the penny) is one a reader could use.
-                if all(c in values for c in cells) and _holds(values, eq):
-                    equations.append(eq)
-    return values, equations
+                if value is not None and not row.configured and _too_few(row, column, value, threshold):
+                    hidden.add((section.title, row.label, column))
+    return hidden
 
 
-def _holds(values: Mapping[Cell, float], eq: Equation) -> bool:
-    total, parts = eq
-    return round(values[total] - sum(values[p] for p in parts), 2) == 0
-
-
-def _resolve(section_title: str, label: str) -> tuple[str, str]:
-    if "::" in label:
-        other, row = label.split("::", 1)
-        return other, row
-    return section_title, label
-
-
-def anonymise(report: Report, threshold: int) -> Report:
-    """Hide what the funder audience may not see, in place; returns the report."""
-    values, equations = equations_of(report)
-    hidden = protect(values, equations, threshold)
-    money, money_equations, small_spend = money_cells(report, threshold)
-    hidden |= protect(money, money_equations, threshold, primary=small_spend)
-    suppressed = len(hidden)
-    for section in report.sections:
-        for row in section.rows:
-            row.cases = []
-            for column in COLUMNS:
-                if (section.title, row.label, column) in hidden:
-                    row.values[column] = None
-                elif _rests_on_too_few(row, column, threshold):
-                    if row.values.get(column) is not None:
-                        suppressed += 1
-                    row.values[column] = None
-    report.suppressed_cells = suppressed
-    return report
-
-
-def _rests_on_too_few(row: Row, column: str, threshold: int) -> bool:
-    if row.kind is Kind.AVERAGE:
-        return row.basis.get(column, 0) < threshold
+def _too_few(row: Row, column: str, value: float, threshold: int) -> bool:
+    if row.kind in (Kind.COUNT, Kind.HEADING):
+        return 0 < value < threshold
     if row.kind is Kind.PERCENT:
         return _small_percentage(row.parts.get(column), threshold)
-    return False
+    # Averages, ranges and spend: by the households behind them.
+    return bool(row.basis) and 0 < row.basis.get(column, 0) < threshold
 
 
 def _small_percentage(parts: tuple[int, int] | None, threshold: int) -> bool:
@@ -197,3 +62,102 @@ def _small_percentage(parts: tuple[int, int] | None, threshold: int) -> bool:
     numerator, denominator = parts
     rest = denominator - numerator
     return denominator < threshold or 0 < numerator < threshold or 0 < rest < threshold
+
+
+def cases_behind(report: Report) -> dict[Cell, float]:
+    """How many cases a figure rests on: what hiding it costs the funders (a count: itself)."""
+    weights: dict[Cell, float] = {}
+    for section in report.sections:
+        for row in section.rows:
+            for column in report.columns:
+                if row.kind is Kind.PERCENT and column in row.parts:
+                    weights[(section.title, row.label, column)] = row.parts[column][1]
+                elif column in row.basis:
+                    weights[(section.title, row.label, column)] = row.basis[column]
+    return weights
+
+
+def protect(report: Report, threshold: int) -> set[Cell]:
+    """The cells to hide: the primary ones, then secondary ones until the audit finds none exposed."""
+    values, kinds = figures(report)
+    constraints = relations(report, values)
+    configured = {
+        (s.title, r.label, c) for s in report.sections for r in s.rows if r.configured for c in report.columns
+    }
+    integer = {c for c, k in kinds.items() if k in (Kind.COUNT, Kind.HEADING)}
+    auditor = Auditor(integer, values, threshold)
+    around: dict[Cell, list[int]] = {}
+    for i, constraint in enumerate(constraints):
+        for c in constraint.cells():
+            around.setdefault(c, []).append(i)
+    weights = cases_behind(report)
+    hidden = primary(report, threshold)
+    rounds = 0
+    while True:
+        shown = {c: v for c, v in values.items() if c not in hidden}
+        bad = auditor.exposed(hidden, linearise(constraints, hidden, shown))
+        if not bad:
+            log.debug("suppression done", hidden=len(hidden), rounds=rounds)
+            return hidden
+        rounds += 1
+        hidden |= _partners(bad, hidden | configured, constraints, around, values, kinds, weights)
+
+
+def _partners(
+    bad: list[Cell],
+    hidden: set[Cell],
+    constraints: list[Constraint],
+    around: Mapping[Cell, list[int]],
+    values: Mapping[Cell, float],
+    kinds: Mapping[Cell, Kind],
+    weights: Mapping[Cell, float],
+) -> set[Cell]:
+    """One more cell to hide for each exposed cell, skipping an exposed cell whose relations already
+    lost a cell this round (that may be enough)."""
+
+    def cost(c: Cell) -> tuple[bool, float, int, Cell]:
+        return (values[c] == 0, weights.get(c, values[c]), COST_OF_KIND[kinds[c]], c)
+
+    def shown_near(cells: Iterable[Cell]) -> list[Cell]:
+        near = {x for c in cells for i in around.get(c, []) for x in constraints[i].cells()}
+        return sorted((x for x in near if x not in hidden and x in values), key=cost)
+
+    chosen: set[Cell] = set()
+    touched: set[int] = set()
+    for cell in bad:
+        if touched & set(around.get(cell, [])):
+            continue
+        candidates = shown_near([cell]) or shown_near(_hidden_group(cell, hidden, constraints, around))
+        if not candidates:
+            raise CannotProtect("a hidden cell can be worked out and no shown figure is left to hide")
+        chosen.add(candidates[0])
+        touched |= set(around.get(candidates[0], []))
+    return chosen
+
+
+def _hidden_group(
+    start: Cell, hidden: set[Cell], constraints: list[Constraint], around: Mapping[Cell, list[int]]
+) -> set[Cell]:
+    """The hidden cells linked to ``start`` through relations (a cell worked out along a chain)."""
+    group, todo = {start}, [start]
+    while todo:
+        for i in around.get(todo.pop(), []):
+            for x in constraints[i].cells():
+                if x in hidden and x not in group:
+                    group.add(x)
+                    todo.append(x)
+    return group
+
+
+def anonymise(report: Report, threshold: int) -> Report:
+    """Hide what the funder audience may not see, in place; returns the report."""
+    hidden = protect(report, threshold)
+    for section in report.sections:
+        for row in section.rows:
+            row.cases = []
+            for column in report.columns:
+                if (section.title, row.label, column) in hidden:
+                    row.values[column] = None
+    report.hidden = hidden
+    report.suppressed_cells = len(hidden)
+    return report

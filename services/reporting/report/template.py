@@ -11,6 +11,11 @@ ACCEPTED = "Number of referrals accepted"
 NOT_ACCEPTED = "Number of referrals not accepted"
 CANCELLED = "Number of installations cancelled"
 COMPLETED = "Number of installations completed"
+# Not in the template: referrals received but not yet accepted or not accepted, on the first and the
+# last day of each quarter (and of the period). Shown so that "received = accepted + not accepted +
+# awaiting" holds in every column and the reader's arithmetic on the template's rows is honest.
+AWAITING_START = "Referrals awaiting a decision at the start"
+AWAITING_END = "Referrals awaiting a decision at the end"
 
 REFERRAL_SOURCES = (
     "Housing association",
