@@ -39,17 +39,21 @@ class CaseFacts:
 
     def not_accepted_on(self) -> date | None:
         """Declined by the coordinator, or (never accepted) referred for safeguarding instead: an
-        under-18 client goes to Children's Social Care, not to an installation."""
+        under-18 client goes to Children's Social Care, not to an installation. A case that was
+        accepted counts as accepted only (a history from before the rule that a decision is final
+        can hold a decline after the acceptance), so each case is counted once."""
+        if self.row.get("accepted_on"):
+            return None
         if self.row.get("declined_on"):
             return self.day("declined_on")
-        return None if self.row.get("accepted_on") else self.day("safeguarding_on")
+        return self.day("safeguarding_on")
 
     def not_accepted_reason(self) -> str | None:
+        if self.not_accepted_on() is None:
+            return None
         if self.row.get("declined_on"):
             return str(self.row["decline_reason"])
-        if self.not_accepted_on():
-            return f"Safeguarding referral to {self.row['safeguarding_recipient']}"
-        return None
+        return f"Safeguarding referral to {self.row['safeguarding_recipient']}"
 
 
 @dataclass
