@@ -301,7 +301,7 @@ async def measure(args: argparse.Namespace, url: str, work: Path) -> dict[str, A
             await ok_request(nc, submit, submissions.next("load")[1])
 
         cpu = cpu_seconds(referral_pid)
-        profiler = profile(referral_pid, args.profile) if args.profile else None
+        profiler = profile(referral_pid, args.profile / "referral.txt") if args.profile else None
         alone_rate = await concurrent(args.clients, args.requests, submit_any)
         if profiler:
             profiler.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
@@ -325,8 +325,16 @@ async def measure(args: argparse.Namespace, url: str, work: Path) -> dict[str, A
         names = tuple(p.name for p in processes)
         await time_to_catch_up(nc, names)
         cpus = {p.name: cpu_seconds(p.process.pid) for p in processes}
+        profilers = (
+            [profile(p.process.pid, args.profile / f"{p.name}-all-four.txt") for p in processes]
+            if args.profile
+            else []
+        )
         all_rate = await concurrent(args.clients, args.requests, submit_any)
         result["catch_up_s"] = await time_to_catch_up(nc, names)
+        for profiler in profilers:
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait()
         result["submit_all_four_per_s"] = all_rate
         for p in processes:
             result[f"cpu_ms_per_command_{p.name}"] = (
@@ -342,7 +350,7 @@ async def measure(args: argparse.Namespace, url: str, work: Path) -> dict[str, A
     return result
 
 
-def profile(pid: int, out: str) -> subprocess.Popen[bytes]:
+def profile(pid: int, out: Path) -> subprocess.Popen[bytes]:
     """py-spy sampling the process into ``out`` (collapsed stacks), for as long as the load runs."""
     return subprocess.Popen(
         [
@@ -426,10 +434,12 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--requests", type=int, default=3200, help="commands per rate measurement (3200)")
-    parser.add_argument("--sequential", type=int, default=300, help="commands one at a time for p50 (300)")
+    parser.add_argument("--requests", type=int, default=960, help="commands per rate measurement (960)")
+    parser.add_argument("--sequential", type=int, default=200, help="commands one at a time for p50 (200)")
     parser.add_argument("--clients", type=int, default=32, help="clients in flight for the rates (32)")
-    parser.add_argument("--profile", help="py-spy the referral service under load into this file")
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy each service under load into this directory (collapsed stacks)"
+    )
     parser.add_argument("--referral-only", action="store_true", help="skip the four-service measures")
     parser.add_argument("--raw-responder", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--raw-events", type=int, default=1, help=argparse.SUPPRESS)

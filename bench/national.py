@@ -226,7 +226,8 @@ PROFILE_DIR: Path | None = None  # --profile: py-spy each task into this directo
 
 
 def timed_task(task: str, env: dict[str, str], *extra: str) -> dict[str, float]:
-    """Run one --task in its own process: the seconds it took (after its imports) and its peak memory."""
+    """Run one --task in its own process: the seconds it took (after its imports) and its peak memory.
+    Called in a thread: the event loop keeps answering the server's pings meanwhile."""
     command = [sys.executable, __file__, "--task", task, *extra]
     if PROFILE_DIR is not None:
         out = PROFILE_DIR / f"{task}-{time.time_ns()}.txt"
@@ -295,8 +296,9 @@ async def measure_at(
     print(f"  {cases:,} cases, {events:,} events: raw ordered replay {events / seconds:,.0f}/s")
     for name, url in databases.items():
         db_env = env | {"DATABASE_URL": url}
-        rebuilt = timed_task("rebuild", db_env)
-        report = timed_task("report", db_env, "--from", year[0].isoformat(), "--to", year[1].isoformat())
+        rebuilt = await asyncio.to_thread(timed_task, "rebuild", db_env)
+        period = ("--from", year[0].isoformat(), "--to", year[1].isoformat())
+        report = await asyncio.to_thread(timed_task, "report", db_env, *period)
         per_s = events / rebuilt["seconds"]
         out |= {
             f"rebuild_{name}_s": rebuilt["seconds"],
@@ -312,7 +314,7 @@ async def measure_at(
             f"peak {rebuilt['peak_mb']:,.0f} MB; year's report {report['seconds']:.2f} s, "
             f"peak {report['peak_mb']:,.0f} MB"
         )
-    verified = timed_task("verify", env)
+    verified = await asyncio.to_thread(timed_task, "verify", env)
     per_s = events / verified["seconds"]
     out |= {
         "verify_s": verified["seconds"],
