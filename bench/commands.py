@@ -7,7 +7,8 @@ Starts its own nats-server (sync_interval: always, as `sanctuary run` does) on a
          expected-sequence and message-id headers as an event) and a reply with the ack; measured
          one request at a time (p50/p99) and with --clients in flight (per second);
   (1)    the referral service alone: SubmitReferral p50/p99 one client at a time, AcceptReferral on
-         an existing case p50/p99, and SubmitReferral with --clients in flight;
+         an existing case p50/p99, SubmitReferral with --clients in flight, then AcceptReferral on
+         those cases with --clients in flight (one event, one publish: the floor's own write);
   (2)    all four services, on a second server (so none starts behind): SubmitReferral with
          --clients in flight, then the time until every reaction and projection has caught up
          (lag 0) after the load stops.
@@ -295,8 +296,12 @@ async def measure(args: argparse.Namespace, url: str, work: Path) -> dict[str, A
             (cpu_seconds(referral_pid) - cpu) * 1000 / (2 * args.sequential)
         )
 
+        loaded: list[str] = []
+
         async def submit_any(i: int) -> None:
-            await ok_request(nc, submit, submissions.next("load")[1])
+            case_id, body = submissions.next("load")
+            await ok_request(nc, submit, body)
+            loaded.append(case_id)
 
         cpu = cpu_seconds(referral_pid)
         profiler = profile(referral_pid, args.profile / "referral.txt") if args.profile else None
@@ -305,6 +310,16 @@ async def measure(args: argparse.Namespace, url: str, work: Path) -> dict[str, A
             profiler.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
             profiler.wait()
         result["referral_cpu_ms_alone"] = (cpu_seconds(referral_pid) - cpu) * 1000 / args.requests
+
+        # A one-event command (one publish, like the floor) on existing cases, as many at once.
+        async def accept_any(i: int) -> None:
+            await ok_request(nc, AcceptReferral.subject(), accept_body(loaded[i], i, run + "-load"))
+
+        profiler = profile(referral_pid, args.profile / "referral-accept.txt") if args.profile else None
+        result["accept_alone_per_s"] = await concurrent(args.clients, len(loaded), accept_any)
+        if profiler:
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait()
         result |= {
             "submit_p50_ms": submit_seq[0],
             "submit_p99_ms": submit_seq[1],
@@ -411,6 +426,7 @@ def report(r: dict[str, Any]) -> None:
             f"p99 {p99:.2f} ms"
         )
     for label, key in (
+        ("AcceptReferral, referral alone", "accept_alone_per_s"),
         ("SubmitReferral, referral alone", "submit_alone_per_s"),
         ("SubmitReferral, all four      ", "submit_all_four_per_s"),
     ):
@@ -453,6 +469,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "accept_p50_vs_floor": result["accept_p50_ms"] / result["floor_p50_ms"],
         "submit_alone_rate_vs_floor": result["submit_alone_per_s"] / result["floor_per_s"],
         "submit_alone_rate_vs_batch_floor": result["submit_alone_per_s"] / result["batch_floor_per_s"],
+        "accept_alone_rate_vs_floor": result["accept_alone_per_s"] / result["floor_per_s"],
     }
     if "submit_all_four_per_s" in result:
         result["submit_all_four_rate_vs_floor"] = result["submit_all_four_per_s"] / result["floor_per_s"]
