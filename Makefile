@@ -34,6 +34,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/eventstore.py
 	$(BIN)/python bench/fire_lookup.py
+	$(BIN)/python bench/commands.py
 
 clean:
 	rm -rf $(VENV) var out .pytest_cache .mypy_cache .ruff_cache

@@ -25,6 +25,7 @@ from sanctuary.exchange import show_exchange
 from sanctuary.launcher import (
     KEK_VARIABLE,
     OPTIONAL_SERVICES,
+    REPLICATED,
     SERVICES,
     Credentials,
     LaunchError,
@@ -65,6 +66,15 @@ def run(
     ] = DEFAULT_CASES,
     seed: Annotated[int, typer.Option(help="The demo year's seed.")] = 2025,
     out: Annotated[Path, typer.Option(help="Where the demo writes its report.")] = Path("out"),
+    replicas: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=16,
+            help="Processes of each command service, sharing its commands (reporting, the one writer "
+            "of the read models, runs once).",
+        ),
+    ] = 1,
 ) -> None:
     """Start NATS (unless NATS_URL is set) and the services, show them up and talking, drive the demo
     scheme year through them and print its report, then stop."""
@@ -104,7 +114,8 @@ def run(
         credentials = _bring_up_nats(system, url, var_dir)
         for name in names:
             env = service_environment(credentials.url(name), kek if name == KEYS else None)
-            system.services.append(start_service(name, env, var_dir / "logs", Path.cwd()))
+            for replica in range(1, (replicas if name in REPLICATED else 1) + 1):
+                system.services.append(start_service(name, env, var_dir / "logs", Path.cwd(), replica))
         with console.status("Waiting for the services to answer health requests..."):
             took = asyncio.run(wait_healthy(credentials.url(OPERATOR), system.services, health_timeout))
         console.print(_services_table(system, took))

@@ -35,6 +35,10 @@ from shared.runtime import inbox_prefix
 SERVICES = ("referral", "assessment", "contractor", "reporting")
 # The case-key custodian, started before the services (they ask it for every case key).
 OPTIONAL_SERVICES = (KEYS,)
+# Services that may run as several processes: their commands share a queue group and the event
+# store's expected-sequence check decides between them. Reporting writes the read models in
+# stream order, so it runs once.
+REPLICATED = ("referral", "assessment", "contractor")
 KEK_VARIABLE = "SANCTUARY_KEK"
 
 
@@ -185,9 +189,13 @@ class ServiceProcess:
         return self.process.returncode
 
 
-def start_service(name: str, env: dict[str, str], logs_dir: Path, cwd: Path) -> ServiceProcess:
+def start_service(
+    name: str, env: dict[str, str], logs_dir: Path, cwd: Path, replica: int = 1
+) -> ServiceProcess:
+    """One process of a service. Replicas of a service share its command queue group; each has
+    its own log (``<name>.log``, ``<name>-2.log``, ...)."""
     logs_dir.mkdir(parents=True, exist_ok=True)
-    log_path = logs_dir / f"{name}.log"
+    log_path = logs_dir / (f"{name}.log" if replica == 1 else f"{name}-{replica}.log")
     log = log_path.open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", f"services.{name}"],
@@ -209,7 +217,9 @@ async def wait_healthy(url: str, processes: list[ServiceProcess], timeout: float
         url, name="sanctuary-launcher", connect_timeout=5, inbox_prefix=inbox_prefix(OPERATOR)
     )
     try:
-        while len(answered) < len(processes):
+        # Replicas share a name: any one of them answering shows the service is serving.
+        names = {p.name for p in processes}
+        while len(answered) < len(names):
             for proc in processes:
                 if proc.name in answered:
                     continue
@@ -223,7 +233,7 @@ async def wait_healthy(url: str, processes: list[ServiceProcess], timeout: float
             if time.monotonic() - started > timeout:
                 waiting = ", ".join(p.name for p in processes if p.name not in answered)
                 raise LaunchError(f"no health reply within {timeout:.0f}s from: {waiting}")
-            if len(answered) < len(processes):
+            if len(answered) < len(names):
                 await asyncio.sleep(0.2)
     finally:
         await nc.close()

@@ -10,6 +10,7 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
+from faststream.message import StreamMessage
 from faststream.middlewares import AckPolicy
 from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from nats.aio.client import Client as NATS
@@ -28,6 +29,8 @@ from shared.runtime import ServiceRuntime, inbox_prefix
 log = get_logger(__name__)
 
 MAX_DELIVER = 5
+# Commands one service process handles at once (across cases; one case's wait their turn).
+COMMAND_WORKERS = 64
 CASES = JStream(STREAM, declare=False)
 
 CommandFn = Callable[[Command], Awaitable[Outcome | CommandReply]]
@@ -69,13 +72,26 @@ async def run_command(command_cls: type[Command], body: bytes, fn: CommandFn) ->
     )
 
 
-def command_endpoint(broker: NatsBroker, command_cls: type[Command], fn: CommandFn) -> None:
-    """Serve ``cmd.<service>.<Command>`` with a queue group, so replicas share the load."""
+async def raw_body(msg: StreamMessage[Any]) -> bytes:
+    """FastStream's decoder for command endpoints: the raw bytes, left to ``parse_command``.
 
-    async def endpoint(body: Any, msg: NatsMessage) -> bytes:
-        # ``body`` is FastStream's decoding, there only so the AsyncAPI shows the command's schema;
-        # our own parse of the raw bytes reports every problem by field and checks the role.
-        reply = await run_command(command_cls, msg.body, fn)
+    Async on purpose: FastStream runs a synchronous decoder in a worker thread."""
+    return msg.body
+
+
+def command_endpoint(
+    broker: NatsBroker, command_cls: type[Command], fn: CommandFn, max_workers: int = COMMAND_WORKERS
+) -> None:
+    """Serve ``cmd.<service>.<Command>`` with a queue group, so replicas share the load.
+
+    Up to ``max_workers`` commands are handled at once (the case handler keeps one case's commands
+    in order). The endpoint takes one argument, the raw body: asking FastStream for the message
+    object as well costs a worker-thread hop per message (its context lookup is synchronous)."""
+
+    async def endpoint(body: Any) -> bytes:
+        # ``body`` is annotated with the command's schema so the AsyncAPI shows it; the bytes are
+        # parsed by us, reporting every problem by field and checking the role.
+        reply = await run_command(command_cls, body, fn)
         return reply.model_dump_json().encode()
 
     # Set as an object, not a string: the annotation names this command's own schema.
@@ -85,6 +101,8 @@ def command_endpoint(broker: NatsBroker, command_cls: type[Command], fn: Command
     broker.subscriber(
         command_cls.subject(),
         queue=f"{command_cls.service}-commands",
+        decoder=raw_body,
+        max_workers=max_workers,
         title=command_cls.subject(),
         description=command_cls.__doc__,
     )(endpoint)

@@ -1,0 +1,432 @@
+"""The read side at national scale: a synthetic national history, and what reading it back costs.
+
+    python bench/national.py [--cases 10000,30000,100000] [--help]
+
+Starts its own nats-server on a free port with a temporary store. First --templates synthetic case
+pathways (the demo's storylines) are decided by the real deciders in this process, with the
+services' reactions applied as they happen; then the history grows to each size in --cases by
+writing copies of those cases (new case ids, the same decisions in the same groups) straight through
+the event store (envelope, sealing of personal fields, expected-sequence check, hash chain,
+signature). At each size, against its floor measured in the same run:
+  - the raw ordered replay of the whole stream (a nats-py ordered consumer, nothing decoded);
+  - `sanctuary rebuild` of the read models, on SQLite and on PostgreSQL (--postgres), events/s;
+  - the year's monitoring report from those read models (what `sanctuary report` runs), seconds;
+  - `sanctuary audit verify --all`, events/s;
+  - peak memory (maxrss) of each of those, each in its own process (timed after its imports);
+  - loading one case (EventStore.load) against a raw ordered consumer on the case's subjects.
+The history is written with the server's default sync (a bulk load; reads do not depend on it).
+The last line printed is one JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import fnmatch
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import nats
+import psycopg
+from eventstore import percentile, raw_case_read  # bench/eventstore.py, beside this script
+from nats.aio.client import Client as NATS
+from workers import run_workers  # bench/workers.py, beside this script
+
+from sanctuary.demo.driver import FEMALE_INSTALLER, MALE_INSTALLER
+from sanctuary.demo.generator import financial_year_start, generate, year_end
+from services.assessment.app import rules_for as assessment_rules
+from services.assessment.domain.decide import assessment_decider
+from services.assessment.reactions import REACTIONS as ASSESSMENT_REACTIONS
+from services.contractor.configuration import rules_for as contractor_rules
+from services.contractor.domain.decider import make_decider
+from services.contractor.reactions import WORKS_ORDERS
+from services.referral.app import rules_for as referral_rules
+from services.referral.domain.decider import referral_decider
+from shared.catalogue import load_catalogue
+from shared.commands import Command
+from shared.contracts.contractor import AllocateInstaller, InstallerGender, InstallerRecord
+from shared.crypto import KeyStore
+from shared.decider import CaseHandler, CasePosition, Outcome
+from shared.errors import CommandRejected
+from shared.events import Actor, NewEvent, RecordedEvent
+from shared.eventstore import STREAM, EventStore, ensure_stream
+from shared.nats_server import NatsServer
+from shared.scheme import load_scheme
+from shared.settings import Settings, load_settings
+from shared.signing import load_or_create_signer
+
+ROOT = Path(__file__).resolve().parent.parent
+OWNERS = ("referral", "assessment", "contractor")
+REACTIONS = (*ASSESSMENT_REACTIONS, WORKS_ORDERS)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One append of a template case: its owner, who decided, and the events (payload and time)."""
+
+    owner: str
+    actor: Actor
+    events: tuple[NewEvent, ...]
+
+
+@dataclass
+class Writer:
+    nc: NATS
+    keys: KeyStore
+    stores: dict[str, EventStore] = field(default_factory=dict)
+
+
+# -- the template cases: real deciders, reactions as they happen -----------------------------------
+
+
+async def template_cases(writer: Writer, settings: Settings, count: int) -> list[list[Decision]]:
+    """``count`` demo storylines decided in this process, as each case's decisions in order."""
+    scheme, catalogue = load_scheme(settings.scheme_config), load_catalogue(settings.catalogue_path)
+    start = financial_year_start(date.today()) - timedelta(days=365)
+    handlers: dict[str, CaseHandler[Any, Any]] = {
+        "referral": CaseHandler(writer.stores["referral"], referral_decider(referral_rules(settings))),
+        "assessment": CaseHandler(
+            writer.stores["assessment"], assessment_decider(assessment_rules(settings))
+        ),
+        "contractor": CaseHandler(writer.stores["contractor"], make_decider(contractor_rules(settings))),
+    }
+    installers = {
+        FEMALE_INSTALLER: InstallerRecord(
+            installer_id=FEMALE_INSTALLER,
+            initials="FD",
+            gender=InstallerGender.FEMALE,
+            enhanced_dbs_checked_on=start - timedelta(days=120),
+        ),
+        MALE_INSTALLER: InstallerRecord(
+            installer_id=MALE_INSTALLER,
+            initials="MD",
+            gender=InstallerGender.MALE,
+            enhanced_dbs_checked_on=start - timedelta(days=120),
+        ),
+    }
+
+    async def handle(command: Command) -> Outcome:
+        if isinstance(command, AllocateInstaller):
+            command = command.model_copy(update={"installer": installers[command.installer_id]})
+        outcome = await handlers[command.service].handle(command)
+        for event in outcome.events:
+            await react(event)
+        return outcome
+
+    async def react(event: RecordedEvent) -> None:
+        for reaction in REACTIONS:
+            if any(fnmatch.fnmatchcase(event.subject, s.replace(">", "*")) for s in reaction.subjects):
+                for command in reaction.react(event):
+                    if command.occurred_at is None:
+                        command = command.model_copy(update={"occurred_at": event.occurred_at})
+                    with contextlib.suppress(CommandRejected):  # a refused reaction is an answer
+                        await handle(command)
+
+    stories = generate(14, count, start, scheme, catalogue, case_prefix=f"TPL{os.urandom(2).hex()}")
+    for story in stories:
+        remembered: dict[str, str] = {}
+        for step in story.steps:
+            updates = {name: remembered[getattr(step.command, name)] for name in step.bind}
+            command = step.command.model_copy(update=updates) if updates else step.command
+            try:
+                outcome = await handle(command)
+            except CommandRejected:
+                break  # a refused step ends the storyline, as in the demo
+            if step.remember and outcome.event_ids:
+                remembered[step.remember] = outcome.event_ids[0]
+    return [await decisions_of(writer, story.case_id) for story in stories]
+
+
+async def decisions_of(writer: Writer, case_id: str) -> list[Decision]:
+    """A stored case as its appends: consecutive events with one cause were one decision."""
+    events = await writer.stores["referral"].load(case_id)
+    out: list[Decision] = []
+    for i, event in enumerate(events):
+        item = NewEvent(payload=event.payload, occurred_at=event.occurred_at)
+        if i and event.causation_id == events[i - 1].causation_id:
+            last = out[-1]
+            out[-1] = Decision(last.owner, last.actor, (*last.events, item))
+        else:
+            out.append(Decision(event.payload.owner, event.actor, (item,)))
+    return out
+
+
+async def copy_cases(writer: Writer, templates: list[list[Decision]], first: int, last: int) -> float:
+    """Cases numbered ``first``..``last - 1``, each a copy of a template; events written per second."""
+    events = 0
+
+    async def one(_: int, n: int) -> None:
+        nonlocal events
+        case_id = f"NAT-{first + n:06d}"
+        position = CasePosition()
+        for d, decision in enumerate(templates[(first + n) % len(templates)]):
+            recorded = await writer.stores[decision.owner].append(
+                case_id,
+                list(decision.events),
+                expected=position,
+                actor=decision.actor,
+                command_id=f"{case_id}:{d:03d}",
+            )
+            position = CasePosition(recorded[-1].seq, recorded[-1].hash)
+            events += len(recorded)
+
+    started = time.perf_counter()
+    total = last - first
+    workers = min(64, total)
+    await run_workers(workers, total - total % workers, one)
+    if total % workers:
+        rest = total % workers
+
+        async def tail(_: int, n: int) -> None:
+            await one(0, total - rest + n)
+
+        await run_workers(rest, rest, tail)
+    return events / (time.perf_counter() - started)
+
+
+# -- reading it back ---------------------------------------------------------------------------------
+
+
+async def raw_replay(nc: NATS) -> tuple[int, float]:
+    """(events, seconds) for an ordered consumer to read the whole stream, nothing decoded."""
+    js = nc.jetstream()
+    last = (await js.stream_info(STREAM)).state.last_seq
+    done = asyncio.Event()
+    seen = 0
+
+    async def on_msg(msg: Any) -> None:
+        nonlocal seen
+        seen += 1
+        if msg.metadata.sequence.stream >= last:
+            done.set()
+
+    started = time.perf_counter()
+    sub = await js.subscribe("case.>", ordered_consumer=True, cb=on_msg, pending_msgs_limit=-1)
+    try:
+        await asyncio.wait_for(done.wait(), timeout=3600)
+    finally:
+        await sub.unsubscribe()
+    return seen, time.perf_counter() - started
+
+
+PROFILE_DIR: Path | None = None  # --profile: py-spy each task into this directory
+
+
+def timed_task(task: str, env: dict[str, str], *extra: str) -> dict[str, float]:
+    """Run one --task in its own process: the seconds it took (after its imports) and its peak memory.
+    Called in a thread: the event loop keeps answering the server's pings meanwhile."""
+    command = [sys.executable, __file__, "--task", task, *extra]
+    if PROFILE_DIR is not None:
+        out = PROFILE_DIR / f"{task}-{time.time_ns()}.txt"
+        spy = str(Path(sys.executable).parent / "py-spy")
+        command = [spy, "record", "--format", "raw", "--rate", "100", "--output", str(out), "--", *command]
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{task} failed ({done.returncode}): {done.stdout[-1500:]} {done.stderr[-1500:]}")
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+async def run_task(task: str, date_from: str, date_to: str) -> None:
+    """The child side of ``timed_task``: what `sanctuary rebuild`, `sanctuary report` and
+    `sanctuary audit verify --all` do, timed without the interpreter's start and imports."""
+    from sanctuary.cli_audit import clients
+    from sanctuary.cli_report import _rebuild
+    from services.reporting.audit.reader import verify_cases
+    from services.reporting.report.model import Audience
+    from services.reporting.report.produce import Format, render_report, report_for_period
+    from shared.signing import load_verifier
+
+    settings = load_settings()
+    started = time.perf_counter()
+    if task == "rebuild":
+        await _rebuild(settings)
+    elif task == "report":
+        start, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
+        report = report_for_period(settings.database_url, start, end, Audience.FUNDER, settings.scheme_config)
+        render_report(report, Format.JSON)
+    elif task == "verify":
+        async with clients() as c:
+            results = await verify_cases(c.nc, c.store, load_verifier(settings.verify_keys_dir), None)
+        broken = [r for r in results if not r.intact]
+        if broken:
+            raise RuntimeError(f"{len(broken)} of {len(results)} cases do not verify")
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb}))
+
+
+async def case_loads(writer: Writer, cases: int, samples: int) -> tuple[float, float, float, float]:
+    """p50 and p99 in ms of EventStore.load of a random case, then of a raw ordered consumer."""
+    js = writer.nc.jetstream()
+    ours, raw = [], []
+    store = writer.stores["referral"]
+    for n in random.sample(range(cases), min(samples, cases)):
+        case_id = f"NAT-{n:06d}"
+        started = time.perf_counter()
+        loaded = await store.load(case_id)
+        ours.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        read = await raw_case_read(js, case_id)
+        raw.append((time.perf_counter() - started) * 1000)
+        if len(loaded) != read:
+            raise RuntimeError(f"{case_id}: loaded {len(loaded)} events, the raw read {read}")
+    return percentile(ours, 50), percentile(ours, 99), percentile(raw, 50), percentile(raw, 99)
+
+
+async def measure_at(
+    writer: Writer, cases: int, env: dict[str, str], databases: dict[str, str], year: tuple[date, date]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"cases": cases}
+    events, seconds = await raw_replay(writer.nc)
+    out |= {"events": events, "raw_replay_s": seconds, "raw_replay_per_s": events / seconds}
+    print(f"  {cases:,} cases, {events:,} events: raw ordered replay {events / seconds:,.0f}/s")
+    for name, url in databases.items():
+        db_env = env | {"DATABASE_URL": url}
+        rebuilt = await asyncio.to_thread(timed_task, "rebuild", db_env)
+        period = ("--from", year[0].isoformat(), "--to", year[1].isoformat())
+        report = await asyncio.to_thread(timed_task, "report", db_env, *period)
+        per_s = events / rebuilt["seconds"]
+        out |= {
+            f"rebuild_{name}_s": rebuilt["seconds"],
+            f"rebuild_{name}_per_s": per_s,
+            f"rebuild_{name}_vs_raw": per_s / out["raw_replay_per_s"],
+            f"rebuild_{name}_mb": rebuilt["peak_mb"],
+            f"report_{name}_s": report["seconds"],
+            f"report_{name}_mb": report["peak_mb"],
+        }
+        print(
+            f"  rebuild on {name}: {per_s:,.0f} events/s "
+            f"({per_s / out['raw_replay_per_s']:.2f}x raw replay), "
+            f"peak {rebuilt['peak_mb']:,.0f} MB; year's report {report['seconds']:.2f} s, "
+            f"peak {report['peak_mb']:,.0f} MB"
+        )
+    verified = await asyncio.to_thread(timed_task, "verify", env)
+    per_s = events / verified["seconds"]
+    out |= {
+        "verify_s": verified["seconds"],
+        "verify_per_s": per_s,
+        "verify_vs_raw": per_s / out["raw_replay_per_s"],
+        "verify_mb": verified["peak_mb"],
+    }
+    print(
+        f"  audit verify --all: {per_s:,.0f} events/s ({per_s / out['raw_replay_per_s']:.2f}x raw replay), "
+        f"peak {verified['peak_mb']:,.0f} MB"
+    )
+    ours50, ours99, raw50, raw99 = await case_loads(writer, cases, 200)
+    out |= {"load_p50_ms": ours50, "load_p99_ms": ours99, "raw_load_p50_ms": raw50, "raw_load_p99_ms": raw99}
+    print(
+        f"  one case: load p50 {ours50:.2f} ms, p99 {ours99:.2f} ms; "
+        f"raw ordered consumer p50 {raw50:.2f} ms, p99 {raw99:.2f} ms"
+    )
+    return out
+
+
+@contextlib.contextmanager
+def postgres_database(url: str | None) -> Any:
+    """A database of our own on the PostgreSQL server (dropped afterwards), or None."""
+    if not url:
+        yield None
+        return
+    name = f"sanctuary_national_{os.urandom(3).hex()}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    base = url.rsplit("/", 1)[0]
+    try:
+        yield f"{base.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    sizes = sorted(int(n) for n in args.cases.split(","))
+    work = Path(tempfile.mkdtemp(prefix="sanctuary-bench-national-"))
+    kek = base64.b64encode(os.urandom(32)).decode()
+    curve: list[dict[str, Any]] = []
+    try:
+        with NatsServer(store_dir=work / "nats") as server, postgres_database(args.postgres) as pg:
+            env = dict(os.environ) | {
+                "NATS_URL": server.url,
+                "SANCTUARY_KEK": kek,
+                "SANCTUARY_SIGNING_KEYS": str(work / "keys"),
+                "SANCTUARY_PUBLIC_KEYS": str(work / "keys"),
+                "SANCTUARY_LOG_LEVEL": "WARNING",
+            }
+            settings = load_settings(
+                nats_url=server.url, kek=kek, signing_keys_dir=work / "keys", public_keys_dir=work / "keys"
+            )
+            databases = {"sqlite": f"sqlite:///{work / 'read.db'}"} | ({"postgresql": pg} if pg else {})
+            nc = await nats.connect(server.url, name="bench-national")
+            js = nc.jetstream(timeout=30)
+            await ensure_stream(js)
+            keys = KeyStore(js, settings.kek_bytes)
+            await keys.start()
+            writer = Writer(nc, keys)
+            for owner in OWNERS:
+                signer = load_or_create_signer(work / "keys", owner, work / "keys")
+                writer.stores[owner] = EventStore(nc, keys, owner, signer)
+            try:
+                templates = await template_cases(writer, settings, args.templates)
+                per_case = sum(len(d.events) for t in templates for d in t) / len(templates)
+                print(f"{len(templates)} template cases decided, {per_case:.1f} events per case on average")
+                start = financial_year_start(date.today()) - timedelta(days=365)
+                year = (start, year_end(start))
+                written = 0
+                for size in sizes:
+                    rate = await copy_cases(writer, templates, written, size)
+                    written = size
+                    print(f"history of {size:,} cases written at {rate:,.0f} events/s")
+                    measured = {
+                        k: v for k, v in databases.items() if k == "sqlite" or size <= args.postgres_up_to
+                    }
+                    curve.append(await measure_at(writer, size, env, measured, year) | {"write_per_s": rate})
+            finally:
+                await keys.stop()
+                await nc.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {"curve": curve}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cases", default="10000,30000", help="history sizes, comma-separated (10000,30000)")
+    parser.add_argument("--templates", type=int, default=60, help="distinct synthetic pathways copied (60)")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+        help="a PostgreSQL server to make a scratch database on ('' to skip)",
+    )
+    parser.add_argument(
+        "--postgres-up-to", type=int, default=10**9, help="measure PostgreSQL only up to this many cases"
+    )
+    parser.add_argument("--profile", type=Path, help="py-spy each task into this directory")
+    parser.add_argument("--task", choices=("rebuild", "report", "verify"), help=argparse.SUPPRESS)
+    parser.add_argument("--from", dest="date_from", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--to", dest="date_to", default="", help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    arguments = parse_args()
+    PROFILE_DIR = arguments.profile
+    if arguments.task:
+        asyncio.run(run_task(arguments.task, arguments.date_from, arguments.date_to))
+    else:
+        print(json.dumps(asyncio.run(main(arguments))))
