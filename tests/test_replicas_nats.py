@@ -37,6 +37,7 @@ from nats.aio.client import Client as NATS
 from sanctuary.demo.driver import register_installers
 from sanctuary.demo.generator import financial_year_start, generate
 from sanctuary.demo.storyline import Step, Storyline
+from sanctuary.deployconfig import KEYS
 from sanctuary.launcher import (
     REPLICATED,
     SERVICES,
@@ -66,13 +67,17 @@ GENESIS = "0" * 64
 
 @pytest.fixture
 def system(fresh_nats_server: NatsServer, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    env = service_environment(fresh_nats_server.url, KEK) | {
+    common = {
         "SANCTUARY_SIGNING_KEYS": str(tmp_path / "keys"),
         "SANCTUARY_PUBLIC_KEYS": str(tmp_path / "keys"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'read.db'}",
     }
+    env = service_environment(fresh_nats_server.url, None) | common
     processes: list[ServiceProcess] = []
     try:
+        # The key custodian first, alone holding the KEK; the services ask it for case keys.
+        custodian_env = service_environment(fresh_nats_server.url, KEK) | common
+        processes.append(start_service(KEYS, custodian_env, tmp_path / "logs", REPO_ROOT))
         for name in SERVICES:
             for replica in range(1, (REPLICAS if name in REPLICATED else 1) + 1):
                 processes.append(start_service(name, env, tmp_path / "logs", REPO_ROOT, replica))
