@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 
 from sanctuary.cli_app import app
+from sanctuary.cli_errors import EXIT_USAGE, CliError
+from sanctuary.cli_nats import START_HINT, connect
 from sanctuary.demo.generator import DEFAULT_CASES
 from sanctuary.demo.report import ReadModelBehind
 from sanctuary.demo.run import DemoSetup, run_demo
@@ -23,7 +25,7 @@ def setup_from_environment(nats_url: str | None = None) -> DemoSetup:
     """Where the services are, from the same variables they read (no key is needed to drive them)."""
     url = nats_url or os.environ.get("NATS_URL")
     if not url:
-        raise typer.BadParameter("set NATS_URL to the running system's NATS server", param_hint="NATS_URL")
+        raise CliError(f"NATS_URL is not set: {START_HINT}", EXIT_USAGE)
     fields = Settings.model_fields
     return DemoSetup(
         nats_url=url,
@@ -65,6 +67,12 @@ def demo_command(
     """Drive a synthetic scheme year through the real services and write the monitoring report."""
     start = _year_start(year_start)
     setup = setup_from_environment()
+    asyncio.run(_reachable(setup.nats_url))
     outcome = asyncio.run(run_demo(setup, cases, seed, out, Console(), start))
     if outcome.drive.refusals:
         raise typer.Exit(1)
+
+
+async def _reachable(url: str) -> None:
+    """Fail within seconds, naming the server, before the demo starts driving cases."""
+    await (await connect(url, "sanctuary-demo-probe")).close()

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from sanctuary import devstate
 from sanctuary.cli_app import app
 from sanctuary.cli_demo import demo_in_run
 from sanctuary.demo.generator import DEFAULT_CASES
@@ -94,6 +95,7 @@ def run(
                 f"(store {var_dir / 'nats'}, sync_interval: always)"
             )
         env = service_environment(system.nats_url, kek)
+        devstate.write_run_env(system.nats_url)  # development: the CLI here finds this system
         for name in names:
             system.services.append(start_service(name, env, var_dir / "logs", Path.cwd()))
         with console.status("Waiting for the services to answer health requests..."):
@@ -113,6 +115,7 @@ def run(
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         console.print("Stopping...")
+        raise typer.Exit(130) from None  # stopped by Ctrl-C or SIGTERM, as shells expect
     finally:
         system.stop()
         signal.signal(signal.SIGTERM, previous)

@@ -29,8 +29,9 @@ class Settings(BaseSettings):
     database_url: Annotated[str, Field(validation_alias=AliasChoices("DATABASE_URL"))] = (
         "sqlite:///var/sanctuary.db"
     )
-    # Key-encryption key: 32 random bytes, base64. Wraps every case's data key.
-    kek: Annotated[str, Field(validation_alias=AliasChoices("SANCTUARY_KEK"))]
+    # Key-encryption key: 32 random bytes, base64. Wraps every case's data key. Required by
+    # load_settings() unless the caller needs no key (the report reads only the SQL read models).
+    kek: Annotated[str | None, Field(validation_alias=AliasChoices("SANCTUARY_KEK"))] = None
     scheme_config: Annotated[Path, Field(validation_alias=AliasChoices("SANCTUARY_SCHEME"))] = (
         CONFIG_DIR / "schemes" / "standing-together.yaml"
     )
@@ -56,10 +57,17 @@ class Settings(BaseSettings):
     ] = 120.0
     log_json: Annotated[bool, Field(validation_alias=AliasChoices("SANCTUARY_LOG_JSON"))] = True
     log_level: Annotated[str, Field(validation_alias=AliasChoices("SANCTUARY_LOG_LEVEL"))] = "INFO"
+    # The service's HTTP port for /health/live, /health/ready and /metrics. Unset: the service's
+    # own default (shared/service.py, distinct per service); 0: any free port (tests).
+    http_port: Annotated[
+        int | None, Field(ge=0, le=65535, validation_alias=AliasChoices("SANCTUARY_HTTP_PORT"))
+    ] = None
 
     @field_validator("kek")
     @classmethod
-    def _kek_is_32_bytes(cls, value: str) -> str:
+    def _kek_is_32_bytes(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             raw = base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError) as exc:
@@ -81,7 +89,15 @@ class Settings(BaseSettings):
 
     @cached_property
     def kek_bytes(self) -> bytes:
+        if self.kek is None:
+            raise SettingsError("SANCTUARY_KEK: Field required")
         return base64.b64decode(self.kek)
+
+
+class _KeyedSettings(Settings):
+    """Settings for a process that reads or writes case data: the key is required."""
+
+    kek: Annotated[str, Field(validation_alias=AliasChoices("SANCTUARY_KEK"))]
 
 
 _ENV_NAMES = {
@@ -89,13 +105,15 @@ _ENV_NAMES = {
     "nats_url": "NATS_URL",
     "database_url": "DATABASE_URL",
     "SANCTUARY_KEK": "SANCTUARY_KEK",
+    "http_port": "SANCTUARY_HTTP_PORT",
 }
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(*, need_kek: bool = True, **overrides: object) -> Settings:
     """Build settings, turning pydantic's report into one clear line per bad variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        kind = _KeyedSettings if need_kek else Settings
+        return kind(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         lines = []
         for err in exc.errors(include_input=False, include_url=False):
