@@ -18,7 +18,7 @@ from services.contractor.invoice import Invoice, build_invoice, write_invoice
 from services.contractor.invoice_source import load_installations
 from shared.catalogue import load_catalogue
 from shared.errors import CommandRejected, Problem, reject_if
-from shared.settings import load_settings
+from shared.settings import load_settings_without_kek
 
 
 def invoice_period(date_from: str, date_to: str) -> tuple[date, date]:
@@ -59,7 +59,7 @@ def invoice_command(
     except CommandRejected as exc:
         raise CliError(problems_line(exc.problems), EXIT_USAGE) from None
     # The invoice reads installation events, which hold no personal data: no key needed.
-    settings = load_settings(need_kek=False)
+    settings = load_settings_without_kek()
     invoice = asyncio.run(produce_invoice(nats_url(settings), settings.catalogue_path, start, end))
     try:
         csv_path, xlsx_path = write_invoice(invoice, out)

@@ -23,7 +23,7 @@ from services.reporting.report.produce import Format, render_report, report_for_
 from shared.catalogue import load_catalogue
 from shared.errors import CommandRejected, Problem, reject_if
 from shared.scheme import SchemeError, load_scheme
-from shared.settings import Settings, load_settings
+from shared.settings import Settings, load_settings, load_settings_without_kek
 
 
 def _days(date_from: str, date_to: str) -> tuple[date, date]:
@@ -55,7 +55,7 @@ def report_command(
     if out is not None and not out.parent.is_dir():
         raise CliError("--out: its directory does not exist: create it or choose another", EXIT_USAGE)
     # The report reads only the SQL read models: no key, no NATS.
-    settings = load_settings(need_kek=False)
+    settings = load_settings_without_kek()
     try:
         scheme = load_scheme(settings.scheme_config)
     except (OSError, SchemeError) as exc:

@@ -25,7 +25,7 @@ from shared.contracts.audit import CasePersonalDataErased
 from shared.crypto import KEY_BUCKET
 from shared.deadletter import DEADLETTER_STREAM
 from shared.eventstore import STREAM
-from shared.settings import load_settings
+from shared.settings import load_settings_without_kek
 
 SERVICES = ("referral", "assessment", "contractor", "reporting", "keys")
 # Every replica answers health.<service> (no queue group); replies arriving within this window are counted.
@@ -170,7 +170,7 @@ def status_command(
     """The running system on one screen: services, streams, readers, parked messages, keys."""
     if fmt not in ("table", "json"):
         raise typer.BadParameter("must be table or json", param_hint="--format")
-    settings = load_settings(need_kek=False)
+    settings = load_settings_without_kek()
 
     async def go() -> SystemStatus:
         async with connected(settings, "sanctuary-status") as nc:

@@ -109,10 +109,18 @@ _ENV_NAMES = {
 }
 
 
-def load_settings(*, need_kek: bool = True, **overrides: object) -> Settings:
+def load_settings(**overrides: object) -> Settings:
     """Build settings, turning pydantic's report into one clear line per bad variable."""
+    return _load(_KeyedSettings, overrides)
+
+
+def load_settings_without_kek(**overrides: object) -> Settings:
+    """Settings for a reader of what holds no personal data (the SQL report, status, invoices)."""
+    return _load(Settings, overrides)
+
+
+def _load(kind: type[Settings], overrides: dict[str, object]) -> Settings:
     try:
-        kind = _KeyedSettings if need_kek else Settings
         return kind(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         lines = []
