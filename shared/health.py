@@ -43,6 +43,7 @@ class ServiceHealth:
     version: str
     connected: Callable[[], bool] = lambda: False
     readers: list[Reader] = field(default_factory=list)
+    http_port: int | None = None  # where /health/* and /metrics are served, once they are
 
     def add_reader(self, reader: Reader) -> None:
         self.readers.append(reader)
@@ -65,4 +66,5 @@ class ServiceHealth:
             "connected": self.connected(),
             "ready": self.connected() and not any(s.stalled for s in statuses),
             "readers": [s.as_dict() for s in statuses],
+            "http_port": self.http_port,
         }

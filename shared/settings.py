@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     http_port: Annotated[
         int | None, Field(ge=0, le=65535, validation_alias=AliasChoices("SANCTUARY_HTTP_PORT"))
     ] = None
+    # Where that port listens: loopback on one machine; 0.0.0.0 in a container, to be scraped.
+    http_host: Annotated[str, Field(validation_alias=AliasChoices("SANCTUARY_HTTP_HOST"))] = "127.0.0.1"
 
     @field_validator("kek")
     @classmethod
