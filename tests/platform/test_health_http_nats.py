@@ -1,0 +1,114 @@
+"""A service's HTTP side, on the real process (``python -m services.referral``) and a real
+nats-server: readiness is 503 while NATS is down and 200 again once it is back, liveness holds
+throughout, and /metrics counts a refused command by its type without holding what it carried."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import nats
+import pytest
+
+from shared.contracts.referral import AcceptReferral
+from shared.nats_server import NatsServer, free_port
+from tests.conftest import TEST_KEK
+
+pytestmark = pytest.mark.nats
+DEADLINE_S = 90  # generous: the machine is shared; each wait ends as soon as its condition holds
+PHONE = "07700 900123"
+
+
+def get(port: int, path: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+    except OSError:
+        return 0, ""
+
+
+def wait_for(port: int, path: str, status: int, log: Path) -> str:
+    deadline = time.monotonic() + DEADLINE_S
+    seen = (0, "")
+    while time.monotonic() < deadline:
+        seen = get(port, path)
+        if seen[0] == status:
+            return seen[1]
+        time.sleep(0.2)
+    raise AssertionError(f"{path} still {seen[0]} (wanted {status}); log: {log.read_text()[-2000:]}")
+
+
+@pytest.fixture
+def referral(fresh_nats_server: NatsServer, tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    port = free_port()
+    log = tmp_path / "referral.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SANCTUARY_")} | {
+        "NATS_URL": fresh_nats_server.url,
+        "SANCTUARY_KEK": TEST_KEK,
+        "SANCTUARY_SIGNING_KEYS": str(tmp_path / "keys"),
+        "SANCTUARY_HTTP_PORT": str(port),
+        "SANCTUARY_LOG_JSON": "true",
+    }
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "services.referral"],
+            cwd=tmp_path,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(port, "/health/ready", 200, log)
+        yield port, log
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_readiness_follows_nats_down_and_back(referral, fresh_nats_server: NatsServer) -> None:
+    port, log = referral
+    body = json.loads(wait_for(port, "/health/ready", 200, log))
+    assert body["service"] == "referral" and body["connected"] and body["http_port"] == port
+
+    fresh_nats_server.stop()
+    body = json.loads(wait_for(port, "/health/ready", 503, log))
+    assert body["ready"] is False and body["connected"] is False
+    assert get(port, "/health/live")[0] == 200  # alive all the same: restarting would not help
+    assert "sanctuary_ready 0.0" in get(port, "/metrics")[1]
+
+    fresh_nats_server.start()  # same port, same store
+    body = json.loads(wait_for(port, "/health/ready", 200, log))
+    assert body["ready"] and body["connected"]
+    for line in log.read_text().splitlines():
+        json.loads(line)  # every line the service wrote is JSON, NATS's disconnection included
+
+
+async def test_metrics_count_a_refused_command_by_type(referral, fresh_nats_server: NatsServer) -> None:
+    port, log = referral
+    nc = await nats.connect(fresh_nats_server.url)
+    try:
+        # Not an AcceptReferral the service can parse (no actor, no case): refused, naming fields.
+        body = json.dumps({"command_id": "m-1", "note": f"ring {PHONE}"}).encode()
+        reply = json.loads((await nc.request(AcceptReferral.subject(), body, timeout=30)).data)
+    finally:
+        await nc.close()
+    assert reply["ok"] is False
+
+    refused = 'sanctuary_commands_total{command="AcceptReferral",outcome="refused"} 1.0'
+    deadline = time.monotonic() + DEADLINE_S  # the reply may reach us a moment before the count
+    while refused not in (metrics := get(port, "/metrics")[1]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert refused in metrics
+    assert 'sanctuary_command_reply_seconds_count{command="AcceptReferral"} 1.0' in metrics
+    assert "faststream_received_messages_total" in metrics  # FastStream's own middleware
+    assert "sanctuary_concurrency_conflicts_total 0.0" in metrics
+    assert PHONE not in metrics and PHONE not in log.read_text()
