@@ -26,6 +26,7 @@ from shared.logging import configure_logging, get_logger, register_personal_keys
 from shared.metrics import ServiceMetrics
 from shared.runtime import ServiceRuntime, log_nats_error
 from shared.settings import Settings, load_settings
+from shared.tracing import tracing_middlewares
 
 log = get_logger(__name__)
 
@@ -84,7 +85,7 @@ def create_service_app(
         name=f"sanctuary-{owner}-broker",
         logger=None,
         error_cb=log_nats_error,
-        middlewares=metrics.middlewares(),
+        middlewares=(*tracing_middlewares(owner), *metrics.middlewares()),
     )
     service = Service(settings=settings, runtime=runtime, broker=broker, metrics=metrics)
 
