@@ -103,3 +103,11 @@ async def test_retention_without_apply_lists_and_erases_nothing(closed_case, set
     assert f"{closed_case}: closed 2019-01-10: would be erased" in result.out
     assert "--apply" in result.out
     assert await _has_key(nc, closed_case) and not await _erased(nc, closed_case)
+
+
+async def test_erase_with_no_reporting_service_running_says_so_and_erases_nothing(
+    closed_case, settings, nc, tmp_path: Path
+) -> None:
+    result = sanctuary("erase", closed_case, *ERASE, "--yes", cwd=tmp_path, env=_env(settings))
+    assert result.code == 1 and "sanctuary status" in result.one_line_error()
+    assert await _has_key(nc, closed_case) and not await _erased(nc, closed_case)

@@ -137,6 +137,15 @@ def test_report_on_a_database_without_read_models_is_refused(tmp_path: Path) -> 
     assert result.code == 1 and "holds no read models" in result.one_line_error()
 
 
+def test_report_on_an_unreachable_database_names_it_without_its_password(tmp_path: Path) -> None:
+    url = f"postgresql://reporting:pg-s3cret@127.0.0.1:{free_port()}/sanctuary"
+    result = sanctuary(*REPORT, cwd=tmp_path, env={"DATABASE_URL": url})
+    assert result.code == 1
+    line = result.one_line_error()
+    assert "cannot open the database" in line and "127.0.0.1" in line
+    assert "pg-s3cret" not in result.text
+
+
 def test_report_to_a_directory_that_does_not_exist_is_one_line(tmp_path: Path) -> None:
     _read_models(tmp_path / "var" / "sanctuary.db")
     result = sanctuary(*REPORT, "--out", "/nonexistent/x", cwd=tmp_path)
