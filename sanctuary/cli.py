@@ -5,14 +5,22 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from sanctuary import devstate
 from sanctuary.cli_app import Options, app
 from sanctuary.cli_errors import report_failure
+from shared.logging import configure_logging
 
 
 def main() -> None:
+    # The tool speaks through its own one-line messages: library logging (scrubbed, as
+    # everywhere) only from warnings up, and asyncio's complaints about tasks cut short by
+    # Ctrl-C or a closed connection only with --debug.
+    configure_logging(json=False, level="WARNING")
+    if "--debug" not in sys.argv[1:]:
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     # Development only: the NATS URL and key `sanctuary run` left in .sanctuary/, unless set.
     devstate.loaded.update(devstate.load_dev_environment())
     # Command modules (one import line each; they attach commands to ``app``).

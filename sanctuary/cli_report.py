@@ -20,6 +20,7 @@ from services.reporting.readmodel.store import ReadModelStore, make_engine
 from services.reporting.rebuild import rebuild
 from services.reporting.report.model import Audience
 from services.reporting.report.produce import Format, render_report, report_for_period
+from services.reporting.report.quarters import Period
 from shared.catalogue import load_catalogue
 from shared.errors import CommandRejected, Problem, reject_if
 from shared.scheme import SchemeError, load_scheme
@@ -62,6 +63,7 @@ def report_command(
         raise CliError(f"SANCTUARY_SCHEME: {exc}", EXIT_USAGE) from None
     try:
         start, end = _days(date_from, date_to)
+        Period.of(start, end)  # a bad period is named before the database is looked at
         require_read_models(settings.database_url)
         report = report_for_period(settings.database_url, start, end, audience, scheme)
     except CommandRejected as exc:
