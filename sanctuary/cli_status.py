@@ -21,13 +21,13 @@ from rich.table import Table
 
 from sanctuary.cli_app import app
 from sanctuary.cli_nats import connected
+from sanctuary.launcher import SERVICES  # the services a whole system runs
 from shared.contracts.audit import CasePersonalDataErased
 from shared.crypto import KEY_BUCKET
 from shared.deadletter import DEADLETTER_STREAM
 from shared.eventstore import STREAM
 from shared.settings import load_settings_without_kek
 
-SERVICES = ("referral", "assessment", "contractor", "reporting", "keys")
 # Every replica answers health.<service> (no queue group); replies arriving within this window are counted.
 GATHER_S = 0.75
 
