@@ -50,11 +50,23 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 async def run_with_http(
-    app: FastStream, health: ServiceHealth, registry: CollectorRegistry, host: str, port: int
+    app: FastStream,
+    health: ServiceHealth,
+    registry: CollectorRegistry,
+    host: str,
+    port: int,
+    any_port_if_taken: bool = False,
 ) -> None:
-    """Run the service with its HTTP endpoints until SIGTERM or SIGINT."""
+    """Run the service with its HTTP endpoints until SIGTERM or SIGINT. With
+    ``any_port_if_taken`` (the port is only the service's default), a second replica on the same
+    machine takes a free port instead; ``sanctuary status`` shows which."""
     try:
-        sock = bind(host, port)
+        try:
+            sock = bind(host, port)
+        except OSError:
+            if not any_port_if_taken:
+                raise
+            sock = bind(host, 0)
     except OSError as exc:
         # On a developer's machine another copy may hold the port; the service still runs (health
         # stays available over NATS, health.<service>). In a container this cannot happen.

@@ -160,11 +160,11 @@ def run_service(factory: Callable[[Settings], tuple[FastStream, Service]]) -> No
     settings = load_settings()
     configure_logging(json=settings.log_json, level=settings.log_level)
     app, service = factory(settings)
-    port = (
-        settings.http_port
-        if settings.http_port is not None
-        else DEFAULT_HTTP_PORTS.get(service.runtime.owner, 0)
-    )
+    default = DEFAULT_HTTP_PORTS.get(service.runtime.owner, 0)
+    port = default if settings.http_port is None else settings.http_port
+    health, registry = service.runtime.health, service.metrics.registry
     asyncio.run(
-        run_with_http(app, service.runtime.health, service.metrics.registry, settings.http_host, port)
+        run_with_http(
+            app, health, registry, settings.http_host, port, any_port_if_taken=settings.http_port is None
+        )
     )
