@@ -14,7 +14,7 @@ from rich.console import Console
 
 from sanctuary.cli_app import app
 from sanctuary.cli_errors import EXIT_USAGE, CliError
-from sanctuary.cli_nats import START_HINT, connect
+from sanctuary.cli_nats import START_HINT, probe
 from sanctuary.demo.generator import DEFAULT_CASES
 from sanctuary.demo.report import ReadModelBehind
 from sanctuary.demo.run import DemoSetup, run_demo
@@ -67,12 +67,7 @@ def demo_command(
     """Drive a synthetic scheme year through the real services and write the monitoring report."""
     start = _year_start(year_start)
     setup = setup_from_environment()
-    asyncio.run(_reachable(setup.nats_url))
+    probe(setup.nats_url)
     outcome = asyncio.run(run_demo(setup, cases, seed, out, Console(), start))
     if outcome.drive.refusals:
         raise typer.Exit(1)
-
-
-async def _reachable(url: str) -> None:
-    """Fail within seconds, naming the server, before the demo starts driving cases."""
-    await (await connect(url, "sanctuary-demo-probe")).close()

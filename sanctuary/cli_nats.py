@@ -50,6 +50,15 @@ async def connect(url: str, name: str) -> NATS:
         raise CliError(f"cannot reach NATS at {shown}: {START_HINT}", EXIT_FAILURE) from None
 
 
+def probe(url: str) -> None:
+    """Fail within seconds, naming the server, before starting anything that would retry for ever."""
+
+    async def reach() -> None:
+        await (await connect(url, "sanctuary-probe")).close()
+
+    asyncio.run(reach())
+
+
 @asynccontextmanager
 async def connected(settings: Settings, name: str) -> AsyncIterator[NATS]:
     nc = await connect(nats_url(settings), name)

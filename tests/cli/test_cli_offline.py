@@ -73,6 +73,8 @@ def test_an_unknown_command_is_one_line_with_where_to_look(tmp_path: Path) -> No
         ("erase", "C-1", "--reason", "client asked", "--agency", "Council", "--person", "co-1", "--yes"),
         ("invoice", "--from", "2025-04-01", "--to", "2025-06-30", "--out", "inv"),
         ("rebuild",),
+        ("demo", "--cases", "5"),
+        ("run", "--service", "referral"),
     ],
     ids=lambda a: a[0] if a[0] != "audit" else "audit-verify",
 )
