@@ -17,6 +17,7 @@ from rich.table import Table
 from sanctuary import devstate
 from sanctuary.cli_app import app
 from sanctuary.cli_demo import demo_in_run
+from sanctuary.cli_errors import mask_url
 from sanctuary.cli_nats import probe
 from sanctuary.demo.generator import DEFAULT_CASES
 from sanctuary.exchange import show_exchange
@@ -88,7 +89,7 @@ def run(
     try:
         if url:
             probe(url)  # unreachable: one line naming it, not minutes of retries
-            console.print(f"NATS: using {url} (from NATS_URL)")
+            console.print(f"NATS: using {mask_url(url)} (from NATS_URL)")
         else:
             system.nats = start_nats(var_dir / "nats")
             system.nats_url = system.nats.url
