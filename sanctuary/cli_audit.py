@@ -25,7 +25,7 @@ from rich.table import Table
 
 import shared.contracts  # noqa: F401  (registers every event type, so any case can be decoded)
 from sanctuary.cli_app import app
-from sanctuary.cli_errors import EXIT_REFUSED, EXIT_USAGE, CliError, problems_line
+from sanctuary.cli_errors import EXIT_FAILURE, EXIT_REFUSED, EXIT_USAGE, CliError, problems_line
 from sanctuary.cli_nats import connected
 from services.reporting.audit.export_html import export_html
 from services.reporting.audit.reader import disclosures, subject_access_export, verify_cases
@@ -73,7 +73,6 @@ async def clients() -> AsyncIterator[Clients]:
             yield Clients(nc, EventStore(nc, keys, owner="reporting"), settings)
         finally:
             await keys.stop()
-        await nc.close()
 
 
 def _run(coro: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -107,7 +106,7 @@ async def _authorised_read(c: Clients, command: RecordAuditRead) -> bool:
     """Record the read with the reporting service; returns whether personal fields may be shown."""
     reply = await send_command(c.nc, command)
     if not reply.ok:
-        _fail(reply, EXIT_REFUSED if reply.event_ids else 2)
+        _fail(reply, EXIT_REFUSED if reply.event_ids else EXIT_USAGE)
     return bool((reply.data or {}).get("show_personal"))
 
 
@@ -296,7 +295,7 @@ def erase(
         async with clients() as c:
             events, erased = await _case_extent(c.nc, case_id)
             if events == 0:
-                raise CliError(f"no case {case_id} in the store: check the case id", 1)
+                raise CliError("no case with that id in the store: check CASE_ID", EXIT_FAILURE)
             console.print(
                 f"Case {case_id}: {events} events"
                 + (" (its personal data is already erased)." if erased else ".")
@@ -311,7 +310,7 @@ def erase(
 
     reply = _run(go)
     if reply is None:
-        raise CliError("not confirmed: nothing erased", 1)
+        raise CliError("not confirmed: nothing erased", EXIT_FAILURE)
     if not reply.ok:
         _fail(reply, EXIT_REFUSED if reply.event_ids else EXIT_USAGE)
     console.print(f"{case_id}: personal data erased" + (" (already erased)" if reply.duplicate else ""))
@@ -379,7 +378,7 @@ def _confirmed(question: str) -> bool:
         return typer.confirm(question, default=False)
     except typer.Abort:  # no answer (stdin closed): a script must say --yes
         raise CliError(
-            "no answer to the question: nothing erased (add --yes to erase without asking)", 2
+            "no answer to the question: nothing erased (add --yes to erase without asking)", EXIT_USAGE
         ) from None
 
 
