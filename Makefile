@@ -6,11 +6,25 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-readmodels lint bench demo clean
 
+# A .venv made by a Python older than 3.11 (or a broken one) is removed and made again,
+# instead of leaving every later command to fail on a syntax or import error.
+OLD_VENV := $(shell test -e $(VENV) && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo yes)
+ifeq ($(OLD_VENV),yes)
+$(shell rm -rf $(VENV))
+$(info .venv was made with a Python older than 3.11 (or is broken): removed, it is being made again)
+endif
+
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "$(PYTHON) is older than 3.11: run make PYTHON=python3.11 (or newer)"; exit 2; }
+	@echo "[1/3] creating $(VENV) with $$($(PYTHON) --version)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "[2/3] upgrading pip"
+	$(BIN)/python -m pip install --progress-bar on --upgrade pip
+	@echo "[3/3] installing sanctuary and its development tools (a few minutes the first time)"
+	$(BIN)/python -m pip install --progress-bar on -e '.[dev]'
+	@touch $(STAMP)
+	@echo "ready: $(VENV)"
 
 run: $(STAMP)
 	$(BIN)/sanctuary run

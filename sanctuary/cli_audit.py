@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import nats
 import typer
 from nats.aio.client import Client as NATS
 from rich.console import Console
@@ -26,18 +25,19 @@ from rich.table import Table
 
 import shared.contracts  # noqa: F401  (registers every event type, so any case can be decoded)
 from sanctuary.cli_app import app
+from sanctuary.cli_errors import EXIT_FAILURE, EXIT_REFUSED, EXIT_USAGE, CliError, problems_line
+from sanctuary.cli_nats import connected
 from services.reporting.audit.export_html import export_html
 from services.reporting.audit.reader import disclosures, subject_access_export, verify_cases
-from services.reporting.audit.retention import run_retention
+from services.reporting.audit.retention import DueCase, find_due_cases, run_retention
 from services.reporting.audit.timeline import state_at, timeline, up_to
 from shared.audit_verify import DEFAULT_ANCHOR_BOUND, CaseVerification
 from shared.bus import send_command
 from shared.case_keys import CaseKeyClient
 from shared.commands import CommandReply
-from shared.contracts.audit import AuditView, EraseCase, ErasureBasis, RecordAuditRead
+from shared.contracts.audit import AuditView, CasePersonalDataErased, EraseCase, ErasureBasis, RecordAuditRead
 from shared.events import Actor, RecordedEvent, Role
-from shared.eventstore import EventStore
-from shared.runtime import inbox_prefix
+from shared.eventstore import STREAM, EventStore
 from shared.settings import Settings, load_settings
 from shared.signing import load_verifier
 
@@ -49,8 +49,6 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 console = Console()
 T = TypeVar("T")
-
-EXIT_REFUSED = 3
 
 Agency = Annotated[str, typer.Option("--agency", envvar="SANCTUARY_AGENCY", help="Your organisation.")]
 Person = Annotated[str, typer.Option("--person", envvar="SANCTUARY_PERSON", help="Your staff identifier.")]
@@ -70,20 +68,15 @@ async def clients() -> AsyncIterator[Clients]:
     """A read-only event store (it signs nothing) whose case keys come from the key custodian, asked
     as the reporting service, after that service has recorded and allowed the read."""
     settings = load_settings()
-    if not settings.nats_url:
-        raise typer.BadParameter("NATS_URL is not set", param_hint="NATS_URL")
-    # The operator's own inbox prefix: on the secured server it may read replies there only. Case
-    # keys come from the custodian, which lets the operator read (every audit read is recorded).
-    nc = await nats.connect(
-        settings.nats_url, name="sanctuary-audit-cli", inbox_prefix=inbox_prefix("operator")
-    )
-    keys = CaseKeyClient(nc, "operator")
-    try:
-        await keys.start()
-        yield Clients(nc, EventStore(nc, keys, owner="reporting"), settings)
-    finally:
-        await keys.stop()
-        await nc.close()
+    async with connected(settings, "sanctuary-audit-cli") as nc:
+        # Case keys come from the custodian, which lets the operator read (every audit read is
+        # recorded by the reporting service first).
+        keys = CaseKeyClient(nc, "operator")
+        try:
+            await keys.start()
+            yield Clients(nc, EventStore(nc, keys, owner="reporting"), settings)
+        finally:
+            await keys.stop()
 
 
 def _run(coro: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -94,29 +87,30 @@ def _command_id(kind: str) -> str:
     return f"{kind}-{uuid.uuid4().hex}"
 
 
-def _fail(reply: CommandReply, code: int = 2) -> None:
-    for problem in reply.errors:
-        console.print(f"[red]{problem.field}: {problem.problem}[/]")
-    raise typer.Exit(code)
+def _fail(reply: CommandReply, code: int = EXIT_USAGE) -> None:
+    """The service's refusal as one line, naming the options (its problems never hold values)."""
+    raise CliError(f"refused: {problems_line(reply.errors)}", code)
 
 
-async def _authorised_read(
-    c: Clients, case_id: str, actor: Actor, view: AuditView, reason: str, as_of: datetime | None
-) -> bool:
-    """Record the read with the reporting service; returns whether personal fields may be shown."""
-    reply = await send_command(
-        c.nc,
-        RecordAuditRead(
-            command_id=_command_id("audit-read"),
-            case_id=case_id,
-            actor=actor,
-            view=view,
-            as_of=as_of,
-            reason=reason,
-        ),
+def _read_command(
+    case_id: str, agency: str, person: str, role: Role, view: AuditView, reason: str, as_of: datetime | None
+) -> RecordAuditRead:
+    """Built before connecting, so a bad --reason is refused (by name) before anything is sent."""
+    return RecordAuditRead(
+        command_id=_command_id("audit-read"),
+        case_id=case_id,
+        actor=Actor(agency=agency, person=person, role=role),
+        view=view,
+        as_of=as_of,
+        reason=reason,
     )
+
+
+async def _authorised_read(c: Clients, command: RecordAuditRead) -> bool:
+    """Record the read with the reporting service; returns whether personal fields may be shown."""
+    reply = await send_command(c.nc, command)
     if not reply.ok:
-        _fail(reply, EXIT_REFUSED if reply.event_ids else 2)
+        _fail(reply, EXIT_REFUSED if reply.event_ids else EXIT_USAGE)
     return bool((reply.data or {}).get("show_personal"))
 
 
@@ -146,11 +140,11 @@ def audit_case(
     if fmt not in ("table", "json"):
         raise typer.BadParameter("must be table or json", param_hint="--format")
     when = _as_of(as_of)
-    actor = Actor(agency=agency, person=person, role=role)
+    read = _read_command(case_id, agency, person, role, AuditView.TIMELINE, reason, when)
 
     async def go() -> tuple[list[RecordedEvent], bool, bool]:
         async with clients() as c:
-            show = await _authorised_read(c, case_id, actor, AuditView.TIMELINE, reason, when)
+            show = await _authorised_read(c, read)
             events = await c.store.load(case_id)
             verifier = load_verifier(c.settings.verify_keys_dir)
             intact = (await verify_cases(c.nc, c.store, verifier, [case_id]))[0].intact
@@ -205,8 +199,10 @@ def audit_verify(
 ) -> None:
     """Check each case's stored bytes, hash chain, order and signatures, and that its history
     reaches the head its newest signed checkpoint anchors. Exit 0 only when every case is intact."""
-    if (case_id is None) == (not all_cases):
-        raise typer.BadParameter("give a CASE_ID or --all, not both", param_hint="CASE_ID")
+    if case_id is None and not all_cases:
+        raise CliError("say which case: give a CASE_ID, or --all to check every case", EXIT_USAGE)
+    if case_id is not None and all_cases:
+        raise CliError("give a CASE_ID or --all, not both", EXIT_USAGE)
     bound = timedelta(minutes=anchor_bound)
 
     async def go() -> list[CaseVerification]:
@@ -244,15 +240,15 @@ def audit_export(
     ),
 ) -> None:
     """A subject access export: everything held about the client in this case, as JSON and HTML."""
-    actor = Actor(agency=agency, person=person, role=role)
+    read = _read_command(case_id, agency, person, role, AuditView.SUBJECT_ACCESS_EXPORT, reason, None)
+    _writable_dir(out)
 
     async def go() -> list[RecordedEvent]:
         async with clients() as c:
-            await _authorised_read(c, case_id, actor, AuditView.SUBJECT_ACCESS_EXPORT, reason, None)
+            await _authorised_read(c, read)
             return await c.store.load(case_id)
 
     export = subject_access_export(case_id, _run(go))
-    out.mkdir(parents=True, exist_ok=True)
     (out / f"{case_id}.json").write_text(json.dumps(export, indent=2, ensure_ascii=False), encoding="utf-8")
     (out / f"{case_id}.html").write_text(export_html(export), encoding="utf-8")
     console.print(f"Written {out / case_id}.json and .html")
@@ -268,11 +264,11 @@ def disclosures_cmd(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Every disclosure of the case to another agency, with its lawful basis."""
-    actor = Actor(agency=agency, person=person, role=role)
+    read = _read_command(case_id, agency, person, role, AuditView.DISCLOSURES, reason, None)
 
     async def go() -> list[RecordedEvent]:
         async with clients() as c:
-            await _authorised_read(c, case_id, actor, AuditView.DISCLOSURES, reason, None)
+            await _authorised_read(c, read)
             return await c.store.load(case_id)
 
     lines = disclosures(_run(go))
@@ -298,8 +294,11 @@ def erase(
     person: Person,
     role: AsRole = Role.COORDINATOR,
     basis: Annotated[ErasureBasis, typer.Option("--basis")] = ErasureBasis.DATA_SUBJECT_REQUEST,
+    yes: Annotated[bool, typer.Option("--yes", help="Erase without asking (scripts).")] = False,
 ) -> None:
-    """Destroy the case's key: every personal field reads as erased, everywhere. Cannot be undone."""
+    """Destroy the case's key: every personal field reads as erased, everywhere. Cannot be undone.
+
+    Shows the case, how many events it holds and what stays, and asks first unless --yes."""
     command = EraseCase(
         command_id=_command_id("erase"),
         case_id=case_id,
@@ -308,29 +307,65 @@ def erase(
         reason=reason,
     )
 
-    async def go() -> CommandReply:
+    async def go() -> CommandReply | None:
         async with clients() as c:
+            events, erased = await _case_extent(c.nc, case_id)
+            if events == 0:
+                raise CliError("no case with that id in the store: check CASE_ID", EXIT_FAILURE)
+            console.print(
+                f"Case {case_id}: {events} events"
+                + (" (its personal data is already erased)." if erased else ".")
+                + "\nErasing destroys the case's key: every personal field (names, addresses, telephone"
+                " numbers, dates of birth) becomes unreadable, in every view and copy, for good."
+                "\nWhat stays: the events themselves, who did what and when, the case's history chain and"
+                " signatures, and the counts in the reports."
+            )
+            if not yes and not _confirmed(f"Erase the personal data of case {case_id}?"):
+                return None
             return await send_command(c.nc, command)
 
     reply = _run(go)
+    if reply is None:
+        raise CliError("not confirmed: nothing erased", EXIT_FAILURE)
     if not reply.ok:
-        _fail(reply)
+        _fail(reply, EXIT_REFUSED if reply.event_ids else EXIT_USAGE)
     console.print(f"{case_id}: personal data erased" + (" (already erased)" if reply.duplicate else ""))
 
 
 @retention_app.command("run")
 def retention_run(
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="The date to judge by (default today).")
+        str | None, typer.Option("--as-of", help="The date to judge by (default today; not in the future).")
     ] = None,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Erase them. Without it, only list what would be erased.")
+    ] = False,
 ) -> None:
-    """Erase every case closed longer ago than the scheme's retention period."""
+    """List every case closed longer ago than the scheme's retention period; --apply erases them."""
     from shared.scheme import load_scheme
 
+    today = datetime.now(UTC).date()
     try:
-        day = date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
+        day = date.fromisoformat(as_of) if as_of else today
     except ValueError:
         raise typer.BadParameter("must be a date, YYYY-MM-DD", param_hint="--as-of") from None
+    if day > today:
+        raise CliError("--as-of: must not be in the future (judge by today or an earlier day)", EXIT_USAGE)
+
+    async def preview() -> list[DueCase]:
+        async with clients() as c:
+            years = load_scheme(c.settings.scheme_config).retention.years_after_closure
+            return await find_due_cases(c.nc, years, day)
+
+    if not apply:
+        due = _run(preview)
+        for case in due:
+            console.print(f"{case.case_id}: closed {case.closed_at.date().isoformat()}: would be erased")
+        console.print(
+            f"{len(due)} case(s) due for erasure on {day.isoformat()}. Nothing erased: "
+            "run again with --apply to erase them."
+        )
+        return
 
     async def go() -> list[Any]:
         async with clients() as c:
@@ -344,3 +379,29 @@ def retention_run(
     console.print(f"{len(done)} case(s) due for erasure on {day.isoformat()}.")
     if any(not reply.ok for _, reply in done):
         raise typer.Exit(1)
+
+
+async def _case_extent(nc: NATS, case_id: str) -> tuple[int, bool]:
+    """How many events the case holds, and whether its personal data is already erased."""
+    info = await nc.jetstream().stream_info(STREAM, subjects_filter=f"case.{case_id}.>")
+    subjects = info.state.subjects or {}
+    erased = any(s.endswith(f".{CasePersonalDataErased.type_name()}") for s in subjects)
+    return sum(subjects.values()), erased
+
+
+def _confirmed(question: str) -> bool:
+    try:
+        return typer.confirm(question, default=False)
+    except typer.Abort:  # no answer (stdin closed): a script must say --yes
+        raise CliError(
+            "no answer to the question: nothing erased (add --yes to erase without asking)", EXIT_USAGE
+        ) from None
+
+
+def _writable_dir(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(
+            f"--out: cannot make the directory ({exc.strerror}): choose another", EXIT_USAGE
+        ) from None

@@ -13,8 +13,9 @@ import typer
 from rich.console import Console
 
 from sanctuary.cli_app import app
+from sanctuary.cli_errors import EXIT_USAGE, CliError
+from sanctuary.cli_nats import START_HINT, probe
 from sanctuary.demo.generator import DEFAULT_CASES
-from sanctuary.demo.report import ReadModelBehind
 from sanctuary.demo.run import DemoSetup, run_demo
 from shared.settings import Settings
 
@@ -23,7 +24,7 @@ def setup_from_environment(nats_url: str | None = None) -> DemoSetup:
     """Where the services are, from the same variables they read (no key is needed to drive them)."""
     url = nats_url or os.environ.get("NATS_URL")
     if not url:
-        raise typer.BadParameter("set NATS_URL to the running system's NATS server", param_hint="NATS_URL")
+        raise CliError(f"NATS_URL is not set: {START_HINT}", EXIT_USAGE)
     fields = Settings.model_fields
     return DemoSetup(
         nats_url=url,
@@ -43,16 +44,6 @@ def _year_start(value: str | None) -> date | None:
         raise typer.BadParameter("must be a date written YYYY-MM-DD", param_hint="--year-start") from None
 
 
-def demo_in_run(nats_url: str, cases: int, seed: int, out: Path, console: Console) -> None:
-    """``sanctuary run``'s scheme year, once the services are up (same variables as the services)."""
-    console.rule(f"A synthetic scheme year: {cases} referrals, seed {seed}")
-    try:
-        asyncio.run(run_demo(setup_from_environment(nats_url), cases, seed, out, console))
-    except ReadModelBehind as exc:
-        console.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from None
-
-
 @app.command("demo")
 def demo_command(
     cases: Annotated[int, typer.Option(min=1, max=2000, help="referrals in the year")] = DEFAULT_CASES,
@@ -65,6 +56,7 @@ def demo_command(
     """Drive a synthetic scheme year through the real services and write the monitoring report."""
     start = _year_start(year_start)
     setup = setup_from_environment()
+    probe(setup.nats_url)
     outcome = asyncio.run(run_demo(setup, cases, seed, out, Console(), start))
     if outcome.drive.refusals:
         raise typer.Exit(1)

@@ -8,16 +8,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
-import nats
 import typer
 
 import shared.contracts  # noqa: F401  (registers every event type)
 from sanctuary.cli_app import app
+from sanctuary.cli_errors import EXIT_USAGE, CliError, problems_line
+from sanctuary.cli_nats import connect, nats_url
 from services.contractor.invoice import Invoice, build_invoice, write_invoice
 from services.contractor.invoice_source import load_installations
 from shared.catalogue import load_catalogue
 from shared.errors import CommandRejected, Problem, reject_if
-from shared.runtime import inbox_prefix
 from shared.settings import load_settings
 
 
@@ -38,8 +38,7 @@ def invoice_period(date_from: str, date_to: str) -> tuple[date, date]:
 
 async def produce_invoice(nats_url: str, catalogue_path: Path, start: date, end: date) -> Invoice:
     names = {item.code: item.name for item in load_catalogue(catalogue_path).items}
-    # The operator's own inbox prefix: on the secured server it may read replies there only.
-    nc = await nats.connect(nats_url, name="sanctuary-invoice-cli", inbox_prefix=inbox_prefix("operator"))
+    nc = await connect(nats_url, name="sanctuary-invoice-cli")
     try:
         events = await load_installations(nc)
     finally:
@@ -58,14 +57,14 @@ def invoice_command(
     try:
         start, end = invoice_period(date_from, date_to)
     except CommandRejected as exc:
-        for problem in exc.problems:
-            typer.echo(f"--{problem.field}: {problem.problem}", err=True)
-        raise typer.Exit(2) from None
+        raise CliError(problems_line(exc.problems), EXIT_USAGE) from None
+    # The invoice reads installation events, which hold no personal data: no key needed.
     settings = load_settings()
-    if not settings.nats_url:
-        raise typer.BadParameter("NATS_URL is not set", param_hint="NATS_URL")
-    invoice = asyncio.run(produce_invoice(settings.nats_url, settings.catalogue_path, start, end))
-    csv_path, xlsx_path = write_invoice(invoice, out)
+    invoice = asyncio.run(produce_invoice(nats_url(settings), settings.catalogue_path, start, end))
+    try:
+        csv_path, xlsx_path = write_invoice(invoice, out)
+    except OSError as exc:
+        raise CliError(f"--out: cannot write there ({exc.strerror}): choose another", EXIT_USAGE) from None
     cases = len(invoice.case_totals())
     typer.echo(f"{len(invoice.lines)} item lines, {cases} cases, total £{invoice.total_gbp:.2f}")
     typer.echo(f"wrote {csv_path}")

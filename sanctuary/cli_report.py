@@ -12,11 +12,15 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sanctuary.cli_app import app
+from sanctuary.cli_database import require_read_models
+from sanctuary.cli_errors import EXIT_USAGE, CliError, problems_line
+from sanctuary.cli_nats import connect, nats_url
 from services.reporting.readmodel.projection import MonitoringProjection
 from services.reporting.readmodel.store import ReadModelStore, make_engine
 from services.reporting.rebuild import rebuild
 from services.reporting.report.model import Audience
 from services.reporting.report.produce import Format, render_report, report_for_period, write_report
+from services.reporting.report.quarters import Period
 from shared.catalogue import load_catalogue
 from shared.errors import CommandRejected, Problem, reject_if
 from shared.scheme import SchemeError, load_scheme
@@ -49,24 +53,29 @@ def report_command(
     """The Sanctuary Scheme quarterly monitoring report, from the read models."""
     if fmt is Format.XLSX and out is None:
         raise typer.BadParameter("xlsx needs --out FILE", param_hint="--out")
+    if out is not None and not out.parent.is_dir():
+        raise CliError("--out: its directory does not exist: create it or choose another", EXIT_USAGE)
+    # The report reads only the SQL read models: no key, no NATS.
     settings = load_settings()
     try:
         scheme = load_scheme(settings.scheme_config)
     except (OSError, SchemeError) as exc:
-        typer.echo(f"SANCTUARY_SCHEME: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise CliError(f"SANCTUARY_SCHEME: {exc}", EXIT_USAGE) from None
     try:
         start, end = _days(date_from, date_to)
+        Period.of(start, end)  # a bad period is named before the database is looked at
+        require_read_models(settings.database_url)
         report = report_for_period(settings.database_url, start, end, audience, scheme)
     except CommandRejected as exc:
-        for problem in exc.problems:
-            typer.echo(f"--{problem.field}: {problem.problem}", err=True)
-        raise typer.Exit(2) from None
+        raise CliError(problems_line(exc.problems), EXIT_USAGE) from None
     if out is None:
         body = render_report(report, fmt)
         typer.echo(body if isinstance(body, str) else body.decode())
-    else:
+        return
+    try:
         write_report(report, fmt, out)
+    except OSError as exc:
+        raise CliError(f"--out: cannot write the file ({exc.strerror}): choose another", EXIT_USAGE) from None
 
 
 @app.command("rebuild")
@@ -79,6 +88,8 @@ def rebuild_command() -> None:
 async def _rebuild(settings: Settings) -> None:
     from shared.runtime import ServiceRuntime
 
+    # Fail fast, naming the server, rather than retrying for ever as a service would.
+    await (await connect(nats_url(settings), "sanctuary-rebuild")).close()
     runtime = ServiceRuntime(settings, "reporting")
     await runtime.start()
     try:

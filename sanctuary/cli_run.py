@@ -15,8 +15,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from sanctuary import devstate
 from sanctuary.cli_app import app
 from sanctuary.cli_demo import setup_from_environment
+from sanctuary.cli_errors import mask_url
+from sanctuary.cli_nats import probe
 from sanctuary.demo.generator import DEFAULT_CASES
 from sanctuary.demo.report import ReadModelBehind
 from sanctuary.demo.run import run_demo
@@ -112,6 +115,8 @@ def run(
     previous = signal.signal(signal.SIGTERM, on_signal)
     try:
         credentials = _bring_up_nats(system, url, var_dir)
+        # Development: the CLI in this directory finds this system, as the operator.
+        devstate.write_run_env(credentials.url(OPERATOR))
         for name in names:
             env = service_environment(credentials.url(name), kek if name == KEYS else None)
             for replica in range(1, (replicas if name in REPLICATED else 1) + 1):
@@ -133,6 +138,7 @@ def run(
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         console.print("Stopping...")
+        raise typer.Exit(130) from None  # stopped by Ctrl-C or SIGTERM, as shells expect
     finally:
         system.stop()
         signal.signal(signal.SIGTERM, previous)
@@ -143,7 +149,8 @@ def _bring_up_nats(system: System, url: str | None, var_dir: Path) -> Credential
     """NATS_URL given: used as it is, by everyone; provisioned only with an administrator's URL.
     Otherwise our own server, running the deploy configuration with development passwords."""
     if url:
-        console.print(f"NATS: using {url} (from NATS_URL)")
+        probe(url)  # unreachable: one line naming it, not minutes of retries
+        console.print(f"NATS: using {mask_url(url)} (from NATS_URL)")
         admin_url = os.environ.get(ADMIN_URL_VARIABLE)
         if admin_url:
             _provision(admin_url)

@@ -45,6 +45,7 @@ class ServiceHealth:
     readers: list[Reader] = field(default_factory=list)
     # What else a service tells about itself (the key custodian: which KEKs it holds, by id).
     details: dict[str, Any] = field(default_factory=dict)
+    http_port: int | None = None  # where /health/* and /metrics are served, once they are
 
     def add_reader(self, reader: Reader) -> None:
         self.readers.append(reader)
@@ -67,4 +68,5 @@ class ServiceHealth:
             "connected": self.connected(),
             "ready": self.connected() and not any(s.stalled for s in statuses),
             "readers": [s.as_dict() for s in statuses],
+            "http_port": self.http_port,
         } | self.details

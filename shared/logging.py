@@ -113,28 +113,53 @@ def strip_personal_data(_: Any, __: str, event_dict: MutableMapping[str, Any]) -
 
 
 def configure_logging(json: bool = True, level: str = "INFO") -> None:
-    processors: list[Any] = [
-        structlog.contextvars.merge_contextvars,
-        structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-        structlog.processors.format_exc_info,
-        strip_personal_data,
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False),
-    ]
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    )
     structlog.configure(
-        processors=processors,
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            strip_personal_data,
+            renderer,
+        ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level.upper()]),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )
-    # Libraries logging through stdlib (faststream, nats) go through the same scrubber, at the
-    # record itself, so no handler (ours or anyone's) ever holds the raw text.
+    # Libraries logging through stdlib (asyncio, faststream, nats, uvicorn) go through the same
+    # scrubber at the record itself, so no handler (ours or anyone's) ever holds the raw text,
+    # and then out through structlog's formatter: one JSON object per line, like our own.
     logging.setLogRecordFactory(_scrubbed_record)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_ScrubbingFormatter("%(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[
+                structlog.stdlib.add_log_level,
+                structlog.stdlib.add_logger_name,
+                structlog.processors.TimeStamper(fmt="iso", utc=True),
+                _record_exception,
+            ],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                strip_personal_data,
+                renderer,
+            ],
+        )
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+
+
+def _record_exception(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """The record's traceback (already text, already scrubbed by _scrubbed_record) as a field."""
+    record = event_dict.get("_record")
+    if record is not None and record.exc_text:
+        event_dict["exception"] = record.exc_text
+    return event_dict
 
 
 _make_record = logging.getLogRecordFactory()
@@ -151,11 +176,6 @@ def _scrubbed_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record.exc_text = scrub_text(logging.Formatter().formatException(record.exc_info))
         record.exc_info = None
     return record
-
-
-class _ScrubbingFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return scrub_text(super().format(record))
 
 
 def get_logger(name: str) -> Any:

@@ -5,6 +5,7 @@ called from the app's startup."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,11 +90,13 @@ class ServiceRuntime:
         if self.keys:
             await self.keys.stop()
         if self.nc and not self.nc.is_closed:
-            # Bounded: a drain waits for in-flight handlers, and stopping must not hang on one.
-            try:
-                await asyncio.wait_for(self.nc.drain(), timeout=5.0)
-            except Exception:  # closing is all that is left to do
-                await self.nc.close()
+            # Not a drain: the command handlers ran on the broker's connection, which FastStream
+            # has drained already, and the watches reading this one's subscriptions were cancelled
+            # above, so a drain would wait for messages nobody reads, time out and leave an
+            # unretrieved CancelledError for asyncio to log. Flush what was published, then close.
+            with contextlib.suppress(Exception):  # closing is all that is left to do
+                await self.nc.flush(timeout=2)
+            await self.nc.close()
 
     @property
     def event_store(self) -> EventStore:

@@ -21,11 +21,24 @@ from shared.commands import Command
 from shared.decider import CaseHandler, Decider
 from shared.errors import CommandRejected
 from shared.events import RecordedEvent, registry
+from shared.health_http import run_with_http
 from shared.logging import configure_logging, get_logger, register_personal_keys
+from shared.metrics import ServiceMetrics
 from shared.runtime import ServiceRuntime, inbox_prefix, log_nats_error
 from shared.settings import Settings, load_settings
+from shared.tracing import tracing_middlewares
 
 log = get_logger(__name__)
+
+# Each service's HTTP port (health, metrics) unless SANCTUARY_HTTP_PORT says otherwise: distinct,
+# so the services can run side by side on one machine. Another service gets any free port.
+DEFAULT_HTTP_PORTS = {
+    "referral": 8101,
+    "assessment": 8102,
+    "contractor": 8103,
+    "reporting": 8104,
+    "keys": 8105,
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,7 @@ class Service:
     settings: Settings
     runtime: ServiceRuntime
     broker: NatsBroker
+    metrics: ServiceMetrics
     handler: CaseHandler[Any, Any] | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -64,15 +78,17 @@ def create_service_app(
 ) -> tuple[FastStream, Service]:
     if not settings.nats_url:
         raise RuntimeError("NATS_URL is not set")
+    runtime = ServiceRuntime(settings, owner)
+    metrics = ServiceMetrics(owner, runtime.health)
     broker = NatsBroker(
         settings.nats_url,
         name=f"sanctuary-{owner}-broker",
         logger=None,
         error_cb=log_nats_error,
         inbox_prefix=inbox_prefix(owner),
+        middlewares=(*tracing_middlewares(owner), *metrics.middlewares()),
     )
-    runtime = ServiceRuntime(settings, owner)
-    service = Service(settings=settings, runtime=runtime, broker=broker)
+    service = Service(settings=settings, runtime=runtime, broker=broker, metrics=metrics)
 
     def handler() -> CaseHandler[Any, Any]:
         if service.handler is None:
@@ -97,6 +113,7 @@ def create_service_app(
     async def start() -> None:
         register_personal_keys(registry.personal_keys())
         await runtime.start()
+        metrics.count_conflicts(runtime.event_store)
         service.handler = CaseHandler(runtime.event_store, decider)
         await start_deadletter_watch(runtime, [r.durable for r in reactions])
         for hook in on_startup:
@@ -143,5 +160,12 @@ def run_service(factory: Callable[[Settings], tuple[FastStream, Service]]) -> No
     """Entry point body for ``python -m services.<name>``."""
     settings = load_settings()
     configure_logging(json=settings.log_json, level=settings.log_level)
-    app, _ = factory(settings)
-    asyncio.run(app.run())
+    app, service = factory(settings)
+    default = DEFAULT_HTTP_PORTS.get(service.runtime.owner, 0)
+    port = default if settings.http_port is None else settings.http_port
+    health, registry = service.runtime.health, service.metrics.registry
+    asyncio.run(
+        run_with_http(
+            app, health, registry, settings.http_host, port, any_port_if_taken=settings.http_port is None
+        )
+    )

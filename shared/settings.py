@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     duplicate_window_s: Annotated[
         float, Field(gt=0, validation_alias=AliasChoices("SANCTUARY_DUPLICATE_WINDOW_S"))
     ] = 120.0
+    # The service's HTTP port for /health/live, /health/ready and /metrics. Unset: the service's
+    # own default (shared/service.py, distinct per service); 0: any free port (tests).
+    http_port: Annotated[
+        int | None, Field(ge=0, le=65535, validation_alias=AliasChoices("SANCTUARY_HTTP_PORT"))
+    ] = None
+    # Where that port listens: loopback on one machine; 0.0.0.0 in a container, to be scraped.
+    http_host: Annotated[str, Field(validation_alias=AliasChoices("SANCTUARY_HTTP_HOST"))] = "127.0.0.1"
     log_json: Annotated[bool, Field(validation_alias=AliasChoices("SANCTUARY_LOG_JSON"))] = True
     log_level: Annotated[str, Field(validation_alias=AliasChoices("SANCTUARY_LOG_LEVEL"))] = "INFO"
 
@@ -118,6 +125,7 @@ _ENV_NAMES = {
     "database_url": "DATABASE_URL",
     "SANCTUARY_KEK": "SANCTUARY_KEK",
     "kek_previous": "SANCTUARY_KEK_PREVIOUS",
+    "http_port": "SANCTUARY_HTTP_PORT",
 }
 
 

@@ -15,6 +15,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from sanctuary.cli_errors import CliError
 from sanctuary.cli_invoice import invoice_command
 from services.contractor.domain.rules import UK_TIME
 from shared.contracts.contractor import InstalledItem, ItemsInstalled
@@ -43,7 +44,9 @@ INSTALLER = Actor(agency="Test Locks Ltd", person="inst-1", role=Role.INSTALLER)
 )
 def test_bad_dates_are_named_and_nothing_is_written(args: list[str], message: str, tmp_path: Path) -> None:
     result = RUNNER.invoke(app, ["invoice", *args, "--out", str(tmp_path / "out")])
-    assert result.exit_code == 2 and message in result.output
+    # Raised to sanctuary.cli.main, which prints it as one line with its exit code.
+    assert isinstance(result.exception, CliError)
+    assert result.exception.code == 2 and message in str(result.exception)
     assert not (tmp_path / "out").exists()
 
 
