@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     ] = 120.0
     log_json: Annotated[bool, Field(validation_alias=AliasChoices("SANCTUARY_LOG_JSON"))] = True
     log_level: Annotated[str, Field(validation_alias=AliasChoices("SANCTUARY_LOG_LEVEL"))] = "INFO"
+    # A reader of CASES that makes no progress while behind for this long is stalled (not ready).
+    reader_stall_s: Annotated[
+        float, Field(gt=0, validation_alias=AliasChoices("SANCTUARY_READER_STALL_S"))
+    ] = 60.0
 
     @field_validator("kek")
     @classmethod

@@ -13,24 +13,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from faststream.nats import NatsMessage
-from nats.js.api import DeliverPolicy
 from pydantic import ValidationError
 
 from services.assessment.address_index import SanctuaryAddressIndex, index_key
 from shared.contracts.assessment import (
     SANCTUARY_ADDRESS_QUERY,
     SanctuaryAddressAnswer,
+    SanctuaryAddressFlagged,
     SanctuaryAddressQuery,
+    SanctuaryFlagRemoved,
 )
 from shared.errors import Problem, problems_from_validation
-from shared.events import Role
+from shared.events import RecordedEvent, Role
 from shared.eventstore import STREAM
 from shared.logging import get_logger
+from shared.positions import MemoryPositions
+from shared.reader import CaseReader
 from shared.service import Service
 
 log = get_logger(__name__)
 
-_FLAG_EVENTS = (".SanctuaryAddressFlagged", ".SanctuaryFlagRemoved")
+_FLAG_TYPES = (SanctuaryAddressFlagged.type_name(), SanctuaryFlagRemoved.type_name())
 
 
 @dataclass
@@ -83,46 +86,43 @@ def fire_lookup(service: Service) -> None:
     counts = LookupCounts()
     service.extras["sanctuary_index"] = index
     service.extras["sanctuary_lookups"] = counts
+    service.extras["sanctuary_index_reader"] = index_reader(service, index)
 
     @service.broker.subscriber(SANCTUARY_ADDRESS_QUERY, title=SANCTUARY_ADDRESS_QUERY)
     async def lookup(msg: NatsMessage) -> bytes:
         return json.dumps(answer(index, msg.body, counts)).encode()
 
 
+INDEX_READER = "assessment-sanctuary-index"
+CATCH_UP_S = 120.0
+
+
+def index_reader(service: Service, index: SanctuaryAddressIndex) -> CaseReader[RecordedEvent]:
+    """The index's in-order reader of the flag events (shared.reader). Index and position are both
+    in memory, so a restart reads every flag event again."""
+    runtime = service.runtime
+
+    async def decode(seq: int, subject: str, data: bytes) -> RecordedEvent:
+        return await runtime.event_store.decode(data, seq=seq, subject=subject)
+
+    async def apply(event: RecordedEvent) -> None:
+        index.apply(event)
+
+    subjects = [f"case.*.assessment.{t}" for t in _FLAG_TYPES]
+    reader: CaseReader[RecordedEvent] = CaseReader(INDEX_READER, subjects, decode, apply, MemoryPositions())
+    runtime.add_reader(reader)
+    return reader
+
+
 async def rebuild_index(service: Service) -> None:
-    """A start-up hook: replay every flag event into the index, then follow new ones."""
+    """A start-up hook: read every flag event into the index before the service answers lookups,
+    then go on following new ones."""
     index: SanctuaryAddressIndex = service.extras["sanctuary_index"]
+    reader: CaseReader[RecordedEvent] = service.extras["sanctuary_index_reader"]
     runtime = service.runtime
     assert runtime.nc is not None
-    js = runtime.nc.jetstream()
-
-    async def on_event(msg: Any) -> None:
-        if msg.subject.endswith(_FLAG_EVENTS):
-            event = await runtime.event_store.decode(
-                msg.data, seq=msg.metadata.sequence.stream, subject=msg.subject
-            )
-            index.apply(event)
-        else:
-            index.position = max(index.position, msg.metadata.sequence.stream)
-
-    sub = await js.subscribe(
-        "case.*.assessment.>",
-        stream=STREAM,
-        cb=on_event,
-        ordered_consumer=True,
-        deliver_policy=DeliverPolicy.ALL,
-    )
-    service.extras["sanctuary_index_sub"] = sub
-    await _caught_up(sub, index)
+    last = (await runtime.nc.jetstream().stream_info(STREAM)).state.last_seq
+    await reader.start(runtime.nc)
+    if not await reader.caught_up(last, CATCH_UP_S):
+        raise RuntimeError("sanctuary address index did not catch up with the stream")
     log.info("sanctuary address index rebuilt", flags=len(index))
-
-
-async def _caught_up(sub: Any, index: SanctuaryAddressIndex, attempts: int = 200) -> None:
-    import asyncio
-
-    for _ in range(attempts):
-        info = await sub.consumer_info()
-        if info.num_pending == 0 and index.position >= info.delivered.stream_seq:
-            return
-        await asyncio.sleep(0.02)
-    raise RuntimeError("sanctuary address index did not catch up with the stream")

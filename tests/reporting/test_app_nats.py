@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.nats, pytest.mark.readmodel]
 async def test_the_app_projects_the_stream_into_the_report(settings: Settings, store_for) -> None:
     prefix = f"RP{uuid.uuid4().hex[:8]}-"
     app, service = create_app(
-        settings, base=f"t{uuid.uuid4().hex[:10]}_", durable=f"rm-{uuid.uuid4().hex[:8]}"
+        settings, base=f"t{uuid.uuid4().hex[:10]}_", reader=f"rm-{uuid.uuid4().hex[:8]}"
     )
     store: ReadModelStore = service.extras["readmodel"]
     await app.start()

@@ -220,7 +220,7 @@ async def test_a_running_service_republishes_the_views_when_the_server_lost_them
                 "republishing recorded no disclosure again",
             )
 
-        # The replaced consumer goes on delivering new events.
+        # The rewound reader goes on reading new events.
         withdrawn = ConsentWithdrawn(
             purpose=ConsentPurpose.INFORMATION_SHARING, recorded_by=COORDINATOR, withdrawn_at=NOW
         )

@@ -1,0 +1,29 @@
+"""Waiting on a condition, never on the clock: a busy 2-core machine may take long, so the deadline
+is generous and only there so a broken test ends."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+DEADLINE_S = 120.0
+
+
+async def until(
+    probe: Callable[[], T | Awaitable[T]], what: str, seconds: float = DEADLINE_S, every: float = 0.05
+) -> T:
+    """Call ``probe`` until it returns something truthy, and return that; fail naming ``what``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while True:
+        value = probe()
+        if inspect.isawaitable(value):
+            value = await value
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise AssertionError(f"gave up waiting: {what}")
+        await asyncio.sleep(every)
