@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any
 
-T = TypeVar("T")
 DEADLINE_S = 120.0
 
 
-async def until(
-    probe: Callable[[], T | Awaitable[T]], what: str, seconds: float = DEADLINE_S, every: float = 0.05
-) -> T:
+async def until(probe: Callable[[], Any], what: str, seconds: float = DEADLINE_S, every: float = 0.05) -> Any:
     """Call ``probe`` until it returns something truthy, and return that; fail naming ``what``."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
