@@ -11,8 +11,11 @@ from typing import Any
 DEADLINE_S = 120.0
 
 
-async def until(probe: Callable[[], Any], what: str, seconds: float = DEADLINE_S, every: float = 0.05) -> Any:
-    """Call ``probe`` until it returns something truthy, and return that; fail naming ``what``."""
+async def until(
+    probe: Callable[[], Any], what: str | Callable[[], str], seconds: float = DEADLINE_S, every: float = 0.05
+) -> Any:
+    """Call ``probe`` until it returns something truthy, and return that; fail naming ``what`` (a
+    callable is asked at the end, so it can say how far things got)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     while True:
@@ -22,5 +25,5 @@ async def until(probe: Callable[[], Any], what: str, seconds: float = DEADLINE_S
         if value:
             return value
         if loop.time() > deadline:
-            raise AssertionError(f"gave up waiting: {what}")
+            raise AssertionError(f"gave up waiting: {what() if callable(what) else what}")
         await asyncio.sleep(every)
