@@ -1,5 +1,5 @@
-"""The running reporting app: its durable consumer projects a history appended to the real CASES
-stream into the read models, and the report over this test's cases is the hand-worked one."""
+"""The running reporting app: its reader projects a history appended to the real CASES stream into
+the read models, and the report over this test's cases is the hand-worked one."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tests.reporting.expected_year import CASES, SECTIONS
 from tests.reporting.on_nats import append_history, report_of_cases, unprefixed
 from tests.reporting.test_report_readmodel import PERIOD
 from tests.reporting.year import year
+from tests.waiting import until
 
 pytestmark = [pytest.mark.nats, pytest.mark.readmodel]
 
@@ -30,11 +31,8 @@ async def test_the_app_projects_the_stream_into_the_report(settings: Settings, s
     try:
         recorded = await append_history(store_for, year(prefix))
         last = recorded[-1].seq
-        for _ in range(200):
-            if await asyncio.to_thread(store.position) >= last:
-                break
-            await asyncio.sleep(0.05)
-        assert store.position() >= last, "the read model did not catch up with the stream"
+        # The session's stream holds every other test's events too: however long that takes.
+        await until(lambda: asyncio.to_thread(lambda: store.position() >= last), "the read model catches up")
         report = unprefixed(report_of_cases(store, prefix, PERIOD, Audience.COORDINATOR), prefix)
         for (title, rows), section in zip(SECTIONS, report.sections, strict=True):
             for (label, values), row in zip(rows, section.rows, strict=True):
