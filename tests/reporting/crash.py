@@ -7,6 +7,7 @@ exactly once, and nothing was parked."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from typing import Any
 from nats.aio.client import Client as NATS
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
+from nats.js.errors import NotFoundError
 from sqlalchemy import select
 
 from sanctuary.demo.driver import register_installers
@@ -75,16 +77,37 @@ class Services:
         self.running.clear()
 
 
-async def kill_and_restart(services: Services, plan: Sequence[str], rng: random.Random) -> list[str]:
-    """kill -9 each service named in ``plan`` in turn, at a random moment, and start it again."""
+CONSUMERS = "consumers"
+
+
+async def kill_and_restart(
+    nc: NATS, services: Services, plan: Sequence[str], rng: random.Random
+) -> list[str]:
+    """kill -9 each service named in ``plan`` in turn, at a random moment, and start it again;
+    ``CONSUMERS`` in the plan deletes every consumer on CASES under the running services instead."""
     killed: list[str] = []
     for name in plan:
         await asyncio.sleep(rng.uniform(0.3, 2.0))
+        if name == CONSUMERS:
+            if await delete_consumers(nc):
+                killed.append(name)
+            continue
         services.kill(name)
         killed.append(name)
         await asyncio.sleep(rng.uniform(0.0, 0.5))  # sometimes commands meet nobody for a while
         await services.start(name)
     return killed
+
+
+async def delete_consumers(nc: NATS) -> int:
+    """Delete every consumer on CASES, as a careless operator might; returns how many."""
+    js = nc.jetstream()
+    deleted = 0
+    for info in await js.consumers_info(STREAM):
+        with contextlib.suppress(NotFoundError):
+            await js.delete_consumer(STREAM, info.name)
+            deleted += 1
+    return deleted
 
 
 @dataclass

@@ -6,6 +6,9 @@ other service too, each started again. Afterwards every reader has caught up, an
 - every case's views equal what a clean replay of its history publishes;
 - every reaction's command was applied exactly once (and none is missing);
 - nothing was parked: a crash is not poison.
+
+Every consumer on CASES is also deleted twice under the running services: each reader makes
+another from its position + 1 and nothing is lost.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from shared.settings import load_settings
 from shared.sharing import load_sharing_policy
 from tests.conftest import TEST_KEK
 from tests.reporting.crash import (
+    CONSUMERS,
     Services,
     drive_all,
     kill_and_restart,
@@ -50,14 +54,17 @@ from tests.waiting import until
 pytestmark = [pytest.mark.nats, pytest.mark.timeout(600)]
 YEAR = date(2020, 4, 1)
 REFERRALS = int(os.environ.get("SANCTUARY_KILL9_REFERRALS", "60"))
-# Reporting at least five times, and each other service, in an order no service can rely on.
+# Reporting at least five times, and each other service, in an order no service can rely on; and
+# every reader's consumer deleted under the running services, twice.
 PLAN = [
     "reporting",
     "referral",
+    CONSUMERS,
     "reporting",
     "assessment",
     "reporting",
     "contractor",
+    CONSUMERS,
     "reporting",
     "reporting",
 ]
@@ -87,13 +94,14 @@ async def test_kill_9_under_load_loses_reorders_and_repeats_nothing(
         rng = random.Random(12)
         started = asyncio.get_running_loop().time()
         load, killed = await asyncio.gather(
-            drive_all(nc, stories, YEAR), kill_and_restart(services, PLAN, rng)
+            drive_all(nc, stories, YEAR), kill_and_restart(nc, services, PLAN, rng)
         )
         assert killed.count("reporting") >= 5 and set(killed) == {
             "referral",
             "assessment",
             "contractor",
             "reporting",
+            CONSUMERS,
         }
         assert load.refusals == [], "a complete referral was refused"
         print(f"load done in {asyncio.get_running_loop().time() - started:.1f}s: {load}")
