@@ -81,13 +81,13 @@ CONSUMERS = "consumers"
 
 
 async def kill_and_restart(
-    nc: NATS, services: Services, plan: Sequence[str], rng: random.Random
+    nc: NATS, services: Services, plan: Sequence[str], rng: random.Random, done: asyncio.Event
 ) -> list[str]:
     """kill -9 each service named in ``plan`` in turn, at a random moment, and start it again;
     ``CONSUMERS`` in the plan deletes every consumer on CASES under the running services instead."""
     killed: list[str] = []
     for name in plan:
-        await asyncio.sleep(rng.uniform(0.3, 2.0))
+        await asyncio.sleep(rng.uniform(0.2, 1.2))
         if name == CONSUMERS:
             if await delete_consumers(nc):
                 killed.append(name)
@@ -96,6 +96,7 @@ async def kill_and_restart(
         killed.append(name)
         await asyncio.sleep(rng.uniform(0.0, 0.5))  # sometimes commands meet nobody for a while
         await services.start(name)
+    done.set()
     return killed
 
 
@@ -112,19 +113,31 @@ async def delete_consumers(nc: NATS) -> int:
 
 @dataclass
 class Load:
+    started: list[Storyline] = field(default_factory=list)
     sent: int = 0
     resent: int = 0
     refusals: list[str] = field(default_factory=list)
 
 
-async def drive_all(nc: NATS, stories: Sequence[Storyline], year_start: date, concurrency: int = 6) -> Load:
-    """Every storyline to its end, ``concurrency`` cases at a time, each case's steps in order."""
+async def drive_all(
+    nc: NATS,
+    stories: Sequence[Storyline],
+    year_start: date,
+    until_done: asyncio.Event | None = None,
+    concurrency: int = 6,
+) -> Load:
+    """Storylines to their end, ``concurrency`` cases at a time, each case's steps in order; once
+    ``until_done`` is set no new one starts (the load lasts as long as the faults, whatever the
+    machine's speed), and those started are finished."""
     load = Load()
     await _answered(nc, lambda: register_installers(nc, year_start))
     gate = asyncio.Semaphore(concurrency)
 
     async def one(story: Storyline) -> None:
         async with gate:
+            if until_done is not None and until_done.is_set():
+                return
+            load.started.append(story)
             await _drive_story(nc, story, load)
 
     await asyncio.gather(*(one(s) for s in stories))

@@ -14,9 +14,22 @@ rebuild fills generation N+1 from the stream, then swaps the pointer and drops g
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import Column, Engine, Integer, MetaData, Table, create_engine, delete, insert, select, update
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    create_engine,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
+from sqlalchemy.event import listen
 
 from services.reporting.readmodel.changes import AddRow, Change, ReplaceCaseRows, SetCase, UpdateRows
 from services.reporting.readmodel.tables import SHAPE, Tables, build_tables
@@ -32,7 +45,20 @@ def make_engine(database_url: str) -> Engine:
     url = database_url
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, future=True, pool_pre_ping=True)
+    engine = create_engine(url, future=True, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        listen(engine, "connect", _sqlite_wal)
+    return engine
+
+
+def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite (development and tests): write-ahead logging, so a rebuild, the report and the live
+    reader do not lock each other out, and a commit is not an fsync (a crash of the process loses
+    nothing; position and rows are one transaction either way)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 class ReadModelStore:
