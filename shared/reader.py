@@ -144,6 +144,8 @@ class CaseReader(Generic[E]):
         self.parked = 0
         self.applied = 0
         self._rewind_to: int | None = None
+        self._consumer: str | None = None
+        self._handled = 0  # messages of the current consumer handled (its delivery sequence)
         self._moved = asyncio.Condition()
 
     # -- life cycle ------------------------------------------------------------------------------
@@ -184,13 +186,19 @@ class CaseReader(Generic[E]):
 
     async def caught_up(self, seq: int, timeout: float) -> bool:
         """Wait until every matching event up to ``seq`` has been handled; False on timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
 
         def reached() -> bool:
             return max(self.position, self._horizon) >= seq
 
-        async with self._moved:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._moved.wait_for(reached), timeout)
+        while not reached() and loop.time() < deadline:
+            # Ask now rather than wait for the reader's next idle moment.
+            with contextlib.suppress(Exception):
+                await self._check_idle()
+            async with self._moved:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._moved.wait_for(reached), min(0.2, timeout))
         return reached()
 
     async def _progress(self) -> None:
@@ -213,6 +221,7 @@ class CaseReader(Generic[E]):
             try:
                 if not loaded:
                     self.position = self._saved = await self.positions.load()
+                    await self._remove_old_durable()
                     loaded = True
                     log.info("reader starting", reader=self.name, position=self.position)
                 await self._session()
@@ -232,6 +241,15 @@ class CaseReader(Generic[E]):
             except Exception as exc:  # never die: an unforeseen failure is logged and retried
                 log.error("reader failed; starting again", reader=self.name, error=type(exc).__name__)
                 await backoff.sleep()
+
+    async def _remove_old_durable(self) -> None:
+        """Releases before this one read through a durable consumer of the reader's own name; it
+        is not used any more (its acknowledgements are exactly what could not be trusted)."""
+        with contextlib.suppress(nats.js.errors.NotFoundError):
+            info = await self.js.consumer_info(self.stream, self.name)
+            if info.config.durable_name == self.name:
+                await self.js.delete_consumer(self.stream, self.name)
+                log.info("old durable consumer removed", reader=self.name)
 
     async def _session(self) -> None:
         """One consumer, from position + 1, until something calls for a fresh one."""
@@ -253,13 +271,14 @@ class CaseReader(Generic[E]):
         js = self.js
         await js.add_consumer(self.stream, config)
         sub = await js.pull_subscribe_bind(consumer=consumer, stream=self.stream)
+        self._consumer, self._handled = consumer, 0
         delivered = 0
         try:
             while True:
                 try:
                     messages = await sub.fetch(batch=BATCH, timeout=FETCH_WAIT_S)
                 except (TimeoutError, nats.errors.TimeoutError):
-                    await self._idle(consumer, sub.pending_msgs)
+                    await self._idle()
                     continue
                 for msg in messages:
                     meta = msg.metadata
@@ -268,30 +287,41 @@ class CaseReader(Generic[E]):
                         raise _Resync
                     delivered += 1
                     seq = int(meta.sequence.stream)
-                    if seq <= self.position:
-                        continue  # cannot happen with a consumer from position + 1; never applied twice
-                    await self._handle(seq, msg.subject, msg.data or b"")
+                    # (seq <= position cannot happen with a consumer from position + 1; never twice.)
+                    if seq > self.position:
+                        await self._handle(seq, msg.subject, msg.data or b"")
+                    self._handled = delivered
                     self._take_rewind()
                 await self._save_if_behind()
                 await self._refresh_last_seq(force=False)
         finally:
+            self._consumer = None
             with contextlib.suppress(Exception):
                 await sub.unsubscribe()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(js.delete_consumer(self.stream, consumer), timeout=2.0)
 
-    async def _idle(self, consumer: str, queued: int) -> None:
+    async def _idle(self) -> None:
         """Nothing came: is the consumer still there, and how far is the stream?"""
         self._take_rewind()
         await self._save_if_behind()
-        last = await self._refresh_last_seq(force=True)
         try:
-            info = await self.js.consumer_info(self.stream, consumer)
+            await self._check_idle()
         except nats.js.errors.NotFoundError:
             log.info("reader's consumer is gone; making another", reader=self.name, position=self.position)
             raise _Resync from None
-        if info.num_pending == 0 and queued == 0:
-            # Everything matching up to ``last`` (read before this) has been handled.
+
+    async def _check_idle(self) -> None:
+        """If nothing matching is pending and all that was delivered has been handled, every
+        matching event up to the stream's last sequence (read first) has been handled."""
+        consumer = self._consumer
+        if consumer is None:
+            return
+        last = await self._refresh_last_seq(force=True)
+        info = await self.js.consumer_info(self.stream, consumer)
+        delivered = info.delivered.consumer_seq if info.delivered else 0
+        # Nothing left on the server, and nothing delivered that is not handled yet.
+        if info.num_pending == 0 and delivered == self._handled:
             if last > self._horizon:
                 self._horizon = last
             await self._progress()

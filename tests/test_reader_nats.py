@@ -16,6 +16,7 @@ from typing import Any
 import nats
 import pytest
 from nats.aio.client import Client as NATS
+from nats.js.api import AckPolicy, ConsumerConfig
 from sqlalchemy.exc import OperationalError
 
 from shared.crypto import KeyStore
@@ -347,3 +348,22 @@ async def test_positions_bucket_is_made_once(bus: Bus) -> None:
     kv = await ensure_positions_bucket(bus.nc.jetstream())
     again = await ensure_positions_bucket(bus.nc.jetstream())
     assert (await kv.status()).bucket == (await again.status()).bucket
+
+
+async def test_an_old_durable_of_the_readers_name_is_removed(bus: Bus) -> None:
+    """Earlier releases read through durable consumers named like the readers: gone at first start."""
+    name = f"old-{uuid.uuid4().hex[:8]}"
+    js = bus.nc.jetstream()
+    await js.add_consumer(STREAM, ConsumerConfig(durable_name=name, ack_policy=AckPolicy.EXPLICIT))
+    case_id = f"O{uuid.uuid4().hex[:10]}"
+    event = await bus.note(case_id, "read from the stored position, not the durable's")
+    seen: list[RecordedEvent] = []
+    reader = bus.reader(name, seen)
+    await reader.start(bus.nc)
+    try:
+        await until(lambda: reader.position >= event.seq, "the reader reads")
+        names = [c.name for c in await js.consumers_info(STREAM)]
+        assert name not in names
+    finally:
+        await reader.stop()
+    assert mine(seen, {case_id}) == ["read from the stored position, not the durable's"]
