@@ -55,7 +55,7 @@ from tests.waiting import until
 pytestmark = [pytest.mark.nats, pytest.mark.timeout(600)]
 YEAR = date(2020, 4, 1)
 # At most; referrals stop starting once the faults are over (how many depends on the machine).
-REFERRALS = int(os.environ.get("SANCTUARY_KILL9_REFERRALS", "120"))
+REFERRALS = int(os.environ.get("SANCTUARY_KILL9_REFERRALS", "200"))
 # Reporting five times and each other service twice, in an order no service can rely on; and every
 # reader's consumer deleted under the running services, twice. Referrals flow all the while.
 PLAN = [
