@@ -71,7 +71,7 @@ async def clients() -> AsyncIterator[Clients]:
     async with connected(settings, "sanctuary-audit-cli") as nc:
         # Case keys come from the custodian, which lets the operator read (every audit read is
         # recorded by the reporting service first).
-        keys = CaseKeyClient(nc, "operator")
+        keys = CaseKeyClient(nc, "operator", watch=False)
         try:
             await keys.start()
             yield Clients(nc, EventStore(nc, keys, owner="reporting"), settings)

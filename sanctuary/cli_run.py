@@ -23,12 +23,11 @@ from sanctuary.cli_nats import probe
 from sanctuary.demo.generator import DEFAULT_CASES
 from sanctuary.demo.report import ReadModelBehind
 from sanctuary.demo.run import run_demo
-from sanctuary.deployconfig import ADMIN, KEYS, OPERATOR
+from sanctuary.deployconfig import ADMIN, KEYS, MAX_REPLICAS, OPERATOR, REPLICATED
 from sanctuary.exchange import show_exchange
 from sanctuary.launcher import (
     KEK_VARIABLE,
     OPTIONAL_SERVICES,
-    REPLICATED,
     SERVICES,
     Credentials,
     LaunchError,
@@ -73,7 +72,7 @@ def run(
         int,
         typer.Option(
             min=1,
-            max=16,
+            max=MAX_REPLICAS,
             help="Processes of each command service, sharing its commands (reporting, the one writer "
             "of the read models, runs once).",
         ),

@@ -22,17 +22,20 @@ from dataclasses import dataclass, field
 
 from services.assessment.fire_lookup import FLAG_EVENT_SUBJECTS
 from services.assessment.reactions import REACTIONS as ASSESSMENT_REACTIONS
+from services.contractor.contact_watch import WATCH_READER
 from services.contractor.reactions import WORKS_ORDERS
-from services.reporting.app import DURABLE as REPORTING_READ_MODEL
+from services.reporting.app import READER as REPORTING_READ_MODEL
+from services.reporting.audit.checkpointer import READER as CHECKPOINT_READER
 from services.reporting.views.stream import VIEWS_STREAM
-from services.reporting.views.wiring import VIEWS_DURABLE
+from services.reporting.views.wiring import VIEWS_READER
 from shared.agency_access import AGENCY_USERS, allowed_subjects, command_subjects, view_reader
 from shared.contracts.assessment import SANCTUARY_ADDRESS_QUERY
 from shared.contracts.reporting import Recipient
 from shared.crypto import KEY_BUCKET
-from shared.deadletter import DEADLETTER_STREAM, MAX_DELIVERIES_ADVISORY
+from shared.deadletter import DEADLETTER_STREAM
 from shared.eventstore import STREAM
 from shared.provisioned import bucket_stream
+from shared.reader import consumer_name
 from shared.runtime import inbox_prefix
 from shared.settings import REPO_ROOT
 
@@ -48,12 +51,32 @@ READER_POSITIONS = "READER_POSITIONS"
 STAFF_BUCKET = "CONTRACTOR_STAFF"
 CASE_KEYS = bucket_stream(KEY_BUCKET)
 
+# Services that may run as several processes (``sanctuary run --replicas``), and how many at most:
+# each process's readers own consumers of their own, so the permissions name every replica's.
+REPLICATED = ("referral", "assessment", "contractor")
+MAX_REPLICAS = 4
+
+
+def _destructions(service: str) -> str:
+    return f"{service}-key-destructions"  # shared.case_keys.destruction_watch
+
+
+# The readers of CASES each service runs (shared.reader), by name.
+SERVICE_READERS: dict[str, tuple[str, ...]] = {
+    "referral": (_destructions("referral"),),
+    "assessment": (*(r.name for r in ASSESSMENT_REACTIONS), _destructions("assessment")),
+    "contractor": (WORKS_ORDERS.name, WATCH_READER, _destructions("contractor")),
+    "reporting": (REPORTING_READ_MODEL, VIEWS_READER, CHECKPOINT_READER, _destructions("reporting")),
+    KEYS: (_destructions(KEYS),),
+}
 # The consumers on CASES each service creates and reads, by name (its permission names them).
 SERVICE_CONSUMERS: dict[str, tuple[str, ...]] = {
-    "referral": (),
-    "assessment": tuple(r.durable for r in ASSESSMENT_REACTIONS),
-    "contractor": (WORKS_ORDERS.durable,),
-    "reporting": (REPORTING_READ_MODEL, VIEWS_DURABLE),
+    service: tuple(
+        consumer_name(reader, replica)
+        for reader in readers
+        for replica in range(1, (MAX_REPLICAS if service in REPLICATED else 1) + 1)
+    )
+    for service, readers in SERVICE_READERS.items()
 }
 # What each service asks of the key custodian (keys.<service>.<verb>.<case_id>).
 KEY_VERBS: dict[str, tuple[str, ...]] = {
@@ -178,7 +201,6 @@ def service_user(service: str, custodian: bool) -> User:
         f"cmd.{service}.>",
         f"health.{service}",
         f"{inbox_prefix(service)}.>",
-        *[MAX_DELIVERIES_ADVISORY.format(stream=STREAM, consumer=c) for c in consumers],
     ]
     if service == "assessment":
         # The question it answers, and the notice of its own flag events (the index's wake-up).
@@ -211,10 +233,15 @@ def keys_user() -> User:
             f"case.*.{KEYS}.>",  # its signed, audited events: key created, key destroyed
             f"$JS.API.STREAM.INFO.{STREAM}",
             *_stream_reads(STREAM),
+            *[s for c in SERVICE_CONSUMERS[KEYS] for s in _own_consumer(STREAM, c)],
             f"$KV.{KEY_BUCKET}.>",
             f"$JS.API.STREAM.INFO.{CASE_KEYS}",
             *_stream_reads(CASE_KEYS),
             f"$JS.API.STREAM.MSG.DELETE.{CASE_KEYS}",  # destruction: the server's secure delete
+            # Its key store's erasure watch, an unnamed ordered consumer on its own bucket's stream.
+            f"$JS.API.CONSUMER.CREATE.{CASE_KEYS}",
+            f"$JS.API.CONSUMER.INFO.{CASE_KEYS}.*",
+            f"$JS.FC.{CASE_KEYS}.>",
         ),
         subscribe=(f"{KEYS}.>", f"health.{KEYS}", f"{inbox_prefix(KEYS)}.>"),
         responses=True,

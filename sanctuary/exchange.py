@@ -62,7 +62,8 @@ async def incomplete_referral(nc: NATS, console: Console) -> CommandReply:
 
 
 async def consumers_table(nc: NATS) -> Table:
-    """The CASES stream and the durable consumers the services hold on it: who listens to what."""
+    """The CASES stream and the consumers the services' readers hold on it (each made afresh from
+    the reader's stored position, see shared/reader.py): who listens to what."""
     js = nc.jetstream()
     table = Table(title=f"Event store: stream {STREAM}")
     table.add_column("consumer", overflow="fold")

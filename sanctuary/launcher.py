@@ -27,7 +27,14 @@ import nats
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 
-from sanctuary.deployconfig import ADMIN, KEYS, OPERATOR, nats_users_conf, password_variable, users
+from sanctuary.deployconfig import (
+    ADMIN,
+    KEYS,
+    OPERATOR,
+    nats_users_conf,
+    password_variable,
+    users,
+)
 from sanctuary.provision import provision
 from shared.nats_server import NatsServer
 from shared.runtime import inbox_prefix
@@ -35,10 +42,6 @@ from shared.runtime import inbox_prefix
 SERVICES = ("referral", "assessment", "contractor", "reporting")
 # The case-key custodian, started before the services (they ask it for every case key).
 OPTIONAL_SERVICES = (KEYS,)
-# Services that may run as several processes: their commands share a queue group and the event
-# store's expected-sequence check decides between them. Reporting writes the read models in
-# stream order, so it runs once.
-REPLICATED = ("referral", "assessment", "contractor")
 KEK_VARIABLE = "SANCTUARY_KEK"
 
 
@@ -200,7 +203,7 @@ def start_service(
     process = subprocess.Popen(
         [sys.executable, "-m", f"services.{name}"],
         cwd=cwd,
-        env=env,
+        env=env | {"SANCTUARY_REPLICA": str(replica)},
         stdout=log,
         stderr=subprocess.STDOUT,
         # Own session: a Ctrl-C in the terminal reaches only us, and we stop the children in order.

@@ -1,37 +1,32 @@
-"""FastStream wiring shared by every service: command endpoints (request/reply) and event
-subscribers (durable pull consumers on CASES with explicit ack, max_deliver and dead-lettering).
+"""FastStream wiring shared by every service: command endpoints (request/reply), and the readers
+of CASES that turn events into effects (``event_reader``, built on shared.reader).
 
 Entry points stay thin: parse, check the actor's role, call the handler, reply.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
 from faststream.message import StreamMessage
-from faststream.middlewares import AckPolicy
-from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
+from faststream.nats import NatsBroker
 from nats.aio.client import Client as NATS
-from nats.js.api import ConsumerConfig, DeliverPolicy
 from pydantic import Field, ValidationError, WithJsonSchema
 
 from shared.commands import Command, CommandReply
-from shared.deadletter import park, watch_max_deliveries
 from shared.decider import CaseHandler, Outcome
 from shared.errors import CommandRejected, Problem, problems_from_validation
-from shared.events import RecordedEvent, UnknownEventType
-from shared.eventstore import STREAM
+from shared.events import RecordedEvent
 from shared.logging import get_logger
-from shared.runtime import ServiceRuntime, inbox_prefix
+from shared.positions import KvPositions
+from shared.reader import CaseReader
+from shared.runtime import ServiceRuntime
 
 log = get_logger(__name__)
 
-MAX_DELIVER = 5
 # Commands one service process handles at once (across cases; one case's wait their turn).
 COMMAND_WORKERS = 64
-CASES = JStream(STREAM, declare=False)
 
 CommandFn = Callable[[Command], Awaitable[Outcome | CommandReply]]
 EventFn = Callable[[RecordedEvent], Awaitable[None]]
@@ -137,76 +132,31 @@ def case_commands(
         command_endpoint(broker, command_cls, lambda c: handler_of().handle(c))
 
 
-def event_subscriber(
-    broker: NatsBroker,
+def event_reader(
     runtime: ServiceRuntime,
-    durable: str,
+    name: str,
     subjects: Sequence[str],
     fn: EventFn,
     *,
-    deliver_policy: DeliverPolicy = DeliverPolicy.ALL,
-) -> None:
-    """A durable pull consumer on CASES. Success acks; a handler error naks for redelivery (up to
-    MAX_DELIVER, then the advisory parks it); an undecodable message is parked at once and terminated."""
-    config = ConsumerConfig(
-        durable_name=durable,
-        filter_subjects=list(subjects),
-        deliver_policy=deliver_policy,
-        max_deliver=MAX_DELIVER,
-        ack_wait=30,
+    stall_after_s: float | None = None,
+) -> CaseReader[RecordedEvent]:
+    """An in-order reader of ``subjects`` on CASES (shared.reader) for an idempotent effect (a
+    command whose id derives from the event id, a view): its position is kept in the readers'
+    position bucket after the effect. Starts with the service and reports to its health."""
+
+    async def decode(seq: int, subject: str, data: bytes) -> RecordedEvent:
+        return await runtime.event_store.decode(data, seq=seq, subject=subject)
+
+    reader: CaseReader[RecordedEvent] = CaseReader(
+        name,
+        subjects,
+        decode,
+        fn,
+        KvPositions(runtime.js, f"{runtime.owner}.{name}"),
+        stall_after_s=stall_after_s or runtime.settings.reader_stall_s,
     )
-
-    @broker.subscriber(
-        subjects[0] if len(subjects) == 1 else "",
-        stream=CASES,
-        durable=durable,
-        config=config,
-        # One message per fetch: FastStream runs a fetched batch concurrently, and projections
-        # and reactions must see a case's events in stream order.
-        pull_sub=PullSub(batch_size=1, timeout=1.0),
-        ack_policy=AckPolicy.MANUAL,
-        title=f"{durable}: {', '.join(subjects)}",
-        # Pulled messages come to the service's own inbox prefix (FastStream would use _INBOX.).
-        inbox_prefix=f"{inbox_prefix(runtime.owner)}.".encode(),
-    )
-    async def consume(msg: NatsMessage) -> None:
-        raw = msg.raw_message
-        meta = raw.metadata
-        seq = int(meta.sequence.stream)
-        try:
-            event = await runtime.event_store.decode(msg.body, seq=seq, subject=raw.subject)
-        except (ValueError, KeyError, UnknownEventType, ValidationError, json.JSONDecodeError) as exc:
-            assert runtime.nc is not None
-            await park(
-                runtime.nc,
-                durable,
-                msg.body,
-                f"undecodable: {type(exc).__name__}",
-                stream=STREAM,
-                stream_seq=seq,
-                subject=raw.subject,
-            )
-            await msg.reject()
-            return
-        try:
-            await fn(event)
-        except Exception as exc:
-            log.warning(
-                "event handler failed; will be redelivered",
-                consumer=durable,
-                stream_seq=seq,
-                error=type(exc).__name__,
-                deliveries=meta.num_delivered,
-            )
-            await msg.nack(delay=min(0.5 * meta.num_delivered, 5))
-            return
-        await msg.ack()
-
-
-async def start_deadletter_watch(runtime: ServiceRuntime, durables: Sequence[str]) -> None:
-    assert runtime.nc is not None
-    for durable in durables:
-        await watch_max_deliveries(runtime.nc, STREAM, durable)
+    runtime.add_reader(reader)
+    return reader
 
 
 async def send_command(nc: NATS, command: Command, timeout: float = 10.0) -> CommandReply:

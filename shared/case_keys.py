@@ -9,22 +9,20 @@ cached in memory; a destroyed key is dropped from every cache when the custodian
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
 import enum
-from typing import Any
+from collections.abc import Callable
 
 from nats.aio.client import Client as NATS
-from nats.aio.msg import Msg
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js.api import ConsumerConfig, DeliverPolicy
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.crypto import CaseErased
 from shared.events import Actor
 from shared.logging import get_logger
+from shared.positions import MemoryPositions
+from shared.reader import CaseReader, consumer_name
 
 CUSTODIAN = "keys"  # the custodian's service name, NATS user and event owner
 DESTROYED_EVENT = "CaseKeyDestroyed"
@@ -91,22 +89,26 @@ class KeyCustodianError(RuntimeError):
 class CaseKeyClient:
     """A service's view of the case keys: ask the custodian, cache in memory, forget on destruction."""
 
-    def __init__(self, nc: NATS, service: str, timeout_s: float = _TIMEOUT_S) -> None:
+    def __init__(
+        self, nc: NATS, service: str, timeout_s: float = _TIMEOUT_S, *, watch: bool = True, replica: int = 1
+    ) -> None:
         self._nc = nc
         self.service = service
         self._timeout = timeout_s
         self._cache: dict[str, bytes] = {}
         self._erased: set[str] = set()
-        self._sub: Any = None
+        # A long-running service follows destructions; a one-off tool (the operator's) need not.
+        self._watch = destruction_watch(service, self.forget) if watch else None
+        if self._watch is not None:
+            self._watch.consumer = consumer_name(self._watch.name, replica)
 
     async def start(self) -> None:
-        self._sub = await watch_destructions(self._nc, self.forget, DeliverPolicy.NEW)
+        if self._watch is not None:
+            await self._watch.start(self._nc)
 
     async def stop(self) -> None:
-        if self._sub is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._sub.unsubscribe(), timeout=2.0)
-            self._sub = None
+        if self._watch is not None:
+            await self._watch.stop()
 
     def forget(self, case_id: str) -> None:
         self._cache.pop(case_id, None)
@@ -187,17 +189,15 @@ class NoPersonalData:
         raise KeyError(case_id)
 
 
-async def watch_destructions(nc: NATS, forget: Any, deliver: DeliverPolicy) -> Any:
-    """Call ``forget(case_id)`` for each CaseKeyDestroyed event on CASES: an ordered consumer on
-    that one subject, headers only (the subject names the case), so nothing else travels."""
+def destruction_watch(service: str, forget: Callable[[str], None]) -> CaseReader[str]:
+    """A kernel reader (shared.reader) of the custodian's CaseKeyDestroyed events from the start of
+    CASES, calling ``forget(case_id)`` for each; its position lives in memory, so every start reads
+    them all again (the subject names the case: nothing else is decoded)."""
 
-    async def on_event(msg: Msg) -> None:
-        forget(msg.subject.split(".")[1])
+    async def case_of(seq: int, subject: str, data: bytes) -> str:
+        return subject.split(".")[1]
 
-    return await nc.jetstream().subscribe(
-        DESTROYED_FILTER,
-        cb=on_event,
-        ordered_consumer=True,
-        deliver_policy=deliver,
-        config=ConsumerConfig(headers_only=True),
-    )
+    async def apply(case_id: str) -> None:
+        forget(case_id)
+
+    return CaseReader(f"{service}-key-destructions", [DESTROYED_FILTER], case_of, apply, MemoryPositions())

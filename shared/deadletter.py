@@ -1,18 +1,15 @@
-"""The dead-letter stream: a message a consumer cannot handle is parked here with its reason.
+"""The dead-letter stream: a message a reader cannot decode or apply is parked here with its reason.
 
-It never stops a consumer and never vanishes. Two ways in: a message that cannot even be decoded
-is parked at once; one whose handler keeps failing is parked when the server's max-deliveries
-advisory fires.
+It never stops a reader and never vanishes. Every in-order reader (shared.reader) parks such a
+message at once, with the stream and sequence it came from, its subject and the reason (an
+exception's class name, never its text, which could quote personal data), and goes on with the
+next. The original stays in CASES, which is never changed, so a parked body is capped: the
+stream sequence finds the whole of it.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from nats.aio.client import Client as NATS
-from nats.aio.msg import Msg
-from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
 from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import NotFoundError
@@ -20,7 +17,7 @@ from nats.js.errors import NotFoundError
 from shared.logging import get_logger
 
 DEADLETTER_STREAM = "DEADLETTER"
-MAX_DELIVERIES_ADVISORY = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{stream}.{consumer}"
+MAX_PARKED_BYTES = 256 * 1024
 log = get_logger(__name__)
 
 
@@ -47,38 +44,21 @@ async def park(
         "Sanctuary-Stream-Seq": str(stream_seq),
         "Sanctuary-Subject": subject,
         "Sanctuary-Consumer": consumer,
-        # Parking the same message twice (advisory and handler both) stores it once.
+        "Sanctuary-Size": str(len(data)),
+        # A reader that parks, crashes and reads the message again stores it once.
         "Nats-Msg-Id": f"{stream}:{stream_seq}:{consumer}",
     }
+    if len(data) > MAX_PARKED_BYTES:
+        headers["Sanctuary-Truncated"] = "true"
+        data = data[:MAX_PARKED_BYTES]
     await nc.jetstream().publish(f"deadletter.{consumer}", data, headers=headers)
     log.warning(
-        "message parked in dead-letter stream", consumer=consumer, stream_seq=stream_seq, reason=reason
-    )
-
-
-async def watch_max_deliveries(nc: NATS, stream: str, consumer: str) -> Subscription:
-    """Park every message the server gives up redelivering to ``consumer``."""
-
-    async def on_advisory(msg: Msg) -> None:
-        advisory: dict[str, Any] = json.loads(msg.data)
-        seq = int(advisory["stream_seq"])
-        try:
-            original = await nc.jetstream().get_msg(stream, seq, direct=True)
-        except Exception as exc:
-            log.error("could not fetch message for dead-letter", stream_seq=seq, error=type(exc).__name__)
-            return
-        await park(
-            nc,
-            consumer,
-            original.data or b"",
-            f"not handled after {advisory.get('deliveries')} deliveries",
-            stream=stream,
-            stream_seq=seq,
-            subject=original.subject or "",
-        )
-
-    return await nc.subscribe(
-        MAX_DELIVERIES_ADVISORY.format(stream=stream, consumer=consumer), cb=on_advisory
+        "message parked in dead-letter stream",
+        consumer=consumer,
+        stream=stream,
+        stream_seq=stream_seq,
+        subject=subject,
+        reason=reason,
     )
 
 

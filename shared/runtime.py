@@ -12,12 +12,14 @@ from typing import Any
 
 import nats
 from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
 
 from shared.case_keys import CUSTODIAN, CaseKeyClient, NoPersonalData
 from shared.eventstore import EventStore
 from shared.health import ServiceHealth
 from shared.logging import get_logger
 from shared.provisioned import KERNEL_STREAMS, require_streams
+from shared.reader import CaseReader, consumer_name
 from shared.settings import Settings
 from shared.signing import load_or_create_signer
 from shared.tasks import cancel_and_wait
@@ -45,6 +47,7 @@ class ServiceRuntime:
     keys: CaseKeyClient | NoPersonalData | None = field(default=None, init=False)
     store: EventStore | None = field(default=None, init=False)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list, init=False)
+    readers: list[CaseReader[Any]] = field(default_factory=list, init=False)
     health: ServiceHealth = field(init=False)
 
     def __post_init__(self) -> None:
@@ -69,12 +72,35 @@ class ServiceRuntime:
         await require_streams(js, self.owner, KERNEL_STREAMS)
         # No service holds the KEK: data keys come from the custodian, whose own events hold no
         # personal data (it keeps its key store to itself, services/keys).
-        self.keys = NoPersonalData() if self.owner == CUSTODIAN else CaseKeyClient(self.nc, self.owner)
+        self.keys = (
+            NoPersonalData()
+            if self.owner == CUSTODIAN
+            else CaseKeyClient(self.nc, self.owner, replica=self.settings.replica)
+        )
         await self.keys.start()
         signer = load_or_create_signer(
             self.settings.signing_keys_dir, self.owner, self.settings.public_keys_dir
         )
         self.store = EventStore(self.nc, self.keys, self.owner, signer)
+
+    def add_reader(self, reader: CaseReader[Any]) -> None:
+        """A reader of CASES that starts with the service (``start_readers``) and reports to health."""
+        reader.consumer = consumer_name(reader.name, self.settings.replica)
+        self.readers.append(reader)
+        self.health.add_reader(reader)
+
+    async def start_readers(self) -> None:
+        """Called once the service's own parts are ready: a reader applies events at once."""
+        if self.nc is None:
+            raise RuntimeError(f"{self.owner}: runtime not started")
+        for reader in self.readers:
+            if not reader.running:
+                await reader.start(self.nc)
+
+    def js(self) -> JetStreamContext:
+        if self.nc is None:
+            raise RuntimeError(f"{self.owner}: runtime not started")
+        return self.nc.jetstream()
 
     def background(self, work: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Run ``work`` (a watch, a schedule) until the service stops; held here so it is neither
@@ -84,7 +110,9 @@ class ServiceRuntime:
         return task
 
     async def stop(self) -> None:
-        # Background work first: it uses the connection and the keys closed below.
+        # Readers and background work first: they use the connection and the keys closed below.
+        for reader in self.readers:
+            await reader.stop()
         await cancel_and_wait(self.tasks)
         self.tasks.clear()
         if self.keys:

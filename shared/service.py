@@ -16,7 +16,7 @@ from typing import Any
 from faststream import FastStream
 from faststream.nats import NatsBroker, NatsMessage
 
-from shared.bus import case_commands, event_subscriber, start_deadletter_watch
+from shared.bus import case_commands, event_reader
 from shared.commands import Command
 from shared.decider import CaseHandler, Decider
 from shared.errors import CommandRejected
@@ -43,10 +43,11 @@ DEFAULT_HTTP_PORTS = {
 
 @dataclass(frozen=True)
 class Reaction:
-    """Events on ``subjects`` become commands for this service (command ids derived from the event
-    id, so a redelivered event is a no-op)."""
+    """Events on ``subjects`` become commands for this service, read in stream order by one reader
+    named ``name`` (shared.reader). Command ids derive from the event id, so an event read again
+    after a crash is a no-op."""
 
-    durable: str
+    name: str
     subjects: Sequence[str]
     react: Callable[[RecordedEvent], Sequence[Command]]
 
@@ -98,7 +99,7 @@ def create_service_app(
     case_commands(broker, handler, commands)
 
     for reaction in reactions:
-        event_subscriber(broker, runtime, reaction.durable, reaction.subjects, _reactor(reaction, handler))
+        event_reader(runtime, reaction.name, reaction.subjects, _reactor(reaction, handler))
 
     @broker.subscriber(f"health.{owner}", title=f"health.{owner}")
     async def health(msg: NatsMessage) -> bytes:
@@ -115,9 +116,10 @@ def create_service_app(
         await runtime.start()
         metrics.count_conflicts(runtime.event_store)
         service.handler = CaseHandler(runtime.event_store, decider)
-        await start_deadletter_watch(runtime, [r.durable for r in reactions])
         for hook in on_startup:
             await hook(service)
+        # Last: a reader applies events at once, through the handler and parts set up above.
+        await runtime.start_readers()
         log.info("service started", service=owner)
 
     @app.after_startup
@@ -145,10 +147,10 @@ def _reactor(
             try:
                 await handler().handle(command)
             except CommandRejected as exc:
-                # A business refusal is an answer, not a failure: redelivery would not change it.
+                # A business refusal is an answer, not a failure: reading it again would not change it.
                 log.info(
                     "reaction refused",
-                    reaction=reaction.durable,
+                    reaction=reaction.name,
                     case_id=event.case_id,
                     problems=[p.field for p in exc.problems],
                 )

@@ -66,8 +66,15 @@ class Settings(BaseSettings):
     ] = None
     # Where that port listens: loopback on one machine; 0.0.0.0 in a container, to be scraped.
     http_host: Annotated[str, Field(validation_alias=AliasChoices("SANCTUARY_HTTP_HOST"))] = "127.0.0.1"
+    # Which process of a service this is, when several run (``sanctuary run --replicas``): names
+    # the stream consumers its readers own, so replicas never remove each other's.
+    replica: Annotated[int, Field(ge=1, le=8, validation_alias=AliasChoices("SANCTUARY_REPLICA"))] = 1
     log_json: Annotated[bool, Field(validation_alias=AliasChoices("SANCTUARY_LOG_JSON"))] = True
     log_level: Annotated[str, Field(validation_alias=AliasChoices("SANCTUARY_LOG_LEVEL"))] = "INFO"
+    # A reader of CASES that makes no progress while behind for this long is stalled (not ready).
+    reader_stall_s: Annotated[
+        float, Field(gt=0, validation_alias=AliasChoices("SANCTUARY_READER_STALL_S"))
+    ] = 60.0
 
     @field_validator("kek")
     @classmethod
@@ -126,6 +133,7 @@ _ENV_NAMES = {
     "SANCTUARY_KEK": "SANCTUARY_KEK",
     "kek_previous": "SANCTUARY_KEK_PREVIOUS",
     "http_port": "SANCTUARY_HTTP_PORT",
+    "replica": "SANCTUARY_REPLICA",
 }
 
 

@@ -37,9 +37,8 @@ from nats.aio.client import Client as NATS
 from sanctuary.demo.driver import register_installers
 from sanctuary.demo.generator import financial_year_start, generate
 from sanctuary.demo.storyline import Step, Storyline
-from sanctuary.deployconfig import KEYS
+from sanctuary.deployconfig import KEYS, REPLICATED
 from sanctuary.launcher import (
-    REPLICATED,
     SERVICES,
     ServiceProcess,
     service_environment,

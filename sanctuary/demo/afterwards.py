@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nats.aio.client import Client as NATS
-from nats.js.errors import NotFoundError
+from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NotFoundError
 from rich.table import Table
 
 from services.reporting.views.stream import VIEWS_STREAM
-from services.reporting.views.wiring import VIEWS_DURABLE
+from services.reporting.views.wiring import VIEWS_READER
 from shared.audit_verify import CaseVerification, verify_case
 from shared.eventstore import STREAM, case_filter, read_matching
+from shared.positions import POSITIONS_BUCKET
 from shared.signing import load_verifier
 
 
@@ -38,15 +39,20 @@ class Afterwards:
 
 
 async def wait_for_views(nc: NATS, timeout_s: float = 60.0) -> None:
-    """Until the views projector has handled every event (its consumer has nothing pending)."""
+    """Until the views reader's stored position reaches the end of CASES as it is now."""
     js = nc.jetstream()
+    last = (await js.stream_info(STREAM)).state.last_seq
+    try:
+        positions = await js.key_value(POSITIONS_BUCKET)
+    except BucketNotFoundError:
+        return  # no reader has run on this bus
     deadline = asyncio.get_running_loop().time() + timeout_s
     while asyncio.get_running_loop().time() < deadline:
         try:
-            info = await js.consumer_info(STREAM, VIEWS_DURABLE)
-        except NotFoundError:
+            entry = await positions.get(VIEWS_READER)
+        except KeyNotFoundError:
             return  # no reporting service with views on this bus
-        if info.num_pending == 0 and info.num_ack_pending == 0:
+        if int(entry.value or b"0") >= last:
             return
         await asyncio.sleep(0.2)
 

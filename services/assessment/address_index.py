@@ -48,7 +48,7 @@ class SanctuaryAddressIndex:
 
     def apply(self, event: RecordedEvent) -> None:
         if event.seq and event.seq <= self.position:
-            return  # already applied (a redelivery)
+            return  # already applied (read again)
         self.position = max(self.position, event.seq)
         payload = event.payload
         if isinstance(payload, SanctuaryAddressFlagged):

@@ -151,7 +151,8 @@ class IndexFollower:
 
 
 async def rebuild_index(service: Service) -> None:
-    """A start-up hook: replay every flag event into the index, then follow new ones."""
+    """A start-up hook: read every flag event into the index before the service answers lookups,
+    then go on following new ones."""
     index: SanctuaryAddressIndex = service.extras["sanctuary_index"]
     follower = IndexFollower(service, index)
     await follower.catch_up()

@@ -1,6 +1,6 @@
-"""Other sides' events that become assessment commands. Command ids derive from the event id, so a
-redelivered event is a no-op. A reaction the decider refuses (e.g. an installation completed without
-grounds to share with the fire service) is logged by field only and not retried."""
+"""Other sides' events that become assessment commands. Command ids derive from the event id, so an
+event read again after a crash is a no-op. A reaction the decider refuses (e.g. an installation
+completed without grounds to share with the fire service) is logged by field only and not retried."""
 
 from __future__ import annotations
 

@@ -41,6 +41,7 @@ async def start_contact_watch(service: Service) -> None:
         return await handler.handle(command)
 
     watch = FirstContactWatch(nc, handle)
+    service.runtime.add_reader(watch.reader)  # started with the service's other readers
     service.extras[CONTACT_WATCH] = watch
     interval_s = ContractorSettings().contact_watch_interval_s
     service.runtime.background(watch_schedule(watch, interval_s), "contact-watch")

@@ -1,12 +1,14 @@
 """The first-contact deadline watch: when a works order's 48 hours pass with no successful contact,
 the service records ContactNotEstablished itself, as the system, so the coordinator is told.
 
-Runs inside the contractor service, once at start-up and then every
-``SANCTUARY_CONTACT_WATCH_INTERVAL_S`` seconds (default 15 minutes). Each scan reads only the
-contractor events stored since the last scan (direct batch get on ``case.*.contractor.<type>``, no
-consumer to keep), folds them into the open works orders held in memory, and sends the overdue ones
-through the case handler. The decider has the last word on the whole case; the command id is the
-case and the deadline, so repeated scans, restarts and replicas record it once.
+Runs inside the contractor service. An in-order reader of CASES (shared.reader) folds the watched
+contractor events into the open works orders held in memory; orders and position live and die
+together, so a restart reads from the start again. Once at start-up and then every
+``SANCTUARY_CONTACT_WATCH_INTERVAL_S`` seconds (default 15 minutes) a scan waits until the reader has
+reached the end of the stream as it was, and sends the overdue orders through the case handler.
+The decider has the last word on the whole case; the command id is the case and the deadline, so
+repeated scans, restarts and replicas record it once. An event the watch cannot read is parked in
+the dead-letter stream, like any reader's.
 
 Events are decoded without the case key: the watch never holds a client's personal data.
 """
@@ -37,12 +39,13 @@ from shared.contracts.contractor import (
 )
 from shared.decider import Outcome
 from shared.errors import CommandRejected
-from shared.events import UnknownEventType, utcnow
-from shared.eventstore import read_matching
+from shared.events import RecordedEvent, utcnow
+from shared.eventstore import STREAM
 from shared.logging import get_logger
+from shared.positions import MemoryPositions
+from shared.reader import CaseReader
 
 log = get_logger(__name__)
-CONTRACTOR_EVENTS = "case.*.contractor.>"
 WATCHED_TYPES = frozenset(
     cls.type_name()
     for cls in (
@@ -57,28 +60,29 @@ WATCHED_TYPES = frozenset(
 Handle = Callable[[Command], Awaitable[Outcome]]
 
 
+WATCH_READER = "contractor-contact-watch"
+CATCH_UP_S = 60.0
+
+
 class FirstContactWatch:
-    def __init__(self, nc: NATS, handle: Handle) -> None:
+    def __init__(self, nc: NATS, handle: Handle, name: str = WATCH_READER) -> None:
         self._nc = nc
         self._handle = handle
         self._orders: dict[str, WatchedOrder] = {}
-        self._after_seq = 0
-        # The start-up scan and a scan asked for directly must not fold the same events twice.
+        self.reader: CaseReader[RecordedEvent] = CaseReader(
+            name,
+            [f"case.*.contractor.{t}" for t in sorted(WATCHED_TYPES)],
+            _decode_without_key,
+            self._fold,
+            MemoryPositions(),
+        )
+        # A scan at start-up and one asked for directly must not overlap.
         self._lock = asyncio.Lock()
         self.scans = 0
 
-    async def _catch_up(self) -> None:
-        for seq, subject, data in await read_matching(self._nc, CONTRACTOR_EVENTS, self._after_seq):
-            self._after_seq = seq
-            if subject.rsplit(".", 1)[-1] not in WATCHED_TYPES:
-                continue
-            try:
-                event = decode_record(json.loads(data), key=None, seq=seq, subject=subject)
-            except (UnknownEventType, ValueError, KeyError) as exc:
-                log.warning("deadline watch skipped an event", seq=seq, error=type(exc).__name__)
-                continue
-            order = self._orders.get(event.case_id, WatchedOrder())
-            self._orders[event.case_id] = evolve_watched(order, event.payload)
+    async def _fold(self, event: RecordedEvent) -> None:
+        order = self._orders.get(event.case_id, WatchedOrder())
+        self._orders[event.case_id] = evolve_watched(order, event.payload)
 
     def overdue(self, now: datetime) -> list[tuple[str, datetime]]:
         return overdue_orders(self._orders, now)
@@ -86,7 +90,9 @@ class FirstContactWatch:
     async def scan(self, now: datetime | None = None) -> list[str]:
         """Record ContactNotEstablished for every overdue works order; returns the cases newly told."""
         async with self._lock:
-            await self._catch_up()
+            last = (await self._nc.jetstream().stream_info(STREAM)).state.last_seq
+            if not await self.reader.caught_up(last, CATCH_UP_S):
+                raise RuntimeError("the deadline watch's reader has not caught up with the stream")
             told: list[str] = []
             for case_id, due_by in self.overdue(now or utcnow()):
                 try:
@@ -102,6 +108,10 @@ class FirstContactWatch:
                     told.append(case_id)
             self.scans += 1
             return told
+
+
+async def _decode_without_key(seq: int, subject: str, data: bytes) -> RecordedEvent:
+    return decode_record(json.loads(data), key=None, seq=seq, subject=subject)
 
 
 async def watch_schedule(watch: FirstContactWatch, interval_s: float) -> None:

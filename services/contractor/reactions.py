@@ -1,6 +1,6 @@
 """The contractor reacts to the coordinator's approval of recommendations: a works order arrives.
 
-The command id is derived from the approval's event id, so a redelivered approval is a no-op. The
+The command id is derived from the approval's event id, so an approval read again is a no-op. The
 48-hour first-contact clock starts when the coordinator approved (the approval's occurred_at).
 """
 
@@ -31,7 +31,7 @@ def works_order_for(event: RecordedEvent) -> Sequence[Command]:
 
 
 WORKS_ORDERS = Reaction(
-    durable="contractor-works-orders",
+    name="contractor-works-orders",
     subjects=["case.*.referral.RecommendationsApproved"],
     react=works_order_for,
 )

@@ -13,10 +13,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from faststream import FastStream
-from nats.js.api import DeliverPolicy
 
 from services.keys.custodian import KeyCustodian
-from shared.case_keys import CUSTODIAN, watch_destructions
+from shared.case_keys import CUSTODIAN, destruction_watch
 from shared.commands import Command
 from shared.crypto import KeyStore
 from shared.decider import Decider
@@ -56,10 +55,11 @@ def create_app(settings: Settings) -> tuple[FastStream, Service]:
         custodian = KeyCustodian(runtime.nc, keys, runtime.event_store)
         service.extras[CUSTODIAN_KEY] = custodian
         runtime.health.details["kek"] = {"current": ring.current_id, "held": ring.ids}
-        watch = await watch_destructions(runtime.nc, custodian.recorded, DeliverPolicy.ALL)
+        watch = destruction_watch(CUSTODIAN, custodian.recorded)
+        await watch.start(runtime.nc)
         requests = await runtime.nc.subscribe(REQUESTS, queue=CUSTODIAN, cb=custodian.on_message)
         await runtime.nc.flush(timeout=5)
-        stops.extend([requests.unsubscribe, watch.unsubscribe, custodian.drain, keys.stop])
+        stops.extend([requests.unsubscribe, watch.stop, custodian.drain, keys.stop])
 
     async def stop() -> None:
         for close in stops:

@@ -1,5 +1,5 @@
-"""The reporting service: projects every case event (``case.>``) into the SQL read models through a
-durable consumer, in stream order (readmodel/consumer.py). The consent-filtered views
+"""The reporting service: projects every case event (``case.>``) into the SQL read models, in stream
+order, by a reader whose position is stored with the rows (readmodel/consumer.py). The consent-filtered views
 (services/reporting/views/) and the audit trail (services/reporting/audit/) register their own
 parts here: each package may expose ``REGISTRATIONS``, a list of ``shared.service.Extra`` (called
 with the Service while the app is built) and ``ON_STARTUP``, a list of ``shared.service.Startup``
@@ -15,7 +15,7 @@ from typing import Any
 
 from faststream import FastStream
 
-from services.reporting.readmodel.consumer import OrderedProjection
+from services.reporting.readmodel.consumer import projection_reader
 from services.reporting.readmodel.projection import MonitoringProjection
 from services.reporting.readmodel.store import DEFAULT_BASE, ReadModelStore, make_engine
 from shared.catalogue import load_catalogue
@@ -25,7 +25,7 @@ from shared.events import Event, RecordedEvent
 from shared.service import Extra, Service, Startup, create_service_app
 from shared.settings import Settings
 
-DURABLE = "reporting-monitoring"
+READER = "reporting-monitoring"
 PARTS = ("services.reporting.views", "services.reporting.audit")
 
 
@@ -61,21 +61,21 @@ def registered_parts() -> tuple[list[Extra], list[Startup]]:
 
 
 def create_app(
-    settings: Settings, base: str = DEFAULT_BASE, durable: str = DURABLE
+    settings: Settings, base: str = DEFAULT_BASE, reader: str = READER
 ) -> tuple[FastStream, Service]:
-    """``base`` names the read-model tables and ``durable`` the consumer (tests give their own)."""
+    """``base`` names the read-model tables and ``reader`` their reader (tests give their own)."""
     store = ReadModelStore(make_engine(settings.database_url), base)
     project = MonitoringProjection(load_catalogue(settings.catalogue_path))
 
-    projection = OrderedProjection(durable, store, project)
-
     def readmodel(service: Service) -> None:
         service.extras["readmodel"] = store
+        service.extras["readmodel_reader"] = projection_reader(
+            reader, service.runtime, store, project, settings.reader_stall_s
+        )
 
-    async def start_projection(service: Service) -> None:
-        # SQLAlchemy here is synchronous: keep it off the event loop.
+    async def ensure_tables(service: Service) -> None:
+        # Before the readers start. SQLAlchemy here is synchronous: keep it off the event loop.
         await asyncio.to_thread(store.ensure)
-        await projection.start(service.runtime)
 
     extras, hooks = registered_parts()
     app, service = create_service_app(
@@ -84,7 +84,6 @@ def create_app(
         decider=NO_COMMANDS,
         commands=[],
         extras=[readmodel, *extras],
-        on_startup=[start_projection, *hooks],
+        on_startup=[ensure_tables, *hooks],
     )
-    app.on_shutdown(projection.stop)
     return app, service

@@ -1,16 +1,31 @@
 """Rebuild the read models from the CASES stream: read every event from sequence 1 with the direct
-batch get, project into a fresh generation of tables, then swap it in."""
+batch get, project into a fresh generation of tables, then swap it in and bring it up to date.
+
+Safe while the reporting service runs. Until the swap the live reader writes the old tables only;
+after it, the live reader's next write finds the new tables' position is not the one it holds
+(``PositionMoved``) and reads on from that position + 1, while this catch-up skips what the reader
+has already stored: the positions row is locked per transaction, so neither skips a gap. An event
+the live reader would park (it cannot be decoded or projected) is left out here too, so a rebuild
+and the live tables agree.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from nats.aio.client import Client as NATS
 
+from services.reporting.readmodel.changes import Change
+from services.reporting.readmodel.consumer import SQL_TRANSIENT
 from services.reporting.readmodel.store import Projector, ReadModelStore
 from shared.events import RecordedEvent
 from shared.eventstore import STREAM, EventStore
+from shared.logging import get_logger
+from shared.reader import MAX_EVENT_BYTES, TRANSIENT
+
+log = get_logger(__name__)
 
 BATCH = 500
 Progress = Callable[[int, int], None]  # (events done, events in the stream)
@@ -57,6 +72,37 @@ async def rebuild(
     return done + more
 
 
+async def _decoded(events: EventStore, seq: int, subject: str, data: bytes) -> RecordedEvent | None:
+    """The event, or None for one the live reader parks (the same rule: all but transient)."""
+    if len(data) > MAX_EVENT_BYTES:
+        log.warning("rebuild left out an oversized message", stream_seq=seq)
+        return None
+    try:
+        return await events.decode(data, seq=seq, subject=subject)
+    except TRANSIENT:
+        raise
+    except Exception as exc:
+        log.warning("rebuild left out an undecodable message", stream_seq=seq, error=type(exc).__name__)
+        return None
+
+
+def _skipping(project: Projector) -> Projector:
+    """``project``, but an event it cannot project changes nothing (the live reader parks it)."""
+
+    def safe(event: RecordedEvent) -> Sequence[Change]:
+        try:
+            return project(event)
+        except (*TRANSIENT, *SQL_TRANSIENT):
+            raise
+        except Exception as exc:
+            log.warning(
+                "rebuild left out an event it cannot project", stream_seq=event.seq, error=type(exc).__name__
+            )
+            return []
+
+    return safe
+
+
 async def _project_from(
     nc: NATS,
     events: EventStore,
@@ -73,10 +119,8 @@ async def _project_from(
         raw = await read_batch(nc, seq)
         if not raw:
             break
-        decoded: list[RecordedEvent] = [
-            await events.decode(data, seq=s, subject=subj) for s, subj, data in raw
-        ]
-        done += store.apply_many(decoded, project, generation=generation)
+        decoded = [e for s, subj, data in raw if (e := await _decoded(events, s, subj, data))]
+        done += await asyncio.to_thread(store.apply_many, decoded, _skipping(project), generation, raw[-1][0])
         seq = raw[-1][0] + 1
         if progress:
             progress(min(seq - 1, last), last)

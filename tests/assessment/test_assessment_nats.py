@@ -5,7 +5,6 @@ withdrawn consent to information sharing, removes it by reaction."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import Awaitable, Callable
@@ -53,6 +52,7 @@ from tests.assessment.referral_events import (
 )
 from tests.assessment.referral_events import consents as consent_events
 from tests.assessment.test_fire import NOT_FOR_FIRE
+from tests.waiting import DEADLINE_S, until
 
 pytestmark = pytest.mark.nats
 CONTROL = Actor(agency="Test Fire Control", person="ctl-1", role=Role.FIRE_CONTROL)
@@ -74,12 +74,8 @@ async def ask(nc: NATS, postcode: str, house: str, actor: Actor = CONTROL) -> tu
     return json.loads(reply.data), reply.data
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], what: str, seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if await check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"timed out waiting for: {what}")
+async def eventually(check: Callable[[], Awaitable[bool]], what: str, seconds: float = DEADLINE_S) -> None:
+    await until(check, what, seconds)
 
 
 async def append(store: EventStore, case_id: str, events: list[Event], actor: Actor) -> None:

@@ -4,7 +4,6 @@ stream, so it must not see other tests' cases): cases closed six years ago are e
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import uuid
 from datetime import date
@@ -21,7 +20,7 @@ from shared.contracts.audit import CasePersonalDataErased, ErasureBasis
 from shared.contracts.referral import CaseClosed, ReferralSubmitted
 from shared.crypto import KeyStore
 from shared.decider import CasePosition, Decider
-from shared.events import SYSTEM_ACTOR
+from shared.events import SYSTEM_ACTOR, RecordedEvent
 from shared.eventstore import EventStore, ensure_stream
 from shared.personal import ERASED
 from shared.scheme import load_scheme
@@ -32,6 +31,7 @@ from shared.signing import load_or_create_signer
 from tests.conftest import TEST_KEK, running_custodian
 from tests.reporting.on_nats import append_history
 from tests.reporting.year import year
+from tests.waiting import until
 
 pytestmark = pytest.mark.nats
 YEARS = load_scheme(CONFIG_DIR / "schemes" / "standing-together.yaml").retention.years_after_closure
@@ -121,11 +121,12 @@ async def test_the_reporting_service_runs_the_retention_rule_on_its_schedule(fre
         await referral.append(
             case_id, [old], expected=CasePosition(), actor=SYSTEM_ACTOR, command_id=f"c-{uuid.uuid4().hex}"
         )
-        for _ in range(50):
-            events = await store.load(case_id)
-            if any(isinstance(e.payload, CasePersonalDataErased) for e in events):
-                break
-            await asyncio.sleep(0.1)
+
+        async def erased() -> list[RecordedEvent]:
+            loaded = await store.load(case_id)
+            return loaded if any(isinstance(e.payload, CasePersonalDataErased) for e in loaded) else []
+
+        events = await until(erased, "the scheduled erasure is recorded")
         marks = [e for e in events if isinstance(e.payload, CasePersonalDataErased)]
         assert len(marks) == 1 and marks[0].actor == SYSTEM_ACTOR
     finally:

@@ -4,7 +4,6 @@ once: after more scans, after a restart, and when a second replica asks again.""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import datetime, timedelta
 
@@ -18,6 +17,7 @@ from shared.events import SYSTEM_ACTOR, Event, RecordedEvent, utcnow
 from shared.eventstore import EventStore
 from shared.service import Service
 from tests.contractor.referral_events import COORDINATOR, accepted, approved, consents, submitted
+from tests.waiting import until
 
 pytestmark = pytest.mark.nats
 
@@ -44,12 +44,10 @@ async def of_type(store: EventStore, case_id: str, kind: type[Event]) -> list[Re
 
 
 async def eventually(store: EventStore, case_id: str, kind: type[Event]) -> list[RecordedEvent]:
-    for _ in range(200):
-        found = await of_type(store, case_id, kind)
-        if found:
-            return found
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no {kind.__name__} arrived")
+    found: list[RecordedEvent] = await until(
+        lambda: of_type(store, case_id, kind), f"a {kind.__name__} arrives"
+    )
+    return found
 
 
 def watch_of(service: Service) -> FirstContactWatch:
@@ -59,11 +57,7 @@ def watch_of(service: Service) -> FirstContactWatch:
 
 
 async def scans_past(watch: FirstContactWatch, count: int) -> None:
-    for _ in range(200):
-        if watch.scans > count:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the watch did not scan")
+    await until(lambda: watch.scans > count, "the watch scans")
 
 
 async def test_overdue_first_contact_is_recorded_once(settings, store_for, monkeypatch) -> None:

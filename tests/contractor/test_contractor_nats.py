@@ -61,6 +61,7 @@ from tests.contractor.referral_events import (
 )
 from tests.contractor.referral_events import accepted as accepted_event
 from tests.contractor.test_invoice_and_contract import WORKS_ORDER_FIELDS
+from tests.waiting import until
 
 pytestmark = pytest.mark.nats
 
@@ -163,13 +164,12 @@ async def test_approval_to_completion_and_the_invoice(settings, nc, store_for, t
             approved(*ITEMS, assessment_event_id=assessed.event_id),
             at=datetime(2025, 6, 2, 9, tzinfo=UTC),
         )
-        orders: list[RecordedEvent] = []
-        for _ in range(200):
-            orders = [e for e in await reader.load(case_id) if isinstance(e.payload, WorksOrderReceived)]
-            if orders:
-                break
-            await asyncio.sleep(0.05)
-        assert len(orders) == 1, "no works order arrived"
+
+        async def works_orders() -> list[RecordedEvent]:
+            return [e for e in await reader.load(case_id) if isinstance(e.payload, WorksOrderReceived)]
+
+        orders: list[RecordedEvent] = await until(works_orders, "the works order arrives")
+        assert len(orders) == 1, "one works order"
         order = orders[0]
         assert isinstance(order.payload, WorksOrderReceived)
         assert set(order.payload.model_dump()) == WORKS_ORDER_FIELDS

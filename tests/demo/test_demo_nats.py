@@ -39,7 +39,7 @@ async def test_a_small_year_through_the_real_services(settings: Settings, tmp_pa
     run = uuid.uuid4().hex[:8]
     base = f"demo{run}_"
     apps = [make(settings)[0] for make in (referral_app, assessment_app, contractor_app)]
-    apps.append(reporting_app(settings, base=base, durable=f"demo-report-{run}")[0])
+    apps.append(reporting_app(settings, base=base, reader=f"demo-report-{run}")[0])
     for app in apps:
         await app.start()
     try:

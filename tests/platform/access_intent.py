@@ -193,7 +193,6 @@ def service_publish(service: str, custodian: bool) -> set[str]:
 
 def service_subscribe(service: str) -> set[str]:
     allowed = {f"cmd.{service}.>", f"health.{service}", f"_INBOX_{service}.>"}
-    allowed |= {f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.CASES.{c}" for c in SERVICE_CONSUMERS[service]}
     if service == "assessment":
         allowed.add("query.fire.SanctuaryAddress")
         allowed |= {f"case.*.assessment.{e}" for e in ("SanctuaryAddressFlagged", "SanctuaryFlagRemoved")}
@@ -210,10 +209,14 @@ def intended(user: str, custodian: bool | None = None) -> tuple[set[str], set[st
             f"case.{CASE}.keys.SomethingHappened",
             "$JS.API.STREAM.INFO.CASES",
             *_direct("CASES"),
+            *_own_consumers("CASES", SERVICE_CONSUMERS["keys"]),
             kv("CASE_KEYS", CASE),
             "$JS.API.STREAM.INFO.KV_CASE_KEYS",
             *_direct("KV_CASE_KEYS"),
             "$JS.API.STREAM.MSG.DELETE.KV_CASE_KEYS",
+            # its own bucket's erasure watch (an unnamed consumer on the stream it alone writes)
+            "$JS.API.CONSUMER.CREATE.KV_CASE_KEYS",
+            *(consumer_probes("KV_CASE_KEYS", c)[k] for c in CONSUMERS for k in ("info", "flow control")),
         }, {"keys.>", "health.keys", "_INBOX_keys.>"}
     if user == "operator":
         return {

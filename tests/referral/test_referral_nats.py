@@ -4,7 +4,6 @@ maps to the same case; the coordinator decides on an assessment another service 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import uuid
@@ -34,6 +33,7 @@ from shared.contracts.referral import (
     case_id_for,
 )
 from tests.referral.gwt import COORDINATOR, CPO, REFERRER, cid, form_data, submission
+from tests.waiting import until
 
 pytestmark = pytest.mark.nats
 
@@ -43,12 +43,14 @@ async def started(nc: Any, app: Any) -> None:
     they reach the server, and a command sent then meets no responders. Health is subscribed after
     the commands, on the same connection, so its answer means the commands are there too."""
     await app.start()
-    for _ in range(100):
+
+    async def answers() -> bool:
         with contextlib.suppress(NoRespondersError):
             await nc.request("health.referral", b"", timeout=1)
-            return
-        await asyncio.sleep(0.02)
-    raise TimeoutError("the referral service did not come up")
+            return True
+        return False
+
+    await until(answers, "the referral service answers")
 
 
 async def request(nc: Any, subject: str, body: dict[str, Any]) -> CommandReply:

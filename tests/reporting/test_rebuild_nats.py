@@ -1,23 +1,29 @@
 """Rebuild from a real CASES stream gives the same report as projecting the events one by one, and
-the hand-worked answers, for this test's cases (the session's stream holds other tests' cases too)."""
+the hand-worked answers, for this test's cases (the session's stream holds other tests' cases too);
+and a rebuild while the live reader projects new events ends equal to a clean rebuild."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from pathlib import Path
 
 import pytest
 
+from services.reporting.app import create_app
 from services.reporting.readmodel.projection import MonitoringProjection
 from services.reporting.readmodel.store import ReadModelStore, make_engine
 from services.reporting.rebuild import rebuild
 from services.reporting.report.model import Audience
 from shared.catalogue import load_catalogue
+from shared.eventstore import STREAM
+from tests.reporting.crash import table_rows
 from tests.reporting.expected_year import CASES, SECTIONS
 from tests.reporting.on_nats import append_history, report_of_cases, unprefixed
 from tests.reporting.test_report_readmodel import PERIOD
 from tests.reporting.year import year
+from tests.waiting import until
 
 pytestmark = [pytest.mark.nats, pytest.mark.readmodel]
 
@@ -50,3 +56,46 @@ async def test_rebuild_from_the_stream_matches_live_projection(nc, store_for, tm
     finally:
         store.drop_everything()
         store.engine.dispose()
+
+
+async def test_rebuild_while_events_flow_ends_equal_to_a_clean_rebuild(settings, store_for, nc) -> None:
+    """The live reader keeps projecting while two rebuilds swap new tables in under it; once the
+    flow stops and every reader has caught up, the live tables equal a clean rebuild's."""
+    app, service = create_app(
+        settings, base=f"t{uuid.uuid4().hex[:10]}_", reader=f"rm-{uuid.uuid4().hex[:8]}"
+    )
+    store: ReadModelStore = service.extras["readmodel"]
+    clean = ReadModelStore(store.engine, base=f"c{uuid.uuid4().hex[:10]}_")
+    project = MonitoringProjection(load_catalogue())
+    events = store_for("reporting")
+    await app.start()
+    try:
+        flowing = asyncio.create_task(flow(store_for, years=6))
+        rebuilt = 0
+        while not flowing.done() or rebuilt < 2:
+            await rebuild(nc, events, store, project)
+            rebuilt += 1
+        await flowing
+        assert store.active_generation() >= 3
+
+        async def settled() -> bool:
+            last = (await nc.jetstream().stream_info(STREAM)).state.last_seq
+            statuses = service.runtime.health.reader_statuses()
+            return all(s.position >= last and s.lag == 0 for s in statuses)
+
+        await until(settled, "every reader of the app catches up")
+        await rebuild(nc, events, clean, project)
+        live_rows, clean_rows = table_rows(store), table_rows(clean)
+        for table, rows in clean_rows.items():
+            assert live_rows[table] == rows, f"table {table} differs from a clean rebuild"
+    finally:
+        await app.stop()
+        store.drop_everything()
+        clean.drop_everything()
+        store.engine.dispose()
+
+
+async def flow(store_for, years: int) -> None:
+    """Hand-built years of cases appended one after another, as the services would."""
+    for _ in range(years):
+        await append_history(store_for, year(f"RF{uuid.uuid4().hex[:8]}-"))

@@ -4,7 +4,6 @@ outside the policy, every disclosure is recorded once, and erasure purges the vi
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -13,7 +12,7 @@ import pytest
 
 from services.reporting.views.disclosures import views_decider
 from services.reporting.views.stream import read_view
-from services.reporting.views.wiring import views_parts
+from services.reporting.views.wiring import READER, views_parts
 from shared.contracts.assessment import (
     DashRiskAssessed,
     FireFlagView,
@@ -40,10 +39,13 @@ from shared.contracts.referral import (
     YesNo,
 )
 from shared.contracts.reporting import CaseView, ConsentPurpose, DisclosureRecorded, Recipient
-from shared.events import Actor, Event, Role
+from shared.events import Actor, Event, RecordedEvent, Role
+from shared.eventstore import STREAM
+from shared.reader import CaseReader
 from shared.service import create_service_app
 from shared.settings import CONFIG_DIR
 from shared.sharing import field_paths, load_sharing_policy
+from tests.waiting import DEADLINE_S, until
 
 pytestmark = pytest.mark.nats
 
@@ -142,8 +144,8 @@ async def append(store, case_id: str, actor: Actor, *events: Event) -> None:
     )
 
 
-async def start_views(settings, case_id: str, durable: str):
-    extra, startup = views_parts(durable=durable, subjects=[f"case.{case_id}.>"])
+async def start_views(settings, case_id: str, name: str):
+    extra, startup = views_parts(name=name, subjects=[f"case.{case_id}.>"])
     app, service = create_service_app(
         settings, "reporting", views_decider(POLICY), commands=[], extras=[extra], on_startup=[startup]
     )
@@ -152,13 +154,11 @@ async def start_views(settings, case_id: str, durable: str):
 
 
 async def wait_for(nc, case_id: str, ready: Callable[[dict[Recipient, CaseView | None]], bool]):
-    views: dict[Recipient, CaseView | None] = {}
-    for _ in range(400):  # generous: the machine is shared, and a replay after a restart takes a while
-        views = {r: await read_view(nc, r, case_id) for r in Recipient}
-        if ready(views):
-            return views
-        await asyncio.sleep(0.05)
-    pytest.fail("the views did not reach the expected state within 20 seconds", pytrace=False)
+    async def views() -> dict[Recipient, CaseView | None] | None:
+        now = {r: await read_view(nc, r, case_id) for r in Recipient}
+        return now if ready(now) else None
+
+    return await until(views, "the views reach the expected state")
 
 
 def all_shared(views: dict[Recipient, CaseView | None]) -> bool:
@@ -285,10 +285,12 @@ async def test_withdrawal_removes_the_case_and_a_safeguarding_override_restores_
     finally:
         await app.stop()
 
-    # A new consumer replaying the whole case records no disclosure twice.
-    app, _ = await start_views(settings, case_id, f"views-{uuid.uuid4().hex[:8]}")
+    # A new reader replaying the whole case records no disclosure twice.
+    app, service = await start_views(settings, case_id, f"views-{uuid.uuid4().hex[:8]}")
     try:
-        await asyncio.sleep(1.5)
+        last = (await nc.jetstream().stream_info(STREAM)).state.last_seq
+        reader: CaseReader[RecordedEvent] = service.extras[READER]
+        assert await reader.caught_up(last, DEADLINE_S), "the replaying reader did not reach the end"
         check(len(await disclosures(referral_store, case_id)) == count, "replay recorded nothing again")
         police_view = await read_view(nc, Recipient.POLICE, case_id)
         check(police_view is not None and police_view.status == "shared", "police view unchanged by replay")

@@ -5,7 +5,6 @@ erased case gets no view back. Each test runs on a server of its own, which it r
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import uuid
 from collections.abc import AsyncIterator
@@ -47,6 +46,7 @@ from tests.reporting.test_views_nats import (
     referral,
     wait_for,
 )
+from tests.waiting import until
 
 pytestmark = pytest.mark.nats
 
@@ -69,15 +69,17 @@ class Scheme:
         """Stop and start the server on the same port and store: CASES survives, VIEWS does not."""
         self.server.stop()
         self.server.start()
-        for _ in range(100):
-            if self.nc.is_connected:
-                try:
-                    await self.nc.jetstream().stream_info("CASES")
-                    return
-                except Exception:  # JetStream still recovering its streams: ask again
-                    pass
-            await asyncio.sleep(0.1)
-        pytest.fail("the client did not reconnect to the restarted server", pytrace=False)
+
+        async def cases_back() -> bool:
+            if not self.nc.is_connected:
+                return False
+            try:
+                await self.nc.jetstream().stream_info("CASES")
+            except Exception:  # JetStream still recovering its streams: ask again
+                return False
+            return True
+
+        await until(cases_back, "the client reconnects to the restarted server")
 
 
 @pytest.fixture
@@ -138,11 +140,7 @@ async def views_stream_exists(nc: NATS) -> bool:
 
 
 async def views_stream_back(nc: NATS) -> None:
-    for _ in range(100):
-        if await views_stream_exists(nc):
-            return
-        await asyncio.sleep(0.1)
-    pytest.fail("the views stream was not created again within 10 seconds", pytrace=False)
+    await until(lambda: views_stream_exists(nc), "the views stream is created again")
 
 
 def all_removed(views: dict[Recipient, CaseView | None]) -> bool:
@@ -225,7 +223,7 @@ async def test_a_running_service_republishes_the_views_when_the_server_lost_them
                 "republishing recorded no disclosure again",
             )
 
-        # The replaced consumer goes on delivering new events.
+        # The rewound reader goes on reading new events.
         withdrawn = ConsentWithdrawn(
             purpose=ConsentPurpose.INFORMATION_SHARING, recorded_by=COORDINATOR, withdrawn_at=NOW
         )

@@ -1,24 +1,21 @@
 """The reporting service's checkpoints of every case's head (shared/checkpoints.py).
 
-It follows CASES from the start with an ordered consumer, keeping the last (sequence, hash) of each
-case changed since its last checkpoint, and every ``interval_s`` publishes a signed checkpoint for
-each such case. It keeps nothing on disk: at start it reads the newest checkpoints back, so a
-restart re-reads the stream but republishes only the heads that moved.
+It follows CASES from the start with a kernel reader (shared.reader, its position in memory),
+keeping the last (sequence, hash) of each case changed since its last checkpoint, and every
+``interval_s`` publishes a signed checkpoint for each such case. It keeps nothing on disk: at
+start it reads the newest checkpoints back, so a restart re-reads the stream but republishes only
+the heads that moved.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 import orjson
 from nats.aio.client import Client as NATS
-from nats.aio.msg import Msg
 from nats.errors import NoRespondersError
-from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from shared.checkpoints import (
@@ -28,42 +25,44 @@ from shared.checkpoints import (
     checkpoint_subject,
     decode_checkpoint,
 )
-from shared.eventstore import STREAM
 from shared.logging import get_logger
+from shared.positions import MemoryPositions
+from shared.reader import CaseReader
 from shared.signing import Signer
 
 log = get_logger(__name__)
 DEFAULT_INTERVAL_S = 5.0
+READER = "reporting-checkpoints"
+
+
+async def _raw(seq: int, subject: str, data: bytes) -> tuple[int, str, bytes]:
+    return seq, subject, data
 
 
 class Checkpointer:
-    def __init__(self, nc: NATS, signer: Signer, interval_s: float = DEFAULT_INTERVAL_S) -> None:
+    def __init__(
+        self, nc: NATS, signer: Signer, interval_s: float = DEFAULT_INTERVAL_S, consumer: str = READER
+    ) -> None:
         self._nc = nc
         self._signer = signer
         self._interval = interval_s
         self._dirty: dict[str, tuple[int, str]] = {}
         self._published: dict[str, str] = {}  # case id -> hash of its newest checkpoint
         self.position = 0  # the last CASES sequence read
-        self._sub: Any = None
+        self.reader: CaseReader[tuple[int, str, bytes]] = CaseReader(
+            READER, ["case.>"], _raw, self._on_event, MemoryPositions()
+        )
+        self.reader.consumer = consumer
 
     async def start(self) -> None:
         for case_id in await checkpointed_case_ids(self._nc):
             newest = await newest_checkpoint(self._nc, case_id)
             if newest is not None:
                 self._published[case_id] = newest.hash
-        self._sub = await self._nc.jetstream().subscribe(
-            "case.>",
-            stream=STREAM,
-            cb=self._on_event,
-            ordered_consumer=True,
-            deliver_policy=DeliverPolicy.ALL,
-        )
+        await self.reader.start(self._nc)
 
     async def stop(self) -> None:
-        if self._sub is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._sub.unsubscribe(), timeout=2.0)
-            self._sub = None
+        await self.reader.stop()
 
     async def run(self) -> None:
         """Start, then checkpoint every interval until cancelled."""
@@ -78,14 +77,15 @@ class Checkpointer:
         finally:
             await self.stop()
 
-    async def _on_event(self, msg: Msg) -> None:
-        self.position = msg.metadata.sequence.stream
+    async def _on_event(self, record: tuple[int, str, bytes]) -> None:
+        seq, subject, data = record
+        self.position = seq
         try:
-            head = orjson.loads(msg.data).get("hash")
+            head = orjson.loads(data).get("hash")
         except (orjson.JSONDecodeError, AttributeError):
             return  # not an event record: verify reports it; nothing to anchor
         if isinstance(head, str):
-            self._dirty[msg.subject.split(".")[1]] = (self.position, head)
+            self._dirty[subject.split(".")[1]] = (seq, head)
 
     async def flush(self) -> int:
         """Publish a signed checkpoint for each case whose head moved; returns how many."""

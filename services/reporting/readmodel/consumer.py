@@ -1,109 +1,72 @@
-"""The read models' durable consumer on ``case.>``: events projected one at a time, in stream order.
+"""The read models' reader of ``case.>``: every event projected once, in stream order.
 
-Not shared.bus.event_subscriber: FastStream handles a fetched batch concurrently, and a projection
-must see a case's events in order (consent given then withdrawn is not withdrawn then given), and
-must not skip an earlier event because a later one already moved the stored position on. So: one
-fetch loop, each event applied and acked before the next. A failing event is naked together with
-the rest of its batch, so they come back in order; after MAX_DELIVER tries, or at once when it
-cannot be decoded, it is parked in the dead-letter stream (shared.deadletter) and the loop goes on.
+Built on shared.reader. Its position is the one the store keeps in the same SQL transaction as the
+projected rows, so after any crash it reads on from exactly what is stored + 1. An event that
+cannot be decoded or projected is parked at once; a database or NATS outage is waited out in
+place. A rebuild that swaps in new tables moves the stored position: the next write sees it
+(``PositionMoved``) and the reader reads on from the new tables' position.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 
-from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeout
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.client import JetStreamContext
-from pydantic import ValidationError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from services.reporting.readmodel.store import Projector, ReadModelStore
-from shared.bus import MAX_DELIVER
-from shared.deadletter import park
-from shared.events import UnknownEventType
-from shared.eventstore import STREAM
-from shared.logging import get_logger
+from shared.events import RecordedEvent
+from shared.reader import STALL_AFTER_S, CaseReader
 from shared.runtime import ServiceRuntime
-from shared.tasks import cancel_and_wait
 
-log = get_logger(__name__)
-BATCH = 256
-UNDECODABLE = (ValueError, KeyError, UnknownEventType, ValidationError, json.JSONDecodeError)
+# The database away, locked or restarting: wait, never park.
+SQL_TRANSIENT: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    DisconnectionError,
+    PoolTimeout,
+)
 
 
-class OrderedProjection:
-    def __init__(self, durable: str, store: ReadModelStore, project: Projector) -> None:
-        self.durable = durable
+class StorePositions:
+    """The reader's position is the read model's own (shared.positions.PositionStore)."""
+
+    stored_by_effect = True
+
+    def __init__(self, store: ReadModelStore) -> None:
         self.store = store
-        self.project = project
-        self._task: asyncio.Task[None] | None = None
 
-    async def start(self, runtime: ServiceRuntime) -> None:
-        assert runtime.nc is not None
-        config = ConsumerConfig(
-            durable_name=self.durable,
-            deliver_policy=DeliverPolicy.ALL,
-            ack_policy=AckPolicy.EXPLICIT,
-            max_deliver=MAX_DELIVER,
-            ack_wait=30,
-        )
-        sub = await runtime.nc.jetstream().pull_subscribe(
-            "case.>", durable=self.durable, stream=STREAM, config=config
-        )
-        self._task = asyncio.create_task(self._run(runtime, sub), name=f"projection-{self.durable}")
+    async def load(self) -> int:
+        return await asyncio.to_thread(self.store.position)
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            await cancel_and_wait([self._task])
-            self._task = None
+    async def save(self, seq: int, previous: int) -> None:
+        await asyncio.to_thread(self.store.advance, seq, previous)
 
-    async def _run(self, runtime: ServiceRuntime, sub: JetStreamContext.PullSubscription) -> None:
-        while True:
-            try:
-                messages = await sub.fetch(batch=BATCH, timeout=1.0)
-            except (NatsTimeout, TimeoutError):  # nothing new within the second
-                continue
-            except Exception as exc:  # the connection is reconnecting: try again shortly
-                log.warning("projection fetch failed", consumer=self.durable, error=type(exc).__name__)
-                await asyncio.sleep(1)
-                continue
-            for i, msg in enumerate(messages):
-                if not await self._one(runtime, msg):
-                    for later in messages[i:]:
-                        await later.nak(delay=min(0.5 * later.metadata.num_delivered, 5))
-                    break
 
-    async def _one(self, runtime: ServiceRuntime, m: Msg) -> bool:
-        """Apply one message; False when it failed and is to be tried again (with the rest)."""
-        meta = m.metadata
-        seq = int(meta.sequence.stream)
-        subject, data = m.subject, m.data
-        try:
-            event = await runtime.event_store.decode(data, seq=seq, subject=subject)
-        except UNDECODABLE as exc:
-            await self._park(runtime, data, f"undecodable: {type(exc).__name__}", seq, subject)
-            await m.term()
-            return True
-        try:
-            await asyncio.to_thread(self.store.apply, event, self.project)
-        except Exception as exc:
-            log.warning(
-                "projection failed; will be redelivered",
-                consumer=self.durable,
-                stream_seq=seq,
-                error=type(exc).__name__,
-                deliveries=meta.num_delivered,
-            )
-            if meta.num_delivered < MAX_DELIVER:
-                return False
-            await self._park(runtime, data, f"projection failed: {type(exc).__name__}", seq, subject)
-            await m.term()
-            return True
-        await m.ack()
-        return True
+def projection_reader(
+    name: str,
+    runtime: ServiceRuntime,
+    store: ReadModelStore,
+    project: Projector,
+    stall_after_s: float = STALL_AFTER_S,
+) -> CaseReader[RecordedEvent]:
+    """The reader that keeps ``store`` up to date with CASES (registered with the runtime)."""
 
-    async def _park(self, runtime: ServiceRuntime, data: bytes, reason: str, seq: int, subject: str) -> None:
-        assert runtime.nc is not None
-        await park(runtime.nc, self.durable, data, reason, stream=STREAM, stream_seq=seq, subject=subject)
+    async def decode(seq: int, subject: str, data: bytes) -> RecordedEvent:
+        return await runtime.event_store.decode(data, seq=seq, subject=subject)
+
+    async def apply(event: RecordedEvent) -> None:
+        # SQLAlchemy here is synchronous: keep it off the event loop.
+        await asyncio.to_thread(store.apply_at, event, project, reader.position)
+
+    reader: CaseReader[RecordedEvent] = CaseReader(
+        name,
+        ["case.>"],
+        decode,
+        apply,
+        StorePositions(store),
+        transient=SQL_TRANSIENT,
+        stall_after_s=stall_after_s,
+    )
+    runtime.add_reader(reader)
+    return reader

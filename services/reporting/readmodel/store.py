@@ -1,6 +1,11 @@
 """The read-model store: applies projected row changes through SQLAlchemy, together with the stream
-sequence reached, in one transaction. An event at or below the stored sequence is skipped, so a
-redelivered or replayed event changes nothing.
+sequence reached, in one transaction. That stored sequence is the live reader's position: it reads
+on from it + 1 (shared.reader), so what is stored and what is applied can never part.
+
+The live reader says which position it expects to find (``apply_at``); the positions row is locked
+for the transaction, and if another writer moved it (a rebuild swapped in new tables, another
+replica), nothing is applied and ``PositionMoved`` tells the reader to read on from the stored one.
+The rebuild's own batches skip what is at or below the stored sequence.
 
 Tables live in generations (``<base>g<N>_cases`` ...); ``<base>active`` names the live one. A
 rebuild fills generation N+1 from the stream, then swaps the pointer and drops generation N.
@@ -9,13 +14,27 @@ rebuild fills generation N+1 from the stream, then swaps the pointer and drops g
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import Column, Engine, Integer, MetaData, Table, create_engine, delete, insert, select, update
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    create_engine,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
+from sqlalchemy.event import listen
 
 from services.reporting.readmodel.changes import AddRow, Change, ReplaceCaseRows, SetCase, UpdateRows
 from services.reporting.readmodel.tables import SHAPE, Tables, build_tables
 from shared.events import RecordedEvent
+from shared.reader import PositionMoved
 
 PROJECTION = "monitoring"
 DEFAULT_BASE = f"rm{SHAPE}_"
@@ -26,7 +45,20 @@ def make_engine(database_url: str) -> Engine:
     url = database_url
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, future=True, pool_pre_ping=True)
+    engine = create_engine(url, future=True, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        listen(engine, "connect", _sqlite_wal)
+    return engine
+
+
+def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite (development and tests): write-ahead logging, so a rebuild, the report and the live
+    reader do not lock each other out, and a commit is not an fsync (a crash of the process loses
+    nothing; position and rows are one transaction either way)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 class ReadModelStore:
@@ -51,6 +83,7 @@ class ReadModelStore:
             self._pointer_meta.create_all(conn)
             if conn.execute(select(self._pointer.c.generation)).first() is None:
                 self.tables(1).metadata.create_all(conn)
+                _store_position(conn, self.tables(1), 0)
                 conn.execute(insert(self._pointer).values(generation=1))
 
     def active(self, conn: Connection) -> Tables:
@@ -67,6 +100,7 @@ class ReadModelStore:
         with self.engine.begin() as conn:
             self.tables(generation).metadata.drop_all(conn)
             self.tables(generation).metadata.create_all(conn)
+            _store_position(conn, self.tables(generation), 0)
         return generation
 
     def swap(self, generation: int) -> None:
@@ -98,14 +132,40 @@ class ReadModelStore:
         """Project one event into the live tables. False when it was already applied."""
         return self.apply_many([event], project) > 0
 
+    def apply_at(self, event: RecordedEvent, project: Projector, expected: int) -> None:
+        """The live reader's write: project ``event`` into the live tables if the stored position is
+        ``expected``, else raise PositionMoved and change nothing."""
+        with self.engine.begin() as conn:
+            tables = self.active(conn)
+            stored = _position(conn, tables, lock=True)
+            if stored != expected:
+                raise PositionMoved(stored)
+            for change in project(event):
+                _apply(conn, tables, change)
+            _store_position(conn, tables, event.seq)
+
+    def advance(self, seq: int, expected: int) -> None:
+        """Move the live position past a message that was parked, not applied."""
+        with self.engine.begin() as conn:
+            tables = self.active(conn)
+            stored = _position(conn, tables, lock=True)
+            if stored != expected:
+                raise PositionMoved(stored)
+            _store_position(conn, tables, seq)
+
     def apply_many(
-        self, events: Iterable[RecordedEvent], project: Projector, generation: int | None = None
+        self,
+        events: Iterable[RecordedEvent],
+        project: Projector,
+        generation: int | None = None,
+        through: int = 0,
     ) -> int:
-        """Project events in stream order in one transaction; returns how many were new."""
+        """Project events in stream order in one transaction; returns how many were new. ``through``:
+        the last sequence read, stored as the position even if it was not projected (left out)."""
         applied = 0
         with self.engine.begin() as conn:
             tables = self.tables(generation) if generation else self.active(conn)
-            reached = _position(conn, tables)
+            reached = _position(conn, tables, lock=True)
             for event in events:
                 if event.seq <= reached:
                     continue
@@ -113,15 +173,21 @@ class ReadModelStore:
                     _apply(conn, tables, change)
                 reached = event.seq
                 applied += 1
-            if applied:
+            if through > reached:
+                reached = through
+                _store_position(conn, tables, reached)
+            elif applied:
                 _store_position(conn, tables, reached)
         return applied
 
 
-def _position(conn: Connection, tables: Tables) -> int:
-    value = conn.execute(
-        select(tables.positions.c.last_seq).where(tables.positions.c.projection == PROJECTION)
-    ).scalar_one_or_none()
+def _position(conn: Connection, tables: Tables, lock: bool = False) -> int:
+    """The stored position; ``lock`` holds the row until the transaction ends (PostgreSQL: a second
+    writer waits, then sees what the first stored; SQLite lets one writer in at a time anyway)."""
+    query = select(tables.positions.c.last_seq).where(tables.positions.c.projection == PROJECTION)
+    if lock:
+        query = query.with_for_update()
+    value = conn.execute(query).scalar_one_or_none()
     return int(value or 0)
 
 

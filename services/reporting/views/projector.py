@@ -5,8 +5,8 @@ is withdrawn; a purge when the case is erased).
 State is the kernel's case handler cache (each case folded up to its last known sequence), so a
 restart only costs one reload per case. Disclosures are decided on the case's whole current
 history, which holds every disclosure already recorded, and their command ids come from the
-triggering event: a redelivered event, or a replay of all CASES to republish lost views, records
-nothing twice.
+triggering event: an event read again after a crash (the reader stores its position after the
+views are published), or a replay of all CASES to republish lost views, records nothing twice.
 """
 
 from __future__ import annotations

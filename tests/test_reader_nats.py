@@ -1,0 +1,369 @@
+"""The kernel reader (shared/reader.py) on a real nats-server of its own: every poison kind parked at
+once and the events after it applied; a transient failure retried in place, never parked and never
+overtaken; a consumer deleted under it; a restart from the stored position; health that says when
+it is stalled."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nats
+import pytest
+from nats.aio.client import Client as NATS
+from nats.js.api import AckPolicy, ConsumerConfig
+from sqlalchemy.exc import OperationalError
+
+from shared.crypto import KeyStore
+from shared.deadletter import ensure_deadletter_stream, list_parked
+from shared.events import Actor, RecordedEvent, Role
+from shared.eventstore import STREAM, EventStore, ensure_stream
+from shared.health import ServiceHealth
+from shared.nats_server import NatsServer
+from shared.positions import KvPositions, ensure_positions_bucket
+from shared.reader import CaseReader
+from shared.signing import load_or_create_signer
+from tests.conftest import TEST_KEK
+from tests.kernel_events import KernelNoteAdded
+from tests.waiting import DEADLINE_S, until
+
+pytestmark = pytest.mark.nats
+COORD = Actor(agency="Test Borough", person="coord-1", role=Role.COORDINATOR)
+EIGHT_MB = 8 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def big_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer]:
+    """A server of this module's own that takes an 8 MB message (the default max_payload is 1 MB)."""
+    server = NatsServer(
+        store_dir=tmp_path_factory.mktemp("reader-nats"), config_extra="max_payload: 16777216"
+    )
+    server.start()
+    yield server
+    server.cleanup()
+
+
+@dataclass
+class Bus:
+    nc: NATS
+    writer: EventStore  # writes as the referral service
+    reading: EventStore  # a second key cache, as another service would have
+    keys: list[KeyStore] = field(default_factory=list)
+
+    async def note(self, case_id: str, text: str) -> RecordedEvent:
+        position = await self.writer.last_position(case_id)
+        [recorded] = await self.writer.append(
+            case_id,
+            [KernelNoteAdded(text=text, client_name="Bea Example")],
+            expected=position,
+            actor=COORD,
+            command_id=f"cmd-{uuid.uuid4().hex}",
+        )
+        return recorded
+
+    def reader(self, name: str, seen: list[RecordedEvent], fail: Any = None) -> CaseReader[RecordedEvent]:
+        async def decode(seq: int, subject: str, data: bytes) -> RecordedEvent:
+            return await self.reading.decode(data, seq=seq, subject=subject)
+
+        async def apply(event: RecordedEvent) -> None:
+            if fail is not None:
+                fail(event)
+            seen.append(event)
+
+        return CaseReader(name, ["case.*.referral.>"], decode, apply, KvPositions(self.nc.jetstream, name))
+
+
+@pytest.fixture
+async def bus(big_server: NatsServer, tmp_path: Path) -> AsyncIterator[Bus]:
+    nc = await nats.connect(big_server.url)
+    js = nc.jetstream()
+    await ensure_stream(js)
+    await ensure_deadletter_stream(js)
+    await ensure_positions_bucket(js)
+    kek = base64.b64decode(TEST_KEK)
+    writing, reading = KeyStore(js, kek), KeyStore(js, kek)
+    await writing.start()
+    await reading.start()
+    signer = load_or_create_signer(tmp_path / "keys", "referral")
+    bus = Bus(
+        nc,
+        EventStore(nc, writing, "referral", signer),
+        EventStore(nc, reading, "referral"),
+        [writing, reading],
+    )
+    yield bus
+    for keys in bus.keys:
+        await keys.stop()
+    await nc.close()
+
+
+async def parked_of(bus: Bus, reader: str, case_id: str) -> list[dict[str, str]]:
+    """What ``reader`` parked of this case (the module's stream also holds the poison test's)."""
+    return [
+        p for p in await list_parked(bus.nc, reader) if p["Sanctuary-Subject"].startswith(f"case.{case_id}.")
+    ]
+
+
+def mine(seen: list[RecordedEvent], case_ids: set[str]) -> list[str]:
+    return [e.payload.text for e in seen if e.case_id in case_ids and isinstance(e.payload, KernelNoteAdded)]
+
+
+async def poison_kinds(bus: Bus, prefix: str) -> tuple[dict[str, tuple[str, bytes]], int]:
+    """The 13 kinds of message a reader cannot use (name -> (subject, bytes)), and the sequence of
+    the event whose key is overwritten, which is as unreadable as its copy among the 13."""
+    template = await bus.note(f"{prefix}-T", "template")
+    raw = (await bus.writer.read_raw(template.case_id))[-1][2]
+    good: dict[str, Any] = json.loads(raw)
+
+    def record(**changes: Any) -> bytes:
+        return json.dumps({**good, **changes}).encode()
+
+    without_type = {k: v for k, v in good.items() if k != "type"}
+    overwritten = await bus.note(f"{prefix}-K", "its key is overwritten below")
+    # The case's key replaced by one that does not open with the key-encryption key.
+    await bus.keys[0].kv.put(overwritten.case_id, base64.b64encode(b"x" * 60))
+    overwritten_raw = (await bus.writer.read_raw(overwritten.case_id))[-1][2]
+    subject = f"case.{prefix}-P.referral.KernelNoteAdded"
+    return {
+        "not json": (subject, b"{this is not json"),
+        "[]": (subject, b"[]"),
+        "null": (subject, b"null"),
+        "a string": (subject, b'"str"'),
+        "a number": (subject, b"42"),
+        "missing type": (subject, json.dumps(without_type).encode()),
+        "unknown type": (subject, record(type="NoSuchEventType")),
+        "schema_version null": (subject, record(schema_version=None)),
+        "payload a list": (subject, record(payload=[1, 2, 3])),
+        "10,000-deep nesting": (
+            subject,
+            record(payload="DEEP").replace(b'"DEEP"', b"[" * 10_000 + b"]" * 10_000),
+        ),
+        "an 8 MB body": (subject, record(payload={**good["payload"], "text": "x" * EIGHT_MB})),
+        "a wrong-type field": (subject, record(payload={**good["payload"], "text": {"not": "a string"}})),
+        "an overwritten key": (f"case.{overwritten.case_id}.referral.KernelNoteAdded", overwritten_raw),
+    }, overwritten.seq
+
+
+async def test_every_poison_kind_is_parked_at_once_and_later_events_are_applied(bus: Bus) -> None:
+    prefix = f"P{uuid.uuid4().hex[:8]}"
+    name = f"poison-{uuid.uuid4().hex[:8]}"
+    kinds, unreadable = await poison_kinds(bus, prefix)
+    assert len(kinds) == 13
+    js = bus.nc.jetstream()
+    first = await bus.note(f"{prefix}-A", "before")
+    published: dict[int, str] = {}
+    for kind, (subject, data) in kinds.items():
+        ack = await js.publish(subject, data, stream=STREAM)
+        published[ack.seq] = kind
+    last = await bus.note(f"{prefix}-A", "after")
+
+    seen: list[RecordedEvent] = []
+    reader = bus.reader(name, seen)
+    await reader.start(bus.nc)
+    try:
+        await until(lambda: reader.position >= last.seq, "the reader passes every poison message")
+    finally:
+        await reader.stop()
+
+    ours = {first.case_id, f"{prefix}-T"}
+    assert mine(seen, ours) == ["template", "before", "after"], "the good events, once each, in order"
+    parked = {int(p["Sanctuary-Stream-Seq"]): p for p in await list_parked(bus.nc, name)}
+    assert parked.pop(unreadable)["Sanctuary-Reason"] == "undecodable: RuntimeError"
+    assert set(parked) == set(published), (
+        f"not parked: {sorted(published[s] for s in set(published) - set(parked))}"
+    )
+    assert reader.parked == 14 and reader.status().parked == 14
+    for seq, kind in published.items():
+        p = parked[seq]
+        assert p["Sanctuary-Stream"] == STREAM and p["Sanctuary-Subject"] == kinds[kind][0], kind
+        assert p["Sanctuary-Reason"].startswith(("undecodable: ", "too large: ")), kind
+        assert "Bea Example" not in str(p), "no personal data in what is parked beside the body"
+    assert parked[next(s for s, k in published.items() if k == "an 8 MB body")][
+        "Sanctuary-Reason"
+    ].startswith("too large")
+    assert (
+        parked[next(s for s, k in published.items() if k == "10,000-deep nesting")]["Sanctuary-Reason"]
+        == "undecodable: RecursionError"
+    )
+
+
+async def test_an_erased_case_is_read_as_erased_not_parked(bus: Bus) -> None:
+    case_id = f"E{uuid.uuid4().hex[:10]}"
+    name = f"erased-{uuid.uuid4().hex[:8]}"
+    await bus.note(case_id, "before erasure")
+    await bus.keys[0].erase(case_id)
+    last = await bus.note(f"{case_id}-next", "after")
+    seen: list[RecordedEvent] = []
+    reader = bus.reader(name, seen)
+    await reader.start(bus.nc)
+    try:
+        await until(lambda: reader.position >= last.seq, "the reader passes the erased case")
+    finally:
+        await reader.stop()
+    [erased] = [e for e in seen if e.case_id == case_id]
+    assert isinstance(erased.payload, KernelNoteAdded)
+    assert erased.erased and erased.payload.client_name != "Bea Example"
+    assert await parked_of(bus, name, case_id) == []
+
+
+async def test_a_transient_failure_is_retried_in_place_and_nothing_overtakes_it(bus: Bus) -> None:
+    case_id = f"T{uuid.uuid4().hex[:10]}"
+    name = f"transient-{uuid.uuid4().hex[:8]}"
+    events = [await bus.note(case_id, f"n{i}") for i in range(5)]
+    failures = {"left": 4}
+    tried: list[str] = []
+
+    def fail(event: RecordedEvent) -> None:
+        if event.case_id != case_id:
+            return
+        assert isinstance(event.payload, KernelNoteAdded)
+        tried.append(event.payload.text)
+        if event.payload.text == "n2" and failures["left"]:
+            failures["left"] -= 1
+            raise OperationalError("SELECT 1", {}, Exception("database is restarting"))
+
+    seen: list[RecordedEvent] = []
+    reader = CaseReader(
+        name,
+        ["case.*.referral.>"],
+        lambda seq, subject, data: bus.reading.decode(data, seq=seq, subject=subject),
+        _recording(seen, fail),
+        KvPositions(bus.nc.jetstream, name),
+        transient=(OperationalError,),
+    )
+    await reader.start(bus.nc)
+    try:
+        await until(lambda: reader.position >= events[-1].seq, "the reader gets past the failing event")
+    finally:
+        await reader.stop()
+    assert tried == ["n0", "n1", "n2", "n2", "n2", "n2", "n2", "n3", "n4"], "retried in place, in order"
+    assert mine(seen, {case_id}) == ["n0", "n1", "n2", "n3", "n4"]
+    assert await parked_of(bus, name, case_id) == [], "a transient failure is never parked"
+
+
+def _recording(seen: list[RecordedEvent], fail: Any) -> Any:
+    async def apply(event: RecordedEvent) -> None:
+        fail(event)
+        seen.append(event)
+
+    return apply
+
+
+async def test_a_deleted_consumer_is_replaced_and_nothing_is_lost(bus: Bus) -> None:
+    case_id = f"D{uuid.uuid4().hex[:10]}"
+    name = f"deleted-{uuid.uuid4().hex[:8]}"
+    seen: list[RecordedEvent] = []
+    reader = bus.reader(name, seen)
+    await reader.start(bus.nc)
+    js = bus.nc.jetstream()
+    try:
+        for round_ in range(3):
+            batch = [await bus.note(case_id, f"r{round_}-{i}") for i in range(4)]
+            await until(lambda b=batch: reader.position >= b[-1].seq, "the reader reads the round")  # type: ignore[misc]
+            consumers = [c.name for c in await js.consumers_info(STREAM) if c.name.startswith(name)]
+            assert consumers, "the reader reads through a consumer of its own"
+            for consumer in consumers:
+                await js.delete_consumer(STREAM, consumer)
+        last = await bus.note(case_id, "after the last deletion")
+        await until(lambda: reader.position >= last.seq, "the reader reads on after the deletion")
+    finally:
+        await reader.stop()
+    expected = [f"r{r}-{i}" for r in range(3) for i in range(4)] + ["after the last deletion"]
+    assert mine(seen, {case_id}) == expected, "nothing lost, nothing twice, in order"
+
+
+async def test_a_restarted_reader_resumes_from_its_stored_position(bus: Bus) -> None:
+    case_id = f"R{uuid.uuid4().hex[:10]}"
+    name = f"restart-{uuid.uuid4().hex[:8]}"
+    before = [await bus.note(case_id, f"b{i}") for i in range(3)]
+    seen: list[RecordedEvent] = []
+    reader = bus.reader(name, seen)
+    await reader.start(bus.nc)
+    await until(lambda: reader.position >= before[-1].seq, "the first reader catches up")
+    stored = KvPositions(bus.nc.jetstream, name)
+    await until(lambda: _at_least(stored, before[-1].seq), "the position is stored")
+    await reader.stop()
+    after = [await bus.note(case_id, f"a{i}") for i in range(3)]
+    again = bus.reader(name, seen)
+    await again.start(bus.nc)
+    try:
+        await until(lambda: again.position >= after[-1].seq, "the second reader catches up")
+    finally:
+        await again.stop()
+    assert mine(seen, {case_id}) == ["b0", "b1", "b2", "a0", "a1", "a2"]
+
+
+async def _at_least(positions: KvPositions, seq: int) -> bool:
+    return await positions.load() >= seq
+
+
+async def test_health_says_a_reader_is_stalled_while_it_cannot_progress(bus: Bus) -> None:
+    case_id = f"S{uuid.uuid4().hex[:10]}"
+    name = f"stalled-{uuid.uuid4().hex[:8]}"
+    blocked = {"on": True}
+
+    def fail(event: RecordedEvent) -> None:
+        if event.case_id == case_id and blocked["on"]:
+            raise OperationalError("SELECT 1", {}, Exception("database down"))
+
+    seen: list[RecordedEvent] = []
+    reader = CaseReader(
+        name,
+        ["case.*.referral.>"],
+        lambda seq, subject, data: bus.reading.decode(data, seq=seq, subject=subject),
+        _recording(seen, fail),
+        KvPositions(bus.nc.jetstream, name),
+        transient=(OperationalError,),
+        stall_after_s=0.5,
+    )
+    health = ServiceHealth("test", "0", connected=lambda: bus.nc.is_connected)
+    health.add_reader(reader)
+    event = await bus.note(case_id, "blocked")
+    await reader.start(bus.nc)
+    try:
+        status = await until(lambda: _stalled(reader), "the reader is reported stalled")
+        assert status.lag > 0 and status.position < event.seq and status.last_seq >= event.seq
+        assert not health.ready() and health.as_dict()["ready"] is False
+        blocked["on"] = False
+        await until(lambda: reader.position >= event.seq, "the reader goes on once the database is back")
+        await until(lambda: not reader.status().stalled, "the reader is no longer stalled", DEADLINE_S)
+        assert health.ready()
+        assert health.as_dict()["readers"][0]["name"] == name
+    finally:
+        await reader.stop()
+    assert await parked_of(bus, name, case_id) == []
+
+
+def _stalled(reader: CaseReader[RecordedEvent]) -> Any:
+    status = reader.status()
+    return status if status.stalled else None
+
+
+async def test_positions_bucket_is_made_once(bus: Bus) -> None:
+    kv = await ensure_positions_bucket(bus.nc.jetstream())
+    again = await ensure_positions_bucket(bus.nc.jetstream())
+    assert (await kv.status()).bucket == (await again.status()).bucket
+
+
+async def test_an_old_durable_of_the_readers_name_is_removed(bus: Bus) -> None:
+    """Earlier releases read through durable consumers named like the readers: gone at first start."""
+    name = f"old-{uuid.uuid4().hex[:8]}"
+    js = bus.nc.jetstream()
+    await js.add_consumer(STREAM, ConsumerConfig(durable_name=name, ack_policy=AckPolicy.EXPLICIT))
+    case_id = f"O{uuid.uuid4().hex[:10]}"
+    event = await bus.note(case_id, "read from the stored position, not the durable's")
+    seen: list[RecordedEvent] = []
+    reader = bus.reader(name, seen)
+    await reader.start(bus.nc)
+    try:
+        await until(lambda: reader.position >= event.seq, "the reader reads")
+        names = [c.name for c in await js.consumers_info(STREAM)]
+        assert name not in names
+    finally:
+        await reader.stop()
+    assert mine(seen, {case_id}) == ["read from the stored position, not the durable's"]
