@@ -281,7 +281,11 @@ async def test_approval_to_completion_and_the_invoice(settings, nc, store_for, t
         installed = await send_command(nc, fitted)
         assert installed.ok, [str(p) for p in installed.errors]
         assert (await send_command(nc, complete.model_copy(update={"command_id": cid()}))).ok
-        kinds = [e.type for e in await contractor_events(reader, case_id)]
+        # The works order is dated in the past, so the first-contact watch may rightly have recorded
+        # that the 48 hours ran out before the office's call; that record is not this test's subject.
+        kinds = [
+            e.type for e in await contractor_events(reader, case_id) if e.type != "ContactNotEstablished"
+        ]
         assert kinds == [
             "WorksOrderReceived",
             "ConflictOfInterestDeclared",
