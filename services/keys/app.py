@@ -17,9 +17,10 @@ from faststream import FastStream
 from services.keys.custodian import KeyCustodian
 from shared.case_keys import CUSTODIAN, destruction_watch
 from shared.commands import Command
-from shared.crypto import KeyStore
+from shared.crypto import KEY_BUCKET, KeyStore
 from shared.decider import Decider
 from shared.events import Event, RecordedEvent
+from shared.provisioned import bucket_stream, require_streams
 from shared.service import Service, create_service_app
 from shared.settings import Settings
 
@@ -50,6 +51,8 @@ def create_app(settings: Settings) -> tuple[FastStream, Service]:
     async def start(service: Service) -> None:
         runtime = service.runtime
         assert runtime.nc is not None
+        # Its bucket is made by `sanctuary provision`, like every stream: stop now if it is missing.
+        await require_streams(runtime.nc.jetstream(), CUSTODIAN, [bucket_stream(KEY_BUCKET)])
         keys = KeyStore(runtime.nc.jetstream(), ring, settings.stream_replicas)
         await keys.start()
         custodian = KeyCustodian(runtime.nc, keys, runtime.event_store)

@@ -88,11 +88,12 @@ def test_run_starts_nats_and_services_shows_them_up_and_stops_cleanly(tmp_path: 
 
 @pytest.mark.skipif(not RUNNABLE, reason="no service has a __main__ yet")
 def test_a_service_that_cannot_start_is_named(tmp_path: Path) -> None:
-    result = sanctuary(["run", "--service", RUNNABLE[0]], tmp_path, SANCTUARY_KEK="not-a-key")
+    # A malformed setting the service reads (the KEK is the key custodian's alone now).
+    result = sanctuary(["run", "--service", RUNNABLE[0]], tmp_path, SANCTUARY_HTTP_PORT="not-a-port")
     assert result.returncode == 1
     assert f"{RUNNABLE[0]} service exited with code" in result.stdout
     log = (tmp_path / "var" / "logs" / f"{RUNNABLE[0]}.log").read_text()
-    assert "SANCTUARY_KEK" in log and "not-a-key" not in log
+    assert "SANCTUARY_HTTP_PORT" in log and "not-a-port" not in log
 
 
 def test_an_unknown_service_is_refused(tmp_path: Path) -> None:

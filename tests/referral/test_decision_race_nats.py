@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +23,7 @@ from shared.contracts.referral import AcceptReferral, DeclineReferral, ReferralC
 from shared.decider import CaseHandler, Outcome
 from shared.errors import CommandRejected
 from shared.nats_server import NatsServer
+from tests.conftest import running_custodian
 from tests.referral.gwt import COORDINATOR, cid, rules, submit
 from tests.referral.test_referral_nats import started
 
@@ -33,6 +36,13 @@ ROUNDS = 25
 def nats_server(fresh_nats_server: NatsServer) -> NatsServer:
     """A server of these tests' own: the rounds' few hundred events stay out of the session's stream."""
     return fresh_nats_server
+
+
+@pytest.fixture
+async def key_custodian(nats_server: NatsServer, signing_dir: Path) -> AsyncIterator[None]:
+    """The key custodian on this server of the tests' own (the session's runs on the session's)."""
+    async with running_custodian(nats_server.url, signing_dir):
+        yield
 
 
 DECISIONS = {"ReferralAccepted", "ReferralDeclined"}

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from sanctuary.demo.driver import register_installers
 from sanctuary.demo.storyline import Step, Storyline
+from sanctuary.deployconfig import KEYS
 from sanctuary.launcher import ServiceProcess, start_service, wait_healthy
 from services.reporting.readmodel.store import ReadModelStore
 from services.reporting.views.disclosures import views_decider
@@ -49,7 +50,8 @@ REACTION_SUFFIXES = (
 
 @dataclass
 class Services:
-    """The four services as child processes; ``kill`` is kill -9 and ``start`` brings one back."""
+    """The key custodian and the four services as child processes; ``kill`` is kill -9 and
+    ``start`` brings one back."""
 
     url: str
     env: dict[str, str]
@@ -61,7 +63,8 @@ class Services:
         await wait_healthy(self.url, [self.running[name]], timeout=DEADLINE_S)
 
     async def start_all(self) -> None:
-        for name in SERVICES:
+        # The key custodian first: the services ask it for every case key.
+        for name in (KEYS, *SERVICES):
             self.running[name] = start_service(name, self.env, self.logs, REPO_ROOT)
         await wait_healthy(self.url, list(self.running.values()), timeout=DEADLINE_S)
 
