@@ -42,6 +42,9 @@ def bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        # Listening at once claims the port: two replicas starting together would otherwise both
+        # bind it (SO_REUSEADDR) and the second fail later, in uvicorn, instead of moving on.
+        sock.listen(2048)
     except OSError:
         sock.close()
         raise
