@@ -13,7 +13,7 @@ import random
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from shared.commands import Command
 from shared.errors import CommandRejected
@@ -38,6 +38,22 @@ class Decider(Generic[C, S]):
             current = self.evolve(current, event)
         return current
 
+
+@dataclass(frozen=True)
+class NoCaseState:
+    """The state of a service that takes no case commands of its own (the key custodian, and the
+    reporting service's monitoring side): its deciding is trivial."""
+
+
+def _no_events(command: object, state: NoCaseState) -> list[Event]:
+    return []
+
+
+def _ignore(state: NoCaseState, event: RecordedEvent) -> NoCaseState:
+    return state
+
+
+NO_COMMANDS: Decider[Any, NoCaseState] = Decider(initial=NoCaseState, decide=_no_events, evolve=_ignore)
 
 GENESIS_HASH = "0" * 64
 

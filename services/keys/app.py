@@ -10,38 +10,19 @@ and refuses to start without it; its health answer names the KEKs it holds by id
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from faststream import FastStream
 
 from services.keys.custodian import KeyCustodian
 from shared.case_keys import CUSTODIAN, destruction_watch
-from shared.commands import Command
 from shared.crypto import KEY_BUCKET, KeyStore
-from shared.decider import Decider
-from shared.events import Event, RecordedEvent
+from shared.decider import NO_COMMANDS
 from shared.provisioned import bucket_stream, require_streams
 from shared.service import Service, create_service_app
 from shared.settings import Settings
 
 CUSTODIAN_KEY = "custodian"
 REQUESTS = "keys.*.*.*"
-
-
-@dataclass(frozen=True)
-class NoCaseState:
-    """The custodian takes no case commands: only key requests."""
-
-
-def _no_events(command: Command, state: NoCaseState) -> list[Event]:
-    return []
-
-
-def _ignore(state: NoCaseState, event: RecordedEvent) -> NoCaseState:
-    return state
-
-
-NO_COMMANDS: Decider[Command, NoCaseState] = Decider(initial=NoCaseState, decide=_no_events, evolve=_ignore)
 
 
 def create_app(settings: Settings) -> tuple[FastStream, Service]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from dataclasses import dataclass
 from typing import Any
 
 from faststream import FastStream
@@ -19,30 +18,12 @@ from services.reporting.readmodel.consumer import projection_reader
 from services.reporting.readmodel.projection import MonitoringProjection
 from services.reporting.readmodel.store import DEFAULT_BASE, ReadModelStore, make_engine
 from shared.catalogue import load_catalogue
-from shared.commands import Command
-from shared.decider import Decider
-from shared.events import Event, RecordedEvent
+from shared.decider import NO_COMMANDS
 from shared.service import Extra, Service, Startup, create_service_app
 from shared.settings import Settings
 
 READER = "reporting-monitoring"
 PARTS = ("services.reporting.views", "services.reporting.audit")
-
-
-@dataclass(frozen=True)
-class NoCaseState:
-    """The reporting service issues no case commands of its own here: its deciding is trivial."""
-
-
-def _no_events(command: Command, state: NoCaseState) -> list[Event]:
-    return []
-
-
-def _ignore(state: NoCaseState, event: RecordedEvent) -> NoCaseState:
-    return state
-
-
-NO_COMMANDS: Decider[Command, NoCaseState] = Decider(initial=NoCaseState, decide=_no_events, evolve=_ignore)
 
 
 def registered_parts() -> tuple[list[Extra], list[Startup]]:
