@@ -16,6 +16,7 @@ from shared.deadletter import ensure_deadletter_stream
 from shared.eventstore import EventStore, ensure_stream
 from shared.health import ServiceHealth
 from shared.logging import get_logger
+from shared.nats_connect import connect_options
 from shared.settings import Settings
 from shared.signing import load_or_create_signer
 from shared.tasks import cancel_and_wait
@@ -49,7 +50,7 @@ class ServiceRuntime:
         if not self.settings.nats_url:
             raise RuntimeError("NATS_URL is not set")
         self.nc = await nats.connect(
-            self.settings.nats_url,
+            **connect_options(self.settings),
             name=f"sanctuary-{self.owner}",
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,

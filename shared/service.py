@@ -15,6 +15,7 @@ from typing import Any
 
 from faststream import FastStream
 from faststream.nats import NatsBroker, NatsMessage
+from faststream.security import BaseSecurity
 
 from shared.bus import case_commands, event_subscriber, start_deadletter_watch
 from shared.commands import Command
@@ -22,6 +23,7 @@ from shared.decider import CaseHandler, Decider
 from shared.errors import CommandRejected
 from shared.events import RecordedEvent, registry
 from shared.logging import configure_logging, get_logger, register_personal_keys
+from shared.nats_connect import settings_tls
 from shared.runtime import ServiceRuntime, log_nats_error
 from shared.settings import Settings, load_settings
 
@@ -65,7 +67,11 @@ def create_service_app(
     if not settings.nats_url:
         raise RuntimeError("NATS_URL is not set")
     broker = NatsBroker(
-        settings.nats_url, name=f"sanctuary-{owner}-broker", logger=None, error_cb=log_nats_error
+        settings.nats_servers,
+        name=f"sanctuary-{owner}-broker",
+        logger=None,
+        error_cb=log_nats_error,
+        security=BaseSecurity(ssl_context=tls) if (tls := settings_tls(settings)) else None,
     )
     runtime = ServiceRuntime(settings, owner)
     service = Service(settings=settings, runtime=runtime, broker=broker)
