@@ -1,0 +1,63 @@
+"""A 3-node cluster of real nats-server processes per test, the services' settings for it, and the
+fault tests' figures printed at the end of the run."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
+
+from shared.nats_cluster import NatsCluster
+from shared.settings import Settings, load_settings
+from tests.cluster.load import FIGURES, client
+from tests.conftest import TEST_KEK
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[NatsCluster]:
+    with NatsCluster(base_dir=tmp_path / "cluster") as nodes:
+        yield nodes
+
+
+@pytest.fixture
+def cluster_settings(cluster: NatsCluster, tmp_path: Path, signing_dir: Path) -> Settings:
+    return load_settings(
+        NATS_URL=cluster.url,
+        SANCTUARY_KEK=TEST_KEK,
+        SANCTUARY_REPLICAS="3",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'read.db'}",
+        SANCTUARY_SIGNING_KEYS=str(signing_dir),
+    )
+
+
+@pytest.fixture
+async def cluster_client(cluster: NatsCluster) -> AsyncIterator[Any]:
+    nc = await client(cluster.urls)
+    yield nc
+    await nc.close()
+
+
+async def start_app(nc: Any, app: Any, service: str, deadline_s: float = 60.0) -> None:
+    """Start a service's app and wait until it answers health (its subscriptions are in place)."""
+    await app.start()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + deadline_s
+    while loop.time() < deadline:
+        with contextlib.suppress(NoRespondersError, NatsTimeoutError):
+            await nc.request(f"health.{service}", b"", timeout=1)
+            return
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"the {service} service did not come up")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if FIGURES:
+        terminalreporter.section("cluster fault figures")
+        for figures in FIGURES:
+            terminalreporter.write_line(figures.line())
