@@ -17,6 +17,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from shared.devcerts import TlsFiles
 from shared.nats_server import NatsServer, free_port
@@ -165,11 +166,11 @@ class NatsCluster:
                 raise TimeoutError(f"cluster node(s) {names} not healthy within {timeout:.0f}s")
             time.sleep(0.2)
 
-    def varz(self, index: int, path: str = "jsz?streams=true&config=true") -> dict[str, object]:
+    def varz(self, index: int, path: str = "jsz?streams=true&config=true") -> dict[str, Any]:
         """A monitoring endpoint of one node, as JSON."""
         url = f"http://127.0.0.1:{self.ports[index].monitor}/{path}"
         with urllib.request.urlopen(url, timeout=5) as reply:
-            data: dict[str, object] = json.loads(reply.read())
+            data: dict[str, Any] = json.loads(reply.read())
             return data
 
     def kill(self, index: int) -> None:
