@@ -159,10 +159,15 @@ def read_manifest(backup: Path) -> list[StreamBackup]:
     return streams
 
 
-async def restore_stream(nc: NATS, backup: Path, stream: str, replicas: int, timeout: float = 30.0) -> int:
-    """Restore one stream as a new stream with ``replicas`` replicas; returns its message count."""
+async def restore_stream(
+    nc: NATS, backup: Path, stream: str, replicas: int | None = None, timeout: float = 30.0
+) -> int:
+    """Restore one stream as a new stream (with ``replicas`` replicas, else as many as it had);
+    returns its message count."""
     meta = json.loads((backup / f"{stream}.json").read_text())
-    config = dict(meta["config"], num_replicas=replicas)
+    config = dict(meta["config"])
+    if replicas is not None:
+        config["num_replicas"] = replicas
     reply = await _api(
         nc, f"$JS.API.STREAM.RESTORE.{stream}", {"config": config, "state": meta["state"]}, timeout
     )
@@ -186,7 +191,7 @@ async def restore_stream(nc: NATS, backup: Path, stream: str, replicas: int, tim
 
 
 async def restore_backup(
-    nc: NATS, backup: Path, replicas: int, progress: Progress | None = None
+    nc: NATS, backup: Path, replicas: int | None = None, progress: Progress | None = None
 ) -> list[tuple[str, int]]:
     """Restore every stream of the backup into a server that has none of them yet (before any
     service starts there: a service would create them empty)."""

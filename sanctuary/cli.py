@@ -11,6 +11,7 @@ from sanctuary.cli_app import app
 def main() -> None:
     # Command modules (one import line each; they attach commands to ``app``).
     import sanctuary.cli_audit  # noqa: F401
+    import sanctuary.cli_backup  # noqa: F401
     import sanctuary.cli_demo  # noqa: F401
     import sanctuary.cli_invoice  # noqa: F401
     import sanctuary.cli_report  # noqa: F401

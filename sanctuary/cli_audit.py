@@ -36,6 +36,7 @@ from shared.contracts.audit import AuditView, EraseCase, ErasureBasis, RecordAud
 from shared.crypto import KeyStore
 from shared.events import Actor, RecordedEvent, Role
 from shared.eventstore import EventStore
+from shared.nats_connect import connect_options
 from shared.settings import Settings, load_settings
 from shared.signing import load_verifier
 
@@ -69,7 +70,7 @@ async def clients() -> AsyncIterator[Clients]:
     settings = load_settings()
     if not settings.nats_url:
         raise typer.BadParameter("NATS_URL is not set", param_hint="NATS_URL")
-    nc = await nats.connect(settings.nats_url, name="sanctuary-audit-cli")
+    nc = await nats.connect(**connect_options(settings), name="sanctuary-audit-cli")
     keys = KeyStore(nc.jetstream(), settings.kek_bytes, settings.stream_replicas)
     try:
         await keys.start()

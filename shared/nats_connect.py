@@ -6,7 +6,9 @@ their options from here, so a cluster with TLS needs nothing else."""
 
 from __future__ import annotations
 
+import os
 import ssl
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +55,18 @@ def connect_options(settings: Settings) -> dict[str, Any]:
 async def connect(settings: Settings, name: str, **options: Any) -> NATS:
     """A nats-py connection to the configured servers, reconnecting to any of them."""
     return await nats.connect(**connect_options(settings), name=name, **options)
+
+
+def environment_options(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """``connect_options`` from the environment alone, for tools that need NATS but must not need
+    the rest of the settings (a backup needs no key-encryption key)."""
+    env = os.environ if env is None else env
+    url = env.get("NATS_URL", "")
+    if not server_list(url):
+        raise RuntimeError("NATS_URL is not set")
+    files = [Path(env[n]) if env.get(n) else None for n in ("NATS_TLS_CA", "NATS_TLS_CERT", "NATS_TLS_KEY")]
+    options: dict[str, Any] = {"servers": server_list(url)}
+    context = tls_context(*files)
+    if context is not None:
+        options["tls"] = context
+    return options
