@@ -17,6 +17,7 @@ from services.contractor.invoice import Invoice, build_invoice, write_invoice
 from services.contractor.invoice_source import load_installations
 from shared.catalogue import load_catalogue
 from shared.errors import CommandRejected, Problem, reject_if
+from shared.nats_connect import server_list
 from shared.settings import load_settings
 
 
@@ -37,7 +38,7 @@ def invoice_period(date_from: str, date_to: str) -> tuple[date, date]:
 
 async def produce_invoice(nats_url: str, catalogue_path: Path, start: date, end: date) -> Invoice:
     names = {item.code: item.name for item in load_catalogue(catalogue_path).items}
-    nc = await nats.connect(nats_url, name="sanctuary-invoice-cli")
+    nc = await nats.connect(server_list(nats_url), name="sanctuary-invoice-cli")
     try:
         events = await load_installations(nc)
     finally:

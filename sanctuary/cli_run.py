@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -16,6 +17,7 @@ from rich.table import Table
 
 from sanctuary.cli_app import app
 from sanctuary.cli_demo import demo_in_run
+from sanctuary.cluster import start_cluster_for_run
 from sanctuary.demo.generator import DEFAULT_CASES
 from sanctuary.exchange import show_exchange
 from sanctuary.launcher import (
@@ -53,6 +55,9 @@ def run(
     ] = DEFAULT_CASES,
     seed: Annotated[int, typer.Option(help="The demo year's seed.")] = 2025,
     out: Annotated[Path, typer.Option(help="Where the demo writes its report.")] = Path("out"),
+    cluster: Annotated[
+        int, typer.Option(min=0, max=5, help="Start a local N-node JetStream cluster instead of one server.")
+    ] = 0,
 ) -> None:
     """Start NATS (unless NATS_URL is set) and the services, show them up and talking, drive the demo
     scheme year through them and print its report, then stop."""
@@ -83,9 +88,12 @@ def run(
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, on_signal)
+    stop_cluster: Callable[[], None] = lambda: None  # noqa: E731
     try:
         if url:
             console.print(f"NATS: using {url} (from NATS_URL)")
+        elif cluster:
+            system.nats_url, stop_cluster = start_cluster_for_run(var_dir, cluster, console)
         else:
             system.nats = start_nats(var_dir / "nats")
             system.nats_url = system.nats.url
@@ -115,6 +123,7 @@ def run(
         console.print("Stopping...")
     finally:
         system.stop()
+        stop_cluster()
         signal.signal(signal.SIGTERM, previous)
         console.print("Stopped: services and NATS shut down.")
 

@@ -21,12 +21,13 @@ from shared.commands import CommandReply
 from shared.contracts.referral import SubmitReferral
 from shared.events import Actor, Role
 from shared.eventstore import STREAM
+from shared.nats_connect import server_list
 
 REFERRER = Actor(agency="Synthetic IDVA Service", person="referrer-demo", role=Role.REFERRER)
 
 
 async def show_exchange(url: str, services: tuple[str, ...], console: Console) -> None:
-    nc = await nats.connect(url, name="sanctuary-run-exchange")
+    nc = await nats.connect(server_list(url), name="sanctuary-run-exchange")
     try:
         if "referral" in services:
             await incomplete_referral(nc, console)

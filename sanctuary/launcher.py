@@ -22,6 +22,7 @@ import nats
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 
+from shared.nats_connect import server_list
 from shared.nats_server import NatsServer
 
 SERVICES = ("referral", "assessment", "contractor", "reporting")
@@ -100,7 +101,7 @@ async def wait_healthy(url: str, processes: list[ServiceProcess], timeout: float
     """Ask ``health.<service>`` until each answers; returns seconds each took. Raises LaunchError."""
     started = time.monotonic()
     answered: dict[str, float] = {}
-    nc = await nats.connect(url, name="sanctuary-launcher", connect_timeout=5)
+    nc = await nats.connect(server_list(url), name="sanctuary-launcher", connect_timeout=5)
     try:
         while len(answered) < len(processes):
             for proc in processes:

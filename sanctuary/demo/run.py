@@ -22,6 +22,7 @@ from services.reporting.report.model import Audience
 from services.reporting.report.render import render_table
 from shared.catalogue import load_catalogue
 from shared.eventstore import ensure_stream
+from shared.nats_connect import server_list
 from shared.scheme import load_scheme
 
 
@@ -60,7 +61,7 @@ async def run_demo(
     end = year_end(start)
     stories = generate(seed, cases, start, scheme, catalogue, case_prefix)
     console.print(_paths_table(stories, start, end))
-    nc = await nats.connect(setup.nats_url, name="sanctuary-demo")
+    nc = await nats.connect(server_list(setup.nats_url), name="sanctuary-demo")
     try:
         await ensure_stream(nc.jetstream())
         with Progress(
