@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from nats.errors import NoRespondersError
+from nats.errors import Error as NatsError
+from nats.errors import NoRespondersError, NoServersError
 from nats.errors import TimeoutError as NatsTimeoutError
 
 from shared.nats_cluster import NatsCluster
 from shared.settings import Settings, load_settings
 from tests.cluster.load import FIGURES, client
 from tests.conftest import TEST_KEK
+
+# What a refused connection raises, depending on where the server refused it (TLS or CONNECT).
+REFUSED = (NoServersError, NatsError, ssl.SSLError, OSError, TimeoutError)
 
 
 @pytest.fixture

@@ -6,14 +6,11 @@ another CA, and a wrong password are each refused."""
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
 import nats
 import pytest
-from nats.errors import Error as NatsError
-from nats.errors import NoServersError
 
 from services.referral.app import create_app
 from shared.bus import send_command
@@ -22,13 +19,12 @@ from shared.devcerts import TlsFiles, make_dev_certs
 from shared.nats_cluster import NatsCluster
 from shared.nats_connect import tls_context
 from shared.settings import REPO_ROOT, load_settings
-from tests.cluster.conftest import start_app
+from tests.cluster.conftest import REFUSED, start_app
 from tests.cluster.load import new_submission
 from tests.conftest import TEST_KEK
 from tests.platform.conftest import USERS, password
 
 pytestmark = pytest.mark.nats
-REFUSED = (NoServersError, NatsError, ssl.SSLError, OSError, TimeoutError)
 
 
 @pytest.fixture
