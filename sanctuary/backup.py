@@ -19,6 +19,7 @@ without its key, i.e. still erased.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from nats.aio.client import Client as NATS
+from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 
 # The order matters (see above). CASES and the case keys always; the rest when the system has them.
@@ -176,11 +178,11 @@ async def restore_stream(
     deliver = reply["deliver_subject"]
     with (backup / f"{stream}.tar.s2").open("rb") as data:
         while chunk := data.read(CHUNK):
-            ack = await nc.request(deliver, chunk, timeout=timeout)
-            if ack.data.startswith(b"-ERR"):
-                raise BackupError(f"{stream}: restore failed: {ack.data.decode(errors='replace')[:200]}")
-    done = await nc.request(deliver, b"", timeout=max(timeout, 60.0))
-    final: dict[str, Any] = json.loads(done.data)
+            ack = await _send_chunk(nc, deliver, chunk, timeout)
+            if ack.startswith(b"-ERR"):
+                raise BackupError(f"{stream}: restore failed: {ack.decode(errors='replace')[:200]}")
+    done = await _send_chunk(nc, deliver, b"", max(timeout, 60.0))
+    final: dict[str, Any] = json.loads(done)
     if error := _api_error(final):
         raise BackupError(f"{stream}: restore failed: {error}")
     messages = int(final.get("state", {}).get("messages", 0))
@@ -188,6 +190,24 @@ async def restore_stream(
     if messages != expected:
         raise BackupError(f"{stream}: restored {messages} messages, the backup holds {expected}")
     return messages
+
+
+async def _send_chunk(nc: NATS, subject: str, chunk: bytes, timeout: float) -> bytes:
+    """One chunk, as a request. In a cluster the stream's new leader subscribes to the restore
+    subject after the API has answered, and the subscription takes a moment to reach this node:
+    "no responders" means the chunk was not delivered, so it is sent again. A timeout is not
+    retried (the chunk may have been written; sending it twice would corrupt the stream)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            msg = await nc.request(subject, chunk, timeout=timeout)
+            return bytes(msg.data)
+        except NoRespondersError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise BackupError("nobody receives the restore: the stream's leader is not up") from None
+            await asyncio.sleep(0.1)
+        except NatsTimeoutError:
+            raise BackupError("a restore chunk was not acknowledged in time") from None
 
 
 async def restore_backup(

@@ -22,6 +22,7 @@ from nats.aio.client import Client as NATS
 from nats.errors import ConnectionClosedError, NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import DeliverPolicy
+from nats.js.errors import APIError
 
 from shared.commands import CommandReply
 from shared.contracts.referral import SubmitReferral
@@ -139,14 +140,27 @@ class CommandLoad:
         return max((b - a for a, b in itertools.pairwise(times)), default=0.0)
 
 
-async def stream_events(nc: NATS) -> list[dict[str, Any]]:
-    """Every record in CASES, in order, through an ordered consumer."""
+async def stream_events(nc: NATS, deadline_s: float = 60.0) -> list[dict[str, Any]]:
+    """Every record in CASES, in order, through an ordered consumer. Retried as a whole while the
+    cluster has no meta leader yet (the node that died may have been it): the API times out then."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        try:
+            return await _read_all(nc)
+        except (*RETRYABLE, APIError):
+            assert time.monotonic() < deadline, "could not read CASES back after the fault"
+            await asyncio.sleep(0.5)
+
+
+async def _read_all(nc: NATS) -> list[dict[str, Any]]:
     js = nc.jetstream()
     last = (await js.stream_info("CASES")).state.last_seq
     records: list[dict[str, Any]] = []
     if last == 0:
         return records
-    sub = await js.subscribe("case.>", ordered_consumer=True, deliver_policy=DeliverPolicy.ALL)
+    sub = await js.subscribe(
+        "case.>", stream="CASES", ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
+    )
     try:
         while True:
             msg = await sub.next_msg(timeout=10)
@@ -180,11 +194,14 @@ async def check_against_stream(nc: NATS, load: CommandLoad, figures: Figures) ->
 
 
 async def stream_leader(nc: NATS, stream: str = "CASES") -> str | None:
+    """The stream's leader as the cluster reports it; None while unknown. Asked with a short
+    timeout, so the time to a new leader is measured to a fraction of a second."""
     try:
-        info = await nc.jetstream().stream_info(stream)
-    except Exception:  # no leader, or the node asked is going away: not known yet
+        msg = await nc.request(f"$JS.API.STREAM.INFO.{stream}", b"", timeout=0.5)
+    except RETRYABLE:
         return None
-    return info.cluster.leader if info.cluster else None
+    leader = json.loads(msg.data).get("cluster", {}).get("leader")
+    return str(leader) if leader else None
 
 
 async def wait_new_leader(nc: NATS, old: str, since: float, deadline_s: float = 60.0) -> float:
