@@ -8,10 +8,12 @@ import asyncio
 import time
 
 import pytest
+from nats.js.api import StorageType
 
 from services.referral.app import create_app as referral_app
 from services.reporting.app import create_app as reporting_app
 from services.reporting.readmodel.store import ReadModelStore
+from services.reporting.views.stream import VIEWS_STREAM
 from shared.nats_cluster import NatsCluster
 from tests.cluster.conftest import start_app
 from tests.cluster.load import CommandLoad, Figures, check_against_stream
@@ -27,6 +29,11 @@ async def test_a_service_whose_node_dies_reconnects_and_its_reader_loses_nothing
     await start_app(cluster_client, referral, "referral")
     await start_app(cluster_client, reporting, "reporting")
     try:
+        # VIEWS, a projection, is kept in memory and still replicated on all three nodes.
+        views = await cluster_client.jetstream().stream_info(VIEWS_STREAM)
+        assert views.config.storage == StorageType.MEMORY and views.config.num_replicas == 3
+        assert views.cluster is not None and len(views.cluster.replicas or []) == 2
+
         load = CommandLoad(cluster_client).start()
         await load.wait_for_more(10)
         nc = service.runtime.nc
