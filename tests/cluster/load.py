@@ -204,6 +204,15 @@ async def stream_leader(nc: NATS, stream: str = "CASES") -> str | None:
     return str(leader) if leader else None
 
 
+async def current_leader(nc: NATS, deadline_s: float = 60.0) -> str:
+    """The stream's leader, waiting while the cluster is too busy to say."""
+    deadline = time.monotonic() + deadline_s
+    while (leader := await stream_leader(nc)) is None:
+        assert time.monotonic() < deadline, f"CASES reported no leader within {deadline_s:.0f}s"
+        await asyncio.sleep(0.1)
+    return leader
+
+
 async def wait_new_leader(nc: NATS, old: str, since: float, deadline_s: float = 60.0) -> float:
     """Seconds from ``since`` until the stream reports a leader other than ``old``."""
     deadline = time.monotonic() + deadline_s

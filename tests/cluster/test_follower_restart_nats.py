@@ -10,7 +10,7 @@ import pytest
 from services.referral.app import create_app
 from shared.nats_cluster import NatsCluster
 from tests.cluster.conftest import start_app
-from tests.cluster.load import CommandLoad, Figures, check_against_stream, stream_leader, wait_replicas_equal
+from tests.cluster.load import CommandLoad, Figures, check_against_stream, current_leader, wait_replicas_equal
 
 pytestmark = pytest.mark.nats
 
@@ -23,7 +23,7 @@ async def test_a_killed_follower_catches_up_and_the_replicas_agree(
     try:
         load = CommandLoad(cluster_client).start()
         await load.wait_for_more(10)
-        leader = await stream_leader(cluster_client)
+        leader = await current_leader(cluster_client)
         follower = next(i for i in range(cluster.size) if cluster.node_name(i) != leader)
         killed_at = time.monotonic()
         cluster.kill(follower)

@@ -10,7 +10,7 @@ import pytest
 from services.referral.app import create_app
 from shared.nats_cluster import NatsCluster
 from tests.cluster.conftest import start_app
-from tests.cluster.load import CommandLoad, Figures, check_against_stream, stream_leader, wait_new_leader
+from tests.cluster.load import CommandLoad, Figures, check_against_stream, current_leader, wait_new_leader
 
 pytestmark = pytest.mark.nats
 
@@ -23,8 +23,7 @@ async def test_killing_the_cases_leader_loses_and_duplicates_nothing(
     try:
         load = CommandLoad(cluster_client).start()
         await load.wait_for_more(15)
-        leader = await stream_leader(cluster_client)
-        assert leader is not None
+        leader = await current_leader(cluster_client)
         killed_at = time.monotonic()
         cluster.kill(int(leader.removeprefix("n")) - 1)
 
