@@ -110,8 +110,8 @@ class NatsCluster:
             lines.append(_tls_block(self.tls, verify=self.verify_clients, indent=""))
         if self.leafnodes:
             lines += ["leafnodes {", f"  listen: 127.0.0.1:{own.leaf}"]
-            if self.tls:
-                lines.append(_tls_block(self.tls, verify=False))
+            if self.tls:  # a leaf node presents a certificate of the platform's CA, as in deploy/
+                lines.append(_tls_block(self.tls, verify=True))
             lines.append("}")
         if self.include:
             lines.append(f"include ./{self.include.name}")
