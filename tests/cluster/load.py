@@ -38,6 +38,7 @@ class Acked:
     case_id: str
     event_ids: tuple[str, ...]
     at: float  # monotonic time the ok reply arrived
+    sent: float  # monotonic time the command was first sent
 
 
 @dataclass
@@ -52,14 +53,15 @@ class Figures:
     retries: int = 0
     seconds_to_leader: float | None = None
     seconds_without_service: float = 0.0
+    seconds_to_resume: float = 0.0
 
     def line(self) -> str:
         leader = "-" if self.seconds_to_leader is None else f"{self.seconds_to_leader:.2f}"
         return (
             f"{self.name}: commands acknowledged {self.commands}, events acknowledged "
             f"{self.events_acked}, lost {self.lost}, duplicated {self.duplicated}, retries "
-            f"{self.retries}; seconds to a new leader {leader}; longest time without service "
-            f"{self.seconds_without_service:.2f}s"
+            f"{self.retries}; seconds to a new leader {leader}; seconds to resume "
+            f"{self.seconds_to_resume:.2f}; longest time without service {self.seconds_without_service:.2f}s"
         )
 
 
@@ -115,10 +117,11 @@ class CommandLoad:
     async def _worker(self) -> None:
         while not self._stop.is_set():
             body = new_submission()
+            sent = time.monotonic()
             reply = await self._send(body)
             assert reply.case_id is not None
             self.acked.append(
-                Acked(body["command_id"], reply.case_id, tuple(reply.event_ids), time.monotonic())
+                Acked(body["command_id"], reply.case_id, tuple(reply.event_ids), time.monotonic(), sent)
             )
 
     async def wait_for_more(self, count: int, deadline_s: float = 90.0) -> None:
@@ -133,6 +136,10 @@ class CommandLoad:
         self._stop.set()
         # Each worker finishes the command in hand (retrying until acknowledged).
         await asyncio.wait_for(asyncio.gather(*self._tasks), timeout=120)
+
+    def resumed_after(self, since: float) -> float:
+        """Seconds from ``since`` until the first command first sent after it was acknowledged."""
+        return min((a.at for a in self.acked if a.sent >= since), default=since) - since
 
     def longest_gap(self, since: float) -> float:
         """The longest time between consecutive ok replies from ``since`` on: time without service."""

@@ -34,6 +34,7 @@ async def test_a_killed_follower_catches_up_and_the_replicas_agree(
 
         figures = Figures("follower killed (kill -9) and restarted")
         figures.seconds_without_service = load.longest_gap(killed_at)
+        figures.seconds_to_resume = load.resumed_after(killed_at)
         states = await wait_replicas_equal(cluster)
         print(f"replicas after catch-up: {states}")
         await check_against_stream(cluster_client, load, figures)

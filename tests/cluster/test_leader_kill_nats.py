@@ -32,6 +32,7 @@ async def test_killing_the_cases_leader_loses_and_duplicates_nothing(
         await load.wait_for_more(15)
         await load.stop()
         figures.seconds_without_service = load.longest_gap(killed_at)
+        figures.seconds_to_resume = load.resumed_after(killed_at)
         await check_against_stream(cluster_client, load, figures)
     finally:
         await app.stop()

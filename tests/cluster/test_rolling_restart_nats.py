@@ -32,6 +32,7 @@ async def test_a_rolling_restart_under_load_loses_nothing(
 
         figures = Figures("rolling restart of all three nodes")
         figures.seconds_without_service = load.longest_gap(started_at)
+        figures.seconds_to_resume = load.resumed_after(started_at)
         await wait_replicas_equal(cluster)
         await check_against_stream(cluster_client, load, figures)
     finally:

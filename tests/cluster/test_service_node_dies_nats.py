@@ -46,6 +46,7 @@ async def test_a_service_whose_node_dies_reconnects_and_its_reader_loses_nothing
 
         figures = Figures("a service's node killed (kill -9)")
         figures.seconds_without_service = load.longest_gap(killed_at)
+        figures.seconds_to_resume = load.resumed_after(killed_at)
         await check_against_stream(cluster_client, load, figures)
         assert nc.is_connected and nc.connected_url.port != cluster.ports[node].client, (
             "the reporting service did not reconnect to another node"
