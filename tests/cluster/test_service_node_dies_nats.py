@@ -56,8 +56,15 @@ async def test_a_service_whose_node_dies_reconnects_and_its_reader_loses_nothing
         store: ReadModelStore = service.extras["readmodel"]
         last = (await cluster_client.jetstream().stream_info("CASES")).state.last_seq
         deadline = time.monotonic() + 90
-        while await asyncio.to_thread(store.position) < last:
-            assert time.monotonic() < deadline, "the read model did not catch up after the reconnect"
+        while (position := await asyncio.to_thread(store.position)) < last:
+            if time.monotonic() > deadline:
+                info = await cluster_client.jetstream().consumer_info("CASES", "cluster-rm")
+                raise AssertionError(
+                    f"the read model did not catch up after the reconnect: at {position} of {last}; "
+                    f"its consumer: delivered {info.delivered}, ack floor {info.ack_floor}, "
+                    f"pending {info.num_pending}, awaiting ack {info.num_ack_pending}, "
+                    f"waiting pulls {info.num_waiting}, leader {info.cluster and info.cluster.leader}"
+                )
             await asyncio.sleep(0.2)
         for reader in service.runtime.health.reader_statuses():
             assert reader.parked == 0, f"{reader.name} parked events after the reconnect"

@@ -11,6 +11,7 @@ cannot be decoded, it is parked in the dead-letter stream (shared.deadletter) an
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 
 from nats.aio.msg import Msg
@@ -70,9 +71,16 @@ class OrderedProjection:
                 await asyncio.sleep(1)
                 continue
             for i, msg in enumerate(messages):
-                if not await self._one(runtime, msg):
+                try:
+                    applied = await self._one(runtime, msg)
+                except Exception as exc:  # transient: e.g. a case key unreadable while its node fails over
+                    error = type(exc).__name__
+                    log.warning("projection paused; will retry", consumer=self.durable, error=error)
+                    applied = False
+                if not applied:
                     for later in messages[i:]:
-                        await later.nak(delay=min(0.5 * later.metadata.num_delivered, 5))
+                        with contextlib.suppress(Exception):  # unacked, it is redelivered anyway
+                            await later.nak(delay=min(0.5 * later.metadata.num_delivered, 5))
                     break
 
     async def _one(self, runtime: ServiceRuntime, m: Msg) -> bool:
