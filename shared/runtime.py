@@ -22,6 +22,7 @@ from shared.signing import load_or_create_signer
 from shared.tasks import cancel_and_wait
 
 log = get_logger(__name__)
+JETSTREAM_TIMEOUT_S = 30.0
 
 
 async def log_nats_error(exc: Exception) -> None:
@@ -56,7 +57,9 @@ class ServiceRuntime:
             reconnect_time_wait=0.5,
             error_cb=log_nats_error,
         )
-        js = self.nc.jetstream()
+        # Generous: on a cluster, making a replicated stream waits for its raft group to elect a
+        # leader, and a case key read waits out a failover; 5 s is not always enough under load.
+        js = self.nc.jetstream(timeout=JETSTREAM_TIMEOUT_S)
         await ensure_stream(js, self.settings.stream_replicas, self.settings.duplicate_window_s)
         await ensure_deadletter_stream(js, self.settings.stream_replicas)
         self.keys = KeyStore(js, self.settings.kek_bytes, self.settings.stream_replicas)
