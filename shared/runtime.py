@@ -10,6 +10,7 @@ from typing import Any
 
 import nats
 from nats.aio.client import Client as NATS
+from nats.errors import TimeoutError as NatsTimeoutError
 
 from shared.crypto import KeyStore
 from shared.deadletter import ensure_deadletter_stream
@@ -22,7 +23,7 @@ from shared.signing import load_or_create_signer
 from shared.tasks import cancel_and_wait
 
 log = get_logger(__name__)
-JETSTREAM_TIMEOUT_S = 30.0
+STREAM_SETUP_TIMEOUT_S = 30.0
 
 
 async def log_nats_error(exc: Exception) -> None:
@@ -57,13 +58,21 @@ class ServiceRuntime:
             reconnect_time_wait=0.5,
             error_cb=log_nats_error,
         )
-        # Generous: on a cluster, making a replicated stream waits for its raft group to elect a
-        # leader, and a case key read waits out a failover; 5 s is not always enough under load.
-        js = self.nc.jetstream(timeout=JETSTREAM_TIMEOUT_S)
-        await ensure_stream(js, self.settings.stream_replicas, self.settings.duplicate_window_s)
-        await ensure_deadletter_stream(js, self.settings.stream_replicas)
-        self.keys = KeyStore(js, self.settings.kek_bytes, self.settings.stream_replicas)
-        await self.keys.start()
+        # Generous for making streams: on a cluster, a replicated stream's creation waits for its
+        # raft group to elect a leader, and under load 5 s is not always enough. The key store keeps
+        # the default timeout (a case key read during a failover fails fast and is retried by its
+        # caller), so only its first start, which may make the bucket, is tried again.
+        setup = self.nc.jetstream(timeout=STREAM_SETUP_TIMEOUT_S)
+        await ensure_stream(setup, self.settings.stream_replicas, self.settings.duplicate_window_s)
+        await ensure_deadletter_stream(setup, self.settings.stream_replicas)
+        self.keys = KeyStore(self.nc.jetstream(), self.settings.kek_bytes, self.settings.stream_replicas)
+        for attempt in range(6):
+            try:
+                await self.keys.start()
+                break
+            except NatsTimeoutError:
+                if attempt == 5:
+                    raise
         signer = load_or_create_signer(
             self.settings.signing_keys_dir, self.owner, self.settings.public_keys_dir
         )
