@@ -146,7 +146,7 @@ async def provision_server(admin_url: str, replicas: int = 1, duplicate_window_s
             refused.append(str(exc))
 
     nc = await nats.connect(
-        admin_url,
+        server_list(admin_url),
         name="sanctuary-provision",
         inbox_prefix=inbox_prefix(ADMIN),
         connect_timeout=5,

@@ -28,12 +28,13 @@ from tests.conftest import TEST_KEK, running_custodian
 REFUSED = (NoServersError, NatsError, ssl.SSLError, OSError, TimeoutError)
 
 
-def provision_cluster(url: str, replicas: int = 3) -> None:
+def provision_cluster(url: str, replicas: int = 3, **options: Any) -> None:
     """``sanctuary provision`` on the cluster, every stream and bucket with ``replicas`` (services
-    make none), from a thread of its own so that it works whether or not a loop is running."""
+    make none), from a thread of its own so that it works whether or not a loop is running.
+    ``options`` go to the connection (tls, inbox_prefix for the administrator, ...)."""
 
     async def run() -> None:
-        nc = await nats.connect(server_list(url), connect_timeout=10)
+        nc = await nats.connect(server_list(url), connect_timeout=10, **options)
         try:
             await provision(nc, replicas)
         finally:

@@ -12,16 +12,18 @@ from pathlib import Path
 import nats
 import pytest
 
+from sanctuary.deployconfig import ADMIN, KEYS, OPERATOR
 from services.referral.app import create_app
 from shared.bus import send_command
 from shared.contracts.referral import SubmitReferral
 from shared.devcerts import TlsFiles, make_dev_certs
 from shared.nats_cluster import NatsCluster
 from shared.nats_connect import tls_context
+from shared.runtime import inbox_prefix
 from shared.settings import REPO_ROOT, load_settings
-from tests.cluster.conftest import REFUSED, start_app
+from tests.cluster.conftest import REFUSED, provision_cluster, start_app
 from tests.cluster.load import new_submission
-from tests.conftest import TEST_KEK
+from tests.conftest import TEST_KEK, running_custodian
 from tests.platform.conftest import USERS, password
 
 pytestmark = pytest.mark.nats
@@ -45,6 +47,13 @@ def tls_cluster(
         include=REPO_ROOT / "deploy" / "nats-users.conf",
         leafnodes=True,
     ) as nodes:
+        # Provisioned by its administrator, a TLS client like everyone (services make no stream).
+        admin = certs["referral"]
+        provision_cluster(
+            ",".join(as_user(nodes, ADMIN)),
+            tls=tls_context(admin.ca, admin.cert, admin.key),
+            inbox_prefix=inbox_prefix(ADMIN),
+        )
         yield nodes
 
 
@@ -57,40 +66,49 @@ async def test_an_agency_submits_over_tls_with_its_own_credentials(
     tls_cluster: NatsCluster, certs: dict[str, TlsFiles], tmp_path: Path
 ) -> None:
     service = certs["referral"]
+    tls = {
+        "NATS_TLS_CA": str(service.ca),
+        "NATS_TLS_CERT": str(service.cert),
+        "NATS_TLS_KEY": str(service.key),
+    }
     settings = load_settings(
         NATS_URL=",".join(as_user(tls_cluster, "referral", 0)),
-        NATS_TLS_CA=str(service.ca),
-        NATS_TLS_CERT=str(service.cert),
-        NATS_TLS_KEY=str(service.key),
-        SANCTUARY_KEK=TEST_KEK,
+        **tls,
         SANCTUARY_REPLICAS="3",
         SANCTUARY_SIGNING_KEYS=str(tmp_path / "keys"),
     )
     app, _ = create_app(settings)
     agency = certs["referrer"]
-    # The agency reaches another node than the service: the cluster routes the command.
+    # The agency reaches another node than the service: the cluster routes the command. Its user is
+    # in its agency's account, whose replies come to its own inbox prefix only.
     referrer = await nats.connect(
         servers=as_user(tls_cluster, "referrer", 2),
         tls=tls_context(agency.ca, agency.cert, agency.key),
-        inbox_prefix="_INBOX_referrer",
+        inbox_prefix=inbox_prefix("referrer"),
     )
     try:
         assert referrer.connected_url is not None and referrer.connected_url.scheme == "tls"
-        operator = await nats.connect(
-            servers=as_user(tls_cluster, "operator", 1),
-            tls=tls_context(service.ca, service.cert, service.key),
-        )
-        try:
-            await start_app(operator, app, "referral")
-        finally:
-            await operator.close()
-        body = new_submission()
-        reply = await send_command(referrer, SubmitReferral.model_validate(body))
-        assert reply.ok, reply.errors
-        assert len(reply.event_ids) == 6
+        # The key custodian (the one holder of the KEK), as its own user and a TLS client too.
+        keys_url = ",".join(as_user(tls_cluster, KEYS, 1))
+        async with running_custodian(keys_url, tmp_path / "keys", TEST_KEK, **tls):
+            try:
+                operator = await nats.connect(
+                    servers=as_user(tls_cluster, OPERATOR, 1),
+                    tls=tls_context(service.ca, service.cert, service.key),
+                    inbox_prefix=inbox_prefix(OPERATOR),
+                )
+                try:
+                    await start_app(operator, app, "referral")
+                finally:
+                    await operator.close()
+                body = new_submission()
+                reply = await send_command(referrer, SubmitReferral.model_validate(body))
+                assert reply.ok, reply.errors
+                assert len(reply.event_ids) == 6
+            finally:
+                await app.stop()
     finally:
         await referrer.close()
-        await app.stop()
 
 
 async def test_connections_without_tls_a_client_certificate_or_the_right_password_are_refused(

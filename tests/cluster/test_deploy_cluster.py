@@ -1,7 +1,8 @@
 """deploy/cluster/ as shipped: three real nats-server processes from nats-1.conf..nats-3.conf (only
 the container paths, ports and host names moved onto loopback), joined by TLS routes; a client
-with the platform's certificate and an operator's password sees JetStream clustered and a
-3-replica stream placed on all three; a client without a certificate is refused."""
+with the platform's certificate and the administrator's password provisions it (every stream with 3
+replicas), a service writes to CASES as its own user (in its account, with its own inbox prefix) and
+sees it placed on all three; a client without a certificate is refused."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from pathlib import Path
 
 import nats
 import pytest
-from nats.js.api import StreamConfig
 
+from sanctuary.deployconfig import ADMIN
+from sanctuary.provision import provision
 from shared.devcerts import make_dev_certs
 from shared.nats_cluster import NatsCluster, NodePorts
 from shared.nats_connect import tls_context
 from shared.nats_server import NatsServer, free_port, nats_server_binary
+from shared.runtime import inbox_prefix
 from shared.settings import REPO_ROOT
 from tests.cluster.conftest import REFUSED
 from tests.cluster.load import wait_replicas_equal
@@ -77,13 +80,19 @@ async def test_the_deploy_cluster_config_runs_with_tls_routes_and_three_replicas
 ) -> None:
     certs = tmp_path / "tls"
     tls = tls_context(certs / "ca.pem", certs / "client.pem", certs / "client-key.pem")
+    as_admin = [u.replace("tls://", f"tls://{ADMIN}:{password(ADMIN)}@") for u in deployed.urls]
+    admin = await nats.connect(servers=as_admin, tls=tls, inbox_prefix=inbox_prefix(ADMIN))
+    try:
+        await provision(admin, 3)  # services make no stream
+    finally:
+        await admin.close()
     as_referral = [u.replace("tls://", f"tls://referral:{password('referral')}@") for u in deployed.urls]
-    nc = await nats.connect(servers=as_referral, tls=tls)
+    nc = await nats.connect(servers=as_referral, tls=tls, inbox_prefix=inbox_prefix("referral"))
     try:
         js = nc.jetstream()
-        await js.add_stream(StreamConfig(name="CASES", subjects=["case.>"], num_replicas=3))
         await js.publish("case.D1.referral.Probe", b"{}")
         info = await js.stream_info("CASES")
+        assert info.config.num_replicas == 3
         assert info.cluster is not None and info.cluster.leader is not None
         assert len(info.cluster.replicas or []) == 2, "CASES is not on all three nodes"
         states = await wait_replicas_equal(deployed)

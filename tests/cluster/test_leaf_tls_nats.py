@@ -22,9 +22,9 @@ from shared.nats_cluster import NatsCluster
 from shared.nats_connect import tls_context
 from shared.nats_server import NatsServer
 from shared.settings import load_settings
-from tests.cluster.conftest import start_app
+from tests.cluster.conftest import provision_cluster, start_app
 from tests.cluster.load import new_submission
-from tests.conftest import TEST_KEK
+from tests.conftest import TEST_KEK, running_custodian
 
 pytestmark = pytest.mark.nats
 
@@ -37,6 +37,8 @@ def certs(tmp_path: Path) -> dict[str, TlsFiles]:
 @pytest.fixture
 def hub(tmp_path: Path, certs: dict[str, TlsFiles]) -> Iterator[NatsCluster]:
     with NatsCluster(base_dir=tmp_path / "cluster", tls=certs["server"], leafnodes=True) as nodes:
+        own = certs["services"]
+        provision_cluster(nodes.url, tls=tls_context(own.ca, own.cert, own.key))  # services make no stream
         yield nodes
 
 
@@ -68,29 +70,31 @@ async def test_a_leaf_node_over_tls_carries_an_agency_command_to_the_cluster(
     hub: NatsCluster, certs: dict[str, TlsFiles], tmp_path: Path
 ) -> None:
     own = certs["services"]
+    tls = {"NATS_TLS_CA": str(own.ca), "NATS_TLS_CERT": str(own.cert), "NATS_TLS_KEY": str(own.key)}
     settings = load_settings(
-        NATS_URL=hub.url, NATS_TLS_CA=str(own.ca), NATS_TLS_CERT=str(own.cert), NATS_TLS_KEY=str(own.key),
-        SANCTUARY_KEK=TEST_KEK, SANCTUARY_REPLICAS="3", SANCTUARY_SIGNING_KEYS=str(tmp_path / "keys"),
+        NATS_URL=hub.url, **tls, SANCTUARY_REPLICAS="3", SANCTUARY_SIGNING_KEYS=str(tmp_path / "keys"),
     )  # fmt: skip
     app, _ = create_app(settings)
-    operator = await nats.connect(servers=hub.urls, tls=tls_context(own.ca, own.cert, own.key))
-    site = leaf_node(tmp_path, hub, "site", certs["site"], own.ca)
-    stranger = leaf_node(tmp_path, hub, "stranger", None, own.ca)
-    try:
-        await start_app(operator, app, "referral")
-        assert await command_answered(site.url, deadline_s=60), "the leaf's command was not answered"
-        # The leaf without a certificate is turned away: its log says so, and the hub lists only
-        # the site's leaf.
-        log = tmp_path / "stranger" / "nats-server.log"
-        deadline = asyncio.get_running_loop().time() + 60
-        while "Leafnode connection closed" not in log.read_text():
-            assert asyncio.get_running_loop().time() < deadline, (
-                "the leaf without a certificate was not refused"
-            )
-            await asyncio.sleep(0.2)
-        assert [leaf["name"] for leaf in hub.varz(1, "leafz")["leafs"]] == ["site"]
-    finally:
-        site.cleanup()
-        stranger.cleanup()
-        await operator.close()
-        await app.stop()
+    # The key custodian, the one holder of the KEK: the service asks it for the new case's key.
+    async with running_custodian(hub.url, tmp_path / "keys", TEST_KEK, **tls):
+        operator = await nats.connect(servers=hub.urls, tls=tls_context(own.ca, own.cert, own.key))
+        site = leaf_node(tmp_path, hub, "site", certs["site"], own.ca)
+        stranger = leaf_node(tmp_path, hub, "stranger", None, own.ca)
+        try:
+            await start_app(operator, app, "referral")
+            assert await command_answered(site.url, deadline_s=60), "the leaf's command was not answered"
+            # The leaf without a certificate is turned away: its log says so, and the hub lists only
+            # the site's leaf.
+            log = tmp_path / "stranger" / "nats-server.log"
+            deadline = asyncio.get_running_loop().time() + 60
+            while "Leafnode connection closed" not in log.read_text():
+                assert asyncio.get_running_loop().time() < deadline, (
+                    "the leaf without a certificate was not refused"
+                )
+                await asyncio.sleep(0.2)
+            assert [leaf["name"] for leaf in hub.varz(1, "leafz")["leafs"]] == ["site"]
+        finally:
+            site.cleanup()
+            stranger.cleanup()
+            await operator.close()
+            await app.stop()

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from shared.settings import REPO_ROOT
+
 pytestmark = pytest.mark.nats
 SANCTUARY = [sys.executable, "-c", "from sanctuary.cli import main; main()"]
 
@@ -19,9 +21,13 @@ def test_run_with_a_three_node_cluster(tmp_path: Path) -> None:
     env = {
         k: v for k, v in os.environ.items() if k not in ("NATS_URL", "SANCTUARY_KEK", "SANCTUARY_REPLICAS")
     }
+    # This checkout's code, in the command and in the services it starts (an installed copy of the
+    # package elsewhere, say an editable install from another worktree, is not what is tested).
+    path = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+    env |= {"COLUMNS": "250", "PYTHONPATH": path}
     result = subprocess.run(
         [*SANCTUARY, "run", "--cluster", "3", "--demo-cases", "0"],
-        cwd=tmp_path, env=env | {"COLUMNS": "250"}, capture_output=True, text=True, timeout=180, check=False,
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout

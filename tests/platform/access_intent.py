@@ -210,6 +210,8 @@ def intended(user: str, custodian: bool | None = None) -> tuple[set[str], set[st
             "$JS.API.STREAM.INFO.CASES",
             *_direct("CASES"),
             *_own_consumers("CASES", SERVICE_CONSUMERS["keys"]),
+            "$JS.API.STREAM.INFO.DEADLETTER",
+            *(f"deadletter.{c}" for c in SERVICE_CONSUMERS["keys"]),
             kv("CASE_KEYS", CASE),
             "$JS.API.STREAM.INFO.KV_CASE_KEYS",
             *_direct("KV_CASE_KEYS"),

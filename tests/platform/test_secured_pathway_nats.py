@@ -126,7 +126,7 @@ async def test_a_referral_goes_from_referrer_to_the_police_view_under_deploy_per
 
     # The operator's audit tool reads the whole history, personal fields opened with a key the
     # custodian hands it (the operator's host holds no key-encryption key), as `sanctuary audit` does.
-    keys = CaseKeyClient(operator, "operator")
+    keys = CaseKeyClient(operator, "operator", watch=False)
     await keys.start()
     try:
         history = await EventStore(operator, keys, owner="reporting").load(case_id)
