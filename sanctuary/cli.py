@@ -25,6 +25,7 @@ def main() -> None:
     devstate.loaded.update(devstate.load_dev_environment())
     # Command modules (one import line each; they attach commands to ``app``).
     import sanctuary.cli_audit  # noqa: F401
+    import sanctuary.cli_backup  # noqa: F401
     import sanctuary.cli_demo  # noqa: F401
     import sanctuary.cli_invoice  # noqa: F401
     import sanctuary.cli_kek  # noqa: F401

@@ -14,6 +14,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 
 from sanctuary import devstate
 from sanctuary.cli_errors import EXIT_FAILURE, EXIT_USAGE, CliError, mask_url
+from shared.nats_connect import server_list
 from shared.runtime import inbox_prefix
 from shared.settings import Settings
 
@@ -37,7 +38,7 @@ async def connect(url: str, name: str) -> NATS:
     try:
         return await asyncio.wait_for(
             nats.connect(
-                url,
+                server_list(url),
                 name=name,
                 # The operator's own inbox prefix: on the secured server it may read replies there only.
                 inbox_prefix=inbox_prefix("operator"),

@@ -7,6 +7,7 @@ import dataclasses
 import os
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -20,6 +21,7 @@ from sanctuary.cli_app import app
 from sanctuary.cli_demo import setup_from_environment
 from sanctuary.cli_errors import mask_url
 from sanctuary.cli_nats import probe
+from sanctuary.cluster import start_cluster_for_run
 from sanctuary.demo.generator import DEFAULT_CASES
 from sanctuary.demo.report import ReadModelBehind
 from sanctuary.demo.run import run_demo
@@ -77,6 +79,9 @@ def run(
             "of the read models, runs once).",
         ),
     ] = 1,
+    cluster: Annotated[
+        int, typer.Option(min=0, max=5, help="Start a local N-node JetStream cluster instead of one server.")
+    ] = 0,
 ) -> None:
     """Start NATS (unless NATS_URL is set) and the services, show them up and talking, drive the demo
     scheme year through them and print its report, then stop."""
@@ -112,8 +117,15 @@ def run(
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, on_signal)
+    stop_cluster: Callable[[], None] = lambda: None  # noqa: E731
     try:
-        credentials = _bring_up_nats(system, url, var_dir)
+        if cluster and not url:
+            system.nats_url, stop_cluster = start_cluster_for_run(var_dir, cluster, console)
+            # A development cluster runs open (no accounts): provisioned, then used, as it is.
+            _provision(system.nats_url)
+            credentials = Credentials.as_given(system.nats_url)
+        else:
+            credentials = _bring_up_nats(system, url, var_dir)
         # Development: the CLI in this directory finds this system, as the operator.
         devstate.write_run_env(credentials.url(OPERATOR))
         for name in names:
@@ -140,6 +152,7 @@ def run(
         raise typer.Exit(130) from None  # stopped by Ctrl-C or SIGTERM, as shells expect
     finally:
         system.stop()
+        stop_cluster()
         signal.signal(signal.SIGTERM, previous)
         console.print("Stopped: services and NATS shut down.")
 

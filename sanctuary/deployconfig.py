@@ -234,6 +234,8 @@ def keys_user() -> User:
             f"$JS.API.STREAM.INFO.{STREAM}",
             *_stream_reads(STREAM),
             *[s for c in SERVICE_CONSUMERS[KEYS] for s in _own_consumer(STREAM, c)],
+            # Its destruction watch is a kernel reader like the services' (checked for at start,
+            # a poison event parked rather than stalling it).
             f"$JS.API.STREAM.INFO.{DEADLETTER_STREAM}",
             *[f"deadletter.{c}" for c in SERVICE_CONSUMERS[KEYS]],
             f"$KV.{KEY_BUCKET}.>",

@@ -21,6 +21,7 @@ from shared.commands import CommandReply
 from shared.contracts.referral import SubmitReferral
 from shared.events import Actor, Role
 from shared.eventstore import STREAM
+from shared.nats_connect import server_list
 from shared.runtime import inbox_prefix
 
 REFERRER = Actor(agency="Synthetic IDVA Service", person="referrer-demo", role=Role.REFERRER)
@@ -33,14 +34,14 @@ async def show_exchange(
     as the operator."""
     if "referral" in services:
         referrer = await nats.connect(
-            referrer_url, name="sanctuary-run-exchange", inbox_prefix=inbox_prefix("referrer")
+            server_list(referrer_url), name="sanctuary-run-exchange", inbox_prefix=inbox_prefix("referrer")
         )
         try:
             await incomplete_referral(referrer, console)
         finally:
             await referrer.close()
     operator = await nats.connect(
-        operator_url, name="sanctuary-run-exchange", inbox_prefix=inbox_prefix("operator")
+        server_list(operator_url), name="sanctuary-run-exchange", inbox_prefix=inbox_prefix("operator")
     )
     try:
         console.print(await consumers_table(operator))

@@ -36,6 +36,7 @@ from sanctuary.deployconfig import (
     users,
 )
 from sanctuary.provision import provision
+from shared.nats_connect import server_list
 from shared.nats_server import NatsServer
 from shared.runtime import inbox_prefix
 
@@ -145,7 +146,7 @@ async def provision_server(admin_url: str, replicas: int = 1, duplicate_window_s
             refused.append(str(exc))
 
     nc = await nats.connect(
-        admin_url,
+        server_list(admin_url),
         name="sanctuary-provision",
         inbox_prefix=inbox_prefix(ADMIN),
         connect_timeout=5,
@@ -217,7 +218,7 @@ async def wait_healthy(url: str, processes: list[ServiceProcess], timeout: float
     started = time.monotonic()
     answered: dict[str, float] = {}
     nc = await nats.connect(
-        url, name="sanctuary-launcher", connect_timeout=5, inbox_prefix=inbox_prefix(OPERATOR)
+        server_list(url), name="sanctuary-launcher", connect_timeout=5, inbox_prefix=inbox_prefix(OPERATOR)
     )
     try:
         # Replicas share a name: any one of them answering shows the service is serving.

@@ -86,6 +86,12 @@ class KeyCustodianError(RuntimeError):
     """The custodian refused, or did not answer."""
 
 
+class KeyCustodianUnavailable(KeyCustodianError, ConnectionError):
+    """The custodian did not answer (restarting, its node down, its connection moving to another
+    node). It goes away by itself: a reader tries the event again (a ConnectionError is transient
+    to it) instead of parking a good event as undecodable."""
+
+
 class CaseKeyClient:
     """A service's view of the case keys: ask the custodian, cache in memory, forget on destruction."""
 
@@ -168,7 +174,7 @@ class CaseKeyClient:
         try:
             msg = await self._nc.request(subject, body, timeout=self._timeout)
         except (NoRespondersError, NatsTimeoutError):
-            raise KeyCustodianError(f"the key custodian did not answer {operation.value}") from None
+            raise KeyCustodianUnavailable(f"the key custodian did not answer {operation.value}") from None
         return KeyReply.model_validate_json(msg.data)
 
 

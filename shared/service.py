@@ -15,6 +15,7 @@ from typing import Any
 
 from faststream import FastStream
 from faststream.nats import NatsBroker, NatsMessage
+from faststream.security import BaseSecurity
 
 from shared.bus import case_commands, event_reader
 from shared.commands import Command
@@ -24,6 +25,7 @@ from shared.events import RecordedEvent, registry
 from shared.health_http import run_with_http
 from shared.logging import configure_logging, get_logger, register_personal_keys
 from shared.metrics import ServiceMetrics
+from shared.nats_connect import settings_tls
 from shared.runtime import ServiceRuntime, inbox_prefix, log_nats_error
 from shared.settings import Settings, load_settings
 from shared.tracing import tracing_middlewares
@@ -82,10 +84,11 @@ def create_service_app(
     runtime = ServiceRuntime(settings, owner)
     metrics = ServiceMetrics(owner, runtime.health)
     broker = NatsBroker(
-        settings.nats_url,
+        settings.nats_servers,
         name=f"sanctuary-{owner}-broker",
         logger=None,
         error_cb=log_nats_error,
+        security=BaseSecurity(ssl_context=tls) if (tls := settings_tls(settings)) else None,
         inbox_prefix=inbox_prefix(owner),
         middlewares=(*tracing_middlewares(owner), *metrics.middlewares()),
     )

@@ -27,7 +27,13 @@ class SettingsError(ValueError):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
+    # One server, or a cluster's servers comma-separated (the client fails over between them).
     nats_url: Annotated[str | None, Field(validation_alias=AliasChoices("NATS_URL"))] = None
+    # TLS to NATS: the CA that signed the servers' certificates, and this client's own certificate
+    # and key where the servers ask for one (mutual TLS). None: plain connections.
+    nats_tls_ca: Annotated[Path | None, Field(validation_alias=AliasChoices("NATS_TLS_CA"))] = None
+    nats_tls_cert: Annotated[Path | None, Field(validation_alias=AliasChoices("NATS_TLS_CERT"))] = None
+    nats_tls_key: Annotated[Path | None, Field(validation_alias=AliasChoices("NATS_TLS_KEY"))] = None
     database_url: Annotated[str, Field(validation_alias=AliasChoices("DATABASE_URL"))] = (
         "sqlite:///var/sanctuary.db"
     )
@@ -93,9 +99,22 @@ class Settings(BaseSettings):
     @field_validator("nats_url")
     @classmethod
     def _nats_scheme(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("nats://", "tls://", "ws://", "wss://")):
-            raise ValueError("must start with nats://, tls://, ws:// or wss://")
+        for url in value.split(",") if value else []:
+            if not url.strip().startswith(("nats://", "tls://", "ws://", "wss://")):
+                raise ValueError("each URL must start with nats://, tls://, ws:// or wss://")
         return value or None
+
+    @field_validator("nats_tls_ca", "nats_tls_cert", "nats_tls_key")
+    @classmethod
+    def _tls_file_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError("no such file")
+        return value
+
+    @property
+    def nats_servers(self) -> list[str]:
+        """NATS_URL as a list of server URLs (empty when unset)."""
+        return [u.strip() for u in (self.nats_url or "").split(",") if u.strip()]
 
     @property
     def verify_keys_dir(self) -> Path:
@@ -129,6 +148,9 @@ def _kek_bytes(value: str) -> bytes:
 _ENV_NAMES = {
     "kek": "SANCTUARY_KEK",
     "nats_url": "NATS_URL",
+    "nats_tls_ca": "NATS_TLS_CA",
+    "nats_tls_cert": "NATS_TLS_CERT",
+    "nats_tls_key": "NATS_TLS_KEY",
     "database_url": "DATABASE_URL",
     "SANCTUARY_KEK": "SANCTUARY_KEK",
     "kek_previous": "SANCTUARY_KEK_PREVIOUS",

@@ -95,9 +95,10 @@ def key_custodian(nats_server: NatsServer, tmp_path_factory: pytest.TempPathFact
 
 @asynccontextmanager
 async def running_custodian(
-    url: str, signing_dir: Path, kek: str = TEST_KEK, previous: str = ""
+    url: str, signing_dir: Path, kek: str = TEST_KEK, previous: str = "", **settings: str
 ) -> AsyncIterator[Service]:
-    """A key custodian in this test's own process, for a server of the test's own."""
+    """A key custodian in this test's own process, for a server of the test's own; ``settings``
+    are further variables of its settings (NATS_TLS_CA, ...)."""
     from services.keys.app import create_app
 
     app, service = create_app(
@@ -106,6 +107,7 @@ async def running_custodian(
             SANCTUARY_KEK=kek,
             SANCTUARY_KEK_PREVIOUS=previous,
             SANCTUARY_SIGNING_KEYS=str(signing_dir),
+            **settings,
         )
     )
     await app.start()

@@ -24,6 +24,7 @@ from services.reporting.readmodel.store import DEFAULT_BASE
 from services.reporting.report.model import Audience
 from services.reporting.report.render import render_table
 from shared.catalogue import load_catalogue
+from shared.nats_connect import server_list
 from shared.runtime import inbox_prefix
 from shared.scheme import load_scheme
 
@@ -66,7 +67,9 @@ async def run_demo(
     end = year_end(start)
     stories = generate(seed, cases, start, scheme, catalogue, case_prefix)
     console.print(_paths_table(stories, start, end))
-    nc = await nats.connect(setup.nats_url, name="sanctuary-demo", inbox_prefix=inbox_prefix("operator"))
+    nc = await nats.connect(
+        server_list(setup.nats_url), name="sanctuary-demo", inbox_prefix=inbox_prefix("operator")
+    )
     agencies = await AgencyConnections.connect(setup.agency_urls) if setup.agency_urls else None
     # The driver only sends requests: the agency connections stand in for one connection.
     commands = cast(NATS, agencies) if agencies else nc

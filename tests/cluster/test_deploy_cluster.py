@@ -1,0 +1,105 @@
+"""deploy/cluster/ as shipped: three real nats-server processes from nats-1.conf..nats-3.conf (only
+the container paths, ports and host names moved onto loopback), joined by TLS routes; a client
+with the platform's certificate and the administrator's password provisions it (every stream with 3
+replicas), a service writes to CASES as its own user (in its account, with its own inbox prefix) and
+sees it placed on all three; a client without a certificate is refused."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import nats
+import pytest
+
+from sanctuary.deployconfig import ADMIN
+from sanctuary.provision import provision
+from shared.devcerts import make_dev_certs
+from shared.nats_cluster import NatsCluster, NodePorts
+from shared.nats_connect import tls_context
+from shared.nats_server import NatsServer, free_port, nats_server_binary
+from shared.runtime import inbox_prefix
+from shared.settings import REPO_ROOT
+from tests.cluster.conftest import REFUSED
+from tests.cluster.load import wait_replicas_equal
+from tests.platform.conftest import USERS, password
+
+pytestmark = pytest.mark.nats
+DEPLOY = REPO_ROOT / "deploy"
+
+
+def on_loopback(text: str, tmp: Path, index: int, ports: list[NodePorts]) -> str:
+    own = ports[index]
+    text = text.replace("/etc/nats/tls/", f"{tmp}/tls/").replace("/data/jetstream", f"{tmp}/n{index + 1}/js")
+    text = re.sub(r"^port: 4222", f"listen: 127.0.0.1:{own.client}", text, flags=re.M)
+    text = re.sub(r"^http_port: 8222", f"http: 127.0.0.1:{own.monitor}", text, flags=re.M)
+    text = text.replace("  port: 6222", f"  listen: 127.0.0.1:{own.route}")
+    text = text.replace("  port: 7422", f"  listen: 127.0.0.1:{own.leaf}")
+    for n, p in enumerate(ports, start=1):
+        text = text.replace(f"nats-route://nats-{n}:6222", f"nats-route://127.0.0.1:{p.route}")
+    return text
+
+
+@pytest.fixture
+def deployed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[NatsCluster]:
+    for user in USERS:
+        monkeypatch.setenv(f"NATS_{user.upper()}_PASSWORD", password(user))
+    make_dev_certs(tmp_path / "tls")
+    nodes = NatsCluster(base_dir=tmp_path)
+    nodes.ports = [NodePorts(free_port(), free_port(), free_port(), free_port()) for _ in range(3)]
+    processes = []
+    try:
+        for i in range(3):
+            root = tmp_path / f"etc{i + 1}"
+            shutil.copytree(DEPLOY, root, ignore=shutil.ignore_patterns("tls"))
+            shared = root / "cluster" / "cluster.conf"
+            shared.write_text(on_loopback(shared.read_text(), tmp_path, i, nodes.ports))
+            config = root / "cluster" / f"nats-{i + 1}.conf"
+            checked = subprocess.run(
+                [nats_server_binary(), "-t", "-c", str(config)], capture_output=True, text=True, check=False
+            )
+            assert checked.returncode == 0, checked.stderr[-500:]
+            node = NatsServer(port=nodes.ports[i].client, store_dir=tmp_path / f"n{i + 1}", scheme="tls")
+            quiet = subprocess.DEVNULL
+            command = [nats_server_binary(), "-c", str(config)]
+            node.process = subprocess.Popen(command, stdout=quiet, stderr=quiet)
+            processes.append(node)
+        nodes.nodes = processes
+        nodes.wait_ready(timeout=60)
+        yield nodes
+    finally:
+        for node in processes:
+            node.stop()
+
+
+async def test_the_deploy_cluster_config_runs_with_tls_routes_and_three_replicas(
+    deployed: NatsCluster, tmp_path: Path
+) -> None:
+    certs = tmp_path / "tls"
+    tls = tls_context(certs / "ca.pem", certs / "client.pem", certs / "client-key.pem")
+    as_admin = [u.replace("tls://", f"tls://{ADMIN}:{password(ADMIN)}@") for u in deployed.urls]
+    admin = await nats.connect(servers=as_admin, tls=tls, inbox_prefix=inbox_prefix(ADMIN))
+    try:
+        await provision(admin, 3)  # services make no stream
+    finally:
+        await admin.close()
+    as_referral = [u.replace("tls://", f"tls://referral:{password('referral')}@") for u in deployed.urls]
+    nc = await nats.connect(servers=as_referral, tls=tls, inbox_prefix=inbox_prefix("referral"))
+    try:
+        js = nc.jetstream()
+        await js.publish("case.D1.referral.Probe", b"{}")
+        info = await js.stream_info("CASES")
+        assert info.config.num_replicas == 3
+        assert info.cluster is not None and info.cluster.leader is not None
+        assert len(info.cluster.replicas or []) == 2, "CASES is not on all three nodes"
+        states = await wait_replicas_equal(deployed)
+        assert {held[0] for held in states.values()} == {1}
+    finally:
+        await nc.close()
+    with pytest.raises(REFUSED):  # TLS without a client certificate
+        await nats.connect(
+            servers=as_referral, tls=tls_context(certs / "ca.pem"), allow_reconnect=False, connect_timeout=2
+        )
