@@ -19,7 +19,7 @@ from services.reporting.report.model import Audience, Kind, Report, Row, Section
 from services.reporting.report.quarters import COLUMNS, Period
 from services.reporting.report.render import render_csv
 from services.reporting.report.scheme_measures import BUDGET, SPEND
-from services.reporting.report.suppression import anonymise, primary
+from services.reporting.report.suppression import CannotProtect, anonymise, primary
 from shared.errors import CommandRejected
 from shared.scheme import CONFIG_DIR, load_scheme
 from tests.reporting.attacker import attack, disclosures, read_csv
@@ -132,7 +132,13 @@ def assert_nothing_can_be_worked_out(exact: Report, funders: Report, threshold: 
 )
 @given(scheme_years())
 def test_no_hidden_cell_of_a_random_year_can_be_worked_out(facts: Facts) -> None:
-    exact, funders = published(facts)
+    try:
+        exact, funders = published(facts)
+    except CannotProtect:
+        # The funders' report is refused rather than published with a figure that could be worked
+        # out: nothing is disclosed. Some generated years reach this (a relation the suppression
+        # cannot yet answer by hiding more); see docs/report.md.
+        return
     assert_nothing_can_be_worked_out(exact, funders)
 
 
