@@ -276,6 +276,9 @@ def operator_user(custodian: bool) -> User:
             *_stream_reads(CHECKPOINTS),
             *_stream_reads(DEADLETTER_STREAM),
             f"$JS.API.STREAM.MSG.GET.{DEADLETTER_STREAM}",
+            # Where each reader has got to (the demo waits on it; status shows it): read only.
+            f"$JS.API.STREAM.INFO.{bucket_stream(READER_POSITIONS)}",
+            *_stream_reads(bucket_stream(READER_POSITIONS)),
             f"$JS.API.CONSUMER.LIST.{STREAM}",
             f"$JS.API.CONSUMER.INFO.{STREAM}.*",
             *keys,

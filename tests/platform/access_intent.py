@@ -233,6 +233,9 @@ def intended(user: str, custodian: bool | None = None) -> tuple[set[str], set[st
             *_direct("CHECKPOINTS"),
             *_direct("DEADLETTER"),
             "$JS.API.STREAM.MSG.GET.DEADLETTER",
+            "$JS.API.STREAM.INFO.KV_READER_POSITIONS",
+            *_direct("KV_READER_POSITIONS"),
+            *(f"$JS.API.DIRECT.GET.KV_READER_POSITIONS.$KV.READER_POSITIONS.{s}.r" for s in OWNERS),
             "$JS.API.CONSUMER.LIST.CASES",
             *(consumer_probes("CASES", c)["info"] for c in CONSUMERS),
             # a case key for the audit: asked of the custodian, or (without one) the wrapped key itself
