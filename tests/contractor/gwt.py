@@ -6,8 +6,8 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from services.contractor.domain.decider import make_decider
-from services.contractor.domain.rules import CatalogueItem, ContractorRules
+from services.contractor.domain.decide import contractor_decider
+from services.contractor.domain.rules import ContractorRules
 from services.contractor.domain.state import WorksState
 from shared.catalogue import load_catalogue
 from shared.commands import Command
@@ -28,13 +28,6 @@ CANCELLATION_REASONS = ("Client withdrew consent", "Client moved out of the prop
 
 
 def rules(clock: CompletionClock = CompletionClock.FIRST_CONTACT, **timescales: int) -> ContractorRules:
-    catalogue = load_catalogue()
-    items = {
-        i.code: CatalogueItem(
-            code=i.code, name=i.name, unit_cost_gbp=i.unit_cost_gbp, made_to_measure=i.made_to_measure
-        )
-        for i in catalogue.items
-    }
     ts = Timescales(
         first_contact_hours=48,
         works_start_working_days=timescales.get("start", 2),
@@ -43,11 +36,14 @@ def rules(clock: CompletionClock = CompletionClock.FIRST_CONTACT, **timescales: 
         completion_from=clock,
     )
     return ContractorRules(
-        catalogue=items, calendar=england(), timescales=ts, cancellation_reasons=CANCELLATION_REASONS
+        catalogue=load_catalogue(),
+        calendar=england(),
+        timescales=ts,
+        cancellation_reasons=CANCELLATION_REASONS,
     )
 
 
-DECIDER = make_decider(rules())
+DECIDER = contractor_decider(rules())
 
 
 def recorded(payload: Event, at: datetime = ORDER_AT, case_id: str = "C-TEST-1") -> RecordedEvent:

@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.contractor.configuration import contractor_rules
-from services.contractor.domain.decider import make_decider
+from services.contractor.domain.decide import contractor_decider
 from services.contractor.domain.state import WorksState
 from shared.catalogue import load_catalogue
 from shared.commands import CLOCK_SKEW, Command
@@ -85,7 +85,7 @@ def test_book_visit_gives_the_completion_due_date() -> None:
 
 def scheme_decider(name: str) -> Decider[Command, WorksState]:
     """The contractor's decider under a real scheme file."""
-    return make_decider(
+    return contractor_decider(
         contractor_rules(load_scheme(CONFIG_DIR / "schemes" / f"{name}.yaml"), load_catalogue())
     )
 
@@ -404,5 +404,5 @@ def test_cancel_with_a_reason_from_the_list() -> None:
 def test_the_catalogue_says_which_items_are_made_to_measure() -> None:
     scheme = load_scheme(CONFIG_DIR / "schemes" / "tower-hamlets.yaml")
     catalogue = contractor_rules(scheme, load_catalogue()).catalogue
-    made = {code for code, item in catalogue.items() if item.made_to_measure}
+    made = {item.code for item in catalogue.items if item.made_to_measure}
     assert made == {"WINDOW-GRILLE", "REINFORCED-GLAZING"}

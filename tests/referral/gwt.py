@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from services.referral.domain.decider import referral_decider
+from services.referral.domain.decide import referral_decider
 from services.referral.domain.rules import CoordinatorRules
 from services.referral.domain.state import ReferralState
 from shared.catalogue import load_catalogue

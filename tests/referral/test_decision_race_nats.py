@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from services.referral.app import create_app
-from services.referral.domain.decider import referral_decider
+from services.referral.domain.decide import referral_decider
 from shared.bus import send_command
 from shared.contracts.referral import AcceptReferral, DeclineReferral, ReferralCommand
 from shared.decider import CaseHandler, Outcome

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from services.referral.domain.decider import referral_decider
+from services.referral.domain.decide import referral_decider
 from services.referral.domain.rules import CoordinatorRules
 from services.referral.domain.state import ReferralState
 from shared.bus import parse_command
