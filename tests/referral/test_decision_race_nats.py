@@ -24,7 +24,7 @@ from shared.decider import CaseHandler, Outcome
 from shared.errors import CommandRejected
 from shared.nats_server import NatsServer
 from tests.conftest import running_custodian
-from tests.referral.gwt import COORDINATOR, cid, rules, submit
+from tests.referral.scenarios import COORDINATOR, cid, rules, submit
 from tests.referral.test_referral_nats import started
 
 pytestmark = pytest.mark.nats

@@ -1,4 +1,5 @@
-"""Given-When-Then helpers for the contractor decider: no server, real catalogue, real holidays."""
+"""The contractor decider under the real catalogue and holidays, for Given-When-Then (tests/gwt.py),
+and the synthetic works orders and command fields its tests use."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from services.contractor.domain.state import WorksState
 from shared.catalogue import load_catalogue
 from shared.commands import Command
 from shared.contracts.contractor import WorkItem, WorksOrderReceived
+from shared.decider import Decider
 from shared.events import Actor, Event, RecordedEvent, Role
 from shared.scheme import CompletionClock, Timescales
 from shared.workdays import england
 from tests.builders import recorded_event
 from tests.contractor.referral_events import submitted
+from tests.gwt import Scenario
 
 OFFICE = Actor(agency="Test Locks Ltd", person="office-1", role=Role.CONTRACTOR_OFFICE)
 INSTALLER = Actor(agency="Test Locks Ltd", person="inst-1", role=Role.INSTALLER)
@@ -50,16 +53,13 @@ def recorded(payload: Event, at: datetime = ORDER_AT, case_id: str = "C-TEST-1")
     return recorded_event(payload, case_id=case_id, actor=OFFICE, at=at)
 
 
-def given(*events: RecordedEvent | Event) -> WorksState:
-    """The case as the contractor knows it: a submitted referral (which makes the case exist for the
-    contractor), then ``events``."""
-    return DECIDER.fold(
-        [recorded(submitted()), *(e if isinstance(e, RecordedEvent) else recorded(e) for e in events)]
-    )
+def referred(decider: Decider[Command, WorksState] = DECIDER) -> Scenario[Command, WorksState]:
+    """The case as the contractor knows it once the referral is submitted (before that it does not
+    exist for the contractor)."""
+    return Scenario(decider, recorded).given(submitted())
 
 
-def when(state: WorksState, command: Command, decider=DECIDER) -> list[Event]:
-    return list(decider.decide(command, state))
+REFERRED = referred()
 
 
 def cmd_fields(actor: Actor = OFFICE, at: datetime | None = ORDER_AT) -> dict[str, object]:
