@@ -38,12 +38,14 @@ from tests.contractor.referral_events import (
     resumed,
     submitted,
 )
-from tests.contractor.scenarios import DECIDER, INSTALLER, OFFICE, ORDER_AT, REFERRED, cmd_fields, recorded
+from tests.contractor.scenarios import DECIDER, INSTALLER, OFFICE, ORDER_AT, cmd_fields, recorded
 from tests.contractor.test_installation import ALLOCATED, CONTACTED
 from tests.gwt import Scenario
 
 ITEMS = (("DEADLOCK-BS3621-5LEVER", 1), ("HINGE-BOLTS", 2))
 REFERRAL = (submitted(), *consents(), accepted(urgent=True), approved(*ITEMS))
+# These tests give the referral side's events themselves, from an empty case.
+CASE = Scenario(DECIDER, recorded)
 
 
 def receive(at: datetime = ORDER_AT) -> ReceiveWorksOrder:
@@ -52,7 +54,7 @@ def receive(at: datetime = ORDER_AT) -> ReceiveWorksOrder:
 
 def test_works_order_carries_the_listed_client_details_and_the_approved_items() -> None:
     events = (
-        REFERRED.given(*REFERRAL)
+        CASE.given(*REFERRAL)
         .when(receive())
         .then(
             WorksOrderReceived(
@@ -78,31 +80,31 @@ def test_works_order_carries_the_listed_client_details_and_the_approved_items() 
 
 
 def test_the_urgent_flag_is_the_coordinators_at_acceptance() -> None:
-    state = REFERRED.given(submitted(), accepted(urgent=False), approved(*ITEMS))
+    state = CASE.given(submitted(), accepted(urgent=False), approved(*ITEMS))
     order = state.when(receive()).decided[0]
     assert isinstance(order, WorksOrderReceived) and order.urgent is False
 
 
 def test_works_order_before_any_approval_or_without_a_form_is_refused() -> None:
-    REFERRED.given(submitted(), accepted()).when(receive()).then_rejected(
+    CASE.given(submitted(), accepted()).when(receive()).then_rejected(
         ("case_id", "the coordinator has not approved any recommendations")
     )
-    no_referral = Scenario(DECIDER, recorded).given(approved(*ITEMS))
+    no_referral = CASE.given(approved(*ITEMS))
     no_referral.when(receive()).then_rejected(("case_id", "no referral has been submitted for this case"))
     # An approval of nothing asks for no works.
-    REFERRED.given(submitted(), accepted(), approved()).when(receive()).then_rejected(
+    CASE.given(submitted(), accepted(), approved()).when(receive()).then_rejected(
         ("case_id", "the coordinator has not approved any recommendations")
     )
 
 
 def test_one_works_order_per_approval() -> None:
-    first = REFERRED.given(*REFERRAL).when(receive()).decided
-    state = REFERRED.given(*REFERRAL, *first)
+    first = CASE.given(*REFERRAL).when(receive()).decided
+    state = CASE.given(*REFERRAL, *first)
     state.when(receive()).then_rejected(
         ("case_id", "the works order for the latest approval was already received")
     )
     # A later approval (e.g. after a measure was reconsidered) brings a new works order.
-    again = REFERRED.given(*REFERRAL, *first, approved(("SPY-HOLE", 1))).when(receive()).decided
+    again = CASE.given(*REFERRAL, *first, approved(("SPY-HOLE", 1))).when(receive()).decided
     assert isinstance(again[0], WorksOrderReceived)
     assert again[0].approved_items == [WorkItem(item_code="SPY-HOLE", quantity=1)]
 
@@ -113,13 +115,14 @@ def test_no_works_order_for_an_erased_client() -> None:
         update={"full_name": ERASED, "address": ERASED, "postcode": ERASED, "telephone": ERASED}
     )
     erased = submitted().model_copy(update={"form": form.model_copy(update={"client": erased_client})})
-    REFERRED.given(erased, accepted(), approved(*ITEMS)).when(receive()).then_rejected(
+    CASE.given(erased, accepted(), approved(*ITEMS)).when(receive()).then_rejected(
         ("case_id", "the client's personal data on this case has been erased")
     )
 
 
 def test_the_referrals_unsafe_windows_refuse_a_contact_attempt() -> None:
-    state = REFERRED.given(*REFERRAL, *REFERRED.given(*REFERRAL).when(receive()).decided)
+    referral = CASE.given(*REFERRAL)
+    state = referral.given(*referral.when(receive()).decided)
     # Monday 2 June 2025 18:00 BST = 17:00 UTC: inside the weekday evening window.
     call = RecordContactAttempt(
         channel=ContactChannel.TELEPHONE,
@@ -149,20 +152,20 @@ def install_hinges() -> RecordItemsInstalled:
 
 
 def test_only_the_coordinators_resumption_lifts_a_suspension() -> None:
-    order = REFERRED.given(*REFERRAL).when(receive()).decided
+    order = CASE.given(*REFERRAL).when(receive()).decided
     suspend = SuspendWorks(
         concern=SuspensionConcern.PERPETRATOR_VISITING,
         reported_by="inst-f",
         **cmd_fields(INSTALLER),
     )
     ready = (*REFERRAL, *order, ALLOCATED, CONTACTED)
-    suspended = (*ready, *REFERRED.given(*ready).when(suspend).decided)
-    REFERRED.given(*suspended).when(install_hinges()).then_rejected(
+    suspended = (*ready, *CASE.given(*ready).when(suspend).decided)
+    CASE.given(*suspended).when(install_hinges()).then_rejected(
         Problem(
             field="case_id", problem="works on this case are suspended; only the coordinator can resume them"
         )
     )
-    assert len(REFERRED.given(*suspended, resumed()).when(install_hinges()).decided) == 1
+    assert len(CASE.given(*suspended, resumed()).when(install_hinges()).decided) == 1
 
 
 def body(command_cls: type, actor: Actor, **fields: object) -> bytes:
@@ -193,7 +196,6 @@ def test_malformed_commands_name_their_fields() -> None:
 
 
 def test_commands_on_a_case_nobody_referred_are_refused_naming_case_id() -> None:
-    unknown = Scenario(DECIDER, recorded)
     for command in (
         ReceiveWorksOrder(**cmd_fields(SYSTEM_ACTOR)),
         AllocateInstaller(**cmd_fields(), installer_id="inst-1"),
@@ -203,4 +205,4 @@ def test_commands_on_a_case_nobody_referred_are_refused_naming_case_id() -> None
         CompleteInstallation(**cmd_fields(), completed_at=ORDER_AT),
         CancelInstallation(**cmd_fields(), reason="Other"),
     ):
-        unknown.when(command).then_rejected(("case_id", "no referral has been submitted for this case"))
+        CASE.when(command).then_rejected(("case_id", "no referral has been submitted for this case"))
