@@ -8,7 +8,7 @@ from faststream import FastStream
 
 from services.contractor.configuration import ContractorSettings, rules_for
 from services.contractor.contact_watch import FirstContactWatch, watch_schedule
-from services.contractor.domain.decider import make_decider
+from services.contractor.domain.decide import contractor_decider
 from services.contractor.endpoints import case_endpoints, staff_endpoint, start_staff_register
 from services.contractor.reactions import WORKS_ORDERS
 from shared.commands import Command
@@ -23,7 +23,7 @@ def create_app(settings: Settings) -> tuple[FastStream, Service]:
     return create_service_app(
         settings,
         owner="contractor",
-        decider=make_decider(rules_for(settings)),
+        decider=contractor_decider(rules_for(settings)),
         # Served by case_endpoints instead, which stamps the time and looks installers up first.
         commands=(),
         reactions=[WORKS_ORDERS],

@@ -40,7 +40,6 @@ from shared.contracts.assessment import (
 from shared.contracts.contractor import InstallationCompleted
 from shared.events import Actor, Event, RecordedEvent, Role
 from shared.eventstore import ConcurrencyConflict, EventStore
-from tests.assessment.gwt import CPO, FIRE, cid
 from tests.assessment.referral_events import (
     REFERRAL_COORDINATOR,
     closed,
@@ -51,6 +50,7 @@ from tests.assessment.referral_events import (
     withdrawn,
 )
 from tests.assessment.referral_events import consents as consent_events
+from tests.assessment.scenarios import CPO, FIRE, cid
 from tests.assessment.test_fire import NOT_FOR_FIRE
 from tests.waiting import DEADLINE_S, until
 
