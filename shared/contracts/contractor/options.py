@@ -34,7 +34,8 @@ class ContactOutcome(enum.StrEnum):
 
 
 class SuspensionConcern(enum.StrEnum):
-    """Section 5 (9): concerns that the perpetrator is residing at or visiting the address."""
+    """The contractor specification, section 5 (9): concerns that the perpetrator is residing at or visiting
+    the address."""
 
     PERPETRATOR_RESIDING = "perpetrator residing at the address"
     PERPETRATOR_VISITING = "perpetrator visiting the address"

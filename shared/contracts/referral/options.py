@@ -233,7 +233,7 @@ class SignpostKind(enum.StrEnum):
 
 
 class SafeguardingRecipient(enum.StrEnum):
-    """Where a safeguarding referral goes (CHS policy, seed 003; Tower Hamlets, seed 004)."""
+    """Where a safeguarding referral goes (the CHS domestic abuse policy; the Tower Hamlets specification)."""
 
     CHILDRENS_SOCIAL_CARE = "Children's Social Care"
     ADULT_SOCIAL_CARE = "Adult Social Care"
@@ -241,7 +241,7 @@ class SafeguardingRecipient(enum.StrEnum):
 
 
 class OverrideBasis(enum.StrEnum):
-    """Lawful bases for sharing despite refused or withdrawn consent (CHS policy, seed 003)."""
+    """Lawful bases for sharing despite refused or withdrawn consent (the CHS domestic abuse policy)."""
 
     VITAL_INTERESTS = "vital_interests"
     SAFEGUARDING = "safeguarding"
