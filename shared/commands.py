@@ -53,9 +53,10 @@ def _published_schema(schema: dict[str, Any], cls: type[Any]) -> None:
     if derived and "required" in schema:
         schema["required"] = [name for name in schema["required"] if name not in derived]
     for name in derived:
-        schema.get("properties", {}).get(name, {}).setdefault(
-            "description", "May be left out: the service then derives it"
-        )
+        prop = schema.get("properties", {}).get(name)
+        if prop is not None:
+            said = prop.get("description", "")
+            prop["description"] = f"{said}; may be left out: the service then derives it".lstrip("; ")
 
 
 class Command(BaseModel):

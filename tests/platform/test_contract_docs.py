@@ -149,3 +149,9 @@ def test_every_command_of_a_side_is_served(
     commands = {c for c in all_commands().values() if c.service == service and issubclass(c, base)}
     assert commands == served
     assert all(c.subject() == f"cmd.{service}.{c.__name__}" for c in commands)
+
+
+def test_a_derived_field_keeps_its_description_and_says_it_may_be_left_out() -> None:
+    case_id = referral.SubmitReferral.model_json_schema()["properties"]["case_id"]["description"]
+    assert case_id.startswith(Command.model_fields["case_id"].description or "(none)")
+    assert case_id.endswith("may be left out: the service then derives it")

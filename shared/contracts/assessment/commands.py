@@ -113,12 +113,13 @@ class RecordDashRiskAssessment(Command):
         "personal"
     )
     refer_to_marac: bool = Field(
-        description="The assessor refers the client to MARAC: must be true for 14 or more ticks"
+        description="The assessor refers the client to MARAC: must be true at or above the scheme's high "
+        "threshold (14 ticks by default)"
     )
     marac_criterion: MaracCriterion | None = Field(
         default=None,
-        description="Why: required when referring, left out otherwise; visible high risk only for 14 or "
-        "more ticks",
+        description="Why: required when referring, left out otherwise; visible high risk only at or above "
+        "the high threshold",
     )
     professional_judgement_reasons: FreeText | None = Field(
         default=None, description="The assessor's reasons (personal): required for professional judgement"

@@ -40,10 +40,11 @@ class CpoWorkItemOpened(Event):
     accepted_on: date = Field(description="The day the coordinator accepted the referral (YYYY-MM-DD)")
     received_on: date = Field(description="The day the CPO unit received it (YYYY-MM-DD)")
     referral_due_by: date = Field(
-        description="Referral to the CPO due by: the scheme's working days (one) from acceptance"
+        description="Referral to the CPO due by: the scheme's working days from acceptance (one by default)"
     )
     assessment_due_by: date = Field(
-        description="Assessment due by: the scheme's working days (five) from receipt of the referral"
+        description="Assessment due by: the scheme's working days from receipt of the referral (five by "
+        "default)"
     )
     urgent: bool = Field(default=False, description="Same-day action (interim measures were asked for)")
 
@@ -92,9 +93,7 @@ class PropertyAssessed(Event):
         default_factory=list,
         description="Measures judged not feasible, each with its alternative; empty when none",
     )
-    within_timescale: bool = Field(
-        description="Assessed by assessment_due_by (five working days from receipt)"
-    )
+    within_timescale: bool = Field(description="Assessed by the work item's assessment_due_by")
     notes: Personal[str | None] = Field(default=None, description="The CPO's notes; null when none")
 
 
@@ -112,8 +111,9 @@ class DashRiskAssessed(Event):
         ge=0, le=DASH_QUESTION_COUNT, description="The number of questions ticked (answered yes), 0 to 27"
     )
     risk_level: RiskLevel = Field(
-        description="High, medium or low risk: 14 or more ticks is high (serious risk); professional "
-        "judgement may raise it, never lower it"
+        description="High, medium or low risk, from the score and the scheme's thresholds (by default 14 or "
+        "more ticks is high, 10 or more medium); professional judgement may raise it to high, never lower "
+        "it"
     )
     marac_referral: bool = Field(description="The client is referred to MARAC")
     marac_criterion: MaracCriterion | None = Field(
@@ -167,7 +167,7 @@ class FireSafetyCheckRecorded(Event):
 
     checked_on: date = Field(description="The day of the check (YYYY-MM-DD)")
     due_by: date = Field(
-        description="When it was due: the scheme's working days (ten) from the works' completion"
+        description="When it was due: the scheme's working days from the works' completion (ten by default)"
     )
     within_timescale: bool = Field(description="Checked by due_by")
     fire_measures_fitted: list[MeasureLine] = Field(

@@ -21,8 +21,16 @@ class SanctuaryAddressQuery(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     actor: Actor = Field(description="Who asks: a fire control room operator (role fire_control)")
-    postcode: str = Field(min_length=5, max_length=10, description="The postcode of the address asked about")
-    house: str = Field(min_length=1, max_length=100, description="house number or name")
+    postcode: str = Field(
+        min_length=5,
+        max_length=10,
+        description="The postcode of the address asked about (spaces and case do not matter)",
+    )
+    house: str = Field(
+        min_length=1,
+        max_length=100,
+        description="The house number or name, as the caller gives it (case and punctuation do not matter)",
+    )
     asked_at: datetime | None = Field(
         default=None, description="When the question was asked (ISO 8601); may be left out"
     )

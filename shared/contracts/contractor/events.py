@@ -109,9 +109,7 @@ class ClientContactAttempted(Event):
     channel: ContactChannel = Field(description="How the contractor tried to reach the client")
     outcome: ContactOutcome = Field(description="What came of it ('contact made' is the first contact)")
     attempted_at: AwareDatetime = Field(description="When the attempt was made (ISO 8601 with a time zone)")
-    within_first_contact_deadline: bool = Field(
-        description="Made by the first-contact deadline (48 hours from the works order)"
-    )
+    within_first_contact_deadline: bool = Field(description="Made by the works order's first_contact_due_by")
     contacted_by: str | None = Field(
         default=None,
         min_length=1,
