@@ -64,10 +64,6 @@ def open_sealed(key: bytes, sealed: str, aad: bytes) -> bytes:
     return AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], aad)
 
 
-def seal_json(key: bytes, value: Any, aad: bytes) -> str:
-    return seal(key, json.dumps(value, separators=(",", ":"), sort_keys=True).encode(), aad)
-
-
 def open_json(key: bytes, sealed: str, aad: bytes) -> Any:
     return json.loads(open_sealed(key, sealed, aad))
 
