@@ -28,7 +28,7 @@ from shared.nats_server import NatsServer
 from shared.positions import KvPositions, ensure_positions_bucket
 from shared.reader import CaseReader
 from shared.signing import load_or_create_signer
-from tests.conftest import TEST_KEK
+from tests.conftest import TEST_KEK, provisioned
 from tests.kernel_events import KernelNoteAdded
 from tests.waiting import DEADLINE_S, until
 
@@ -44,7 +44,7 @@ def big_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer]
         store_dir=tmp_path_factory.mktemp("reader-nats"), config_extra="max_payload: 16777216"
     )
     server.start()
-    yield server
+    yield provisioned(server)
     server.cleanup()
 
 
