@@ -28,7 +28,7 @@ from services.reporting.app import READER as REPORTING_READ_MODEL
 from services.reporting.audit.checkpointer import READER as CHECKPOINT_READER
 from services.reporting.views.stream import VIEWS_STREAM
 from services.reporting.views.wiring import VIEWS_READER
-from shared.agency_access import AGENCY_USERS, allowed_subjects, command_subjects, view_reader
+from shared.agency_access import AGENCY_USERS, allowed_subjects, view_reader
 from shared.contracts.assessment import SANCTUARY_ADDRESS_QUERY
 from shared.contracts.reporting import Recipient
 from shared.crypto import KEY_BUCKET
@@ -448,11 +448,3 @@ def nats_users_conf(custodian: bool | None = None) -> str:
 def users(custodian: bool | None = None) -> dict[str, tuple[str, User]]:
     """Every user, with its account name."""
     return {u.name: (a.name, u) for a in accounts(custodian) for u in a.users}
-
-
-def command_importers() -> dict[str, list[str]]:
-    """Each command subject with the agency users that may send it (for tests and docs)."""
-    return {
-        s: [u for u, roles in AGENCY_USERS.items() if roles & allowed]
-        for s, allowed in command_subjects().items()
-    }

@@ -16,7 +16,7 @@ from pydantic import Field, ValidationError, WithJsonSchema
 
 from shared.commands import Command, CommandReply
 from shared.decider import CaseHandler, Outcome
-from shared.errors import CommandRejected, Problem, problems_from_validation
+from shared.errors import CommandRejected, problems_from_validation
 from shared.events import RecordedEvent
 from shared.logging import get_logger
 from shared.positions import KvPositions
@@ -163,7 +163,3 @@ async def send_command(nc: NATS, command: Command, timeout: float = 10.0) -> Com
     """Client side: issue a command and wait for its reply."""
     reply = await nc.request(command.subject(), command.model_dump_json().encode(), timeout=timeout)
     return CommandReply.model_validate_json(reply.data)
-
-
-def problems_reply(problems: Sequence[Problem]) -> CommandReply:
-    return CommandReply(ok=False, errors=list(problems))

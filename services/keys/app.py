@@ -34,7 +34,7 @@ def create_app(settings: Settings) -> tuple[FastStream, Service]:
         assert runtime.nc is not None
         # Its bucket is made by `sanctuary provision`, like every stream: stop now if it is missing.
         await require_streams(runtime.nc.jetstream(), CUSTODIAN, [bucket_stream(KEY_BUCKET)])
-        keys = KeyStore(runtime.nc.jetstream(), ring, settings.stream_replicas)
+        keys = KeyStore(runtime.nc.jetstream(), ring)
         await keys.start()
         custodian = KeyCustodian(runtime.nc, keys, runtime.event_store)
         service.extras[CUSTODIAN_KEY] = custodian

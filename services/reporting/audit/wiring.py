@@ -17,7 +17,7 @@ from shared.bus import command_endpoint
 from shared.case_keys import CaseKeyClient
 from shared.commands import Command, CommandReply
 from shared.contracts.audit import EraseCase, RecordAuditRead
-from shared.logging import get_logger
+from shared.scheme import load_scheme
 from shared.service import Service
 from shared.sharing import load_sharing_policy
 from shared.signing import load_or_create_signer
@@ -25,7 +25,6 @@ from shared.signing import load_or_create_signer
 RECORDER = "audit_recorder"
 AUDIT_TERMS = "audit_terms"
 DAY_S = 24 * 60 * 60.0
-log = get_logger(__name__)
 
 
 def _recorder(service: Service) -> AuditRecorder:
@@ -67,11 +66,6 @@ async def start_checkpoints(service: Service) -> None:
 
 async def retention_from_scheme(service: Service) -> None:
     """Start the daily retention schedule with the scheme's retention period."""
-    try:
-        from shared.scheme import load_scheme
-    except ImportError:  # the scheme module is the referral side's; until it lands, no schedule
-        log.warning("retention schedule not started: shared.scheme is not available")
-        return
     years = load_scheme(service.settings.scheme_config).retention.years_after_closure
     await audit_startup(years)(service)
 
