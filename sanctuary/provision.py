@@ -23,13 +23,12 @@ from nats.js.errors import NotFoundError
 
 from services.contractor.staff import staff_bucket_config
 from services.reporting.views.stream import VIEWS_STREAM, ensure_views_stream, views_stream_config
+from shared.checkpoints import checkpoint_stream_config
 from shared.crypto import KEY_BUCKET
 from shared.deadletter import DEADLETTER_STREAM
 from shared.eventstore import stream_config
 from shared.positions import POSITIONS_BUCKET
 from shared.provisioned import bucket_stream
-
-CHECKPOINTS_STREAM = "CHECKPOINTS"
 
 
 @dataclass(frozen=True)
@@ -60,20 +59,6 @@ def case_keys_config(replicas: int) -> StreamConfig:
     )
 
 
-def checkpoints_config(replicas: int) -> StreamConfig:
-    """Signed checkpoints of every case's head (its last sequence and hash), published by the
-    reporting service, so that a truncated history fails verification. Immutable like CASES."""
-    return StreamConfig(
-        name=CHECKPOINTS_STREAM,
-        subjects=["checkpoint.>"],
-        storage=StorageType.FILE,
-        num_replicas=replicas,
-        deny_delete=True,
-        deny_purge=True,
-        allow_direct=True,
-    )
-
-
 def reader_positions_config(replicas: int) -> KeyValueConfig:
     """Where each in-order reader of CASES keeps its position (key ``<service>.<reader>``)."""
     # Direct gets: a reader's permission names its own keys in the request's subject.
@@ -88,7 +73,7 @@ def streams(replicas: int = 1, duplicate_window_s: float = 120.0) -> list[Stream
     return [
         stream_config(replicas, duplicate_window_s),
         deadletter_config(replicas),
-        checkpoints_config(replicas),
+        checkpoint_stream_config(replicas),
         views_stream_config(replicas),
         case_keys_config(replicas),
     ]

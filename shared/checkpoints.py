@@ -29,9 +29,12 @@ def checkpoint_subject(case_id: str) -> str:
 
 
 def checkpoint_stream_config(replicas: int = 1) -> StreamConfig:
+    """The one definition of CHECKPOINTS (``sanctuary provision`` makes it). Immutable like CASES,
+    except that only the newest few checkpoints of each case are kept: verification compares a
+    case with its newest, so older ones would only grow the stream without bound."""
     return StreamConfig(
         name=CHECKPOINT_STREAM,
-        subjects=["checkpoint.*"],
+        subjects=["checkpoint.>"],
         storage=StorageType.FILE,
         num_replicas=replicas,
         max_msgs_per_subject=_KEPT_PER_CASE,
