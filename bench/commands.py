@@ -8,7 +8,9 @@ streams have N replicas (the floor's stream too), provisions it as `sanctuary pr
 the key custodian, then:
   floor  a raw nats-py responder process: each request is one JetStream publish (with the same
          expected-sequence and message-id headers as an event) and a reply with the ack; measured
-         one request at a time (p50/p99) and with --clients in flight (per second);
+         one request at a time (p50/p99) and with --clients in flight (per second); the same with the
+         atomic batch of 6 events a submission writes (the batch floor); and the FastStream floor: a
+         broker wired as a service's (same middlewares, decoder, workers) doing only that publish;
   (1)    the referral service alone: SubmitReferral p50/p99 one client at a time, AcceptReferral on
          an existing case p50/p99, SubmitReferral with --clients in flight, then AcceptReferral on
          those cases with --clients in flight (one event, one publish: the floor's own write);
@@ -68,6 +70,8 @@ from shared.nats_server import NatsServer
 
 RAW_STREAM = "RAWCMD"
 RAW_SUBJECT = "bench.raw.command"
+# Under cmd., as a command's subject is: the command metrics middleware times what it carries.
+FASTSTREAM_SUBJECT = "cmd.bench.FastStreamFloor"
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES_BUT_REFERRAL = ("assessment", "contractor", "reporting")
 # What SubmitReferral records: the referral, four consents and the eligibility evaluation.
@@ -149,6 +153,55 @@ async def raw_responder(url: str, events: int, replicas: int) -> None:
     await asyncio.Event().wait()
 
 
+async def faststream_responder(url: str) -> None:
+    """The FastStream floor: a broker wired as a service's is (the same middlewares, decoder and
+    workers, shared.service and shared.bus), whose command endpoint does only the raw floor's one
+    JetStream publish and replies with the ack. What it costs beyond the raw floor is FastStream's
+    own consume path, which the services keep."""
+    from faststream.nats import NatsBroker
+
+    from shared.bus import COMMAND_WORKERS, raw_body
+    from shared.health import ServiceHealth
+    from shared.metrics import ServiceMetrics
+    from shared.tracing import tracing_middlewares
+
+    nc = await nats.connect(server_list(url), name="bench-faststream-responder")
+    metrics = ServiceMetrics("bench", ServiceHealth("bench", "0"))
+    broker = NatsBroker(
+        server_list(url), logger=None, middlewares=(*tracing_middlewares("bench"), *metrics.middlewares())
+    )
+    counter = 0
+
+    async def endpoint(body: Any) -> bytes:
+        nonlocal counter
+        counter += 1
+        case = f"fs{os.getpid()}-{counter}"
+        headers = {
+            "Nats-Msg-Id": f"{case}:0",
+            "Nats-Expected-Last-Subject-Sequence": "0",
+            "Nats-Expected-Last-Subject-Sequence-Subject": f"raw.{case}.>",
+        }
+        ack = await nc.request(f"raw.{case}.event", body, headers=headers, timeout=30)
+        return ack.data
+
+    broker.subscriber(FASTSTREAM_SUBJECT, queue="fs", decoder=raw_body, max_workers=COMMAND_WORKERS)(endpoint)
+    await broker.start()
+    await broker.connection.flush(timeout=5)
+    print("ready", flush=True)
+    await asyncio.Event().wait()
+
+
+def start_faststream_responder(url: str) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--faststream-responder", url], stdout=subprocess.PIPE, cwd=ROOT
+    )
+    assert process.stdout is not None
+    if process.stdout.readline().strip() != b"ready":
+        process.kill()
+        raise RuntimeError("the FastStream responder did not start")
+    return process
+
+
 def start_raw_responder(url: str, events: int, replicas: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [
@@ -172,12 +225,12 @@ def start_raw_responder(url: str, events: int, replicas: int) -> subprocess.Pope
 
 
 async def measure_floor(
-    nc: NATS, args: argparse.Namespace, process: subprocess.Popen[bytes], events: int, body: bytes
+    nc: NATS, args: argparse.Namespace, process: subprocess.Popen[bytes], subject: str, body: bytes
 ) -> dict[str, float]:
     cpu = cpu_seconds(process.pid)
 
     async def send(i: int) -> None:
-        await ok_request(nc, f"{RAW_SUBJECT}.{events}", body)
+        await ok_request(nc, subject, body)
 
     p50, p99 = await sequential(args.sequential, send)
     rate = await concurrent(args.clients, args.requests, send)
@@ -288,11 +341,15 @@ async def measure(args: argparse.Namespace, url: str, work: Path) -> dict[str, A
         start_raw_responder(url, SUBMIT_EVENTS, args.replicas),
     ]
     try:
-        # The floors: one publish (the brief's floor), and the atomic batch a submission writes.
-        one = await measure_floor(nc, args, raws[0], 1, b"x" * 2600)
+        raws.append(start_faststream_responder(url))
+        # The floors: one publish (the issue's floor), and the atomic batch a submission writes;
+        # then the one publish behind FastStream wired as a service is.
+        one = await measure_floor(nc, args, raws[0], f"{RAW_SUBJECT}.1", b"x" * 2600)
         result |= {f"floor_{k}": v for k, v in one.items()}
-        batch = await measure_floor(nc, args, raws[1], SUBMIT_EVENTS, b"x" * 900)
+        batch = await measure_floor(nc, args, raws[1], f"{RAW_SUBJECT}.{SUBMIT_EVENTS}", b"x" * 900)
         result |= {f"batch_floor_{k}": v for k, v in batch.items()}
+        faststream = await measure_floor(nc, args, raws[2], FASTSTREAM_SUBJECT, b"x" * 2600)
+        result |= {f"faststream_floor_{k}": v for k, v in faststream.items()}
 
         # (1) The referral service alone (with the key custodian, which it asks for case keys).
         processes += await start_services(("referral",), url, work)
@@ -448,6 +505,7 @@ def profile(pid: int, out: Path) -> subprocess.Popen[bytes]:
             out,
             "--rate",
             "200",
+            "--gil",  # the thread holding the GIL: what costs CPU, not the idle worker threads
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -501,6 +559,12 @@ def report(r: dict[str, Any]) -> None:
             ">= 500/s",
         )
         row("  the same, against a raw atomic batch of 6", r["submit_all_four_per_s"], brate, "/s", "")
+    s50, srate = r["faststream_floor_p50_ms"], r["faststream_floor_per_s"]
+    row("FastStream floor p50, one client (one publish)", s50, f50, "ms", "")
+    row(f"FastStream floor, {clients} clients", srate, frate, "/s", "")
+    row("FastStream floor CPU per request", r["faststream_floor_cpu_ms"], r["floor_cpu_ms"], "ms", "")
+    row("AcceptReferral p50 against the FastStream floor", r["accept_p50_ms"], s50, "ms", "")
+    row("AcceptReferral rate against the FastStream floor", r["accept_alone_per_s"], srate, "/s", "")
     fcpu = r["floor_cpu_ms"]
     row("CPU per command, referral alone, under load", r["referral_cpu_ms_alone"], fcpu, "ms", "printed")
     row(
@@ -575,7 +639,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--sequential", type=int, default=200, help="commands one at a time for p50 (200)")
     parser.add_argument("--clients", type=int, default=32, help="clients in flight for the rates (32)")
     parser.add_argument(
-        "--profile", type=Path, help="py-spy each service under load into this directory (collapsed stacks)"
+        "--profile",
+        type=Path,
+        help="py-spy each service under load into this directory (collapsed stacks); the sampling "
+        "slows the services, so the rates of such a run are not the figures",
     )
     parser.add_argument(
         "--catch-up-wait", type=float, default=300.0, help="seconds to wait for lag 0 after the load (300)"
@@ -589,6 +656,7 @@ def parse_args() -> argparse.Namespace:
         help="run on a local N-node cluster with N-replica streams (0, the default: one server, R1)",
     )
     parser.add_argument("--raw-responder", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--faststream-responder", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--raw-events", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--raw-replicas", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -598,7 +666,9 @@ def parse_args() -> argparse.Namespace:
 
 if __name__ == "__main__":
     arguments = parse_args()
-    if arguments.raw_responder:
+    if arguments.faststream_responder:
+        asyncio.run(faststream_responder(arguments.faststream_responder))
+    elif arguments.raw_responder:
         asyncio.run(raw_responder(arguments.raw_responder, arguments.raw_events, arguments.raw_replicas))
     else:
         figures = asyncio.run(main(arguments))
