@@ -1,11 +1,16 @@
 """Command throughput benchmark: the real services as processes, against raw nats-py in the same run.
 
-    python bench/commands.py [--help]
+    python bench/commands.py [--cluster 3] [--help]
 
-Starts its own nats-server (sync_interval: always, as `sanctuary run` does) on a free port, then:
+Starts its own nats-server (sync_interval: always, as `sanctuary run` does) on a free port, or with
+--cluster N a local N-node cluster (shared.nats_cluster, as `sanctuary run --cluster N` does) whose
+streams have N replicas (the floor's stream too), provisions it as `sanctuary provision` does, starts
+the key custodian, then:
   floor  a raw nats-py responder process: each request is one JetStream publish (with the same
          expected-sequence and message-id headers as an event) and a reply with the ack; measured
-         one request at a time (p50/p99) and with --clients in flight (per second);
+         one request at a time (p50/p99) and with --clients in flight (per second); the same with the
+         atomic batch of 6 events a submission writes (the batch floor); and the FastStream floor: a
+         broker wired as a service's (same middlewares, decoder, workers) doing only that publish;
   (1)    the referral service alone: SubmitReferral p50/p99 one client at a time, AcceptReferral on
          an existing case p50/p99, SubmitReferral with --clients in flight, then AcceptReferral on
          those cases with --clients in flight (one event, one publish: the floor's own write);
@@ -33,7 +38,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,15 +51,27 @@ from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import BadRequestError
 from workers import run_workers  # bench/workers.py, beside this script
 
+from sanctuary.cluster import MAX_REPLICAS
 from sanctuary.demo.people import make_client
 from sanctuary.demo.storyline import COORDINATOR
-from sanctuary.launcher import ServiceProcess, service_environment, start_service, wait_healthy
+from sanctuary.deployconfig import KEYS
+from sanctuary.launcher import (
+    ServiceProcess,
+    provision_server,
+    service_environment,
+    start_service,
+    wait_healthy,
+)
 from shared.contracts.referral import AcceptReferral, SubmitReferral, case_id_for
 from shared.eventstore import STREAM
+from shared.nats_cluster import NatsCluster
+from shared.nats_connect import server_list
 from shared.nats_server import NatsServer
 
 RAW_STREAM = "RAWCMD"
 RAW_SUBJECT = "bench.raw.command"
+# Under cmd., as a command's subject is: the command metrics middleware times what it carries.
+FASTSTREAM_SUBJECT = "cmd.bench.FastStreamFloor"
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES_BUT_REFERRAL = ("assessment", "contractor", "reporting")
 # What SubmitReferral records: the referral, four consents and the eligibility evaluation.
@@ -75,12 +92,12 @@ def cpu_seconds(pid: int) -> float:
 # -- the floor: a raw nats-py responder in its own process ---------------------------------------
 
 
-async def raw_responder(url: str, events: int) -> None:
+async def raw_responder(url: str, events: int, replicas: int) -> None:
     """Each request: ``events`` JetStream publishes of its body to a new subject (the first with the
     expected-sequence 0 check and a message id; several go as one atomic batch, as the event store
     writes a decision's events) and a reply with the ack. A task per message, as concurrent as
-    nats-py allows."""
-    nc = await nats.connect(url, name="bench-raw-responder")
+    nats-py allows. The stream has ``replicas`` replicas, as CASES has."""
+    nc = await nats.connect(server_list(url), name="bench-raw-responder")
     js = nc.jetstream()
     with contextlib.suppress(BadRequestError):  # the other floor's responder made it
         await js.add_stream(
@@ -88,6 +105,7 @@ async def raw_responder(url: str, events: int) -> None:
                 name=RAW_STREAM,
                 subjects=["raw.>"],
                 storage=StorageType.FILE,
+                num_replicas=replicas,
                 allow_direct=True,
                 allow_atomic=True,
                 duplicate_window=120,
@@ -135,9 +153,67 @@ async def raw_responder(url: str, events: int) -> None:
     await asyncio.Event().wait()
 
 
-def start_raw_responder(url: str, events: int) -> subprocess.Popen[bytes]:
+async def faststream_responder(url: str) -> None:
+    """The FastStream floor: a broker wired as a service's is (the same middlewares, decoder and
+    workers, shared.service and shared.bus), whose command endpoint does only the raw floor's one
+    JetStream publish and replies with the ack. What it costs beyond the raw floor is FastStream's
+    own consume path, which the services keep."""
+    from faststream.nats import NatsBroker
+
+    from shared.bus import COMMAND_WORKERS, raw_body
+    from shared.health import ServiceHealth
+    from shared.metrics import ServiceMetrics
+    from shared.tracing import tracing_middlewares
+
+    nc = await nats.connect(server_list(url), name="bench-faststream-responder")
+    metrics = ServiceMetrics("bench", ServiceHealth("bench", "0"))
+    broker = NatsBroker(
+        server_list(url), logger=None, middlewares=(*tracing_middlewares("bench"), *metrics.middlewares())
+    )
+    counter = 0
+
+    async def endpoint(body: Any) -> bytes:
+        nonlocal counter
+        counter += 1
+        case = f"fs{os.getpid()}-{counter}"
+        headers = {
+            "Nats-Msg-Id": f"{case}:0",
+            "Nats-Expected-Last-Subject-Sequence": "0",
+            "Nats-Expected-Last-Subject-Sequence-Subject": f"raw.{case}.>",
+        }
+        ack = await nc.request(f"raw.{case}.event", body, headers=headers, timeout=30)
+        return ack.data
+
+    broker.subscriber(FASTSTREAM_SUBJECT, queue="fs", decoder=raw_body, max_workers=COMMAND_WORKERS)(endpoint)
+    await broker.start()
+    await broker.connection.flush(timeout=5)
+    print("ready", flush=True)
+    await asyncio.Event().wait()
+
+
+def start_faststream_responder(url: str) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [sys.executable, __file__, "--raw-responder", url, "--raw-events", str(events)],
+        [sys.executable, __file__, "--faststream-responder", url], stdout=subprocess.PIPE, cwd=ROOT
+    )
+    assert process.stdout is not None
+    if process.stdout.readline().strip() != b"ready":
+        process.kill()
+        raise RuntimeError("the FastStream responder did not start")
+    return process
+
+
+def start_raw_responder(url: str, events: int, replicas: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            __file__,
+            "--raw-responder",
+            url,
+            "--raw-events",
+            str(events),
+            "--raw-replicas",
+            str(replicas),
+        ],
         stdout=subprocess.PIPE,
         cwd=ROOT,
     )
@@ -149,12 +225,12 @@ def start_raw_responder(url: str, events: int) -> subprocess.Popen[bytes]:
 
 
 async def measure_floor(
-    nc: NATS, args: argparse.Namespace, process: subprocess.Popen[bytes], events: int, body: bytes
+    nc: NATS, args: argparse.Namespace, process: subprocess.Popen[bytes], subject: str, body: bytes
 ) -> dict[str, float]:
     cpu = cpu_seconds(process.pid)
 
     async def send(i: int) -> None:
-        await ok_request(nc, f"{RAW_SUBJECT}.{events}", body)
+        await ok_request(nc, subject, body)
 
     p50, p99 = await sequential(args.sequential, send)
     rate = await concurrent(args.clients, args.requests, send)
@@ -258,26 +334,31 @@ async def time_to_catch_up(nc: NATS, names: tuple[str, ...], deadline_s: float) 
 async def measure(args: argparse.Namespace, url: str, work: Path) -> dict[str, Any]:
     result: dict[str, Any] = {"clients": args.clients, "requests": args.requests}
     run = os.urandom(3).hex()
-    env = bench_environment(url, work)
-    nc = await nats.connect(url, name="bench-commands-client")
+    nc = await nats.connect(server_list(url), name="bench-commands-client")
     processes: list[ServiceProcess] = []
-    raws = [start_raw_responder(url, 1), start_raw_responder(url, SUBMIT_EVENTS)]
+    raws = [
+        start_raw_responder(url, 1, args.replicas),
+        start_raw_responder(url, SUBMIT_EVENTS, args.replicas),
+    ]
     try:
-        # The floors: one publish (the brief's floor), and the atomic batch a submission writes.
-        one = await measure_floor(nc, args, raws[0], 1, b"x" * 2600)
+        raws.append(start_faststream_responder(url))
+        # The floors: one publish (the issue's floor), and the atomic batch a submission writes;
+        # then the one publish behind FastStream wired as a service is.
+        one = await measure_floor(nc, args, raws[0], f"{RAW_SUBJECT}.1", b"x" * 2600)
         result |= {f"floor_{k}": v for k, v in one.items()}
-        batch = await measure_floor(nc, args, raws[1], SUBMIT_EVENTS, b"x" * 900)
+        batch = await measure_floor(nc, args, raws[1], f"{RAW_SUBJECT}.{SUBMIT_EVENTS}", b"x" * 900)
         result |= {f"batch_floor_{k}": v for k, v in batch.items()}
+        faststream = await measure_floor(nc, args, raws[2], FASTSTREAM_SUBJECT, b"x" * 2600)
+        result |= {f"faststream_floor_{k}": v for k, v in faststream.items()}
 
-        # (1) The referral service alone.
-        processes.append(start_service("referral", env, work / "logs", ROOT))
-        await wait_healthy(url, processes, timeout=120)
+        # (1) The referral service alone (with the key custodian, which it asks for case keys).
+        processes += await start_services(("referral",), url, work)
         submissions = Submissions(run)
         submit = SubmitReferral.subject()
         warm = [submissions.next("warm") for _ in range(50)]
         for _, body in warm:
             await ok_request(nc, submit, body)
-        referral_pid = processes[0].process.pid
+        referral_pid = processes[-1].process.pid
         cpu = cpu_seconds(referral_pid)
         submitted: list[str] = []
 
@@ -343,13 +424,10 @@ async def measure_all_four(args: argparse.Namespace, url: str, work: Path) -> di
     --clients in flight, each service's CPU per command, and the time until every reaction and
     projection has caught up after the load stops."""
     result: dict[str, Any] = {}
-    env = bench_environment(url, work)
-    nc = await nats.connect(url, name="bench-commands-client")
-    processes = [
-        start_service(name, env, work / "logs", ROOT) for name in ("referral", *SERVICES_BUT_REFERRAL)
-    ]
+    nc = await nats.connect(server_list(url), name="bench-commands-client")
+    processes: list[ServiceProcess] = []
     try:
-        await wait_healthy(url, processes, timeout=120)
+        processes += await start_services(("referral", *SERVICES_BUT_REFERRAL), url, work)
         names = tuple(p.name for p in processes)
         submissions = Submissions(os.urandom(3).hex())
 
@@ -377,13 +455,40 @@ async def measure_all_four(args: argparse.Namespace, url: str, work: Path) -> di
     return result
 
 
-def bench_environment(url: str, work: Path) -> dict[str, str]:
-    env = service_environment(url, base64.b64encode(os.urandom(32)).decode())
-    return env | {
+async def start_services(names: tuple[str, ...], url: str, work: Path) -> list[ServiceProcess]:
+    """The key custodian (alone holding the KEK, as `sanctuary run` starts it) and then ``names``,
+    healthy. The custodian comes first in the list."""
+    common = {
         "SANCTUARY_SIGNING_KEYS": str(work / "keys"),
         "SANCTUARY_PUBLIC_KEYS": str(work / "keys"),
         "DATABASE_URL": f"sqlite:///{work / 'readmodel.db'}",
     }
+    kek = base64.b64encode(os.urandom(32)).decode()
+    processes = [start_service(KEYS, service_environment(url, kek) | common, work / "logs", ROOT)]
+    try:
+        await wait_healthy(url, processes, timeout=120)
+        env = service_environment(url, None) | common
+        processes += [start_service(name, env, work / "logs", ROOT) for name in names]
+        await wait_healthy(url, processes, timeout=120)
+    except BaseException:
+        for p in reversed(processes):
+            p.stop()
+        raise
+    return processes
+
+
+@contextlib.asynccontextmanager
+async def nats_system(store: Path, cluster: int) -> AsyncIterator[str]:
+    """A provisioned NATS (one server, or a ``cluster``-node cluster with that many replicas of
+    every stream); yields its URL (every node's, comma-separated)."""
+    replicas = min(cluster, MAX_REPLICAS) if cluster else 1
+    with contextlib.ExitStack() as stack:
+        if cluster:
+            url = stack.enter_context(NatsCluster(size=cluster, base_dir=store)).url
+        else:
+            url = stack.enter_context(NatsServer(store_dir=store, sync_interval="always")).url
+        await provision_server(url, replicas)
+        yield url
 
 
 def profile(pid: int, out: Path) -> subprocess.Popen[bytes]:
@@ -400,6 +505,7 @@ def profile(pid: int, out: Path) -> subprocess.Popen[bytes]:
             out,
             "--rate",
             "200",
+            "--gil",  # the thread holding the GIL: what costs CPU, not the idle worker threads
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -407,62 +513,110 @@ def profile(pid: int, out: Path) -> subprocess.Popen[bytes]:
 
 
 def report(r: dict[str, Any]) -> None:
-    f50, f99, frate, clients = r["floor_p50_ms"], r["floor_p99_ms"], r["floor_per_s"], r["clients"]
-    b50, brate = r["batch_floor_p50_ms"], r["batch_floor_per_s"]
-    print(
-        f"floor, raw nats-py responder, one JetStream publish: p50 {f50:.2f} ms, p99 {f99:.2f} ms; "
-        f"{frate:,.0f}/s with {clients} clients; {r['floor_cpu_ms']:.2f} ms CPU per request"
+    """One table: each figure, ours, the raw nats-py floor measured in the same run, the ratio, the
+    issue's target."""
+    clients, where = r["clients"], r["where"]
+    f50, frate, b50, brate = (
+        r["floor_p50_ms"],
+        r["floor_per_s"],
+        r["batch_floor_p50_ms"],
+        r["batch_floor_per_s"],
     )
-    print(
-        f"floor, raw nats-py responder, atomic batch of {SUBMIT_EVENTS} (what a submission writes): "
-        f"p50 {b50:.2f} ms, p99 {r['batch_floor_p99_ms']:.2f} ms; {brate:,.0f}/s with {clients} clients"
-    )
-    for label, p50, p99, own in (
-        ("SubmitReferral, one client    ", r["submit_p50_ms"], r["submit_p99_ms"], b50),
-        ("AcceptReferral, one client    ", r["accept_p50_ms"], r["accept_p99_ms"], f50),
-    ):
-        print(
-            f"{label}: p50 {p50:.2f} ms ({p50 / f50:.1f}x floor, {p50 / own:.1f}x its own write's floor), "
-            f"p99 {p99:.2f} ms"
-        )
-    for label, key in (
-        ("AcceptReferral, referral alone", "accept_alone_per_s"),
-        ("SubmitReferral, referral alone", "submit_alone_per_s"),
-        ("SubmitReferral, all four      ", "submit_all_four_per_s"),
-    ):
-        if key in r:
-            rate = r[key]
-            print(
-                f"{label}: {rate:,.0f}/s with {clients} clients "
-                f"({rate / frate:.2f}x floor, {rate / brate:.2f}x the batch floor)"
+    rows: list[tuple[str, str, str, str, str]] = []
+
+    def row(figure: str, ours: float, floor: float, unit: str, target: str) -> None:
+        fmt = "{:,.0f}" if unit == "/s" else "{:.2f}"
+        rows.append(
+            (
+                figure,
+                fmt.format(ours) + f" {unit}",
+                fmt.format(floor) + f" {unit}",
+                f"{ours / floor:.2f}x",
+                target,
             )
-    cpu = ", ".join(f"{k.rsplit('_', 1)[1]} {v:.2f} ms" for k, v in r.items() if k.startswith("cpu_ms_per"))
-    if cpu:
-        print(f"CPU per command, all four running: {cpu}")
-    print(
-        f"CPU per command, referral alone under load {r['referral_cpu_ms_alone']:.2f} ms, one at a time "
-        f"{r['referral_cpu_ms_sequential']:.2f} ms (floor {r['floor_cpu_ms']:.2f} ms)"
+        )
+
+    row("SubmitReferral p50, one client", r["submit_p50_ms"], f50, "ms", "<= 4x floor")
+    row("  the same, against a raw atomic batch of 6", r["submit_p50_ms"], b50, "ms", "")
+    row("SubmitReferral p99, one client", r["submit_p99_ms"], r["floor_p99_ms"], "ms", "")
+    row("AcceptReferral p50, one client", r["accept_p50_ms"], f50, "ms", "<= 3x floor")
+    row("AcceptReferral p99, one client", r["accept_p99_ms"], r["floor_p99_ms"], "ms", "")
+    row(
+        f"SubmitReferral, {clients} clients, referral alone",
+        r["submit_alone_per_s"],
+        frate,
+        "/s",
+        ">= 1,000/s",
     )
+    row("  the same, against a raw atomic batch of 6", r["submit_alone_per_s"], brate, "/s", "")
+    row(f"AcceptReferral, {clients} clients, referral alone", r["accept_alone_per_s"], frate, "/s", "")
+    if "submit_all_four_per_s" in r:
+        row(
+            f"SubmitReferral, {clients} clients, all four",
+            r["submit_all_four_per_s"],
+            frate,
+            "/s",
+            ">= 500/s",
+        )
+        row("  the same, against a raw atomic batch of 6", r["submit_all_four_per_s"], brate, "/s", "")
+    s50, srate = r["faststream_floor_p50_ms"], r["faststream_floor_per_s"]
+    row("FastStream floor p50, one client (one publish)", s50, f50, "ms", "")
+    row(f"FastStream floor, {clients} clients", srate, frate, "/s", "")
+    row("FastStream floor CPU per request", r["faststream_floor_cpu_ms"], r["floor_cpu_ms"], "ms", "")
+    row("AcceptReferral p50 against the FastStream floor", r["accept_p50_ms"], s50, "ms", "")
+    row("AcceptReferral rate against the FastStream floor", r["accept_alone_per_s"], srate, "/s", "")
+    fcpu = r["floor_cpu_ms"]
+    row("CPU per command, referral alone, under load", r["referral_cpu_ms_alone"], fcpu, "ms", "printed")
+    row(
+        "CPU per command, referral alone, one at a time",
+        r["referral_cpu_ms_sequential"],
+        fcpu,
+        "ms",
+        "printed",
+    )
+    for key, value in r.items():
+        if key.startswith("cpu_ms_per_command_"):
+            name = key.removeprefix("cpu_ms_per_command_")
+            row(f"CPU per SubmitReferral, all four: {name}", value, fcpu, "ms", "printed")
+    headings = ("figure", "ours", "floor", "ratio", "target")
+    widths = [max(len(x[i]) for x in (headings, *rows)) for i in range(5)]
+    print(f"\n{where}; floor: a raw nats-py responder doing one JetStream publish per request")
+    print(f"(batch floor: the same doing the atomic batch of {SUBMIT_EVENTS} a submission writes)")
+    for line in (headings, tuple("-" * w for w in widths), *rows):
+        print(
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(line, widths, strict=True))
+            )
+        )
     if r.get("lag_left"):
         print(
             f"reactions and projections NOT back to lag 0 within {r['catch_up_s']:.0f} s after the load "
-            f"stopped: {r['lag_left']:,} events still behind"
+            f"stopped: {r['lag_left']:,} events still behind (target: lag 0 within 5 s)"
         )
     elif "catch_up_s" in r:
-        print(f"reactions and projections back to lag 0: {r['catch_up_s']:.2f} s after the load stopped")
+        print(
+            f"reactions and projections back to lag 0 {r['catch_up_s']:.2f} s after the load stopped "
+            "(target 5 s)"
+        )
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="sanctuary-bench-commands-"))
     try:
-        with NatsServer(store_dir=work / "nats", sync_interval="always") as server:
-            result = await measure(args, server.url, work)
+        async with nats_system(work / "nats", args.cluster) as url:
+            result = await measure(args, url, work)
         print("referral alone:", json.dumps(result), flush=True)  # kept if the rest fails
         if not args.referral_only:
-            with NatsServer(store_dir=work / "nats-2", sync_interval="always") as server:
-                result |= await measure_all_four(args, server.url, work / "all-four")
+            async with nats_system(work / "nats-2", args.cluster) as url:
+                result |= await measure_all_four(args, url, work / "all-four")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    result["where"] = (
+        f"a {args.cluster}-node cluster, streams with {args.replicas} replicas"
+        if args.cluster
+        else "one server, R1"
+    )
     result |= {
         "submit_p50_vs_floor": result["submit_p50_ms"] / result["floor_p50_ms"],
         "submit_p50_vs_batch_floor": result["submit_p50_ms"] / result["batch_floor_p50_ms"],
@@ -485,21 +639,37 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--sequential", type=int, default=200, help="commands one at a time for p50 (200)")
     parser.add_argument("--clients", type=int, default=32, help="clients in flight for the rates (32)")
     parser.add_argument(
-        "--profile", type=Path, help="py-spy each service under load into this directory (collapsed stacks)"
+        "--profile",
+        type=Path,
+        help="py-spy each service under load into this directory (collapsed stacks); the sampling "
+        "slows the services, so the rates of such a run are not the figures",
     )
     parser.add_argument(
         "--catch-up-wait", type=float, default=300.0, help="seconds to wait for lag 0 after the load (300)"
     )
     parser.add_argument("--referral-only", action="store_true", help="skip the four-service measures")
+    parser.add_argument(
+        "--cluster",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run on a local N-node cluster with N-replica streams (0, the default: one server, R1)",
+    )
     parser.add_argument("--raw-responder", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--faststream-responder", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--raw-events", type=int, default=1, help=argparse.SUPPRESS)
-    return parser.parse_args()
+    parser.add_argument("--raw-replicas", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.replicas = min(args.cluster, MAX_REPLICAS) if args.cluster else 1
+    return args
 
 
 if __name__ == "__main__":
     arguments = parse_args()
-    if arguments.raw_responder:
-        asyncio.run(raw_responder(arguments.raw_responder, arguments.raw_events))
+    if arguments.faststream_responder:
+        asyncio.run(faststream_responder(arguments.faststream_responder))
+    elif arguments.raw_responder:
+        asyncio.run(raw_responder(arguments.raw_responder, arguments.raw_events, arguments.raw_replicas))
     else:
         figures = asyncio.run(main(arguments))
         print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}))

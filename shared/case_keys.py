@@ -135,13 +135,21 @@ class CaseKeyClient:
 
     async def key_for_writing(self, case_id: str) -> bytes:
         """The case's key, created on first use by a service that may create keys."""
-        try:
-            return await self.key_for_reading(case_id)
-        except KeyError:
-            if self.service not in MAY[KeyOperation.CREATE]:
+        if self.service not in MAY[KeyOperation.CREATE]:
+            try:
+                return await self.key_for_reading(case_id)
+            except KeyError:
                 raise KeyCustodianError(
                     f"case {case_id} has no key, and {self.service} may not create one"
                 ) from None
+        cached = self._cache.get(case_id)
+        if cached is not None:
+            return cached
+        if case_id in self._erased:
+            raise CaseErased(case_id)
+        # One request, not a get then a create: the custodian's create answers with the key the
+        # case already has, if it has one (and refuses an erased case), so a new case costs one
+        # round trip.
         return self._keep(case_id, await self._ask(KeyOperation.CREATE, case_id))
 
     async def destroy(self, case_id: str, request: DestroyRequest) -> bool:

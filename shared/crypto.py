@@ -257,13 +257,12 @@ class KeyStore:
         cached = self._cache.get(case_id)
         if cached is not None:
             return cached
-        try:
-            return await self.key_for_reading(case_id)
-        except KeyError:
-            pass
+        if case_id in self._erased:
+            raise CaseErased(case_id)
         dek = AESGCM.generate_key(bit_length=256)
         try:
             # update(last=0), not create(): create() re-creates a key over an erasure tombstone.
+            # Tried before any read: a new case (why a key is asked to be made) costs one write.
             await self.kv.update(case_id, self._wrap(case_id, dek), last=0)
         except KeyWrongLastSequenceError:
             # Another writer created it first, or it was erased (a tombstone exists).

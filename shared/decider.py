@@ -4,6 +4,8 @@ Both are pure; ``CaseHandler`` is the one place with I/O. It keeps each case's f
 the stream position it was folded to (so a command does not re-read the whole case), decides on
 it, appends with the expected sequence, and on a concurrency conflict catches up and decides
 again. A command whose id was already applied returns the events it produced the first time.
+A command that opens a case (its case id derives from its own id) is tried on the empty case
+without a read first: the expected-sequence check stands in for the read.
 """
 
 from __future__ import annotations
@@ -139,7 +141,12 @@ class CaseHandler(Generic[C, S]):
         from shared.eventstore import ConcurrencyConflict
 
         case_id = command.case_id
-        folded = self._cache.get(case_id) or await self.state_of(case_id)
+        folded = self._cache.get(case_id)
+        if folded is None and "case_id" in command.derived_fields:
+            opened = await self._open_unread(command)
+            if opened is not None:
+                return opened
+        folded = folded or await self.state_of(case_id)
         for attempt in range(self._max_attempts):
             if command.command_id in folded.applied:
                 return Outcome(case_id, folded.applied[command.command_id], [], duplicate=True)
@@ -175,3 +182,32 @@ class CaseHandler(Generic[C, S]):
         raise CommandRejected.one(
             "case_id", f"the case kept changing; gave up after {self._max_attempts} attempts"
         )
+
+    async def _open_unread(self, command: C) -> Outcome | None:
+        """A command whose case id derives from its own id (a submission) opens a new case unless
+        it was applied before: decide it on the empty case and append expecting no event, without
+        reading the case first. The server's expected-sequence (and message-id) check refuses the
+        append if the case has any event; then None, and the caller reads the case and decides as
+        usual (a retried command is then found applied). None too when the empty case refuses it,
+        so the refusal rests on the case as stored."""
+        from shared.eventstore import ConcurrencyConflict
+
+        fresh: Folded[S] = Folded(state=self._decider.initial())
+        try:
+            decided = list(self._decider.decide(command, fresh.state))
+            if not decided:
+                return None
+            recorded = await self._store.append(
+                command.case_id,
+                decided,
+                expected=fresh.position,
+                actor=command.actor,
+                command_id=command.command_id,
+                correlation_id=command.correlation_id,
+                occurred_at=command.occurred_at,
+            )
+        except (CommandRejected, ConcurrencyConflict):
+            return None
+        fresh.absorb(self._decider, recorded)
+        self._remember(command.case_id, fresh)
+        return Outcome(command.case_id, [e.event_id for e in recorded], recorded)

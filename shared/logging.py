@@ -8,6 +8,7 @@ e-mail addresses, postcodes, dates). Exceptions are rendered to text first, then
 from __future__ import annotations
 
 import enum
+import json as json_module
 import logging
 import re
 import sys
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from datetime import date
 from typing import Any
 
+import orjson
 import structlog
 from pydantic import BaseModel
 
@@ -66,7 +68,13 @@ def register_personal_keys(keys: Iterable[str]) -> None:
     _PERSONAL_KEYS.update(k.lower() for k in keys)
 
 
+# Every pattern above needs a digit or an "@": text with neither is left as it is, unscanned.
+_MAY_MATCH = re.compile(r"[\d@]")
+
+
 def scrub_text(text: str) -> str:
+    if not _MAY_MATCH.search(text):
+        return text
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
@@ -114,7 +122,9 @@ def strip_personal_data(_: Any, __: str, event_dict: MutableMapping[str, Any]) -
 
 def configure_logging(json: bool = True, level: str = "INFO") -> None:
     renderer: Any = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer(serializer=_json_line)
+        if json
+        else structlog.dev.ConsoleRenderer(colors=False)
     )
     structlog.configure(
         processors=[
@@ -152,6 +162,15 @@ def configure_logging(json: bool = True, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+
+
+def _json_line(event_dict: Any, **kwargs: Any) -> str:
+    """One log line's JSON: orjson, several times faster than the standard library on every line
+    logged; the standard library for what orjson refuses (keys that are not strings, huge ints)."""
+    try:
+        return orjson.dumps(event_dict, default=kwargs.get("default")).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json_module.dumps(event_dict, **kwargs)
 
 
 def _record_exception(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:

@@ -4,8 +4,9 @@ caused, the reactions they trigger in other services) lands in one trace, whose 
 the correlation id. Our own publishers (nats-py, the event store) send no ``traceparent``, so
 without this each hop would start a trace of its own.
 
-Spans go to whatever TracerProvider is configured; with none exporting, they cost little and the
-trace id still reaches the logs (``trace_id``), where a log search can follow one correlation.
+Spans go to whatever TracerProvider is given; the default one exports nowhere, so it records none
+(they would be built and dropped), while the trace id still travels on (``traceparent``) and
+reaches the logs (``trace_id``), where a log search can follow one correlation.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from faststream import BaseMiddleware
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
 TRACEPARENT = "traceparent"
 
@@ -61,5 +63,10 @@ class _CorrelationTrace(BaseMiddleware):
 
 def tracing_middlewares(service: str, provider: TracerProvider | None = None) -> tuple[Any, ...]:
     """For NatsBroker(middlewares=...), outermost first."""
-    provider = provider or TracerProvider(resource=Resource.create({"service.name": f"sanctuary-{service}"}))
+    # The default provider has no exporter: every span it recorded would be built and dropped (about
+    # a sixth of a one-event command's CPU). Not sampled, a span still carries the correlation's
+    # trace id onwards (traceparent) and into the logs. A provider given with an exporter records.
+    provider = provider or TracerProvider(
+        resource=Resource.create({"service.name": f"sanctuary-{service}"}), sampler=ALWAYS_OFF
+    )
     return (_CorrelationTrace, NatsTelemetryMiddleware(tracer_provider=provider))
