@@ -46,6 +46,9 @@ class ServiceHealth:
     # What else a service tells about itself (the key custodian: which KEKs it holds, by id).
     details: dict[str, Any] = field(default_factory=dict)
     http_port: int | None = None  # where /health/* and /metrics are served, once they are
+    # Set once the service's subscriptions are at the server: the HTTP side may answer earlier,
+    # and "ready" before then would let a first command meet "no responders".
+    serving: bool = False
 
     def add_reader(self, reader: Reader) -> None:
         self.readers.append(reader)
@@ -57,7 +60,10 @@ class ServiceHealth:
         return True
 
     def ready(self) -> bool:
-        return self.connected() and not any(s.stalled for s in self.reader_statuses())
+        return self._ready(self.reader_statuses())
+
+    def _ready(self, statuses: list[ReaderStatus]) -> bool:
+        return self.serving and self.connected() and not any(s.stalled for s in statuses)
 
     def as_dict(self) -> dict[str, Any]:
         statuses = self.reader_statuses()
@@ -66,7 +72,7 @@ class ServiceHealth:
             "version": self.version,
             "status": "up",
             "connected": self.connected(),
-            "ready": self.connected() and not any(s.stalled for s in statuses),
+            "ready": self._ready(statuses),
             "readers": [s.as_dict() for s in statuses],
             "http_port": self.http_port,
         } | self.details

@@ -130,6 +130,7 @@ def create_service_app(
         # Subscriptions go to the server asynchronously; flush so that once start() returns the
         # server routes commands to us (otherwise a first command can meet "no responders").
         await broker.connection.flush(timeout=5)
+        runtime.health.serving = True
 
     @app.after_shutdown
     async def stop() -> None:

@@ -319,7 +319,7 @@ async def test_health_says_a_reader_is_stalled_while_it_cannot_progress(bus: Bus
         transient=(OperationalError,),
         stall_after_s=0.5,
     )
-    health = ServiceHealth("test", "0", connected=lambda: bus.nc.is_connected)
+    health = ServiceHealth("test", "0", connected=lambda: bus.nc.is_connected, serving=True)
     health.add_reader(reader)
     event = await bus.note(case_id, "blocked")
     await reader.start(bus.nc)
