@@ -39,6 +39,7 @@ from workers import run_workers  # bench/workers.py, beside this script
 
 from sanctuary.provision import provision
 from services.assessment.app import create_app
+from shared.codec import CasePosition
 from shared.contracts.assessment import (
     SANCTUARY_ADDRESS_QUERY,
     FireFlagView,
@@ -46,7 +47,6 @@ from shared.contracts.assessment import (
     SharingBasis,
 )
 from shared.crypto import KeyStore
-from shared.decider import CasePosition
 from shared.events import Actor, Role
 from shared.eventstore import EventStore
 from shared.logging import configure_logging

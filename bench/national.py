@@ -56,13 +56,14 @@ from services.contractor.reactions import WORKS_ORDERS
 from services.referral.app import rules_for as referral_rules
 from services.referral.domain.decider import referral_decider
 from shared.catalogue import load_catalogue
+from shared.codec import CasePosition
 from shared.commands import Command
 from shared.contracts.contractor import AllocateInstaller, InstallerGender, InstallerRecord
 from shared.crypto import KeyStore
-from shared.decider import CaseHandler, CasePosition, Outcome
 from shared.errors import CommandRejected
 from shared.events import Actor, NewEvent, RecordedEvent
 from shared.eventstore import STREAM, EventStore, ensure_stream
+from shared.handler import CaseHandler, Outcome
 from shared.nats_server import NatsServer
 from shared.scheme import load_scheme
 from shared.settings import Settings, load_settings

@@ -15,9 +15,9 @@ from nats.aio.client import Client as NATS
 from pydantic import Field, ValidationError, WithJsonSchema
 
 from shared.commands import Command, CommandReply
-from shared.decider import CaseHandler, Outcome
 from shared.errors import CommandRejected, Problem, problems_from_validation
 from shared.events import RecordedEvent
+from shared.handler import CaseHandler, Outcome
 from shared.logging import get_logger
 from shared.positions import KvPositions
 from shared.reader import CaseReader

@@ -19,9 +19,10 @@ from faststream.security import BaseSecurity
 
 from shared.bus import case_commands, event_reader
 from shared.commands import Command
-from shared.decider import CaseHandler, Decider
+from shared.decider import Decider
 from shared.errors import CommandRejected
 from shared.events import RecordedEvent, registry
+from shared.handler import CaseHandler
 from shared.health_http import run_with_http
 from shared.logging import configure_logging, get_logger, register_personal_keys
 from shared.metrics import ServiceMetrics

@@ -12,7 +12,7 @@ from services.contractor.domain.decider import make_decider
 from services.contractor.endpoints import case_endpoints, staff_endpoint, start_staff_register
 from services.contractor.reactions import WORKS_ORDERS
 from shared.commands import Command
-from shared.decider import Outcome
+from shared.handler import Outcome
 from shared.service import Service, create_service_app
 from shared.settings import Settings
 

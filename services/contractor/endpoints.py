@@ -12,9 +12,9 @@ from services.contractor.staff import StaffRegister
 from shared.bus import command_endpoint
 from shared.commands import Command, CommandReply
 from shared.contracts.contractor import CASE_COMMANDS, AllocateInstaller, RegisterInstaller
-from shared.decider import CaseHandler, Outcome
 from shared.documented import documented_payload
 from shared.errors import Problem, problems_from_validation
+from shared.handler import CaseHandler, Outcome
 from shared.logging import get_logger
 from shared.service import Service
 

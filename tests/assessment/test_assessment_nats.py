@@ -38,8 +38,9 @@ from shared.contracts.assessment import (
     SharingBasis,
 )
 from shared.contracts.contractor import InstallationCompleted
+from shared.errors import ConcurrencyConflict
 from shared.events import Actor, Event, RecordedEvent, Role
-from shared.eventstore import ConcurrencyConflict, EventStore
+from shared.eventstore import EventStore
 from tests.assessment.gwt import CPO, FIRE, cid
 from tests.assessment.referral_events import (
     REFERRAL_COORDINATOR,

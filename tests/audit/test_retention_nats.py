@@ -15,11 +15,12 @@ from services.reporting.audit.recorder import AuditRecorder
 from services.reporting.audit.retention import find_due_cases, run_retention
 from services.reporting.audit.wiring import audit_extra, audit_startup
 from shared.case_keys import CaseKeyClient
+from shared.codec import CasePosition
 from shared.contracts import referral as R
 from shared.contracts.audit import CasePersonalDataErased, ErasureBasis
 from shared.contracts.referral import CaseClosed, ReferralSubmitted
 from shared.crypto import KeyStore
-from shared.decider import CasePosition, Decider
+from shared.decider import Decider
 from shared.events import SYSTEM_ACTOR, RecordedEvent
 from shared.eventstore import EventStore, ensure_stream
 from shared.personal import ERASED

@@ -26,6 +26,7 @@ from services.contractor.invoice import write_invoice
 from services.contractor.invoice_source import load_installations
 from services.contractor.staff import STAFF_BUCKET
 from shared.bus import send_command
+from shared.codec import CasePosition
 from shared.commands import Command, CommandReply
 from shared.contracts.assessment import PropertyAssessed, RecommendedMeasure
 from shared.contracts.contractor import (
@@ -46,7 +47,6 @@ from shared.contracts.contractor import (
     SuspensionConcern,
     WorksOrderReceived,
 )
-from shared.decider import CasePosition
 from shared.events import Actor, Event, RecordedEvent, Role
 from shared.eventstore import EventStore
 from tests.contractor.referral_events import (

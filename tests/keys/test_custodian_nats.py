@@ -25,9 +25,9 @@ from shared.case_keys import (
     NoPersonalData,
     key_subject,
 )
+from shared.codec import CasePosition
 from shared.contracts.keys import CaseKeyDestroyed
 from shared.crypto import CaseErased
-from shared.decider import CasePosition
 from shared.events import Actor, Role
 from shared.eventstore import EventStore, ensure_stream
 from shared.nats_server import NatsServer

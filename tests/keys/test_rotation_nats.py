@@ -17,8 +17,8 @@ from nats.aio.client import Client as NATS
 from sanctuary.cli_kek import RotationRefused, check_custodian, custodian_kek
 from services.keys.rotation import RotationReport, left_behind, rotate
 from shared.case_keys import CaseKeyClient, DestroyRequest
+from shared.codec import CasePosition
 from shared.crypto import CaseErased, KeyRing, KeyStore, Rewrap, kek_id, wrapped_parts
-from shared.decider import CasePosition
 from shared.events import Actor, Role
 from shared.eventstore import EventStore, ensure_stream
 from shared.personal import ERASED

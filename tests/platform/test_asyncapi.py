@@ -33,8 +33,8 @@ from shared.commands import CommandReply
 from shared.contracts.contractor import SuspensionConcern, WorksOrderReceived, WorksSuspended
 from shared.contracts.envelope import StoredEvent
 from shared.contracts.reporting import Recipient
-from shared.decider import Outcome
 from shared.events import SYSTEM_ACTOR
+from shared.handler import Outcome
 from shared.personal import personal_field_names
 from shared.settings import REPO_ROOT
 from tests.kernel_events import AddKernelNote

@@ -12,9 +12,8 @@ from pathlib import Path
 import nats
 import pytest
 
-from shared.codec import event_hash
+from shared.codec import GENESIS_HASH, CasePosition, event_hash
 from shared.crypto import KeyStore
-from shared.decider import GENESIS_HASH, CasePosition
 from shared.events import Actor, Role
 from shared.eventstore import EventStore, ensure_stream
 from shared.nats_server import NatsServer

@@ -20,9 +20,9 @@ from pathlib import Path
 import nats
 import pytest
 
+from shared.codec import CasePosition
 from shared.contracts.referral import AcceptReferral, CaseClosed, ClosureReason, SafetyOutcome
 from shared.crypto import KeyStore
-from shared.decider import CasePosition
 from shared.events import SYSTEM_ACTOR
 from shared.eventstore import EventStore, ensure_stream
 from shared.nats_server import NatsServer, free_port

@@ -20,8 +20,8 @@ from services.referral.app import create_app
 from services.referral.domain.decider import referral_decider
 from shared.bus import send_command
 from shared.contracts.referral import AcceptReferral, DeclineReferral, ReferralCommand
-from shared.decider import CaseHandler, Outcome
 from shared.errors import CommandRejected
+from shared.handler import CaseHandler, Outcome
 from shared.nats_server import NatsServer
 from tests.conftest import running_custodian
 from tests.referral.gwt import COORDINATOR, cid, rules, submit

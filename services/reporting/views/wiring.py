@@ -27,8 +27,8 @@ from services.reporting.views.projector import ViewsProjector
 from services.reporting.views.stream import VIEWS_STREAM
 from shared.bus import event_reader
 from shared.contracts.audit import CasePersonalDataErased
-from shared.decider import CaseHandler
 from shared.events import RecordedEvent
+from shared.handler import CaseHandler
 from shared.logging import get_logger
 from shared.provisioned import NotProvisioned
 from shared.service import Service
