@@ -48,10 +48,10 @@ from workers import run_workers  # bench/workers.py, beside this script
 
 from sanctuary.demo.people import make_client
 from sanctuary.demo.storyline import COORDINATOR
+from sanctuary.devtools.nats_server import NatsServer
 from sanctuary.launcher import ServiceProcess, service_environment, start_service, wait_healthy
 from shared.contracts.referral import AcceptReferral, SubmitReferral, case_id_for
 from shared.eventstore import STREAM
-from shared.nats_server import NatsServer
 
 RAW_STREAM = "RAWCMD"
 RAW_SUBJECT = "bench.raw.command"

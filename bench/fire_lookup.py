@@ -37,6 +37,7 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from workers import run_workers  # bench/workers.py, beside this script
 
+from sanctuary.devtools.nats_server import NatsServer
 from sanctuary.provision import provision
 from services.assessment.app import create_app
 from shared.codec import CasePosition
@@ -50,7 +51,6 @@ from shared.crypto import KeyStore
 from shared.events import Actor, Role
 from shared.eventstore import EventStore
 from shared.logging import configure_logging
-from shared.nats_server import NatsServer
 from shared.settings import load_settings
 from shared.signing import load_or_create_signer
 

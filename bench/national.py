@@ -47,6 +47,7 @@ from workers import run_workers  # bench/workers.py, beside this script
 
 from sanctuary.demo.driver import FEMALE_INSTALLER, MALE_INSTALLER
 from sanctuary.demo.generator import financial_year_start, generate, year_end
+from sanctuary.devtools.nats_server import NatsServer
 from services.assessment.app import rules_for as assessment_rules
 from services.assessment.domain.decide import assessment_decider
 from services.assessment.reactions import REACTIONS as ASSESSMENT_REACTIONS
@@ -64,7 +65,6 @@ from shared.errors import CommandRejected
 from shared.events import Actor, NewEvent, RecordedEvent
 from shared.eventstore import STREAM, EventStore, ensure_stream
 from shared.handler import CaseHandler, Outcome
-from shared.nats_server import NatsServer
 from shared.scheme import load_scheme
 from shared.settings import Settings, load_settings
 from shared.signing import load_or_create_signer

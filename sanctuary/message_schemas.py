@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 import shared.contracts  # noqa: F401  (importing the package registers every event type)
-from shared.agency_access import all_commands
+from sanctuary.agency_access import all_commands
 from shared.bus import inline_refs
 from shared.commands import CommandReply
 from shared.contracts.assessment import SANCTUARY_ADDRESS_QUERY, SanctuaryAddressAnswer, SanctuaryAddressQuery

@@ -22,6 +22,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nats.aio.client import Client as NATS
 
+from sanctuary.devtools.nats_server import NatsServer
 from services.reporting.audit.checkpointer import Checkpointer, newest_checkpoint
 from services.reporting.audit.reader import verify_cases
 from services.reporting.audit.wiring import start_checkpoints
@@ -42,7 +43,6 @@ from shared.contracts.audit import AuditReadOutcome, AuditReadRecorded, AuditVie
 from shared.decider import Decider
 from shared.events import Actor, Role
 from shared.eventstore import EventStore, ensure_stream, read_matching
-from shared.nats_server import NatsServer
 from shared.service import create_service_app
 from shared.settings import load_settings
 from shared.signing import Signer, load_or_create_signer, load_verifier

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from sanctuary.devtools.nats_cluster import NatsCluster
 from services.referral.app import create_app
-from shared.nats_cluster import NatsCluster
 from tests.cluster.conftest import start_app
 from tests.cluster.load import CommandLoad, Figures, check_against_stream, wait_replicas_equal
 

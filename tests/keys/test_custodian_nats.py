@@ -13,6 +13,7 @@ import pytest
 from nats.aio.client import Client as NATS
 from nats.errors import NoRespondersError
 
+from sanctuary.devtools.nats_server import NatsServer
 from services.keys.destruction import record_destruction
 from services.reporting.audit.reader import verify_cases
 from shared.case_keys import (
@@ -30,7 +31,6 @@ from shared.contracts.keys import CaseKeyDestroyed
 from shared.crypto import CaseErased
 from shared.events import Actor, Role
 from shared.eventstore import EventStore, ensure_stream
-from shared.nats_server import NatsServer
 from shared.signing import load_or_create_signer, load_verifier
 from tests.conftest import running_custodian
 from tests.kernel_events import KernelNoteAdded

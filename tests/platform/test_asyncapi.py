@@ -17,6 +17,7 @@ import nats
 import pytest
 from faststream.nats import NatsBroker
 
+from sanctuary.agency_access import all_commands
 from sanctuary.launcher import missing_services
 from sanctuary.message_schemas import (
     OTHER_REQUESTS,
@@ -26,7 +27,6 @@ from sanctuary.message_schemas import (
     stored_event_schema,
 )
 from sanctuary.schemas import CASE_ID_PARAMETER, SERVICES, schema_settings, service_asyncapi, write_schemas
-from shared.agency_access import all_commands
 from shared.bus import command_endpoint
 from shared.codec import build_record, chain_and_sign
 from shared.commands import CommandReply

@@ -19,6 +19,7 @@ from nats.aio.client import Client as NATS
 from nats.js.api import StorageType
 from nats.js.errors import NotFoundError
 
+from sanctuary.devtools.nats_server import NatsServer
 from services.reporting.views.disclosures import views_decider
 from services.reporting.views.stream import VIEWS_STREAM, read_view
 from services.reporting.views.wiring import views_parts
@@ -27,7 +28,6 @@ from shared.contracts.referral import ConsentRecorded, ConsentWithdrawn
 from shared.contracts.reporting import CaseView, ConsentPurpose, Recipient
 from shared.crypto import KeyStore
 from shared.eventstore import EventStore, ensure_stream
-from shared.nats_server import NatsServer
 from shared.service import create_service_app
 from shared.settings import Settings, load_settings
 from shared.signing import load_or_create_signer
