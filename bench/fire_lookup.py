@@ -165,9 +165,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             started = time.perf_counter()
             await app.start()
             result["index_rebuild_s"] = time.perf_counter() - started
-            result["flags"] = len(service.extras["sanctuary_index"])
+            result["flags"] = len(service.parts.fire_lookup.index)
             print(
-                f"assessment service up, index of {len(service.extras['sanctuary_index']):,} flags "
+                f"assessment service up, index of {len(service.parts.fire_lookup.index):,} flags "
                 f"rebuilt from the stream in {result['index_rebuild_s']:.2f} s"
             )
             nc = await nats.connect(server.url, name="sanctuary-bench-client")

@@ -58,8 +58,10 @@ def _published_schema(schema: dict[str, Any], cls: type[Any]) -> None:
         )
 
 
-class Command(BaseModel):
-    """Base of every command. ``command_id`` is chosen by the caller: a retried command is a no-op."""
+class BaseCommand(BaseModel):
+    """Base of every command, on ``cmd.<service>.<CommandName>``. ``command_id`` is chosen by the
+    caller: a retried command is a no-op. Almost every command is about a case (``Command``); one
+    that is not (registering an installer) derives from this directly."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_published_schema)
 
@@ -70,7 +72,6 @@ class Command(BaseModel):
     derived_fields: ClassVar[frozenset[str]] = frozenset()
 
     command_id: str = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
-    case_id: str = Field(pattern=CASE_ID_PATTERN)
     actor: Actor
     occurred_at: datetime | None = None
     correlation_id: str | None = None
@@ -90,6 +91,12 @@ class Command(BaseModel):
     @classmethod
     def subject(cls) -> str:
         return f"cmd.{cls.service}.{cls.__name__}"
+
+
+class Command(BaseCommand):
+    """A command about one case: decided by the service's decider on the case's history."""
+
+    case_id: str = Field(pattern=CASE_ID_PATTERN)
 
 
 class CommandReply(BaseModel):

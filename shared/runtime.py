@@ -101,10 +101,15 @@ class ServiceRuntime:
             if not reader.running:
                 await reader.start(self.nc)
 
-    def js(self) -> JetStreamContext:
+    @property
+    def connection(self) -> NATS:
+        """The service's NATS connection, once started."""
         if self.nc is None:
             raise RuntimeError(f"{self.owner}: runtime not started")
-        return self.nc.jetstream()
+        return self.nc
+
+    def js(self) -> JetStreamContext:
+        return self.connection.jetstream()
 
     def background(self, work: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Run ``work`` (a watch, a schedule) until the service stops; held here so it is neither

@@ -1,24 +1,26 @@
-"""Builds a service's FastStream app from its parts: the one place a service is wired together.
+"""Builds a service's FastStream app: the one place a service is wired together.
 
 A service supplies its decider, its case commands, its reactions (events from other services
-that become commands of its own, e.g. an accepted referral opens a CPO work item) and any extra
-endpoints (queries). ``create_service_app`` connects nothing until the app starts.
+that become commands of its own, e.g. an accepted referral opens a CPO work item) and its own
+parts, declared as a dataclass of ``Part``s (a register, a watch, a projector) that it builds from
+the ``Kernel``. ``create_service_app`` connects nothing until the app starts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from faststream import FastStream
 from faststream.nats import NatsBroker, NatsMessage
 from faststream.security import BaseSecurity
 
-from shared.bus import case_commands, event_reader
-from shared.commands import Command
+from shared.bus import CommandFn, command_endpoint, event_reader
+from shared.commands import BaseCommand, Command
 from shared.decider import Decider
 from shared.errors import CommandRejected
 from shared.events import RecordedEvent, registry
@@ -55,20 +57,94 @@ class Reaction:
     react: Callable[[RecordedEvent], Sequence[Command]]
 
 
-@dataclass
-class Service:
-    """A running service's parts, reachable from tests and extra endpoints."""
+class Kernel:
+    """What every service has: its settings, runtime (connection, event store, readers), broker,
+    metrics and, once started, the CaseHandler of its decider. A service's parts are built from it."""
 
-    settings: Settings
-    runtime: ServiceRuntime
-    broker: NatsBroker
-    metrics: ServiceMetrics
-    handler: CaseHandler[Any, Any] | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    def __init__(
+        self, settings: Settings, runtime: ServiceRuntime, broker: NatsBroker, metrics: ServiceMetrics
+    ) -> None:
+        self.settings = settings
+        self.runtime = runtime
+        self.broker = broker
+        self.metrics = metrics
+        self._handler: CaseHandler[Any, Any] | None = None
+
+    @property
+    def owner(self) -> str:
+        return self.runtime.owner
+
+    @property
+    def handler(self) -> CaseHandler[Any, Any]:
+        if self._handler is None:
+            raise RuntimeError(f"{self.owner} service not started")
+        return self._handler
+
+    def serve(self, command_cls: type[BaseCommand], fn: CommandFn) -> None:
+        """Answer ``cmd.<service>.<Command>`` with ``fn`` (parsed, role checked, replied as every command)."""
+        command_endpoint(self.broker, command_cls, fn)
 
 
-Extra = Callable[[Service], None]
-Startup = Callable[[Service], Awaitable[None]]
+class Part:
+    """One component of a service beyond its case commands (a register, a watch, a projector, audit).
+    Built from the Kernel while the app is built (its endpoints and readers declared then); started
+    once the connection and the case handler are there, before the readers; stopped at shutdown."""
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class NoParts:
+    """The parts of a service that has none beyond its case commands."""
+
+
+P = TypeVar("P")
+
+
+def parts_of(parts: object) -> list[Part]:
+    """A service's Parts, in the order its parts dataclass declares them (a lone Part is its own)."""
+    if isinstance(parts, Part):
+        return [parts]
+    if dataclasses.is_dataclass(parts):
+        found = [getattr(parts, f.name) for f in dataclasses.fields(parts)]
+        return [part for value in found for part in parts_of(value)]
+    return []
+
+
+@dataclass(frozen=True)
+class Service(Generic[P]):
+    """A service as built: its kernel and its own parts, typed (``service.parts.staff``)."""
+
+    kernel: Kernel
+    parts: P
+
+    @property
+    def settings(self) -> Settings:
+        return self.kernel.settings
+
+    @property
+    def runtime(self) -> ServiceRuntime:
+        return self.kernel.runtime
+
+    @property
+    def broker(self) -> NatsBroker:
+        return self.kernel.broker
+
+    @property
+    def metrics(self) -> ServiceMetrics:
+        return self.kernel.metrics
+
+    @property
+    def handler(self) -> CaseHandler[Any, Any]:
+        return self.kernel.handler
+
+
+def no_parts(kernel: Kernel) -> NoParts:
+    return NoParts()
 
 
 def create_service_app(
@@ -77,9 +153,10 @@ def create_service_app(
     decider: Decider[Any, Any],
     commands: Sequence[type[Command]],
     reactions: Sequence[Reaction] = (),
-    extras: Sequence[Extra] = (),
-    on_startup: Sequence[Startup] = (),
-) -> tuple[FastStream, Service]:
+    parts: Callable[[Kernel], P] = no_parts,  # type: ignore[assignment]
+) -> tuple[FastStream, Service[P]]:
+    """The one recipe for a service: its case commands through one CaseHandler, its reactions, its
+    health answer, and its ``parts`` (built from the kernel by the given function)."""
     if not settings.nats_url:
         raise RuntimeError("NATS_URL is not set")
     runtime = ServiceRuntime(settings, owner)
@@ -93,25 +170,19 @@ def create_service_app(
         inbox_prefix=inbox_prefix(owner),
         middlewares=(*tracing_middlewares(owner), *metrics.middlewares()),
     )
-    service = Service(settings=settings, runtime=runtime, broker=broker, metrics=metrics)
-
-    def handler() -> CaseHandler[Any, Any]:
-        if service.handler is None:
-            raise RuntimeError(f"{owner} service not started")
-        return service.handler
-
-    case_commands(broker, handler, commands)
+    kernel = Kernel(settings, runtime, broker, metrics)
+    for command_cls in commands:
+        kernel.serve(command_cls, lambda c: kernel.handler.handle(c))
 
     for reaction in reactions:
-        event_reader(runtime, reaction.name, reaction.subjects, _reactor(reaction, handler))
+        event_reader(runtime, reaction.name, reaction.subjects, _reactor(reaction, lambda: kernel.handler))
 
     @broker.subscriber(f"health.{owner}", title=f"health.{owner}")
     async def health(msg: NatsMessage) -> bytes:
         return json.dumps(runtime.health.as_dict()).encode()
 
-    for extra in extras:
-        extra(service)
-
+    service = Service(kernel, parts(kernel))
+    own_parts = parts_of(service.parts)
     app = FastStream(broker, logger=None)
 
     @app.on_startup
@@ -119,9 +190,9 @@ def create_service_app(
         register_personal_keys(registry.personal_keys())
         await runtime.start()
         metrics.count_conflicts(runtime.event_store)
-        service.handler = CaseHandler(runtime.event_store, decider)
-        for hook in on_startup:
-            await hook(service)
+        kernel._handler = CaseHandler(runtime.event_store, decider)
+        for part in own_parts:
+            await part.start()
         # Last: a reader applies events at once, through the handler and parts set up above.
         await runtime.start_readers()
         log.info("service started", service=owner)
@@ -131,6 +202,11 @@ def create_service_app(
         # Subscriptions go to the server asynchronously; flush so that once start() returns the
         # server routes commands to us (otherwise a first command can meet "no responders").
         await broker.connection.flush(timeout=5)
+
+    @app.on_shutdown
+    async def stop_parts() -> None:
+        for part in reversed(own_parts):
+            await part.stop()
 
     @app.after_shutdown
     async def stop() -> None:
@@ -162,7 +238,7 @@ def _reactor(
     return react
 
 
-def run_service(factory: Callable[[Settings], tuple[FastStream, Service]]) -> None:
+def run_service(factory: Callable[[Settings], tuple[FastStream, Service[Any]]]) -> None:
     """Entry point body for ``python -m services.<name>``."""
     settings = load_settings()
     configure_logging(json=settings.log_json, level=settings.log_level)

@@ -15,8 +15,8 @@ from typing import Annotated, Any, ClassVar
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from shared.commands import Command, day_problem
-from shared.events import Actor, Event, Role, registry
+from shared.commands import BaseCommand, Command, day_problem
+from shared.events import Event, Role, registry
 from shared.personal import Personal
 
 ItemCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -378,17 +378,12 @@ class SuspendWorks(ContractorCommand):
     details: FreeText | None = None
 
 
-class RegisterInstaller(BaseModel):
-    """Adds or updates an installer in the staff register (not a case command: served on
-    ``cmd.contractor.RegisterInstaller``)."""
+class RegisterInstaller(BaseCommand):
+    """Adds or updates an installer in the staff register (a command about no case)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+    service: ClassVar[str] = "contractor"
     allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.CONTRACTOR_OFFICE})
-    subject: ClassVar[str] = "cmd.contractor.RegisterInstaller"
 
-    command_id: str = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
-    actor: Actor
     installer: InstallerRecord
 
 

@@ -53,7 +53,7 @@ async def test_a_service_whose_node_dies_reconnects_and_its_reader_loses_nothing
         )
 
         # Its reader resumes: the read model reaches the stream's last event, nothing parked.
-        store: ReadModelStore = service.extras["readmodel"]
+        store: ReadModelStore = service.parts.monitoring.store
         last = (await cluster_client.jetstream().stream_info("CASES")).state.last_seq
         deadline = time.monotonic() + 90
         while (position := await asyncio.to_thread(store.position)) < last:

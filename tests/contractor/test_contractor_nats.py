@@ -102,7 +102,7 @@ async def served(nc: NATS, app: Any) -> None:
     await app.start()
     for _ in range(200):
         try:
-            await nc.request(RegisterInstaller.subject, b"{}", timeout=2)
+            await nc.request(RegisterInstaller.subject(), b"{}", timeout=2)
             return
         except NoRespondersError:
             await asyncio.sleep(0.05)
@@ -128,7 +128,7 @@ async def register(nc: NATS, record: InstallerRecord | dict[str, Any], actor: Ac
         "actor": actor.model_dump(mode="json"),
         "installer": record.model_dump(mode="json") if isinstance(record, InstallerRecord) else record,
     }
-    reply = await nc.request(RegisterInstaller.subject, json.dumps(body).encode(), timeout=5)
+    reply = await nc.request(RegisterInstaller.subject(), json.dumps(body).encode(), timeout=5)
     return CommandReply.model_validate_json(reply.data)
 
 
@@ -341,6 +341,6 @@ async def test_staff_register_refuses_bad_input_and_stores_nothing(settings, nc)
             await bucket.get(record.installer_id)
         # Registered without a DBS check: on the register, but never allocated.
         assert (await register(nc, record)).ok
-        assert await service.extras["staff"].get(record.installer_id) == record
+        assert await service.parts.staff.register.get(record.installer_id) == record
     finally:
         await app.stop()

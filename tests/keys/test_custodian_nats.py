@@ -152,7 +152,7 @@ async def test_a_destruction_recorded_before_a_crash_is_finished_at_start(fresh_
         store = EventStore(nc, NoPersonalData(), "keys", load_or_create_signer(signing_dir, "keys"))
         await record_destruction(nc, store, case_id, destroy_request(), "reporting")
         async with running_custodian(fresh_nats_server.url, signing_dir) as custodian:
-            keys = custodian.extras["custodian"].keys
+            keys = custodian.parts.custodian.custodian.keys
             await until(lambda: _gone(keys, case_id), "the key destroyed", is_async=True)
             refused = await ask(nc, "assessment", KeyOperation.GET, case_id)
             assert refused.error is KeyFailure.ERASED

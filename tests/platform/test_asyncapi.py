@@ -140,7 +140,8 @@ def test_schemas_command_writes_every_message(tmp_path: Path) -> None:
     events = {p.stem for p in (tmp_path / "schemas" / "events").glob("*.json")}
     commands = {p.stem for p in (tmp_path / "schemas" / "commands").glob("*.json")}
     assert events == {cls.type_name() for cls in published_events()} and events
-    assert commands == set(all_commands()) | {"RegisterInstaller"}
+    assert commands == set(all_commands())
+    assert "RegisterInstaller" in commands
     for name, cls in all_commands().items():
         schema = json.loads((tmp_path / "schemas" / "commands" / f"{name}.json").read_text())
         assert schema["x-subject"] == cls.subject()
@@ -240,7 +241,7 @@ async def test_documented_endpoint_still_validates_and_checks_roles(settings) ->
     cls: type[AddKernelNote] = type(
         f"AddKernelNote{subject_prefix}", (AddKernelNote,), {"__module__": __name__}
     )
-    command_endpoint(broker, cls, handle)  # type: ignore[arg-type]
+    command_endpoint(broker, cls, handle)
     await broker.start()
     nc = await nats.connect(settings.nats_url)
     try:
