@@ -52,10 +52,10 @@ from services.assessment.app import rules_for as assessment_rules
 from services.assessment.domain.decide import assessment_decider
 from services.assessment.reactions import REACTIONS as ASSESSMENT_REACTIONS
 from services.contractor.configuration import rules_for as contractor_rules
-from services.contractor.domain.decider import make_decider
+from services.contractor.domain.decide import contractor_decider
 from services.contractor.reactions import WORKS_ORDERS
 from services.referral.app import rules_for as referral_rules
-from services.referral.domain.decider import referral_decider
+from services.referral.domain.decide import referral_decider
 from shared.catalogue import load_catalogue
 from shared.codec import CasePosition
 from shared.commands import Command
@@ -102,7 +102,9 @@ async def template_cases(writer: Writer, settings: Settings, count: int) -> list
         "assessment": CaseHandler(
             writer.stores["assessment"], assessment_decider(assessment_rules(settings))
         ),
-        "contractor": CaseHandler(writer.stores["contractor"], make_decider(contractor_rules(settings))),
+        "contractor": CaseHandler(
+            writer.stores["contractor"], contractor_decider(contractor_rules(settings))
+        ),
     }
     installers = {
         FEMALE_INSTALLER: InstallerRecord(

@@ -79,8 +79,10 @@ class MeasureLine(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    item_code: ItemCode
-    quantity: int = Field(ge=1, le=100)
+    item_code: ItemCode = Field(
+        description="The measure's code in the scheme's catalogue (capitals, digits, hyphens)"
+    )
+    quantity: int = Field(ge=1, le=100, description="How many (1 to 100)")
 
 
 class Catalogue(BaseModel):

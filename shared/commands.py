@@ -53,9 +53,10 @@ def _published_schema(schema: dict[str, Any], cls: type[Any]) -> None:
     if derived and "required" in schema:
         schema["required"] = [name for name in schema["required"] if name not in derived]
     for name in derived:
-        schema.get("properties", {}).get(name, {}).setdefault(
-            "description", "May be left out: the service then derives it"
-        )
+        prop = schema.get("properties", {}).get(name)
+        if prop is not None:
+            said = prop.get("description", "")
+            prop["description"] = f"{said}; may be left out: the service then derives it".lstrip("; ")
 
 
 class BaseCommand(BaseModel):
@@ -71,10 +72,22 @@ class BaseCommand(BaseModel):
     # Fields the command fills in itself when the caller leaves them out (before validation).
     derived_fields: ClassVar[frozenset[str]] = frozenset()
 
-    command_id: str = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
-    actor: Actor
-    occurred_at: datetime | None = None
-    correlation_id: str | None = None
+    command_id: str = Field(
+        min_length=8,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="Chosen by the caller, unique per command (8 to 100 of letters, digits and _ . : -); "
+        "a command sent again with the same id is not applied twice",
+    )
+    actor: Actor = Field(description="Who issues the command: agency, person (a staff identifier) and role")
+    occurred_at: datetime | None = Field(
+        default=None,
+        description="When it happened in the world (ISO 8601, between 2000 and now); left out: when received",
+    )
+    correlation_id: str | None = Field(
+        default=None,
+        description="The id shared by everything one request set off; left out: the command id",
+    )
 
     @field_validator("occurred_at")
     @classmethod
@@ -96,15 +109,24 @@ class BaseCommand(BaseModel):
 class Command(BaseCommand):
     """A command about one case: decided by the service's decider on the case's history."""
 
-    case_id: str = Field(pattern=CASE_ID_PATTERN)
+    case_id: str = Field(
+        pattern=CASE_ID_PATTERN, description="The case (1 to 64 of letters, digits, _ and -)"
+    )
 
 
 class CommandReply(BaseModel):
     """The reply to every command: the new events' ids, or every problem found."""
 
-    ok: bool
-    case_id: str | None = None
-    event_ids: list[str] = Field(default_factory=list)
-    errors: list[Problem] = Field(default_factory=list)
-    duplicate: bool = False
-    data: dict[str, Any] | None = None
+    ok: bool = Field(description="True: the command was applied (or had been already); false: see errors")
+    case_id: str | None = Field(default=None, description="The case the command was applied to")
+    event_ids: list[str] = Field(default_factory=list, description="The ids of the events it recorded")
+    errors: list[Problem] = Field(
+        default_factory=list, description="Every problem found, each naming its field; empty when ok"
+    )
+    duplicate: bool = Field(
+        default=False, description="The command id was seen before: nothing new was recorded this time"
+    )
+    data: dict[str, Any] | None = Field(
+        default=None,
+        description="What some commands give back (e.g. the installer_id registered); null otherwise",
+    )

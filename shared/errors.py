@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class Problem(BaseModel):
+    """One thing wrong with a message: the field, and the problem (never the value sent)."""
+
     model_config = ConfigDict(frozen=True)
 
-    field: str
-    problem: str
+    field: str = Field(description="The field's dotted path (e.g. form.client.postcode), or case_id")
+    problem: str = Field(description="What is wrong with it, in words; never the value sent")
 
     def __str__(self) -> str:
         return f"{self.field}: {self.problem}"

@@ -44,9 +44,15 @@ class Actor(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    agency: str = Field(min_length=1, max_length=120)
-    person: str = Field(min_length=1, max_length=120)
-    role: Role
+    agency: str = Field(
+        min_length=1, max_length=120, description="The organisation acting (1 to 120 characters)"
+    )
+    person: str = Field(
+        min_length=1, max_length=120, description="A staff identifier of who acts, never a client's name"
+    )
+    role: Role = Field(
+        description="The role acted in; a service refuses a command from a role that may not issue it"
+    )
 
 
 SYSTEM_ACTOR = Actor(agency="sanctuary", person="system", role=Role.SYSTEM)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from faststream import FastStream
 
 from services.contractor.configuration import rules_for
-from services.contractor.domain.decider import make_decider
+from services.contractor.domain.decide import contractor_decider
 from services.contractor.parts import ContactWatch, Staff
 from services.contractor.reactions import WORKS_ORDERS
 from shared.contracts.contractor import CASE_COMMANDS
@@ -31,7 +31,7 @@ def create_app(settings: Settings) -> tuple[FastStream, Service[ContractorParts]
     return create_service_app(
         settings,
         owner="contractor",
-        decider=make_decider(rules_for(settings)),
+        decider=contractor_decider(rules_for(settings)),
         commands=CASE_COMMANDS,
         reactions=[WORKS_ORDERS],
         parts=contractor_parts,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.contractor.domain.rules import CatalogueItem, ContractorRules
+from services.contractor.domain.rules import ContractorRules
 from shared.catalogue import Catalogue, load_catalogue
 from shared.scheme import SchemeConfig, load_scheme
 from shared.settings import Settings
@@ -22,17 +22,8 @@ class ContractorSettings(BaseSettings):
 
 
 def contractor_rules(scheme: SchemeConfig, catalogue: Catalogue, dbs_valid_years: int = 3) -> ContractorRules:
-    items = {
-        item.code: CatalogueItem(
-            code=item.code,
-            name=item.name,
-            unit_cost_gbp=item.unit_cost_gbp,
-            made_to_measure=item.made_to_measure,
-        )
-        for item in catalogue.items
-    }
     return ContractorRules(
-        catalogue=items,
+        catalogue=catalogue,
         calendar=scheme.working_days(),
         timescales=scheme.timescales,
         cancellation_reasons=tuple(scheme.cancellation_reasons),

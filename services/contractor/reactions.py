@@ -35,3 +35,5 @@ WORKS_ORDERS = Reaction(
     subjects=["case.*.referral.RecommendationsApproved"],
     react=works_order_for,
 )
+
+REACTIONS: tuple[Reaction, ...] = (WORKS_ORDERS,)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from faststream import FastStream
 
-from services.referral.domain.decider import referral_decider
+from services.referral.domain.decide import referral_decider
 from services.referral.domain.rules import CoordinatorRules
 from shared.catalogue import load_catalogue
 from shared.contracts.referral import CASE_COMMANDS

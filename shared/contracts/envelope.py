@@ -35,9 +35,9 @@ class StoredEvent(BaseModel):
     correlation_id: str = Field(description="The id shared by everything one request set off")
     payload: dict[str, Any] = Field(description="The event's fields, without the personal ones")
     personal: str | None = Field(
-        description="The personal fields, {field path: value} as JSON, sealed under the case key: base64 "
-        "of a 12-byte nonce and the AES-256-GCM ciphertext, the event id as associated data; null "
-        "when the event has none"
+        description="The personal fields, {field path: value} as JSON, sealed under the case key: base64 of "
+        "a 12-byte nonce and the AES-256-GCM ciphertext, the event id as associated data; null when the "
+        "event has none"
     )
     prev_hash: str = Field(pattern=HEX_SHA256, description="hash of the case's previous event (zeros first)")
     hash: str = Field(

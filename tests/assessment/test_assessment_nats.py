@@ -41,7 +41,6 @@ from shared.contracts.contractor import InstallationCompleted
 from shared.errors import ConcurrencyConflict
 from shared.events import Actor, Event, RecordedEvent, Role
 from shared.eventstore import EventStore
-from tests.assessment.gwt import CPO, FIRE, cid
 from tests.assessment.referral_events import (
     REFERRAL_COORDINATOR,
     closed,
@@ -52,6 +51,7 @@ from tests.assessment.referral_events import (
     withdrawn,
 )
 from tests.assessment.referral_events import consents as consent_events
+from tests.assessment.scenarios import CPO, FIRE, cid
 from tests.assessment.test_fire import NOT_FOR_FIRE
 from tests.waiting import DEADLINE_S, until
 

@@ -12,6 +12,7 @@ from services.assessment.domain.state import AssessmentCase
 from services.assessment.reactions import open_work_item as open_work_item_reaction
 from shared.bus import parse_command
 from shared.catalogue import MeasureLine
+from shared.commands import Command
 from shared.contracts.assessment import (
     DASH_QUESTION_COUNT,
     CpoWorkItemOpened,
@@ -30,14 +31,15 @@ from shared.contracts.assessment import (
     SchedulePropertyVisit,
 )
 from shared.contracts.referral import ApprovedItem, RecommendationsApproved
-from shared.errors import CommandRejected
+from shared.errors import CommandRejected, Problem
 from shared.events import SYSTEM_ACTOR
-from tests.assessment.gwt import ACCEPTED, CPO, MONDAY, REFERRED, cid, given, recorded, rejected, when
 from tests.assessment.referral_events import accepted, closed
+from tests.assessment.scenarios import ACCEPTED, CPO, MONDAY, REFERRED, case, cid, recorded
+from tests.gwt import Scenario
 
 
-def opened(accepted_on: date = MONDAY) -> AssessmentCase:
-    return given(*when(ACCEPTED, open_item(accepted_on)), state=ACCEPTED)
+def opened(accepted_on: date = MONDAY) -> Scenario[Command, AssessmentCase]:
+    return ACCEPTED.given(*ACCEPTED.when(open_item(accepted_on)).decided)
 
 
 def open_item(accepted_on: date = MONDAY) -> OpenCpoWorkItem:
@@ -58,15 +60,18 @@ def assess(**kw: object) -> RecordPropertyAssessment:
 
 def test_accepted_referral_opens_work_item_with_working_day_due_dates() -> None:
     # Friday 22 August 2025 is followed by the August bank holiday Monday.
-    [event] = when(ACCEPTED, open_item(date(2025, 8, 22)))
-    assert isinstance(event, CpoWorkItemOpened)
-    assert event.received_on == date(2025, 8, 22)
-    assert event.referral_due_by == date(2025, 8, 26)
-    assert event.assessment_due_by == date(2025, 9, 1)
+    ACCEPTED.when(open_item(date(2025, 8, 22))).then(
+        CpoWorkItemOpened(
+            accepted_on=date(2025, 8, 22),
+            received_on=date(2025, 8, 22),
+            referral_due_by=date(2025, 8, 26),
+            assessment_due_by=date(2025, 9, 1),
+        )
+    )
 
 
 def test_a_case_is_put_on_the_queue_once() -> None:
-    assert set(rejected(opened(), open_item())) == {"case_id"}
+    opened().when(open_item()).then_rejected(("case_id", "already on the CPO work queue"))
 
 
 def test_intelligence_check_records_the_findings() -> None:
@@ -80,27 +85,39 @@ def test_intelligence_check_records_the_findings() -> None:
         risk_to_visiting_staff=Finding.NOT_KNOWN,
         precautions_for_visiting_staff="Visit in pairs",
     )
-    [event] = when(opened(), command)
-    assert isinstance(event, IntelligenceCheckRecorded) and event.access_to_weapons is Finding.YES
-    assert set(rejected(ACCEPTED, command)) == {"case_id"}  # not on the queue
+    opened().when(command).then(
+        IntelligenceCheckRecorded(
+            checked_on=MONDAY,
+            perpetrator_location="Synthetic location",
+            access_to_weapons=Finding.YES,
+            risk_to_visiting_staff=Finding.NOT_KNOWN,
+            precautions_for_visiting_staff="Visit in pairs",
+        )
+    )
+    ACCEPTED.when(command).then_rejected(("case_id", "is not on the CPO work queue"))
     early = command.model_copy(update={"checked_on": date(2025, 5, 30)})
-    assert set(rejected(opened(), early)) == {"checked_on"}
+    opened().when(early).then_rejected(("checked_on", "is before the CPO unit received the referral"))
 
 
 def test_property_visit_is_scheduled_after_receipt() -> None:
     at = datetime(2025, 6, 4, 10, tzinfo=UTC)
     command = SchedulePropertyVisit(command_id=cid(), case_id="C-CPO-1", actor=CPO, visit_at=at)
-    [event] = when(opened(), command)
-    assert isinstance(event, PropertyVisitScheduled) and event.visit_at == at
+    opened().when(command).then(PropertyVisitScheduled(visit_at=at))
     before = command.model_copy(update={"visit_at": datetime(2025, 6, 1, 10, tzinfo=UTC)})
-    assert set(rejected(opened(), before)) == {"visit_at"}
+    opened().when(before).then_rejected(("visit_at", "is before the CPO unit received the referral"))
 
 
 def test_property_assessment_within_five_working_days() -> None:
-    [event] = when(opened(), assess())
-    assert isinstance(event, PropertyAssessed) and event.within_timescale
-    assert event.sanctuary_room is not None and event.sanctuary_room.at_front_of_property
-    [late] = when(opened(), assess(assessed_on=date(2025, 6, 10)))
+    command = assess()
+    opened().when(command).then(
+        PropertyAssessed(
+            assessed_on=date(2025, 6, 5),
+            recommended_measures=command.recommended_measures,
+            sanctuary_room=command.sanctuary_room,
+            within_timescale=True,
+        )
+    )
+    [late] = opened().when(assess(assessed_on=date(2025, 6, 10))).decided
     assert isinstance(late, PropertyAssessed) and not late.within_timescale
 
 
@@ -112,7 +129,7 @@ def test_not_feasible_measure_is_recorded_with_its_alternative() -> None:
             alternative=MeasureLine(item_code="ANTI-THRUST-PLATE", quantity=1),
         )
     ]
-    [event] = when(opened(), assess(not_feasible=not_feasible))
+    [event] = opened().when(assess(not_feasible=not_feasible)).decided
     assert isinstance(event, PropertyAssessed)
     assert event.not_feasible[0].alternative == MeasureLine(item_code="ANTI-THRUST-PLATE", quantity=1)
 
@@ -129,13 +146,12 @@ def test_not_feasible_measure_without_alternative_or_off_catalogue_is_refused() 
             item_code="DOOR-CHAIN", reason="r", alternative_description="a described alternative"
         ),
     ]
-    problems = rejected(opened(), assess(not_feasible=bad))
-    assert set(problems) == {
-        "not_feasible.0.alternative",
-        "not_feasible.1.item_code",
-        "not_feasible.1.alternative.item_code",
-        "not_feasible.2.item_code",  # also recommended
-    }
+    opened().when(assess(not_feasible=bad)).then_rejected(
+        ("not_feasible.0.alternative", "give the alternative"),
+        ("not_feasible.1.item_code", "is not an item of the measures catalogue"),
+        ("not_feasible.1.alternative.item_code", "is not an item of the measures catalogue"),
+        ("not_feasible.2.item_code", "is also among the recommended measures"),
+    )
 
 
 def test_unknown_catalogue_item_and_repeated_line_are_refused() -> None:
@@ -144,9 +160,10 @@ def test_unknown_catalogue_item_and_repeated_line_are_refused() -> None:
         RecommendedMeasure(item_code="DOOR-CHAIN", quantity=1),
         RecommendedMeasure(item_code="DOOR-CHAIN", quantity=2),
     ]
-    problems = rejected(opened(), assess(recommended_measures=measures))
-    assert problems["recommended_measures.0.item_code"] == "is not an item of the measures catalogue"
-    assert "recommended_measures.2.item_code" in problems
+    opened().when(assess(recommended_measures=measures)).then_rejected(
+        Problem(field="recommended_measures.0.item_code", problem="is not an item of the measures catalogue"),
+        ("recommended_measures.2.item_code", "appears twice"),
+    )
 
 
 @pytest.mark.parametrize("quantity", [0, -1])
@@ -161,7 +178,9 @@ def test_zero_or_negative_quantity_is_refused_at_parsing(quantity: int) -> None:
 
 def test_sanctuary_room_not_at_front_needs_the_reason() -> None:
     room = SanctuaryRoom(room="back bedroom", floor="first floor", at_front_of_property=False)
-    assert set(rejected(opened(), assess(sanctuary_room=room))) == {"sanctuary_room.why_not_at_front"}
+    opened().when(assess(sanctuary_room=room)).then_rejected(
+        ("sanctuary_room.why_not_at_front", "is required")
+    )
 
 
 def test_no_reassessment_after_the_coordinator_approved_the_recommendations() -> None:
@@ -170,13 +189,15 @@ def test_no_reassessment_after_the_coordinator_approved_the_recommendations() ->
         approved_items=[ApprovedItem(item_code="DOOR-CHAIN", quantity=1)],
         estimated_cost_gbp=Decimal("10.00"),
     )
-    approved = given(approval, state=opened())
-    assert rejected(approved, assess()) == {"case_id": "the recommendations are already approved"}
+    opened().given(approval).when(assess()).then_rejected(
+        Problem(field="case_id", problem="the recommendations are already approved")
+    )
 
 
 def test_a_closed_case_takes_no_more_assessment_work() -> None:
-    state = given(closed(), state=opened())
-    assert rejected(state, assess()) == {"case_id": "the case is closed"}
+    opened().given(closed()).when(assess()).then_rejected(
+        Problem(field="case_id", problem="the case is closed")
+    )
 
 
 def test_only_police_may_record_the_assessment() -> None:
@@ -194,25 +215,34 @@ def test_an_accepted_referral_becomes_the_work_item_by_reaction() -> None:
     assert (command.accepted_on, command.urgent) == (date(2025, 8, 22), True)
     # A redelivered event gives the same command id, so the second is a no-op.
     assert open_work_item_reaction(event)[0].command_id == command.command_id
-    [opened_item] = when(ACCEPTED, command)
-    assert isinstance(opened_item, CpoWorkItemOpened) and opened_item.urgent
-    assert opened_item.referral_due_by == date(2025, 8, 26)
+    ACCEPTED.when(command).then(
+        CpoWorkItemOpened(
+            accepted_on=date(2025, 8, 22),
+            received_on=date(2025, 8, 22),
+            referral_due_by=date(2025, 8, 26),
+            assessment_due_by=date(2025, 9, 1),
+            urgent=True,
+        )
+    )
 
 
 def test_the_work_item_opens_once() -> None:
-    assert rejected(opened(), open_item()) == {"case_id": "is already on the CPO work queue"}
+    opened().when(open_item()).then_rejected(
+        Problem(field="case_id", problem="is already on the CPO work queue")
+    )
 
 
 # -- unknown cases ---------------------------------------------------------------------------------
 
 
 def test_a_work_item_needs_an_accepted_referral() -> None:
-    assert rejected(REFERRED, open_item()) == {"case_id": "the referral has not been accepted"}
+    REFERRED.when(open_item()).then_rejected(
+        Problem(field="case_id", problem="the referral has not been accepted")
+    )
 
 
 def test_commands_on_a_case_nobody_referred_are_refused_and_nothing_is_written() -> None:
     # Acceptance testing opened a CPO work item and recorded a DASH on made-up case ids.
-    unknown = AssessmentCase()
     dash = RecordDashRiskAssessment(
         command_id=cid(),
         case_id="NO-SUCH-CASE",
@@ -222,4 +252,6 @@ def test_commands_on_a_case_nobody_referred_are_refused_and_nothing_is_written()
         refer_to_marac=False,
     )
     for command in (open_item(), dash, assess()):
-        assert rejected(unknown, command) == {"case_id": "no referral has been submitted for this case"}
+        case().when(command).then_rejected(
+            Problem(field="case_id", problem="no referral has been submitted for this case")
+        )

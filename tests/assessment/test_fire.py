@@ -13,6 +13,7 @@ from services.assessment.domain.state import AssessmentCase
 from services.assessment.reactions import flag_address as flag_reaction
 from services.assessment.reactions import remove_flag as removal_reaction
 from shared.catalogue import MeasureLine
+from shared.commands import Command
 from shared.contracts.assessment import (
     FIRE_VIEW_FIELDS,
     FireSafetyCheckRecorded,
@@ -33,10 +34,12 @@ from shared.contracts.assessment import (
 from shared.contracts.contractor import InstallationCompleted
 from shared.contracts.referral import OverrideBasis, ReferralForm
 from shared.contracts.reporting import ConsentPurpose, Recipient
+from shared.errors import Problem
 from shared.events import SYSTEM_ACTOR, Event
-from tests.assessment.gwt import COORDINATOR, FIRE, RULES, cid, given, recorded, rejected, when
 from tests.assessment.referral_events import closed, form, referral, withdrawn
 from tests.assessment.referral_events import override as fire_override
+from tests.assessment.scenarios import COORDINATOR, FIRE, RULES, case, cid, recorded
+from tests.gwt import Scenario
 
 COMPLETED = InstallationCompleted(
     completed_at=datetime(2025, 6, 6, 15, tzinfo=UTC),  # Friday
@@ -53,19 +56,19 @@ ASSESSED = PropertyAssessed(
 )
 
 
-def case(
+def installed(
     consent: bool = True,
     override: bool = False,
     completed: bool = True,
     referral_form: ReferralForm | None = None,
-) -> AssessmentCase:
+) -> Scenario[Command, AssessmentCase]:
     """A referral submitted with its consents and accepted, assessed, and (by default) installed."""
     events: list[Event] = [*referral(information_sharing=consent, referral_form=referral_form), ASSESSED]
     if override:
         events.append(fire_override())
     if completed:
         events.append(COMPLETED)
-    return given(*events)
+    return case().given(*events)
 
 
 def flag_cmd() -> FlagSanctuaryAddress:
@@ -74,9 +77,9 @@ def flag_cmd() -> FlagSanctuaryAddress:
     )
 
 
-def flagged(consent: bool = True, override: bool = False) -> AssessmentCase:
-    state = case(consent=consent, override=override)
-    return given(*when(state, flag_cmd()), state=state)
+def flagged(consent: bool = True, override: bool = False) -> Scenario[Command, AssessmentCase]:
+    done = installed(consent=consent, override=override)
+    return done.given(*done.when(flag_cmd()).decided)
 
 
 def remove_cmd(reason: FlagRemovalReason, on: date = date(2025, 9, 1)) -> RemoveSanctuaryFlag:
@@ -114,7 +117,7 @@ NOT_FOR_FIRE = {
 
 
 def test_completed_installation_with_consent_flags_only_what_a_fire_crew_needs() -> None:
-    [event] = when(case(), flag_cmd())
+    [event] = installed().when(flag_cmd()).decided
     assert isinstance(event, SanctuaryAddressFlagged) and event.shared_under is SharingBasis.CONSENT
     flag = event.flag
     assert set(flag.model_dump()) == FIRE_VIEW_FIELDS
@@ -131,14 +134,14 @@ def test_completed_installation_with_consent_flags_only_what_a_fire_crew_needs()
 
 def test_the_flag_reads_no_rescue_needs_when_the_form_gives_none() -> None:
     quiet = form(children=0, arson=False, disabilities=["No disability"], adjustments=None)
-    [event] = when(case(referral_form=quiet), flag_cmd())
+    [event] = installed(referral_form=quiet).when(flag_cmd()).decided
     assert isinstance(event, SanctuaryAddressFlagged)
     assert (event.flag.occupants, event.flag.children, event.flag.risk_of_arson) == (1, 0, False)
     assert event.flag.rescue_needs is None
     needs = form(
         disabilities=["Learning disability"], adjustments=None, specific_requests="Ground floor only"
     )
-    [event] = when(case(referral_form=needs), flag_cmd())
+    [event] = installed(referral_form=needs).when(flag_cmd()).decided
     assert isinstance(event, SanctuaryAddressFlagged)
     assert event.flag.rescue_needs == "Disability: Learning disability; Specific needs: Ground floor only"
 
@@ -157,7 +160,7 @@ def test_the_house_number_or_name_is_taken_from_the_address_line(address: str, h
 
 
 def test_a_safeguarding_override_for_the_fire_service_allows_the_flag_without_consent() -> None:
-    [event] = when(case(consent=False, override=True), flag_cmd())
+    [event] = installed(consent=False, override=True).when(flag_cmd()).decided
     assert isinstance(event, SanctuaryAddressFlagged)
     assert event.shared_under is SharingBasis.SAFEGUARDING_OVERRIDE
 
@@ -167,51 +170,55 @@ def test_an_override_for_another_agency_or_on_a_basis_the_agreement_does_not_nam
         fire_override(recipient=Recipient.POLICE),
         fire_override(basis=OverrideBasis.LEGAL_OBLIGATION),  # fire overrides: vital interests, safeguarding
     ):
-        state = given(other, state=case(consent=False))
-        assert set(rejected(state, flag_cmd())) == {"case_id"}
+        installed(consent=False).given(other).when(flag_cmd()).then_rejected(
+            ("case_id", "the fire service may not hold this address")
+        )
 
 
 def test_no_flag_without_consent_or_override_or_before_completion() -> None:
-    no_consent = rejected(case(consent=False), flag_cmd())
-    assert set(no_consent) == {"case_id"} and "information_sharing" in no_consent["case_id"]
-    assert rejected(case(completed=False), flag_cmd()) == {"case_id": "the installation is not completed yet"}
-    assert "already flagged" in rejected(flagged(), flag_cmd())["case_id"]
+    installed(consent=False).when(flag_cmd()).then_rejected(("case_id", "information_sharing"))
+    installed(completed=False).when(flag_cmd()).then_rejected(
+        Problem(field="case_id", problem="the installation is not completed yet")
+    )
+    flagged().when(flag_cmd()).then_rejected(("case_id", "already flagged"))
     early = flag_cmd().model_copy(update={"flagged_on": date(2025, 6, 5)})
-    assert set(rejected(case(), early)) == {"flagged_on"}
-    assert rejected(given(closed(), state=case()), flag_cmd()) == {"case_id": "the case is closed"}
+    installed().when(early).then_rejected(("flagged_on", "is before the installation was completed"))
+    installed().given(closed()).when(flag_cmd()).then_rejected(
+        Problem(field="case_id", problem="the case is closed")
+    )
 
 
 def test_consent_withdrawn_removes_the_flag_only_once_it_is_withdrawn() -> None:
     command = remove_cmd(FlagRemovalReason.CONSENT_WITHDRAWN)
-    assert set(rejected(flagged(), command)) == {"reason"}  # consent still given
-    [event] = when(given(withdrawn(), state=flagged()), command)
-    assert isinstance(event, SanctuaryFlagRemoved) and event.reason is FlagRemovalReason.CONSENT_WITHDRAWN
-    other_purpose = given(withdrawn(ConsentPurpose.FOLLOW_UP_CONTACT), state=flagged())
-    assert set(rejected(other_purpose, command)) == {"reason"}
+    flagged().when(command).then_rejected(("reason", "may still hold the flag"))  # consent still given
+    flagged().given(withdrawn()).when(command).then(
+        SanctuaryFlagRemoved(removed_on=date(2025, 9, 1), reason=FlagRemovalReason.CONSENT_WITHDRAWN)
+    )
+    other_purpose = flagged().given(withdrawn(ConsentPurpose.FOLLOW_UP_CONTACT))
+    other_purpose.when(command).then_rejected(("reason", "may still hold the flag"))
 
 
 def test_case_closed_removes_the_flag_once_the_case_is_closed() -> None:
     command = remove_cmd(FlagRemovalReason.CASE_CLOSED)
-    assert rejected(flagged(), command) == {"reason": "the case is not closed"}
-    state = given(closed(), state=flagged())
-    [event] = when(state, command)
-    assert isinstance(event, SanctuaryFlagRemoved) and event.reason is FlagRemovalReason.CASE_CLOSED
-    state = given(event, state=state)
-    assert state.flag is None
-    assert set(rejected(state, remove_cmd(FlagRemovalReason.CASE_CLOSED))) == {"case_id"}
-    assert set(
-        rejected(
-            given(closed(), state=flagged()), remove_cmd(FlagRemovalReason.CASE_CLOSED, on=date(2025, 6, 1))
-        )
-    ) == {"removed_on"}
+    flagged().when(command).then_rejected(Problem(field="reason", problem="the case is not closed"))
+    closed_case = flagged().given(closed())
+    removed = closed_case.when(command).then(
+        SanctuaryFlagRemoved(removed_on=date(2025, 9, 1), reason=FlagRemovalReason.CASE_CLOSED)
+    )
+    after = closed_case.given(*removed)
+    assert after.state.flag is None
+    after.when(remove_cmd(FlagRemovalReason.CASE_CLOSED)).then_rejected(("case_id", "is not flagged"))
+    closed_case.when(remove_cmd(FlagRemovalReason.CASE_CLOSED, on=date(2025, 6, 1))).then_rejected(
+        ("removed_on", "is before the address was flagged")
+    )
 
 
 def test_withdrawn_consent_does_not_remove_a_flag_held_under_safeguarding_override() -> None:
-    state = given(withdrawn(), state=flagged(override=True))
-    problems = rejected(state, remove_cmd(FlagRemovalReason.CONSENT_WITHDRAWN))
-    assert set(problems) == {"reason"} and "override" in problems["reason"]
-    [event] = when(state, remove_cmd(FlagRemovalReason.LAWFUL_BASIS_ENDED))
-    assert isinstance(event, SanctuaryFlagRemoved)
+    withdrawn_case = flagged(override=True).given(withdrawn())
+    withdrawn_case.when(remove_cmd(FlagRemovalReason.CONSENT_WITHDRAWN)).then_rejected(("reason", "override"))
+    withdrawn_case.when(remove_cmd(FlagRemovalReason.LAWFUL_BASIS_ENDED)).then(
+        SanctuaryFlagRemoved(removed_on=date(2025, 9, 1), reason=FlagRemovalReason.LAWFUL_BASIS_ENDED)
+    )
 
 
 def test_reactions_turn_referral_and_contractor_events_into_flag_commands() -> None:
@@ -237,8 +244,11 @@ def test_review_keeps_or_removes_the_flag() -> None:
         decision=FlagReviewDecision.KEEP,
         next_review_by=date(2025, 12, 1),
     )
-    [kept] = when(flagged(), keep)
-    assert isinstance(kept, SanctuaryFlagReviewed) and kept.decision is FlagReviewDecision.KEEP
+    flagged().when(keep).then(
+        SanctuaryFlagReviewed(
+            reviewed_on=date(2025, 9, 1), decision=FlagReviewDecision.KEEP, next_review_by=date(2025, 12, 1)
+        )
+    )
     remove = keep.model_copy(
         update={
             "decision": FlagReviewDecision.REMOVE,
@@ -246,12 +256,13 @@ def test_review_keeps_or_removes_the_flag() -> None:
             "next_review_by": None,
         }
     )
-    reviewed, removed = when(flagged(), remove)
-    assert isinstance(reviewed, SanctuaryFlagReviewed)
-    assert isinstance(removed, SanctuaryFlagRemoved) and removed.reason is FlagRemovalReason.CLIENT_HAS_MOVED
+    flagged().when(remove).then(
+        SanctuaryFlagReviewed(reviewed_on=date(2025, 9, 1), decision=FlagReviewDecision.REMOVE),
+        SanctuaryFlagRemoved(removed_on=date(2025, 9, 1), reason=FlagRemovalReason.CLIENT_HAS_MOVED),
+    )
     no_reason = remove.model_copy(update={"removal_reason": None})
-    assert set(rejected(flagged(), no_reason)) == {"removal_reason"}
-    assert set(rejected(case(), keep)) == {"case_id"}  # nothing flagged to review
+    flagged().when(no_reason).then_rejected(("removal_reason", "is required"))
+    installed().when(keep).then_rejected(("case_id", "is not flagged"))  # nothing flagged to review
 
 
 def test_fire_safety_check_within_ten_working_days_of_completion() -> None:
@@ -259,18 +270,23 @@ def test_fire_safety_check_within_ten_working_days_of_completion() -> None:
         MeasureLine(item_code="FIREPROOF-LETTERBOX", quantity=1),
         MeasureLine(item_code="SMOKE-DETECTOR", quantity=2),
     ]
-    [event] = when(case(), fire_check(measures=measures))
-    assert isinstance(event, FireSafetyCheckRecorded)
-    assert event.due_by == date(2025, 6, 20) and event.within_timescale
-    assert event.fire_measures_fitted == measures
-    [late] = when(case(), fire_check(on=date(2025, 6, 23)))
+    installed().when(fire_check(measures=measures)).then(
+        FireSafetyCheckRecorded(
+            checked_on=date(2025, 6, 13),
+            due_by=date(2025, 6, 20),
+            within_timescale=True,
+            fire_measures_fitted=measures,
+        )
+    )
+    [late] = installed().when(fire_check(on=date(2025, 6, 23))).decided
     assert isinstance(late, FireSafetyCheckRecorded) and not late.within_timescale
 
 
 def test_fire_safety_check_before_the_works_are_completed_is_refused() -> None:
-    problems = rejected(case(completed=False), fire_check())
-    assert set(problems) == {"case_id"} and "not completed" in problems["case_id"]
-    assert set(rejected(case(), fire_check(on=date(2025, 6, 5)))) == {"checked_on"}
+    installed(completed=False).when(fire_check()).then_rejected(("case_id", "not completed"))
+    installed().when(fire_check(on=date(2025, 6, 5))).then_rejected(
+        ("checked_on", "is before the works were completed")
+    )
 
 
 def test_fire_measures_must_be_fire_items_of_the_catalogue() -> None:
@@ -278,11 +294,10 @@ def test_fire_measures_must_be_fire_items_of_the_catalogue() -> None:
         MeasureLine(item_code="DOOR-CHAIN", quantity=1),
         MeasureLine(item_code="NOT-AN-ITEM", quantity=1),
     ]
-    problems = rejected(case(), fire_check(measures=measures))
-    assert problems == {
-        "fire_measures_fitted.0.item_code": "is not a fire safety measure",
-        "fire_measures_fitted.1.item_code": "is not an item of the measures catalogue",
-    }
+    installed().when(fire_check(measures=measures)).then_rejected(
+        Problem(field="fire_measures_fitted.0.item_code", problem="is not a fire safety measure"),
+        Problem(field="fire_measures_fitted.1.item_code", problem="is not an item of the measures catalogue"),
+    )
 
 
 def test_the_fire_view_is_exactly_the_sharing_agreements_fire_list() -> None:

@@ -19,7 +19,7 @@ from shared.contracts.assessment import (
     SharingBasis,
 )
 from shared.events import Actor, RecordedEvent, Role
-from tests.assessment.gwt import FIRE, recorded
+from tests.assessment.scenarios import FIRE, recorded
 
 CONTROL = Actor(agency="Test Fire Control", person="ctl-1", role=Role.FIRE_CONTROL)
 FLAG = FireFlagView(

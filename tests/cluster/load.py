@@ -27,7 +27,7 @@ from nats.js.errors import APIError
 from sanctuary.devtools.nats_cluster import NatsCluster
 from shared.commands import CommandReply
 from shared.contracts.referral import SubmitReferral
-from tests.referral.gwt import form_data, submission
+from tests.referral.scenarios import form_data, submission
 
 RETRYABLE = (NatsTimeoutError, NoRespondersError, ConnectionClosedError, asyncio.TimeoutError)
 

@@ -4,10 +4,7 @@ deadline; and the watch's own fold picks out exactly the orders that are overdue
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import timedelta
-
-import pytest
 
 from services.contractor.domain.first_contact_watch import (
     WatchedOrder,
@@ -28,9 +25,8 @@ from shared.contracts.contractor import (
     WorksSuspended,
 )
 from shared.contracts.referral import WorksResumed
-from shared.errors import CommandRejected
-from shared.events import SYSTEM_ACTOR, Event, RecordedEvent, Role
-from tests.contractor.gwt import ORDER_AT, cmd_fields, given, recorded, when, works_order
+from shared.events import SYSTEM_ACTOR, Event, Role
+from tests.contractor.scenarios import ORDER_AT, REFERRED, cmd_fields, recorded, works_order
 
 CASE = "C-TEST-1"
 DUE_BY = ORDER_AT + timedelta(hours=48)
@@ -52,47 +48,43 @@ def told(attempts: int = 0, channels: tuple[ContactChannel, ...] = ()) -> Contac
     )
 
 
-def refusals(
-    history: Sequence[Event | RecordedEvent], command: ReportContactNotEstablished
-) -> list[tuple[str, str]]:
-    with pytest.raises(CommandRejected) as exc:
-        when(given(*history), command)
-    return [(p.field, p.problem) for p in exc.value.problems]
-
-
 def test_deadline_passed_with_no_contact_is_recorded_as_of_the_deadline() -> None:
     report = overdue_report(CASE, DUE_BY)
     assert report.actor == SYSTEM_ACTOR and report.occurred_at == DUE_BY
-    assert when(given(works_order()), report) == [told()]
+    REFERRED.given(works_order()).when(report).then(told())
 
 
 def test_failed_attempts_are_counted_in_what_the_coordinator_is_told() -> None:
     history = [works_order(), attempted(ContactOutcome.NO_ANSWER), attempted(ContactOutcome.MESSAGE_LEFT, 30)]
-    assert when(given(*history), overdue_report(CASE, DUE_BY)) == [
+    REFERRED.given(*history).when(overdue_report(CASE, DUE_BY)).then(
         told(attempts=2, channels=(ContactChannel.TELEPHONE,))
-    ]
+    )
 
 
 def test_before_the_deadline_is_refused() -> None:
     early = ReportContactNotEstablished(
         reason=DEADLINE_PASSED, **cmd_fields(SYSTEM_ACTOR, DUE_BY - timedelta(minutes=1))
     )
-    assert refusals([works_order()], early) == [("occurred_at", "is before the first contact deadline")]
-    # Failed attempts let the office report early; they do not bring the deadline forward.
-    assert refusals([works_order(), attempted(ContactOutcome.NO_ANSWER)], early) == [
+    REFERRED.given(works_order()).when(early).then_rejected(
         ("occurred_at", "is before the first contact deadline")
-    ]
+    )
+    # Failed attempts let the office report early; they do not bring the deadline forward.
+    REFERRED.given(works_order(), attempted(ContactOutcome.NO_ANSWER)).when(early).then_rejected(
+        ("occurred_at", "is before the first contact deadline")
+    )
 
 
 def test_contact_made_means_nothing_to_tell() -> None:
     history = [works_order(), attempted(ContactOutcome.CONTACT_MADE, hours=50)]
-    assert refusals(history, overdue_report(CASE, DUE_BY)) == [("case_id", "the client has been contacted")]
+    REFERRED.given(*history).when(overdue_report(CASE, DUE_BY)).then_rejected(
+        ("case_id", "the client has been contacted")
+    )
 
 
 def test_already_recorded_for_this_works_order_is_refused() -> None:
-    assert refusals([works_order(), told()], overdue_report(CASE, DUE_BY)) == [
+    REFERRED.given(works_order(), told()).when(overdue_report(CASE, DUE_BY)).then_rejected(
         ("case_id", "contact not established is already recorded for this works order")
-    ]
+    )
     # The office's own report after failed attempts counts as telling the coordinator too.
     office = ContactNotEstablished(
         attempts=1, channels_tried=[ContactChannel.TELEPHONE], first_contact_due_by=DUE_BY
@@ -103,35 +95,39 @@ def test_already_recorded_for_this_works_order_is_refused() -> None:
         office,
         attempted(ContactOutcome.NO_ANSWER, 40),
     ]
-    assert refusals(history, overdue_report(CASE, DUE_BY))[0][1].startswith("contact not established")
+    REFERRED.given(*history).when(overdue_report(CASE, DUE_BY)).then_rejected(
+        ("case_id", "contact not established is already recorded")
+    )
 
 
 def test_cancelled_works_mean_nothing_to_tell() -> None:
     cancelled = InstallationCancelled(reason="Client withdrew consent")
-    assert refusals([works_order(), cancelled], overdue_report(CASE, DUE_BY)) == [
+    REFERRED.given(works_order(), cancelled).when(overdue_report(CASE, DUE_BY)).then_rejected(
         ("case_id", "the installation on this case has been cancelled")
-    ]
+    )
 
 
 def test_suspended_works_wait_until_the_coordinator_resumes_them() -> None:
     suspended = WorksSuspended(concern=SuspensionConcern.PERPETRATOR_VISITING, reported_by="inst-1")
-    assert refusals([works_order(), suspended], overdue_report(CASE, DUE_BY))[0][1].startswith(
-        "works on this case are suspended"
+    REFERRED.given(works_order(), suspended).when(overdue_report(CASE, DUE_BY)).then_rejected(
+        ("case_id", "works on this case are suspended")
     )
     resumed = WorksResumed(suspension_event_id="suspension-1", reason="Police confirmed he has left")
-    assert when(given(works_order(), suspended, resumed), overdue_report(CASE, DUE_BY)) == [told()]
+    REFERRED.given(works_order(), suspended, resumed).when(overdue_report(CASE, DUE_BY)).then(told())
 
 
 def test_no_works_order_is_refused() -> None:
-    assert refusals([], overdue_report(CASE, DUE_BY)) == [
+    REFERRED.given().when(overdue_report(CASE, DUE_BY)).then_rejected(
         ("case_id", "no works order has been received for this case")
-    ]
+    )
 
 
 def test_the_office_report_still_says_it_came_from_the_contractor() -> None:
     history = [works_order(), attempted(ContactOutcome.NO_ANSWER)]
-    (event,) = when(
-        given(*history), ReportContactNotEstablished(**cmd_fields(at=ORDER_AT + timedelta(hours=3)))
+    (event,) = (
+        REFERRED.given(*history)
+        .when(ReportContactNotEstablished(**cmd_fields(at=ORDER_AT + timedelta(hours=3))))
+        .decided
     )
     assert isinstance(event, ContactNotEstablished)
     assert event.reason is NotEstablishedReason.CONTRACTOR_REPORTED

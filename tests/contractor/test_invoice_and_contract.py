@@ -13,7 +13,7 @@ from services.contractor.invoice import build_invoice, quarter_bounds, write_inv
 from shared.contracts.contractor import InstalledItem, ItemsInstalled, WorksOrderReceived
 from shared.events import RecordedEvent
 from shared.personal import personal_field_names
-from tests.contractor.gwt import recorded, works_order
+from tests.contractor.scenarios import recorded, works_order
 
 NAMES = {"HINGE-BOLTS": "Hinge Bolts", "DOOR-CHAIN": "Door Chain"}
 

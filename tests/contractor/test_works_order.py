@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 
-from services.contractor.domain.state import WorksState
 from services.contractor.reactions import works_order_for
 from shared.bus import parse_command
 from shared.contracts.contractor import (
@@ -27,10 +26,9 @@ from shared.contracts.contractor import (
     WorkItem,
     WorksOrderReceived,
 )
-from shared.errors import CommandRejected
+from shared.errors import CommandRejected, Problem
 from shared.events import SYSTEM_ACTOR, Actor, Role
 from shared.personal import ERASED
-from tests.contractor.gwt import DECIDER, INSTALLER, OFFICE, ORDER_AT, cmd_fields, given, recorded, when
 from tests.contractor.referral_events import (
     EVENINGS,
     PERPETRATOR,
@@ -40,40 +38,41 @@ from tests.contractor.referral_events import (
     resumed,
     submitted,
 )
+from tests.contractor.scenarios import DECIDER, INSTALLER, OFFICE, ORDER_AT, cmd_fields, recorded
 from tests.contractor.test_installation import ALLOCATED, CONTACTED
+from tests.gwt import Scenario
 
 ITEMS = (("DEADLOCK-BS3621-5LEVER", 1), ("HINGE-BOLTS", 2))
 REFERRAL = (submitted(), *consents(), accepted(urgent=True), approved(*ITEMS))
+# These tests give the referral side's events themselves, from an empty case.
+CASE = Scenario(DECIDER, recorded)
 
 
 def receive(at: datetime = ORDER_AT) -> ReceiveWorksOrder:
     return ReceiveWorksOrder(**cmd_fields(SYSTEM_ACTOR, at))
 
 
-def rejected(state, command) -> list[tuple[str, str]]:
-    with pytest.raises(CommandRejected) as info:
-        when(state, command)
-    return [(p.field, p.problem) for p in info.value.problems]
-
-
 def test_works_order_carries_the_listed_client_details_and_the_approved_items() -> None:
-    events = when(given(*REFERRAL), receive())
-    assert events == [
-        WorksOrderReceived(
-            approved_items=[WorkItem(item_code=c, quantity=q) for c, q in ITEMS],
-            client_name="Alice Example",
-            client_address="1 Test Road, Testtown, TE1 1ST",
-            client_telephone="07700 900123",
-            unsafe_contact_times="Weekday evenings when he may call round",
-            unsafe_contact_windows=[EVENINGS],
-            female_installer_requested=True,
-            password_requested=True,
-            someone_present_requested=False,
-            installation_requests="Please knock three times",
-            urgent=True,
-            first_contact_due_by=ORDER_AT + timedelta(hours=48),
+    events = (
+        CASE.given(*REFERRAL)
+        .when(receive())
+        .then(
+            WorksOrderReceived(
+                approved_items=[WorkItem(item_code=c, quantity=q) for c, q in ITEMS],
+                client_name="Alice Example",
+                client_address="1 Test Road, Testtown, TE1 1ST",
+                client_telephone="07700 900123",
+                unsafe_contact_times="Weekday evenings when he may call round",
+                unsafe_contact_windows=[EVENINGS],
+                female_installer_requested=True,
+                password_requested=True,
+                someone_present_requested=False,
+                installation_requests="Please knock three times",
+                urgent=True,
+                first_contact_due_by=ORDER_AT + timedelta(hours=48),
+            )
         )
-    ]
+    )
     # Nothing else from the form travels: not the perpetrator, not the referrer, not the children.
     dumped = events[0].model_dump_json()
     for absent in (PERPETRATOR, "Rita", "rita@example.org", "Threats", "1990-01-01"):
@@ -81,29 +80,31 @@ def test_works_order_carries_the_listed_client_details_and_the_approved_items() 
 
 
 def test_the_urgent_flag_is_the_coordinators_at_acceptance() -> None:
-    state = given(submitted(), accepted(urgent=False), approved(*ITEMS))
-    order = when(state, receive())[0]
+    state = CASE.given(submitted(), accepted(urgent=False), approved(*ITEMS))
+    order = state.when(receive()).decided[0]
     assert isinstance(order, WorksOrderReceived) and order.urgent is False
 
 
 def test_works_order_before_any_approval_or_without_a_form_is_refused() -> None:
-    assert rejected(given(submitted(), accepted()), receive()) == [
+    CASE.given(submitted(), accepted()).when(receive()).then_rejected(
         ("case_id", "the coordinator has not approved any recommendations")
-    ]
-    no_referral = DECIDER.fold([recorded(approved(*ITEMS))])
-    assert rejected(no_referral, receive()) == [("case_id", "no referral has been submitted for this case")]
+    )
+    no_referral = CASE.given(approved(*ITEMS))
+    no_referral.when(receive()).then_rejected(("case_id", "no referral has been submitted for this case"))
     # An approval of nothing asks for no works.
-    assert rejected(given(submitted(), accepted(), approved()), receive())[0][0] == "case_id"
+    CASE.given(submitted(), accepted(), approved()).when(receive()).then_rejected(
+        ("case_id", "the coordinator has not approved any recommendations")
+    )
 
 
 def test_one_works_order_per_approval() -> None:
-    first = when(given(*REFERRAL), receive())
-    state = given(*REFERRAL, *first)
-    assert rejected(state, receive()) == [
+    first = CASE.given(*REFERRAL).when(receive()).decided
+    state = CASE.given(*REFERRAL, *first)
+    state.when(receive()).then_rejected(
         ("case_id", "the works order for the latest approval was already received")
-    ]
+    )
     # A later approval (e.g. after a measure was reconsidered) brings a new works order.
-    again = when(given(*REFERRAL, *first, approved(("SPY-HOLE", 1))), receive())
+    again = CASE.given(*REFERRAL, *first, approved(("SPY-HOLE", 1))).when(receive()).decided
     assert isinstance(again[0], WorksOrderReceived)
     assert again[0].approved_items == [WorkItem(item_code="SPY-HOLE", quantity=1)]
 
@@ -114,13 +115,14 @@ def test_no_works_order_for_an_erased_client() -> None:
         update={"full_name": ERASED, "address": ERASED, "postcode": ERASED, "telephone": ERASED}
     )
     erased = submitted().model_copy(update={"form": form.model_copy(update={"client": erased_client})})
-    assert rejected(given(erased, accepted(), approved(*ITEMS)), receive()) == [
+    CASE.given(erased, accepted(), approved(*ITEMS)).when(receive()).then_rejected(
         ("case_id", "the client's personal data on this case has been erased")
-    ]
+    )
 
 
 def test_the_referrals_unsafe_windows_refuse_a_contact_attempt() -> None:
-    state = given(*REFERRAL, *when(given(*REFERRAL), receive()))
+    referral = CASE.given(*REFERRAL)
+    state = referral.given(*referral.when(receive()).decided)
     # Monday 2 June 2025 18:00 BST = 17:00 UTC: inside the weekday evening window.
     call = RecordContactAttempt(
         channel=ContactChannel.TELEPHONE,
@@ -128,9 +130,9 @@ def test_the_referrals_unsafe_windows_refuse_a_contact_attempt() -> None:
         attempted_at=datetime(2025, 6, 2, 17, 0, tzinfo=UTC),
         **cmd_fields(at=datetime(2025, 6, 2, 17, 0, tzinfo=UTC)),
     )
-    assert rejected(state, call) == [
+    state.when(call).then_rejected(
         ("attempted_at", "falls inside a time when it is not safe to contact the client")
-    ]
+    )
 
 
 def test_reaction_turns_an_approval_into_a_works_order_with_a_derived_command_id() -> None:
@@ -150,19 +152,20 @@ def install_hinges() -> RecordItemsInstalled:
 
 
 def test_only_the_coordinators_resumption_lifts_a_suspension() -> None:
-    order = when(given(*REFERRAL), receive())
+    order = CASE.given(*REFERRAL).when(receive()).decided
     suspend = SuspendWorks(
         concern=SuspensionConcern.PERPETRATOR_VISITING,
         reported_by="inst-f",
         **cmd_fields(INSTALLER),
     )
     ready = (*REFERRAL, *order, ALLOCATED, CONTACTED)
-    suspended = (*ready, *when(given(*ready), suspend))
-    assert rejected(given(*suspended), install_hinges())[0] == (
-        "case_id",
-        "works on this case are suspended; only the coordinator can resume them",
+    suspended = (*ready, *CASE.given(*ready).when(suspend).decided)
+    CASE.given(*suspended).when(install_hinges()).then_rejected(
+        Problem(
+            field="case_id", problem="works on this case are suspended; only the coordinator can resume them"
+        )
     )
-    assert len(when(given(*suspended, resumed()), install_hinges())) == 1
+    assert len(CASE.given(*suspended, resumed()).when(install_hinges()).decided) == 1
 
 
 def body(command_cls: type, actor: Actor, **fields: object) -> bytes:
@@ -193,7 +196,6 @@ def test_malformed_commands_name_their_fields() -> None:
 
 
 def test_commands_on_a_case_nobody_referred_are_refused_naming_case_id() -> None:
-    unknown = WorksState()
     for command in (
         ReceiveWorksOrder(**cmd_fields(SYSTEM_ACTOR)),
         AllocateInstaller(**cmd_fields(), installer_id="inst-1"),
@@ -203,4 +205,4 @@ def test_commands_on_a_case_nobody_referred_are_refused_naming_case_id() -> None
         CompleteInstallation(**cmd_fields(), completed_at=ORDER_AT),
         CancelInstallation(**cmd_fields(), reason="Other"),
     ):
-        assert rejected(unknown, command) == [("case_id", "no referral has been submitted for this case")]
+        CASE.when(command).then_rejected(("case_id", "no referral has been submitted for this case"))

@@ -18,7 +18,6 @@ import pytest
 from faststream.nats import NatsBroker
 
 from sanctuary.agency_access import all_commands
-from sanctuary.launcher import missing_services
 from sanctuary.message_schemas import (
     OTHER_REQUESTS,
     event_subject,
@@ -39,7 +38,8 @@ from shared.personal import personal_field_names
 from shared.settings import REPO_ROOT
 from tests.kernel_events import AddKernelNote
 
-BUILT = [s for s in SERVICES if not missing_services([s], REPO_ROOT, entry="app.py")]
+# Named here, not read from the files that exist: a missing service fails these tests.
+BUILT = ("referral", "assessment", "contractor", "reporting")
 DOCS = REPO_ROOT / "docs"
 
 
@@ -135,8 +135,12 @@ def test_every_command_and_query_names_its_reply(service: str) -> None:
     assert served
 
 
+def test_the_schemas_command_covers_every_service() -> None:
+    assert SERVICES == BUILT
+
+
 def test_schemas_command_writes_every_message(tmp_path: Path) -> None:
-    written = write_schemas(tmp_path, tuple(BUILT))
+    written = write_schemas(tmp_path, BUILT)
     events = {p.stem for p in (tmp_path / "schemas" / "events").glob("*.json")}
     commands = {p.stem for p in (tmp_path / "schemas" / "commands").glob("*.json")}
     assert events == {cls.type_name() for cls in published_events()} and events

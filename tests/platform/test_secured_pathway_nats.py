@@ -34,7 +34,7 @@ from shared.eventstore import STREAM, EventStore
 from shared.settings import load_settings
 from tests.conftest import TEST_KEK
 from tests.platform.conftest import SERVICES, user_url
-from tests.referral.gwt import COORDINATOR, cid, form_data, submission
+from tests.referral.scenarios import COORDINATOR, cid, form_data, submission
 
 pytestmark = pytest.mark.nats
 APPS = {

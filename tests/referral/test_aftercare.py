@@ -3,6 +3,7 @@ feedback, complaints received and resolved, and closure with the safety outcome.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -10,11 +11,15 @@ from shared.contracts.contractor import InstallationCompleted
 from shared.contracts.referral import (
     CaseClosed,
     CloseCase,
+    ClosureReason,
     ComplaintReceived,
     ComplaintResolved,
     ComplaintSeverity,
+    ContactChannel,
     FeedbackReceived,
     FollowUpContactRecorded,
+    FollowUpKind,
+    FollowUpOutcome,
     RecordComplaint,
     RecordFeedback,
     RecordFollowUpContact,
@@ -23,8 +28,10 @@ from shared.contracts.referral import (
     ResolveComplaint,
     SafetyOutcome,
     Satisfaction,
+    YesNoUnknown,
 )
-from tests.referral.gwt import CONSENTS_ALL_YES, NOW, case_command, given, rejected, submitted, when
+from shared.errors import Problem
+from tests.referral.scenarios import CONSENTS_ALL_YES, NOW, case_command, referred
 
 ACCEPTED = ReferralAccepted(accepted_on=NOW.date(), urgent=False)
 COMPLETED = InstallationCompleted(
@@ -56,36 +63,47 @@ def follow_up(**fields: object) -> RecordFollowUpContact:
 
 
 def test_a_follow_up_contact_after_installation_is_recorded() -> None:
-    [event] = when(given(*submitted(), ACCEPTED, COMPLETED), follow_up())
-    assert isinstance(event, FollowUpContactRecorded) and event.kind == "3 months"
+    referred().given(ACCEPTED, COMPLETED).when(follow_up()).then(
+        FollowUpContactRecorded(
+            kind=FollowUpKind.MONTHS_3,
+            channel=ContactChannel.TELEPHONE,
+            outcome=FollowUpOutcome.CONTACT_MADE,
+            contacted_on=date(2025, 6, 2),
+            female_staff=True,
+        )
+    )
 
 
 def test_no_follow_up_without_consent() -> None:
-    state = given(*submitted(consents={**CONSENTS_ALL_YES, "follow_up_contact": "No"}), ACCEPTED, COMPLETED)
-    assert "follow up contact" in rejected(state, follow_up())["case_id"]
+    no_consent = referred(consents={**CONSENTS_ALL_YES, "follow_up_contact": "No"})
+    no_consent.given(ACCEPTED, COMPLETED).when(follow_up()).then_rejected(("case_id", "follow up contact"))
 
 
 def test_no_follow_up_before_the_installation_is_completed() -> None:
-    assert "not completed" in rejected(given(*submitted(), ACCEPTED), follow_up())["case_id"]
+    referred().given(ACCEPTED).when(follow_up()).then_rejected(("case_id", "not completed"))
 
 
 def test_the_follow_up_is_by_a_female_member_of_staff_and_not_dated_ahead() -> None:
-    problems = rejected(
-        given(*submitted(), ACCEPTED, COMPLETED), follow_up(female_staff=False, contacted_on="2025-07-01")
+    completed = referred().given(ACCEPTED, COMPLETED)
+    completed.when(follow_up(female_staff=False, contacted_on="2025-07-01")).then_rejected(
+        ("female_staff", "female member of staff"), Problem(field="contacted_on", problem="is in the future")
     )
-    assert set(problems) == {"female_staff", "contacted_on"}
 
 
 def test_feedback_is_recorded() -> None:
     command = case_command(
         RecordFeedback, satisfaction="Very satisfied", feels_safer="Yes", received_on="2025-06-02"
     )
-    [event] = when(given(*submitted(), ACCEPTED, COMPLETED), command)
-    assert isinstance(event, FeedbackReceived) and event.satisfaction is Satisfaction.VERY_SATISFIED
+    referred().given(ACCEPTED, COMPLETED).when(command).then(
+        FeedbackReceived(
+            satisfaction=Satisfaction.VERY_SATISFIED,
+            feels_safer=YesNoUnknown.YES,
+            received_on=date(2025, 6, 2),
+        )
+    )
 
 
 def test_a_complaint_is_received_and_resolved() -> None:
-    state = given(*submitted())
     command = case_command(
         RecordComplaint,
         complaint_id="CMP-1",
@@ -94,22 +112,39 @@ def test_a_complaint_is_received_and_resolved() -> None:
         summary="Installer arrived late",
         received_on="2025-06-02",
     )
-    [received] = when(state, command)
-    assert isinstance(received, ComplaintReceived)
-    assert set(rejected(given(*submitted(), received), command)) == {"complaint_id"}  # recorded once
+    received = (
+        referred()
+        .when(command)
+        .then(
+            ComplaintReceived(
+                complaint_id="CMP-1",
+                severity=ComplaintSeverity.SERIOUS,
+                about="contractor",
+                summary="Installer arrived late",
+                received_on=date(2025, 6, 2),
+            )
+        )
+    )
+    open_complaint = referred().given(*received)
+    open_complaint.when(command).then_rejected(("complaint_id", "already recorded"))  # recorded once
     resolve = case_command(
         ResolveComplaint, complaint_id="CMP-1", resolved_on="2025-06-02", upheld=True, within_procedure=True
     )
-    [resolved] = when(given(*submitted(), received), resolve)
-    assert isinstance(resolved, ComplaintResolved) and resolved.upheld
-    assert set(rejected(given(*submitted(), received, resolved), resolve)) == {"complaint_id"}
+    resolved = open_complaint.when(resolve).then(
+        ComplaintResolved(
+            complaint_id="CMP-1", resolved_on=date(2025, 6, 2), upheld=True, within_procedure=True
+        )
+    )
+    open_complaint.given(*resolved).when(resolve).then_rejected(("complaint_id", "not an open complaint"))
 
 
 def test_resolving_an_unknown_complaint_is_refused() -> None:
     resolve = case_command(
         ResolveComplaint, complaint_id="CMP-9", resolved_on="2025-06-02", upheld=False, within_procedure=True
     )
-    assert rejected(given(*submitted()), resolve) == {"complaint_id": "is not an open complaint of this case"}
+    referred().when(resolve).then_rejected(
+        Problem(field="complaint_id", problem="is not an open complaint of this case")
+    )
 
 
 def close(**fields: object) -> CloseCase:
@@ -123,27 +158,34 @@ def close(**fields: object) -> CloseCase:
 
 
 def test_the_case_is_closed_with_its_safety_outcome() -> None:
-    [event] = when(given(*submitted(), ACCEPTED, COMPLETED), close())
-    assert isinstance(event, CaseClosed) and event.safety_outcome is SafetyOutcome.FEELS_SAFER
+    referred().given(ACCEPTED, COMPLETED).when(close()).then(
+        CaseClosed(
+            reason=ClosureReason.WORKS_COMPLETED,
+            safety_outcome=SafetyOutcome.FEELS_SAFER,
+            closed_on=date(2025, 6, 2),
+        )
+    )
 
 
 def test_a_case_with_an_open_complaint_is_not_closed() -> None:
-    problems = rejected(given(*submitted(), ACCEPTED, COMPLETED, COMPLAINT), close())
-    assert "complaint" in problems["case_id"]
+    referred().given(ACCEPTED, COMPLETED, COMPLAINT).when(close()).then_rejected(("case_id", "complaint"))
 
 
 def test_the_closure_reason_must_match_the_case() -> None:
-    assert set(rejected(given(*submitted(), ACCEPTED), close())) == {"reason"}
-    assert set(rejected(given(*submitted()), close(reason="referral not accepted"))) == {"reason"}
-    declined = ReferralDeclined(reason="Other")
-    [event] = when(
-        given(*submitted(), declined), close(reason="referral not accepted", safety_outcome="Unknown")
+    referred().given(ACCEPTED).when(close()).then_rejected(("reason", "installation is not completed"))
+    referred().when(close(reason="referral not accepted")).then_rejected(("reason", "was not declined"))
+    declined = referred().given(ReferralDeclined(reason="Other"))
+    declined.when(close(reason="referral not accepted", safety_outcome="Unknown")).then(
+        CaseClosed(
+            reason=ClosureReason.REFERRAL_DECLINED,
+            safety_outcome=SafetyOutcome.UNKNOWN,
+            closed_on=date(2025, 6, 2),
+        )
     )
-    assert isinstance(event, CaseClosed)
 
 
 def test_a_closed_case_is_not_closed_again_nor_followed_up() -> None:
     closed = CaseClosed(reason="other", safety_outcome="Unknown", closed_on=NOW.date())
-    state = given(*submitted(), ACCEPTED, COMPLETED, closed)
-    assert "closed" in rejected(state, close(reason="other"))["case_id"]
-    assert "closed" in rejected(state, follow_up())["case_id"]
+    after = referred().given(ACCEPTED, COMPLETED, closed)
+    after.when(close(reason="other")).then_rejected(("case_id", "closed"))
+    after.when(follow_up()).then_rejected(("case_id", "closed"))

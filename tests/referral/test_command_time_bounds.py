@@ -18,7 +18,7 @@ from shared.commands import CLOCK_SKEW, Command, day_problem, moment_problem
 from shared.contracts.audit import RecordAuditRead
 from shared.contracts.referral import RecordSafeguardingOverride
 from shared.errors import CommandRejected
-from tests.referral.gwt import COORDINATOR, cid
+from tests.referral.scenarios import COORDINATOR, cid
 
 OUT_OF_RANGE = ["0001-01-01T00:00:00Z", "1999-12-31T23:59:59Z", "2999-01-01T00:00:00Z"]
 

@@ -3,7 +3,6 @@ the referral; withdrawal, in whole or per purpose, at any time; later decisions 
 
 from __future__ import annotations
 
-from services.referral.domain.state import ReferralState
 from shared.contracts.assessment import PropertyAssessed, RecommendedMeasure
 from shared.contracts.contractor import InstallationCompleted, SuspensionConcern, WorksSuspended
 from shared.contracts.referral import (
@@ -23,18 +22,17 @@ from shared.contracts.referral import (
     SafetyOutcome,
     WithdrawConsent,
 )
-from tests.referral.gwt import (
+from tests.referral.scenarios import (
     CONSENTS_ALL_YES,
     COORDINATOR,
     NOW,
     REFERRER,
+    case,
     case_command,
-    given,
     recorded,
-    rejected,
+    referred,
     submit,
     submitted,
-    when,
 )
 
 
@@ -48,46 +46,51 @@ def test_the_four_consents_are_recorded_with_who_and_when() -> None:
 
 
 def test_no_consent_to_installation_refuses_the_referral_and_stores_nothing() -> None:
-    problems = rejected(ReferralState(), submit(consents={**CONSENTS_ALL_YES, "installation": "No"}))
-    assert set(problems) == {"consents.installation"}
-    assert "not consented to the installation" in problems["consents.installation"]
+    case().when(submit(consents={**CONSENTS_ALL_YES, "installation": "No"})).then_rejected(
+        ("consents.installation", "not consented to the installation")
+    )
 
 
 def test_withdrawing_one_purpose() -> None:
-    state = given(*submitted())
-    [event] = when(state, case_command(WithdrawConsent, REFERRER, purposes=["follow_up_contact"]))
-    assert isinstance(event, ConsentWithdrawn)
-    assert event.purpose is ConsentPurpose.FOLLOW_UP_CONTACT and event.recorded_by == REFERRER
-    assert event.withdrawn_at == NOW
+    referred().when(case_command(WithdrawConsent, REFERRER, purposes=["follow_up_contact"])).then(
+        ConsentWithdrawn(purpose=ConsentPurpose.FOLLOW_UP_CONTACT, recorded_by=REFERRER, withdrawn_at=NOW)
+    )
 
 
 def test_withdrawing_everything_withdraws_each_consent_still_given() -> None:
-    state = given(*submitted(consents={**CONSENTS_ALL_YES, "landlord_contact": "No"}))
-    events = when(state, case_command(WithdrawConsent, COORDINATOR))
-    assert {e.purpose for e in events if isinstance(e, ConsentWithdrawn)} == {
-        ConsentPurpose.INSTALLATION,
-        ConsentPurpose.INFORMATION_SHARING,
-        ConsentPurpose.FOLLOW_UP_CONTACT,
-    }
+    state = referred(consents={**CONSENTS_ALL_YES, "landlord_contact": "No"})
+    state.when(case_command(WithdrawConsent, COORDINATOR)).then(
+        *(
+            ConsentWithdrawn(purpose=purpose, recorded_by=COORDINATOR, withdrawn_at=NOW)
+            for purpose in (
+                ConsentPurpose.INSTALLATION,
+                ConsentPurpose.INFORMATION_SHARING,
+                ConsentPurpose.FOLLOW_UP_CONTACT,
+            )
+        )
+    )
 
 
 def test_withdrawing_a_consent_not_given_is_refused() -> None:
-    state = given(*submitted(consents={**CONSENTS_ALL_YES, "landlord_contact": "No"}))
-    problems = rejected(state, case_command(WithdrawConsent, purposes=["installation", "landlord_contact"]))
-    assert set(problems) == {"purposes.1"}
+    state = referred(consents={**CONSENTS_ALL_YES, "landlord_contact": "No"})
+    state.when(case_command(WithdrawConsent, purposes=["installation", "landlord_contact"])).then_rejected(
+        ("purposes.1", "is not currently given")
+    )
 
 
 def test_withdrawing_before_any_referral_is_refused() -> None:
-    assert set(rejected(ReferralState(), case_command(WithdrawConsent))) == {"case_id"}
+    case().when(case_command(WithdrawConsent)).then_rejected(("case_id", "no referral has been submitted"))
 
 
 def test_consent_can_be_withdrawn_after_closure() -> None:
     closed = CaseClosed(
         reason=ClosureReason.OTHER, safety_outcome=SafetyOutcome.UNKNOWN, closed_on=NOW.date()
     )
-    state = given(*submitted(), closed)
-    [event] = when(state, case_command(WithdrawConsent, purposes=["information_sharing"]))
-    assert isinstance(event, ConsentWithdrawn)
+    referred().given(closed).when(case_command(WithdrawConsent, purposes=["information_sharing"])).then(
+        ConsentWithdrawn(
+            purpose=ConsentPurpose.INFORMATION_SHARING, recorded_by=COORDINATOR, withdrawn_at=NOW
+        )
+    )
 
 
 def _withdrawn(purpose: ConsentPurpose) -> ConsentWithdrawn:
@@ -95,15 +98,15 @@ def _withdrawn(purpose: ConsentPurpose) -> ConsentWithdrawn:
 
 
 def test_a_referral_cannot_be_accepted_once_installation_consent_is_withdrawn() -> None:
-    state = given(*submitted(), _withdrawn(ConsentPurpose.INSTALLATION))
-    problems = rejected(state, case_command(AcceptReferral))
-    assert "installation" in problems["case_id"]
+    withdrawn = referred().given(_withdrawn(ConsentPurpose.INSTALLATION))
+    withdrawn.when(case_command(AcceptReferral)).then_rejected(("case_id", "installation"))
 
 
 def test_the_landlord_is_not_contacted_once_that_consent_is_withdrawn() -> None:
-    state = given(*submitted(), _withdrawn(ConsentPurpose.LANDLORD_CONTACT))
-    problems = rejected(state, case_command(RequestLandlordPermission, landlord="Test Homes"))
-    assert "landlord contact" in problems["case_id"]
+    withdrawn = referred().given(_withdrawn(ConsentPurpose.LANDLORD_CONTACT))
+    withdrawn.when(case_command(RequestLandlordPermission, landlord="Test Homes")).then_rejected(
+        ("case_id", "landlord contact")
+    )
 
 
 def test_follow_up_contact_respects_withdrawal() -> None:
@@ -114,7 +117,7 @@ def test_follow_up_contact_respects_withdrawal() -> None:
         made_to_measure=False,
         within_timescale=True,
     )
-    state = given(*submitted(), done, _withdrawn(ConsentPurpose.FOLLOW_UP_CONTACT))
+    withdrawn = referred().given(done, _withdrawn(ConsentPurpose.FOLLOW_UP_CONTACT))
     command = case_command(
         RecordFollowUpContact,
         kind=FollowUpKind.MONTHS_3,
@@ -123,7 +126,7 @@ def test_follow_up_contact_respects_withdrawal() -> None:
         contacted_on=NOW.date(),
         female_staff=True,
     )
-    assert "follow up" in rejected(state, command)["case_id"]
+    withdrawn.when(command).then_rejected(("case_id", "follow up"))
 
 
 def test_works_are_neither_approved_nor_resumed_once_installation_consent_is_withdrawn() -> None:
@@ -136,14 +139,15 @@ def test_works_are_neither_approved_nor_resumed_once_installation_consent_is_wit
         event_id="assessment-1",
     )
     suspended = WorksSuspended(concern=SuspensionConcern.PERPETRATOR_VISITING, reported_by="inst-1")
-    state = given(*submitted(), assessed, suspended, _withdrawn(ConsentPurpose.INSTALLATION))
+    withdrawn = referred().given(assessed, suspended, _withdrawn(ConsentPurpose.INSTALLATION))
     approve = case_command(
         ApproveRecommendations,
         assessment_event_id="assessment-1",
         approved_items=[{"item_code": "DOOR-CHAIN", "quantity": 1}],
     )
-    assert "installation" in rejected(state, approve)["case_id"]
-    assert (
-        "installation"
-        in rejected(state, case_command(ResumeWorks, reason="Police confirm arrest"))["case_id"]
+    withdrawn.when(approve).then_rejected(
+        ("case_id", "not been accepted"), ("case_id", "installation"), ("case_id", "landlord's permission")
+    )
+    withdrawn.when(case_command(ResumeWorks, reason="Police confirm arrest")).then_rejected(
+        ("case_id", "installation")
     )

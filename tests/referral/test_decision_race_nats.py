@@ -18,13 +18,13 @@ import pytest
 
 from sanctuary.devtools.nats_server import NatsServer
 from services.referral.app import create_app
-from services.referral.domain.decider import referral_decider
+from services.referral.domain.decide import referral_decider
 from shared.bus import send_command
 from shared.contracts.referral import AcceptReferral, DeclineReferral, ReferralCommand
 from shared.errors import CommandRejected
 from shared.handler import CaseHandler, Outcome
 from tests.conftest import running_custodian
-from tests.referral.gwt import COORDINATOR, cid, rules, submit
+from tests.referral.scenarios import COORDINATOR, cid, rules, submit
 from tests.referral.test_referral_nats import started
 
 pytestmark = pytest.mark.nats

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from services.referral.domain.state import ReferralState
 from shared.bus import parse_command
 from shared.contracts.assessment import PropertyAssessed, RecommendedMeasure
 from shared.contracts.contractor import SuspensionConcern, WorksSuspended
@@ -26,20 +25,19 @@ from shared.contracts.referral import (
     SafeguardingOverrideRecorded,
     WorksResumed,
 )
-from shared.errors import CommandRejected
+from shared.errors import CommandRejected, Problem
 from shared.events import Event, RecordedEvent
-from tests.referral.gwt import (
+from tests.referral.scenarios import (
     COORDINATOR,
     DECIDERS,
     NOW,
+    case,
     case_command,
     cid,
     form_data,
-    given,
     recorded,
-    rejected,
+    referred,
     submitted,
-    when,
 )
 
 ACCEPTED = ReferralAccepted(accepted_on=NOW.date(), urgent=False)
@@ -63,6 +61,11 @@ def owner_occupier() -> list[Event]:
     return submitted(form=form)
 
 
+ASSESSED = case().given(
+    *owner_occupier(), ReferralAccepted(accepted_on=NOW.date(), urgent=False), assessment()
+)
+
+
 def approval(**fields: Any) -> ApproveRecommendations:
     return case_command(ApproveRecommendations, **{"assessment_event_id": "assessment-1", **fields})
 
@@ -72,7 +75,6 @@ FUNDER = {"funder": "Test Funder", "approved_by": "fund-1", "approved_on": "2025
 
 def test_approve_all_with_the_funder_approval_for_an_out_of_scope_item() -> None:
     # Standing Together's scope is standard and additional kit; Tower Hamlets' only standard.
-    state = given(*owner_occupier(), ACCEPTED, assessment())
     command = approval(
         approved_items=[
             {"item_code": "DOOR-CHAIN", "quantity": 1},
@@ -80,14 +82,13 @@ def test_approve_all_with_the_funder_approval_for_an_out_of_scope_item() -> None
             {"item_code": "WINDOW-GRILLE", "quantity": 2},
         ]
     )
-    [event] = when(state, command)
+    [event] = ASSESSED.when(command).decided
     assert isinstance(event, RecommendationsApproved)
     assert event.estimated_cost_gbp == Decimal("15.00") + 4 * Decimal("12.00") + 2 * Decimal("180.00")
     assert event.declined_items == []
 
 
 def test_approve_some_and_decline_the_rest_with_reasons() -> None:
-    state = given(*owner_occupier(), ACCEPTED, assessment())
     command = approval(
         approved_items=[
             {"item_code": "DOOR-CHAIN", "quantity": 1},
@@ -95,14 +96,13 @@ def test_approve_some_and_decline_the_rest_with_reasons() -> None:
         ],
         declined_items=[{"item_code": "WINDOW-GRILLE", "quantity": 2, "reason": "Fire escape route"}],
     )
-    [event] = when(state, command)
+    [event] = ASSESSED.when(command).decided
     assert isinstance(event, RecommendationsApproved)
     assert [i.item_code for i in event.approved_items] == ["DOOR-CHAIN", "WINDOW-LOCK"]
     assert event.declined_items[0].reason == "Fire escape route"
 
 
 def test_approve_none() -> None:
-    state = given(*owner_occupier(), ACCEPTED, assessment())
     command = approval(
         declined_items=[
             {"item_code": "DOOR-CHAIN", "quantity": 1, "reason": "Already fitted"},
@@ -110,7 +110,7 @@ def test_approve_none() -> None:
             {"item_code": "WINDOW-GRILLE", "quantity": 2, "reason": "Fire escape route"},
         ]
     )
-    [event] = when(state, command)
+    [event] = ASSESSED.when(command).decided
     assert isinstance(event, RecommendationsApproved)
     assert event.approved_items == [] and event.estimated_cost_gbp == Decimal("0.00")
 
@@ -119,23 +119,22 @@ def test_an_out_of_scope_item_needs_a_funder_approval() -> None:
     tower_hamlets = DECIDERS["tower-hamlets"]
     form = form_data()
     form["household"]["tenure"] = "Privately owned"
-    state = given(*submitted(tower_hamlets, form=form), ACCEPTED, assessment(), decider=tower_hamlets)
+    assessed = referred(tower_hamlets, form=form).given(ACCEPTED, assessment())
     items = [
         {"item_code": "DOOR-CHAIN", "quantity": 1},
         {"item_code": "WINDOW-LOCK", "quantity": 4},
         {"item_code": "WINDOW-GRILLE", "quantity": 2},
     ]
-    problems = rejected(state, approval(approved_items=items), tower_hamlets)
-    assert set(problems) == {"approved_items.2.funder_approval"}
-    assert "outside the scheme's scope" in problems["approved_items.2.funder_approval"]
+    assessed.when(approval(approved_items=items)).then_rejected(
+        ("approved_items.2.funder_approval", "outside the scheme's scope")
+    )
     items[2] = {**items[2], "funder_approval": FUNDER}
-    [event] = when(state, approval(approved_items=items), tower_hamlets)
+    [event] = assessed.when(approval(approved_items=items)).decided
     assert isinstance(event, RecommendationsApproved)
     assert event.approved_items[2].funder_approval is not None
 
 
 def test_every_recommended_item_is_decided_once_and_only_recommended_ones() -> None:
-    state = given(*owner_occupier(), ACCEPTED, assessment())
     command = approval(
         approved_items=[
             {"item_code": "DOOR-CHAIN", "quantity": 2},
@@ -144,26 +143,29 @@ def test_every_recommended_item_is_decided_once_and_only_recommended_ones() -> N
         ],
         declined_items=[{"item_code": "WINDOW-LOCK", "quantity": 1, "reason": "Not needed"}],
     )
-    problems = rejected(state, command)
-    assert problems["approved_items.0.quantity"] == "is more than the assessment recommended"
-    assert problems["approved_items.1.item_code"] == "was not recommended by the assessment"
-    assert problems["declined_items.0.item_code"] == "is decided twice"
-    assert "WINDOW-GRILLE is neither approved nor declined" in problems["approved_items"]
+    ASSESSED.when(command).then_rejected(
+        Problem(field="approved_items.0.quantity", problem="is more than the assessment recommended"),
+        Problem(field="approved_items.1.item_code", problem="was not recommended by the assessment"),
+        Problem(field="declined_items.0.item_code", problem="is decided twice"),
+        ("approved_items", "WINDOW-GRILLE is neither approved nor declined"),
+    )
 
 
 def test_approval_needs_an_accepted_referral_and_a_known_assessment() -> None:
-    state = given(*owner_occupier(), assessment())
-    problems = rejected(state, approval(assessment_event_id="unknown", approved_items=[]))
-    assert "not been accepted" in problems["case_id"]
-    assert problems["assessment_event_id"] == "is not a property assessment of this case"
+    not_accepted = case().given(*owner_occupier(), assessment())
+    not_accepted.when(approval(assessment_event_id="unknown", approved_items=[])).then_rejected(
+        ("case_id", "not been accepted"),
+        Problem(field="assessment_event_id", problem="is not a property assessment of this case"),
+    )
 
 
 def test_a_later_assessment_replaces_an_earlier_one() -> None:
-    state = given(
-        *owner_occupier(), ACCEPTED, assessment("assessment-1"), assessment("assessment-2", **{"SPY-HOLE": 1})
+    reassessed = ASSESSED.given(assessment("assessment-2", **{"SPY-HOLE": 1}))
+    reassessed.when(approval(approved_items=[{"item_code": "DOOR-CHAIN", "quantity": 1}])).then_rejected(
+        Problem(field="assessment_event_id", problem="a later assessment replaces this one"),
+        ("approved_items", "WINDOW-LOCK is neither approved nor declined"),
+        ("approved_items", "WINDOW-GRILLE is neither approved nor declined"),
     )
-    problems = rejected(state, approval(approved_items=[{"item_code": "DOOR-CHAIN", "quantity": 1}]))
-    assert problems["assessment_event_id"] == "a later assessment replaces this one"
 
 
 def test_an_assessment_is_decided_once() -> None:
@@ -171,9 +173,10 @@ def test_an_assessment_is_decided_once() -> None:
     decided = RecommendationsApproved(
         assessment_event_id="assessment-1", approved_items=items, estimated_cost_gbp=Decimal("15.00")
     )
-    state = given(*owner_occupier(), ACCEPTED, assessment(), decided)
-    assert (
-        rejected(state, approval(approved_items=items))["assessment_event_id"] == "has already been decided"
+    ASSESSED.given(decided).when(approval(approved_items=items)).then_rejected(
+        Problem(field="assessment_event_id", problem="has already been decided"),
+        ("approved_items", "WINDOW-LOCK is neither approved nor declined"),
+        ("approved_items", "WINDOW-GRILLE is neither approved nor declined"),
     )
 
 
@@ -183,13 +186,14 @@ def test_a_rented_home_needs_the_landlords_permission_before_works_are_approved(
         {"item_code": "WINDOW-LOCK", "quantity": 4},
         {"item_code": "WINDOW-GRILLE", "quantity": 2},
     ]
-    state = given(*submitted(), ACCEPTED, assessment())
-    assert "landlord" in rejected(state, approval(approved_items=items))["case_id"]
-    requested = LandlordPermissionRequested(landlord="Test Homes", requested_on=NOW.date())
-    state = given(
-        *submitted(), ACCEPTED, requested, LandlordPermissionGranted(granted_on=NOW.date()), assessment()
+    referred().given(ACCEPTED, assessment()).when(approval(approved_items=items)).then_rejected(
+        ("case_id", "landlord")
     )
-    assert len(when(state, approval(approved_items=items))) == 1
+    requested = LandlordPermissionRequested(landlord="Test Homes", requested_on=NOW.date())
+    granted = referred().given(
+        ACCEPTED, requested, LandlordPermissionGranted(granted_on=NOW.date()), assessment()
+    )
+    assert len(granted.when(approval(approved_items=items)).decided) == 1
 
 
 def test_a_malformed_approval_is_refused_at_parse() -> None:
@@ -216,30 +220,31 @@ def test_the_coordinator_resumes_suspended_works() -> None:
         WorksSuspended(concern=SuspensionConcern.PERPETRATOR_VISITING, reported_by="inst-1"),
         event_id="susp-1",
     )
-    state = given(*owner_occupier(), ACCEPTED, suspended)
-    [event] = when(state, case_command(ResumeWorks, reason="Perpetrator arrested; bail conditions"))
-    assert isinstance(event, WorksResumed) and event.suspension_event_id == "susp-1"
-    state = given(*owner_occupier(), ACCEPTED, suspended, event)
-    assert "not suspended" in rejected(state, case_command(ResumeWorks, reason="again"))["case_id"]
+    on_hold = case().given(*owner_occupier(), ACCEPTED, suspended)
+    resumed = on_hold.when(case_command(ResumeWorks, reason="Perpetrator arrested; bail conditions")).then(
+        WorksResumed(suspension_event_id="susp-1", reason="Perpetrator arrested; bail conditions")
+    )
+    on_hold.given(*resumed).when(case_command(ResumeWorks, reason="again")).then_rejected(
+        ("case_id", "not suspended")
+    )
 
 
 def test_works_that_are_not_suspended_cannot_be_resumed() -> None:
-    state = given(*owner_occupier(), ACCEPTED)
-    assert "not suspended" in rejected(state, case_command(ResumeWorks, reason="Checked"))["case_id"]
+    accepted = case().given(*owner_occupier(), ACCEPTED)
+    accepted.when(case_command(ResumeWorks, reason="Checked")).then_rejected(("case_id", "not suspended"))
 
 
 # -- safeguarding override -------------------------------------------------------------------------
 
 
 def test_a_safeguarding_override_records_recipient_basis_and_reason() -> None:
-    state = given(*submitted())
     command = case_command(
         RecordSafeguardingOverride,
         recipient="police",
         lawful_basis="vital_interests",
         reason="Threat to life",
     )
-    [event] = when(state, command)
+    [event] = referred().when(command).decided
     assert isinstance(event, SafeguardingOverrideRecorded)
     assert event.lawful_basis is OverrideBasis.VITAL_INTERESTS and event.recipient == "police"
 
@@ -248,7 +253,7 @@ def test_an_override_needs_a_case_and_a_listed_lawful_basis() -> None:
     command = case_command(
         RecordSafeguardingOverride, recipient="police", lawful_basis="safeguarding", reason="Child at risk"
     )
-    assert set(rejected(ReferralState(), command)) == {"case_id"}
+    case().when(command).then_rejected(("case_id", "no referral has been submitted"))
     body = {
         "command_id": cid(),
         "case_id": "SR-TEST",

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from services.referral.domain.state import ReferralState
 from shared.contracts.referral import (
     EligibilityEvaluated,
     EligibilityOutcome,
@@ -19,7 +18,7 @@ from shared.contracts.referral import (
     SafeguardingReferralMade,
 )
 from shared.events import Event
-from tests.referral.gwt import CONSENTS_ALL_YES, DECIDERS, form_data, rules, submit, when
+from tests.referral.scenarios import CONSENTS_ALL_YES, DECIDERS, case, form_data, rules, submit
 
 
 def evaluation(events: list[Event]) -> EligibilityEvaluated:
@@ -28,9 +27,7 @@ def evaluation(events: list[Event]) -> EligibilityEvaluated:
 
 
 def submit_under(scheme: str, form: dict[str, Any] | None = None, **consents: str) -> list[Event]:
-    return when(
-        ReferralState(), submit(form=form, consents={**CONSENTS_ALL_YES, **consents}), DECIDERS[scheme]
-    )
+    return case(DECIDERS[scheme]).when(submit(form=form, consents={**CONSENTS_ALL_YES, **consents})).decided
 
 
 def outcomes(result: EligibilityEvaluated) -> dict[str, RuleOutcome]:
@@ -194,7 +191,7 @@ def test_each_rule_of_each_scheme_alone_makes_a_referral_ineligible(
 ) -> None:
     form, consents = with_facts(), dict(CONSENTS_ALL_YES)
     _violate(fact, form, consents)
-    result = evaluation(when(ReferralState(), submit(form=form, consents=consents), DECIDERS[scheme]))
+    result = evaluation(case(DECIDERS[scheme]).when(submit(form=form, consents=consents)).decided)
     assert {r: o for r, o in outcomes(result).items() if o is not RuleOutcome.MET} == {
         rule_id: RuleOutcome.NOT_MET
     }

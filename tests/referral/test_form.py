@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from services.referral.domain.state import ReferralState
 from shared.bus import parse_command
 from shared.contracts.referral import (
     AgeBand,
@@ -25,7 +24,7 @@ from shared.contracts.referral import (
 from shared.errors import CommandRejected
 from shared.events import Role
 from shared.personal import ERASED, merge_personal, split_personal
-from tests.referral.gwt import NOW, form_data, submission, when
+from tests.referral.scenarios import NOW, case, form_data, submission
 
 SYNTHETIC_VALUES = (
     "Alice Example",
@@ -215,7 +214,7 @@ def test_prefer_not_to_say_and_self_description_are_answers_distinct_from_unknow
     assert about.gender is Gender.PREFER_TO_SELF_DESCRIBE
     assert about.sexual_orientation == "Prefer not to say"
     assert about.ethnicity is None  # not answered: unknown, counted as "Unknown"
-    [submitted, *_] = when(ReferralState(), command)
+    [submitted, *_] = case().when(command).decided
     assert isinstance(submitted, ReferralSubmitted)
     assert submitted.ethnic_group is None
 
@@ -223,7 +222,7 @@ def test_prefer_not_to_say_and_self_description_are_answers_distinct_from_unknow
 def test_the_age_band_ethnic_group_and_support_flag_are_kept_as_categories() -> None:
     form = form_data()
     form["about_client"]["adjustments"] = "Step-free access"
-    [submitted, *_] = when(ReferralState(), SubmitReferral.model_validate(submission(form=form)))
+    [submitted, *_] = case().when(SubmitReferral.model_validate(submission(form=form))).decided
     assert isinstance(submitted, ReferralSubmitted)
     assert submitted.age_band is AgeBand.AGE_35_44  # born 1 May 1990, referred 2 June 2025
     assert submitted.ethnic_group is EthnicGroup.WHITE
@@ -247,7 +246,7 @@ def test_age_bands_of_the_monitoring_template(born: str, band: AgeBand) -> None:
 
 
 def test_after_erasure_the_personal_fields_read_as_erased_and_the_categories_remain() -> None:
-    [event, *_] = when(ReferralState(), SubmitReferral.model_validate(submission()))
+    [event, *_] = case().when(SubmitReferral.model_validate(submission())).decided
     data = event.model_dump(mode="json")
     split_personal(ReferralSubmitted, data)
     erased = ReferralSubmitted.model_validate(merge_personal(ReferralSubmitted, data, None))

@@ -32,7 +32,7 @@ from shared.contracts.referral import (
     WithdrawConsent,
     case_id_for,
 )
-from tests.referral.gwt import COORDINATOR, CPO, REFERRER, cid, form_data, submission
+from tests.referral.scenarios import COORDINATOR, CPO, REFERRER, cid, form_data, submission
 from tests.waiting import until
 
 pytestmark = pytest.mark.nats

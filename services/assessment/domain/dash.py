@@ -12,11 +12,13 @@ from services.assessment.domain.rules import AssessmentRules
 from shared.contracts.assessment import (
     DASH_QUESTION_COUNT,
     DashAnswer,
+    DashRiskAssessed,
     MaracCriterion,
     RecordDashRiskAssessment,
     RiskLevel,
 )
 from shared.errors import Problem, reject_if
+from shared.events import Event
 
 
 @dataclass(frozen=True)
@@ -115,3 +117,19 @@ def assess_dash(command: RecordDashRiskAssessment, rules: AssessmentRules) -> Da
         marac_referral=command.refer_to_marac or level is RiskLevel.HIGH,
         marac_criterion=criterion if command.refer_to_marac else None,
     )
+
+
+def record_dash(command: RecordDashRiskAssessment, rules: AssessmentRules) -> list[Event]:
+    outcome = assess_dash(command, rules)
+    return [
+        DashRiskAssessed(
+            assessed_on=command.assessed_on,
+            answers=command.answers,
+            score=outcome.score,
+            risk_level=outcome.risk_level,
+            marac_referral=outcome.marac_referral,
+            marac_criterion=outcome.marac_criterion,
+            professional_judgement_reasons=command.professional_judgement_reasons,
+            incidents_last_12_months=command.incidents_last_12_months,
+        )
+    ]

@@ -1,4 +1,4 @@
-"""What the assessment service needs from the referral side's events (shared/contracts/referral.py):
+"""What the assessment service needs from the referral side's events (shared/contracts/referral/):
 the address and household facts a fire crew needs, acceptance, the case's grounds for sharing
 (consents as last answered, safeguarding overrides recorded), approval of the recommendations,
 and closure. Nothing else of the form is kept: not the perpetrator, the demographics or the narrative.

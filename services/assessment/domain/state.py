@@ -37,24 +37,26 @@ class AssessmentCase:
 
 
 def evolve(state: AssessmentCase, event: RecordedEvent) -> AssessmentCase:
-    payload = event.payload
-    if isinstance(payload, CpoWorkItemOpened):
-        return replace(state, work_item=payload)
-    if isinstance(payload, IntelligenceCheckRecorded):
-        return replace(state, intelligence_checked=True)
-    if isinstance(payload, PropertyVisitScheduled):
-        return replace(state, visit_scheduled=True)
-    if isinstance(payload, PropertyAssessed):
-        return replace(state, assessment=payload)
-    if isinstance(payload, DashRiskAssessed):
-        return replace(state, dash=payload)
-    if isinstance(payload, SanctuaryAddressFlagged):
-        return replace(state, flag=payload.flag, flag_shared_under=payload.shared_under)
-    if isinstance(payload, SanctuaryFlagRemoved):
-        return replace(state, flag=None, flag_shared_under=None)
-    if isinstance(payload, FireSafetyCheckRecorded):
-        return replace(state, fire_check=payload)
-    if isinstance(payload, InstallationCompleted):
-        return replace(state, works_completed_on=payload.completed_at.date())
+    p = event.payload
+    match p:
+        case CpoWorkItemOpened():
+            return replace(state, work_item=p)
+        case IntelligenceCheckRecorded():
+            return replace(state, intelligence_checked=True)
+        case PropertyVisitScheduled():
+            return replace(state, visit_scheduled=True)
+        case PropertyAssessed():
+            return replace(state, assessment=p)
+        case DashRiskAssessed():
+            return replace(state, dash=p)
+        case SanctuaryAddressFlagged():
+            return replace(state, flag=p.flag, flag_shared_under=p.shared_under)
+        case SanctuaryFlagRemoved():
+            return replace(state, flag=None, flag_shared_under=None)
+        case FireSafetyCheckRecorded():
+            return replace(state, fire_check=p)
+        case InstallationCompleted():
+            return replace(state, works_completed_on=p.completed_at.date())
+    # The referral side's events: what they tell this service is kept apart, in ReferralFacts.
     facts = referral_facts(state.referral, event)
     return state if facts is state.referral else replace(state, referral=facts)

@@ -42,14 +42,15 @@ class WatchedOrder:
 
 
 def evolve_watched(order: WatchedOrder, event: Event) -> WatchedOrder:
-    if isinstance(event, WorksOrderReceived):
-        return replace(order, due_by=event.first_contact_due_by)
-    if isinstance(event, ClientContactAttempted) and event.outcome is ContactOutcome.CONTACT_MADE:
-        return replace(order, finished=True)
-    if isinstance(event, ContactNotEstablished):
-        return replace(order, reported_due_by=event.first_contact_due_by)
-    if isinstance(event, InstallationCancelled | InstallationCompleted):
-        return replace(order, finished=True)
+    match event:
+        case WorksOrderReceived():
+            return replace(order, due_by=event.first_contact_due_by)
+        case ClientContactAttempted(outcome=ContactOutcome.CONTACT_MADE):
+            return replace(order, finished=True)
+        case ContactNotEstablished():
+            return replace(order, reported_due_by=event.first_contact_due_by)
+        case InstallationCancelled() | InstallationCompleted():
+            return replace(order, finished=True)
     return order
 
 

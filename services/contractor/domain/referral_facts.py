@@ -1,42 +1,34 @@
-"""What the contractor takes from the referral side's events: the client details the works order
-carries (from ReferralSubmitted), the urgent flag (from the coordinator's ReferralAccepted), the
-approved items (RecommendationsApproved) and the coordinator's decision to resume works (WorksResumed).
+"""What the contractor takes from the referral form: the client details the works order carries.
 
-Only the fields the works order lists are kept; the rest of the form never enters the contractor's state.
+Only the fields the works order lists are kept; the rest of the form never enters the contractor's
+state (``domain.state.evolve`` folds the rest of the referral side's events it needs: the urgent
+flag, the approved items and the coordinator's decision to resume works).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass
 
-from services.contractor.domain.state import ClientFacts, WorksState
-from shared.contracts.contractor import UnsafeContactWindow, WorkItem
-from shared.contracts.referral import (
-    RecommendationsApproved,
-    ReferralAccepted,
-    ReferralForm,
-    ReferralSubmitted,
-    WorksResumed,
-)
-from shared.events import RecordedEvent
+from shared.contracts.contractor import UnsafeContactWindow
+from shared.contracts.referral import ReferralForm
 from shared.personal import ERASED
 
 
-def evolve_referral(state: WorksState, event: RecordedEvent) -> WorksState:
-    p = event.payload
-    if isinstance(p, ReferralSubmitted):
-        return replace(state, client=client_facts(p.form))
-    if isinstance(p, ReferralAccepted):
-        return replace(state, urgent=p.urgent)
-    if isinstance(p, RecommendationsApproved):
-        if not p.approved_items:
-            # Nothing approved: no works order follows this decision.
-            return state
-        items = tuple(WorkItem(item_code=i.item_code, quantity=i.quantity) for i in p.approved_items)
-        return replace(state, approved_items=items, approvals=state.approvals + 1)
-    if isinstance(p, WorksResumed):
-        return replace(state, suspended=False)
-    return state
+@dataclass(frozen=True)
+class ClientFacts:
+    """What the works order takes from the referral form, and nothing more."""
+
+    name: str
+    address: str
+    telephone: str | None = None
+    unsafe_contact_times: str | None = None
+    unsafe_contact_windows: tuple[UnsafeContactWindow, ...] = ()
+    female_installer_requested: bool = False
+    password_requested: bool = False
+    someone_present_requested: bool = False
+    installation_requests: str | None = None
+    # The case's personal data was erased: there is no one to send a works order about.
+    erased: bool = False
 
 
 def client_facts(form: ReferralForm) -> ClientFacts:

@@ -1,42 +1,24 @@
-"""What the contractor's decisions depend on besides the case: the measures catalogue, the scheme's
+"""What the contractor's decisions depend on besides the case: the measures catalogue
+(shared.catalogue: item names, agreed unit costs, which items are made to measure), the scheme's
 timescales (shared.scheme, with the one rule for completion due dates) and cancellation reasons,
 and the working-day calendar. Built once by the app from configuration, so ``decide`` stays pure."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from shared.catalogue import Catalogue
 from shared.scheme import Timescales
+from shared.workdays import WorkingDays
 
 UK_TIME = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)
-class CatalogueItem:
-    code: str
-    name: str
-    unit_cost_gbp: Decimal
-    # Measured and ordered to fit (grilles, security film): outside the completion timescales.
-    made_to_measure: bool = False
-
-
-class WorkingDayCalendar(Protocol):
-    """shared.workdays.WorkingDays: weekdays that are not public holidays in the scheme's region."""
-
-    def add(self, start: date, days: int) -> date: ...
-
-    def between(self, start: date, end: date) -> int: ...
-
-
-@dataclass(frozen=True)
 class ContractorRules:
-    catalogue: Mapping[str, CatalogueItem]
-    calendar: WorkingDayCalendar
+    catalogue: Catalogue
+    calendar: WorkingDays
     timescales: Timescales = field(default_factory=Timescales)
     cancellation_reasons: tuple[str, ...] = ()
     # An installer whose enhanced DBS check is older than this cannot be allocated.

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
+from services.contractor.domain.referral_facts import ClientFacts, client_facts
 from shared.contracts.contractor import (
     ClientContactAttempted,
     ConflictOfInterestDeclared,
@@ -25,24 +26,13 @@ from shared.contracts.contractor import (
     WorksOrderReceived,
     WorksSuspended,
 )
+from shared.contracts.referral import (
+    RecommendationsApproved,
+    ReferralAccepted,
+    ReferralSubmitted,
+    WorksResumed,
+)
 from shared.events import RecordedEvent
-
-
-@dataclass(frozen=True)
-class ClientFacts:
-    """What the works order takes from the referral form, and nothing more."""
-
-    name: str
-    address: str
-    telephone: str | None = None
-    unsafe_contact_times: str | None = None
-    unsafe_contact_windows: tuple[UnsafeContactWindow, ...] = ()
-    female_installer_requested: bool = False
-    password_requested: bool = False
-    someone_present_requested: bool = False
-    installation_requests: str | None = None
-    # The case's personal data was erased: there is no one to send a works order about.
-    erased: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,57 +83,72 @@ class WorksState:
         return sum(q for code, q in self.installed if code == item_code)
 
 
-def evolve_contractor(state: WorksState, event: RecordedEvent) -> WorksState:
+def evolve(state: WorksState, event: RecordedEvent) -> WorksState:
     p = event.payload
-    if isinstance(p, WorksOrderReceived):
-        windows = () if not isinstance(p.unsafe_contact_windows, list) else tuple(p.unsafe_contact_windows)
-        return replace(
-            state,
-            works_orders=state.works_orders + 1,
-            works_order_at=event.occurred_at,
-            first_contact_due_by=p.first_contact_due_by,
-            unsafe_windows=windows,
-            female_installer_requested=p.female_installer_requested,
-            order_items=tuple(p.approved_items),
-            order_urgent=p.urgent,
-        )
-    if isinstance(p, InstallerAllocated):
-        return replace(state, installer_id=p.installer_id)
-    if isinstance(p, ConflictOfInterestDeclared):
-        installer = None if state.installer_id == p.installer_id else state.installer_id
-        return replace(state, conflicted=state.conflicted | {p.installer_id}, installer_id=installer)
-    if isinstance(p, ClientContactAttempted):
-        made = p.outcome is ContactOutcome.CONTACT_MADE and state.first_contact_at is None
-        return replace(
-            state,
-            attempts=(*state.attempts, (p.channel, p.outcome)),
-            first_contact_at=p.attempted_at if made else state.first_contact_at,
-        )
-    if isinstance(p, ContactNotEstablished):
-        return replace(
-            state,
-            not_established_reported_after=len(state.attempts),
-            not_established_due_by=p.first_contact_due_by,
-        )
-    if isinstance(p, InstallationVisitBooked):
-        return replace(state, visit_on=p.visit_on)
-    if isinstance(p, EmergencyLockChangeCompleted):
-        return replace(state, works_started_at=state.works_started_at or p.completed_at)
-    if isinstance(p, ItemsInstalled):
-        lines = tuple((i.item_code, i.quantity) for i in p.items)
-        return replace(
-            state,
-            installed=state.installed + lines,
-            installed_total=state.installed_total + p.total_gbp,
-            works_started_at=state.works_started_at or event.occurred_at,
-        )
-    if isinstance(p, MeasureNotFeasibleAgreed):
-        alt = Alternative(p.alternative_item_code, p.alternative_quantity)
-        return replace(state, not_feasible={**state.not_feasible, p.item_code: alt})
-    if isinstance(p, WorksSuspended):
-        return replace(state, suspended=True)
-    if isinstance(p, InstallationCompleted):
-        return replace(state, completed=True)
-    if isinstance(p, InstallationCancelled):
-        return replace(state, cancelled=True)
+    match p:
+        # From the referral side.
+        case ReferralSubmitted():
+            return replace(state, client=client_facts(p.form))
+        case ReferralAccepted():
+            return replace(state, urgent=p.urgent)
+        case RecommendationsApproved():
+            if not p.approved_items:
+                # Nothing approved: no works order follows this decision.
+                return state
+            items = tuple(WorkItem(item_code=i.item_code, quantity=i.quantity) for i in p.approved_items)
+            return replace(state, approved_items=items, approvals=state.approvals + 1)
+        case WorksResumed():
+            return replace(state, suspended=False)
+        # The contractor's own.
+        case WorksOrderReceived():
+            windows = p.unsafe_contact_windows
+            return replace(
+                state,
+                works_orders=state.works_orders + 1,
+                works_order_at=event.occurred_at,
+                first_contact_due_by=p.first_contact_due_by,
+                unsafe_windows=tuple(windows) if isinstance(windows, list) else (),
+                female_installer_requested=p.female_installer_requested,
+                order_items=tuple(p.approved_items),
+                order_urgent=p.urgent,
+            )
+        case InstallerAllocated():
+            return replace(state, installer_id=p.installer_id)
+        case ConflictOfInterestDeclared():
+            installer = None if state.installer_id == p.installer_id else state.installer_id
+            return replace(state, conflicted=state.conflicted | {p.installer_id}, installer_id=installer)
+        case ClientContactAttempted():
+            made = p.outcome is ContactOutcome.CONTACT_MADE and state.first_contact_at is None
+            return replace(
+                state,
+                attempts=(*state.attempts, (p.channel, p.outcome)),
+                first_contact_at=p.attempted_at if made else state.first_contact_at,
+            )
+        case ContactNotEstablished():
+            return replace(
+                state,
+                not_established_reported_after=len(state.attempts),
+                not_established_due_by=p.first_contact_due_by,
+            )
+        case InstallationVisitBooked():
+            return replace(state, visit_on=p.visit_on)
+        case EmergencyLockChangeCompleted():
+            return replace(state, works_started_at=state.works_started_at or p.completed_at)
+        case ItemsInstalled():
+            lines = tuple((i.item_code, i.quantity) for i in p.items)
+            return replace(
+                state,
+                installed=state.installed + lines,
+                installed_total=state.installed_total + p.total_gbp,
+                works_started_at=state.works_started_at or event.occurred_at,
+            )
+        case MeasureNotFeasibleAgreed():
+            alt = Alternative(p.alternative_item_code, p.alternative_quantity)
+            return replace(state, not_feasible={**state.not_feasible, p.item_code: alt})
+        case WorksSuspended():
+            return replace(state, suspended=True)
+        case InstallationCompleted():
+            return replace(state, completed=True)
+        case InstallationCancelled():
+            return replace(state, cancelled=True)
     return state

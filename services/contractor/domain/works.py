@@ -89,7 +89,7 @@ def items_installed(command: RecordItemsInstalled, state: WorksState, rules: Con
     adding: dict[str, int] = {}
     for i, line in enumerate(command.items):
         field = f"items.{i}"
-        entry = rules.catalogue.get(line.item_code)
+        entry = rules.catalogue.item(line.item_code)
         if entry is None:
             problems.append(Problem(field=f"{field}.item_code", problem="is not in the catalogue"))
             continue
@@ -193,7 +193,7 @@ def complete(command: CompleteInstallation, state: WorksState, rules: Contractor
     from_order = cal.between(_local_day(state.works_order_at).date(), done)
     from_contact = cal.between(_local_day(state.first_contact_at).date(), done)
     made_to_measure = any(
-        (entry := rules.catalogue.get(code)) is not None and entry.made_to_measure
+        (entry := rules.catalogue.item(code)) is not None and entry.made_to_measure
         for code in _installable(state)
     )
     on_time = True

@@ -21,7 +21,7 @@ from shared.events import SYSTEM_ACTOR
 from shared.logging import get_logger
 
 log = get_logger(__name__)
-CASE_CLOSED = "CaseClosed"  # the referral service's closure event (shared/contracts/referral.py)
+CASE_CLOSED = "CaseClosed"  # the referral service's closure event (shared/contracts/referral/)
 RETENTION_REASON = "retention"
 
 

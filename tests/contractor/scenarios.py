@@ -1,4 +1,5 @@
-"""Given-When-Then helpers for the contractor decider: no server, real catalogue, real holidays."""
+"""The contractor decider under the real catalogue and holidays, for Given-When-Then (tests/gwt.py),
+and the synthetic works orders and command fields its tests use."""
 
 from __future__ import annotations
 
@@ -6,17 +7,19 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from services.contractor.domain.decider import make_decider
-from services.contractor.domain.rules import CatalogueItem, ContractorRules
+from services.contractor.domain.decide import contractor_decider
+from services.contractor.domain.rules import ContractorRules
 from services.contractor.domain.state import WorksState
 from shared.catalogue import load_catalogue
 from shared.commands import Command
 from shared.contracts.contractor import WorkItem, WorksOrderReceived
+from shared.decider import Decider
 from shared.events import Actor, Event, RecordedEvent, Role
 from shared.scheme import CompletionClock, Timescales
 from shared.workdays import england
 from tests.builders import recorded_event
 from tests.contractor.referral_events import submitted
+from tests.gwt import Scenario
 
 OFFICE = Actor(agency="Test Locks Ltd", person="office-1", role=Role.CONTRACTOR_OFFICE)
 INSTALLER = Actor(agency="Test Locks Ltd", person="inst-1", role=Role.INSTALLER)
@@ -28,13 +31,6 @@ CANCELLATION_REASONS = ("Client withdrew consent", "Client moved out of the prop
 
 
 def rules(clock: CompletionClock = CompletionClock.FIRST_CONTACT, **timescales: int) -> ContractorRules:
-    catalogue = load_catalogue()
-    items = {
-        i.code: CatalogueItem(
-            code=i.code, name=i.name, unit_cost_gbp=i.unit_cost_gbp, made_to_measure=i.made_to_measure
-        )
-        for i in catalogue.items
-    }
     ts = Timescales(
         first_contact_hours=48,
         works_start_working_days=timescales.get("start", 2),
@@ -43,27 +39,27 @@ def rules(clock: CompletionClock = CompletionClock.FIRST_CONTACT, **timescales: 
         completion_from=clock,
     )
     return ContractorRules(
-        catalogue=items, calendar=england(), timescales=ts, cancellation_reasons=CANCELLATION_REASONS
+        catalogue=load_catalogue(),
+        calendar=england(),
+        timescales=ts,
+        cancellation_reasons=CANCELLATION_REASONS,
     )
 
 
-DECIDER = make_decider(rules())
+DECIDER = contractor_decider(rules())
 
 
 def recorded(payload: Event, at: datetime = ORDER_AT, case_id: str = "C-TEST-1") -> RecordedEvent:
     return recorded_event(payload, case_id=case_id, actor=OFFICE, at=at)
 
 
-def given(*events: RecordedEvent | Event) -> WorksState:
-    """The case as the contractor knows it: a submitted referral (which makes the case exist for the
-    contractor), then ``events``."""
-    return DECIDER.fold(
-        [recorded(submitted()), *(e if isinstance(e, RecordedEvent) else recorded(e) for e in events)]
-    )
+def referred(decider: Decider[Command, WorksState] = DECIDER) -> Scenario[Command, WorksState]:
+    """The case as the contractor knows it once the referral is submitted (before that it does not
+    exist for the contractor)."""
+    return Scenario(decider, recorded).given(submitted())
 
 
-def when(state: WorksState, command: Command, decider=DECIDER) -> list[Event]:
-    return list(decider.decide(command, state))
+REFERRED = referred()
 
 
 def cmd_fields(actor: Actor = OFFICE, at: datetime | None = ORDER_AT) -> dict[str, object]:

@@ -1,4 +1,5 @@
-"""Given-When-Then helpers for the referral decider: no server, the real schemes and catalogue.
+"""The referral decider under the real schemes and catalogue, for Given-When-Then (tests/gwt.py), and
+the synthetic forms and commands its tests send.
 
 Every person, address and telephone number here is synthetic."""
 
@@ -9,17 +10,17 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from services.referral.domain.decider import referral_decider
+from services.referral.domain.decide import referral_decider
 from services.referral.domain.rules import CoordinatorRules
 from services.referral.domain.state import ReferralState
 from shared.catalogue import load_catalogue
 from shared.commands import Command
 from shared.contracts.referral import SubmitReferral
 from shared.decider import Decider
-from shared.errors import CommandRejected
 from shared.events import Actor, Event, RecordedEvent, Role
 from shared.scheme import CONFIG_DIR, load_scheme
 from tests.builders import recorded_event
+from tests.gwt import Scenario
 
 REFERRER = Actor(agency="Test Housing Association", person="ref-1", role=Role.REFERRER)
 COORDINATOR = Actor(agency="Test Council", person="coord-1", role=Role.COORDINATOR)
@@ -140,33 +141,19 @@ def recorded(payload: Event, case_id: str = "SR-TEST", event_id: str | None = No
     return recorded_event(payload, case_id=case_id, actor=REFERRER, at=NOW, event_id=event_id)
 
 
-def given(*events: Event | RecordedEvent, decider: Decider[Any, ReferralState] = DECIDER) -> ReferralState:
-    return decider.fold([e if isinstance(e, RecordedEvent) else recorded(e) for e in events])
-
-
-def when(
-    state: ReferralState, command: Command, decider: Decider[Any, ReferralState] = DECIDER
-) -> list[Event]:
-    return [e for e in decider.decide(command, state) if isinstance(e, Event)]
-
-
-def rejected(
-    state: ReferralState, command: Command, decider: Decider[Any, ReferralState] = DECIDER
-) -> dict[str, str]:
-    """The problems of a refused command, by field (decide must raise, and so store nothing)."""
-    try:
-        events = decider.decide(command, state)
-    except CommandRejected as exc:
-        found: dict[str, str] = {}
-        for p in exc.problems:  # several problems may name one field: keep them all
-            found[p.field] = f"{found[p.field]}; {p.problem}" if p.field in found else p.problem
-        return found
-    raise AssertionError(f"expected a refusal, got {len(list(events))} event(s)")
+def case(decider: Decider[Any, ReferralState] = DECIDER) -> Scenario[Any, ReferralState]:
+    """A case with no history yet, under ``decider``."""
+    return Scenario(decider, recorded)
 
 
 def submitted(decider: Decider[Any, ReferralState] = DECIDER, **kwargs: Any) -> list[Event]:
     """The events of a successful submission (the 'given' of most tests)."""
-    return when(ReferralState(), submit(**kwargs), decider)
+    return case(decider).when(submit(**kwargs)).decided
+
+
+def referred(decider: Decider[Any, ReferralState] = DECIDER, **kwargs: Any) -> Scenario[Any, ReferralState]:
+    """A case just submitted (``kwargs`` as for ``submit``)."""
+    return case(decider).given(*submitted(decider, **kwargs))
 
 
 def case_command(cls: type[Command], actor: Actor = COORDINATOR, **fields: Any) -> Any:
