@@ -29,7 +29,7 @@ from shared.health_http import run_with_http
 from shared.logging import configure_logging, get_logger, register_personal_keys
 from shared.metrics import ServiceMetrics
 from shared.nats_connect import settings_tls
-from shared.runtime import ServiceRuntime, inbox_prefix, log_nats_error
+from shared.runtime import RECONNECT_WAIT_S, ServiceRuntime, inbox_prefix, log_nats_error
 from shared.settings import Settings, load_settings
 from shared.tracing import tracing_middlewares
 
@@ -163,8 +163,12 @@ def create_service_app(
     metrics = ServiceMetrics(owner, runtime.health)
     broker = NatsBroker(
         settings.nats_servers,
-        name=f"sanctuary-{owner}-broker",
+        name=f"sanctuary-{owner}",
         logger=None,
+        # The service's one connection: commands, readers, the event store and the key requests
+        # all go over it, so it reconnects for ever, as the runtime's own would.
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=RECONNECT_WAIT_S,  # type: ignore[arg-type]  # seconds; nats-py takes a float
         error_cb=log_nats_error,
         security=BaseSecurity(ssl_context=tls) if (tls := settings_tls(settings)) else None,
         inbox_prefix=inbox_prefix(owner),
@@ -188,7 +192,9 @@ def create_service_app(
     @app.on_startup
     async def start() -> None:
         register_personal_keys(registry.personal_keys())
-        await runtime.start()
+        # Connected now rather than when FastStream starts the broker after this hook: the runtime,
+        # the parts and the readers use the broker's connection (broker.start() then reuses it).
+        await runtime.start(await broker.connect())
         metrics.count_conflicts(runtime.event_store)
         kernel._handler = CaseHandler(runtime.event_store, decider)
         for part in own_parts:
@@ -204,12 +210,10 @@ def create_service_app(
         await broker.connection.flush(timeout=5)
 
     @app.on_shutdown
-    async def stop_parts() -> None:
+    async def stop() -> None:
+        # Before FastStream stops the broker and drains the connection they all share.
         for part in reversed(own_parts):
             await part.stop()
-
-    @app.after_shutdown
-    async def stop() -> None:
         await runtime.stop()
 
     return app, service
