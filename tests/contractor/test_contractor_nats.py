@@ -344,3 +344,15 @@ async def test_staff_register_refuses_bad_input_and_stores_nothing(settings, nc)
         assert await service.parts.staff.register.get(record.installer_id) == record
     finally:
         await app.stop()
+
+
+async def test_the_service_holds_one_connection_shared_by_its_broker_and_runtime(settings, nc) -> None:
+    app, service = create_app(settings)
+    await served(nc, app)
+    try:
+        connection = service.broker.connection
+        assert service.runtime.connection is connection
+        assert connection.is_connected
+    finally:
+        await app.stop()
+    assert connection.is_closed, "the broker closed the one connection at shutdown"
