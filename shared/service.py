@@ -80,6 +80,10 @@ class Kernel:
             raise RuntimeError(f"{self.owner} service not started")
         return self._handler
 
+    def started(self, handler: CaseHandler[Any, Any]) -> None:
+        """The case handler, made once the event store is there."""
+        self._handler = handler
+
     def serve(self, command_cls: type[BaseCommand], fn: CommandFn) -> None:
         """Answer ``cmd.<service>.<Command>`` with ``fn`` (parsed, role checked, replied as every command)."""
         command_endpoint(self.broker, command_cls, fn)
@@ -196,7 +200,7 @@ def create_service_app(
         # the parts and the readers use the broker's connection (broker.start() then reuses it).
         await runtime.start(await broker.connect())
         metrics.count_conflicts(runtime.event_store)
-        kernel._handler = CaseHandler(runtime.event_store, decider)
+        kernel.started(CaseHandler(runtime.event_store, decider))
         for part in own_parts:
             await part.start()
         # Last: a reader applies events at once, through the handler and parts set up above.
