@@ -37,10 +37,11 @@ from pydantic import Field
 from workers import run_workers  # bench/workers.py, beside this script
 
 from sanctuary.devtools.nats_server import NatsServer
+from sanctuary.provision import provision
 from shared.codec import GENESIS_HASH, CasePosition, build_record, canonical, event_hash
 from shared.crypto import KeyStore
 from shared.events import Actor, Event, Role, utcnow
-from shared.eventstore import STREAM, EventStore, ensure_stream, new_event_id
+from shared.eventstore import STREAM, EventStore, new_event_id
 from shared.personal import Personal
 from shared.signing import load_or_create_signer
 
@@ -181,7 +182,7 @@ class Connected:
     async def to(cls, url: str, keys_dir: Path) -> Connected:
         nc = await nats.connect(url, name="sanctuary-bench")
         js = nc.jetstream(timeout=30, publish_async_max_pending=4000)
-        await ensure_stream(js)
+        await provision(nc)  # every stream and bucket, as `sanctuary provision` makes them
         keys = KeyStore(js, os.urandom(32))
         await keys.start()
         store = EventStore(nc, keys, "referral", load_or_create_signer(keys_dir, "referral"))

@@ -48,6 +48,7 @@ from workers import run_workers  # bench/workers.py, beside this script
 from sanctuary.demo.driver import FEMALE_INSTALLER, MALE_INSTALLER
 from sanctuary.demo.generator import financial_year_start, generate, year_end
 from sanctuary.devtools.nats_server import NatsServer
+from sanctuary.provision import provision
 from services.assessment.app import rules_for as assessment_rules
 from services.assessment.domain.decide import assessment_decider
 from services.assessment.reactions import REACTIONS as ASSESSMENT_REACTIONS
@@ -63,7 +64,7 @@ from shared.contracts.contractor import AllocateInstaller, InstallerGender, Inst
 from shared.crypto import KeyStore
 from shared.errors import CommandRejected
 from shared.events import Actor, NewEvent, RecordedEvent
-from shared.eventstore import STREAM, EventStore, ensure_stream
+from shared.eventstore import STREAM, EventStore
 from shared.handler import CaseHandler, Outcome
 from shared.scheme import load_scheme
 from shared.settings import Settings, load_settings
@@ -375,7 +376,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             databases = {"sqlite": f"sqlite:///{work / 'read.db'}"} | ({"postgresql": pg} if pg else {})
             nc = await nats.connect(server.url, name="bench-national")
             js = nc.jetstream(timeout=30)
-            await ensure_stream(js)
+            await provision(nc)  # every stream and bucket, as `sanctuary provision` makes them
             keys = KeyStore(js, settings.kek_bytes)
             await keys.start()
             writer = Writer(nc, keys)

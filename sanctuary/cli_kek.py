@@ -61,9 +61,9 @@ def check_custodian(ring: KeyRing, kek: dict[str, Any]) -> None:
         raise RotationRefused(f"the running key custodian lacks previous KEK(s) {', '.join(missing)}")
 
 
-async def run_rotation(url: str, ring: KeyRing, replicas: int) -> tuple[RotationReport, int]:
+async def run_rotation(url: str, ring: KeyRing) -> tuple[RotationReport, int]:
     nc = await nats.connect(url, name="sanctuary-kek-rotate")
-    keys = KeyStore(nc.jetstream(), ring, replicas)
+    keys = KeyStore(nc.jetstream(), ring)
     try:
         check_custodian(ring, await custodian_kek(nc))
         await keys.start()
@@ -87,7 +87,7 @@ def kek_rotate() -> None:
         console.print("[red]NATS_URL: is not set[/]")
         raise typer.Exit(2)
     try:
-        report, behind = asyncio.run(run_rotation(settings.nats_url, ring, settings.stream_replicas))
+        report, behind = asyncio.run(run_rotation(settings.nats_url, ring))
     except RotationRefused as exc:
         console.print(f"[red]Not rotated: {exc}.[/]")
         raise typer.Exit(3) from None

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sanctuary.agency_access import AGENCY_USERS, allowed_subjects, command_subjects, view_reader
+from sanctuary.agency_access import AGENCY_USERS, allowed_subjects, view_reader
 from services.assessment.fire_lookup import FLAG_EVENT_SUBJECTS
 from services.assessment.reactions import REACTIONS as ASSESSMENT_REACTIONS
 from services.contractor.contact_watch import WATCH_READER
@@ -448,11 +448,3 @@ def nats_users_conf(custodian: bool | None = None) -> str:
 def users(custodian: bool | None = None) -> dict[str, tuple[str, User]]:
     """Every user, with its account name."""
     return {u.name: (a.name, u) for a in accounts(custodian) for u in a.users}
-
-
-def command_importers() -> dict[str, list[str]]:
-    """Each command subject with the agency users that may send it (for tests and docs)."""
-    return {
-        s: [u for u, roles in AGENCY_USERS.items() if roles & allowed]
-        for s, allowed in command_subjects().items()
-    }

@@ -26,10 +26,10 @@ from services.reporting.views.stream import VIEWS_STREAM, ensure_views_stream, v
 from shared.crypto import KEY_BUCKET
 from shared.deadletter import DEADLETTER_STREAM
 from shared.eventstore import stream_config
+from shared.positions import POSITIONS_BUCKET
 from shared.provisioned import bucket_stream
 
 CHECKPOINTS_STREAM = "CHECKPOINTS"
-READER_POSITIONS_BUCKET = "READER_POSITIONS"
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def reader_positions_config(replicas: int) -> KeyValueConfig:
     """Where each in-order reader of CASES keeps its position (key ``<service>.<reader>``)."""
     # Direct gets: a reader's permission names its own keys in the request's subject.
     return KeyValueConfig(
-        bucket=READER_POSITIONS_BUCKET, history=1, storage=StorageType.FILE, replicas=replicas, direct=True
+        bucket=POSITIONS_BUCKET, history=1, storage=StorageType.FILE, replicas=replicas, direct=True
     )
 
 

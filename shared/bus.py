@@ -15,7 +15,7 @@ from nats.aio.client import Client as NATS
 from pydantic import Field, ValidationError, WithJsonSchema
 
 from shared.commands import BaseCommand, Command, CommandReply
-from shared.errors import CommandRejected, Problem, problems_from_validation
+from shared.errors import CommandRejected, problems_from_validation
 from shared.events import RecordedEvent
 from shared.handler import CaseHandler, Outcome
 from shared.logging import get_logger
@@ -164,7 +164,3 @@ async def send_command(nc: NATS, command: BaseCommand, timeout: float = 10.0) ->
     """Client side: issue a command and wait for its reply."""
     reply = await nc.request(command.subject(), command.model_dump_json().encode(), timeout=timeout)
     return CommandReply.model_validate_json(reply.data)
-
-
-def problems_reply(problems: Sequence[Problem]) -> CommandReply:
-    return CommandReply(ok=False, errors=list(problems))

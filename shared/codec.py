@@ -93,8 +93,9 @@ def chain_and_sign(record: dict[str, Any], sign: Callable[[str], str] | None) ->
 
 
 def personal_plaintext(personal: dict[str, Any]) -> bytes:
-    """The bytes ``shared.crypto.seal_json`` seals: ``json.dumps(separators=(",", ":"), sort_keys=True)``,
-    non-ASCII escaped. orjson writes the same when its output is ASCII without DEL (which json escapes)."""
+    """The bytes sealed for an event's personal fields, the same as they have always been:
+    ``json.dumps(separators=(",", ":"), sort_keys=True)``, non-ASCII escaped. orjson writes the same
+    when its output is ASCII without DEL (which json escapes)."""
     if _plain_json_without_floats(personal):
         try:
             out = orjson.dumps(personal, option=orjson.OPT_SORT_KEYS)

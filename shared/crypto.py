@@ -25,9 +25,8 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from nats.js import JetStreamContext
-from nats.js.api import DeliverPolicy, DiscardPolicy, StorageType, StreamConfig
+from nats.js.api import DeliverPolicy
 from nats.js.errors import (
-    BadRequestError,
     BucketNotFoundError,
     KeyDeletedError,
     KeyNotFoundError,
@@ -62,10 +61,6 @@ def seal(key: bytes, plaintext: bytes, aad: bytes) -> str:
 def open_sealed(key: bytes, sealed: str, aad: bytes) -> bytes:
     raw = base64.b64decode(sealed)
     return AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], aad)
-
-
-def seal_json(key: bytes, value: Any, aad: bytes) -> str:
-    return seal(key, json.dumps(value, separators=(",", ":"), sort_keys=True).encode(), aad)
 
 
 def open_json(key: bytes, sealed: str, aad: bytes) -> Any:
@@ -123,13 +118,16 @@ class Rewrap(enum.StrEnum):
     ABSENT = "no key"
 
 
+class KeyBucketMissing(RuntimeError):
+    """The CASE_KEYS bucket has not been provisioned on the server."""
+
+
 class KeyStore:
     """Creates, fetches (cached), rewraps and destroys case data keys: the custodian's side."""
 
-    def __init__(self, js: JetStreamContext, kek: bytes | KeyRing, replicas: int = 1) -> None:
+    def __init__(self, js: JetStreamContext, kek: bytes | KeyRing) -> None:
         self._js = js
         self.ring = kek if isinstance(kek, KeyRing) else KeyRing(kek)
-        self._replicas = replicas
         self._kv: KeyValue | None = None
         self._cache: dict[str, bytes] = {}
         self._erased: set[str] = set()
@@ -137,26 +135,15 @@ class KeyStore:
         self._watcher: Any = None
 
     async def start(self) -> None:
+        # The bucket is made by ``sanctuary provision`` (sanctuary/provision.py, case_keys_config),
+        # never here: no service may create a stream.
         try:
             self._kv = await self._js.key_value(KEY_BUCKET)
         except BucketNotFoundError:
-            # The stream behind a KV bucket, made by hand: nats-py's helper sets deny_delete, and
-            # erasure needs the server's secure single-message delete.
-            with contextlib.suppress(BadRequestError):  # another service created it first
-                await self._js.add_stream(
-                    StreamConfig(
-                        name=f"KV_{KEY_BUCKET}",
-                        subjects=[f"$KV.{KEY_BUCKET}.>"],
-                        max_msgs_per_subject=1,
-                        discard=DiscardPolicy.NEW,
-                        allow_rollup_hdrs=True,
-                        deny_delete=False,
-                        allow_direct=True,
-                        storage=StorageType.FILE,
-                        num_replicas=self._replicas,
-                    )
-                )
-            self._kv = await self._js.key_value(KEY_BUCKET)
+            raise KeyBucketMissing(
+                f"the {KEY_BUCKET} bucket is not on the NATS server: "
+                "run `sanctuary provision` (as the NATS administrator) first"
+            ) from None
         self._watch_task = asyncio.create_task(self._watch_erasures())
 
     async def stop(self) -> None:

@@ -10,8 +10,6 @@ stream sequence finds the whole of it.
 from __future__ import annotations
 
 from nats.aio.client import Client as NATS
-from nats.js import JetStreamContext
-from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
 from shared.logging import get_logger
@@ -19,20 +17,6 @@ from shared.logging import get_logger
 DEADLETTER_STREAM = "DEADLETTER"
 MAX_PARKED_BYTES = 256 * 1024
 log = get_logger(__name__)
-
-
-async def ensure_deadletter_stream(js: JetStreamContext, replicas: int = 1) -> None:
-    try:
-        await js.stream_info(DEADLETTER_STREAM)
-    except NotFoundError:
-        await js.add_stream(
-            StreamConfig(
-                name=DEADLETTER_STREAM,
-                subjects=["deadletter.>"],
-                storage=StorageType.FILE,
-                num_replicas=replicas,
-            )
-        )
 
 
 async def park(

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import nats
 import orjson
 import uuid6
 from nats.aio.client import Client as NATS
@@ -306,7 +305,3 @@ async def read_matching(nc: NATS, subject_filter: str, after_seq: int = 0) -> li
 def _actual(description: str | None) -> int | None:
     match = _LAST_SEQ.search(description or "")
     return int(match.group(1)) if match else None
-
-
-async def connect(url: str, name: str) -> NATS:
-    return await nats.connect(url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5)

@@ -79,14 +79,12 @@ class Folded(Generic[S]):
     state: S
     position: CasePosition = field(default_factory=CasePosition)
     applied: dict[str, list[str]] = field(default_factory=dict)  # command id -> event ids
-    erased: bool = False
 
     def absorb(self, decider: Decider[C, S], events: Sequence[RecordedEvent]) -> None:
         for event in events:
             self.state = decider.evolve(self.state, event)
             self.applied.setdefault(event.causation_id, []).append(event.event_id)
             self.position = CasePosition(seq=event.seq, last_hash=event.hash)
-            self.erased = self.erased or event.erased
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,11 @@ that are stored. Three homes, one interface:
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import Protocol
 
 from nats.js import JetStreamContext
-from nats.js.api import KeyValueConfig, StorageType
-from nats.js.errors import BadRequestError, BucketNotFoundError, KeyNotFoundError
+from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 
 POSITIONS_BUCKET = "READER_POSITIONS"
@@ -36,24 +34,6 @@ class PositionStore(Protocol):
     async def load(self) -> int: ...
 
     async def save(self, seq: int, previous: int) -> None: ...
-
-
-async def ensure_positions_bucket(js: JetStreamContext, replicas: int = 1) -> KeyValue:
-    """The readers' position bucket, created if missing. Self-contained: provisioning may call it."""
-    try:
-        return await js.key_value(POSITIONS_BUCKET)
-    except BucketNotFoundError:
-        with contextlib.suppress(BadRequestError):  # another service created it first
-            await js.create_key_value(
-                KeyValueConfig(
-                    bucket=POSITIONS_BUCKET,
-                    history=1,
-                    storage=StorageType.FILE,
-                    replicas=replicas,
-                    description="where each in-order reader of CASES has got to",
-                )
-            )
-        return await js.key_value(POSITIONS_BUCKET)
 
 
 class KvPositions:

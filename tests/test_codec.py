@@ -51,8 +51,8 @@ json_values = st.recursive(
 )
 
 
-def seal_json_plaintext(value: dict[str, Any]) -> bytes:
-    """What shared.crypto.seal_json encrypts."""
+def standard_plaintext(value: dict[str, Any]) -> bytes:
+    """The standard library's compact, sorted JSON: what personal fields were always sealed as."""
     return json.dumps(value, separators=(",", ":"), sort_keys=True).encode()
 
 
@@ -69,15 +69,15 @@ def test_canonical_writes_the_standard_bytes_for_any_json(record: dict[str, Any]
 
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(st.text(), json_values, max_size=6))
-def test_personal_plaintext_is_what_seal_json_seals(personal: dict[str, Any]) -> None:
-    assert personal_plaintext(personal) == seal_json_plaintext(personal)
+def test_personal_plaintext_is_the_standard_compact_sorted_json(personal: dict[str, Any]) -> None:
+    assert personal_plaintext(personal) == standard_plaintext(personal)
 
 
 @pytest.mark.parametrize("char", list(TRICKY))
 def test_canonical_escapes_each_character_as_the_standard_does(char: str) -> None:
     record = {"text": f"a{char}b", f"k{char}": [char]}
     assert canonical(record) == standard_canonical(record)
-    assert personal_plaintext(record) == seal_json_plaintext(record)
+    assert personal_plaintext(record) == standard_plaintext(record)
 
 
 def test_keys_sort_by_code_point_across_planes() -> None:

@@ -14,6 +14,7 @@ from nats.aio.client import Client as NATS
 from nats.js.errors import NoStreamResponseError
 
 from sanctuary.devtools.nats_server import NatsServer
+from sanctuary.provision import case_keys_config
 from shared.codec import CasePosition
 from shared.crypto import KeyStore
 from shared.errors import ConcurrencyConflict, EventStoreError
@@ -34,8 +35,10 @@ def case() -> str:
 async def own_server_store(
     bare_nats_server: NatsServer, tmp_path: Path
 ) -> AsyncIterator[tuple[NATS, EventStore]]:
-    """A store on a server of its own, with no CASES stream yet."""
+    """A store on a server of its own, with no CASES stream yet (the case keys' bucket only, as
+    provisioning makes it)."""
     client = await nats.connect(bare_nats_server.url)
+    await client.jetstream().add_stream(case_keys_config(1))
     keys = KeyStore(client.jetstream(), b"k" * 32)
     await keys.start()
     yield client, EventStore(client, keys, "referral", load_or_create_signer(tmp_path / "keys", "referral"))

@@ -21,14 +21,14 @@ from sqlalchemy.exc import OperationalError
 
 from sanctuary.devtools.nats_server import NatsServer
 from shared.crypto import KeyStore
-from shared.deadletter import ensure_deadletter_stream, list_parked
+from shared.deadletter import list_parked
 from shared.events import Actor, RecordedEvent, Role
 from shared.eventstore import STREAM, EventStore, ensure_stream
 from shared.health import ServiceHealth
-from shared.positions import KvPositions, ensure_positions_bucket
+from shared.positions import KvPositions
 from shared.reader import CaseReader
 from shared.signing import load_or_create_signer
-from tests.conftest import TEST_KEK
+from tests.conftest import TEST_KEK, provisioned
 from tests.kernel_events import KernelNoteAdded
 from tests.waiting import DEADLINE_S, until
 
@@ -44,7 +44,7 @@ def big_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer]
         store_dir=tmp_path_factory.mktemp("reader-nats"), config_extra="max_payload: 16777216"
     )
     server.start()
-    yield server
+    yield provisioned(server)
     server.cleanup()
 
 
@@ -83,8 +83,6 @@ async def bus(big_server: NatsServer, tmp_path: Path) -> AsyncIterator[Bus]:
     nc = await nats.connect(big_server.url)
     js = nc.jetstream()
     await ensure_stream(js)
-    await ensure_deadletter_stream(js)
-    await ensure_positions_bucket(js)
     kek = base64.b64decode(TEST_KEK)
     writing, reading = KeyStore(js, kek), KeyStore(js, kek)
     await writing.start()
@@ -342,12 +340,6 @@ async def test_health_says_a_reader_is_stalled_while_it_cannot_progress(bus: Bus
 def _stalled(reader: CaseReader[RecordedEvent]) -> Any:
     status = reader.status()
     return status if status.stalled else None
-
-
-async def test_positions_bucket_is_made_once(bus: Bus) -> None:
-    kv = await ensure_positions_bucket(bus.nc.jetstream())
-    again = await ensure_positions_bucket(bus.nc.jetstream())
-    assert (await kv.status()).bucket == (await again.status()).bucket
 
 
 async def test_an_old_durable_of_the_readers_name_is_removed(bus: Bus) -> None:

@@ -64,9 +64,6 @@ class Storyline:
     urgent: bool
     steps: tuple[Step, ...] = field(default_factory=tuple)
 
-    def last_day(self) -> date:
-        return self.steps[-1].at.date() if self.steps else self.received_on
-
     def commands_named(self, name: str) -> list[Command]:
         return [s.command for s in self.steps if s.command.name() == name]
 

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from dateutil.relativedelta import relativedelta
 from openpyxl import Workbook
 
 from services.contractor.domain.rules import UK_TIME
@@ -55,11 +56,8 @@ def quarter_bounds(financial_year: int, quarter: int, year_start_month: int = 4)
     """Q1-Q4 of the financial year beginning in ``year_start_month`` of ``financial_year``."""
     if quarter not in (1, 2, 3, 4):
         raise ValueError("quarter must be 1, 2, 3 or 4")
-    month0 = year_start_month - 1 + 3 * (quarter - 1)
-    start = date(financial_year + month0 // 12, month0 % 12 + 1, 1)
-    after0 = month0 + 3
-    after = date(financial_year + after0 // 12, after0 % 12 + 1, 1)
-    return start, date.fromordinal(after.toordinal() - 1)
+    start = date(financial_year, year_start_month, 1) + relativedelta(months=3 * (quarter - 1))
+    return start, start + relativedelta(months=3, days=-1)
 
 
 def build_invoice(

@@ -39,7 +39,7 @@ class Custodian(Part):
         nc = runtime.connection
         # Its bucket is made by `sanctuary provision`, like every stream: stop now if it is missing.
         await require_streams(nc.jetstream(), CUSTODIAN, [bucket_stream(KEY_BUCKET)])
-        keys = KeyStore(nc.jetstream(), ring, self._kernel.settings.stream_replicas)
+        keys = KeyStore(nc.jetstream(), ring)
         await keys.start()
         custodian = KeyCustodian(nc, keys, runtime.event_store)
         self._custodian = custodian

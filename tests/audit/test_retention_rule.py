@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from services.reporting.audit.retention import add_years, due_for_erasure
+from services.reporting.audit.retention import due_for_erasure
 
 
 def test_a_case_is_due_on_the_anniversary_of_closure_and_not_before():
@@ -20,5 +20,9 @@ def test_a_case_is_due_on_the_anniversary_of_closure_and_not_before():
 
 
 def test_a_leap_day_closure_runs_to_the_28th():
-    assert add_years(date(2020, 2, 29), 6) == date(2026, 2, 28)
-    assert add_years(date(2020, 3, 1), 6) == date(2026, 3, 1)
+    closed = {"LEAP": datetime(2020, 2, 29, 12, tzinfo=UTC), "MARCH": datetime(2020, 3, 1, tzinfo=UTC)}
+    assert due_for_erasure(closed, set(), 6, date(2026, 2, 27)) == []
+    assert [d.case_id for d in due_for_erasure(closed, set(), 6, date(2026, 2, 28))] == ["LEAP"]
+    assert [d.case_id for d in due_for_erasure(closed, set(), 6, date(2026, 3, 1))] == ["LEAP", "MARCH"]
+    assert [d.case_id for d in due_for_erasure(closed, set(), 4, date(2024, 2, 29))] == ["LEAP"]
+    assert [d.case_id for d in due_for_erasure(closed, set(), 1, date(2021, 2, 28))] == ["LEAP"]

@@ -19,9 +19,10 @@ from nats.errors import TimeoutError as NatsTimeoutError
 
 from sanctuary.devtools.nats_cluster import NatsCluster
 from sanctuary.provision import provision
+from services.referral.app import create_app as referral_app
 from shared.nats_connect import server_list
 from shared.settings import Settings, load_settings
-from tests.cluster.load import FIGURES, client
+from tests.cluster.load import FIGURES, CommandLoad, client
 from tests.conftest import TEST_KEK, running_custodian
 
 # What a refused connection raises, depending on where the server refused it (TLS or CONNECT).
@@ -89,6 +90,21 @@ async def start_app(nc: Any, app: Any, service: str, deadline_s: float = 60.0) -
             return
         await asyncio.sleep(0.05)
     raise TimeoutError(f"the {service} service did not come up")
+
+
+@pytest.fixture
+async def referral_under_load(cluster_settings: Settings, cluster_client: Any) -> AsyncIterator[CommandLoad]:
+    """The referral service on the cluster under a steady load of SubmitReferral, ten of them
+    already acknowledged; the load and then the service are stopped after the test."""
+    app, _service = referral_app(cluster_settings)
+    await start_app(cluster_client, app, "referral")
+    load = CommandLoad(cluster_client).start()
+    try:
+        await load.wait_for_more(10)
+        yield load
+    finally:
+        await load.abandon()
+        await app.stop()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

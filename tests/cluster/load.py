@@ -137,6 +137,21 @@ class CommandLoad:
         # Each worker finishes the command in hand (retrying until acknowledged).
         await asyncio.wait_for(asyncio.gather(*self._tasks), timeout=120)
 
+    async def finish(self, name: str, since: float) -> Figures:
+        """Stop the load; the figures of the fault at ``since``: the longest time without service
+        and the time until commands resumed (the stream's count is check_against_stream's)."""
+        await self.stop()
+        return Figures(
+            name, seconds_without_service=self.longest_gap(since), seconds_to_resume=self.resumed_after(since)
+        )
+
+    async def abandon(self) -> None:
+        """After a test, whatever became of it: the workers still sending are cancelled, not awaited."""
+        self._stop.set()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
     def resumed_after(self, since: float) -> float:
         """Seconds from ``since`` until the first command first sent after it was acknowledged."""
         return min((a.at for a in self.acked if a.sent >= since), default=since) - since

@@ -63,7 +63,7 @@ async def year_on_cluster(cluster: NatsCluster, tmp_path: Path) -> int:
     nc = await nats.connect(servers=cluster.urls)
     js = nc.jetstream()
     await ensure_stream(js, 3)
-    keys = KeyStore(js, base64.b64decode(TEST_KEK), 3)
+    keys = KeyStore(js, base64.b64decode(TEST_KEK))
     await keys.start()
 
     def store_for(owner: str) -> EventStore:

@@ -8,31 +8,21 @@ import time
 import pytest
 
 from sanctuary.devtools.nats_cluster import NatsCluster
-from services.referral.app import create_app
-from tests.cluster.conftest import start_app
-from tests.cluster.load import CommandLoad, Figures, check_against_stream, current_leader, wait_new_leader
+from tests.cluster.load import CommandLoad, check_against_stream, current_leader, wait_new_leader
 
 pytestmark = pytest.mark.nats
 
 
 async def test_killing_the_cases_leader_loses_and_duplicates_nothing(
-    cluster: NatsCluster, cluster_settings, cluster_client
+    cluster: NatsCluster, cluster_client, referral_under_load: CommandLoad
 ) -> None:
-    app, _service = create_app(cluster_settings)
-    await start_app(cluster_client, app, "referral")
-    try:
-        load = CommandLoad(cluster_client).start()
-        await load.wait_for_more(15)
-        leader = await current_leader(cluster_client)
-        killed_at = time.monotonic()
-        cluster.kill(int(leader.removeprefix("n")) - 1)
+    load = referral_under_load
+    leader = await current_leader(cluster_client)
+    killed_at = time.monotonic()
+    cluster.kill(int(leader.removeprefix("n")) - 1)
 
-        figures = Figures("CASES leader killed (kill -9)")
-        figures.seconds_to_leader = await wait_new_leader(cluster_client, leader, killed_at)
-        await load.wait_for_more(15)
-        await load.stop()
-        figures.seconds_without_service = load.longest_gap(killed_at)
-        figures.seconds_to_resume = load.resumed_after(killed_at)
-        await check_against_stream(cluster_client, load, figures)
-    finally:
-        await app.stop()
+    seconds_to_leader = await wait_new_leader(cluster_client, leader, killed_at)
+    await load.wait_for_more(15)
+    figures = await load.finish("CASES leader killed (kill -9)", killed_at)
+    figures.seconds_to_leader = seconds_to_leader
+    await check_against_stream(cluster_client, load, figures)

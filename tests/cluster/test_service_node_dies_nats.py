@@ -16,7 +16,7 @@ from services.reporting.app import create_app as reporting_app
 from services.reporting.readmodel.store import ReadModelStore
 from services.reporting.views.stream import VIEWS_STREAM
 from tests.cluster.conftest import start_app
-from tests.cluster.load import CommandLoad, Figures, check_against_stream
+from tests.cluster.load import CommandLoad, check_against_stream
 
 pytestmark = pytest.mark.nats
 
@@ -42,11 +42,7 @@ async def test_a_service_whose_node_dies_reconnects_and_its_reader_loses_nothing
         killed_at = time.monotonic()
         cluster.kill(node)
         await load.wait_for_more(15)
-        await load.stop()
-
-        figures = Figures("a service's node killed (kill -9)")
-        figures.seconds_without_service = load.longest_gap(killed_at)
-        figures.seconds_to_resume = load.resumed_after(killed_at)
+        figures = await load.finish("a service's node killed (kill -9)", killed_at)
         await check_against_stream(cluster_client, load, figures)
         assert nc.is_connected and nc.connected_url.port != cluster.ports[node].client, (
             "the reporting service did not reconnect to another node"

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from services.contractor.invoice import build_invoice, quarter_bounds, write_invoice
@@ -27,9 +28,25 @@ def installed(case_id: str, at: datetime, *lines: tuple[str, int, str]) -> Recor
     return recorded(payload, at=at, case_id=case_id)
 
 
-def test_quarters_follow_the_financial_year() -> None:
-    assert quarter_bounds(2025, 1) == (date(2025, 4, 1), date(2025, 6, 30))
-    assert quarter_bounds(2025, 4) == (date(2026, 1, 1), date(2026, 3, 31))
+@pytest.mark.parametrize(
+    ("quarter", "bounds"),
+    [
+        (1, (date(2025, 4, 1), date(2025, 6, 30))),
+        (2, (date(2025, 7, 1), date(2025, 9, 30))),
+        (3, (date(2025, 10, 1), date(2025, 12, 31))),
+        (4, (date(2026, 1, 1), date(2026, 3, 31))),
+    ],
+)
+def test_quarters_follow_the_financial_year(quarter: int, bounds: tuple[date, date]) -> None:
+    assert quarter_bounds(2025, quarter) == bounds
+
+
+def test_quarters_of_a_year_from_another_month_cross_the_new_year() -> None:
+    assert quarter_bounds(2023, 2, year_start_month=11) == (date(2024, 2, 1), date(2024, 4, 30))
+    assert quarter_bounds(2024, 1, year_start_month=12) == (date(2024, 12, 1), date(2025, 2, 28))
+    assert quarter_bounds(2023, 1, year_start_month=12) == (date(2023, 12, 1), date(2024, 2, 29))
+    with pytest.raises(ValueError, match="quarter"):
+        quarter_bounds(2025, 5)
 
 
 def test_invoice_lists_items_per_case_by_reference_with_subtotals_and_total(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from services.reporting.views.stream import VIEWS_STREAM, read_view
 from services.reporting.views.wiring import Views
 from shared.contracts.audit import CasePersonalDataErased, ErasureBasis
 from shared.contracts.referral import ConsentRecorded, ConsentWithdrawn
-from shared.contracts.reporting import CaseView, ConsentPurpose, Recipient
+from shared.contracts.reporting import ConsentPurpose, Recipient
 from shared.crypto import KeyStore
 from shared.eventstore import EventStore, ensure_stream
 from shared.service import create_service_app
@@ -139,10 +139,6 @@ async def views_stream_exists(nc: NATS) -> bool:
 
 async def views_stream_back(nc: NATS) -> None:
     await until(lambda: views_stream_exists(nc), "the views stream is created again")
-
-
-def all_removed(views: dict[Recipient, CaseView | None]) -> bool:
-    return all(v is not None and v.status == "removed" for v in views.values())
 
 
 async def no_views(nc: NATS, case_id: str) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from nats.aio.client import Client as NATS
 
 from services.reporting.audit.scan import scan_subject
@@ -39,19 +40,13 @@ def closure_time(record: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(record["occurred_at"])
 
 
-def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year + years, day=28)
-
-
 def due_for_erasure(closed: dict[str, datetime], erased: set[str], years: int, as_of: date) -> list[DueCase]:
-    """Cases whose last closure is at least ``years`` whole years before ``as_of`` and not yet erased."""
+    """Cases whose last closure is at least ``years`` whole years before ``as_of`` and not yet erased
+    (a closure on 29 February runs to 28 February in a year that has none)."""
     return [
         DueCase(case_id, closed_at)
         for case_id, closed_at in sorted(closed.items())
-        if case_id not in erased and add_years(closed_at.date(), years) <= as_of
+        if case_id not in erased and closed_at.date() + relativedelta(years=years) <= as_of
     ]
 
 

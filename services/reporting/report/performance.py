@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from services.reporting.report.facts import CaseFacts, Facts
 from services.reporting.report.model import Kind, Relation, Section
-from services.reporting.report.quarters import Period, add_months
+from services.reporting.report.quarters import Period
 from services.reporting.report.rows import count_days, count_row, percent_row, where
 from shared.contracts import contractor as K
 from shared.contracts import referral as R
@@ -199,7 +201,7 @@ def _feedback_offered(
         reached = any(
             f["outcome"] == FOLLOW_UP_MADE and f["contact_on"] >= completed for f in c.follow_ups
         ) or bool(c.feedback)
-        if not reached and add_months(completed, months) + timedelta(days=14) >= period.end:
+        if not reached and completed + relativedelta(months=months) + timedelta(days=14) >= period.end:
             continue  # not due yet
         samples.append((completed, reached, c.case_id))
     return samples

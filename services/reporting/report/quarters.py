@@ -1,25 +1,23 @@
 """Reporting periods: up to twelve months from a start date, split into four three-month quarters.
 
 Quarters are counted from the start date (a UK financial year starts on 1 April, so a report
-from 1 April has Q1 = April-June). Dates are inclusive.
+from 1 April has Q1 = April-June). Dates are inclusive. Months are added with ``relativedelta``,
+which keeps to the last day of a shorter month (31 January + 1 month is 28 or 29 February), and
+each quarter's bounds are counted from the start date, not from the quarter before, so that the
+four quarters meet without a gap.
 """
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 from shared.errors import CommandRejected, Problem
 
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 COLUMNS = (*QUARTERS, "Total")
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)
@@ -33,7 +31,7 @@ class Period:
         problems = []
         if end < start:
             problems.append(Problem(field="to", problem="must not be before the 'from' date"))
-        elif end >= add_months(start, 12):
+        elif end >= start + relativedelta(months=12):
             problems.append(
                 Problem(
                     field="to", problem="a monitoring report covers at most twelve months (four quarters)"
@@ -46,8 +44,8 @@ class Period:
     def quarter_bounds(self) -> list[tuple[date, date]]:
         bounds = []
         for i in range(4):
-            first = add_months(self.start, 3 * i)
-            last = add_months(self.start, 3 * (i + 1)) - timedelta(days=1)
+            first = self.start + relativedelta(months=3 * i)
+            last = self.start + relativedelta(months=3 * (i + 1)) - timedelta(days=1)
             bounds.append((first, min(last, self.end)))
         return bounds
 

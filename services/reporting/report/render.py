@@ -1,4 +1,5 @@
-"""Renderers of a computed Report: table (rich), json, csv, xlsx. The HTML page is in html.py.
+"""Renderers of a computed Report: table (rich), json, csv, xlsx. The HTML page is html.py's, laid
+out by the template templates/report.html.
 
 Every format says first what its marks mean (the legend), the period and the day it was produced.
 A cell reads: the figure; "*" hidden for the funders; "-" nothing to report (an average or a
@@ -31,9 +32,13 @@ LEGEND = (
 )
 
 
+def legend(report: Report) -> tuple[tuple[str, str], ...]:
+    """The marks this audience's report can show, with their meanings ("*" for funders only)."""
+    return LEGEND if report.audience is Audience.FUNDER else LEGEND[1:]
+
+
 def legend_lines(report: Report) -> list[str]:
-    marks = LEGEND if report.audience is Audience.FUNDER else LEGEND[1:]
-    return [f"{mark}  {meaning}" for mark, meaning in marks]
+    return [f"{mark}  {meaning}" for mark, meaning in legend(report)]
 
 
 def period_line(report: Report) -> str:
@@ -167,7 +172,7 @@ def render_xlsx(report: Report) -> bytes:
     notes.append(["Mark", "Meaning"])
     notes.cell(1, 1).font = bold
     notes.cell(1, 2).font = bold
-    for mark, meaning in LEGEND if report.audience is Audience.FUNDER else LEGEND[1:]:
+    for mark, meaning in legend(report):
         notes.append([mark, meaning])
     notes.append([])
     notes.append(["Quarters", ", ".join(report.quarters) + " of the period"])

@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from services.reporting.report.facts import CaseFacts, Facts
 from services.reporting.report.model import Row, Section
-from services.reporting.report.quarters import Period, add_months
+from services.reporting.report.quarters import Period
 from services.reporting.report.rows import percent_row
 from shared.contracts import referral as R
 from shared.scheme import SchemeConfig
@@ -125,7 +127,7 @@ def around(months: int) -> Callable[[date], tuple[date, date]]:
     """Two weeks either side of the day a contact falls due, ``months`` after completion."""
 
     def window(completed: date) -> tuple[date, date]:
-        due = add_months(completed, months)
+        due = completed + relativedelta(months=months)
         return due - WINDOW, due + WINDOW
 
     return window

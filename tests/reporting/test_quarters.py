@@ -1,0 +1,89 @@
+"""Dates of a reporting period: months added keep to the last day of a shorter month, and the four
+quarters of any period meet without a gap or an overlap."""
+
+from __future__ import annotations
+
+import calendar
+import itertools
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.reporting.report.quarters import Period
+from services.reporting.report.standards import around
+from shared.errors import CommandRejected
+
+
+@pytest.mark.parametrize(
+    ("start", "bounds"),
+    [
+        (
+            date(2024, 4, 1),
+            [
+                (date(2024, 4, 1), date(2024, 6, 30)),
+                (date(2024, 7, 1), date(2024, 9, 30)),
+                (date(2024, 10, 1), date(2024, 12, 31)),
+                (date(2025, 1, 1), date(2025, 3, 31)),
+            ],
+        ),
+        (
+            date(2025, 1, 1),
+            [
+                (date(2025, 1, 1), date(2025, 3, 31)),
+                (date(2025, 4, 1), date(2025, 6, 30)),
+                (date(2025, 7, 1), date(2025, 9, 30)),
+                (date(2025, 10, 1), date(2025, 12, 31)),
+            ],
+        ),
+        (  # each quarter counted from the start, so a short month does not shift the ones after it
+            date(2025, 1, 31),
+            [
+                (date(2025, 1, 31), date(2025, 4, 29)),
+                (date(2025, 4, 30), date(2025, 7, 30)),
+                (date(2025, 7, 31), date(2025, 10, 30)),
+                (date(2025, 10, 31), date(2026, 1, 30)),
+            ],
+        ),
+        (
+            date(2024, 2, 29),
+            [
+                (date(2024, 2, 29), date(2024, 5, 28)),
+                (date(2024, 5, 29), date(2024, 8, 28)),
+                (date(2024, 8, 29), date(2024, 11, 28)),
+                (date(2024, 11, 29), date(2025, 2, 27)),
+            ],
+        ),
+    ],
+)
+def test_the_bounds_of_each_quarter(start: date, bounds: list[tuple[date, date]]) -> None:
+    last_day = bounds[-1][1]
+    assert Period.of(start, last_day).quarter_bounds() == bounds
+    with pytest.raises(CommandRejected):
+        Period.of(start, last_day + timedelta(days=1))  # a day beyond twelve months
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)))
+def test_the_quarters_of_any_year_meet_without_a_gap(start: date) -> None:
+    end = start + timedelta(days=364)  # within twelve months from any start
+    bounds = Period.of(start, end).quarter_bounds()
+    assert bounds[0][0] == start and bounds[-1][1] == end
+    for (_, last), (first, _) in itertools.pairwise(bounds):
+        assert first == last + timedelta(days=1)
+    for i, (first, _) in enumerate(bounds):  # three months on, or that month's last day
+        month = start.month - 1 + 3 * i
+        assert (first.year, first.month) == (start.year + month // 12, month % 12 + 1)
+        assert first.day == min(start.day, calendar.monthrange(first.year, first.month)[1])
+
+
+def test_a_short_quarter_ends_with_the_period() -> None:
+    period = Period.of(date(2024, 4, 1), date(2024, 8, 15))
+    assert period.quarter_bounds()[1] == (date(2024, 7, 1), date(2024, 8, 15))
+    assert period.quarters() == ("Q1", "Q2")
+
+
+def test_a_follow_up_due_a_month_after_31_january_falls_on_the_last_day_of_february() -> None:
+    assert around(1)(date(2025, 1, 31)) == (date(2025, 2, 14), date(2025, 3, 14))
+    assert around(1)(date(2024, 1, 31)) == (date(2024, 2, 15), date(2024, 3, 14))
+    assert around(12)(date(2024, 2, 29)) == (date(2025, 2, 14), date(2025, 3, 14))
