@@ -3,7 +3,7 @@
     python bench/commands.py [--cluster 3] [--help]
 
 Starts its own nats-server (sync_interval: always, as `sanctuary run` does) on a free port, or with
---cluster N a local N-node cluster (shared.nats_cluster, as `sanctuary run --cluster N` does) whose
+--cluster N a local N-node cluster (as `sanctuary run --cluster N` does) whose
 streams have N replicas (the floor's stream too), provisions it as `sanctuary provision` does, starts
 the key custodian, then:
   floor  a raw nats-py responder process: each request is one JetStream publish (with the same
@@ -55,6 +55,8 @@ from sanctuary.cluster import MAX_REPLICAS
 from sanctuary.demo.people import make_client
 from sanctuary.demo.storyline import COORDINATOR
 from sanctuary.deployconfig import KEYS
+from sanctuary.devtools.nats_cluster import NatsCluster
+from sanctuary.devtools.nats_server import NatsServer
 from sanctuary.launcher import (
     ServiceProcess,
     provision_server,
@@ -64,9 +66,7 @@ from sanctuary.launcher import (
 )
 from shared.contracts.referral import AcceptReferral, SubmitReferral, case_id_for
 from shared.eventstore import STREAM
-from shared.nats_cluster import NatsCluster
 from shared.nats_connect import server_list
-from shared.nats_server import NatsServer
 
 RAW_STREAM = "RAWCMD"
 RAW_SUBJECT = "bench.raw.command"

@@ -36,13 +36,12 @@ from nats.js.api import StorageType, StreamConfig
 from pydantic import Field
 from workers import run_workers  # bench/workers.py, beside this script
 
+from sanctuary.devtools.nats_server import NatsServer
 from sanctuary.provision import provision
-from shared.codec import build_record, canonical, event_hash
+from shared.codec import GENESIS_HASH, CasePosition, build_record, canonical, event_hash
 from shared.crypto import KeyStore
-from shared.decider import GENESIS_HASH, CasePosition
 from shared.events import Actor, Event, Role, utcnow
 from shared.eventstore import STREAM, EventStore, new_event_id
-from shared.nats_server import NatsServer
 from shared.personal import Personal
 from shared.signing import load_or_create_signer
 

@@ -37,8 +37,10 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from workers import run_workers  # bench/workers.py, beside this script
 
+from sanctuary.devtools.nats_server import NatsServer
 from sanctuary.provision import provision
 from services.assessment.app import create_app
+from shared.codec import CasePosition
 from shared.contracts.assessment import (
     SANCTUARY_ADDRESS_QUERY,
     FireFlagView,
@@ -46,11 +48,9 @@ from shared.contracts.assessment import (
     SharingBasis,
 )
 from shared.crypto import KeyStore
-from shared.decider import CasePosition
 from shared.events import Actor, Role
 from shared.eventstore import EventStore
 from shared.logging import configure_logging
-from shared.nats_server import NatsServer
 from shared.settings import load_settings
 from shared.signing import load_or_create_signer
 
@@ -165,9 +165,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             started = time.perf_counter()
             await app.start()
             result["index_rebuild_s"] = time.perf_counter() - started
-            result["flags"] = len(service.extras["sanctuary_index"])
+            result["flags"] = len(service.parts.fire_lookup.index)
             print(
-                f"assessment service up, index of {len(service.extras['sanctuary_index']):,} flags "
+                f"assessment service up, index of {len(service.parts.fire_lookup.index):,} flags "
                 f"rebuilt from the stream in {result['index_rebuild_s']:.2f} s"
             )
             nc = await nats.connect(server.url, name="sanctuary-bench-client")

@@ -47,6 +47,7 @@ from workers import run_workers  # bench/workers.py, beside this script
 
 from sanctuary.demo.driver import FEMALE_INSTALLER, MALE_INSTALLER
 from sanctuary.demo.generator import financial_year_start, generate, year_end
+from sanctuary.devtools.nats_server import NatsServer
 from sanctuary.provision import provision
 from services.assessment.app import rules_for as assessment_rules
 from services.assessment.domain.decide import assessment_decider
@@ -57,14 +58,14 @@ from services.contractor.reactions import WORKS_ORDERS
 from services.referral.app import rules_for as referral_rules
 from services.referral.domain.decide import referral_decider
 from shared.catalogue import load_catalogue
+from shared.codec import CasePosition
 from shared.commands import Command
 from shared.contracts.contractor import AllocateInstaller, InstallerGender, InstallerRecord
 from shared.crypto import KeyStore
-from shared.decider import CaseHandler, CasePosition, Outcome
 from shared.errors import CommandRejected
 from shared.events import Actor, NewEvent, RecordedEvent
 from shared.eventstore import STREAM, EventStore
-from shared.nats_server import NatsServer
+from shared.handler import CaseHandler, Outcome
 from shared.scheme import load_scheme
 from shared.settings import Settings, load_settings
 from shared.signing import load_or_create_signer

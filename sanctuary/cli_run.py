@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sanctuary import devstate
+from sanctuary.agency_access import AGENCY_USERS
 from sanctuary.cli_app import app
 from sanctuary.cli_demo import setup_from_environment
 from sanctuary.cli_errors import mask_url
@@ -43,7 +44,6 @@ from sanctuary.launcher import (
     start_service,
     wait_healthy,
 )
-from shared.agency_access import AGENCY_USERS
 from shared.settings import REPO_ROOT, Settings
 
 ADMIN_URL_VARIABLE = "SANCTUARY_ADMIN_NATS_URL"

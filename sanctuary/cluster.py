@@ -9,8 +9,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from sanctuary.devtools.nats_cluster import NatsCluster
 from sanctuary.launcher import LaunchError
-from shared.nats_cluster import NatsCluster
 
 MAX_REPLICAS = 5
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from sanctuary.agency_access import AGENCY_USERS, allowed_subjects, view_reader
 from services.assessment.fire_lookup import FLAG_EVENT_SUBJECTS
 from services.assessment.reactions import REACTIONS as ASSESSMENT_REACTIONS
 from services.contractor.contact_watch import WATCH_READER
@@ -28,7 +29,6 @@ from services.reporting.app import READER as REPORTING_READ_MODEL
 from services.reporting.audit.checkpointer import READER as CHECKPOINT_READER
 from services.reporting.views.stream import VIEWS_STREAM
 from services.reporting.views.wiring import VIEWS_READER
-from shared.agency_access import AGENCY_USERS, allowed_subjects, view_reader
 from shared.contracts.assessment import SANCTUARY_ADDRESS_QUERY
 from shared.contracts.reporting import Recipient
 from shared.crypto import KEY_BUCKET

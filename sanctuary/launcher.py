@@ -35,9 +35,9 @@ from sanctuary.deployconfig import (
     password_variable,
     users,
 )
+from sanctuary.devtools.nats_server import NatsServer
 from sanctuary.provision import provision
 from shared.nats_connect import server_list
-from shared.nats_server import NatsServer
 from shared.runtime import inbox_prefix
 
 SERVICES = ("referral", "assessment", "contractor", "reporting")

@@ -11,11 +11,10 @@ from typing import Any
 from pydantic import BaseModel
 
 import shared.contracts  # noqa: F401  (importing the package registers every event type)
-from shared.agency_access import all_commands
+from sanctuary.agency_access import all_commands
 from shared.bus import inline_refs
 from shared.commands import CommandReply
 from shared.contracts.assessment import SANCTUARY_ADDRESS_QUERY, SanctuaryAddressAnswer, SanctuaryAddressQuery
-from shared.contracts.contractor import RegisterInstaller
 from shared.contracts.envelope import StoredEvent
 from shared.contracts.reporting import CaseView
 from shared.events import Event, Role, registry
@@ -33,7 +32,6 @@ class Request:
 
 
 OTHER_REQUESTS = (
-    Request(RegisterInstaller.subject, RegisterInstaller, CommandReply, RegisterInstaller.allowed_roles),
     Request(
         SANCTUARY_ADDRESS_QUERY, SanctuaryAddressQuery, SanctuaryAddressAnswer, frozenset({Role.FIRE_CONTROL})
     ),

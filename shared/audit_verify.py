@@ -14,8 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shared.checkpoints import Checkpoint
-from shared.codec import canonical, event_hash
-from shared.decider import GENESIS_HASH
+from shared.codec import GENESIS_HASH, canonical, event_hash
 from shared.events import UnknownEventType, registry
 from shared.signing import SignatureVerifier
 

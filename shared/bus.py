@@ -7,17 +7,17 @@ Entry points stay thin: parse, check the actor's role, call the handler, reply.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from faststream.message import StreamMessage
 from faststream.nats import NatsBroker
 from nats.aio.client import Client as NATS
 from pydantic import Field, ValidationError, WithJsonSchema
 
-from shared.commands import Command, CommandReply
-from shared.decider import CaseHandler, Outcome
+from shared.commands import BaseCommand, Command, CommandReply
 from shared.errors import CommandRejected, problems_from_validation
 from shared.events import RecordedEvent
+from shared.handler import CaseHandler, Outcome
 from shared.logging import get_logger
 from shared.positions import KvPositions
 from shared.reader import CaseReader
@@ -28,11 +28,12 @@ log = get_logger(__name__)
 # Commands one service process handles at once (across cases; one case's wait their turn).
 COMMAND_WORKERS = 64
 
-CommandFn = Callable[[Command], Awaitable[Outcome | CommandReply]]
+CommandFn = Callable[[Any], Awaitable[Outcome | CommandReply]]  # takes the endpoint's command class
+C = TypeVar("C", bound=BaseCommand)
 EventFn = Callable[[RecordedEvent], Awaitable[None]]
 
 
-def parse_command(command_cls: type[Command], body: bytes) -> Command:
+def parse_command(command_cls: type[C], body: bytes) -> C:
     """Validate a command's JSON; every problem at once, each naming its field, never echoing values."""
     try:
         command = command_cls.model_validate_json(body)
@@ -46,7 +47,7 @@ def parse_command(command_cls: type[Command], body: bytes) -> Command:
     return command
 
 
-async def run_command(command_cls: type[Command], body: bytes, fn: CommandFn) -> CommandReply:
+async def run_command(command_cls: type[BaseCommand], body: bytes, fn: CommandFn) -> CommandReply:
     try:
         command = parse_command(command_cls, body)
         result = await fn(command)
@@ -75,7 +76,7 @@ async def raw_body(msg: StreamMessage[Any]) -> bytes:
 
 
 def command_endpoint(
-    broker: NatsBroker, command_cls: type[Command], fn: CommandFn, max_workers: int = COMMAND_WORKERS
+    broker: NatsBroker, command_cls: type[BaseCommand], fn: CommandFn, max_workers: int = COMMAND_WORKERS
 ) -> None:
     """Serve ``cmd.<service>.<Command>`` with a queue group, so replicas share the load.
 
@@ -159,7 +160,7 @@ def event_reader(
     return reader
 
 
-async def send_command(nc: NATS, command: Command, timeout: float = 10.0) -> CommandReply:
+async def send_command(nc: NATS, command: BaseCommand, timeout: float = 10.0) -> CommandReply:
     """Client side: issue a command and wait for its reply."""
     reply = await nc.request(command.subject(), command.model_dump_json().encode(), timeout=timeout)
     return CommandReply.model_validate_json(reply.data)

@@ -15,9 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from shared.config_file import ConfigFileError, load_config, parse_config
 from shared.errors import Problem
 from shared.settings import CONFIG_DIR
 
@@ -145,26 +145,15 @@ class Catalogue(BaseModel):
         return problems
 
 
-class CatalogueError(ValueError):
+class CatalogueError(ConfigFileError):
     """The catalogue file is missing or malformed; the message names the file and the entries."""
 
 
 def parse_catalogue(data: object, source: str = "catalogue") -> Catalogue:
-    try:
-        return Catalogue.model_validate(data)
-    except ValidationError as exc:
-        lines = [
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
-            for err in exc.errors(include_input=False, include_url=False)
-        ]
-        raise CatalogueError(f"{source}: " + "; ".join(lines)) from None
+    return parse_config(Catalogue, data, source, CatalogueError)
 
 
 @lru_cache(maxsize=8)
 def load_catalogue(path: Path = DEFAULT_CATALOGUE) -> Catalogue:
     """Read and check the catalogue file (cached per path)."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CatalogueError(f"{path}: cannot read ({type(exc).__name__})") from None
-    return parse_catalogue(data, str(path))
+    return load_config(Catalogue, path, CatalogueError)

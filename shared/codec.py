@@ -1,11 +1,13 @@
 """How an event is written to and read from the stream: canonical JSON, personal fields sealed
-under the case key, and the hash that chains it to the case's previous event."""
+under the case key, and the hash that chains it to the case's previous event (``CasePosition``:
+where a case's history ends)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +19,16 @@ from shared.crypto import open_json, seal
 from shared.errors import InvalidEvent, problems_from_validation
 from shared.events import Actor, Event, RecordedEvent, registry
 from shared.personal import merge_personal, split_personal
+
+GENESIS_HASH = "0" * 64  # the "previous hash" of a case's first event
+
+
+@dataclass(frozen=True)
+class CasePosition:
+    """Where a case's history ends: the stream sequence of its last event and that event's hash."""
+
+    seq: int = 0
+    last_hash: str = GENESIS_HASH
 
 
 def canonical(record: dict[str, Any]) -> bytes:

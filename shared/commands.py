@@ -59,8 +59,10 @@ def _published_schema(schema: dict[str, Any], cls: type[Any]) -> None:
             prop["description"] = f"{said}; may be left out: the service then derives it".lstrip("; ")
 
 
-class Command(BaseModel):
-    """Base of every command. ``command_id`` is chosen by the caller: a retried command is a no-op."""
+class BaseCommand(BaseModel):
+    """Base of every command, on ``cmd.<service>.<CommandName>``. ``command_id`` is chosen by the
+    caller: a retried command is a no-op. Almost every command is about a case (``Command``); one
+    that is not (registering an installer) derives from this directly."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_published_schema)
 
@@ -76,9 +78,6 @@ class Command(BaseModel):
         pattern=r"^[A-Za-z0-9_.:-]+$",
         description="Chosen by the caller, unique per command (8 to 100 of letters, digits and _ . : -); "
         "a command sent again with the same id is not applied twice",
-    )
-    case_id: str = Field(
-        pattern=CASE_ID_PATTERN, description="The case (1 to 64 of letters, digits, _ and -)"
     )
     actor: Actor = Field(description="Who issues the command: agency, person (a staff identifier) and role")
     occurred_at: datetime | None = Field(
@@ -105,6 +104,14 @@ class Command(BaseModel):
     @classmethod
     def subject(cls) -> str:
         return f"cmd.{cls.service}.{cls.__name__}"
+
+
+class Command(BaseCommand):
+    """A command about one case: decided by the service's decider on the case's history."""
+
+    case_id: str = Field(
+        pattern=CASE_ID_PATTERN, description="The case (1 to 64 of letters, digits, _ and -)"
+    )
 
 
 class CommandReply(BaseModel):

@@ -1,4 +1,6 @@
-"""Errors that name the field and the problem, never the value given (it may be personal data)."""
+"""Errors that name the field and the problem, never the value given (it may be personal data),
+and the event store's own errors (kept here, apart from the store, so that code that catches them
+need not import the store)."""
 
 from __future__ import annotations
 
@@ -63,3 +65,24 @@ def _is_union_tag(part: object) -> bool:
 
 class InvalidEvent(CommandRejected):
     """An event payload that fails its schema; nothing is appended."""
+
+
+# -- the event store's errors ----------------------------------------------------------------
+
+
+class EventStoreError(RuntimeError):
+    pass
+
+
+class EventStoreUnavailable(EventStoreError, ConnectionError):
+    """No replica answered a read (503: no responders, a node dying and the others not yet serving
+    it). It goes away by itself: a reader tries the event again (a ConnectionError is transient to
+    it) instead of parking a good event as not applied."""
+
+
+class ConcurrencyConflict(EventStoreError):
+    """Someone appended to the case since we read it. ``actual`` is the case's real last sequence."""
+
+    def __init__(self, case_id: str, expected: int, actual: int | None) -> None:
+        self.case_id, self.expected, self.actual = case_id, expected, actual
+        super().__init__(f"case {case_id}: expected last sequence {expected}, actual {actual}")

@@ -25,10 +25,16 @@ from nats.js import JetStreamContext
 from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import APIError, NoStreamResponseError, NotFoundError
 
-from shared.codec import build_record, chain_and_sign, decode_record, recorded_from_written
+from shared.codec import (
+    GENESIS_HASH,
+    CasePosition,
+    build_record,
+    chain_and_sign,
+    decode_record,
+    recorded_from_written,
+)
 from shared.crypto import CaseErased, CaseKeys
-from shared.decider import GENESIS_HASH, CasePosition
-from shared.errors import CommandRejected
+from shared.errors import CommandRejected, ConcurrencyConflict, EventStoreError, EventStoreUnavailable
 from shared.events import Actor, Event, NewEvent, RecordedEvent, utcnow
 from shared.signing import Signer
 
@@ -38,24 +44,6 @@ WRONG_LAST_SEQUENCE = 10071
 _LAST_SEQ = re.compile(r"wrong last sequence: (\d+)")
 _DIRECT_BATCH = 1000
 _PUBLISH_TIMEOUT_S = 5.0  # nats-py's JetStream default
-
-
-class EventStoreError(RuntimeError):
-    pass
-
-
-class EventStoreUnavailable(EventStoreError, ConnectionError):
-    """No replica answered a read (503: no responders, a node dying and the others not yet serving
-    it). It goes away by itself: a reader tries the event again (a ConnectionError is transient to
-    it) instead of parking a good event as not applied."""
-
-
-class ConcurrencyConflict(EventStoreError):
-    """Someone appended to the case since we read it. ``actual`` is the case's real last sequence."""
-
-    def __init__(self, case_id: str, expected: int, actual: int | None) -> None:
-        self.case_id, self.expected, self.actual = case_id, expected, actual
-        super().__init__(f"case {case_id}: expected last sequence {expected}, actual {actual}")
 
 
 def case_filter(case_id: str) -> str:

@@ -22,7 +22,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from shared.eventstore import ConcurrencyConflict, EventStore
+from shared.errors import ConcurrencyConflict
+from shared.eventstore import EventStore
 from shared.health import ServiceHealth
 
 COMMAND_PREFIX = "cmd."

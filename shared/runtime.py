@@ -1,6 +1,7 @@
-"""One service's connections, wired in one place: NATS, the CASES stream, the case keys (asked of the
-key custodian), the signer and the event store. Nothing connects at import time; ``start()`` is
-called from the app's startup."""
+"""One service's runtime, wired in one place: its NATS connection (the broker's own, so a service
+holds one connection), the CASES stream, the case keys (asked of the key custodian), the signer,
+the event store and the readers. Nothing connects at import time; ``start()`` is called from the
+app's startup."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from shared.tasks import cancel_and_wait
 
 log = get_logger(__name__)
 STREAM_SETUP_TIMEOUT_S = 30.0
+RECONNECT_WAIT_S = 0.5  # between attempts; a service tries for ever
 
 
 def inbox_prefix(owner: str) -> str:
@@ -51,6 +53,7 @@ class ServiceRuntime:
     tasks: list[asyncio.Task[Any]] = field(default_factory=list, init=False)
     readers: list[CaseReader[Any]] = field(default_factory=list, init=False)
     health: ServiceHealth = field(init=False)
+    _owns_connection: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         self.health = ServiceHealth(self.owner, _version(), connected=self._connected)
@@ -58,14 +61,17 @@ class ServiceRuntime:
     def _connected(self) -> bool:
         return self.nc is not None and self.nc.is_connected
 
-    async def start(self) -> None:
+    async def start(self, nc: NATS | None = None) -> None:
+        """Start on ``nc`` (a service's broker connection, which its broker closes), or on a
+        connection of its own (a command-line tool), closed by ``stop``."""
         if not self.settings.nats_url:
             raise RuntimeError("NATS_URL is not set")
-        self.nc = await nats.connect(
+        self._owns_connection = nc is None
+        self.nc = nc or await nats.connect(
             **connect_options(self.settings),
             name=f"sanctuary-{self.owner}",
             max_reconnect_attempts=-1,
-            reconnect_time_wait=0.5,
+            reconnect_time_wait=RECONNECT_WAIT_S,
             error_cb=log_nats_error,
             inbox_prefix=inbox_prefix(self.owner),
         )
@@ -101,10 +107,15 @@ class ServiceRuntime:
             if not reader.running:
                 await reader.start(self.nc)
 
-    def js(self) -> JetStreamContext:
+    @property
+    def connection(self) -> NATS:
+        """The service's NATS connection, once started."""
         if self.nc is None:
             raise RuntimeError(f"{self.owner}: runtime not started")
-        return self.nc.jetstream()
+        return self.nc
+
+    def js(self) -> JetStreamContext:
+        return self.connection.jetstream()
 
     def background(self, work: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Run ``work`` (a watch, a schedule) until the service stops; held here so it is neither
@@ -121,9 +132,8 @@ class ServiceRuntime:
         self.tasks.clear()
         if self.keys:
             await self.keys.stop()
-        if self.nc and not self.nc.is_closed:
-            # Not a drain: the command handlers ran on the broker's connection, which FastStream
-            # has drained already, and the watches reading this one's subscriptions were cancelled
+        if self._owns_connection and self.nc and not self.nc.is_closed:
+            # Not a drain: the watches reading this connection's subscriptions were cancelled
             # above, so a drain would wait for messages nobody reads, time out and leave an
             # unretrieved CancelledError for asyncio to log. Flush what was published, then close.
             with contextlib.suppress(Exception):  # closing is all that is left to do

@@ -11,10 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.errors import problems_from_validation
+from shared.config_file import ConfigFileError, load_config, parse_config
 from shared.workdays import WorkingDays
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config" / "schemes"
@@ -180,18 +179,13 @@ class SchemeConfig(BaseModel):
         return WorkingDays(self.region.country, self.region.subdivision)
 
 
-class SchemeError(ValueError):
+class SchemeError(ConfigFileError):
     """A scheme file that cannot be used; one line per problem, naming the key."""
 
 
 def parse_scheme(data: Any, source: str = "scheme") -> SchemeConfig:
-    try:
-        return SchemeConfig.model_validate(data)
-    except ValidationError as exc:
-        lines = "; ".join(str(p) for p in problems_from_validation(exc))
-        raise SchemeError(f"{source}: {lines}") from None
+    return parse_config(SchemeConfig, data, source, SchemeError)
 
 
 def load_scheme(path: Path | str) -> SchemeConfig:
-    path = Path(path)
-    return parse_scheme(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
+    return load_config(SchemeConfig, path, SchemeError)

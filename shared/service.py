@@ -1,32 +1,35 @@
-"""Builds a service's FastStream app from its parts: the one place a service is wired together.
+"""Builds a service's FastStream app: the one place a service is wired together.
 
 A service supplies its decider, its case commands, its reactions (events from other services
-that become commands of its own, e.g. an accepted referral opens a CPO work item) and any extra
-endpoints (queries). ``create_service_app`` connects nothing until the app starts.
+that become commands of its own, e.g. an accepted referral opens a CPO work item) and its own
+parts, declared as a dataclass of ``Part``s (a register, a watch, a projector) that it builds from
+the ``Kernel``. ``create_service_app`` connects nothing until the app starts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from faststream import FastStream
 from faststream.nats import NatsBroker, NatsMessage
 from faststream.security import BaseSecurity
 
-from shared.bus import case_commands, event_reader
-from shared.commands import Command
-from shared.decider import CaseHandler, Decider
+from shared.bus import CommandFn, command_endpoint, event_reader
+from shared.commands import BaseCommand, Command
+from shared.decider import Decider
 from shared.errors import CommandRejected
 from shared.events import RecordedEvent, registry
+from shared.handler import CaseHandler
 from shared.health_http import run_with_http
 from shared.logging import configure_logging, get_logger, register_personal_keys
 from shared.metrics import ServiceMetrics
 from shared.nats_connect import settings_tls
-from shared.runtime import ServiceRuntime, inbox_prefix, log_nats_error
+from shared.runtime import RECONNECT_WAIT_S, ServiceRuntime, inbox_prefix, log_nats_error
 from shared.settings import Settings, load_settings
 from shared.tracing import tracing_middlewares
 
@@ -54,20 +57,98 @@ class Reaction:
     react: Callable[[RecordedEvent], Sequence[Command]]
 
 
-@dataclass
-class Service:
-    """A running service's parts, reachable from tests and extra endpoints."""
+class Kernel:
+    """What every service has: its settings, runtime (connection, event store, readers), broker,
+    metrics and, once started, the CaseHandler of its decider. A service's parts are built from it."""
 
-    settings: Settings
-    runtime: ServiceRuntime
-    broker: NatsBroker
-    metrics: ServiceMetrics
-    handler: CaseHandler[Any, Any] | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    def __init__(
+        self, settings: Settings, runtime: ServiceRuntime, broker: NatsBroker, metrics: ServiceMetrics
+    ) -> None:
+        self.settings = settings
+        self.runtime = runtime
+        self.broker = broker
+        self.metrics = metrics
+        self._handler: CaseHandler[Any, Any] | None = None
+
+    @property
+    def owner(self) -> str:
+        return self.runtime.owner
+
+    @property
+    def handler(self) -> CaseHandler[Any, Any]:
+        if self._handler is None:
+            raise RuntimeError(f"{self.owner} service not started")
+        return self._handler
+
+    def started(self, handler: CaseHandler[Any, Any]) -> None:
+        """The case handler, made once the event store is there."""
+        self._handler = handler
+
+    def serve(self, command_cls: type[BaseCommand], fn: CommandFn) -> None:
+        """Answer ``cmd.<service>.<Command>`` with ``fn`` (parsed, role checked, replied as every command)."""
+        command_endpoint(self.broker, command_cls, fn)
 
 
-Extra = Callable[[Service], None]
-Startup = Callable[[Service], Awaitable[None]]
+class Part:
+    """One component of a service beyond its case commands (a register, a watch, a projector, audit).
+    Built from the Kernel while the app is built (its endpoints and readers declared then); started
+    once the connection and the case handler are there, before the readers; stopped at shutdown."""
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class NoParts:
+    """The parts of a service that has none beyond its case commands."""
+
+
+P = TypeVar("P")
+
+
+def parts_of(parts: object) -> list[Part]:
+    """A service's Parts, in the order its parts dataclass declares them (a lone Part is its own)."""
+    if isinstance(parts, Part):
+        return [parts]
+    if dataclasses.is_dataclass(parts):
+        found = [getattr(parts, f.name) for f in dataclasses.fields(parts)]
+        return [part for value in found for part in parts_of(value)]
+    return []
+
+
+@dataclass(frozen=True)
+class Service(Generic[P]):
+    """A service as built: its kernel and its own parts, typed (``service.parts.staff``)."""
+
+    kernel: Kernel
+    parts: P
+
+    @property
+    def settings(self) -> Settings:
+        return self.kernel.settings
+
+    @property
+    def runtime(self) -> ServiceRuntime:
+        return self.kernel.runtime
+
+    @property
+    def broker(self) -> NatsBroker:
+        return self.kernel.broker
+
+    @property
+    def metrics(self) -> ServiceMetrics:
+        return self.kernel.metrics
+
+    @property
+    def handler(self) -> CaseHandler[Any, Any]:
+        return self.kernel.handler
+
+
+def no_parts(kernel: Kernel) -> NoParts:
+    return NoParts()
 
 
 def create_service_app(
@@ -76,51 +157,52 @@ def create_service_app(
     decider: Decider[Any, Any],
     commands: Sequence[type[Command]],
     reactions: Sequence[Reaction] = (),
-    extras: Sequence[Extra] = (),
-    on_startup: Sequence[Startup] = (),
-) -> tuple[FastStream, Service]:
+    parts: Callable[[Kernel], P] = no_parts,  # type: ignore[assignment]
+) -> tuple[FastStream, Service[P]]:
+    """The one recipe for a service: its case commands through one CaseHandler, its reactions, its
+    health answer, and its ``parts`` (built from the kernel by the given function)."""
     if not settings.nats_url:
         raise RuntimeError("NATS_URL is not set")
     runtime = ServiceRuntime(settings, owner)
     metrics = ServiceMetrics(owner, runtime.health)
     broker = NatsBroker(
         settings.nats_servers,
-        name=f"sanctuary-{owner}-broker",
+        name=f"sanctuary-{owner}",
         logger=None,
+        # The service's one connection: commands, readers, the event store and the key requests
+        # all go over it, so it reconnects for ever, as the runtime's own would.
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=RECONNECT_WAIT_S,  # type: ignore[arg-type]  # seconds; nats-py takes a float
         error_cb=log_nats_error,
         security=BaseSecurity(ssl_context=tls) if (tls := settings_tls(settings)) else None,
         inbox_prefix=inbox_prefix(owner),
         middlewares=(*tracing_middlewares(owner), *metrics.middlewares()),
     )
-    service = Service(settings=settings, runtime=runtime, broker=broker, metrics=metrics)
-
-    def handler() -> CaseHandler[Any, Any]:
-        if service.handler is None:
-            raise RuntimeError(f"{owner} service not started")
-        return service.handler
-
-    case_commands(broker, handler, commands)
+    kernel = Kernel(settings, runtime, broker, metrics)
+    for command_cls in commands:
+        kernel.serve(command_cls, lambda c: kernel.handler.handle(c))
 
     for reaction in reactions:
-        event_reader(runtime, reaction.name, reaction.subjects, _reactor(reaction, handler))
+        event_reader(runtime, reaction.name, reaction.subjects, _reactor(reaction, lambda: kernel.handler))
 
     @broker.subscriber(f"health.{owner}", title=f"health.{owner}")
     async def health(msg: NatsMessage) -> bytes:
         return json.dumps(runtime.health.as_dict()).encode()
 
-    for extra in extras:
-        extra(service)
-
+    service = Service(kernel, parts(kernel))
+    own_parts = parts_of(service.parts)
     app = FastStream(broker, logger=None)
 
     @app.on_startup
     async def start() -> None:
         register_personal_keys(registry.personal_keys())
-        await runtime.start()
+        # Connected now rather than when FastStream starts the broker after this hook: the runtime,
+        # the parts and the readers use the broker's connection (broker.start() then reuses it).
+        await runtime.start(await broker.connect())
         metrics.count_conflicts(runtime.event_store)
-        service.handler = CaseHandler(runtime.event_store, decider)
-        for hook in on_startup:
-            await hook(service)
+        kernel.started(CaseHandler(runtime.event_store, decider))
+        for part in own_parts:
+            await part.start()
         # Last: a reader applies events at once, through the handler and parts set up above.
         await runtime.start_readers()
         log.info("service started", service=owner)
@@ -132,8 +214,11 @@ def create_service_app(
         await broker.connection.flush(timeout=5)
         runtime.health.serving = True
 
-    @app.after_shutdown
+    @app.on_shutdown
     async def stop() -> None:
+        # Before FastStream stops the broker and drains the connection they all share.
+        for part in reversed(own_parts):
+            await part.stop()
         await runtime.stop()
 
     return app, service
@@ -162,7 +247,7 @@ def _reactor(
     return react
 
 
-def run_service(factory: Callable[[Settings], tuple[FastStream, Service]]) -> None:
+def run_service(factory: Callable[[Settings], tuple[FastStream, Service[Any]]]) -> None:
     """Entry point body for ``python -m services.<name>``."""
     settings = load_settings()
     configure_logging(json=settings.log_json, level=settings.log_level)

@@ -16,15 +16,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 import shared.contracts  # noqa: F401  (registers every event type the policy may name)
+from shared.config_file import ConfigFileError, load_config
 from shared.contracts.reporting import ConsentPurpose, LawfulBasis, Recipient
 from shared.events import Role, registry
 
 
-class SharingPolicyError(ValueError):
+class SharingPolicyError(ConfigFileError):
     """The policy file is missing or wrong; the message names the entry."""
 
 
@@ -146,20 +146,7 @@ def _check_path(model: type[BaseModel], path: str) -> str | None:
 
 
 def load_sharing_policy(path: Path) -> SharingPolicy:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SharingPolicyError(f"{path.name}: cannot be read ({type(exc).__name__})") from None
-    except yaml.YAMLError:
-        raise SharingPolicyError(f"{path.name}: is not valid YAML") from None
-    try:
-        return SharingPolicy.model_validate(raw)
-    except ValidationError as exc:
-        lines = []
-        for err in exc.errors(include_input=False, include_url=False):
-            loc = ".".join(str(p) for p in err["loc"]) or "(policy)"
-            lines.append(f"{loc}: {err['msg']}")
-        raise SharingPolicyError(f"{path.name}: " + "; ".join(lines)) from None
+    return load_config(SharingPolicy, path, SharingPolicyError)
 
 
 # -- the evaluator ---------------------------------------------------------------------------

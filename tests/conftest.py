@@ -15,11 +15,11 @@ import nats
 import pytest
 from nats.aio.client import Client as NATS
 
+from sanctuary.devtools.nats_server import NatsServer
 from sanctuary.launcher import start_service, wait_healthy
 from sanctuary.provision import provision
 from shared.crypto import KeyStore
 from shared.eventstore import EventStore, ensure_stream
-from shared.nats_server import NatsServer
 from shared.service import Service
 from shared.settings import REPO_ROOT, Settings, load_settings
 from shared.signing import load_or_create_signer

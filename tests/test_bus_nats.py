@@ -11,8 +11,8 @@ from faststream.nats import NatsBroker
 
 from shared.bus import case_commands, event_reader, send_command
 from shared.deadletter import list_parked
-from shared.decider import CaseHandler
 from shared.events import Actor, RecordedEvent, Role
+from shared.handler import CaseHandler
 from shared.runtime import ServiceRuntime
 from tests.kernel_events import AddKernelNote, KernelNoteAdded, notes_decider
 from tests.waiting import until

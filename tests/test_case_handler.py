@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.decider import CaseHandler, CasePosition
+from shared.codec import CasePosition
 from shared.events import Actor, Event, NewEvent, RecordedEvent, Role
+from shared.handler import CaseHandler
 from tests.builders import recorded_event
 from tests.kernel_events import AddKernelNote, NotesState, notes_decider
 

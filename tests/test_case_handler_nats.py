@@ -17,8 +17,8 @@ from faststream.nats import NatsBroker
 
 from shared.bus import command_endpoint, send_command
 from shared.commands import Command, CommandReply
-from shared.decider import Outcome
 from shared.events import Actor, Role
+from shared.handler import Outcome
 from shared.settings import Settings
 from tests.kernel_events import AddKernelNote
 

@@ -16,9 +16,9 @@ from typing import Any, ClassVar
 
 import pytest
 
-from shared.decider import CaseHandler
 from shared.events import Actor, RecordedEvent, Role
 from shared.eventstore import EventStore
+from shared.handler import CaseHandler
 from tests.kernel_events import AddKernelNote, KernelNoteAdded, KernelNoteCounted, notes_decider
 
 pytestmark = pytest.mark.nats

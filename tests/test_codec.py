@@ -16,6 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.codec import (
+    GENESIS_HASH,
+    CasePosition,
     build_record,
     canonical,
     chain_and_sign,
@@ -23,7 +25,6 @@ from shared.codec import (
     personal_plaintext,
     standard_canonical,
 )
-from shared.decider import GENESIS_HASH, CasePosition
 from shared.events import Actor, Role
 from shared.signing import SignatureVerifier, Signer
 from tests.kernel_events import KernelNoteAdded, KernelNoteCounted

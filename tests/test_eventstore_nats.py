@@ -9,10 +9,11 @@ import uuid
 
 import pytest
 
-from shared.decider import CaseHandler, CasePosition
-from shared.errors import InvalidEvent
+from shared.codec import CasePosition
+from shared.errors import ConcurrencyConflict, InvalidEvent
 from shared.events import SYSTEM_ACTOR, Actor, Role
-from shared.eventstore import STREAM, ConcurrencyConflict
+from shared.eventstore import STREAM
+from shared.handler import CaseHandler
 from shared.personal import ERASED
 from tests.kernel_events import AddKernelNote, KernelNoteAdded, KernelNoteCounted, notes_decider
 
@@ -138,7 +139,7 @@ async def test_invalid_payload_is_refused_naming_the_field_and_nothing_appended(
 
 
 async def test_service_may_not_write_another_owners_events(store_for):
-    from shared.eventstore import EventStoreError
+    from shared.errors import EventStoreError
 
     with pytest.raises(EventStoreError):
         await store_for("contractor").append(

@@ -13,12 +13,13 @@ import pytest
 from nats.aio.client import Client as NATS
 from nats.js.errors import NoStreamResponseError
 
+from sanctuary.devtools.nats_server import NatsServer
 from sanctuary.provision import case_keys_config
+from shared.codec import CasePosition
 from shared.crypto import KeyStore
-from shared.decider import CasePosition
+from shared.errors import ConcurrencyConflict, EventStoreError
 from shared.events import Actor, RecordedEvent, Role
-from shared.eventstore import STREAM, ConcurrencyConflict, EventStore, EventStoreError, stream_config
-from shared.nats_server import NatsServer
+from shared.eventstore import STREAM, EventStore, stream_config
 from shared.signing import load_or_create_signer
 from tests.kernel_events import KernelNoteAdded
 

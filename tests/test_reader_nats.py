@@ -19,12 +19,12 @@ from nats.aio.client import Client as NATS
 from nats.js.api import AckPolicy, ConsumerConfig
 from sqlalchemy.exc import OperationalError
 
+from sanctuary.devtools.nats_server import NatsServer
 from shared.crypto import KeyStore
 from shared.deadletter import list_parked
 from shared.events import Actor, RecordedEvent, Role
 from shared.eventstore import STREAM, EventStore, ensure_stream
 from shared.health import ServiceHealth
-from shared.nats_server import NatsServer
 from shared.positions import KvPositions
 from shared.reader import CaseReader
 from shared.signing import load_or_create_signer

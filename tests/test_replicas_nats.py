@@ -38,6 +38,7 @@ from sanctuary.demo.driver import register_installers
 from sanctuary.demo.generator import financial_year_start, generate
 from sanctuary.demo.storyline import Step, Storyline
 from sanctuary.deployconfig import KEYS, REPLICATED
+from sanctuary.devtools.nats_server import NatsServer
 from sanctuary.launcher import (
     SERVICES,
     ServiceProcess,
@@ -50,7 +51,6 @@ from shared.catalogue import load_catalogue
 from shared.commands import CommandReply
 from shared.contracts.referral import ReferralAccepted
 from shared.eventstore import read_matching
-from shared.nats_server import NatsServer
 from shared.scheme import load_scheme
 from shared.settings import REPO_ROOT, load_settings
 

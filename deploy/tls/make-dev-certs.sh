@@ -16,4 +16,4 @@ if [ $# -eq 0 ]; then
   set -- referral assessment contractor reporting coordinator referrer cpo fire_service \
     contractor_office fire_control operator
 fi
-cd "$root" && exec "$python" -m shared.devcerts "$out" "$@"
+cd "$root" && exec "$python" -m sanctuary.devtools.devcerts "$out" "$@"

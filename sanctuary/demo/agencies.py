@@ -12,7 +12,7 @@ import nats
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 
-from shared.agency_access import AGENCY_USERS
+from sanctuary.agency_access import AGENCY_USERS
 from shared.events import Role
 from shared.runtime import inbox_prefix
 

@@ -74,7 +74,7 @@ async def register_installers(nc: NATS, year_start: date) -> None:
                 enhanced_dbs_checked_on=checked,
             ),
         )
-        raw = await nc.request(RegisterInstaller.subject, command.model_dump_json().encode(), timeout=10)
+        raw = await nc.request(RegisterInstaller.subject(), command.model_dump_json().encode(), timeout=10)
         reply = CommandReply.model_validate_json(raw.data)
         if not reply.ok:
             raise RuntimeError("installer registration refused: " + "; ".join(str(p) for p in reply.errors))

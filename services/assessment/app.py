@@ -3,16 +3,18 @@ rescue service's sanctuary address flag, fire safety check and control-room look
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from faststream import FastStream
 
 from services.assessment.domain.decide import assessment_decider
 from services.assessment.domain.rules import AssessmentRules
-from services.assessment.fire_lookup import fire_lookup, rebuild_index
+from services.assessment.fire_lookup import FireLookup
 from services.assessment.reactions import REACTIONS
 from shared.catalogue import load_catalogue
 from shared.contracts.assessment import ASSESSMENT_COMMANDS
 from shared.scheme import load_scheme
-from shared.service import Service, create_service_app
+from shared.service import Kernel, Service, create_service_app
 from shared.settings import Settings
 from shared.sharing import load_sharing_policy
 
@@ -25,7 +27,16 @@ def rules_for(settings: Settings) -> AssessmentRules:
     )
 
 
-def create_app(settings: Settings) -> tuple[FastStream, Service]:
+@dataclass(frozen=True)
+class AssessmentParts:
+    fire_lookup: FireLookup
+
+
+def assessment_parts(kernel: Kernel) -> AssessmentParts:
+    return AssessmentParts(fire_lookup=FireLookup(kernel))
+
+
+def create_app(settings: Settings) -> tuple[FastStream, Service[AssessmentParts]]:
     # The kernel's CaseHandler catches up and decides again when a refusal rests on a stale copy of
     # the case, which our rules need: they depend on the referral's and the contractor's events.
     return create_service_app(
@@ -34,6 +45,5 @@ def create_app(settings: Settings) -> tuple[FastStream, Service]:
         decider=assessment_decider(rules_for(settings)),
         commands=ASSESSMENT_COMMANDS,
         reactions=REACTIONS,
-        extras=[fire_lookup],
-        on_startup=[rebuild_index],
+        parts=assessment_parts,
     )

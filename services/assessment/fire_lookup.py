@@ -29,7 +29,8 @@ from shared.errors import Problem, problems_from_validation
 from shared.events import Role
 from shared.eventstore import read_matching
 from shared.logging import get_logger
-from shared.service import Service
+from shared.runtime import ServiceRuntime
+from shared.service import Kernel, Part
 
 log = get_logger(__name__)
 
@@ -86,23 +87,32 @@ def answer(index: SanctuaryAddressIndex, body: bytes, counts: LookupCounts | Non
     return SanctuaryAddressAnswer(found=True, flag=flag).model_dump(mode="json", exclude_none=True)
 
 
-def fire_lookup(service: Service) -> None:
-    """An ``extras`` part: the lookup endpoint, and the index kept from the flag events."""
-    # The index lives only in this process's memory and is rebuilt at every start: a key of its own,
-    # made now, is enough (no service but the key custodian holds the KEK).
-    index = SanctuaryAddressIndex(index_key(os.urandom(32)))
-    counts = LookupCounts()
-    service.extras["sanctuary_index"] = index
-    service.extras["sanctuary_lookups"] = counts
+class FireLookup(Part):
+    """The lookup endpoint, and the index kept from the flag events (rebuilt at every start)."""
 
-    async def lookup(body: Any, msg: NatsMessage) -> bytes:
-        # ``body`` is there for the AsyncAPI only; answer() parses the raw bytes.
-        return json.dumps(answer(index, msg.body, counts)).encode()
+    def __init__(self, kernel: Kernel) -> None:
+        self._runtime = kernel.runtime
+        # The index lives only in this process's memory and is rebuilt at every start: a key of its
+        # own, made now, is enough (no service but the key custodian holds the KEK).
+        self.index = SanctuaryAddressIndex(index_key(os.urandom(32)))
+        self.counts = LookupCounts()
 
-    lookup.__annotations__["body"] = documented_payload(SanctuaryAddressQuery)
-    service.broker.subscriber(
-        SANCTUARY_ADDRESS_QUERY, title=SANCTUARY_ADDRESS_QUERY, description=SanctuaryAddressQuery.__doc__
-    )(lookup)
+        async def lookup(body: Any, msg: NatsMessage) -> bytes:
+            # ``body`` is there for the AsyncAPI only; answer() parses the raw bytes.
+            return json.dumps(answer(self.index, msg.body, self.counts)).encode()
+
+        lookup.__annotations__["body"] = documented_payload(SanctuaryAddressQuery)
+        kernel.broker.subscriber(
+            SANCTUARY_ADDRESS_QUERY, title=SANCTUARY_ADDRESS_QUERY, description=SanctuaryAddressQuery.__doc__
+        )(lookup)
+
+    async def start(self) -> None:
+        """Read every flag event into the index before the service answers lookups, then go on
+        following new ones."""
+        follower = IndexFollower(self._runtime, self.index)
+        await follower.catch_up()
+        self._runtime.background(follower.follow(), "sanctuary-index")
+        log.info("sanctuary address index rebuilt", flags=len(self.index))
 
 
 class IndexFollower:
@@ -112,23 +122,23 @@ class IndexFollower:
     and every second anyway. No consumer is needed, so the service's NATS user needs no right to
     create one, and replicas never share one."""
 
-    def __init__(self, service: Service, index: SanctuaryAddressIndex) -> None:
-        self._service = service
+    def __init__(self, runtime: ServiceRuntime, index: SanctuaryAddressIndex) -> None:
+        self._runtime = runtime
         self._index = index
         self._lock = asyncio.Lock()
 
     async def catch_up(self) -> None:
-        runtime = self._service.runtime
-        assert runtime.nc is not None
+        runtime = self._runtime
         async with self._lock:
-            for seq, subject, data in await read_matching(runtime.nc, _OWN_EVENTS, self._index.position):
+            for seq, subject, data in await read_matching(
+                runtime.connection, _OWN_EVENTS, self._index.position
+            ):
                 if subject.endswith(_FLAG_EVENTS):
                     self._index.apply(await runtime.event_store.decode(data, seq=seq, subject=subject))
                 self._index.position = max(self._index.position, seq)
 
     async def follow(self, interval_s: float = 1.0) -> None:
-        nc = self._service.runtime.nc
-        assert nc is not None
+        nc = self._runtime.connection
         wake = asyncio.Event()
 
         async def on_flag_event(msg: Any) -> None:
@@ -148,13 +158,3 @@ class IndexFollower:
             for sub in subs:
                 with contextlib.suppress(Exception):
                     await sub.unsubscribe()
-
-
-async def rebuild_index(service: Service) -> None:
-    """A start-up hook: read every flag event into the index before the service answers lookups,
-    then go on following new ones."""
-    index: SanctuaryAddressIndex = service.extras["sanctuary_index"]
-    follower = IndexFollower(service, index)
-    await follower.catch_up()
-    service.runtime.background(follower.follow(), "sanctuary-index")
-    log.info("sanctuary address index rebuilt", flags=len(index))

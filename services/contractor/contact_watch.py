@@ -37,10 +37,10 @@ from shared.contracts.contractor import (
     InstallationCompleted,
     WorksOrderReceived,
 )
-from shared.decider import Outcome
 from shared.errors import CommandRejected
 from shared.events import RecordedEvent, utcnow
 from shared.eventstore import STREAM
+from shared.handler import Outcome
 from shared.logging import get_logger
 from shared.positions import MemoryPositions
 from shared.reader import CaseReader

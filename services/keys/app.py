@@ -10,48 +10,69 @@ and refuses to start without it; its health answer names the KEKs it holds by id
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from faststream import FastStream
 
 from services.keys.custodian import KeyCustodian
 from shared.case_keys import CUSTODIAN, destruction_watch
-from shared.crypto import KEY_BUCKET, KeyStore
+from shared.crypto import KEY_BUCKET, KeyRing, KeyStore
 from shared.decider import NO_COMMANDS
 from shared.provisioned import bucket_stream, require_streams
-from shared.service import Service, create_service_app
+from shared.service import Kernel, Part, Service, create_service_app
 from shared.settings import Settings
 
-CUSTODIAN_KEY = "custodian"
 REQUESTS = "keys.*.*.*"
 
 
-def create_app(settings: Settings) -> tuple[FastStream, Service]:
-    ring = settings.kek_ring()  # no KEK, no custodian: stops here, naming SANCTUARY_KEK
-    stops: list[Callable[[], Awaitable[None]]] = []  # what start() opened, closed in this order
+class Custodian(Part):
+    """The key store under the KEK ring, the key requests and the replay of recorded destructions."""
 
-    async def start(service: Service) -> None:
-        runtime = service.runtime
-        assert runtime.nc is not None
+    def __init__(self, kernel: Kernel, ring: KeyRing) -> None:
+        self._kernel = kernel
+        self._ring = ring
+        self._custodian: KeyCustodian | None = None
+        self._stops: list[Callable[[], Awaitable[None]]] = []  # what start() opened, closed in this order
+
+    async def start(self) -> None:
+        runtime, ring = self._kernel.runtime, self._ring
+        nc = runtime.connection
         # Its bucket is made by `sanctuary provision`, like every stream: stop now if it is missing.
-        await require_streams(runtime.nc.jetstream(), CUSTODIAN, [bucket_stream(KEY_BUCKET)])
-        keys = KeyStore(runtime.nc.jetstream(), ring)
+        await require_streams(nc.jetstream(), CUSTODIAN, [bucket_stream(KEY_BUCKET)])
+        keys = KeyStore(nc.jetstream(), ring)
         await keys.start()
-        custodian = KeyCustodian(runtime.nc, keys, runtime.event_store)
-        service.extras[CUSTODIAN_KEY] = custodian
+        custodian = KeyCustodian(nc, keys, runtime.event_store)
+        self._custodian = custodian
         runtime.health.details["kek"] = {"current": ring.current_id, "held": ring.ids}
         watch = destruction_watch(CUSTODIAN, custodian.recorded)
-        await watch.start(runtime.nc)
-        requests = await runtime.nc.subscribe(REQUESTS, queue=CUSTODIAN, cb=custodian.on_message)
-        await runtime.nc.flush(timeout=5)
-        stops.extend([requests.unsubscribe, watch.stop, custodian.drain, keys.stop])
+        await watch.start(nc)
+        requests = await nc.subscribe(REQUESTS, queue=CUSTODIAN, cb=custodian.on_message)
+        await nc.flush(timeout=5)
+        self._stops.extend([requests.unsubscribe, watch.stop, custodian.drain, keys.stop])
 
-    async def stop() -> None:
-        for close in stops:
+    async def stop(self) -> None:
+        for close in self._stops:
             await close()
-        stops.clear()
+        self._stops.clear()
 
-    app, service = create_service_app(
-        settings, owner=CUSTODIAN, decider=NO_COMMANDS, commands=[], on_startup=[start]
+    @property
+    def custodian(self) -> KeyCustodian:
+        if self._custodian is None:
+            raise RuntimeError("key custodian not started")
+        return self._custodian
+
+
+@dataclass(frozen=True)
+class KeysParts:
+    custodian: Custodian
+
+
+def create_app(settings: Settings) -> tuple[FastStream, Service[KeysParts]]:
+    ring = settings.kek_ring()  # no KEK, no custodian: stops here, naming SANCTUARY_KEK
+    return create_service_app(
+        settings,
+        owner=CUSTODIAN,
+        decider=NO_COMMANDS,
+        commands=[],
+        parts=lambda kernel: KeysParts(custodian=Custodian(kernel, ring)),
     )
-    app.on_shutdown(stop)
-    return app, service

@@ -10,9 +10,8 @@ from nats.aio.client import Client as NATS
 
 from shared.case_keys import DestroyRequest
 from shared.contracts.keys import CaseKeyDestroyed
-from shared.eventstore import STREAM, ConcurrencyConflict, EventStore
-
-MAX_ATTEMPTS = 8
+from shared.eventstore import STREAM, EventStore
+from shared.handler import append_at_end
 
 
 async def already_recorded(nc: NATS, case_id: str) -> bool:
@@ -30,22 +29,12 @@ async def record_destruction(
     if await already_recorded(nc, case_id):
         return
     event = CaseKeyDestroyed(requested_by=requested_by, command_id=request.command_id, reason=request.reason)
-    for _ in range(MAX_ATTEMPTS):
-        position = await store.last_position(case_id)
-        try:
-            await store.append(
-                case_id,
-                [event],
-                expected=position,
-                actor=request.actor,
-                command_id=f"key-destroyed:{request.command_id}",
-                correlation_id=request.command_id,
-            )
-        except ConcurrencyConflict as conflict:
-            if conflict.actual is None:  # the same destruction was stored a moment ago
-                return
-            continue
-        return
-    raise RuntimeError(
-        f"case {case_id} kept changing; destruction not recorded after {MAX_ATTEMPTS} attempts"
+    # None (stored a moment ago by the same destruction) and a new record both mean: recorded.
+    await append_at_end(
+        store,
+        case_id,
+        [event],
+        actor=request.actor,
+        command_id=f"key-destroyed:{request.command_id}",
+        correlation_id=request.command_id,
     )

@@ -10,7 +10,7 @@ from services.referral.domain.rules import CoordinatorRules
 from shared.catalogue import load_catalogue
 from shared.contracts.referral import CASE_COMMANDS
 from shared.scheme import load_scheme
-from shared.service import Service, create_service_app
+from shared.service import NoParts, Service, create_service_app
 from shared.settings import Settings
 
 
@@ -20,7 +20,7 @@ def rules_for(settings: Settings) -> CoordinatorRules:
     )
 
 
-def create_app(settings: Settings) -> tuple[FastStream, Service]:
+def create_app(settings: Settings) -> tuple[FastStream, Service[NoParts]]:
     return create_service_app(
         settings,
         owner="referral",

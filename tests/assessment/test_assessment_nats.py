@@ -38,8 +38,9 @@ from shared.contracts.assessment import (
     SharingBasis,
 )
 from shared.contracts.contractor import InstallationCompleted
+from shared.errors import ConcurrencyConflict
 from shared.events import Actor, Event, RecordedEvent, Role
-from shared.eventstore import ConcurrencyConflict, EventStore
+from shared.eventstore import EventStore
 from tests.assessment.referral_events import (
     REFERRAL_COORDINATOR,
     closed,
@@ -204,7 +205,7 @@ async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
         assert flag["sanctuary_room"] == "front bedroom, first floor" and flag["sanctuary_room_at_front"]
         leaked = sorted(what for what, value in NOT_FOR_FIRE.items() if value.encode() in raw)
         assert leaked == [], "the control room's answer carries fields outside the fire list"
-        assert service.extras["sanctuary_lookups"].found >= 1
+        assert service.parts.fire_lookup.counts.found >= 1
 
         # Another door in the postcode, or someone not in the control room: nothing.
         assert (await ask(nc, postcode, "9999"))[0] == {"found": False}
@@ -220,7 +221,7 @@ async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
         app2, service2 = create_app(settings)
         await app2.start()
         try:
-            assert service2.extras["sanctuary_index"].lookup(postcode, house) is not None
+            assert service2.parts.fire_lookup.index.lookup(postcode, house) is not None
         finally:
             await app2.stop()
 

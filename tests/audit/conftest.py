@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import structlog
 
-from services.reporting.audit.wiring import audit_extra
+from services.reporting.audit.wiring import AuditCommands
 from shared.decider import Decider
 from shared.logging import configure_logging
 from shared.service import Service, create_service_app
@@ -22,9 +22,9 @@ _NO_CASE_COMMANDS: Decider = Decider(initial=dict, decide=lambda c, s: [], evolv
 
 
 @pytest.fixture
-async def audit_service(settings: Settings) -> AsyncIterator[Service]:
+async def audit_service(settings: Settings) -> AsyncIterator[Service[AuditCommands]]:
     app, service = create_service_app(
-        settings, "reporting", _NO_CASE_COMMANDS, commands=[], extras=[audit_extra]
+        settings, "reporting", _NO_CASE_COMMANDS, commands=[], parts=AuditCommands
     )
     await app.start()
     yield service

@@ -9,8 +9,8 @@ import nats
 import pytest
 
 from shared.bus import send_command
+from shared.codec import CasePosition
 from shared.contracts.audit import AuditView, EraseCase, ErasureBasis, RecordAuditRead
-from shared.decider import CasePosition
 from shared.events import Actor, Role
 from tests.audit.client_events import client_recorded
 from tests.audit.conftest import new_case_id

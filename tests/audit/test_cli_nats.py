@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from shared.codec import CasePosition
 from shared.contracts.reporting import DisclosureRecorded, Recipient
-from shared.decider import CasePosition
 from shared.events import Actor, Role
 from shared.personal import ERASED
 from tests.audit.checks import check

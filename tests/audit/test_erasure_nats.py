@@ -13,9 +13,9 @@ import pytest
 
 from services.reporting.audit.reader import subject_access_export, verify_cases
 from shared.bus import send_command
+from shared.codec import CasePosition
 from shared.contracts.audit import AuditView, EraseCase, ErasureBasis, RecordAuditRead
 from shared.crypto import CaseErased, KeyStore
-from shared.decider import CasePosition
 from shared.events import Actor, Role
 from shared.personal import ERASED
 from shared.signing import load_verifier

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 import nats
@@ -13,18 +14,19 @@ import pytest
 
 from services.reporting.audit.recorder import AuditRecorder
 from services.reporting.audit.retention import find_due_cases, run_retention
-from services.reporting.audit.wiring import audit_extra, audit_startup
+from services.reporting.audit.wiring import AuditCommands, Retention
 from shared.case_keys import CaseKeyClient
+from shared.codec import CasePosition
 from shared.contracts import referral as R
 from shared.contracts.audit import CasePersonalDataErased, ErasureBasis
 from shared.contracts.referral import CaseClosed, ReferralSubmitted
 from shared.crypto import KeyStore
-from shared.decider import CasePosition, Decider
+from shared.decider import Decider
 from shared.events import SYSTEM_ACTOR, RecordedEvent
 from shared.eventstore import EventStore, ensure_stream
 from shared.personal import ERASED
 from shared.scheme import load_scheme
-from shared.service import create_service_app
+from shared.service import Kernel, create_service_app
 from shared.settings import CONFIG_DIR, load_settings
 from shared.sharing import load_sharing_policy
 from shared.signing import load_or_create_signer
@@ -90,6 +92,17 @@ async def test_retention_erases_the_cases_closed_long_enough_ago_and_only_those(
         await nc.close()
 
 
+@dataclass(frozen=True)
+class AuditWithRetention:
+    commands: AuditCommands
+    retention: Retention
+
+
+def audit_with_retention(kernel: Kernel) -> AuditWithRetention:
+    commands = AuditCommands(kernel)
+    return AuditWithRetention(commands, Retention(kernel, commands, YEARS, interval_s=0.2))
+
+
 async def test_the_reporting_service_runs_the_retention_rule_on_its_schedule(fresh_nats_server, signing_dir):
     settings = load_settings(NATS_URL=fresh_nats_server.url, SANCTUARY_SIGNING_KEYS=str(signing_dir))
     app, service = create_service_app(
@@ -97,8 +110,7 @@ async def test_the_reporting_service_runs_the_retention_rule_on_its_schedule(fre
         "reporting",
         Decider(initial=dict, decide=lambda c, s: [], evolve=lambda s, e: s),
         commands=[],
-        extras=[audit_extra],
-        on_startup=[audit_startup(YEARS, interval_s=0.2)],
+        parts=audit_with_retention,
     )
     custodian = running_custodian(fresh_nats_server.url, signing_dir)
     await custodian.__aenter__()

@@ -22,9 +22,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nats.aio.client import Client as NATS
 
+from sanctuary.devtools.nats_server import NatsServer
 from services.reporting.audit.checkpointer import Checkpointer, newest_checkpoint
 from services.reporting.audit.reader import verify_cases
-from services.reporting.audit.wiring import start_checkpoints
+from services.reporting.audit.wiring import Checkpoints
 from shared.audit_verify import (
     ALTERED,
     DUPLICATE_KEY,
@@ -42,7 +43,6 @@ from shared.contracts.audit import AuditReadOutcome, AuditReadRecorded, AuditVie
 from shared.decider import Decider
 from shared.events import Actor, Role
 from shared.eventstore import EventStore, ensure_stream, read_matching
-from shared.nats_server import NatsServer
 from shared.service import create_service_app
 from shared.settings import load_settings
 from shared.signing import Signer, load_or_create_signer, load_verifier
@@ -253,9 +253,7 @@ async def test_a_restarted_checkpointer_republishes_only_the_heads_that_moved(or
 async def test_the_reporting_service_checkpoints_each_case_head_as_it_moves(fresh_nats_server, signing_dir):
     settings = load_settings(NATS_URL=fresh_nats_server.url, SANCTUARY_SIGNING_KEYS=str(signing_dir))
     decider: Decider = Decider(initial=dict, decide=lambda c, s: [], evolve=lambda s, e: s)
-    app, service = create_service_app(
-        settings, "reporting", decider, commands=[], on_startup=[start_checkpoints]
-    )
+    app, service = create_service_app(settings, "reporting", decider, commands=[], parts=Checkpoints)
     await app.start()
     try:
         assert service.runtime.nc is not None

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from shared.codec import CasePosition
 from shared.contracts.audit import CasePersonalDataErased
 from shared.contracts.referral import CaseClosed, ClosureReason, SafetyOutcome
 from shared.crypto import KEY_BUCKET
-from shared.decider import CasePosition
 from shared.events import SYSTEM_ACTOR
 from tests.cli.run import SANCTUARY, sanctuary
 from tests.conftest import TEST_KEK

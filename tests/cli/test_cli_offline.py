@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from sanctuary.cli_app import sanctuary_version
+from sanctuary.devtools.nats_server import free_port
 from services.reporting.readmodel.store import ReadModelStore, make_engine
-from shared.nats_server import free_port
 from tests.cli.run import sanctuary
 from tests.conftest import TEST_KEK
 

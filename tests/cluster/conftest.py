@@ -17,9 +17,9 @@ from nats.errors import Error as NatsError
 from nats.errors import NoRespondersError, NoServersError
 from nats.errors import TimeoutError as NatsTimeoutError
 
+from sanctuary.devtools.nats_cluster import NatsCluster
 from sanctuary.provision import provision
 from services.referral.app import create_app as referral_app
-from shared.nats_cluster import NatsCluster
 from shared.nats_connect import server_list
 from shared.settings import Settings, load_settings
 from tests.cluster.load import FIGURES, CommandLoad, client

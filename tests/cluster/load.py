@@ -24,9 +24,9 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import DeliverPolicy
 from nats.js.errors import APIError
 
+from sanctuary.devtools.nats_cluster import NatsCluster
 from shared.commands import CommandReply
 from shared.contracts.referral import SubmitReferral
-from shared.nats_cluster import NatsCluster
 from tests.referral.scenarios import form_data, submission
 
 RETRYABLE = (NatsTimeoutError, NoRespondersError, ConnectionClosedError, asyncio.TimeoutError)

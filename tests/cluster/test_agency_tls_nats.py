@@ -13,11 +13,11 @@ import nats
 import pytest
 
 from sanctuary.deployconfig import ADMIN, KEYS, OPERATOR
+from sanctuary.devtools.devcerts import TlsFiles, make_dev_certs
+from sanctuary.devtools.nats_cluster import NatsCluster
 from services.referral.app import create_app
 from shared.bus import send_command
 from shared.contracts.referral import SubmitReferral
-from shared.devcerts import TlsFiles, make_dev_certs
-from shared.nats_cluster import NatsCluster
 from shared.nats_connect import tls_context
 from shared.runtime import inbox_prefix
 from shared.settings import REPO_ROOT, load_settings

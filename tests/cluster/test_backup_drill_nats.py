@@ -16,9 +16,9 @@ from pathlib import Path
 import nats
 import pytest
 
+from sanctuary.devtools.nats_cluster import NatsCluster
 from shared.crypto import KeyStore
 from shared.eventstore import EventStore, ensure_stream
-from shared.nats_cluster import NatsCluster
 from shared.signing import load_or_create_signer
 from tests.conftest import TEST_KEK, running_custodian
 from tests.reporting.on_nats import append_history

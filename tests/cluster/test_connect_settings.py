@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.devcerts import make_dev_certs
+from sanctuary.devtools.devcerts import make_dev_certs
 from shared.nats_connect import connect_options, environment_options, server_list
 from shared.settings import SettingsError, load_settings
 from tests.conftest import TEST_KEK

@@ -16,11 +16,11 @@ import nats
 import pytest
 
 from sanctuary.deployconfig import ADMIN
+from sanctuary.devtools.devcerts import make_dev_certs
+from sanctuary.devtools.nats_cluster import NatsCluster, NodePorts
+from sanctuary.devtools.nats_server import NatsServer, free_port, nats_server_binary
 from sanctuary.provision import provision
-from shared.devcerts import make_dev_certs
-from shared.nats_cluster import NatsCluster, NodePorts
 from shared.nats_connect import tls_context
-from shared.nats_server import NatsServer, free_port, nats_server_binary
 from shared.runtime import inbox_prefix
 from shared.settings import REPO_ROOT
 from tests.cluster.conftest import REFUSED

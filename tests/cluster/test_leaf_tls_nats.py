@@ -14,13 +14,13 @@ import nats
 import pytest
 from nats.errors import NoRespondersError
 
+from sanctuary.devtools.devcerts import TlsFiles, make_dev_certs
+from sanctuary.devtools.nats_cluster import NatsCluster
+from sanctuary.devtools.nats_server import NatsServer
 from services.referral.app import create_app
 from shared.bus import send_command
 from shared.contracts.referral import SubmitReferral
-from shared.devcerts import TlsFiles, make_dev_certs
-from shared.nats_cluster import NatsCluster
 from shared.nats_connect import tls_context
-from shared.nats_server import NatsServer
 from shared.settings import load_settings
 from tests.cluster.conftest import provision_cluster, start_app
 from tests.cluster.load import new_submission

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from shared.nats_cluster import NatsCluster
+from sanctuary.devtools.nats_cluster import NatsCluster
 from tests.cluster.load import CommandLoad, check_against_stream, wait_replicas_equal
 
 pytestmark = pytest.mark.nats

@@ -10,11 +10,11 @@ import time
 import pytest
 from nats.js.api import StorageType
 
+from sanctuary.devtools.nats_cluster import NatsCluster
 from services.referral.app import create_app as referral_app
 from services.reporting.app import create_app as reporting_app
 from services.reporting.readmodel.store import ReadModelStore
 from services.reporting.views.stream import VIEWS_STREAM
-from shared.nats_cluster import NatsCluster
 from tests.cluster.conftest import start_app
 from tests.cluster.load import CommandLoad, check_against_stream
 
@@ -49,7 +49,7 @@ async def test_a_service_whose_node_dies_reconnects_and_its_reader_loses_nothing
         )
 
         # Its reader resumes: the read model reaches the stream's last event, nothing parked.
-        store: ReadModelStore = service.extras["readmodel"]
+        store: ReadModelStore = service.parts.monitoring.store
         last = (await cluster_client.jetstream().stream_info("CASES")).state.last_seq
         deadline = time.monotonic() + 90
         while (position := await asyncio.to_thread(store.position)) < last:

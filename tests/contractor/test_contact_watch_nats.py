@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from services.contractor.app import CONTACT_WATCH, create_app
+from services.contractor.app import ContractorParts, create_app
 from services.contractor.contact_watch import FirstContactWatch
 from services.contractor.domain.first_contact_watch import overdue_report
 from shared.contracts.contractor import ContactNotEstablished, NotEstablishedReason, WorksOrderReceived
@@ -50,10 +50,8 @@ async def eventually(store: EventStore, case_id: str, kind: type[Event]) -> list
     return found
 
 
-def watch_of(service: Service) -> FirstContactWatch:
-    watch = service.extras[CONTACT_WATCH]
-    assert isinstance(watch, FirstContactWatch)
-    return watch
+def watch_of(service: Service[ContractorParts]) -> FirstContactWatch:
+    return service.parts.contact_watch.watch
 
 
 async def scans_past(watch: FirstContactWatch, count: int) -> None:
@@ -106,7 +104,6 @@ async def test_overdue_first_contact_is_recorded_once(settings, store_for, monke
         await scans_past(watch, 0)
         assert [case for case, _ in watch.overdue(utcnow()) if case in (overdue, not_yet)] == []
         # A second replica that has not seen the report yet asks again: the same command id, no new event.
-        assert service.handler is not None
         outcome = await service.handler.handle(overdue_report(overdue, due_by))
         assert outcome.duplicate
         assert len(await of_type(reader, overdue, ContactNotEstablished)) == 1

@@ -26,6 +26,7 @@ from services.contractor.invoice import write_invoice
 from services.contractor.invoice_source import load_installations
 from services.contractor.staff import STAFF_BUCKET
 from shared.bus import send_command
+from shared.codec import CasePosition
 from shared.commands import Command, CommandReply
 from shared.contracts.assessment import PropertyAssessed, RecommendedMeasure
 from shared.contracts.contractor import (
@@ -46,7 +47,6 @@ from shared.contracts.contractor import (
     SuspensionConcern,
     WorksOrderReceived,
 )
-from shared.decider import CasePosition
 from shared.events import Actor, Event, RecordedEvent, Role
 from shared.eventstore import EventStore
 from tests.contractor.referral_events import (
@@ -102,7 +102,7 @@ async def served(nc: NATS, app: Any) -> None:
     await app.start()
     for _ in range(200):
         try:
-            await nc.request(RegisterInstaller.subject, b"{}", timeout=2)
+            await nc.request(RegisterInstaller.subject(), b"{}", timeout=2)
             return
         except NoRespondersError:
             await asyncio.sleep(0.05)
@@ -128,7 +128,7 @@ async def register(nc: NATS, record: InstallerRecord | dict[str, Any], actor: Ac
         "actor": actor.model_dump(mode="json"),
         "installer": record.model_dump(mode="json") if isinstance(record, InstallerRecord) else record,
     }
-    reply = await nc.request(RegisterInstaller.subject, json.dumps(body).encode(), timeout=5)
+    reply = await nc.request(RegisterInstaller.subject(), json.dumps(body).encode(), timeout=5)
     return CommandReply.model_validate_json(reply.data)
 
 
@@ -341,6 +341,18 @@ async def test_staff_register_refuses_bad_input_and_stores_nothing(settings, nc)
             await bucket.get(record.installer_id)
         # Registered without a DBS check: on the register, but never allocated.
         assert (await register(nc, record)).ok
-        assert await service.extras["staff"].get(record.installer_id) == record
+        assert await service.parts.staff.register.get(record.installer_id) == record
     finally:
         await app.stop()
+
+
+async def test_the_service_holds_one_connection_shared_by_its_broker_and_runtime(settings, nc) -> None:
+    app, service = create_app(settings)
+    await served(nc, app)
+    try:
+        connection = service.broker.connection
+        assert service.runtime.connection is connection
+        assert connection.is_connected
+    finally:
+        await app.stop()
+    assert connection.is_closed, "the broker closed the one connection at shutdown"

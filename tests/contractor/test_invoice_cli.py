@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 from sanctuary.cli_errors import CliError
 from sanctuary.cli_invoice import invoice_command
 from services.contractor.domain.rules import UK_TIME
+from shared.codec import CasePosition
 from shared.contracts.contractor import InstalledItem, ItemsInstalled
 from shared.crypto import KeyStore
-from shared.decider import CasePosition
 from shared.events import Actor, Role
 from shared.eventstore import EventStore, ensure_stream
 from shared.settings import Settings

@@ -13,6 +13,7 @@ import pytest
 from nats.aio.client import Client as NATS
 from nats.errors import NoRespondersError
 
+from sanctuary.devtools.nats_server import NatsServer
 from services.keys.destruction import record_destruction
 from services.reporting.audit.reader import verify_cases
 from shared.case_keys import (
@@ -25,12 +26,11 @@ from shared.case_keys import (
     NoPersonalData,
     key_subject,
 )
+from shared.codec import CasePosition
 from shared.contracts.keys import CaseKeyDestroyed
 from shared.crypto import CaseErased
-from shared.decider import CasePosition
 from shared.events import Actor, Role
 from shared.eventstore import EventStore, ensure_stream
-from shared.nats_server import NatsServer
 from shared.signing import load_or_create_signer, load_verifier
 from tests.conftest import running_custodian
 from tests.kernel_events import KernelNoteAdded
@@ -152,7 +152,7 @@ async def test_a_destruction_recorded_before_a_crash_is_finished_at_start(fresh_
         store = EventStore(nc, NoPersonalData(), "keys", load_or_create_signer(signing_dir, "keys"))
         await record_destruction(nc, store, case_id, destroy_request(), "reporting")
         async with running_custodian(fresh_nats_server.url, signing_dir) as custodian:
-            keys = custodian.extras["custodian"].keys
+            keys = custodian.parts.custodian.custodian.keys
             await until(lambda: _gone(keys, case_id), "the key destroyed", is_async=True)
             refused = await ask(nc, "assessment", KeyOperation.GET, case_id)
             assert refused.error is KeyFailure.ERASED

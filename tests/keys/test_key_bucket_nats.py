@@ -9,8 +9,8 @@ import nats
 import pytest
 from nats.js.errors import NotFoundError
 
+from sanctuary.devtools.nats_server import NatsServer
 from shared.crypto import KEY_BUCKET, KeyBucketMissing, KeyStore
-from shared.nats_server import NatsServer
 from shared.provisioned import bucket_stream
 from tests.conftest import TEST_KEK, provisioned
 

@@ -17,8 +17,8 @@ from nats.aio.client import Client as NATS
 from sanctuary.cli_kek import RotationRefused, check_custodian, custodian_kek
 from services.keys.rotation import RotationReport, left_behind, rotate
 from shared.case_keys import CaseKeyClient, DestroyRequest
+from shared.codec import CasePosition
 from shared.crypto import CaseErased, KeyRing, KeyStore, Rewrap, kek_id, wrapped_parts
-from shared.decider import CasePosition
 from shared.events import Actor, Role
 from shared.eventstore import EventStore, ensure_stream
 from shared.personal import ERASED
@@ -125,7 +125,7 @@ async def test_rotation_interrupted_then_resumed_never_leaves_a_case_unreadable(
             again = await rotate(rotator)
             assert again.outcomes[Rewrap.REWRAPPED] == 0
             assert again.outcomes[Rewrap.CURRENT] == CASES - 4 + 1
-            assert custodian.extras["custodian"].keys.ring.current_id == ring.current_id
+            assert custodian.parts.custodian.custodian.keys.ring.current_id == ring.current_id
 
         # Step 4: the old KEK retired. Every live case reads with the new KEK alone; erased stay erased.
         async with running_custodian(url, signing_dir, kek=NEW):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sanctuary.agency_access import AGENCY_USERS, allowed_subjects, command_subjects, view_reader
 from sanctuary.deployconfig import KEY_VERBS, SERVICE_CONSUMERS, VIEWS_API_PREFIX, custodian_present
-from shared.agency_access import AGENCY_USERS, allowed_subjects, command_subjects, view_reader
 from shared.contracts.reporting import Recipient
 
 SERVICES = ("referral", "assessment", "contractor", "reporting")

@@ -12,7 +12,7 @@ import pytest
 from nats.aio.client import Client as NATS
 
 from sanctuary.deployconfig import ADMIN, password_variable, users
-from shared.nats_server import NatsServer
+from sanctuary.devtools.nats_server import NatsServer
 from shared.runtime import inbox_prefix
 from shared.settings import REPO_ROOT
 from tests.conftest import provisioned

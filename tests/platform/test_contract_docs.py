@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from sanctuary.agency_access import all_commands
 from sanctuary.message_schemas import OTHER_REQUESTS, published_events
-from shared.agency_access import all_commands
 from shared.commands import Command
 from shared.contracts import assessment, contractor, referral
 from shared.contracts.envelope import StoredEvent

@@ -12,12 +12,11 @@ from pathlib import Path
 import nats
 import pytest
 
-from shared.codec import event_hash
+from sanctuary.devtools.nats_server import NatsServer
+from shared.codec import GENESIS_HASH, CasePosition, event_hash
 from shared.crypto import KeyStore
-from shared.decider import GENESIS_HASH, CasePosition
 from shared.events import Actor, Role
 from shared.eventstore import EventStore, ensure_stream
-from shared.nats_server import NatsServer
 from shared.signing import load_or_create_signer, load_verifier
 from tests.conftest import TEST_KEK
 from tests.kernel_events import KernelNoteAdded, KernelNoteCounted

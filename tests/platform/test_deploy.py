@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from sanctuary.deployconfig import password_variable, users
-from shared.nats_server import nats_server_binary
+from sanctuary.devtools.nats_server import nats_server_binary
 from shared.settings import REPO_ROOT
 
 SERVICES = ("referral", "assessment", "contractor", "reporting", "keys")

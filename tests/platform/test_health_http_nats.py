@@ -20,12 +20,12 @@ from pathlib import Path
 import nats
 import pytest
 
+from sanctuary.devtools.nats_server import NatsServer, free_port
+from shared.codec import CasePosition
 from shared.contracts.referral import AcceptReferral, CaseClosed, ClosureReason, SafetyOutcome
 from shared.crypto import KeyStore
-from shared.decider import CasePosition
 from shared.events import SYSTEM_ACTOR
 from shared.eventstore import EventStore, ensure_stream
-from shared.nats_server import NatsServer, free_port
 from shared.signing import load_or_create_signer
 from tests.conftest import TEST_KEK
 

@@ -18,6 +18,7 @@ from nats.aio.client import Client as NATS
 from nats.js.api import ConsumerConfig, StorageType, StreamConfig, StreamSource
 from nats.js.errors import NotFoundError
 
+from sanctuary.devtools.nats_server import NatsServer
 from services.referral.app import create_app as referral_app
 from services.reporting.views.stream import VIEWS_STREAM
 from shared.commands import CommandReply
@@ -25,7 +26,6 @@ from shared.contracts.referral import SubmitReferral
 from shared.crypto import KEY_BUCKET
 from shared.events import Actor, Role
 from shared.eventstore import STREAM
-from shared.nats_server import NatsServer
 from shared.settings import load_settings
 from tests.conftest import TEST_KEK
 from tests.platform.conftest import user_url

@@ -14,9 +14,9 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import ConsumerConfig
 from nats.js.errors import NotFoundError
 
+from sanctuary.agency_access import AGENCY_USERS, allowed_subjects, command_subjects
 from sanctuary.deployconfig import VIEWS_API_PREFIX
 from services.reporting.views.stream import VIEWS_STREAM, purge_case_views
-from shared.agency_access import AGENCY_USERS, allowed_subjects, command_subjects
 from shared.eventstore import STREAM
 
 pytestmark = pytest.mark.nats

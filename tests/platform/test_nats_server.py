@@ -9,7 +9,7 @@ from pathlib import Path
 import nats
 import pytest
 
-from shared.nats_server import NatsServer, free_port
+from sanctuary.devtools.nats_server import NatsServer, free_port
 
 pytestmark = pytest.mark.nats
 
@@ -91,7 +91,9 @@ def test_a_port_taken_by_another_process_is_not_mistaken_for_ours(monkeypatch: p
         # A free port chosen for us and grabbed by someone else first: a fresh one is tried.
         ports = iter([taken])
         real_free_port = free_port
-        monkeypatch.setattr("shared.nats_server.free_port", lambda: next(ports, None) or real_free_port())
+        monkeypatch.setattr(
+            "sanctuary.devtools.nats_server.free_port", lambda: next(ports, None) or real_free_port()
+        )
         with NatsServer() as server:
             assert server.port != taken
             assert server.process is not None and server.process.poll() is None

@@ -19,7 +19,7 @@ import nats
 import pytest
 
 from sanctuary.deployconfig import nats_users_conf, users
-from shared.nats_server import NatsServer
+from sanctuary.devtools.nats_server import NatsServer
 from shared.runtime import inbox_prefix
 from shared.settings import REPO_ROOT
 from tests.platform.access_intent import USERS, intended, publish_probes, subscribe_probes

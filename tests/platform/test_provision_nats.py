@@ -12,9 +12,9 @@ from pathlib import Path
 import nats
 import pytest
 
+from sanctuary.devtools.nats_server import NatsServer
 from sanctuary.provision import names, provision
 from services.reporting.app import create_app as reporting_app
-from shared.nats_server import NatsServer
 from shared.provisioned import NotProvisioned
 from shared.settings import load_settings
 from tests.conftest import TEST_KEK

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from sanctuary.deployconfig import password_variable, users
+from sanctuary.devtools.nats_server import NatsServer
 from sanctuary.launcher import Credentials, dev_kek, dev_passwords, secured_config
-from shared.nats_server import NatsServer
 from shared.settings import REPO_ROOT, load_settings
 
 pytestmark = pytest.mark.nats

@@ -19,6 +19,7 @@ from nats.js.errors import NotFoundError
 from structlog.testing import capture_logs
 
 from sanctuary.deployconfig import VIEWS_API_PREFIX
+from sanctuary.devtools.nats_server import NatsServer
 from services.assessment.app import create_app as assessment_app
 from services.contractor.app import create_app as contractor_app
 from services.keys.app import create_app as keys_app
@@ -30,7 +31,6 @@ from shared.case_keys import CaseKeyClient
 from shared.commands import CommandReply
 from shared.contracts.referral import AcceptReferral, SubmitReferral, case_id_for
 from shared.eventstore import STREAM, EventStore
-from shared.nats_server import NatsServer
 from shared.settings import load_settings
 from tests.conftest import TEST_KEK
 from tests.platform.conftest import SERVICES, user_url

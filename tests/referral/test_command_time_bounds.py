@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from shared.agency_access import all_commands
+from sanctuary.agency_access import all_commands
 from shared.bus import parse_command
 from shared.commands import CLOCK_SKEW, Command, day_problem, moment_problem
 from shared.contracts.audit import RecordAuditRead

@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
+from sanctuary.devtools.nats_server import NatsServer
 from services.referral.app import create_app
 from services.referral.domain.decide import referral_decider
 from shared.bus import send_command
 from shared.contracts.referral import AcceptReferral, DeclineReferral, ReferralCommand
-from shared.decider import CaseHandler, Outcome
 from shared.errors import CommandRejected
-from shared.nats_server import NatsServer
+from shared.handler import CaseHandler, Outcome
 from tests.conftest import running_custodian
 from tests.referral.scenarios import COORDINATOR, cid, rules, submit
 from tests.referral.test_referral_nats import started

@@ -11,7 +11,7 @@ from services.reporting.report.compute import report_from_facts
 from services.reporting.report.facts import load_facts
 from services.reporting.report.model import Audience, Report
 from services.reporting.report.quarters import Period
-from shared.decider import CasePosition
+from shared.codec import CasePosition
 from shared.events import NewEvent, RecordedEvent
 from shared.eventstore import EventStore
 from tests.reporting.history import ACTOR, TEST_SCHEME, History

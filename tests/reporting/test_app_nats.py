@@ -32,7 +32,7 @@ async def test_the_app_projects_the_stream_into_the_report(settings: Settings, s
     app, service = create_app(
         settings, base=f"t{uuid.uuid4().hex[:10]}_", reader=f"rm-{uuid.uuid4().hex[:8]}"
     )
-    store: ReadModelStore = service.extras["readmodel"]
+    store: ReadModelStore = service.parts.monitoring.store
     await app.start()
     try:
         recorded = await append_history(store_for, year(prefix))
@@ -63,7 +63,7 @@ async def test_poison_before_a_history_is_parked_and_the_history_still_reported(
     prefix = f"RX{uuid.uuid4().hex[:8]}-"
     reader = f"rm-{uuid.uuid4().hex[:8]}"
     app, service = create_app(settings, base=f"t{uuid.uuid4().hex[:10]}_", reader=reader)
-    store: ReadModelStore = service.extras["readmodel"]
+    store: ReadModelStore = service.parts.monitoring.store
     # A message to spoil: the first event of another year's history, of cases the report leaves out.
     other = year(f"RT{uuid.uuid4().hex[:8]}-")
     template = (await append_history(store_for, part(other.events[:1])))[0]

@@ -26,6 +26,7 @@ import nats
 import pytest
 
 from sanctuary.demo.generator import generate
+from sanctuary.devtools.nats_server import NatsServer
 from sanctuary.launcher import service_environment
 from services.reporting.readmodel.projection import MonitoringProjection
 from services.reporting.readmodel.store import ReadModelStore, make_engine
@@ -34,7 +35,6 @@ from shared.catalogue import load_catalogue
 from shared.crypto import KeyStore
 from shared.deadletter import list_parked
 from shared.eventstore import EventStore
-from shared.nats_server import NatsServer
 from shared.scheme import load_scheme
 from shared.settings import load_settings
 from shared.sharing import load_sharing_policy

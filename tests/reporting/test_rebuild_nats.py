@@ -64,7 +64,7 @@ async def test_rebuild_while_events_flow_ends_equal_to_a_clean_rebuild(settings,
     app, service = create_app(
         settings, base=f"t{uuid.uuid4().hex[:10]}_", reader=f"rm-{uuid.uuid4().hex[:8]}"
     )
-    store: ReadModelStore = service.extras["readmodel"]
+    store: ReadModelStore = service.parts.monitoring.store
     clean = ReadModelStore(store.engine, base=f"c{uuid.uuid4().hex[:10]}_")
     project = MonitoringProjection(load_catalogue())
     events = store_for("reporting")

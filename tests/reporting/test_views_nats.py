@@ -12,7 +12,7 @@ import pytest
 
 from services.reporting.views.disclosures import views_decider
 from services.reporting.views.stream import read_view
-from services.reporting.views.wiring import READER, views_parts
+from services.reporting.views.wiring import Views
 from shared.contracts.assessment import (
     DashRiskAssessed,
     FireFlagView,
@@ -145,9 +145,12 @@ async def append(store, case_id: str, actor: Actor, *events: Event) -> None:
 
 
 async def start_views(settings, case_id: str, name: str):
-    extra, startup = views_parts(name=name, subjects=[f"case.{case_id}.>"])
     app, service = create_service_app(
-        settings, "reporting", views_decider(POLICY), commands=[], extras=[extra], on_startup=[startup]
+        settings,
+        "reporting",
+        views_decider(POLICY),
+        commands=[],
+        parts=lambda kernel: Views(kernel, name=name, subjects=[f"case.{case_id}.>"]),
     )
     await app.start()
     return app, service
@@ -289,7 +292,7 @@ async def test_withdrawal_removes_the_case_and_a_safeguarding_override_restores_
     app, service = await start_views(settings, case_id, f"views-{uuid.uuid4().hex[:8]}")
     try:
         last = (await nc.jetstream().stream_info(STREAM)).state.last_seq
-        reader: CaseReader[RecordedEvent] = service.extras[READER]
+        reader: CaseReader[RecordedEvent] = service.parts.reader
         assert await reader.caught_up(last, DEADLINE_S), "the replaying reader did not reach the end"
         check(len(await disclosures(referral_store, case_id)) == count, "replay recorded nothing again")
         police_view = await read_view(nc, Recipient.POLICE, case_id)

@@ -19,15 +19,15 @@ from nats.aio.client import Client as NATS
 from nats.js.api import StorageType
 from nats.js.errors import NotFoundError
 
+from sanctuary.devtools.nats_server import NatsServer
 from services.reporting.views.disclosures import views_decider
 from services.reporting.views.stream import VIEWS_STREAM, read_view
-from services.reporting.views.wiring import views_parts
+from services.reporting.views.wiring import Views
 from shared.contracts.audit import CasePersonalDataErased, ErasureBasis
 from shared.contracts.referral import ConsentRecorded, ConsentWithdrawn
 from shared.contracts.reporting import ConsentPurpose, Recipient
 from shared.crypto import KeyStore
 from shared.eventstore import EventStore, ensure_stream
-from shared.nats_server import NatsServer
 from shared.service import create_service_app
 from shared.settings import Settings, load_settings
 from shared.signing import load_or_create_signer
@@ -107,10 +107,8 @@ async def keys_of(scheme: Scheme) -> KeyStore:
 
 
 async def start_views(settings: Settings) -> FastStream:
-    extra, startup = views_parts()  # the production durable and subjects: this server is ours
-    app, _ = create_service_app(
-        settings, "reporting", views_decider(POLICY), commands=[], extras=[extra], on_startup=[startup]
-    )
+    # The production durable and subjects: this server is ours.
+    app, _ = create_service_app(settings, "reporting", views_decider(POLICY), commands=[], parts=Views)
     await app.start()
     return app
 

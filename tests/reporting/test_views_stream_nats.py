@@ -11,6 +11,7 @@ import nats
 import pytest
 from nats.js.api import StorageType
 
+from sanctuary.devtools.nats_server import NatsServer
 from services.reporting.views.stream import (
     VIEWS_STREAM,
     ensure_views_stream,
@@ -19,7 +20,6 @@ from services.reporting.views.stream import (
     views_stream_config,
 )
 from shared.contracts.reporting import Recipient
-from shared.nats_server import NatsServer
 from tests.audit.checks import check
 from tests.audit.client_events import SECRETS
 from tests.audit.test_views_erasure_nats import contractor_view, files_holding

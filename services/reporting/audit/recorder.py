@@ -1,6 +1,6 @@
 """The reporting service's audit commands: record an audit read (granted or refused) and erase a
 case. Both must work on a case whose key is already destroyed, which the CaseHandler refuses, so
-they append straight to the store with the expected position and retry on a conflict.
+they append at the case's end (``shared.handler.append_at_end``), trying again on a conflict.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from shared.contracts.audit import (
 )
 from shared.errors import CommandRejected, Problem, reject_if
 from shared.events import Event
-from shared.eventstore import ConcurrencyConflict, EventStore
+from shared.eventstore import EventStore
+from shared.handler import append_at_end
 from shared.logging import get_logger
 from shared.sharing import AuditTerms
 
 log = get_logger(__name__)
-MAX_ATTEMPTS = 8
 
 
 class AuditRecorder:
@@ -106,24 +106,18 @@ class AuditRecorder:
         earlier = [r["event_id"] for r in records if r["causation_id"] == command.command_id]
         if earlier:
             return earlier, True
-        for _ in range(MAX_ATTEMPTS):
-            position = await self._store.last_position(command.case_id)
-            try:
-                recorded = await self._store.append(
-                    command.case_id,
-                    [event],
-                    expected=position,
-                    actor=command.actor,
-                    command_id=command.command_id,
-                    correlation_id=command.correlation_id,
-                    occurred_at=command.occurred_at,
-                )
-            except ConcurrencyConflict as conflict:
-                if conflict.actual is None:  # this command id was stored before
-                    return await self._earlier(command), True
-                continue
-            return [e.event_id for e in recorded], False
-        raise CommandRejected.one("case_id", f"the case kept changing; gave up after {MAX_ATTEMPTS} attempts")
+        recorded = await append_at_end(
+            self._store,
+            command.case_id,
+            [event],
+            actor=command.actor,
+            command_id=command.command_id,
+            correlation_id=command.correlation_id,
+            occurred_at=command.occurred_at,
+        )
+        if recorded is None:  # this command id was stored before
+            return await self._earlier(command), True
+        return [e.event_id for e in recorded], False
 
     async def _earlier(self, command: Command) -> list[str]:
         raw = await self._store.read_raw(command.case_id)

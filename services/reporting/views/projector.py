@@ -24,9 +24,9 @@ from services.reporting.views.state import CaseSharing
 from services.reporting.views.stream import ViewsStreamMissing, publish_view, purge_case_views
 from shared.contracts.audit import CasePersonalDataErased
 from shared.contracts.reporting import CaseView, DisclosureRecorded
-from shared.decider import CaseHandler
 from shared.errors import CommandRejected
 from shared.events import SYSTEM_ACTOR, RecordedEvent, utcnow
+from shared.handler import CaseHandler
 from shared.logging import get_logger
 from shared.sharing import SharingPolicy
 

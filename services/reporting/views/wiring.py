@@ -1,7 +1,6 @@
-"""How the per-agency views plug into the reporting service's app: pass ``views_extra`` in
-``extras`` and ``views_startup`` in ``on_startup`` of ``shared.service.create_service_app`` (both
-from ``views_parts()``). The policy is read when the app is built, so a broken policy file stops the
-service at start-up, naming the entry.
+"""How the per-agency views are part of the reporting service: ``Views``, a ``shared.service.Part``.
+The policy is read when the app is built, so a broken policy file stops the service at start-up,
+naming the entry.
 
 The projector is fed by an in-order reader of CASES (shared.reader) whose position is kept in the
 readers' bucket after each view is published: publishing a view again is harmless (one message per
@@ -27,19 +26,16 @@ from services.reporting.views.projector import ViewsProjector
 from services.reporting.views.stream import VIEWS_STREAM
 from shared.bus import event_reader
 from shared.contracts.audit import CasePersonalDataErased
-from shared.decider import CaseHandler
 from shared.events import RecordedEvent
+from shared.handler import CaseHandler
 from shared.logging import get_logger
 from shared.provisioned import NotProvisioned
-from shared.service import Service
+from shared.service import Kernel, Part
 from shared.sharing import SharingPolicy, load_sharing_policy
 
 log = get_logger(__name__)
 
 VIEWS_READER = "reporting-views"
-READER = "views_reader"
-POLICY = "views_policy"
-PROJECTOR = "views_projector"
 
 
 def views_triggers(policy: SharingPolicy) -> frozenset[str]:
@@ -71,43 +67,44 @@ class ViewsLossCheck:
         return await self._stored_position() > 0
 
 
-def views_parts(
-    name: str = VIEWS_READER, subjects: Sequence[str] = ("case.>",)
-) -> tuple[Callable[[Service], None], Callable[[Service], Awaitable[None]]]:
-    """(extra, startup) for create_service_app. ``subjects`` narrows the cases followed (tests)."""
+class Views(Part):
+    """The views projector and the in-order reader that feeds it. ``subjects`` narrows the cases
+    followed (tests). The policy is read now, so a broken policy file stops the service at
+    start-up, naming the entry."""
 
-    def views_extra(service: Service) -> None:
-        service.extras[POLICY] = load_sharing_policy(service.settings.sharing_policy)
+    def __init__(
+        self, kernel: Kernel, name: str = VIEWS_READER, subjects: Sequence[str] = ("case.>",)
+    ) -> None:
+        self._kernel = kernel
+        self._name = name
+        self.policy: SharingPolicy = load_sharing_policy(kernel.settings.sharing_policy)
+        self._projector: ViewsProjector | None = None
+        self.reader = event_reader(kernel.runtime, name, list(subjects), self._on_event)
 
-        async def on_event(event: RecordedEvent) -> None:
-            projector = service.extras.get(PROJECTOR)
-            if not isinstance(projector, ViewsProjector):
-                raise RuntimeError("views projector not started")
-            await projector.on_event(event)
+    async def _on_event(self, event: RecordedEvent) -> None:
+        await self.projector.on_event(event)
 
-        service.extras[READER] = event_reader(service.runtime, name, list(subjects), on_event)
+    @property
+    def projector(self) -> ViewsProjector:
+        if self._projector is None:
+            raise RuntimeError("views projector not started")
+        return self._projector
 
-    async def views_startup(service: Service) -> None:
-        nc = service.runtime.nc
-        assert nc is not None
-        js = nc.jetstream()
-
-        reader = service.extras[READER]
-        check = ViewsLossCheck(js, reader.positions.load)
+    async def start(self) -> None:
+        runtime, reader, policy = self._kernel.runtime, self.reader, self.policy
+        nc = runtime.connection
+        check = ViewsLossCheck(nc.jetstream(), reader.positions.load)
 
         async def restore_stream() -> bool:
             lost = await check.lost()
             if lost:
                 reader.rewind(0)
-                log.info("views reader replaying every case", reader=name)
+                log.info("views reader replaying every case", reader=self._name)
             return lost
 
-        policy: SharingPolicy = service.extras[POLICY]
-        handler = CaseHandler(service.runtime.event_store, views_decider(policy))
+        handler = CaseHandler(runtime.event_store, views_decider(policy))
         projector = ViewsProjector(policy, handler, nc, views_triggers(policy), restore_stream)
         # Start-up runs before the readers start: a rewind is in place before anything is read.
         await projector.restore_if_lost()
-        service.extras[PROJECTOR] = projector
-        service.runtime.background(projector.watch_reconnects(), "views-stream-watch")
-
-    return views_extra, views_startup
+        self._projector = projector
+        runtime.background(projector.watch_reconnects(), "views-stream-watch")

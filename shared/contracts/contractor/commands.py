@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from shared.commands import Command
+from shared.commands import BaseCommand, Command
 from shared.contracts.common import ContactChannel
 from shared.contracts.contractor.options import (
     ContactOutcome,
@@ -24,7 +24,7 @@ from shared.contracts.contractor.options import (
     SuspensionConcern,
 )
 from shared.contracts.contractor.parts import InstallerRecord
-from shared.events import Actor, Role
+from shared.events import Role
 
 # The roles that speak for the contractor: its office, and its installers on site.
 CONTRACTOR_STAFF = frozenset({Role.CONTRACTOR_OFFICE, Role.INSTALLER})
@@ -190,22 +190,12 @@ class SuspendWorks(ContractorCommand):
     )
 
 
-class RegisterInstaller(BaseModel):
-    """Adds or updates an installer in the staff register (not a case command: served on
-    ``cmd.contractor.RegisterInstaller``)."""
+class RegisterInstaller(BaseCommand):
+    """Adds or updates an installer in the staff register (a command about no case)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+    service: ClassVar[str] = "contractor"
     allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.CONTRACTOR_OFFICE})
-    subject: ClassVar[str] = "cmd.contractor.RegisterInstaller"
 
-    command_id: str = Field(
-        min_length=8,
-        max_length=100,
-        pattern=r"^[A-Za-z0-9_.:-]+$",
-        description="Chosen by the caller, unique per command (8 to 100 of letters, digits and _ . : -)",
-    )
-    actor: Actor = Field(description="Who registers the installer: the contractor's office")
     installer: InstallerRecord = Field(
         description="The installer's entry; an entry with the same installer_id is replaced"
     )

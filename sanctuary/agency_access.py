@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from shared.commands import Command
-from shared.contracts.contractor import RegisterInstaller
+from shared.commands import BaseCommand
 from shared.contracts.reporting import Recipient
 from shared.events import Role
 
@@ -30,12 +29,12 @@ AGENCY_USERS: dict[str, frozenset[Role]] = {
 }
 
 
-def all_commands() -> dict[str, type[Command]]:
+def all_commands() -> dict[str, type[BaseCommand]]:
     """Every concrete command class (a leaf with a service; a side's shared base is not one), by name."""
     import shared.contracts  # noqa: F401  (importing the package registers every command class)
 
-    found: dict[str, type[Command]] = {}
-    pending = list(Command.__subclasses__())
+    found: dict[str, type[BaseCommand]] = {}
+    pending = list(BaseCommand.__subclasses__())
     while pending:
         cls = pending.pop()
         pending.extend(cls.__subclasses__())
@@ -46,9 +45,7 @@ def all_commands() -> dict[str, type[Command]]:
 
 def command_subjects() -> dict[str, frozenset[Role]]:
     """Every command subject an agency may send, with the roles that may send it."""
-    subjects = {cls.subject(): cls.allowed_roles for cls in all_commands().values()}
-    subjects[RegisterInstaller.subject] = RegisterInstaller.allowed_roles
-    return subjects
+    return {cls.subject(): cls.allowed_roles for cls in all_commands().values()}
 
 
 def allowed_subjects(roles: Iterable[Role]) -> list[str]:

@@ -2,7 +2,7 @@
 (and 127.0.0.1), and client certificates, made with ``cryptography``.
 
 For a developer's machine and the tests only. Production brings certificates from its own CA
-(docs/deploy.md); nothing here is ever shipped. ``python -m shared.devcerts DIR [CLIENT...]``
+(docs/deploy.md); nothing here is ever shipped. ``python -m sanctuary.devtools.devcerts DIR [CLIENT...]``
 (or deploy/tls/make-dev-certs.sh) writes them.
 """
 
@@ -129,7 +129,7 @@ def make_dev_certs(out: Path, clients: tuple[str, ...] = ("client",)) -> dict[st
 
 def main(argv: list[str]) -> int:
     if not argv:
-        print("usage: python -m shared.devcerts DIR [CLIENT ...]", file=sys.stderr)
+        print("usage: python -m sanctuary.devtools.devcerts DIR [CLIENT ...]", file=sys.stderr)
         return 2
     out = Path(argv[0])
     made = make_dev_certs(out, tuple(argv[1:]) or ("client",))

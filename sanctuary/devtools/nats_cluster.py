@@ -19,8 +19,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from shared.devcerts import TlsFiles
-from shared.nats_server import NatsServer, free_port
+from sanctuary.devtools.devcerts import TlsFiles
+from sanctuary.devtools.nats_server import NatsServer, free_port
 
 
 def _tls_block(tls: TlsFiles, verify: bool, indent: str = "  ") -> str:
