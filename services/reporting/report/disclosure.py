@@ -14,7 +14,8 @@ secondary suppression re-audits only the cells not yet shown to be.
 The audit also tells which exposed cells are fixed outright (a reader can work out the very figure,
 whatever else stays hidden nearby): ``pinned``. Hiding such a cell protects nothing, so secondary
 suppression shows it again (showing a figure a reader can already work out tells them nothing).
-Each program has a time limit; a program stopped by it proves nothing, so its cell stays exposed.
+Each program has a limit on its work; a program stopped by it proves nothing, so its cell stays
+exposed.
 """
 
 from __future__ import annotations
@@ -34,8 +35,11 @@ SHARE = 0.1  # a hidden amount must stay uncertain by at least a tenth of itself
 # always tell an unbounded integer program from an infeasible one), and reaching it means "no bound".
 BEYOND = 1e9
 EPSILON = 1e-6
-# A program that runs longer proves nothing: its cell is treated as exposed and more is hidden.
-TIME_LIMIT = 10.0
+# A program that needs more branch-and-bound nodes proves nothing: its cell is treated as exposed and
+# more is hidden. A count of nodes, not seconds, so a busy machine hides the same cells; the time
+# limit only guards against a program that would never end.
+NODE_LIMIT = 5000
+TIME_LIMIT = 120.0
 
 
 @dataclass
@@ -131,17 +135,19 @@ class _Program:
         self.optimal = False
 
     def solve(self, objective: np.ndarray) -> np.ndarray | None:
-        """A feasible point pushed as far as the objective goes (``optimal``), or as far as the time
-        limit let it (not ``optimal``; ``None`` if none was found in time)."""
+        """A feasible point pushed as far as the objective goes (``optimal``), or as far as the limits
+        let it (not ``optimal``; ``None`` if none was found within them)."""
         result = milp(
             objective,
             constraints=self.constraints,
             integrality=self.integrality,
             bounds=self.bounds,
-            options={"time_limit": TIME_LIMIT},
+            options={"node_limit": NODE_LIMIT, "time_limit": TIME_LIMIT},
         )
         self.optimal = result.status == 0
-        if result.status == 1:  # the time limit: whatever point it reached is still a witness
+        # A limit reached (time: status 1; nodes: HiGHS's "solution limit", which scipy does not
+        # name): whatever point it found is still a witness.
+        if result.status in (1, 4) and "limit reached" in str(result.message):
             return None if result.x is None else np.asarray(result.x)
         if result.status != 0 or result.x is None:  # the exact figures always satisfy the relations
             raise ArithmeticError(f"the disclosure audit could not be solved: {result.message}")
