@@ -112,10 +112,10 @@ def protect(report: Report, threshold: int) -> set[Cell]:
         rounds += 1
         futile = {c for c in auditor.pinned - small - for_good if values[c] == 0}
         if futile:
-            # A secondary cell a reader can work out whatever else is hidden protects nothing, and
-            # hiding more around it only spreads (a zero among zeros stays a zero): show it again.
-            # Its figure is fixed by what is shown, so every other cell's interval stays the same,
-            # but for an amount fixed only to within the rounding: then the audit starts afresh.
+            # A secondary zero a reader works out from what is shown protects nothing, and hiding
+            # more around it only spreads (a sum of zeros is zero): show it again. Its figure is
+            # fixed already, so no other cell's interval changes (an amount is fixed only to within
+            # the rounding: then the audit starts afresh).
             hidden -= futile
             shown_again |= futile
             if futile - integer:
