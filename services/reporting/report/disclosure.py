@@ -10,6 +10,12 @@ interval is narrower than the threshold's protection:
 Cells that share no relation are independent, so the audit solves each connected group of hidden
 cells on its own; and a cell once shown to be safe stays safe as more cells are hidden, so
 secondary suppression re-audits only the cells not yet shown to be.
+
+The audit also tells which exposed cells are fixed outright (a reader can work out the very figure,
+whatever else stays hidden nearby): ``pinned``. Hiding such a cell protects nothing, so secondary
+suppression shows it again (showing a figure a reader can already work out tells them nothing).
+Each program has a limit on its work; a program stopped by it proves nothing, so its cell stays
+exposed.
 """
 
 from __future__ import annotations
@@ -29,6 +35,11 @@ SHARE = 0.1  # a hidden amount must stay uncertain by at least a tenth of itself
 # always tell an unbounded integer program from an infeasible one), and reaching it means "no bound".
 BEYOND = 1e9
 EPSILON = 1e-6
+# A program that needs more branch-and-bound nodes proves nothing: its cell is treated as exposed and
+# more is hidden. A count of nodes, not seconds, so a busy machine hides the same cells; the time
+# limit only guards against a program that would never end.
+NODE_LIMIT = 5000
+TIME_LIMIT = 120.0
 
 
 @dataclass
@@ -45,12 +56,16 @@ class Auditor:
     values: Mapping[Cell, float]
     threshold: int
     safe: set[Cell] = field(default_factory=set)
+    # Exposed cells whose lowest and highest values were both found and are the same figure
+    # (a count) or within the rounding of one (an amount), after the latest call of ``exposed``.
+    pinned: set[Cell] = field(default_factory=set)
 
     def exposed(self, hidden: set[Cell], system: Sequence[Linear]) -> list[Cell]:
         """Hiding one more cell only widens what a reader can suppose (a shown figure becomes one
         more unknown, a product of two hidden figures drops out), so a cell once shown to be safe
         stays safe: each call audits only the cells not yet shown to be."""
         found: list[Cell] = []
+        self.pinned = set()
         for cells, rows in _groups(hidden, system):
             unproven = [c for c in cells if c not in self.safe]
             if unproven:
@@ -62,7 +77,9 @@ class Auditor:
         index = {c: i for i, c in enumerate(cells)}
         seen = {c: {self.values[c]} for c in unproven}  # the exact figures are one feasible point
 
-        def record(x: np.ndarray) -> None:
+        def record(x: np.ndarray | None) -> None:
+            if x is None:
+                return
             for c in unproven:
                 seen[c].add(float(round(x[index[c]])) if c in self.integer else float(x[index[c]]))
 
@@ -78,16 +95,21 @@ class Auditor:
         found = []
         for c in unproven:
             small = c in self.integer and 1 <= self.values[c] <= self.threshold - 1
+            extremes = 0  # how many of its lowest and highest were found for certain
             for sign in (1.0, -1.0) if small else (-1.0, 1.0):  # min first for a small count
                 if self._safe(c, seen[c]):
                     break
                 objective = np.zeros(len(cells))
                 objective[index[c]] = sign
-                record(program.solve(objective))
+                x = program.solve(objective)
+                extremes += program.optimal
+                record(x)
             if self._safe(c, seen[c]):
                 self.safe.add(c)
             else:
                 found.append(c)
+                if extremes == 2 and max(seen[c]) - min(seen[c]) <= (0.5 if c in self.integer else 2 * PENNY):
+                    self.pinned.add(c)
         return found
 
     def _safe(self, cell: Cell, seen: set[float]) -> bool:
@@ -110,11 +132,23 @@ class _Program:
         self.integrality = np.array([1 if c in integer else 0 for c in cells])
         # Every figure is at least 0 (a percentage of the target may pass 100).
         self.bounds = Bounds(np.zeros(len(cells)), np.full(len(cells), BEYOND))
+        self.optimal = False
 
-    def solve(self, objective: np.ndarray) -> np.ndarray:
+    def solve(self, objective: np.ndarray) -> np.ndarray | None:
+        """A feasible point pushed as far as the objective goes (``optimal``), or as far as the limits
+        let it (not ``optimal``; ``None`` if none was found within them)."""
         result = milp(
-            objective, constraints=self.constraints, integrality=self.integrality, bounds=self.bounds
+            objective,
+            constraints=self.constraints,
+            integrality=self.integrality,
+            bounds=self.bounds,
+            options={"node_limit": NODE_LIMIT, "time_limit": TIME_LIMIT},
         )
+        self.optimal = result.status == 0
+        # A limit reached (time: status 1; nodes: HiGHS's "solution limit", which scipy does not
+        # name): whatever point it found is still a witness.
+        if result.status in (1, 4) and "limit reached" in str(result.message):
+            return None if result.x is None else np.asarray(result.x)
         if result.status != 0 or result.x is None:  # the exact figures always satisfy the relations
             raise ArithmeticError(f"the disclosure audit could not be solved: {result.message}")
         return np.asarray(result.x)

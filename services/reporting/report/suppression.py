@@ -12,6 +12,12 @@ one more shown figure is hidden for it: the cheapest in a relation with it (a no
 a zero, then the one resting on the fewest cases, then an average or percentage before an amount
 before a count, then by position, so the same report always hides the same cells). Then the audit
 runs again.
+
+A secondary zero the audit finds fixed at zero protects nothing and hiding more zeros around it
+only spreads (a sum of zeros is zero): it is shown again. When an exposed cell has no shown figure
+left in its relations, its partner is looked for around every hidden cell linked to it, then among
+the zeros shown again (hidden for good then). Each cell is hidden at most twice, so this ends, and
+it ends only when the audit finds nothing exposed.
 """
 
 from __future__ import annotations
@@ -32,7 +38,8 @@ COST_OF_KIND = {Kind.AVERAGE: 0, Kind.PERCENT: 0, Kind.MONEY: 1, Kind.COUNT: 2, 
 
 
 class CannotProtect(RuntimeError):
-    """No shown figure is left to hide for a cell the audit finds exposed (a bug in the relations)."""
+    """Every figure linked to an exposed cell is hidden already: only the configured figures pin it.
+    No year is known to reach this; the report would be refused rather than published."""
 
 
 def primary(report: Report, threshold: int) -> set[Cell]:
@@ -91,21 +98,43 @@ def protect(report: Report, threshold: int) -> set[Cell]:
         for c in constraint.cells():
             around.setdefault(c, []).append(i)
     weights = cases_behind(report)
-    hidden = primary(report, threshold)
+    small = primary(report, threshold)
+    hidden = set(small)
+    shown_again: set[Cell] = set()  # hidden to no purpose (a reader works them out): shown again
+    for_good: set[Cell] = set()  # shown again and then needed after all: hidden for good
     rounds = 0
     while True:
         shown = {c: v for c, v in values.items() if c not in hidden}
         bad = auditor.exposed(hidden, linearise(constraints, hidden, shown))
         if not bad:
-            log.debug("suppression done", hidden=len(hidden), rounds=rounds)
+            log.debug("suppression done", hidden=len(hidden), rounds=rounds, shown_again=len(shown_again))
             return hidden
         rounds += 1
-        hidden |= _partners(bad, hidden | configured, constraints, around, values, kinds, weights)
+        futile = {c for c in auditor.pinned - small - for_good if values[c] == 0}
+        if futile:
+            # A secondary zero a reader works out from what is shown protects nothing, and hiding
+            # more around it only spreads (a sum of zeros is zero): show it again. Its figure is
+            # fixed already, so no other cell's interval changes (an amount is fixed only to within
+            # the rounding: then the audit starts afresh).
+            hidden -= futile
+            shown_again |= futile
+            if futile - integer:
+                auditor.safe.clear()
+            bad = [c for c in bad if c not in futile]
+        if bad:
+            extra = _partners(
+                bad, hidden, configured, shown_again, constraints, around, values, kinds, weights
+            )
+            for_good |= extra & shown_again
+            shown_again -= extra
+            hidden |= extra
 
 
 def _partners(
     bad: list[Cell],
     hidden: set[Cell],
+    configured: set[Cell],
+    shown_again: set[Cell],
     constraints: list[Constraint],
     around: Mapping[Cell, list[int]],
     values: Mapping[Cell, float],
@@ -113,21 +142,27 @@ def _partners(
     weights: Mapping[Cell, float],
 ) -> set[Cell]:
     """One more cell to hide for each exposed cell, skipping an exposed cell whose relations already
-    lost a cell this round (that may be enough)."""
+    lost a cell this round (that may be enough). The cell is a shown figure in a relation with the
+    exposed one; failing that, with any hidden cell linked to it (the cells that pin it); failing
+    that, a figure shown again earlier (configured figures never are)."""
 
     def cost(c: Cell) -> tuple[bool, float, int, Cell]:
         return (values[c] == 0, weights.get(c, values[c]), COST_OF_KIND[kinds[c]], c)
 
-    def shown_near(cells: Iterable[Cell]) -> list[Cell]:
-        near = {x for c in cells for i in around.get(c, []) for x in constraints[i].cells()}
-        return sorted((x for x in near if x not in hidden and x in values), key=cost)
+    def near(cells: Iterable[Cell], excluded: set[Cell]) -> list[Cell]:
+        found = {x for c in cells for i in around.get(c, []) for x in constraints[i].cells()}
+        return sorted((x for x in found if x not in excluded and x in values), key=cost)
 
     chosen: set[Cell] = set()
     touched: set[int] = set()
     for cell in bad:
         if touched & set(around.get(cell, [])):
             continue
-        candidates = shown_near([cell]) or shown_near(_hidden_group(cell, hidden, constraints, around))
+        everything = hidden | configured | shown_again
+        candidates = near([cell], everything)
+        if not candidates:
+            group = _hidden_group(cell, everything, constraints, around)
+            candidates = near(group, everything) or near(group, hidden | configured)
         if not candidates:
             raise CannotProtect("a hidden cell can be worked out and no shown figure is left to hide")
         chosen.add(candidates[0])
