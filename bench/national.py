@@ -236,8 +236,12 @@ def timed_task(task: str, env: dict[str, str], *extra: str) -> dict[str, float]:
     done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{task} failed ({done.returncode}): {done.stdout[-1500:]} {done.stderr[-1500:]}")
-    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return figures
+    # The task's own line: the last one that is a JSON object (py-spy may print after it).
+    for line in reversed(done.stdout.strip().splitlines()):
+        if line.startswith("{"):
+            figures: dict[str, float] = json.loads(line)
+            return figures
+    raise RuntimeError(f"{task} printed no figures: {done.stdout[-1500:]}")
 
 
 async def run_task(task: str, date_from: str, date_to: str) -> None:
