@@ -15,7 +15,7 @@ signature). At each size, against its floor measured in the same run:
   - peak memory (maxrss) of each of those, each in its own process (timed after its imports);
   - loading one case (EventStore.load) against a raw ordered consumer on the case's subjects.
 The history is written with the server's default sync (a bulk load; reads do not depend on it).
-The last line printed is one JSON object with every figure.
+At the end, a table of the curve (one line per size), then one JSON object with every figure.
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ from workers import run_workers  # bench/workers.py, beside this script
 
 from sanctuary.demo.driver import FEMALE_INSTALLER, MALE_INSTALLER
 from sanctuary.demo.generator import financial_year_start, generate, year_end
+from sanctuary.launcher import start_service, wait_healthy
+from sanctuary.provision import provision
 from services.assessment.app import rules_for as assessment_rules
 from services.assessment.domain.decide import assessment_decider
 from services.assessment.reactions import REACTIONS as ASSESSMENT_REACTIONS
@@ -62,7 +64,7 @@ from shared.crypto import KeyStore
 from shared.decider import CaseHandler, CasePosition, Outcome
 from shared.errors import CommandRejected
 from shared.events import Actor, NewEvent, RecordedEvent
-from shared.eventstore import STREAM, EventStore, ensure_stream
+from shared.eventstore import STREAM, EventStore
 from shared.nats_server import NatsServer
 from shared.scheme import load_scheme
 from shared.settings import Settings, load_settings
@@ -376,7 +378,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             databases = {"sqlite": f"sqlite:///{work / 'read.db'}"} | ({"postgresql": pg} if pg else {})
             nc = await nats.connect(server.url, name="bench-national")
             js = nc.jetstream(timeout=30)
-            await ensure_stream(js)
+            await provision(nc)  # every stream and bucket, as `sanctuary provision` makes them
+            # The services hold no KEK: rebuild and verify ask the key custodian for case keys.
+            custodian = start_service("keys", env | {"PYTHONPATH": str(ROOT)}, work / "logs", ROOT)
+            await wait_healthy(server.url, [custodian], timeout=120)
             keys = KeyStore(js, settings.kek_bytes)
             await keys.start()
             writer = Writer(nc, keys)
@@ -401,9 +406,45 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             finally:
                 await keys.stop()
                 await nc.close()
+                custodian.stop()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return {"curve": curve}
+
+
+def table(curve: list[dict[str, Any]]) -> str:
+    """The curve as a table: each figure with its floor (the raw ordered replay) beside it."""
+
+    def cell(point: dict[str, Any], key: str, fmt: str) -> str:
+        return format(point[key], fmt) if key in point else "-"
+
+    columns: list[tuple[str, Any]] = [
+        ("cases", lambda p: f"{p['cases']:,}"),
+        ("events", lambda p: f"{p['events']:,}"),
+        ("raw replay/s", lambda p: f"{p['raw_replay_per_s']:,.0f}"),
+        ("write/s", lambda p: f"{p['write_per_s']:,.0f}"),
+    ]
+    for db in ("sqlite", "postgresql"):
+        columns += [
+            (
+                f"rebuild {db}/s (x raw)",
+                lambda p, db=db: (
+                    f"{cell(p, f'rebuild_{db}_per_s', ',.0f')} ({cell(p, f'rebuild_{db}_vs_raw', '.2f')})"
+                ),
+            ),
+            (f"rebuild {db} MB", lambda p, db=db: cell(p, f"rebuild_{db}_mb", ",.0f")),
+            (f"report {db} s", lambda p, db=db: cell(p, f"report_{db}_s", ".2f")),
+            (f"report {db} MB", lambda p, db=db: cell(p, f"report_{db}_mb", ",.0f")),
+        ]
+    columns += [
+        ("verify/s (x raw)", lambda p: f"{p['verify_per_s']:,.0f} ({p['verify_vs_raw']:.2f})"),
+        ("verify MB", lambda p: f"{p['verify_mb']:,.0f}"),
+        ("load p50/p99 ms", lambda p: f"{p['load_p50_ms']:.1f}/{p['load_p99_ms']:.1f}"),
+        ("raw load p50/p99 ms", lambda p: f"{p['raw_load_p50_ms']:.1f}/{p['raw_load_p99_ms']:.1f}"),
+    ]
+    lines = [" | ".join(name for name, _ in columns)]
+    lines += [" | ".join(str(value(p)) for _, value in columns) for p in curve]
+    return "\n".join(lines)
 
 
 def parse_args() -> argparse.Namespace:
@@ -433,4 +474,6 @@ if __name__ == "__main__":
     if arguments.task:
         asyncio.run(run_task(arguments.task, arguments.date_from, arguments.date_to))
     else:
-        print(json.dumps(asyncio.run(main(arguments))))
+        figures = asyncio.run(main(arguments))
+        print(table(figures["curve"]))
+        print(json.dumps(figures))

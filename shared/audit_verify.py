@@ -8,6 +8,7 @@ A finding names the stream sequence and what is wrong, never a payload value.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -89,22 +90,100 @@ def verify_case(
 ) -> CaseVerification:
     """``raw`` is (stream sequence, subject, stored bytes) in stream order, as EventStore.read_raw
     gives; ``checkpoint`` the case's newest one, if any."""
-    findings: list[Finding] = []
-    records: list[tuple[int, dict[str, Any]]] = []
+    checker = CaseChecker(case_id, verifier)
     for seq, subject, data in raw:
-        record, repeated = _readable(seq, data, findings)
-        if record is not None:
-            findings.extend(_check_record(case_id, seq, subject, data, record, verifier, repeated))
-            records.append((seq, record))
-    findings.extend(_check_chain(records))
-    anchored, unanchored, head_findings = _check_head(case_id, records, verifier, checkpoint, now, bound)
-    return CaseVerification(
-        case_id=case_id,
-        events=len(raw),
-        findings=findings + head_findings,
-        anchored=anchored,
-        unanchored=unanchored,
-    )
+        checker.add(seq, subject, data)
+    return checker.finish(checkpoint, now=now, bound=bound)
+
+
+class CaseChecker:
+    """``verify_case`` fed one stored message at a time, so one ordered pass over the whole stream
+    can check every case: each record's own checks (bytes, hash, origin, signature) are done as it
+    comes, and only what the chain and the head need is kept (hashes as bytes)."""
+
+    def __init__(self, case_id: str, verifier: SignatureVerifier) -> None:
+        self.case_id = case_id
+        self._verifier = verifier
+        self.findings: list[Finding] = []
+        self.events = 0
+        # (seq, hash, prev_hash, type, event_id, recorded_at) of each readable record
+        self._kept: list[tuple[int, bytes | str, bytes | str, str, str, object]] = []
+
+    def add(self, seq: int, subject: str, data: bytes) -> None:
+        self.events += 1
+        record, repeated = _readable(seq, data, self.findings)
+        if record is None:
+            return
+        self.findings.extend(
+            _check_record(self.case_id, seq, subject, data, record, self._verifier, repeated)
+        )
+        self._kept.append(
+            (
+                seq,
+                _compact(record["hash"]),
+                _compact(record["prev_hash"]),
+                sys.intern(str(record["type"])),
+                record["event_id"],
+                record.get("recorded_at"),
+            )
+        )
+
+    def finish(
+        self,
+        checkpoint: Checkpoint | None,
+        *,
+        now: datetime | None = None,
+        bound: timedelta = DEFAULT_ANCHOR_BOUND,
+    ) -> CaseVerification:
+        records = [
+            (
+                seq,
+                {
+                    "hash": _expand(h),
+                    "prev_hash": _expand(prev),
+                    "type": type_name,
+                    "event_id": event_id,
+                    "recorded_at": recorded_at,
+                },
+            )
+            for seq, h, prev, type_name, event_id, recorded_at in self._kept
+        ]
+        chain = _check_chain(records)
+        anchored, unanchored, head = _check_head(
+            self.case_id, records, self._verifier, checkpoint, now, bound
+        )
+        return CaseVerification(
+            case_id=self.case_id,
+            events=self.events,
+            findings=self.findings + chain + head,
+            anchored=anchored,
+            unanchored=unanchored,
+        )
+
+
+def _compact(value: object) -> bytes | str:
+    """A lower-case hex hash as its bytes (half the memory); anything else as it is."""
+    if isinstance(value, str) and len(value) == 64:
+        try:
+            raw = bytes.fromhex(value)
+        except ValueError:
+            return value
+        if raw.hex() == value:
+            return raw
+    return value  # type: ignore[return-value]
+
+
+def _expand(value: bytes | str) -> object:
+    return value.hex() if isinstance(value, bytes) else value
+
+
+def _parse_fast(data: bytes) -> dict[str, Any]:
+    """``parse_stored``, without its per-object hook when the bytes are a record's canonical form
+    (canonical JSON never repeats a key); anything else is parsed again with the hook."""
+    record = json.loads(data)
+    if isinstance(record, dict) and canonical(record) == data:
+        return record
+    return parse_stored(data)
 
 
 def _readable(seq: int, data: bytes, findings: list[Finding]) -> tuple[dict[str, Any] | None, bool]:
@@ -113,7 +192,7 @@ def _readable(seq: int, data: bytes, findings: list[Finding]) -> tuple[dict[str,
     repeated = False
     try:
         try:
-            record = parse_stored(data)
+            record = _parse_fast(data)
         except _RepeatedKey as exc:
             findings.append(Finding(seq, DUPLICATE_KEY, f"the stored record repeats the key {exc.key!r}"))
             repeated, record = True, json.loads(data)

@@ -27,7 +27,7 @@ from shared.reader import MAX_EVENT_BYTES, TRANSIENT
 
 log = get_logger(__name__)
 
-BATCH = 500
+BATCH = 1000
 Progress = Callable[[int, int], None]  # (events done, events in the stream)
 
 
@@ -113,15 +113,43 @@ async def _project_from(
     generation: int | None,
     progress: Progress | None,
 ) -> tuple[int, int]:
-    """Project sequences ``seq``..``last``; returns (events projected, the next sequence)."""
+    """Project sequences ``seq``..``last``; returns (events projected, the next sequence).
+
+    A pipeline: the next batch is read while this one is decoded, and this one is written (in a
+    thread) while the next is decoded; writes stay in stream order, one transaction each. The
+    keys of a batch's new cases are fetched together before it is decoded."""
     done = 0
-    while seq <= last:
-        raw = await read_batch(nc, seq)
-        if not raw:
-            break
-        decoded = [e for s, subj, data in raw if (e := await _decoded(events, s, subj, data))]
-        done += await asyncio.to_thread(store.apply_many, decoded, _skipping(project), generation, raw[-1][0])
-        seq = raw[-1][0] + 1
-        if progress:
-            progress(min(seq - 1, last), last)
+    reading: asyncio.Future[list[tuple[int, str, bytes]]] | None = asyncio.ensure_future(read_batch(nc, seq))
+    writing: asyncio.Future[int] | None = None
+    try:
+        while reading is not None:
+            raw = await reading
+            if not raw:
+                break
+            seq = raw[-1][0] + 1
+            reading = asyncio.ensure_future(read_batch(nc, seq)) if seq <= last else None
+            await _warm_keys(events, raw)
+            decoded = [e for s, subj, data in raw if (e := await _decoded(events, s, subj, data))]
+            if writing is not None:
+                done += await writing
+            writing = asyncio.ensure_future(
+                asyncio.to_thread(store.apply_many, decoded, _skipping(project), generation, raw[-1][0])
+            )
+            if progress:
+                progress(min(seq - 1, last), last)
+        if writing is not None:
+            done += await writing
+            writing = None
+    finally:
+        for pending in (reading, writing):
+            if pending is not None and not pending.done():
+                pending.cancel()
     return done, seq
+
+
+async def _warm_keys(events: EventStore, raw: Sequence[tuple[int, str, bytes]]) -> None:
+    """Ask for the keys of the batch's cases at once (each is cached once known) rather than one
+    round trip per new case as each is decoded."""
+    case_ids = {subject.split(".")[1] for _, subject, _ in raw if subject.count(".") >= 3}
+    # A failure here is met again, and judged, when the event is decoded.
+    await asyncio.gather(*(events.case_key(c) for c in case_ids), return_exceptions=True)
