@@ -1,6 +1,7 @@
 """The read side at national scale: a synthetic national history, and what reading it back costs.
 
     python bench/national.py [--cases 10000,30000,100000] [--help]
+    python bench/national.py --live-lag 960 [--clients 32]
 
 Starts its own nats-server on a free port with a temporary store. First --templates synthetic case
 pathways (the demo's storylines) are decided by the real deciders in this process, with the
@@ -412,6 +413,66 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     return {"curve": curve}
 
 
+# -- the live read model's lag after a load ----------------------------------------------------------
+
+
+async def live_lag(requests: int, clients: int) -> dict[str, Any]:
+    """The key custodian and the four services as processes (sync always, as `sanctuary run`);
+    ``requests`` SubmitReferral from ``clients`` in flight; then the seconds from the load's end
+    until the reporting read model (reader reporting-monitoring) has handled the whole stream, and
+    until every reader of every service has (the reactions append more events meanwhile)."""
+    from commands import Submissions, bench_environment, concurrent, ok_request
+
+    from shared.contracts.referral import SubmitReferral
+
+    work = Path(tempfile.mkdtemp(prefix="sanctuary-bench-lag-"))
+    names = ("referral", "assessment", "contractor", "reporting")
+    try:
+        with NatsServer(store_dir=work / "nats", sync_interval="always") as server:
+            nc = await nats.connect(server.url, name="bench-national-lag")
+            await provision(nc)
+            env = bench_environment(server.url, work)
+            processes = [start_service(n, env, work / "logs", ROOT) for n in ("keys", *names)]
+            try:
+                await wait_healthy(server.url, processes, timeout=180)
+                submissions = Submissions(os.urandom(3).hex())
+
+                async def submit(_: int) -> None:
+                    await ok_request(nc, SubmitReferral.subject(), submissions.next("lag")[1])
+
+                rate = await concurrent(clients, requests, submit)
+                stopped = time.perf_counter()
+                js = nc.jetstream()
+                reporting_s = all_s = None
+                while all_s is None and time.perf_counter() - stopped < 600:
+                    last = (await js.stream_info(STREAM)).state.last_seq
+                    behind = {}
+                    for name in names:
+                        reply = await nc.request(f"health.{name}", b"", timeout=10)
+                        for r in json.loads(reply.data).get("readers", []):
+                            if r.get("stream", STREAM) == STREAM:
+                                behind[r["name"]] = max(last - int(r["position"]), 0)
+                    now = time.perf_counter() - stopped
+                    if reporting_s is None and behind.get("reporting-monitoring", 1) == 0:
+                        reporting_s = now
+                    if all(v == 0 for v in behind.values()):
+                        all_s = now
+                    await asyncio.sleep(0.1)
+                events = (await js.stream_info(STREAM)).state.last_seq
+            finally:
+                for process in reversed(processes):
+                    process.stop()
+                await nc.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "submit_per_s": rate,
+        "events": events,
+        "reporting_lag_0_s": reporting_s,
+        "all_readers_lag_0_s": all_s,
+    }
+
+
 def table(curve: list[dict[str, Any]]) -> str:
     """The curve as a table: each figure with its floor (the raw ordered replay) beside it."""
 
@@ -462,6 +523,13 @@ def parse_args() -> argparse.Namespace:
         "--postgres-up-to", type=int, default=10**9, help="measure PostgreSQL only up to this many cases"
     )
     parser.add_argument("--profile", type=Path, help="py-spy each task into this directory")
+    parser.add_argument(
+        "--live-lag",
+        type=int,
+        metavar="N",
+        help="instead: N SubmitReferral to the four running services, then the time to lag 0",
+    )
+    parser.add_argument("--clients", type=int, default=32, help="clients in flight for --live-lag (32)")
     parser.add_argument("--task", choices=("rebuild", "report", "verify"), help=argparse.SUPPRESS)
     parser.add_argument("--from", dest="date_from", default="", help=argparse.SUPPRESS)
     parser.add_argument("--to", dest="date_to", default="", help=argparse.SUPPRESS)
@@ -473,6 +541,16 @@ if __name__ == "__main__":
     PROFILE_DIR = arguments.profile
     if arguments.task:
         asyncio.run(run_task(arguments.task, arguments.date_from, arguments.date_to))
+    elif arguments.live_lag:
+        lag = asyncio.run(live_lag(arguments.live_lag, arguments.clients))
+        seconds = {k: "not within 600 s" if v is None else f"{v:.2f} s" for k, v in lag.items()}
+        print(
+            f"{arguments.live_lag} SubmitReferral at {lag['submit_per_s']:,.0f}/s "
+            f"({arguments.clients} clients), {lag['events']:,} events: the reporting read model at lag 0 "
+            f"{seconds['reporting_lag_0_s']} after the load stopped, "
+            f"every reader {seconds['all_readers_lag_0_s']}"
+        )
+        print(json.dumps(lag))
     else:
         figures = asyncio.run(main(arguments))
         print(table(figures["curve"]))

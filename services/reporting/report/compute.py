@@ -19,7 +19,7 @@ from services.reporting.report.model import Audience, Kind, Relation, Report, Ro
 from services.reporting.report.quarters import QUARTERS, Period
 from services.reporting.report.rows import PerQuarter, tally_average, tally_money, tally_row
 from services.reporting.report.scheme_measures import BUDGET, SPEND, scheme_sections
-from services.reporting.report.tally import DECLINED, FactsTally, SqlTally, Tally
+from services.reporting.report.tally import DECLINED, SUM, FactsTally, SqlTally, Tally
 from shared.scheme import SchemeConfig
 
 
@@ -101,6 +101,24 @@ def template_sections(tally: Tally, period: Period, scheme: SchemeConfig) -> lis
         body = rows(column, labels, unknown)
         return Section(title, body, [Relation(f"{T.REFERRALS}::{T.COMPLETED}", tuple(r.label for r in body))])
 
+    tally.prefetch(
+        "completed",
+        {
+            "gender": T.GENDERS,
+            "gender_identity_differs": (True,),
+            "ethnicity": tuple(m for _, ms in T.ETHNIC_GROUPS for m in ms),
+            "interpreter_needed": (True,),
+            "age_band": T.AGE_BANDS,
+            "nrpf": (True,),
+            "pregnant": (True,),
+            "other_support_needs": (True,),
+            "accommodation_type": T.ACCOMMODATION_TYPES,
+            "tenure_type": T.TENURE_TYPES,
+            "children_count": SUM,
+            "arson_risk": (True,),
+        },
+    )
+    tally.prefetch("received", {"referral_source": T.REFERRAL_SOURCES})
     completed = tally.counts("completed")
     referrals = Section(
         T.REFERRALS,

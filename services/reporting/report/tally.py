@@ -37,7 +37,24 @@ def empty() -> PerQuarter:
     return {q: Counter() for q in QUARTERS}
 
 
+class Other:
+    """Any value of a column other than the ones asked for (NULL included); equal to none of them."""
+
+    def __repr__(self) -> str:
+        return "OTHER"
+
+
+OTHER = Other()
+SUM = "sum"  # prefetch a column's sum (as the count of value 1) rather than its values
+
+
 class Tally(Protocol):
+    def prefetch(self, when: str, wanted: dict[str, tuple[object, ...] | str]) -> None:
+        """Say ahead which single-column counts of ``when`` will be asked for, and which values of
+        each matter (the rest may come back as OTHER), or SUM for a count of a number's total: the
+        SQL tally then counts them all in one pass."""
+        ...
+
     def counts(self, when: str, keys: tuple[str, ...] = ()) -> PerQuarter:
         """Cases by quarter of ``when`` and by the values of ``keys`` (case columns, or DECLINED);
         ``when`` in EVER counts cases whatever the period, under the quarter "all"."""
@@ -96,6 +113,9 @@ class FactsTally:
             "cancelled": lambda c: c.day("cancelled_on"),
             "completed": lambda c: c.day("completed_at"),
         }
+
+    def prefetch(self, when: str, wanted: dict[str, tuple[object, ...] | str]) -> None:
+        return None
 
     def _placed(self, when: str) -> list[tuple[str, CaseFacts]]:
         of = self._when[when]
@@ -202,6 +222,57 @@ class SqlTally:
             "cancelled": (c.cancelled_on, False),
             "completed": (c.completed_at, True),
         }
+        self._counted: dict[tuple[str, tuple[str, ...]], PerQuarter] = {}
+        self._spends: PerQuarter | None = None
+        self._case_ids: dict[str, list[tuple[str, object]]] = {}
+        self._undecided: dict[tuple[date, bool], int] = {}
+
+    def prefetch(self, when: str, wanted: dict[str, tuple[object, ...] | str]) -> None:
+        """One pass: per quarter, the number of cases (and for each column, of each value asked for,
+        or the column's total) as SUM(CASE ...) columns."""
+        c = self.t.cases.c
+        inner = (
+            select(self._quarter(when).label("q"), *(c[col] for col in wanted))
+            .where(self._in_period(when))
+            .subquery()
+        )
+        parts: list[ColumnElement[Any]] = [func.count()]
+        slots: list[tuple[str, object]] = []
+        for column, values in wanted.items():
+            col = inner.c[column]
+            if isinstance(values, str):  # SUM
+                parts.append(func.coalesce(func.sum(col), 0))
+                slots.append((column, None))
+                continue
+            assert isinstance(values, tuple)
+            for value in values:
+                parts.append(func.coalesce(func.sum(case((col == value, 1), else_=0)), 0))
+                slots.append((column, value))
+            parts.append(func.coalesce(func.sum(case((col.in_(values), 0), else_=1)), 0))
+            slots.append((column, OTHER))
+        rows = self.conn.execute(select(inner.c.q, *parts).where(inner.c.q.isnot(None)).group_by(inner.c.q))
+        totals = empty()
+        by_column: dict[str, PerQuarter] = {column: empty() for column in wanted}
+        for row in rows:
+            q = row[0]
+            totals[q][()] += int(row[1])
+            for (column, value), n in zip(slots, row[2:], strict=True):
+                if wanted[column] == SUM:
+                    by_column[column][q][(1,)] += int(n)
+                elif n:
+                    by_column[column][q][(value,)] += int(n)
+        self._counted[(when, ())] = totals
+        for column, tallied in by_column.items():
+            self._counted[(when, (column,))] = tallied
+
+    def _in_period(self, when: str) -> ColumnElement[bool]:
+        """The case's ``when`` date is in the period: a range the date's index answers."""
+        expr, is_moment = self._when[when]
+        start, end = self.period.start, self.period.end
+        if is_moment:
+            after = datetime(end.year, end.month, end.day) + timedelta(1)
+            return and_(expr >= datetime(start.year, start.month, start.day), expr < after)
+        return and_(expr >= start, expr <= end)
 
     def _quarter(self, when: str) -> ColumnElement[Any]:
         """The quarter of the case's ``when`` date, or NULL outside the period."""
@@ -240,23 +311,29 @@ class SqlTally:
             if when == "not_accepted_ever":
                 query = query.where(self._when["not_accepted"][0].isnot(None))
             return {"all": Counter({tuple(r[:-1]): int(r[-1]) for r in self.conn.execute(query)})}
+        if (when, keys) in self._counted:
+            return self._counted[(when, keys)]
         out = empty()
-        for r in self._grouped([self._quarter(when).label("q"), *labels]):
+        for r in self._grouped([self._quarter(when).label("q"), *labels], self._in_period(when)):
             out[r[0]][tuple(r[1:-1])] += int(r[-1])
+        self._counted[(when, keys)] = out
         return out
 
     def case_ids(self, when: str, key: str | None = None, value: object = None) -> list[str]:
-        c = self.t.cases.c
-        q = self._quarter(when)
-        query = select(c.case_id).where(q.isnot(None))
-        if key is not None:
-            query = query.where(self._key(key) == value)
-        return [str(r[0]) for r in self.conn.execute(query.order_by(c.case_id))]
+        """One query per ``when`` (the cases with the key's column), filtered here."""
+        slot = f"{when}:{key}"
+        if slot not in self._case_ids:
+            c = self.t.cases.c
+            q = self._quarter(when)
+            column = self._key(key) if key is not None else literal(None)
+            query = select(c.case_id, column).where(self._in_period(when), q.isnot(None)).order_by(c.case_id)
+            self._case_ids[slot] = [(str(r[0]), r[1]) for r in self.conn.execute(query)]
+        return [case_id for case_id, v in self._case_ids[slot] if key is None or v == value]
 
     def _done_cases(self) -> Any:
         """The completed cases in the period and their quarter, as a subquery."""
         c = self.t.cases.c
-        return select(c.case_id, self._quarter("completed").label("q")).where(c.completed_at.isnot(None))
+        return select(c.case_id, self._quarter("completed").label("q")).where(self._in_period("completed"))
 
     def units(self) -> PerQuarter:
         done = self._done_cases().subquery()
@@ -273,6 +350,11 @@ class SqlTally:
         return out
 
     def spends(self) -> PerQuarter:
+        if self._spends is None:
+            self._spends = self._spent()
+        return self._spends
+
+    def _spent(self) -> PerQuarter:
         m = self.t.measures
         spent = (
             select(m.c.case_id, type_coerce(func.sum(m.c.total_gbp), Money).label("spend"))
@@ -305,7 +387,7 @@ class SqlTally:
                 c.referral_received_on.label("received"),
                 self._day(c.completed_at).label("completed"),
             ],
-            where=c.referral_received_on.isnot(None),
+            where=and_(self._in_period("completed"), c.referral_received_on.isnot(None)),
         )
         out = empty()
         for q, received, completed, n in rows:
@@ -345,16 +427,45 @@ class SqlTally:
         return out
 
     def undecided(self, day: date, before: bool) -> int:
+        if (day, before) not in self._undecided:
+            self._count_undecided()
+        return self._undecided[(day, before)]
+
+    def _count_undecided(self) -> None:
+        """Every day the awaiting rows ask about (each quarter's first and last, the period's), in
+        one pass."""
         c = self.t.cases.c
         not_accepted = self._when["not_accepted"][0]
+        bounds = [b for b in self.period.quarter_bounds() if b[0] <= self.period.end]
+        days = sorted(
+            {(first, True) for first, _ in bounds}
+            | {(last, False) for _, last in bounds}
+            | {(self.period.start, True), (self.period.end, False)}
+        )
 
-        def by(expr: ColumnElement[Any]) -> ColumnElement[bool]:
+        def by(expr: ColumnElement[Any], day: date, before: bool) -> ColumnElement[bool]:
             return and_(expr.isnot(None), expr < day if before else expr <= day)
 
-        query = select(func.count()).where(
-            by(c.referral_received_on), not_(or_(by(c.accepted_on), by(not_accepted)))
-        )
-        return int(self.conn.execute(query).scalar_one())
+        sums = [
+            func.coalesce(
+                func.sum(
+                    case(
+                        (
+                            and_(
+                                by(c.referral_received_on, day, before),
+                                not_(or_(by(c.accepted_on, day, before), by(not_accepted, day, before))),
+                            ),
+                            1,
+                        ),
+                        else_=0,
+                    )
+                ),
+                0,
+            )
+            for day, before in days
+        ]
+        row = self.conn.execute(select(*sums).select_from(self.t.cases)).one()
+        self._undecided = {key: int(n) for key, n in zip(days, row, strict=True)}
 
     def approved_waiting(self, end: date) -> tuple[Decimal, int]:
         c = self.t.cases.c
