@@ -415,6 +415,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
 # -- the live read model's lag after a load ----------------------------------------------------------
 
+READ_MODEL = "reporting-monitoring"
+
 
 async def live_lag(requests: int, clients: int) -> dict[str, Any]:
     """The key custodian and the four services as processes (sync always, as `sanctuary run`);
@@ -444,6 +446,7 @@ async def live_lag(requests: int, clients: int) -> dict[str, Any]:
                 stopped = time.perf_counter()
                 js = nc.jetstream()
                 reporting_s = all_s = None
+                caught_up: dict[str, float] = {}  # reader -> when it first had the whole stream
                 while all_s is None and time.perf_counter() - stopped < 600:
                     last = (await js.stream_info(STREAM)).state.last_seq
                     behind = {}
@@ -453,7 +456,12 @@ async def live_lag(requests: int, clients: int) -> dict[str, Any]:
                             if r.get("stream", STREAM) == STREAM:
                                 behind[r["name"]] = max(last - int(r["position"]), 0)
                     now = time.perf_counter() - stopped
-                    if reporting_s is None and behind.get("reporting-monitoring", 1) == 0:
+                    for reader, lag in behind.items():
+                        if lag == 0:
+                            caught_up.setdefault(reader, now)
+                        else:
+                            caught_up.pop(reader, None)  # behind again: new events from reactions
+                    if reporting_s is None and behind.get(READ_MODEL, 1) == 0:
                         reporting_s = now
                     if all(v == 0 for v in behind.values()):
                         all_s = now
@@ -470,6 +478,7 @@ async def live_lag(requests: int, clients: int) -> dict[str, Any]:
         "events": events,
         "reporting_lag_0_s": reporting_s,
         "all_readers_lag_0_s": all_s,
+        "readers_lag_0_s": caught_up,
     }
 
 
@@ -543,13 +552,19 @@ if __name__ == "__main__":
         asyncio.run(run_task(arguments.task, arguments.date_from, arguments.date_to))
     elif arguments.live_lag:
         lag = asyncio.run(live_lag(arguments.live_lag, arguments.clients))
-        seconds = {k: "not within 600 s" if v is None else f"{v:.2f} s" for k, v in lag.items()}
+        seconds = {
+            k: "not within 600 s" if v is None else f"{v:.2f} s"
+            for k, v in lag.items()
+            if k.endswith("_s") and not isinstance(v, dict)
+        }
         print(
             f"{arguments.live_lag} SubmitReferral at {lag['submit_per_s']:,.0f}/s "
             f"({arguments.clients} clients), {lag['events']:,} events: the reporting read model at lag 0 "
             f"{seconds['reporting_lag_0_s']} after the load stopped, "
             f"every reader {seconds['all_readers_lag_0_s']}"
         )
+        for reader, at in sorted(lag["readers_lag_0_s"].items(), key=lambda kv: kv[1]):
+            print(f"  {reader}: lag 0 from {at:.2f} s after the load stopped")
         print(json.dumps(lag))
     else:
         figures = asyncio.run(main(arguments))

@@ -119,6 +119,10 @@ def template_sections(tally: Tally, period: Period, scheme: SchemeConfig) -> lis
         },
     )
     tally.prefetch("received", {"referral_source": T.REFERRAL_SOURCES})
+    # The breakdowns first: the referrals' totals are theirs summed (one query fewer for SQL).
+    tally.counts("not_accepted", NOT_ACCEPTED_KEYS)
+    tally.counts("cancelled", ("cancellation_reason",))
+    tally.case_ids("cancelled", "cancellation_reason", None)
     completed = tally.counts("completed")
     referrals = Section(
         T.REFERRALS,
@@ -263,6 +267,9 @@ def template_sections(tally: Tally, period: Period, scheme: SchemeConfig) -> lis
     ]
 
 
+NOT_ACCEPTED_KEYS = (DECLINED, "decline_reason", "safeguarding_recipient")
+
+
 def _equals(wanted: object) -> Callable[[object], int]:
     return lambda v: int(v == wanted)
 
@@ -293,7 +300,7 @@ def guidance_sections(
     tally: Tally, spends: PerQuarter, period: Period, scheme: SchemeConfig
 ) -> list[Section]:
     """The monitoring guidance's other outputs: reasons for non-acceptance and cancellation, costs."""
-    keys = (DECLINED, "decline_reason", "safeguarding_recipient")
+    keys = NOT_ACCEPTED_KEYS
 
     def reason(key: tuple[object, ...]) -> str:
         return not_accepted_reason(bool(key[0]), key[1], key[2])

@@ -313,6 +313,10 @@ class SqlTally:
             return {"all": Counter({tuple(r[:-1]): int(r[-1]) for r in self.conn.execute(query)})}
         if (when, keys) in self._counted:
             return self._counted[(when, keys)]
+        if not keys:  # the total of a breakdown of the same date already counted
+            for (counted, by), tallied in self._counted.items():
+                if counted == when and by:
+                    return {q: Counter({(): c.total()}) for q, c in tallied.items()}
         out = empty()
         for r in self._grouped([self._quarter(when).label("q"), *labels], self._in_period(when)):
             out[r[0]][tuple(r[1:-1])] += int(r[-1])
@@ -322,6 +326,8 @@ class SqlTally:
     def case_ids(self, when: str, key: str | None = None, value: object = None) -> list[str]:
         """One query per ``when`` (the cases with the key's column), filtered here."""
         slot = f"{when}:{key}"
+        if key is None:  # every case of the date: any list of them already read will do
+            slot = next((k for k in self._case_ids if k.startswith(f"{when}:")), slot)
         if slot not in self._case_ids:
             c = self.t.cases.c
             q = self._quarter(when)
