@@ -226,6 +226,7 @@ class _Writer:
     def __init__(self, conn: Connection, tables: Tables) -> None:
         self.conn, self.tables = conn, tables
         self.cases: dict[str, dict[str, Any]] = {}  # the case rows touched, as they now are
+        self.looked_up: set[str] = set()
         self.new_cases: set[str] = set()
         self.dirty_cases: set[str] = set()
         self.adds: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}  # table -> key -> row
@@ -257,10 +258,12 @@ class _Writer:
                 )
                 if change.table == "cases":
                     self.cases.clear()  # read again when next needed
+                    self.looked_up.clear()
         self.flush()
 
     def _load_cases(self, case_ids: set[str]) -> None:
-        wanted = sorted(case_ids - self.cases.keys())
+        wanted = sorted(case_ids - self.cases.keys() - self.looked_up)
+        self.looked_up.update(wanted)  # those not found are new: not looked for again
         cases = self.tables.cases
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
