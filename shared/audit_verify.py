@@ -111,11 +111,11 @@ class CaseChecker:
 
     def add(self, seq: int, subject: str, data: bytes) -> None:
         self.events += 1
-        record, repeated = _readable(seq, data, self.findings)
+        record, repeated, is_canonical = _readable(seq, data, self.findings)
         if record is None:
             return
         self.findings.extend(
-            _check_record(self.case_id, seq, subject, data, record, self._verifier, repeated)
+            _check_record(self.case_id, seq, subject, data, record, self._verifier, repeated, is_canonical)
         )
         self._kept.append(
             (
@@ -177,22 +177,24 @@ def _expand(value: bytes | str) -> object:
     return value.hex() if isinstance(value, bytes) else value
 
 
-def _parse_fast(data: bytes) -> dict[str, Any]:
+def _parse_fast(data: bytes) -> tuple[dict[str, Any], bool]:
     """``parse_stored``, without its per-object hook when the bytes are a record's canonical form
-    (canonical JSON never repeats a key); anything else is parsed again with the hook."""
+    (canonical JSON never repeats a key); anything else is parsed again with the hook. With
+    whether the bytes are the canonical form."""
     record = json.loads(data)
     if isinstance(record, dict) and canonical(record) == data:
-        return record
-    return parse_stored(data)
+        return record, True
+    return parse_stored(data), False
 
 
-def _readable(seq: int, data: bytes, findings: list[Finding]) -> tuple[dict[str, Any] | None, bool]:
-    """(the record, whether its JSON repeats a key). A record that repeats a key is reported and
-    still read as a last-wins parser reads it, so the rest of the chain is checked too."""
-    repeated = False
+def _readable(seq: int, data: bytes, findings: list[Finding]) -> tuple[dict[str, Any] | None, bool, bool]:
+    """(the record, whether its JSON repeats a key, whether the bytes are its canonical form). A
+    record that repeats a key is reported and still read as a last-wins parser reads it, so the
+    rest of the chain is checked too."""
+    repeated = is_canonical = False
     try:
         try:
-            record = _parse_fast(data)
+            record, is_canonical = _parse_fast(data)
         except _RepeatedKey as exc:
             findings.append(Finding(seq, DUPLICATE_KEY, f"the stored record repeats the key {exc.key!r}"))
             repeated, record = True, json.loads(data)
@@ -201,8 +203,8 @@ def _readable(seq: int, data: bytes, findings: list[Finding]) -> tuple[dict[str,
     except (ValueError, KeyError, TypeError):
         if not repeated:
             findings.append(Finding(seq, MALFORMED, "not an event record"))
-        return None, repeated
-    return record, repeated
+        return None, repeated, False
+    return record, repeated, is_canonical
 
 
 def _check_record(
@@ -213,12 +215,14 @@ def _check_record(
     record: dict[str, Any],
     verifier: SignatureVerifier,
     repeated: bool,
+    is_canonical: bool = False,
 ) -> list[Finding]:
     type_name = record["type"]
     out: list[Finding] = []
     # The hash is of what is stored: the stored bytes must be exactly the record's canonical form
     # (a repeated key is already reported as such).
-    if event_hash(record) != record["hash"] or (canonical(record) != data and not repeated):
+    stored_as_hashed = is_canonical or repeated or canonical(record) == data
+    if event_hash(record) != record["hash"] or not stored_as_hashed:
         out.append(Finding(seq, ALTERED, f"{type_name} does not match its stored hash"))
     return out + _check_origin(case_id, seq, subject, record, verifier)
 
