@@ -241,8 +241,8 @@ def timed_task(task: str, env: dict[str, str], *extra: str) -> dict[str, float]:
         raise RuntimeError(f"{task} failed ({done.returncode}): {done.stdout[-1500:]} {done.stderr[-1500:]}")
     # The task's own line: the last one that is a JSON object (py-spy may print after it).
     for line in reversed(done.stdout.strip().splitlines()):
-        if line.startswith("{"):
-            figures: dict[str, float] = json.loads(line)
+        if '{"seconds"' in line:  # py-spy's own lines may run into it
+            figures: dict[str, float] = json.loads(line[line.index('{"seconds"') :].split("}")[0] + "}")
             return figures
     raise RuntimeError(f"{task} printed no figures: {done.stdout[-1500:]}")
 
