@@ -447,8 +447,11 @@ async def live_lag(requests: int, clients: int) -> dict[str, Any]:
                 js = nc.jetstream()
                 reporting_s = all_s = None
                 caught_up: dict[str, float] = {}  # reader -> when it first had the whole stream
+                previous, grew_s, most_behind = 0, 0.0, 0  # the stream's last append; the model's worst
                 while all_s is None and time.perf_counter() - stopped < 600:
                     last = (await js.stream_info(STREAM)).state.last_seq
+                    if last != previous:
+                        previous, grew_s = last, time.perf_counter() - stopped
                     behind = {}
                     for name in names:
                         reply = await nc.request(f"health.{name}", b"", timeout=10)
@@ -461,6 +464,7 @@ async def live_lag(requests: int, clients: int) -> dict[str, Any]:
                             caught_up.setdefault(reader, now)
                         else:
                             caught_up.pop(reader, None)  # behind again: new events from reactions
+                    most_behind = max(most_behind, behind.get(READ_MODEL, 0))
                     if reporting_s is None and behind.get(READ_MODEL, 1) == 0:
                         reporting_s = now
                     if all(v == 0 for v in behind.values()):
@@ -479,6 +483,10 @@ async def live_lag(requests: int, clients: int) -> dict[str, Any]:
         "reporting_lag_0_s": reporting_s,
         "all_readers_lag_0_s": all_s,
         "readers_lag_0_s": caught_up,
+        # The reactions' commands go on appending after the load: when the stream last grew, and
+        # the most events the read model was ever behind meanwhile.
+        "stream_last_grew_s": grew_s,
+        "read_model_most_behind": most_behind,
     }
 
 
@@ -562,6 +570,11 @@ if __name__ == "__main__":
             f"({arguments.clients} clients), {lag['events']:,} events: the reporting read model at lag 0 "
             f"{seconds['reporting_lag_0_s']} after the load stopped, "
             f"every reader {seconds['all_readers_lag_0_s']}"
+        )
+        print(
+            f"  the stream last grew {lag['stream_last_grew_s']:.2f} s after the load stopped (the "
+            f"reactions' events); meanwhile the read model was at most {lag['read_model_most_behind']} "
+            "events behind"
         )
         for reader, at in sorted(lag["readers_lag_0_s"].items(), key=lambda kv: kv[1]):
             print(f"  {reader}: lag 0 from {at:.2f} s after the load stopped")
