@@ -1,6 +1,7 @@
 """The read side at national scale: a synthetic national history, and what reading it back costs.
 
     python bench/national.py [--cases 10000,30000,100000] [--help]
+    python bench/national.py --live-lag 960 [--clients 32]
 
 Starts its own nats-server on a free port with a temporary store. First --templates synthetic case
 pathways (the demo's storylines) are decided by the real deciders in this process, with the
@@ -15,7 +16,7 @@ signature). At each size, against its floor measured in the same run:
   - peak memory (maxrss) of each of those, each in its own process (timed after its imports);
   - loading one case (EventStore.load) against a raw ordered consumer on the case's subjects.
 The history is written with the server's default sync (a bulk load; reads do not depend on it).
-The last line printed is one JSON object with every figure.
+At the end, a table of the curve (one line per size), then one JSON object with every figure.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from workers import run_workers  # bench/workers.py, beside this script
 from sanctuary.demo.driver import FEMALE_INSTALLER, MALE_INSTALLER
 from sanctuary.demo.generator import financial_year_start, generate, year_end
 from sanctuary.devtools.nats_server import NatsServer
+from sanctuary.launcher import start_service, wait_healthy
 from sanctuary.provision import provision
 from services.assessment.app import rules_for as assessment_rules
 from services.assessment.domain.decide import assessment_decider
@@ -240,8 +242,12 @@ def timed_task(task: str, env: dict[str, str], *extra: str) -> dict[str, float]:
     done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{task} failed ({done.returncode}): {done.stdout[-1500:]} {done.stderr[-1500:]}")
-    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return figures
+    # The task's own line: the last one that is a JSON object (py-spy may print after it).
+    for line in reversed(done.stdout.strip().splitlines()):
+        if '{"seconds"' in line:  # py-spy's own lines may run into it
+            figures: dict[str, float] = json.loads(line[line.index('{"seconds"') :].split("}")[0] + "}")
+            return figures
+    raise RuntimeError(f"{task} printed no figures: {done.stdout[-1500:]}")
 
 
 async def run_task(task: str, date_from: str, date_to: str) -> None:
@@ -264,7 +270,9 @@ async def run_task(task: str, date_from: str, date_to: str) -> None:
         render_report(report, Format.JSON)
     elif task == "verify":
         async with clients() as c:
-            results = await verify_cases(c.nc, c.store, load_verifier(settings.verify_keys_dir), None)
+            # No checkpointer runs here: an anchor bound past the history's age (--anchor-bound).
+            verifier = load_verifier(settings.verify_keys_dir)
+            results = await verify_cases(c.nc, c.store, verifier, None, bound=timedelta(days=3650))
         broken = [r for r in results if not r.intact]
         if broken:
             raise RuntimeError(f"{len(broken)} of {len(results)} cases do not verify")
@@ -377,6 +385,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             nc = await nats.connect(server.url, name="bench-national")
             js = nc.jetstream(timeout=30)
             await provision(nc)  # every stream and bucket, as `sanctuary provision` makes them
+            # The services hold no KEK: rebuild and verify ask the key custodian for case keys.
+            custodian = start_service("keys", env | {"PYTHONPATH": str(ROOT)}, work / "logs", ROOT)
+            await wait_healthy(server.url, [custodian], timeout=120)
             keys = KeyStore(js, settings.kek_bytes)
             await keys.start()
             writer = Writer(nc, keys)
@@ -401,9 +412,120 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             finally:
                 await keys.stop()
                 await nc.close()
+                custodian.stop()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return {"curve": curve}
+
+
+# -- the live read model's lag after a load ----------------------------------------------------------
+
+READ_MODEL = "reporting-monitoring"
+
+
+async def live_lag(requests: int, clients: int) -> dict[str, Any]:
+    """The key custodian and the four services as processes (sync always, as `sanctuary run`);
+    ``requests`` SubmitReferral from ``clients`` in flight; then the seconds from the load's end
+    until the reporting read model (reader reporting-monitoring) has handled the whole stream, and
+    until every reader of every service has (the reactions append more events meanwhile)."""
+    from commands import Submissions, concurrent, ok_request, start_services
+
+    from shared.contracts.referral import SubmitReferral
+
+    work = Path(tempfile.mkdtemp(prefix="sanctuary-bench-lag-"))
+    names = ("referral", "assessment", "contractor", "reporting")
+    try:
+        with NatsServer(store_dir=work / "nats", sync_interval="always") as server:
+            nc = await nats.connect(server.url, name="bench-national-lag")
+            await provision(nc)
+            processes = await start_services(names, server.url, work)  # the custodian first
+            try:
+                submissions = Submissions(os.urandom(3).hex())
+
+                async def submit(_: int) -> None:
+                    await ok_request(nc, SubmitReferral.subject(), submissions.next("lag")[1])
+
+                rate = await concurrent(clients, requests, submit)
+                stopped = time.perf_counter()
+                js = nc.jetstream()
+                reporting_s = all_s = None
+                caught_up: dict[str, float] = {}  # reader -> when it first had the whole stream
+                previous, grew_s, most_behind = 0, 0.0, 0  # the stream's last append; the model's worst
+                while all_s is None and time.perf_counter() - stopped < 600:
+                    last = (await js.stream_info(STREAM)).state.last_seq
+                    if last != previous:
+                        previous, grew_s = last, time.perf_counter() - stopped
+                    behind = {}
+                    for name in names:
+                        reply = await nc.request(f"health.{name}", b"", timeout=10)
+                        for r in json.loads(reply.data).get("readers", []):
+                            if r.get("stream", STREAM) == STREAM:
+                                behind[r["name"]] = max(last - int(r["position"]), 0)
+                    now = time.perf_counter() - stopped
+                    for reader, lag in behind.items():
+                        if lag == 0:
+                            caught_up.setdefault(reader, now)
+                        else:
+                            caught_up.pop(reader, None)  # behind again: new events from reactions
+                    most_behind = max(most_behind, behind.get(READ_MODEL, 0))
+                    if reporting_s is None and behind.get(READ_MODEL, 1) == 0:
+                        reporting_s = now
+                    if all(v == 0 for v in behind.values()):
+                        all_s = now
+                    await asyncio.sleep(0.1)
+                events = (await js.stream_info(STREAM)).state.last_seq
+            finally:
+                for process in reversed(processes):
+                    process.stop()
+                await nc.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "submit_per_s": rate,
+        "events": events,
+        "reporting_lag_0_s": reporting_s,
+        "all_readers_lag_0_s": all_s,
+        "readers_lag_0_s": caught_up,
+        # The reactions' commands go on appending after the load: when the stream last grew, and
+        # the most events the read model was ever behind meanwhile.
+        "stream_last_grew_s": grew_s,
+        "read_model_most_behind": most_behind,
+    }
+
+
+def table(curve: list[dict[str, Any]]) -> str:
+    """The curve as a table: each figure with its floor (the raw ordered replay) beside it."""
+
+    def cell(point: dict[str, Any], key: str, fmt: str) -> str:
+        return format(point[key], fmt) if key in point else "-"
+
+    columns: list[tuple[str, Any]] = [
+        ("cases", lambda p: f"{p['cases']:,}"),
+        ("events", lambda p: f"{p['events']:,}"),
+        ("raw replay/s", lambda p: f"{p['raw_replay_per_s']:,.0f}"),
+        ("write/s", lambda p: f"{p['write_per_s']:,.0f}"),
+    ]
+    for db in ("sqlite", "postgresql"):
+        columns += [
+            (
+                f"rebuild {db}/s (x raw)",
+                lambda p, db=db: (
+                    f"{cell(p, f'rebuild_{db}_per_s', ',.0f')} ({cell(p, f'rebuild_{db}_vs_raw', '.2f')})"
+                ),
+            ),
+            (f"rebuild {db} MB", lambda p, db=db: cell(p, f"rebuild_{db}_mb", ",.0f")),
+            (f"report {db} s", lambda p, db=db: cell(p, f"report_{db}_s", ".2f")),
+            (f"report {db} MB", lambda p, db=db: cell(p, f"report_{db}_mb", ",.0f")),
+        ]
+    columns += [
+        ("verify/s (x raw)", lambda p: f"{p['verify_per_s']:,.0f} ({p['verify_vs_raw']:.2f})"),
+        ("verify MB", lambda p: f"{p['verify_mb']:,.0f}"),
+        ("load p50/p99 ms", lambda p: f"{p['load_p50_ms']:.1f}/{p['load_p99_ms']:.1f}"),
+        ("raw load p50/p99 ms", lambda p: f"{p['raw_load_p50_ms']:.1f}/{p['raw_load_p99_ms']:.1f}"),
+    ]
+    lines = [" | ".join(name for name, _ in columns)]
+    lines += [" | ".join(str(value(p)) for _, value in columns) for p in curve]
+    return "\n".join(lines)
 
 
 def parse_args() -> argparse.Namespace:
@@ -421,6 +543,13 @@ def parse_args() -> argparse.Namespace:
         "--postgres-up-to", type=int, default=10**9, help="measure PostgreSQL only up to this many cases"
     )
     parser.add_argument("--profile", type=Path, help="py-spy each task into this directory")
+    parser.add_argument(
+        "--live-lag",
+        type=int,
+        metavar="N",
+        help="instead: N SubmitReferral to the four running services, then the time to lag 0",
+    )
+    parser.add_argument("--clients", type=int, default=32, help="clients in flight for --live-lag (32)")
     parser.add_argument("--task", choices=("rebuild", "report", "verify"), help=argparse.SUPPRESS)
     parser.add_argument("--from", dest="date_from", default="", help=argparse.SUPPRESS)
     parser.add_argument("--to", dest="date_to", default="", help=argparse.SUPPRESS)
@@ -432,5 +561,28 @@ if __name__ == "__main__":
     PROFILE_DIR = arguments.profile
     if arguments.task:
         asyncio.run(run_task(arguments.task, arguments.date_from, arguments.date_to))
+    elif arguments.live_lag:
+        lag = asyncio.run(live_lag(arguments.live_lag, arguments.clients))
+        seconds = {
+            k: "not within 600 s" if v is None else f"{v:.2f} s"
+            for k, v in lag.items()
+            if k.endswith("_s") and not isinstance(v, dict)
+        }
+        print(
+            f"{arguments.live_lag} SubmitReferral at {lag['submit_per_s']:,.0f}/s "
+            f"({arguments.clients} clients), {lag['events']:,} events: the reporting read model at lag 0 "
+            f"{seconds['reporting_lag_0_s']} after the load stopped, "
+            f"every reader {seconds['all_readers_lag_0_s']}"
+        )
+        print(
+            f"  the stream last grew {lag['stream_last_grew_s']:.2f} s after the load stopped (the "
+            f"reactions' events); meanwhile the read model was at most {lag['read_model_most_behind']} "
+            "events behind"
+        )
+        for reader, at in sorted(lag["readers_lag_0_s"].items(), key=lambda kv: kv[1]):
+            print(f"  {reader}: lag 0 from {at:.2f} s after the load stopped")
+        print(json.dumps(lag))
     else:
-        print(json.dumps(asyncio.run(main(arguments))))
+        figures = asyncio.run(main(arguments))
+        print(table(figures["curve"]))
+        print(json.dumps(figures))

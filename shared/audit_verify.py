@@ -8,6 +8,7 @@ A finding names the stream sequence and what is wrong, never a payload value.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -88,31 +89,111 @@ def verify_case(
 ) -> CaseVerification:
     """``raw`` is (stream sequence, subject, stored bytes) in stream order, as EventStore.read_raw
     gives; ``checkpoint`` the case's newest one, if any."""
-    findings: list[Finding] = []
-    records: list[tuple[int, dict[str, Any]]] = []
+    checker = CaseChecker(case_id, verifier)
     for seq, subject, data in raw:
-        record, repeated = _readable(seq, data, findings)
-        if record is not None:
-            findings.extend(_check_record(case_id, seq, subject, data, record, verifier, repeated))
-            records.append((seq, record))
-    findings.extend(_check_chain(records))
-    anchored, unanchored, head_findings = _check_head(case_id, records, verifier, checkpoint, now, bound)
-    return CaseVerification(
-        case_id=case_id,
-        events=len(raw),
-        findings=findings + head_findings,
-        anchored=anchored,
-        unanchored=unanchored,
-    )
+        checker.add(seq, subject, data)
+    return checker.finish(checkpoint, now=now, bound=bound)
 
 
-def _readable(seq: int, data: bytes, findings: list[Finding]) -> tuple[dict[str, Any] | None, bool]:
-    """(the record, whether its JSON repeats a key). A record that repeats a key is reported and
-    still read as a last-wins parser reads it, so the rest of the chain is checked too."""
-    repeated = False
+class CaseChecker:
+    """``verify_case`` fed one stored message at a time, so one ordered pass over the whole stream
+    can check every case: each record's own checks (bytes, hash, origin, signature) are done as it
+    comes, and only what the chain and the head need is kept (hashes as bytes)."""
+
+    def __init__(self, case_id: str, verifier: SignatureVerifier) -> None:
+        self.case_id = case_id
+        self._verifier = verifier
+        self.findings: list[Finding] = []
+        self.events = 0
+        # (seq, hash, prev_hash, type, event_id, recorded_at) of each readable record
+        self._kept: list[tuple[int, bytes | str, bytes | str, str, str, object]] = []
+
+    def add(self, seq: int, subject: str, data: bytes) -> None:
+        self.events += 1
+        record, repeated, is_canonical = _readable(seq, data, self.findings)
+        if record is None:
+            return
+        self.findings.extend(
+            _check_record(self.case_id, seq, subject, data, record, self._verifier, repeated, is_canonical)
+        )
+        self._kept.append(
+            (
+                seq,
+                _compact(record["hash"]),
+                _compact(record["prev_hash"]),
+                sys.intern(str(record["type"])),
+                record["event_id"],
+                record.get("recorded_at"),
+            )
+        )
+
+    def finish(
+        self,
+        checkpoint: Checkpoint | None,
+        *,
+        now: datetime | None = None,
+        bound: timedelta = DEFAULT_ANCHOR_BOUND,
+    ) -> CaseVerification:
+        records = [
+            (
+                seq,
+                {
+                    "hash": _expand(h),
+                    "prev_hash": _expand(prev),
+                    "type": type_name,
+                    "event_id": event_id,
+                    "recorded_at": recorded_at,
+                },
+            )
+            for seq, h, prev, type_name, event_id, recorded_at in self._kept
+        ]
+        chain = _check_chain(records)
+        anchored, unanchored, head = _check_head(
+            self.case_id, records, self._verifier, checkpoint, now, bound
+        )
+        return CaseVerification(
+            case_id=self.case_id,
+            events=self.events,
+            findings=self.findings + chain + head,
+            anchored=anchored,
+            unanchored=unanchored,
+        )
+
+
+def _compact(value: object) -> bytes | str:
+    """A lower-case hex hash as its bytes (half the memory); anything else as it is."""
+    if isinstance(value, str) and len(value) == 64:
+        try:
+            raw = bytes.fromhex(value)
+        except ValueError:
+            return value
+        if raw.hex() == value:
+            return raw
+    return value  # type: ignore[return-value]
+
+
+def _expand(value: bytes | str) -> object:
+    return value.hex() if isinstance(value, bytes) else value
+
+
+def _parse_fast(data: bytes) -> tuple[dict[str, Any], bool]:
+    """``parse_stored``, without its per-object hook when the bytes are a record's canonical form
+    (canonical JSON never repeats a key); anything else is parsed again with the hook. With
+    whether the bytes are the canonical form."""
+    record = json.loads(data)
+    if isinstance(record, dict) and canonical(record) == data:
+        return record, True
+    return parse_stored(data), False
+
+
+def _readable(seq: int, data: bytes, findings: list[Finding]) -> tuple[dict[str, Any] | None, bool, bool]:
+    """(the record, whether its JSON repeats a key, whether the bytes are its canonical form). A
+    record that repeats a key is reported and still read as a last-wins parser reads it, so the
+    rest of the chain is checked too."""
+    repeated = is_canonical = False
     try:
         try:
-            record = parse_stored(data)
+            record, is_canonical = _parse_fast(data)
         except _RepeatedKey as exc:
             findings.append(Finding(seq, DUPLICATE_KEY, f"the stored record repeats the key {exc.key!r}"))
             repeated, record = True, json.loads(data)
@@ -121,8 +202,8 @@ def _readable(seq: int, data: bytes, findings: list[Finding]) -> tuple[dict[str,
     except (ValueError, KeyError, TypeError):
         if not repeated:
             findings.append(Finding(seq, MALFORMED, "not an event record"))
-        return None, repeated
-    return record, repeated
+        return None, repeated, False
+    return record, repeated, is_canonical
 
 
 def _check_record(
@@ -133,12 +214,14 @@ def _check_record(
     record: dict[str, Any],
     verifier: SignatureVerifier,
     repeated: bool,
+    is_canonical: bool = False,
 ) -> list[Finding]:
     type_name = record["type"]
     out: list[Finding] = []
     # The hash is of what is stored: the stored bytes must be exactly the record's canonical form
     # (a repeated key is already reported as such).
-    if event_hash(record) != record["hash"] or (canonical(record) != data and not repeated):
+    stored_as_hashed = is_canonical or repeated or canonical(record) == data
+    if event_hash(record) != record["hash"] or not stored_as_hashed:
         out.append(Finding(seq, ALTERED, f"{type_name} does not match its stored hash"))
     return out + _check_origin(case_id, seq, subject, record, verifier)
 

@@ -7,7 +7,7 @@ by the server when idle) and checks that the consumer's delivery sequence counts
 A gap, a vanished consumer or a lost connection just means: drop it, make another from position + 1.
 No durable to lose, no ack_wait to sit out, nothing that depends on the order of redeliveries.
 
-How it handles one event, in stream order, one at a time:
+How it handles one event, in stream order:
 
 - applied: the position moves on (stored with the effect, or after it when the effect is idempotent);
 - poison (cannot be decoded or applied: bad JSON, unknown type, failed validation, 10,000-deep
@@ -16,6 +16,12 @@ How it handles one event, in stream order, one at a time:
   goes on;
 - transient (NATS or the database unreachable): retried in place with backoff, never parked, and
   nothing after it is applied first.
+
+Batches. A reader given ``apply_batch`` hands it every event of a fetch that decoded, in order, in
+one call (the read models write the rows and the position in one transaction). Poison is still
+decided per event: an event that does not decode is parked alone between two batches, and when a
+batch fails with anything but a transient failure it is applied again one event at a time, so
+only the event that cannot be applied is parked and the rest are applied.
 
 ``status()`` tells the truth about it for the service's health: position, the stream's last
 sequence, how many it parked, and whether it is stalled (no progress while behind for longer than
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
@@ -46,8 +53,11 @@ from shared.tasks import cancel_and_wait
 log = get_logger(__name__)
 
 E = TypeVar("E")
+T = TypeVar("T")
 Decode = Callable[[int, str, bytes], Awaitable[E]]  # (stream sequence, subject, stored bytes)
 Apply = Callable[[E], Awaitable[None]]
+# Apply these (stream sequence, event) in order, all or nothing, storing the last one's sequence.
+ApplyBatch = Callable[[Sequence[tuple[int, E]]], Awaitable[None]]
 
 BATCH = 256
 FETCH_WAIT_S = 2.0
@@ -121,6 +131,7 @@ class CaseReader(Generic[E]):
         stall_after_s: float = STALL_AFTER_S,
         stream: str = STREAM,
         max_event_bytes: int = MAX_EVENT_BYTES,
+        apply_batch: ApplyBatch[E] | None = None,
     ) -> None:
         self.name = name
         # The consumer's name on the stream: the reader's, with a replica's number when several
@@ -129,6 +140,7 @@ class CaseReader(Generic[E]):
         self.subjects = list(subjects)
         self._decode = decode
         self._apply = apply
+        self._apply_batch = apply_batch
         self.positions = positions
         self._transient = TRANSIENT + transient
         self._passes: tuple[type[BaseException], ...] = (PositionMoved, *self._transient)
@@ -277,18 +289,28 @@ class CaseReader(Generic[E]):
                 except (TimeoutError, nats.errors.TimeoutError):
                     await self._idle()
                     continue
+                fetched: list[tuple[int, str, bytes]] = []
                 for msg in messages:
                     meta = msg.metadata
                     if meta.sequence.consumer != delivered + 1:
                         log.info("reader saw a gap; reading again", reader=self.name, position=self.position)
-                        raise _Resync
+                        break  # what came before the gap is still handled, then a fresh consumer
                     delivered += 1
-                    seq = int(meta.sequence.stream)
-                    # (seq <= position cannot happen with a consumer from position + 1; never twice.)
-                    if seq > self.position:
-                        await self._handle(seq, msg.subject, msg.data or b"")
+                    fetched.append((int(meta.sequence.stream), msg.subject, msg.data or b""))
+                gap = len(fetched) < len(messages)
+                if self._apply_batch is None:
+                    for seq, subject, data in fetched:
+                        # (seq <= position cannot happen with a consumer from position + 1; never twice.)
+                        if seq > self.position:
+                            await self._handle(seq, subject, data)
+                        self._handled += 1
+                        self._take_rewind()
+                else:
+                    await self._handle_batch(fetched)
                     self._handled = delivered
                     self._take_rewind()
+                if gap:
+                    raise _Resync
                 await self._save_if_behind()
                 await self._refresh_last_seq(force=False)
         finally:
@@ -347,13 +369,12 @@ class CaseReader(Generic[E]):
             await self._retry(lambda: self.positions.save(self.position, self.position))
             self._saved = self.position
 
-    async def _retry(self, work: Callable[[], Awaitable[None]]) -> None:
+    async def _retry(self, work: Callable[[], Awaitable[T]]) -> T:
         """Transient failures are waited out here, in place: nothing after is done first."""
         backoff = Backoff()
         while True:
             try:
-                await work()
-                return
+                return await work()
             except self._transient as exc:
                 log.warning("reader retrying in place", reader=self.name, error=type(exc).__name__)
                 with contextlib.suppress(Exception):
@@ -377,6 +398,55 @@ class CaseReader(Generic[E]):
             self._saved = seq
         self.applied += 1
         await self._progress()
+
+    async def _handle_batch(self, fetched: Sequence[tuple[int, str, bytes]]) -> None:
+        """Runs of decoded events go to ``apply_batch`` in one call each; an event that does not
+        decode is handled (parked) on its own between two runs."""
+        run: list[tuple[int, str, bytes, E]] = []
+        for seq, subject, data in fetched:
+            if seq <= self.position:
+                continue
+            try:
+                event = await self._retry(functools.partial(self._decoded, seq, subject, data))
+            except _Poison:
+                await self._apply_run(run)
+                run = []
+                await self._handle(seq, subject, data)  # decodes again, fails again: parked alone
+                continue
+            run.append((seq, subject, data, event))
+        await self._apply_run(run)
+
+    async def _apply_run(self, run: Sequence[tuple[int, str, bytes, E]]) -> None:
+        if not run:
+            return
+        assert self._apply_batch is not None
+        batch = [(seq, event) for seq, _, _, event in run]
+        apply_batch = self._apply_batch
+        try:
+            await self._retry(lambda: apply_batch(batch))
+        except self._passes:
+            raise
+        except Exception as exc:
+            # Something in the run cannot be applied: one at a time, so only that event is parked.
+            log.info("reader applying a batch event by event", reader=self.name, error=type(exc).__name__)
+            for seq, subject, data, _ in run:
+                await self._handle(seq, subject, data)
+            return
+        self.position = run[-1][0]
+        if self.positions.stored_by_effect:
+            self._saved = self.position
+        self.applied += len(run)
+        await self._progress()
+
+    async def _decoded(self, seq: int, subject: str, data: bytes) -> E:
+        if len(data) > self._max_bytes:
+            raise _Poison(f"too large: {len(data)} bytes")
+        try:
+            return await self._decode(seq, subject, data)
+        except self._passes:
+            raise
+        except Exception as exc:
+            raise _Poison(f"undecodable: {type(exc).__name__}") from None
 
     async def _apply_one(self, seq: int, subject: str, data: bytes) -> None:
         if len(data) > self._max_bytes:

@@ -361,3 +361,65 @@ async def test_an_old_durable_of_the_readers_name_is_removed(bus: Bus) -> None:
     finally:
         await reader.stop()
     assert mine(seen, {case_id}) == ["read from the stored position, not the durable's"]
+
+
+async def test_a_batch_applies_together_and_only_what_cannot_be_used_is_parked(bus: Bus) -> None:
+    """A reader given apply_batch: what one fetch brings is applied in one call, all or nothing. A
+    message that does not decode is parked alone between two batches; a batch that fails with
+    anything but a transient failure is applied again event by event, so only the failing event
+    is parked; a transient failure of a batch is retried in place."""
+    case_id = f"B{uuid.uuid4().hex[:10]}"
+    name = f"batch-{uuid.uuid4().hex[:8]}"
+    first = [await bus.note(case_id, f"n{i}") for i in range(4)]
+    ack = await bus.nc.jetstream().publish(
+        f"case.{case_id}-P.referral.KernelNoteAdded", b"{this is not json", stream=STREAM
+    )
+    rest = [await bus.note(case_id, f"n{i}") for i in range(4, 9)]
+    bad = next(e for e in rest if isinstance(e.payload, KernelNoteAdded) and e.payload.text == "n6")
+    transient = {"left": 2}
+    batches: list[list[str]] = []
+    seen: list[RecordedEvent] = []
+
+    def text(event: RecordedEvent) -> str:
+        return event.payload.text if isinstance(event.payload, KernelNoteAdded) else ""
+
+    async def apply(event: RecordedEvent) -> None:
+        if event.seq == bad.seq:
+            raise ValueError("cannot be applied")
+        seen.append(event)
+
+    async def apply_batch(batch: Any) -> None:
+        events = [e for _, e in batch if e.case_id == case_id]
+        if any(text(e) == "n2" for e in events) and transient["left"]:
+            transient["left"] -= 1
+            raise OperationalError("SELECT 1", {}, Exception("database is restarting"))
+        if any(e.seq == bad.seq for e in events):
+            raise ValueError("cannot be applied")
+        batches.append([text(e) for e in events])
+        seen.extend(e for _, e in batch)
+
+    reader = CaseReader(
+        name,
+        ["case.*.referral.>"],
+        lambda seq, subject, data: bus.reading.decode(data, seq=seq, subject=subject),
+        apply,
+        KvPositions(bus.nc.jetstream, name),
+        transient=(OperationalError,),
+        apply_batch=apply_batch,
+    )
+    await reader.start(bus.nc)
+    try:
+        await until(lambda: reader.position >= rest[-1].seq, "the reader passes the whole case")
+    finally:
+        await reader.stop()
+    assert mine(seen, {case_id}) == [f"n{i}" for i in range(9) if i != 6], "each good event once, in order"
+    assert transient["left"] == 0, "the transient failure was retried in place"
+    # (a fetch may end among them: the module's stream holds other tests' messages before them)
+    assert any(len(b) > 1 for b in batches), "the events before the poison went together"
+    parked = {
+        int(p["Sanctuary-Stream-Seq"]): p["Sanctuary-Reason"]
+        for p in await list_parked(bus.nc, name)
+        if p["Sanctuary-Subject"].startswith(f"case.{case_id}")  # the module's stream holds others'
+    }
+    assert parked == {ack.seq: "undecodable: JSONDecodeError", bad.seq: "not applied: ValueError"}
+    assert first[0].seq < ack.seq < rest[0].seq

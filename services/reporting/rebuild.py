@@ -16,10 +16,12 @@ import json
 from collections.abc import Callable, Sequence
 
 from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
 
 from services.reporting.readmodel.changes import Change
 from services.reporting.readmodel.consumer import SQL_TRANSIENT
 from services.reporting.readmodel.store import Projector, ReadModelStore
+from shared.codec import decode_record
 from shared.events import RecordedEvent
 from shared.eventstore import STREAM, EventStore
 from shared.logging import get_logger
@@ -27,7 +29,8 @@ from shared.reader import MAX_EVENT_BYTES, TRANSIENT
 
 log = get_logger(__name__)
 
-BATCH = 500
+BATCH = 1000
+READ_TIMEOUT_S = 60.0  # for a whole batch of replies
 Progress = Callable[[int, int], None]  # (events done, events in the stream)
 
 
@@ -37,22 +40,30 @@ async def stream_bounds(nc: NATS) -> tuple[int, int]:
 
 
 async def read_batch(nc: NATS, start: int, batch: int = BATCH) -> list[tuple[int, str, bytes]]:
-    """Up to ``batch`` messages of the whole stream from ``start`` (sequence, subject, bytes)."""
+    """Up to ``batch`` messages of the whole stream from ``start`` (sequence, subject, bytes). The
+    replies are gathered by the subscription's callback: no task and timer per message."""
     out: list[tuple[int, str, bytes]] = []
+    finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def on_reply(msg: Msg) -> None:
+        if finished.done():
+            return
+        headers = msg.headers or {}
+        status = headers.get("Status")
+        if status in ("404", "204"):
+            finished.set_result(None)
+        elif status:
+            finished.set_exception(RuntimeError(f"direct get failed: {status}"))
+        else:
+            out.append((int(headers["Nats-Sequence"]), headers["Nats-Subject"], msg.data))
+
     inbox = nc.new_inbox()
-    sub = await nc.subscribe(inbox)
+    sub = await nc.subscribe(inbox, cb=on_reply, pending_msgs_limit=-1, pending_bytes_limit=-1)
     try:
         request = {"seq": start, "next_by_subj": "case.>", "batch": batch}
         await nc.publish(f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(request).encode(), reply=inbox)
-        while True:
-            msg = await sub.next_msg(timeout=5)
-            headers = msg.headers or {}
-            status = headers.get("Status")
-            if status in ("404", "204"):
-                return out
-            if status:
-                raise RuntimeError(f"direct get failed: {status}")
-            out.append((int(headers["Nats-Sequence"]), headers["Nats-Subject"], msg.data))
+        await asyncio.wait_for(finished, timeout=READ_TIMEOUT_S)
+        return out
     finally:
         await sub.unsubscribe()
 
@@ -72,13 +83,21 @@ async def rebuild(
     return done + more
 
 
-async def _decoded(events: EventStore, seq: int, subject: str, data: bytes) -> RecordedEvent | None:
-    """The event, or None for one the live reader parks (the same rule: all but transient)."""
+async def _decoded(
+    events: EventStore, seq: int, subject: str, data: bytes, types: frozenset[str] | None = None
+) -> RecordedEvent | None:
+    """The event, or None for one the live reader parks (the same rule: all but transient). With
+    ``types``, an event of any other type is None too, without decoding it: the projection would
+    change nothing for it, decodable or not."""
     if len(data) > MAX_EVENT_BYTES:
         log.warning("rebuild left out an oversized message", stream_seq=seq)
         return None
     try:
-        return await events.decode(data, seq=seq, subject=subject)
+        record = json.loads(data)
+        if types is not None and record.get("type") not in types:
+            return None
+        key = await events.case_key(record["case_id"])
+        return decode_record(record, key=key, seq=seq, subject=subject)
     except TRANSIENT:
         raise
     except Exception as exc:
@@ -113,15 +132,44 @@ async def _project_from(
     generation: int | None,
     progress: Progress | None,
 ) -> tuple[int, int]:
-    """Project sequences ``seq``..``last``; returns (events projected, the next sequence)."""
+    """Project sequences ``seq``..``last``; returns (events projected, the next sequence).
+
+    A pipeline: the next batch is read while this one is decoded, and this one is written (in a
+    thread) while the next is decoded; writes stay in stream order, one transaction each. The
+    keys of a batch's new cases are fetched together before it is decoded."""
     done = 0
-    while seq <= last:
-        raw = await read_batch(nc, seq)
-        if not raw:
-            break
-        decoded = [e for s, subj, data in raw if (e := await _decoded(events, s, subj, data))]
-        done += await asyncio.to_thread(store.apply_many, decoded, _skipping(project), generation, raw[-1][0])
-        seq = raw[-1][0] + 1
-        if progress:
-            progress(min(seq - 1, last), last)
+    types: frozenset[str] | None = getattr(project, "event_types", None)
+    reading: asyncio.Future[list[tuple[int, str, bytes]]] | None = asyncio.ensure_future(read_batch(nc, seq))
+    writing: asyncio.Future[int] | None = None
+    try:
+        while reading is not None:
+            raw = await reading
+            if not raw:
+                break
+            seq = raw[-1][0] + 1
+            reading = asyncio.ensure_future(read_batch(nc, seq)) if seq <= last else None
+            await _warm_keys(events, raw)
+            decoded = [e for s, subj, data in raw if (e := await _decoded(events, s, subj, data, types))]
+            if writing is not None:
+                done += await writing
+            writing = asyncio.ensure_future(
+                asyncio.to_thread(store.apply_many, decoded, _skipping(project), generation, raw[-1][0])
+            )
+            if progress:
+                progress(min(seq - 1, last), last)
+        if writing is not None:
+            done += await writing
+            writing = None
+    finally:
+        for pending in (reading, writing):
+            if pending is not None and not pending.done():
+                pending.cancel()
     return done, seq
+
+
+async def _warm_keys(events: EventStore, raw: Sequence[tuple[int, str, bytes]]) -> None:
+    """Ask for the keys of the batch's cases at once (each is cached once known) rather than one
+    round trip per new case as each is decoded."""
+    case_ids = {subject.split(".")[1] for _, subject, _ in raw if subject.count(".") >= 3}
+    # A failure here is met again, and judged, when the event is decoded.
+    await asyncio.gather(*(events.case_key(c) for c in case_ids), return_exceptions=True)

@@ -10,7 +10,7 @@ import pytest
 
 from services.reporting.readmodel import categories as C
 from services.reporting.readmodel.changes import SetCase
-from services.reporting.readmodel.projection import MonitoringProjection
+from services.reporting.readmodel.projection import PROJECTED_TYPES, MonitoringProjection
 from shared.catalogue import load_catalogue
 from shared.contracts import referral as R
 from shared.events import RecordedEvent
@@ -124,3 +124,14 @@ def test_yes_no_unknown_and_the_form_s_risk_facts() -> None:
     assert (values["children_count"], values["form_ric_score"], values["form_marac_referral"]) == (2, 9, True)
     assert values["arson_risk"] is True
     assert C.identity_differs(R.YesNoUnknown.UNKNOWN) is None
+
+
+def test_the_projected_types_are_every_type_that_changes_anything() -> None:
+    """A rebuild decodes only PROJECTED_TYPES: any other type must change nothing."""
+    seen = set()
+    for event in year().events:
+        if event.type in PROJECTED_TYPES:
+            seen.add(event.type)
+        else:
+            assert PROJECT(event) == [], event.type
+    assert len(seen) >= 15, "the year exercises most of the projected types"

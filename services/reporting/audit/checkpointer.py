@@ -117,6 +117,48 @@ async def checkpointed_case_ids(nc: NATS) -> list[str]:
     return sorted(subject.split(".", 1)[1] for subject in (info.state.subjects or {}))
 
 
+async def newest_checkpoints(nc: NATS) -> dict[str, Checkpoint]:
+    """Every case's newest checkpoint, in one ordered pass over the checkpoint stream (the later
+    of a case's checkpoints replaces the earlier; one that cannot be read comes back unsigned)."""
+    out: dict[str, Checkpoint] = {}
+    inbox = nc.new_inbox()
+    sub = await nc.subscribe(inbox)
+    try:
+        start = 1
+        while True:
+            request = {"seq": start, "next_by_subj": "checkpoint.*", "batch": 1000}
+            try:
+                await nc.publish(
+                    f"$JS.API.DIRECT.GET.{CHECKPOINT_STREAM}", json.dumps(request).encode(), reply=inbox
+                )
+                msg = await sub.next_msg(timeout=5)
+            except NoRespondersError:
+                return out  # no checkpoint stream yet
+            more = False
+            while True:
+                headers = msg.headers or {}
+                status = headers.get("Status")
+                if status in ("404", "503"):  # nothing (more), or no checkpoint stream yet
+                    return out
+                if status == "204":
+                    more = int(headers.get("Nats-Num-Pending", "0")) > 0
+                    break
+                if status:
+                    raise RuntimeError(f"direct get of checkpoints failed: {status}")
+                seq = int(headers["Nats-Sequence"])
+                case_id = headers["Nats-Subject"].split(".", 1)[1]
+                try:
+                    out[case_id] = decode_checkpoint(msg.data)
+                except BadCheckpoint:
+                    out[case_id] = Checkpoint(case_id, seq, hash="", at="", signer="unreadable")
+                start = seq + 1
+                msg = await sub.next_msg(timeout=5)
+            if not more:
+                return out
+    finally:
+        await sub.unsubscribe()
+
+
 async def newest_checkpoint(nc: NATS, case_id: str) -> Checkpoint | None:
     """The case's newest checkpoint; one that cannot be read comes back unsigned (so it is reported)."""
     request = json.dumps({"last_by_subj": checkpoint_subject(case_id)}).encode()

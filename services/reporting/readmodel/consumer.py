@@ -1,15 +1,17 @@
 """The read models' reader of ``case.>``: every event projected once, in stream order.
 
-Built on shared.reader. Its position is the one the store keeps in the same SQL transaction as the
-projected rows, so after any crash it reads on from exactly what is stored + 1. An event that
-cannot be decoded or projected is parked at once; a database or NATS outage is waited out in
-place. A rebuild that swaps in new tables moves the stored position: the next write sees it
-(``PositionMoved``) and the reader reads on from the new tables' position.
+Built on shared.reader, in batches: all the events one fetch brings are projected in one SQL
+transaction, which stores the position with the rows, so after any crash it reads on from exactly
+what is stored + 1. An event that cannot be decoded or projected is parked at once (alone); a
+database or NATS outage is waited out in place. A rebuild that swaps in new tables moves the stored
+position: the next write sees it (``PositionMoved``) and the reader reads on from the new tables'
+position.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -59,6 +61,11 @@ def projection_reader(
         # SQLAlchemy here is synchronous: keep it off the event loop.
         await asyncio.to_thread(store.apply_at, event, project, reader.position)
 
+    async def apply_batch(batch: Sequence[tuple[int, RecordedEvent]]) -> None:
+        # All that one fetch brought, in one transaction with the position it reaches.
+        events = [event for _, event in batch]
+        await asyncio.to_thread(store.apply_batch_at, events, project, reader.position)
+
     reader: CaseReader[RecordedEvent] = CaseReader(
         name,
         ["case.>"],
@@ -67,6 +74,7 @@ def projection_reader(
         StorePositions(store),
         transient=SQL_TRANSIENT,
         stall_after_s=stall_after_s,
+        apply_batch=apply_batch,
     )
     runtime.add_reader(reader)
     return reader

@@ -13,11 +13,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from services.reporting.readmodel.changes import AddRow, Change, SetCase
-from services.reporting.readmodel.referral_events import referral_changes
+from services.reporting.readmodel.referral_events import REFERRAL_TYPES, referral_changes
 from shared.catalogue import Catalogue, MonitoringCategory
 from shared.contracts import assessment as A
 from shared.contracts import contractor as K
-from shared.events import RecordedEvent
+from shared.events import Event, RecordedEvent
 
 FIRE_SAFETY_CHECK = "FIRE-SAFETY-CHECK"  # the catalogue's item for the fire service's check
 
@@ -37,9 +37,28 @@ def at_start(day: date) -> datetime:
     return datetime(day.year, day.month, day.day)
 
 
+# Every event type the projection reads; any other type changes nothing (a rebuild need not decode it).
+_PROJECTED: tuple[type[Event], ...] = (
+    *REFERRAL_TYPES,
+    A.CpoWorkItemOpened,
+    A.PropertyAssessed,
+    A.DashRiskAssessed,
+    A.FireSafetyCheckRecorded,
+    K.WorksOrderReceived,
+    K.ClientContactAttempted,
+    K.ContactNotEstablished,
+    K.EmergencyLockChangeCompleted,
+    K.ItemsInstalled,
+    K.InstallationCompleted,
+    K.InstallationCancelled,
+)
+PROJECTED_TYPES: frozenset[str] = frozenset(t.type_name() for t in _PROJECTED)
+
+
 class MonitoringProjection:
     def __init__(self, catalogue: Catalogue) -> None:
         self._catalogue = catalogue
+        self.event_types = PROJECTED_TYPES
 
     def __call__(self, event: RecordedEvent) -> Sequence[Change]:
         p = event.payload

@@ -15,9 +15,24 @@ from services.reporting.readmodel import categories as C
 from services.reporting.readmodel.changes import AddRow, Change, ReplaceCaseRows, SetCase, UpdateRows
 from shared.contracts import referral as R
 from shared.contracts.reporting import ConsentPurpose
-from shared.events import RecordedEvent
+from shared.events import Event, RecordedEvent
 
 SATISFIED = frozenset({R.Satisfaction.SATISFIED, R.Satisfaction.VERY_SATISFIED})
+# Every event type ``referral_changes`` reads (any other gives None).
+REFERRAL_TYPES: tuple[type[Event], ...] = (
+    R.ReferralSubmitted,
+    R.ReferralAccepted,
+    R.ReferralDeclined,
+    R.SafeguardingReferralMade,
+    R.ConsentRecorded,
+    R.ConsentWithdrawn,
+    R.RecommendationsApproved,
+    R.FollowUpContactRecorded,
+    R.FeedbackReceived,
+    R.ComplaintReceived,
+    R.ComplaintResolved,
+    R.CaseClosed,
+)
 
 
 def submitted(case: str, p: R.ReferralSubmitted) -> list[Change]:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Table,
+    bindparam,
     create_engine,
     delete,
     insert,
@@ -135,14 +136,23 @@ class ReadModelStore:
     def apply_at(self, event: RecordedEvent, project: Projector, expected: int) -> None:
         """The live reader's write: project ``event`` into the live tables if the stored position is
         ``expected``, else raise PositionMoved and change nothing."""
+        self.apply_batch_at([event], project, expected)
+
+    def apply_batch_at(self, events: Sequence[RecordedEvent], project: Projector, expected: int) -> None:
+        """The live reader's write of a batch: every event's rows and the last one's sequence in one
+        transaction, if the stored position is ``expected``; else PositionMoved and nothing changes.
+        A projection that fails leaves nothing of the batch behind (the reader retries it event by
+        event, to park only the one that fails)."""
         with self.engine.begin() as conn:
             tables = self.active(conn)
             stored = _position(conn, tables, lock=True)
             if stored != expected:
                 raise PositionMoved(stored)
-            for change in project(event):
-                _apply(conn, tables, change)
-            _store_position(conn, tables, event.seq)
+            if not events:
+                return
+            writer = _Writer(conn, tables)
+            writer.apply([change for event in events for change in project(event)])
+            _store_position(conn, tables, events[-1].seq)
 
     def advance(self, seq: int, expected: int) -> None:
         """Move the live position past a message that was parked, not applied."""
@@ -166,13 +176,14 @@ class ReadModelStore:
         with self.engine.begin() as conn:
             tables = self.tables(generation) if generation else self.active(conn)
             reached = _position(conn, tables, lock=True)
+            changes: list[Change] = []
             for event in events:
                 if event.seq <= reached:
                     continue
-                for change in project(event):
-                    _apply(conn, tables, change)
+                changes.extend(project(event))
                 reached = event.seq
                 applied += 1
+            _Writer(conn, tables).apply(changes)
             if through > reached:
                 reached = through
                 _store_position(conn, tables, reached)
@@ -205,29 +216,121 @@ def _table(tables: Tables, name: str) -> Table:
     return table
 
 
-def _apply(conn: Connection, tables: Tables, change: Change) -> None:
-    if isinstance(change, SetCase):
-        cases = tables.cases
-        row = conn.execute(select(cases).where(cases.c.case_id == change.case_id)).mappings().first()
+class _Writer:
+    """Applies a batch's row changes, in order, with a few statements per table rather than a few
+    per change: the cases touched are read in one query and changed in memory, new rows go in
+    together. What one change does is what it did alone (``changes.py``); pending writes to a table
+    are flushed before anything that reads or rewrites that table (``UpdateRows``, a replacement
+    after additions), so the order of the changes still decides."""
+
+    def __init__(self, conn: Connection, tables: Tables) -> None:
+        self.conn, self.tables = conn, tables
+        self.cases: dict[str, dict[str, Any]] = {}  # the case rows touched, as they now are
+        self.looked_up: set[str] = set()
+        self.new_cases: set[str] = set()
+        self.dirty_cases: set[str] = set()
+        self.adds: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}  # table -> key -> row
+        self.replaces: dict[str, dict[str, list[dict[str, Any]]]] = {}  # table -> case -> rows
+
+    def apply(self, changes: Sequence[Change]) -> None:
+        self._load_cases({c.case_id for c in changes if isinstance(c, SetCase)})
+        for change in changes:
+            if isinstance(change, SetCase):
+                self._set_case(change)
+            elif isinstance(change, AddRow):
+                if change.table in self.replaces:
+                    self.flush()
+                table = _table(self.tables, change.table)
+                key = tuple(change.values[c.name] for c in table.primary_key.columns)
+                self.adds.setdefault(change.table, {}).setdefault(key, change.values)
+            elif isinstance(change, ReplaceCaseRows):
+                if change.table in self.adds:
+                    self.flush()
+                rows = [{"case_id": change.case_id, **values} for values in change.rows]
+                self.replaces.setdefault(change.table, {})[change.case_id] = rows
+            elif isinstance(change, UpdateRows):
+                self.flush()
+                table = _table(self.tables, change.table)
+                self.conn.execute(
+                    update(table)
+                    .where(*(table.c[k] == v for k, v in change.where.items()))
+                    .values(**change.values)
+                )
+                if change.table == "cases":
+                    self.cases.clear()  # read again when next needed
+                    self.looked_up.clear()
+        self.flush()
+
+    def _load_cases(self, case_ids: set[str]) -> None:
+        wanted = sorted(case_ids - self.cases.keys() - self.looked_up)
+        self.looked_up.update(wanted)  # those not found are new: not looked for again
+        cases = self.tables.cases
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            for row in self.conn.execute(select(cases).where(cases.c.case_id.in_(chunk))).mappings():
+                self.cases[row["case_id"]] = dict(row)
+
+    def _set_case(self, change: SetCase) -> None:
+        row = self.cases.get(change.case_id)
         if row is None:
-            conn.execute(insert(cases).values(case_id=change.case_id, **change.values))
+            self._load_cases({change.case_id})
+            row = self.cases.get(change.case_id)
+        if row is None:
+            row = dict.fromkeys(c.name for c in self.tables.cases.columns)
+            row["case_id"] = change.case_id
+            row.update(change.values)
+            self.cases[change.case_id] = row
+            self.new_cases.add(change.case_id)
             return
         values = {k: v for k, v in change.values.items() if k not in change.only_if_empty or row[k] is None}
         if values:
-            conn.execute(update(cases).where(cases.c.case_id == change.case_id).values(**values))
-    elif isinstance(change, AddRow):
-        table = _table(tables, change.table)
-        key = [c for c in table.primary_key.columns]
-        exists = conn.execute(select(*key).where(*(c == change.values[c.name] for c in key))).first()
-        if exists is None:
-            conn.execute(insert(table).values(**change.values))
-    elif isinstance(change, ReplaceCaseRows):
-        table = _table(tables, change.table)
-        conn.execute(delete(table).where(table.c.case_id == change.case_id))
-        for values in change.rows:
-            conn.execute(insert(table).values(case_id=change.case_id, **values))
-    elif isinstance(change, UpdateRows):
-        table = _table(tables, change.table)
-        conn.execute(
-            update(table).where(*(table.c[k] == v for k, v in change.where.items())).values(**change.values)
-        )
+            row.update(values)
+            if change.case_id not in self.new_cases:
+                self.dirty_cases.add(change.case_id)
+
+    def flush(self) -> None:
+        cases = self.tables.cases
+        if self.new_cases:
+            self.conn.execute(insert(cases), [self.cases[c] for c in sorted(self.new_cases)])
+        if self.dirty_cases:
+            columns = [c.name for c in cases.columns if c.name != "case_id"]
+            statement = (
+                update(cases)
+                .where(cases.c.case_id == bindparam("_case_id"))
+                .values({c: bindparam(f"v_{c}") for c in columns})
+            )
+            self.conn.execute(
+                statement,
+                [
+                    {"_case_id": c, **{f"v_{k}": self.cases[c][k] for k in columns}}
+                    for c in sorted(self.dirty_cases)
+                ],
+            )
+        self.new_cases, self.dirty_cases = set(), set()
+        for name, rows_of in self.replaces.items():
+            table = _table(self.tables, name)
+            ids = sorted(rows_of)
+            for i in range(0, len(ids), 500):
+                self.conn.execute(delete(table).where(table.c.case_id.in_(ids[i : i + 500])))
+            rows = [row for case_id in ids for row in rows_of[case_id]]
+            if rows:
+                self.conn.execute(insert(table), rows)
+        self.replaces = {}
+        for name, by_key in self.adds.items():
+            table = _table(self.tables, name)
+            self._insert_new(table, by_key)
+        self.adds = {}
+
+    def _insert_new(self, table: Table, by_key: dict[tuple[Any, ...], dict[str, Any]]) -> None:
+        """Insert the rows whose key is not there already (an event applied twice adds nothing)."""
+        key = list(table.primary_key.columns)
+        first = key[0]  # the event id: narrow the lookup to this batch's events
+        firsts = sorted({k[0] for k in by_key})
+        existing: set[tuple[Any, ...]] = set()
+        for i in range(0, len(firsts), 500):
+            query = select(*key).where(first.in_(firsts[i : i + 500]))
+            existing.update(tuple(r) for r in self.conn.execute(query))
+        rows = [row for k, row in by_key.items() if k not in existing]
+        if rows:
+            columns = {c for row in rows for c in row}
+            self.conn.execute(insert(table), [{c: row.get(c) for c in columns} for row in rows])

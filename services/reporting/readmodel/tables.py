@@ -14,7 +14,7 @@ from sqlalchemy import Boolean, Column, Date, DateTime, Integer, MetaData, Numer
 Money = Numeric(12, 2)
 # The tables' shape: a new shape gets tables of its own name (filled by ``sanctuary rebuild``), so an
 # old database is never read with the wrong columns.
-SHAPE = 2
+SHAPE = 3  # 3: indexes for the batched writer and the report's queries
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def build_tables(prefix: str) -> Tables:
         md,
         Column("case_id", String(64), primary_key=True),
         # The referral form's monitoring answers, as the template's categories (None: unknown).
-        Column("referral_received_on", Date),
+        Column("referral_received_on", Date, index=True),
         Column("referral_source", s),
         Column("gender", s),
         Column("gender_identity_differs", Boolean),
@@ -79,7 +79,7 @@ def build_tables(prefix: str) -> Tables:
         Column("first_contact_at", DateTime),
         Column("contact_not_established", Boolean),
         Column("works_started_at", DateTime),
-        Column("completed_at", DateTime),
+        Column("completed_at", DateTime, index=True),
         Column("install_cost_gbp", Money),
         Column("cancelled_on", Date),
         Column("cancellation_reason", s),
@@ -106,7 +106,7 @@ def build_tables(prefix: str) -> Tables:
         md,
         Column("event_id", String(64), primary_key=True),
         Column("line", Integer, primary_key=True),
-        Column("case_id", String(64), index=False),
+        Column("case_id", String(64), index=True),
         Column("item_code", s),
         Column("category", s),
         Column("quantity", Integer),
@@ -117,7 +117,7 @@ def build_tables(prefix: str) -> Tables:
         f"{prefix}contacts",
         md,
         Column("event_id", String(64), primary_key=True),
-        Column("case_id", String(64)),
+        Column("case_id", String(64), index=True),
         Column("channel", s),
         Column("outcome", s),
         Column("attempted_at", DateTime),
@@ -126,7 +126,7 @@ def build_tables(prefix: str) -> Tables:
         f"{prefix}complaints",
         md,
         Column("event_id", String(64), primary_key=True),
-        Column("case_id", String(64)),
+        Column("case_id", String(64), index=True),
         Column("complaint_ref", s),
         Column("received_on", Date),
         Column("resolved_on", Date),
@@ -136,7 +136,7 @@ def build_tables(prefix: str) -> Tables:
         f"{prefix}feedback",
         md,
         Column("event_id", String(64), primary_key=True),
-        Column("case_id", String(64)),
+        Column("case_id", String(64), index=True),
         Column("received_on", Date),
         Column("satisfaction", s),
         Column("satisfied", Boolean),
@@ -145,7 +145,7 @@ def build_tables(prefix: str) -> Tables:
         f"{prefix}follow_ups",
         md,
         Column("event_id", String(64), primary_key=True),
-        Column("case_id", String(64)),
+        Column("case_id", String(64), index=True),
         Column("contact_on", Date),
         Column("kind", s),
         Column("channel", s),

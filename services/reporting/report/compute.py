@@ -8,44 +8,32 @@ day the installation was completed (the template describes the clients receiving
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import date
 
 from services.reporting.readmodel.store import ReadModelStore
 from services.reporting.report import template as T
 from services.reporting.report.anonymise import apply_audience
 from services.reporting.report.facts import CaseFacts, Facts, load_facts
-from services.reporting.report.model import Audience, Kind, Relation, Report, Row, Section
+from services.reporting.report.model import Audience, Kind, Relation, Report, Row, Section, Value
 from services.reporting.report.quarters import QUARTERS, Period
-from services.reporting.report.rows import average_row, awaiting_row, count_row, money_row, where
+from services.reporting.report.rows import PerQuarter, tally_average, tally_money, tally_row
 from services.reporting.report.scheme_measures import BUDGET, SPEND, scheme_sections
+from services.reporting.report.tally import DECLINED, SUM, FactsTally, SqlTally, Tally
 from shared.scheme import SchemeConfig
-
-
-def _is(column: str, value: object) -> Callable[[CaseFacts], int]:
-    return lambda c: int(c.row.get(column) == value)
-
-
-def _units(category: str) -> Callable[[CaseFacts], int]:
-    return lambda c: sum(int(m["quantity"]) for m in c.measures if m["category"] == category)
-
-
-def _has_disability(disability: str) -> Callable[[CaseFacts], int]:
-    return lambda c: int(disability in c.disabilities)
-
-
-def _disability_unknown(c: CaseFacts) -> int:
-    """Not answered, or "Prefer not to say" ("No disability" is an answer)."""
-    return int(not set(c.disabilities) - {"Prefer not to say"})
 
 
 def risk_level(c: CaseFacts, scheme: SchemeConfig) -> str | None:
     """The assessment's DASH risk level; without one, the level of the RIC score on the form."""
-    if c.row.get("risk_level"):
-        return str(c.row["risk_level"])
-    score = c.row.get("form_ric_score")
+    return risk_of(c.row.get("risk_level"), c.row.get("form_ric_score"), scheme)
+
+
+def risk_of(level: object, score: object, scheme: SchemeConfig) -> str | None:
+    if level:
+        return str(level)
     if score is None:
         return None
+    assert isinstance(score, int)
     if score >= scheme.dash.high_threshold:
         return "High risk"
     return "Medium risk" if score >= scheme.dash.medium_threshold else "Low risk"
@@ -53,25 +41,35 @@ def risk_level(c: CaseFacts, scheme: SchemeConfig) -> str | None:
 
 def marac_referral(c: CaseFacts) -> bool:
     """The assessment's MARAC decision; without one, the form's answer."""
-    decided = c.row.get("marac_referral")
-    return bool(decided if decided is not None else c.row.get("form_marac_referral"))
+    return marac_of(c.row.get("marac_referral"), c.row.get("form_marac_referral"))
 
 
-def _in_group(members: tuple[str, ...]) -> Callable[[CaseFacts], int]:
-    return lambda c: int(c.row.get("ethnicity") in members)
+def marac_of(decided: object, on_form: object) -> bool:
+    return bool(decided if decided is not None else on_form)
 
 
-def _completed(c: CaseFacts) -> date | None:
-    return c.day("completed_at")
+def not_accepted_reason(declined: bool, decline_reason: object, recipient: object) -> str:
+    """CaseFacts.not_accepted_reason from the tallied columns."""
+    return str(decline_reason) if declined else f"Safeguarding referral to {recipient}"
 
 
 def compute_report(store: ReadModelStore, period: Period, audience: Audience, scheme: SchemeConfig) -> Report:
-    """The whole report from the live read models: exact for the coordinator, anonymised for funders."""
-    return report_from_facts(load_facts(store), period, audience, scheme)
+    """The whole report from the live read models: exact for the coordinator, anonymised for funders.
+    The template's rows are counted in SQL; only a scheme's own measures read its cases one by one."""
+    with store.engine.connect() as conn:
+        tally = SqlTally(conn, store.active(conn), period)
+        facts = load_facts(store) if scheme.reporting.own_measures else Facts([], [])
+        sections = [*template_sections(tally, period, scheme), *scheme_sections(facts, tally, period, scheme)]
+    return _finished(sections, period, audience, scheme)
 
 
 def report_from_facts(facts: Facts, period: Period, audience: Audience, scheme: SchemeConfig) -> Report:
-    sections = [*template_sections(facts, period, scheme), *scheme_sections(facts, period, scheme)]
+    tally = FactsTally(facts, period)
+    sections = [*template_sections(tally, period, scheme), *scheme_sections(facts, tally, period, scheme)]
+    return _finished(sections, period, audience, scheme)
+
+
+def _finished(sections: list[Section], period: Period, audience: Audience, scheme: SchemeConfig) -> Report:
     report = Report(period.start, period.end, audience, scheme.name, sections, quarters=period.quarters())
     for section in report.sections:  # quarters after the period's end are blank, not 0
         for row in section.rows:
@@ -84,122 +82,133 @@ def at_most(label: str) -> Relation:
     return Relation(f"{T.REFERRALS}::{T.COMPLETED}", (label,), at_most=True)
 
 
-def template_sections(facts: Facts, period: Period, scheme: SchemeConfig) -> list[Section]:
-    cases = facts.cases
-    done = [c for c in cases if c.row.get("completed_at")]
+def template_sections(tally: Tally, period: Period, scheme: SchemeConfig) -> list[Section]:
+    def one(_: object) -> int:
+        return 1
+
+    def by_value(column: str, when: str = "completed") -> PerQuarter:
+        return {q: Counter({k[0]: n for k, n in c.items()}) for q, c in tally.counts(when, (column,)).items()}
 
     def rows(column: str, labels: Iterable[str], unknown: bool) -> list[Row]:
-        out = [count_row(label, period, done, _completed, _is(column, label)) for label in labels]
+        tallied = by_value(column)
+        out = [tally_row(label, tallied, _equals(label)) for label in labels]
         if unknown:
             known = set(labels)
-            out.append(
-                count_row(T.UNKNOWN, period, done, _completed, lambda c: int(c.row.get(column) not in known))
-            )
+            out.append(tally_row(T.UNKNOWN, tallied, lambda v: int(v not in known)))
         return out
 
     def breakdown(title: str, column: str, labels: tuple[str, ...], unknown: bool) -> Section:
         body = rows(column, labels, unknown)
         return Section(title, body, [Relation(f"{T.REFERRALS}::{T.COMPLETED}", tuple(r.label for r in body))])
 
+    tally.prefetch(
+        "completed",
+        {
+            "gender": T.GENDERS,
+            "gender_identity_differs": (True,),
+            "ethnicity": tuple(m for _, ms in T.ETHNIC_GROUPS for m in ms),
+            "interpreter_needed": (True,),
+            "age_band": T.AGE_BANDS,
+            "nrpf": (True,),
+            "pregnant": (True,),
+            "other_support_needs": (True,),
+            "accommodation_type": T.ACCOMMODATION_TYPES,
+            "tenure_type": T.TENURE_TYPES,
+            "children_count": SUM,
+            "arson_risk": (True,),
+        },
+    )
+    tally.prefetch("received", {"referral_source": T.REFERRAL_SOURCES})
+    # The breakdowns first: the referrals' totals are theirs summed (one query fewer for SQL).
+    tally.counts("not_accepted", NOT_ACCEPTED_KEYS)
+    tally.counts("cancelled", ("cancellation_reason",))
+    tally.case_ids("cancelled", "cancellation_reason", None)
+    completed = tally.counts("completed")
     referrals = Section(
         T.REFERRALS,
         [
-            count_row(T.RECEIVED, period, cases, lambda c: c.day("referral_received_on"), lambda c: 1),
-            count_row(T.ACCEPTED, period, cases, lambda c: c.day("accepted_on"), lambda c: 1),
-            count_row(T.NOT_ACCEPTED, period, cases, CaseFacts.not_accepted_on, lambda c: 1),
-            awaiting_row(T.AWAITING_START, period, cases, at_end=False),
-            awaiting_row(T.AWAITING_END, period, cases, at_end=True),
-            count_row(T.CANCELLED, period, cases, lambda c: c.day("cancelled_on"), lambda c: 1, listed=True),
-            count_row(T.COMPLETED, period, done, _completed, lambda c: 1),
+            tally_row(T.RECEIVED, tally.counts("received"), one),
+            tally_row(T.ACCEPTED, tally.counts("accepted"), one),
+            tally_row(T.NOT_ACCEPTED, tally.counts("not_accepted"), one),
+            awaiting_of(T.AWAITING_START, period, tally, at_end=False),
+            awaiting_of(T.AWAITING_END, period, tally, at_end=True),
+            tally_row(T.CANCELLED, tally.counts("cancelled"), one, tally.case_ids("cancelled")),
+            tally_row(T.COMPLETED, completed, one),
         ],
     )
+    received = by_value("referral_source", "received")
     sources = Section(
         "Referral sources",
-        [
-            count_row(s, period, cases, lambda c: c.day("referral_received_on"), _is("referral_source", s))
-            for s in T.REFERRAL_SOURCES
-        ],
+        [tally_row(s, received, _equals(s)) for s in T.REFERRAL_SOURCES],
         [Relation(f"{T.REFERRALS}::{T.RECEIVED}", T.REFERRAL_SOURCES)],
     )
+    units = tally.units()
     measures = Section(
         "Measures installed",
-        [
-            count_row(
-                label,
-                period,
-                done,
-                _completed,
-                _units(label),
-            )
-            for label in T.MEASURES
-        ],
+        [tally_row(label, {q: Counter({(): u[label]}) for q, u in units.items()}) for label in T.MEASURES],
         note="Units fitted, counted in the quarter the installation was completed.",
     )
-    spend = [(_completed(c), float(c.spend)) for c in done]
+    spends = tally.spends()
     spend_section = Section(
         "Spend per household",
         [
-            average_row("Lowest spend", period, spend, "min", 2),
-            average_row("Highest spend", period, spend, "max", 2),
-            average_row("Average spend per household", period, spend, "mean", 2),
+            tally_average("Lowest spend", spends, "min", 2),
+            tally_average("Highest spend", spends, "max", 2),
+            tally_average("Average spend per household", spends, "mean", 2),
         ],
         note="Pounds, on measures installed, per household whose installation was completed.",
     )
     workdays = scheme.working_days()
-    waits = [
-        (completed, float(workdays.between(received, completed)))
-        for c in done
-        if (received := c.day("referral_received_on")) and (completed := _completed(c))
-    ]
+    waits: PerQuarter = {}
+    for q, pairs in tally.waits().items():
+        waits[q] = Counter()
+        for (received_on, completed_on), n in pairs.items():
+            waits[q][float(workdays.between(received_on, completed_on))] += n
     days = Section(
         "Days between referral and installation",
-        [average_row("Average number of days between referral and installation", period, waits)],
+        [tally_average("Average number of days between referral and installation", waits)],
         note="Working days from the day the referral was received, weekends and bank holidays excluded.",
     )
     gender = breakdown("Gender", "gender", T.GENDERS, True)
     identity = Section(
         "Gender identity",
-        [
-            count_row(
-                T.GENDER_IDENTITY_DIFFERS, period, done, _completed, _is("gender_identity_differs", True)
-            )
-        ],
+        [tally_row(T.GENDER_IDENTITY_DIFFERS, by_value("gender_identity_differs"), _equals(True))],
         [at_most(T.GENDER_IDENTITY_DIFFERS)],
     )
+    with_disability, no_disability = tally.disabilities()
     disability = Section(
         "Disability",
         [
-            *(count_row(d, period, done, _completed, _has_disability(d)) for d in T.DISABILITIES),
-            count_row(T.UNKNOWN, period, done, _completed, _disability_unknown),
+            *(tally_row(d, with_disability, _equals(d)) for d in T.DISABILITIES),
+            tally_row(T.UNKNOWN, {q: Counter({(): n}) for q, n in no_disability.items()}),
         ],
         [at_most(d) for d in (*T.DISABILITIES, T.UNKNOWN)],
     )
+    ethnicities = by_value("ethnicity")
     ethnicity_rows: list[Row] = []
     relations: list[Relation] = []
     for heading, members in T.ETHNIC_GROUPS:
-        member_rows = [count_row(m, period, done, _completed, _is("ethnicity", m)) for m in members]
-        head = count_row(heading, period, done, _completed, _in_group(members))
+        member_rows = [tally_row(m, ethnicities, _equals(m)) for m in members]
+        head = tally_row(heading, ethnicities, lambda v, ms=members: int(v in ms))  # type: ignore[misc]
         head.kind = Kind.HEADING
         ethnicity_rows += [head, *member_rows]
         relations.append(Relation(heading, members))
     known = {m for _, ms in T.ETHNIC_GROUPS for m in ms}
-    ethnicity_rows.append(
-        count_row(T.UNKNOWN, period, done, _completed, lambda c: int(c.row.get("ethnicity") not in known))
-    )
+    ethnicity_rows.append(tally_row(T.UNKNOWN, ethnicities, lambda v: int(v not in known)))
     relations.append(Relation(f"{T.REFERRALS}::{T.COMPLETED}", (*(h for h, _ in T.ETHNIC_GROUPS), T.UNKNOWN)))
     ethnicity = Section("Ethnicity", ethnicity_rows, relations)
     interpreter = Section(
         T.INTERPRETER_NEEDED,
-        [count_row(T.INTERPRETER_NEEDED, period, done, _completed, _is("interpreter_needed", True))],
+        [tally_row(T.INTERPRETER_NEEDED, by_value("interpreter_needed"), _equals(True))],
         [at_most(T.INTERPRETER_NEEDED)],
     )
     age = breakdown("Age", "age_band", T.AGE_BANDS, True)
     support = Section(
         "Additional support",
         [
-            count_row(T.ADDITIONAL_SUPPORT[0], period, done, _completed, _is("nrpf", True)),
-            count_row(T.ADDITIONAL_SUPPORT[1], period, done, _completed, _is("pregnant", True)),
-            count_row(T.ADDITIONAL_SUPPORT[2], period, done, _completed, _is("other_support_needs", True)),
+            tally_row(T.ADDITIONAL_SUPPORT[0], by_value("nrpf"), _equals(True)),
+            tally_row(T.ADDITIONAL_SUPPORT[1], by_value("pregnant"), _equals(True)),
+            tally_row(T.ADDITIONAL_SUPPORT[2], by_value("other_support_needs"), _equals(True)),
         ],
         [at_most(s) for s in T.ADDITIONAL_SUPPORT],
     )
@@ -207,36 +216,27 @@ def template_sections(facts: Facts, period: Period, scheme: SchemeConfig) -> lis
     tenure = breakdown("Tenure type", "tenure_type", T.TENURE_TYPES, False)
     children = Section(
         "Number of dependent children",
-        [
-            count_row(
-                "Number of dependent children",
-                period,
-                done,
-                _completed,
-                lambda c: int(c.row.get("children_count") or 0),
-            )
-        ],
+        [tally_row("Number of dependent children", by_value("children_count"), lambda v: int(v or 0))],
     )
     child_ages = Section(
         "Average age of children",
-        [
-            average_row(
-                "Average age of children",
-                period,
-                [(_completed(c), float(a)) for c in done for a in c.child_ages if a is not None],
-            )
-        ],
+        [tally_average("Average age of children", tally.child_ages())],
     )
+    risks = tally.counts("completed", ("risk_level", "form_ric_score"))
     risk_rows = [
-        count_row(level, period, done, _completed, where(lambda c: risk_level(c, scheme), level))
+        tally_row(level, risks, lambda k, lv=level: int(risk_of(k[0], k[1], scheme) == lv))  # type: ignore[misc]
         for level in T.RISK_LEVELS
     ]
     safety = Section(
         "Client safety",
         [
             *risk_rows,
-            count_row(T.MARAC, period, done, _completed, lambda c: int(marac_referral(c))),
-            count_row(T.ARSON, period, done, _completed, _is("arson_risk", True)),
+            tally_row(
+                T.MARAC,
+                tally.counts("completed", ("marac_referral", "form_marac_referral")),
+                lambda k: int(marac_of(k[0], k[1])),
+            ),
+            tally_row(T.ARSON, by_value("arson_risk"), _equals(True)),
         ],
         [
             Relation(f"{T.REFERRALS}::{T.COMPLETED}", T.RISK_LEVELS),
@@ -263,8 +263,31 @@ def template_sections(facts: Facts, period: Period, scheme: SchemeConfig) -> lis
         children,
         child_ages,
         safety,
-        *guidance_sections(facts, period, scheme),
+        *guidance_sections(tally, spends, period, scheme),
     ]
+
+
+NOT_ACCEPTED_KEYS = (DECLINED, "decline_reason", "safeguarding_recipient")
+
+
+def _equals(wanted: object) -> Callable[[object], int]:
+    return lambda v: int(v == wanted)
+
+
+def awaiting_of(label: str, period: Period, tally: Tally, at_end: bool) -> Row:
+    """Referrals received and neither accepted nor not accepted, on the first day of each quarter
+    (``at_end``: the last day); the Total column on the period's first (last) day. A stock, so its
+    quarters do not add up to the Total."""
+    values: dict[str, Value] = {}
+    bounds = dict(zip(QUARTERS, period.quarter_bounds(), strict=True))
+    bounds["Total"] = (period.start, period.end)
+    for column, (first, last) in bounds.items():
+        if first > period.end:
+            values[column] = 0
+            continue
+        # At the start: received before the day and undecided before it; at the end: by the day.
+        values[column] = tally.undecided(last, False) if at_end else tally.undecided(first, True)
+    return Row(label, values, Kind.COUNT, additive=False)
 
 
 def _reasons(listed: Iterable[str], seen: Iterable[str | None]) -> list[str]:
@@ -273,30 +296,40 @@ def _reasons(listed: Iterable[str], seen: Iterable[str | None]) -> list[str]:
     return out + sorted({r for r in seen if r and r not in out})
 
 
-def guidance_sections(facts: Facts, period: Period, scheme: SchemeConfig) -> list[Section]:
+def guidance_sections(
+    tally: Tally, spends: PerQuarter, period: Period, scheme: SchemeConfig
+) -> list[Section]:
     """The monitoring guidance's other outputs: reasons for non-acceptance and cancellation, costs."""
-    cases = facts.cases
-    declined = _reasons(scheme.decline_reasons, (c.not_accepted_reason() for c in cases))
-    cancelled = _reasons(scheme.cancellation_reasons, (c.row.get("cancellation_reason") for c in cases))
+    keys = NOT_ACCEPTED_KEYS
+
+    def reason(key: tuple[object, ...]) -> str:
+        return not_accepted_reason(bool(key[0]), key[1], key[2])
+
+    ever = tally.counts("not_accepted_ever", keys)["all"]
+    declined = _reasons(scheme.decline_reasons, (reason(k) for k in ever))
+    not_accepted = tally.counts("not_accepted", keys)
     reasons = Section(
         "Reasons for non-acceptance",
-        [
-            count_row(r, period, cases, CaseFacts.not_accepted_on, where(CaseFacts.not_accepted_reason, r))
-            for r in declined
-        ],
+        [tally_row(r, not_accepted, lambda k, r=r: int(reason(k) == r)) for r in declined],  # type: ignore[misc]
         [Relation(f"{T.REFERRALS}::{T.NOT_ACCEPTED}", tuple(declined))],
     )
+    seen = tally.counts("any", ("cancellation_reason",))["all"]
+    cancelled = _reasons(scheme.cancellation_reasons, (k[0] for k in seen))
+    by_reason = tally.counts("cancelled", ("cancellation_reason",))
     cancellations = Section(
         "Reasons for cancellation",
         [
-            count_row(r, period, cases, lambda c: c.day("cancelled_on"), _is("cancellation_reason", r), True)
+            tally_row(
+                r,
+                by_reason,
+                lambda k, r=r: int(k[0] == r),  # type: ignore[misc]
+                tally.case_ids("cancelled", "cancellation_reason", r),
+            )
             for r in cancelled
         ],
         [Relation(f"{T.REFERRALS}::{T.CANCELLED}", tuple(cancelled))],
     )
-    cost = money_row(
-        "Total cost of measures installed", period, [(_completed(c), c.spend) for c in cases if _completed(c)]
-    )
+    cost = tally_money("Total cost of measures installed", spends)
     # The same figure as the budget section's spend: hidden in the same cells.
     same = [Relation(cost.label, (f"{BUDGET}::{SPEND}",))]
     return [reasons, cancellations, Section("Cost of measures installed", [cost], same, note="Pounds.")]

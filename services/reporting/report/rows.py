@@ -3,9 +3,11 @@ the quarter of the date that places it in the period (and in Total)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from services.reporting.report.facts import CaseFacts
 from services.reporting.report.model import Kind, Row, Value
@@ -139,3 +141,57 @@ def money_row(label: str, period: Period, samples: Iterable[tuple[date | None, D
 def only_total(value: Value) -> dict[str, Value]:
     """A figure for the whole period (budget, target): the quarter columns stay empty."""
     return {**dict.fromkeys(COLUMNS), "Total": value}
+
+
+# -- rows from tallies (report/tally.py): the same figures, from counts per quarter -------------------
+
+PerQuarter = dict[str, Counter[Any]]
+
+
+def tally_row(
+    label: str,
+    tallied: PerQuarter,
+    weight: Callable[[Any], int] = lambda _: 1,
+    cases: list[str] | None = None,
+) -> Row:
+    """The sum of ``weight`` of each tallied value, per quarter and in Total."""
+    values: dict[str, Value] = dict.fromkeys(COLUMNS, 0)
+    for quarter, counter in tallied.items():
+        n = sum(weight(value) * times for value, times in counter.items())
+        if n:
+            values[quarter] = int(values[quarter] or 0) + n
+            values["Total"] = int(values["Total"] or 0) + n
+    return Row(label, values, Kind.COUNT, cases=cases or [])
+
+
+def tally_average(label: str, tallied: PerQuarter, how: str = "mean", places: int = 1) -> Row:
+    """Mean (or lowest / highest) of the tallied values per quarter; None where a quarter has none."""
+    by: dict[str, Counter[Any]] = {c: Counter() for c in COLUMNS}
+    for quarter, counter in tallied.items():
+        by[quarter].update(counter)
+        by["Total"].update(counter)
+    values: dict[str, Value] = {}
+    for column, xs in by.items():
+        present = [float(x) for x, n in xs.items() if n]
+        if not present:
+            values[column] = None
+        elif how == "min":
+            values[column] = rounded(min(present), places)
+        elif how == "max":
+            values[column] = rounded(max(present), places)
+        else:
+            total = sum((Decimal(str(x)) * n for x, n in xs.items()), Decimal(0))
+            values[column] = rounded(float(total) / xs.total(), places)
+    return Row(label, values, Kind.AVERAGE, basis={c: xs.total() for c, xs in by.items()})
+
+
+def tally_money(label: str, tallied: PerQuarter) -> Row:
+    """Spend per quarter, the households (tallied by what was spent on each) its basis."""
+    totals = dict.fromkeys(COLUMNS, Decimal(0))
+    households = dict.fromkeys(COLUMNS, 0)
+    for quarter, counter in tallied.items():
+        for amount, n in counter.items():
+            for column in (quarter, "Total"):
+                totals[column] += Decimal(amount) * n
+                households[column] += n
+    return Row(label, {c: float(v) for c, v in totals.items()}, Kind.MONEY, basis=households)

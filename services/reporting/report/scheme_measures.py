@@ -5,7 +5,6 @@ household target (here), which every scheme configures."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from services.reporting.report import template as T
@@ -13,34 +12,24 @@ from services.reporting.report.facts import Facts
 from services.reporting.report.model import Kind, Relation, Row, Section
 from services.reporting.report.performance import performance_indicators
 from services.reporting.report.quarters import Period
-from services.reporting.report.rows import count_row, money_row, only_total, rounded
+from services.reporting.report.rows import only_total, rounded, tally_money, tally_row
 from services.reporting.report.standards import service_standards
+from services.reporting.report.tally import Tally
 from shared.scheme import SchemeConfig
 
 BUDGET = "Spend against budget and household target"
 SPEND = "Spend on measures installed"
 
 
-def budget(facts: Facts, period: Period, scheme: SchemeConfig) -> Section:
-    done = [c for c in facts.cases if c.row.get("completed_at")]
-    spend = money_row(SPEND, period, [(c.day("completed_at"), c.spend) for c in done])
-    households = count_row(
-        "Households with installations completed", period, done, lambda c: c.day("completed_at"), lambda c: 1
-    )
+def budget(tally: Tally, period: Period, scheme: SchemeConfig) -> Section:
+    spend = tally_money(SPEND, tally.spends())
+    households = tally_row("Households with installations completed", tally.counts("completed"))
     annual = Decimal(scheme.reporting.annual_budget_gbp)
     spent = Decimal(str(spend.values["Total"]))
     target = scheme.reporting.household_target
     reached = int(households.values["Total"] or 0)
     # Approved by the coordinator by the end of the period; not installed, cancelled or closed by then.
-    waiting = [
-        Decimal(str(c.row["approved_cost_gbp"]))
-        for c in facts.cases
-        if c.row.get("approved_on") is not None
-        and c.row["approved_on"] <= period.end
-        and not _by(c.day("completed_at"), period)
-        and not _by(c.day("cancelled_on"), period)
-        and not _by(c.day("closed_on"), period)
-    ]
+    waiting, waiting_cases = tally.approved_waiting(period.end)
     return Section(
         BUDGET,
         [
@@ -50,9 +39,9 @@ def budget(facts: Facts, period: Period, scheme: SchemeConfig) -> Section:
             Row("Budget remaining", only_total(float(annual - spent)), Kind.MONEY),
             Row(
                 "Approved measures not yet installed (estimated cost)",
-                only_total(float(sum(waiting, Decimal(0)))),
+                only_total(float(waiting)),
                 Kind.MONEY,
-                basis={"Total": len(waiting)},
+                basis={"Total": waiting_cases},
             ),
             households,
             Row("Household target", only_total(target), Kind.MONEY, configured=True),
@@ -73,13 +62,10 @@ def budget(facts: Facts, period: Period, scheme: SchemeConfig) -> Section:
     )
 
 
-def _by(day: date | None, period: Period) -> bool:
-    return day is not None and day <= period.end
-
-
-def scheme_sections(facts: Facts, period: Period, scheme: SchemeConfig) -> list[Section]:
+def scheme_sections(facts: Facts, tally: Tally, period: Period, scheme: SchemeConfig) -> list[Section]:
+    """``facts``: the cases one by one, read only when the scheme names measures of its own."""
     own = scheme.reporting.own_measures
     sections = performance_indicators(facts, period, scheme) if "performance_indicators" in own else []
     if "service_standards" in own:
         sections.append(service_standards(facts, period, scheme))
-    return [*sections, budget(facts, period, scheme)]
+    return [*sections, budget(tally, period, scheme)]
