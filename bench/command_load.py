@@ -18,17 +18,12 @@ from pathlib import Path
 
 import orjson
 from nats.aio.client import Client as NATS
-from workers import run_workers  # bench/workers.py, beside this script
+from workers import percentile, run_workers  # bench/workers.py, beside this script
 
 from sanctuary.demo.people import make_client
 from sanctuary.demo.storyline import COORDINATOR
 from shared.contracts.referral import AcceptReferral, case_id_for
 from shared.eventstore import STREAM
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def cpu_seconds(pid: int) -> float:

@@ -66,7 +66,12 @@ class Bus:
         )
         return recorded
 
-    def reader(self, name: str, seen: list[RecordedEvent], fail: Any = None) -> CaseReader[RecordedEvent]:
+    def reader(
+        self, name: str, seen: list[RecordedEvent], fail: Any = None, **options: Any
+    ) -> CaseReader[RecordedEvent]:
+        """A reader of the referral events that records each in ``seen``, after ``fail(event)``
+        (which may raise); ``options`` are further CaseReader arguments (transient, stall_after_s)."""
+
         async def decode(seq: int, subject: str, data: bytes) -> RecordedEvent:
             return await self.reading.decode(data, seq=seq, subject=subject)
 
@@ -75,7 +80,8 @@ class Bus:
                 fail(event)
             seen.append(event)
 
-        return CaseReader(name, ["case.*.referral.>"], decode, apply, KvPositions(self.nc.jetstream, name))
+        positions = KvPositions(self.nc.jetstream, name)
+        return CaseReader(name, ["case.*.referral.>"], decode, apply, positions, **options)
 
 
 @pytest.fixture
@@ -226,14 +232,7 @@ async def test_a_transient_failure_is_retried_in_place_and_nothing_overtakes_it(
             raise OperationalError("SELECT 1", {}, Exception("database is restarting"))
 
     seen: list[RecordedEvent] = []
-    reader = CaseReader(
-        name,
-        ["case.*.referral.>"],
-        lambda seq, subject, data: bus.reading.decode(data, seq=seq, subject=subject),
-        _recording(seen, fail),
-        KvPositions(bus.nc.jetstream, name),
-        transient=(OperationalError,),
-    )
+    reader = bus.reader(name, seen, fail, transient=(OperationalError,))
     await reader.start(bus.nc)
     try:
         await until(lambda: reader.position >= events[-1].seq, "the reader gets past the failing event")
@@ -242,14 +241,6 @@ async def test_a_transient_failure_is_retried_in_place_and_nothing_overtakes_it(
     assert tried == ["n0", "n1", "n2", "n2", "n2", "n2", "n2", "n3", "n4"], "retried in place, in order"
     assert mine(seen, {case_id}) == ["n0", "n1", "n2", "n3", "n4"]
     assert await parked_of(bus, name, case_id) == [], "a transient failure is never parked"
-
-
-def _recording(seen: list[RecordedEvent], fail: Any) -> Any:
-    async def apply(event: RecordedEvent) -> None:
-        fail(event)
-        seen.append(event)
-
-    return apply
 
 
 async def test_a_deleted_consumer_is_replaced_and_nothing_is_lost(bus: Bus) -> None:
@@ -310,15 +301,7 @@ async def test_health_says_a_reader_is_stalled_while_it_cannot_progress(bus: Bus
             raise OperationalError("SELECT 1", {}, Exception("database down"))
 
     seen: list[RecordedEvent] = []
-    reader = CaseReader(
-        name,
-        ["case.*.referral.>"],
-        lambda seq, subject, data: bus.reading.decode(data, seq=seq, subject=subject),
-        _recording(seen, fail),
-        KvPositions(bus.nc.jetstream, name),
-        transient=(OperationalError,),
-        stall_after_s=0.5,
-    )
+    reader = bus.reader(name, seen, fail, transient=(OperationalError,), stall_after_s=0.5)
     health = ServiceHealth("test", "0", connected=lambda: bus.nc.is_connected, serving=True)
     health.add_reader(reader)
     event = await bus.note(case_id, "blocked")

@@ -79,6 +79,16 @@ async def eventually(check: Callable[[], Awaitable[bool]], what: str, seconds: f
     await until(check, what, seconds)
 
 
+async def until_flagged(nc: NATS, postcode: str, house: str, what: str, *, flagged: bool = True) -> None:
+    """Wait until the control room finds the address flagged (or, ``flagged=False``, finds nothing)."""
+
+    async def answered() -> bool:
+        answer = (await ask(nc, postcode, house))[0]
+        return bool(answer.get("found")) if flagged else answer == {"found": False}
+
+    await eventually(answered, what)
+
+
 async def append(store: EventStore, case_id: str, events: list[Event], actor: Actor) -> None:
     """Append as another service would: the service's own reactions may append to the case at the
     same moment, so a concurrency conflict means read the new end and try again."""
@@ -227,11 +237,7 @@ async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
 
         # The referral side closes the case: the flag is removed by reaction and the lookup answers nothing.
         await append(referral_store, case_id, [closed()], REFERRAL_COORDINATOR)
-
-        async def gone() -> bool:
-            return (await ask(nc, postcode, house))[0] == {"found": False}
-
-        await eventually(gone, "the flag removed on closure")
+        await until_flagged(nc, postcode, house, "the flag removed on closure", flagged=False)
         [removed] = of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved)
         assert removed.reason is FlagRemovalReason.CASE_CLOSED
     finally:
@@ -254,17 +260,9 @@ async def test_withdrawn_consent_to_information_sharing_removes_a_consent_based_
             REFERRAL_COORDINATOR,
         )
         await append(store_for("contractor"), case_id, [completed()], CONTRACTOR)
-
-        async def found() -> bool:
-            return bool((await ask(nc, postcode, house))[0].get("found"))
-
-        await eventually(found, "the flag on completion")
+        await until_flagged(nc, postcode, house, "the flag on completion")
         await append(referral_store, case_id, [withdrawn()], REFERRAL_COORDINATOR)
-
-        async def gone() -> bool:
-            return not (await ask(nc, postcode, house))[0].get("found")
-
-        await eventually(gone, "the flag removed on withdrawal")
+        await until_flagged(nc, postcode, house, "the flag removed on withdrawal", flagged=False)
         [removed] = of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved)
         assert removed.reason is FlagRemovalReason.CONSENT_WITHDRAWN
     finally:
@@ -290,11 +288,7 @@ async def test_without_consent_a_safeguarding_override_for_the_fire_service_flag
         await append(store_for("contractor"), case_id, [completed()], CONTRACTOR)
         # ...until the coordinator records a safeguarding override for the fire service.
         await append(referral_store, case_id, [override()], REFERRAL_COORDINATOR)
-
-        async def found() -> bool:
-            return bool((await ask(nc, postcode, house))[0].get("found"))
-
-        await eventually(found, "the flag under the override")
+        await until_flagged(nc, postcode, house, "the flag under the override")
         [flagged] = of_type(await assessment_store.load(case_id), SanctuaryAddressFlagged)
         assert flagged.shared_under is SharingBasis.SAFEGUARDING_OVERRIDE
 
