@@ -160,6 +160,8 @@ def start_raw_responder(url: str, events: int, replicas: int) -> subprocess.Pope
 async def measure_floor(
     nc: NATS, args: argparse.Namespace, process: subprocess.Popen[bytes], subject: str, body: bytes
 ) -> dict[str, float]:
+    """A floor's p50 and p99 one request at a time, its rate with --clients in flight, and the CPU
+    its responder process spent per request."""
     cpu = cpu_seconds(process.pid)
 
     async def send(i: int) -> None:
