@@ -35,7 +35,7 @@ from faststream import FastStream
 from faststream.nats import NatsBroker, NatsMessage
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
-from workers import run_workers  # bench/workers.py, beside this script
+from workers import percentile, run_workers  # bench/workers.py, beside this script
 
 from sanctuary.devtools.nats_server import NatsServer
 from sanctuary.provision import provision
@@ -100,11 +100,6 @@ async def record_flags(url: str, kek: bytes, keys_dir: Path, count: int, concurr
     finally:
         await keys.stop()
         await nc.close()
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def measure(

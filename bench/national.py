@@ -28,7 +28,6 @@ import contextlib
 import fnmatch
 import json
 import os
-import random
 import resource
 import shutil
 import subprocess
@@ -42,9 +41,9 @@ from typing import Any
 
 import nats
 import psycopg
-from eventstore import percentile, raw_case_read  # bench/eventstore.py, beside this script
+from eventstore import case_load_times  # bench/eventstore.py, beside this script
 from nats.aio.client import Client as NATS
-from workers import run_workers  # bench/workers.py, beside this script
+from workers import percentile, run_workers  # bench/workers.py, beside this script
 
 from sanctuary.demo.driver import FEMALE_INSTALLER, MALE_INSTALLER
 from sanctuary.demo.generator import financial_year_start, generate, year_end
@@ -283,19 +282,8 @@ async def run_task(task: str, date_from: str, date_to: str) -> None:
 
 async def case_loads(writer: Writer, cases: int, samples: int) -> tuple[float, float, float, float]:
     """p50 and p99 in ms of EventStore.load of a random case, then of a raw ordered consumer."""
-    js = writer.nc.jetstream()
-    ours, raw = [], []
-    store = writer.stores["referral"]
-    for n in random.sample(range(cases), min(samples, cases)):
-        case_id = f"NAT-{n:06d}"
-        started = time.perf_counter()
-        loaded = await store.load(case_id)
-        ours.append((time.perf_counter() - started) * 1000)
-        started = time.perf_counter()
-        read = await raw_case_read(js, case_id)
-        raw.append((time.perf_counter() - started) * 1000)
-        if len(loaded) != read:
-            raise RuntimeError(f"{case_id}: loaded {len(loaded)} events, the raw read {read}")
+    names = [f"NAT-{n:06d}" for n in range(cases)]
+    ours, raw = await case_load_times(writer.stores["referral"], writer.nc.jetstream(), names, samples)
     return percentile(ours, 50), percentile(ours, 99), percentile(raw, 50), percentile(raw, 99)
 
 

@@ -1,10 +1,17 @@
-"""What the benchmarks share: running many awaited operations with a fixed number in flight."""
+"""What the benchmarks share: running many awaited operations with a fixed number in flight, and
+the percentiles of what they measured."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+
+
+def percentile(samples: list[float], p: float) -> float:
+    """The ``p``th percentile of ``samples`` (the nearest rank)."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def run_workers(concurrency: int, total: int, one: Callable[[int, int], Awaitable[None]]) -> float:

@@ -7,8 +7,9 @@ The runbook is in docs/deploy.md."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import nats
 import typer
@@ -29,24 +30,32 @@ async def _connect() -> nats.NATS:
     return await nats.connect(**options, name="sanctuary-backup", connect_timeout=5)
 
 
+T = TypeVar("T")
+
+
+def _on_nats(what: str, work: Callable[[nats.NATS], Awaitable[T]]) -> T:
+    """``work`` on a connection of its own; a BackupError ends the command, saying ``what`` failed."""
+
+    async def go() -> T:
+        nc = await _connect()
+        try:
+            return await work(nc)
+        finally:
+            await nc.close()
+
+    try:
+        return asyncio.run(go())
+    except BackupError as exc:
+        typer.echo(f"{what} failed: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
 @backup_app.command("create")
 def backup_create(
     out: Annotated[Path, typer.Option("--out", help="A new, empty directory for the backup.")],
 ) -> None:
     """Snapshot CASES, the case keys (and checkpoints, dead letters, staff register if present)."""
-
-    async def go() -> list[StreamBackup]:
-        nc = await _connect()
-        try:
-            return await create_backup(nc, out, progress=typer.echo)
-        finally:
-            await nc.close()
-
-    try:
-        done = asyncio.run(go())
-    except BackupError as exc:
-        typer.echo(f"backup failed: {exc}", err=True)
-        raise typer.Exit(1) from None
+    done: list[StreamBackup] = _on_nats("backup", lambda nc: create_backup(nc, out, progress=typer.echo))
     for s in done:
         typer.echo(f"{s.stream}: {s.messages} messages (seq {s.first_seq}-{s.last_seq}), {s.bytes} bytes")
     typer.echo(f"backup written to {out}")
@@ -61,19 +70,7 @@ def backup_restore(
     ] = None,
 ) -> None:
     """Restore a backup into a fresh server or cluster, before any service starts on it."""
-
-    async def go() -> list[tuple[str, int]]:
-        nc = await _connect()
-        try:
-            return await restore_backup(nc, backup, replicas, progress=typer.echo)
-        finally:
-            await nc.close()
-
-    try:
-        restored = asyncio.run(go())
-    except BackupError as exc:
-        typer.echo(f"restore failed: {exc}", err=True)
-        raise typer.Exit(1) from None
+    restored = _on_nats("restore", lambda nc: restore_backup(nc, backup, replicas, progress=typer.echo))
     for stream, messages in restored:
         typer.echo(f"{stream}: {messages} messages restored")
     typer.echo("restore complete: start the services, then run `sanctuary audit verify --all`")

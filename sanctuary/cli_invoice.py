@@ -4,7 +4,7 @@ period (normally a quarter), per case by reference and in total, written as CSV 
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -12,28 +12,22 @@ import typer
 
 import shared.contracts  # noqa: F401  (registers every event type)
 from sanctuary.cli_app import app
+from sanctuary.cli_dates import from_and_to
 from sanctuary.cli_errors import EXIT_USAGE, CliError, problems_line
 from sanctuary.cli_nats import connect, nats_url
 from services.contractor.invoice import Invoice, build_invoice, write_invoice
 from services.contractor.invoice_source import load_installations
 from shared.catalogue import load_catalogue
-from shared.errors import CommandRejected, Problem, reject_if
+from shared.errors import CommandRejected
 from shared.settings import load_settings
 
 
 def invoice_period(date_from: str, date_to: str) -> tuple[date, date]:
     """The period's first and last day; every problem named by its option."""
-    days: dict[str, date] = {}
-    problems: list[Problem] = []
-    for option, value in (("from", date_from), ("to", date_to)):
-        try:
-            days[option] = datetime.strptime(value, "%Y-%m-%d").date()
-        except ValueError:
-            problems.append(Problem(field=option, problem="must be a date written YYYY-MM-DD"))
-    reject_if(problems)
-    if days["to"] < days["from"]:
+    start, end = from_and_to(date_from, date_to)
+    if end < start:
         raise CommandRejected.one("to", "is before --from")
-    return days["from"], days["to"]
+    return start, end
 
 
 async def produce_invoice(nats_url: str, catalogue_path: Path, start: date, end: date) -> Invoice:

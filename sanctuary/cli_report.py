@@ -4,7 +4,6 @@ rebuilt from the stream)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from sanctuary.cli_app import app
 from sanctuary.cli_database import require_read_models
+from sanctuary.cli_dates import from_and_to
 from sanctuary.cli_errors import EXIT_USAGE, CliError, problems_line
 from sanctuary.cli_nats import connect, nats_url
 from services.reporting.readmodel.projection import MonitoringProjection
@@ -22,22 +22,9 @@ from services.reporting.report.model import Audience
 from services.reporting.report.produce import Format, render_report, report_for_period, write_report
 from services.reporting.report.quarters import Period
 from shared.catalogue import load_catalogue
-from shared.errors import CommandRejected, Problem, reject_if
+from shared.errors import CommandRejected
 from shared.scheme import SchemeError, load_scheme
 from shared.settings import Settings, load_settings
-
-
-def _days(date_from: str, date_to: str) -> tuple[date, date]:
-    """Both dates, or every one that is not a date, each named."""
-    found: dict[str, date] = {}
-    problems = []
-    for field, value in (("from", date_from), ("to", date_to)):
-        try:
-            found[field] = datetime.strptime(value, "%Y-%m-%d").date()
-        except ValueError:
-            problems.append(Problem(field=field, problem="must be a date written YYYY-MM-DD"))
-    reject_if(problems)
-    return found["from"], found["to"]
 
 
 @app.command("report")
@@ -62,7 +49,7 @@ def report_command(
     except (OSError, SchemeError) as exc:
         raise CliError(f"SANCTUARY_SCHEME: {exc}", EXIT_USAGE) from None
     try:
-        start, end = _days(date_from, date_to)
+        start, end = from_and_to(date_from, date_to)
         Period.of(start, end)  # a bad period is named before the database is looked at
         require_read_models(settings.database_url)
         report = report_for_period(settings.database_url, start, end, audience, scheme)

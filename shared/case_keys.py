@@ -18,7 +18,7 @@ from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.crypto import CaseErased
+from shared.crypto import CaseErased, KeyCache
 from shared.events import Actor
 from shared.logging import get_logger
 from shared.positions import MemoryPositions
@@ -101,8 +101,7 @@ class CaseKeyClient:
         self._nc = nc
         self.service = service
         self._timeout = timeout_s
-        self._cache: dict[str, bytes] = {}
-        self._erased: set[str] = set()
+        self._keys = KeyCache()
         # A long-running service follows destructions; a one-off tool (the operator's) need not.
         self._watch = destruction_watch(service, self.forget) if watch else None
         if self._watch is not None:
@@ -117,20 +116,17 @@ class CaseKeyClient:
             await self._watch.stop()
 
     def forget(self, case_id: str) -> None:
-        self._cache.pop(case_id, None)
-        self._erased.add(case_id)
+        self._keys.forget(case_id)
 
     def known_erased(self, case_id: str) -> bool:
         """Whether this process has learnt the case's key is destroyed (it then never asks again)."""
-        return case_id in self._erased
+        return self._keys.erased(case_id)
 
     async def key_for_reading(self, case_id: str) -> bytes:
         """The case's key; CaseErased after erasure, KeyError if the case never had one."""
-        cached = self._cache.get(case_id)
+        cached = self._keys.get(case_id)
         if cached is not None:
             return cached
-        if case_id in self._erased:
-            raise CaseErased(case_id)
         return self._keep(case_id, await self._ask(KeyOperation.GET, case_id))
 
     async def key_for_writing(self, case_id: str) -> bytes:
@@ -142,11 +138,9 @@ class CaseKeyClient:
                 raise KeyCustodianError(
                     f"case {case_id} has no key, and {self.service} may not create one"
                 ) from None
-        cached = self._cache.get(case_id)
+        cached = self._keys.get(case_id)
         if cached is not None:
             return cached
-        if case_id in self._erased:
-            raise CaseErased(case_id)
         # One request, not a get then a create: the custodian's create answers with the key the
         # case already has, if it has one (and refuses an erased case), so a new case costs one
         # round trip.
@@ -161,10 +155,9 @@ class CaseKeyClient:
         return bool(reply.destroyed)
 
     def _keep(self, case_id: str, key: bytes) -> bytes:
-        if case_id in self._erased:  # destroyed while we asked
+        if self._keys.erased(case_id):  # destroyed while we asked
             raise CaseErased(case_id)
-        self._cache[case_id] = key
-        return key
+        return self._keys.keep(case_id, key)
 
     async def _ask(self, operation: KeyOperation, case_id: str) -> bytes:
         reply = await self._request(operation, case_id, b"")

@@ -154,6 +154,18 @@ def build_record(
     }
 
 
+def _as_stored(record: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a RecordedEvent that its record holds as they are (the actor as a model)."""
+    return {
+        "event_id": record["event_id"],
+        "type": record["type"],
+        "case_id": record["case_id"],
+        "actor": Actor.model_validate(record["actor"]),
+        "causation_id": record["causation_id"],
+        "correlation_id": record["correlation_id"],
+    }
+
+
 def decode_record(
     record: dict[str, Any], *, key: bytes | None, seq: int = 0, subject: str = ""
 ) -> RecordedEvent:
@@ -174,15 +186,10 @@ def decode_record(
     merge_personal(cls, data, personal)
     payload = cls.model_validate(data)
     return RecordedEvent(
-        event_id=record["event_id"],
-        type=record["type"],
+        **_as_stored(record),
         schema_version=cls.schema_version,
-        case_id=record["case_id"],
         occurred_at=record["occurred_at"],
         recorded_at=record["recorded_at"],
-        actor=Actor.model_validate(record["actor"]),
-        causation_id=record["causation_id"],
-        correlation_id=record["correlation_id"],
         payload=payload,
         seq=seq,
         subject=subject,
@@ -199,15 +206,10 @@ def recorded_from_written(
     """The RecordedEvent of a record we have just written, from the payload we hold (already
     validated by ``build_record``): no decryption or re-validation on the append path."""
     return RecordedEvent.model_construct(
-        event_id=record["event_id"],
-        type=record["type"],
+        **_as_stored(record),
         schema_version=record["schema_version"],
-        case_id=record["case_id"],
         occurred_at=datetime.fromisoformat(record["occurred_at"]),
         recorded_at=datetime.fromisoformat(record["recorded_at"]),
-        actor=Actor.model_validate(record["actor"]),
-        causation_id=record["causation_id"],
-        correlation_id=record["correlation_id"],
         payload=payload,
         seq=seq,
         subject=subject,

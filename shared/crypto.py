@@ -53,6 +53,36 @@ class CaseKeys(Protocol):
     async def key_for_reading(self, case_id: str) -> bytes: ...
 
 
+class KeyCache:
+    """The case keys a process holds in memory, and the cases it has learnt are erased (it never
+    asks for those again): the custodian's store and each service's client keep one."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, bytes] = {}
+        self._erased: set[str] = set()
+
+    def get(self, case_id: str) -> bytes | None:
+        """The case's key if held, None if not; CaseErased once the case is known to be erased."""
+        key = self._keys.get(case_id)
+        if key is not None:
+            return key
+        if case_id in self._erased:
+            raise CaseErased(case_id)
+        return None
+
+    def keep(self, case_id: str, key: bytes) -> bytes:
+        self._keys[case_id] = key
+        return key
+
+    def forget(self, case_id: str) -> None:
+        """The case's key is destroyed: drop it, and never ask again."""
+        self._keys.pop(case_id, None)
+        self._erased.add(case_id)
+
+    def erased(self, case_id: str) -> bool:
+        return case_id in self._erased
+
+
 def seal(key: bytes, plaintext: bytes, aad: bytes) -> str:
     nonce = os.urandom(_NONCE)
     return base64.b64encode(nonce + AESGCM(key).encrypt(nonce, plaintext, aad)).decode()
@@ -129,8 +159,7 @@ class KeyStore:
         self._js = js
         self.ring = kek if isinstance(kek, KeyRing) else KeyRing(kek)
         self._kv: KeyValue | None = None
-        self._cache: dict[str, bytes] = {}
-        self._erased: set[str] = set()
+        self._keys = KeyCache()
         self._watch_task: asyncio.Task[None] | None = None
         self._watcher: Any = None
 
@@ -164,11 +193,7 @@ class KeyStore:
             self._watcher = watcher
             async for entry in watcher:
                 if entry is not None and entry.operation in ("DEL", "PURGE"):
-                    self._forget(entry.key)
-
-    def _forget(self, case_id: str) -> None:
-        self._cache.pop(case_id, None)
-        self._erased.add(case_id)
+                    self._keys.forget(entry.key)
 
     @property
     def kv(self) -> KeyValue:
@@ -254,11 +279,9 @@ class KeyStore:
 
     async def key_for_writing(self, case_id: str) -> bytes:
         """The case's data key, created on first use. Refuses an erased case."""
-        cached = self._cache.get(case_id)
+        cached = self._keys.get(case_id)
         if cached is not None:
             return cached
-        if case_id in self._erased:
-            raise CaseErased(case_id)
         dek = AESGCM.generate_key(bit_length=256)
         try:
             # update(last=0), not create(): create() re-creates a key over an erasure tombstone.
@@ -267,53 +290,48 @@ class KeyStore:
         except KeyWrongLastSequenceError:
             # Another writer created it first, or it was erased (a tombstone exists).
             return await self.key_for_reading(case_id)
-        self._cache[case_id] = dek
-        return dek
+        return self._keys.keep(case_id, dek)
 
     async def key_for_reading(self, case_id: str) -> bytes:
         """The case's key; raises CaseErased after erasure and KeyError if the case never had one."""
-        cached = self._cache.get(case_id)
+        cached = self._keys.get(case_id)
         if cached is not None:
             return cached
-        if case_id in self._erased:
-            raise CaseErased(case_id)
         try:
             entry = await self.kv.get(case_id)
         except KeyDeletedError:
-            self._erased.add(case_id)
+            self._keys.forget(case_id)
             raise CaseErased(case_id) from None
         except KeyNotFoundError as exc:
             # nats-py reports a deleted key as not found, with the tombstone's operation.
             if _tombstone(exc):
-                self._erased.add(case_id)
+                self._keys.forget(case_id)
                 raise CaseErased(case_id) from None
             raise KeyError(case_id) from None
         if entry.value is None or entry.value == b"":
             raise CaseErased(case_id)
-        dek = self._unwrap(case_id, entry.value)
-        self._cache[case_id] = dek
-        return dek
+        return self._keys.keep(case_id, self._unwrap(case_id, entry.value))
 
     async def erase(self, case_id: str) -> bool:
         """Destroy the case key. Returns False if it was already gone. Idempotent."""
         try:
             entry = await self.kv.get(case_id)
         except KeyDeletedError:
-            self._forget(case_id)
+            self._keys.forget(case_id)
             return False
         except KeyNotFoundError as exc:
             if _tombstone(exc):
-                self._forget(case_id)
+                self._keys.forget(case_id)
                 return False
             # Never had a key: leave a tombstone so none can be created later.
             await self.kv.delete(case_id)
-            self._forget(case_id)
+            self._keys.forget(case_id)
             return False
         assert entry.revision is not None
         # Secure delete overwrites the wrapped key on disk; the tombstone stops re-creation.
         await self._js.delete_msg(f"KV_{KEY_BUCKET}", entry.revision)
         await self.kv.delete(case_id)
-        self._forget(case_id)
+        self._keys.forget(case_id)
         return True
 
 

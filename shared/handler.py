@@ -173,22 +173,11 @@ class CaseHandler(Generic[C, S]):
             if not decided:
                 return Outcome(case_id, [], [])
             try:
-                recorded = await self._store.append(
-                    case_id,
-                    decided,
-                    expected=folded.position,
-                    actor=command.actor,
-                    command_id=command.command_id,
-                    correlation_id=command.correlation_id,
-                    occurred_at=command.occurred_at,
-                )
+                return await self._record(command, decided, folded)
             except ConcurrencyConflict:
                 await backoff(attempt)
                 folded = await self.state_of(case_id)
                 continue
-            folded.absorb(self._decider, recorded)
-            self._remember(case_id, folded)
-            return Outcome(case_id, [e.event_id for e in recorded], recorded)
         raise kept_changing(self._max_attempts)
 
     async def _open_unread(self, command: C) -> Outcome | None:
@@ -203,17 +192,22 @@ class CaseHandler(Generic[C, S]):
             decided = list(self._decider.decide(command, fresh.state))
             if not decided:
                 return None
-            recorded = await self._store.append(
-                command.case_id,
-                decided,
-                expected=fresh.position,
-                actor=command.actor,
-                command_id=command.command_id,
-                correlation_id=command.correlation_id,
-                occurred_at=command.occurred_at,
-            )
+            return await self._record(command, decided, fresh)
         except (CommandRejected, ConcurrencyConflict):
             return None
-        fresh.absorb(self._decider, recorded)
-        self._remember(command.case_id, fresh)
+
+    async def _record(self, command: C, decided: Sequence[Event | NewEvent], folded: Folded[S]) -> Outcome:
+        """Append what was decided after ``folded``'s position (ConcurrencyConflict if the case has
+        moved on since), fold it in and keep the case."""
+        recorded = await self._store.append(
+            command.case_id,
+            decided,
+            expected=folded.position,
+            actor=command.actor,
+            command_id=command.command_id,
+            correlation_id=command.correlation_id,
+            occurred_at=command.occurred_at,
+        )
+        folded.absorb(self._decider, recorded)
+        self._remember(command.case_id, folded)
         return Outcome(command.case_id, [e.event_id for e in recorded], recorded)

@@ -23,7 +23,7 @@ from shared.bus import CommandFn, command_endpoint, event_reader
 from shared.commands import BaseCommand, Command
 from shared.decider import Decider
 from shared.errors import CommandRejected
-from shared.events import RecordedEvent, registry
+from shared.events import SYSTEM_ACTOR, RecordedEvent, registry
 from shared.handler import CaseHandler
 from shared.health_http import run_with_http
 from shared.logging import configure_logging, get_logger, register_personal_keys
@@ -55,6 +55,18 @@ class Reaction:
     name: str
     subjects: Sequence[str]
     react: Callable[[RecordedEvent], Sequence[Command]]
+
+
+def reaction_command(command: type[CommandT], event: RecordedEvent, name: str, **fields: Any) -> CommandT:
+    """The command a reaction sends for ``event``: its id derived from the event's and ``name`` (so
+    an event read again is a no-op), on the event's case and correlation, by the system."""
+    return command(
+        command_id=f"{event.event_id}:{name}",
+        case_id=event.case_id,
+        actor=SYSTEM_ACTOR,
+        correlation_id=event.correlation_id,
+        **fields,
+    )
 
 
 class Kernel:
@@ -107,6 +119,7 @@ class NoParts:
 
 
 P = TypeVar("P")
+CommandT = TypeVar("CommandT", bound=Command)
 
 
 def parts_of(parts: object) -> list[Part]:

@@ -66,7 +66,12 @@ class Bus:
         )
         return recorded
 
-    def reader(self, name: str, seen: list[RecordedEvent], fail: Any = None) -> CaseReader[RecordedEvent]:
+    def reader(
+        self, name: str, seen: list[RecordedEvent], fail: Any = None, **options: Any
+    ) -> CaseReader[RecordedEvent]:
+        """A reader of the referral events that records each in ``seen``, after ``fail(event)``
+        (which may raise); ``options`` are further CaseReader arguments (transient, stall_after_s)."""
+
         async def decode(seq: int, subject: str, data: bytes) -> RecordedEvent:
             return await self.reading.decode(data, seq=seq, subject=subject)
 
@@ -75,7 +80,22 @@ class Bus:
                 fail(event)
             seen.append(event)
 
-        return CaseReader(name, ["case.*.referral.>"], decode, apply, KvPositions(self.nc.jetstream, name))
+        positions = KvPositions(self.nc.jetstream, name)
+        return CaseReader(name, ["case.*.referral.>"], decode, apply, positions, **options)
+
+    async def read_past(
+        self, name: str, seq: int, what: str, fail: Any = None, **options: Any
+    ) -> tuple[CaseReader[RecordedEvent], list[RecordedEvent]]:
+        """A reader (as ``reader`` makes it) run until it has passed ``seq``, then stopped: the
+        reader and the events it recorded."""
+        seen: list[RecordedEvent] = []
+        reader = self.reader(name, seen, fail, **options)
+        await reader.start(self.nc)
+        try:
+            await until(lambda: reader.position >= seq, what)
+        finally:
+            await reader.stop()
+        return reader, seen
 
 
 @pytest.fixture
@@ -160,13 +180,7 @@ async def test_every_poison_kind_is_parked_at_once_and_later_events_are_applied(
         published[ack.seq] = kind
     last = await bus.note(f"{prefix}-A", "after")
 
-    seen: list[RecordedEvent] = []
-    reader = bus.reader(name, seen)
-    await reader.start(bus.nc)
-    try:
-        await until(lambda: reader.position >= last.seq, "the reader passes every poison message")
-    finally:
-        await reader.stop()
+    reader, seen = await bus.read_past(name, last.seq, "the reader passes every poison message")
 
     ours = {first.case_id, f"{prefix}-T"}
     assert mine(seen, ours) == ["template", "before", "after"], "the good events, once each, in order"
@@ -196,13 +210,7 @@ async def test_an_erased_case_is_read_as_erased_not_parked(bus: Bus) -> None:
     await bus.note(case_id, "before erasure")
     await bus.keys[0].erase(case_id)
     last = await bus.note(f"{case_id}-next", "after")
-    seen: list[RecordedEvent] = []
-    reader = bus.reader(name, seen)
-    await reader.start(bus.nc)
-    try:
-        await until(lambda: reader.position >= last.seq, "the reader passes the erased case")
-    finally:
-        await reader.stop()
+    _, seen = await bus.read_past(name, last.seq, "the reader passes the erased case")
     [erased] = [e for e in seen if e.case_id == case_id]
     assert isinstance(erased.payload, KernelNoteAdded)
     assert erased.erased and erased.payload.client_name != "Bea Example"
@@ -225,31 +233,12 @@ async def test_a_transient_failure_is_retried_in_place_and_nothing_overtakes_it(
             failures["left"] -= 1
             raise OperationalError("SELECT 1", {}, Exception("database is restarting"))
 
-    seen: list[RecordedEvent] = []
-    reader = CaseReader(
-        name,
-        ["case.*.referral.>"],
-        lambda seq, subject, data: bus.reading.decode(data, seq=seq, subject=subject),
-        _recording(seen, fail),
-        KvPositions(bus.nc.jetstream, name),
-        transient=(OperationalError,),
+    _, seen = await bus.read_past(
+        name, events[-1].seq, "the reader gets past the failing event", fail, transient=(OperationalError,)
     )
-    await reader.start(bus.nc)
-    try:
-        await until(lambda: reader.position >= events[-1].seq, "the reader gets past the failing event")
-    finally:
-        await reader.stop()
     assert tried == ["n0", "n1", "n2", "n2", "n2", "n2", "n2", "n3", "n4"], "retried in place, in order"
     assert mine(seen, {case_id}) == ["n0", "n1", "n2", "n3", "n4"]
     assert await parked_of(bus, name, case_id) == [], "a transient failure is never parked"
-
-
-def _recording(seen: list[RecordedEvent], fail: Any) -> Any:
-    async def apply(event: RecordedEvent) -> None:
-        fail(event)
-        seen.append(event)
-
-    return apply
 
 
 async def test_a_deleted_consumer_is_replaced_and_nothing_is_lost(bus: Bus) -> None:
@@ -310,15 +299,7 @@ async def test_health_says_a_reader_is_stalled_while_it_cannot_progress(bus: Bus
             raise OperationalError("SELECT 1", {}, Exception("database down"))
 
     seen: list[RecordedEvent] = []
-    reader = CaseReader(
-        name,
-        ["case.*.referral.>"],
-        lambda seq, subject, data: bus.reading.decode(data, seq=seq, subject=subject),
-        _recording(seen, fail),
-        KvPositions(bus.nc.jetstream, name),
-        transient=(OperationalError,),
-        stall_after_s=0.5,
-    )
+    reader = bus.reader(name, seen, fail, transient=(OperationalError,), stall_after_s=0.5)
     health = ServiceHealth("test", "0", connected=lambda: bus.nc.is_connected, serving=True)
     health.add_reader(reader)
     event = await bus.note(case_id, "blocked")

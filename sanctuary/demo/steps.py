@@ -122,6 +122,12 @@ class StepBook:
     def close(self, at: datetime, reason: R.ClosureReason, outcome: R.SafetyOutcome) -> None:
         self.add(at, R.CloseCase, COORDINATOR, reason=reason, safety_outcome=outcome, closed_on=at.date())
 
+    def cancel(self, at: datetime, why: str, outcome: R.SafetyOutcome) -> None:
+        """The coordinator cancels the installation (for ``why``, as the scheme words it) and closes
+        the case an hour later."""
+        self.add(at, K.CancelInstallation, COORDINATOR, reason=self._cancellation(why))
+        self.close(at + timedelta(hours=1), R.ClosureReason.INSTALLATION_CANCELLED, outcome)
+
     def close_safeguarding(self, at: datetime) -> None:
         self.close(at, R.ClosureReason.SAFEGUARDING_REFERRAL, R.SafetyOutcome.UNKNOWN)
 
@@ -232,15 +238,7 @@ class StepBook:
         )
         if path is Path.CANCELLED_MOVED:
             day_before = at_time(visit_day, 9) - timedelta(days=1)
-            self.add(
-                day_before,
-                K.CancelInstallation,
-                COORDINATOR,
-                reason=self._cancellation("Client moved out of the property"),
-            )
-            self.close(
-                day_before + timedelta(hours=1), R.ClosureReason.INSTALLATION_CANCELLED, R.SafetyOutcome.MOVED
-            )
+            self.cancel(day_before, "Client moved out of the property", R.SafetyOutcome.MOVED)
             return
         if path is Path.SUSPENDED:
             seen = at_time(visit_day, 9, 30)
@@ -397,16 +395,7 @@ class StepBook:
             self._attempt(moment, channel, outcome)
             moment = next_working(moment, 1, 10)
         self.add(next_working(self.last, 1, 9), K.ReportContactNotEstablished, CONTRACTOR_OFFICE)
-        cancelled = next_working(self.last, 5, 10)
-        self.add(
-            cancelled,
-            K.CancelInstallation,
-            COORDINATOR,
-            reason=self._cancellation("Client could not be contacted"),
-        )
-        self.close(
-            cancelled + timedelta(hours=1), R.ClosureReason.INSTALLATION_CANCELLED, R.SafetyOutcome.UNKNOWN
-        )
+        self.cancel(next_working(self.last, 5, 10), "Client could not be contacted", R.SafetyOutcome.UNKNOWN)
 
     def _attempt(self, at: datetime, channel: K.ContactChannel, outcome: K.ContactOutcome) -> None:
         self.add(

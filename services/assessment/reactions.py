@@ -21,8 +21,8 @@ from shared.contracts.referral import (
     SafeguardingOverrideRecorded,
 )
 from shared.contracts.reporting import ConsentPurpose, Recipient
-from shared.events import SYSTEM_ACTOR, RecordedEvent
-from shared.service import Reaction
+from shared.events import RecordedEvent
+from shared.service import Reaction, reaction_command
 
 
 def open_work_item(event: RecordedEvent) -> Sequence[Command]:
@@ -30,11 +30,10 @@ def open_work_item(event: RecordedEvent) -> Sequence[Command]:
     if not isinstance(payload, ReferralAccepted):
         return []
     return [
-        OpenCpoWorkItem(
-            command_id=f"{event.event_id}:open-cpo-work-item",
-            case_id=event.case_id,
-            actor=SYSTEM_ACTOR,
-            correlation_id=event.correlation_id,
+        reaction_command(
+            OpenCpoWorkItem,
+            event,
+            "open-cpo-work-item",
             accepted_on=payload.accepted_on,
             urgent=payload.urgent,
         )
@@ -51,15 +50,7 @@ def flag_address(event: RecordedEvent) -> Sequence[Command]:
         on = event.occurred_at.date()
     else:
         return []
-    return [
-        FlagSanctuaryAddress(
-            command_id=f"{event.event_id}:flag-sanctuary-address",
-            case_id=event.case_id,
-            actor=SYSTEM_ACTOR,
-            correlation_id=event.correlation_id,
-            flagged_on=on,
-        )
-    ]
+    return [reaction_command(FlagSanctuaryAddress, event, "flag-sanctuary-address", flagged_on=on)]
 
 
 def remove_flag(event: RecordedEvent) -> Sequence[Command]:
@@ -73,14 +64,7 @@ def remove_flag(event: RecordedEvent) -> Sequence[Command]:
     else:
         return []
     return [
-        RemoveSanctuaryFlag(
-            command_id=f"{event.event_id}:remove-sanctuary-flag",
-            case_id=event.case_id,
-            actor=SYSTEM_ACTOR,
-            correlation_id=event.correlation_id,
-            removed_on=on,
-            reason=reason,
-        )
+        reaction_command(RemoveSanctuaryFlag, event, "remove-sanctuary-flag", removed_on=on, reason=reason)
     ]
 
 

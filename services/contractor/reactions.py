@@ -11,23 +11,15 @@ from collections.abc import Sequence
 from shared.commands import Command
 from shared.contracts.contractor import ReceiveWorksOrder
 from shared.contracts.referral import RecommendationsApproved
-from shared.events import SYSTEM_ACTOR, RecordedEvent
-from shared.service import Reaction
+from shared.events import RecordedEvent
+from shared.service import Reaction, reaction_command
 
 
 def works_order_for(event: RecordedEvent) -> Sequence[Command]:
     approval = event.payload
     if not isinstance(approval, RecommendationsApproved) or not approval.approved_items:
         return []
-    return [
-        ReceiveWorksOrder(
-            command_id=f"{event.event_id}:works-order",
-            case_id=event.case_id,
-            actor=SYSTEM_ACTOR,
-            occurred_at=event.occurred_at,
-            correlation_id=event.correlation_id,
-        )
-    ]
+    return [reaction_command(ReceiveWorksOrder, event, "works-order", occurred_at=event.occurred_at)]
 
 
 WORKS_ORDERS = Reaction(

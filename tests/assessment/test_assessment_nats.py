@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from nats.aio.client import Client as NATS
 
-from services.assessment.app import create_app
+from services.assessment.app import AssessmentParts, create_app
 from shared.bus import send_command
 from shared.contracts.assessment import (
     DASH_QUESTION_COUNT,
@@ -41,6 +41,7 @@ from shared.contracts.contractor import InstallationCompleted
 from shared.errors import ConcurrencyConflict
 from shared.events import Actor, Event, RecordedEvent, Role
 from shared.eventstore import EventStore
+from shared.service import Service
 from tests.assessment.referral_events import (
     REFERRAL_COORDINATOR,
     closed,
@@ -61,6 +62,15 @@ CONTRACTOR = Actor(agency="Test Locks Ltd", person="office-1", role=Role.CONTRAC
 StoreFor = Callable[[str], EventStore]
 
 
+@pytest.fixture
+async def assessment(settings: Any) -> AsyncIterator[Service[AssessmentParts]]:
+    """The assessment service, started for the test and stopped after it."""
+    app, service = create_app(settings)
+    await app.start()
+    yield service
+    await app.stop()
+
+
 def unique_address() -> tuple[str, str, str]:
     """A house number, address line and postcode no other test uses (the index is server-wide)."""
     n = uuid.uuid4().int
@@ -77,6 +87,16 @@ async def ask(nc: NATS, postcode: str, house: str, actor: Actor = CONTROL) -> tu
 
 async def eventually(check: Callable[[], Awaitable[bool]], what: str, seconds: float = DEADLINE_S) -> None:
     await until(check, what, seconds)
+
+
+async def until_flagged(nc: NATS, postcode: str, house: str, what: str, *, flagged: bool = True) -> None:
+    """Wait until the control room finds the address flagged (or, ``flagged=False``, finds nothing)."""
+
+    async def answered() -> bool:
+        answer = (await ask(nc, postcode, house))[0]
+        return bool(answer.get("found")) if flagged else answer == {"found": False}
+
+    await eventually(answered, what)
 
 
 async def append(store: EventStore, case_id: str, events: list[Event], actor: Actor) -> None:
@@ -113,200 +133,167 @@ def completed() -> InstallationCompleted:
 
 
 async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
-    settings: Any, nc: NATS, store_for: StoreFor
+    settings: Any, assessment: Service[AssessmentParts], nc: NATS, store_for: StoreFor
 ) -> None:
     case_id = f"A-{uuid.uuid4().hex[:12]}"
     house, address, postcode = unique_address()
     referral_store, assessment_store = store_for("referral"), store_for("assessment")
-    app, service = create_app(settings)
-    await app.start()
+    # Given an accepted referral (submitted with its consents, then accepted by the coordinator).
+    await append(
+        referral_store,
+        case_id,
+        referral(referral_form=form(address=address, postcode=postcode)),
+        REFERRAL_COORDINATOR,
+    )
+
+    async def work_item_open() -> bool:
+        return bool(of_type(await assessment_store.load(case_id), CpoWorkItemOpened))
+
+    await eventually(work_item_open, "the CPO work item opened by reaction")
+
+    # The CPO's work, through the command endpoints over the bus.
+    for command in (
+        RecordIntelligenceCheck(
+            command_id=cid(),
+            case_id=case_id,
+            actor=CPO,
+            checked_on=date(2025, 6, 2),
+            access_to_weapons=Finding.NO,
+            risk_to_visiting_staff=Finding.NOT_KNOWN,
+        ),
+        SchedulePropertyVisit(
+            command_id=cid(), case_id=case_id, actor=CPO, visit_at=datetime(2025, 6, 3, 10, tzinfo=UTC)
+        ),
+        RecordPropertyAssessment(
+            command_id=cid(),
+            case_id=case_id,
+            actor=CPO,
+            assessed_on=date(2025, 6, 3),
+            recommended_measures=[RecommendedMeasure(item_code="SANCTUARY-ROOM-DOOR", quantity=1)],
+            sanctuary_room=SanctuaryRoom(
+                room="front bedroom", floor="first floor", at_front_of_property=True
+            ),
+        ),
+        RecordDashRiskAssessment(
+            command_id=cid(),
+            case_id=case_id,
+            actor=CPO,
+            assessed_on=date(2025, 6, 3),
+            answers=[DashAnswer.YES] * 15 + [DashAnswer.NO] * (DASH_QUESTION_COUNT - 15),
+            refer_to_marac=True,
+            marac_criterion=MaracCriterion.VISIBLE_HIGH_RISK,
+        ),
+    ):
+        reply = await send_command(nc, command)
+        assert reply.ok, reply.errors
+
+    # A fire check before the works are completed: a clear error, nothing stored.
+    check = RecordFireSafetyCheck(command_id=cid(), case_id=case_id, actor=FIRE, checked_on=date(2025, 6, 9))
+    before = len(await assessment_store.load(case_id))
+    refused = await send_command(nc, check)
+    assert not refused.ok and [p.field for p in refused.errors] == ["case_id"]
+    assert len(await assessment_store.load(case_id)) == before
+
+    # When the contractor completes the installation, the address is flagged by reaction.
+    await append(store_for("contractor"), case_id, [completed()], CONTRACTOR)
+    answer: dict[str, Any] = {}
+    raw = b""
+
+    async def found() -> bool:
+        nonlocal answer, raw
+        answer, raw = await ask(nc, postcode.lower().replace(" ", ""), f" {house} ")
+        return bool(answer.get("found"))
+
+    await eventually(found, "the control room finding the flagged address")
+    [flagged] = of_type(await assessment_store.load(case_id), SanctuaryAddressFlagged)
+    assert flagged.shared_under is SharingBasis.CONSENT
+
+    # The control room gets the fire fields only, never anything else of the case.
+    assert set(answer) == {"found", "flag"} and set(answer["flag"]) <= FIRE_VIEW_FIELDS
+    flag = answer["flag"]
+    assert (flag["house"], flag["occupants"], flag["children"], flag["risk_of_arson"]) == (
+        house,
+        3,
+        2,
+        True,
+    )
+    assert flag["sanctuary_room"] == "front bedroom, first floor" and flag["sanctuary_room_at_front"]
+    leaked = sorted(what for what, value in NOT_FOR_FIRE.items() if value.encode() in raw)
+    assert leaked == [], "the control room's answer carries fields outside the fire list"
+    assert assessment.parts.fire_lookup.counts.found >= 1
+
+    # Another door in the postcode, or someone not in the control room: nothing.
+    assert (await ask(nc, postcode, "9999"))[0] == {"found": False}
+    wrong, _ = await ask(nc, postcode, house, FIRE)
+    assert wrong["found"] is False and "flag" not in wrong
+    assert [e["field"] for e in wrong["errors"]] == ["actor.role"]
+
+    # The fire safety check now follows the completed works.
+    done = await send_command(nc, check.model_copy(update={"command_id": cid()}))
+    assert done.ok, done.errors
+
+    # A restarted service rebuilds the index from the flag events.
+    app2, service2 = create_app(settings)
+    await app2.start()
     try:
-        # Given an accepted referral (submitted with its consents, then accepted by the coordinator).
-        await append(
-            referral_store,
-            case_id,
-            referral(referral_form=form(address=address, postcode=postcode)),
-            REFERRAL_COORDINATOR,
-        )
-
-        async def work_item_open() -> bool:
-            return bool(of_type(await assessment_store.load(case_id), CpoWorkItemOpened))
-
-        await eventually(work_item_open, "the CPO work item opened by reaction")
-
-        # The CPO's work, through the command endpoints over the bus.
-        for command in (
-            RecordIntelligenceCheck(
-                command_id=cid(),
-                case_id=case_id,
-                actor=CPO,
-                checked_on=date(2025, 6, 2),
-                access_to_weapons=Finding.NO,
-                risk_to_visiting_staff=Finding.NOT_KNOWN,
-            ),
-            SchedulePropertyVisit(
-                command_id=cid(), case_id=case_id, actor=CPO, visit_at=datetime(2025, 6, 3, 10, tzinfo=UTC)
-            ),
-            RecordPropertyAssessment(
-                command_id=cid(),
-                case_id=case_id,
-                actor=CPO,
-                assessed_on=date(2025, 6, 3),
-                recommended_measures=[RecommendedMeasure(item_code="SANCTUARY-ROOM-DOOR", quantity=1)],
-                sanctuary_room=SanctuaryRoom(
-                    room="front bedroom", floor="first floor", at_front_of_property=True
-                ),
-            ),
-            RecordDashRiskAssessment(
-                command_id=cid(),
-                case_id=case_id,
-                actor=CPO,
-                assessed_on=date(2025, 6, 3),
-                answers=[DashAnswer.YES] * 15 + [DashAnswer.NO] * (DASH_QUESTION_COUNT - 15),
-                refer_to_marac=True,
-                marac_criterion=MaracCriterion.VISIBLE_HIGH_RISK,
-            ),
-        ):
-            reply = await send_command(nc, command)
-            assert reply.ok, reply.errors
-
-        # A fire check before the works are completed: a clear error, nothing stored.
-        check = RecordFireSafetyCheck(
-            command_id=cid(), case_id=case_id, actor=FIRE, checked_on=date(2025, 6, 9)
-        )
-        before = len(await assessment_store.load(case_id))
-        refused = await send_command(nc, check)
-        assert not refused.ok and [p.field for p in refused.errors] == ["case_id"]
-        assert len(await assessment_store.load(case_id)) == before
-
-        # When the contractor completes the installation, the address is flagged by reaction.
-        await append(store_for("contractor"), case_id, [completed()], CONTRACTOR)
-        answer: dict[str, Any] = {}
-        raw = b""
-
-        async def found() -> bool:
-            nonlocal answer, raw
-            answer, raw = await ask(nc, postcode.lower().replace(" ", ""), f" {house} ")
-            return bool(answer.get("found"))
-
-        await eventually(found, "the control room finding the flagged address")
-        [flagged] = of_type(await assessment_store.load(case_id), SanctuaryAddressFlagged)
-        assert flagged.shared_under is SharingBasis.CONSENT
-
-        # The control room gets the fire fields only, never anything else of the case.
-        assert set(answer) == {"found", "flag"} and set(answer["flag"]) <= FIRE_VIEW_FIELDS
-        flag = answer["flag"]
-        assert (flag["house"], flag["occupants"], flag["children"], flag["risk_of_arson"]) == (
-            house,
-            3,
-            2,
-            True,
-        )
-        assert flag["sanctuary_room"] == "front bedroom, first floor" and flag["sanctuary_room_at_front"]
-        leaked = sorted(what for what, value in NOT_FOR_FIRE.items() if value.encode() in raw)
-        assert leaked == [], "the control room's answer carries fields outside the fire list"
-        assert service.parts.fire_lookup.counts.found >= 1
-
-        # Another door in the postcode, or someone not in the control room: nothing.
-        assert (await ask(nc, postcode, "9999"))[0] == {"found": False}
-        wrong, _ = await ask(nc, postcode, house, FIRE)
-        assert wrong["found"] is False and "flag" not in wrong
-        assert [e["field"] for e in wrong["errors"]] == ["actor.role"]
-
-        # The fire safety check now follows the completed works.
-        done = await send_command(nc, check.model_copy(update={"command_id": cid()}))
-        assert done.ok, done.errors
-
-        # A restarted service rebuilds the index from the flag events.
-        app2, service2 = create_app(settings)
-        await app2.start()
-        try:
-            assert service2.parts.fire_lookup.index.lookup(postcode, house) is not None
-        finally:
-            await app2.stop()
-
-        # The referral side closes the case: the flag is removed by reaction and the lookup answers nothing.
-        await append(referral_store, case_id, [closed()], REFERRAL_COORDINATOR)
-
-        async def gone() -> bool:
-            return (await ask(nc, postcode, house))[0] == {"found": False}
-
-        await eventually(gone, "the flag removed on closure")
-        [removed] = of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved)
-        assert removed.reason is FlagRemovalReason.CASE_CLOSED
+        assert service2.parts.fire_lookup.index.lookup(postcode, house) is not None
     finally:
-        await app.stop()
+        await app2.stop()
+
+    # The referral side closes the case: the flag is removed by reaction and the lookup answers nothing.
+    await append(referral_store, case_id, [closed()], REFERRAL_COORDINATOR)
+    await until_flagged(nc, postcode, house, "the flag removed on closure", flagged=False)
+    [removed] = of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved)
+    assert removed.reason is FlagRemovalReason.CASE_CLOSED
 
 
 async def test_withdrawn_consent_to_information_sharing_removes_a_consent_based_flag(
-    settings: Any, nc: NATS, store_for: StoreFor
+    assessment: Service[AssessmentParts], nc: NATS, store_for: StoreFor
 ) -> None:
     case_id = f"A-{uuid.uuid4().hex[:12]}"
     house, address, postcode = unique_address()
     referral_store, assessment_store = store_for("referral"), store_for("assessment")
-    app, _ = create_app(settings)
-    await app.start()
-    try:
-        await append(
-            referral_store,
-            case_id,
-            referral(referral_form=form(address=address, postcode=postcode)),
-            REFERRAL_COORDINATOR,
-        )
-        await append(store_for("contractor"), case_id, [completed()], CONTRACTOR)
-
-        async def found() -> bool:
-            return bool((await ask(nc, postcode, house))[0].get("found"))
-
-        await eventually(found, "the flag on completion")
-        await append(referral_store, case_id, [withdrawn()], REFERRAL_COORDINATOR)
-
-        async def gone() -> bool:
-            return not (await ask(nc, postcode, house))[0].get("found")
-
-        await eventually(gone, "the flag removed on withdrawal")
-        [removed] = of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved)
-        assert removed.reason is FlagRemovalReason.CONSENT_WITHDRAWN
-    finally:
-        await app.stop()
+    await append(
+        referral_store,
+        case_id,
+        referral(referral_form=form(address=address, postcode=postcode)),
+        REFERRAL_COORDINATOR,
+    )
+    await append(store_for("contractor"), case_id, [completed()], CONTRACTOR)
+    await until_flagged(nc, postcode, house, "the flag on completion")
+    await append(referral_store, case_id, [withdrawn()], REFERRAL_COORDINATOR)
+    await until_flagged(nc, postcode, house, "the flag removed on withdrawal", flagged=False)
+    [removed] = of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved)
+    assert removed.reason is FlagRemovalReason.CONSENT_WITHDRAWN
 
 
 async def test_without_consent_a_safeguarding_override_for_the_fire_service_flags_the_address(
-    settings: Any, nc: NATS, store_for: StoreFor
+    assessment: Service[AssessmentParts], nc: NATS, store_for: StoreFor
 ) -> None:
     case_id = f"A-{uuid.uuid4().hex[:12]}"
     house, address, postcode = unique_address()
     referral_store, assessment_store = store_for("referral"), store_for("assessment")
-    app, _ = create_app(settings)
-    await app.start()
-    try:
-        # Consent to information sharing refused: completing the works flags nothing...
-        await append(
-            referral_store,
-            case_id,
-            [submitted(form(address=address, postcode=postcode)), *consent_events(information_sharing=False)],
-            REFERRAL_COORDINATOR,
-        )
-        await append(store_for("contractor"), case_id, [completed()], CONTRACTOR)
-        # ...until the coordinator records a safeguarding override for the fire service.
-        await append(referral_store, case_id, [override()], REFERRAL_COORDINATOR)
+    # Consent to information sharing refused: completing the works flags nothing...
+    await append(
+        referral_store,
+        case_id,
+        [submitted(form(address=address, postcode=postcode)), *consent_events(information_sharing=False)],
+        REFERRAL_COORDINATOR,
+    )
+    await append(store_for("contractor"), case_id, [completed()], CONTRACTOR)
+    # ...until the coordinator records a safeguarding override for the fire service.
+    await append(referral_store, case_id, [override()], REFERRAL_COORDINATOR)
+    await until_flagged(nc, postcode, house, "the flag under the override")
+    [flagged] = of_type(await assessment_store.load(case_id), SanctuaryAddressFlagged)
+    assert flagged.shared_under is SharingBasis.SAFEGUARDING_OVERRIDE
 
-        async def found() -> bool:
-            return bool((await ask(nc, postcode, house))[0].get("found"))
+    # Withdrawing consent does not end a flag held under the override.
+    await append(referral_store, case_id, [withdrawn()], REFERRAL_COORDINATOR)
+    await append(referral_store, case_id, [closed()], REFERRAL_COORDINATOR)
 
-        await eventually(found, "the flag under the override")
-        [flagged] = of_type(await assessment_store.load(case_id), SanctuaryAddressFlagged)
-        assert flagged.shared_under is SharingBasis.SAFEGUARDING_OVERRIDE
+    async def removed_on_closure() -> bool:
+        return bool(of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved))
 
-        # Withdrawing consent does not end a flag held under the override.
-        await append(referral_store, case_id, [withdrawn()], REFERRAL_COORDINATOR)
-        await append(referral_store, case_id, [closed()], REFERRAL_COORDINATOR)
-
-        async def removed_on_closure() -> bool:
-            return bool(of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved))
-
-        await eventually(removed_on_closure, "the flag removed on closure")
-        [removed] = of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved)
-        assert removed.reason is FlagRemovalReason.CASE_CLOSED
-    finally:
-        await app.stop()
+    await eventually(removed_on_closure, "the flag removed on closure")
+    [removed] = of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved)
+    assert removed.reason is FlagRemovalReason.CASE_CLOSED

@@ -4,10 +4,7 @@ nats-server. Personal fields only reach a role the sharing policy allows, and ev
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 import uuid
 from pathlib import Path
 
@@ -18,6 +15,7 @@ from shared.contracts.reporting import DisclosureRecorded, Recipient
 from shared.events import Actor, Role
 from shared.personal import ERASED
 from tests.audit.checks import check
+from tests.audit.test_verify_nats import run_cli
 from tests.conftest import TEST_KEK
 from tests.reporting.on_nats import append_history
 from tests.reporting.year import year
@@ -29,18 +27,12 @@ STAFF = ("--agency", "Internal Audit", "--person", "aud-4")
 
 async def sanctuary(settings, *args: str) -> tuple[int, str]:
     env = {
-        **os.environ,
         "NATS_URL": str(settings.nats_url),
         "SANCTUARY_KEK": TEST_KEK,
         "SANCTUARY_SIGNING_KEYS": str(settings.signing_keys_dir),
         "COLUMNS": "250",
     }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "sanctuary.cli", *args, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    out, _ = await proc.communicate()
-    return proc.returncode or 0, out.decode()
+    return await run_cli(*args, env=env)
 
 
 async def test_audit_case_export_disclosures_and_erase(audit_service, settings, store_for, tmp_path: Path):

@@ -164,9 +164,11 @@ async def test_a_payload_altered_on_disk_is_caught(fresh_nats_server, signing_di
 
 
 async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str]:
+    """``sanctuary`` in a process of its own with ``env`` over this one's variables; (exit code,
+    stdout and stderr)."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "sanctuary.cli", *args,
-        env={**os.environ, **env, "COLUMNS": "200"},
+        env={**os.environ, "COLUMNS": "200", **env},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     out, _ = await proc.communicate()

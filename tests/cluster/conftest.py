@@ -17,6 +17,7 @@ from nats.errors import Error as NatsError
 from nats.errors import NoRespondersError, NoServersError
 from nats.errors import TimeoutError as NatsTimeoutError
 
+from sanctuary.devtools.devcerts import TlsFiles
 from sanctuary.devtools.nats_cluster import NatsCluster
 from sanctuary.provision import provision
 from services.referral.app import create_app as referral_app
@@ -27,6 +28,11 @@ from tests.conftest import TEST_KEK, running_custodian
 
 # What a refused connection raises, depending on where the server refused it (TLS or CONNECT).
 REFUSED = (NoServersError, NatsError, ssl.SSLError, OSError, TimeoutError)
+
+
+def tls_variables(files: TlsFiles) -> dict[str, str]:
+    """The settings' variables of a TLS client with these certificate files."""
+    return {"NATS_TLS_CA": str(files.ca), "NATS_TLS_CERT": str(files.cert), "NATS_TLS_KEY": str(files.key)}
 
 
 def provision_cluster(url: str, replicas: int = 3, **options: Any) -> None:

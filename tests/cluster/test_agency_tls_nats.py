@@ -21,7 +21,7 @@ from shared.contracts.referral import SubmitReferral
 from shared.nats_connect import tls_context
 from shared.runtime import inbox_prefix
 from shared.settings import REPO_ROOT, load_settings
-from tests.cluster.conftest import REFUSED, provision_cluster, start_app
+from tests.cluster.conftest import REFUSED, provision_cluster, start_app, tls_variables
 from tests.cluster.load import new_submission
 from tests.conftest import TEST_KEK, running_custodian
 from tests.platform.conftest import USERS, password
@@ -66,11 +66,7 @@ async def test_an_agency_submits_over_tls_with_its_own_credentials(
     tls_cluster: NatsCluster, certs: dict[str, TlsFiles], tmp_path: Path
 ) -> None:
     service = certs["referral"]
-    tls = {
-        "NATS_TLS_CA": str(service.ca),
-        "NATS_TLS_CERT": str(service.cert),
-        "NATS_TLS_KEY": str(service.key),
-    }
+    tls = tls_variables(service)
     settings = load_settings(
         NATS_URL=",".join(as_user(tls_cluster, "referral", 0)),
         **tls,

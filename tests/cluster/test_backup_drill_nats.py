@@ -6,10 +6,7 @@ nothing."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import os
-import sys
 import uuid
 from pathlib import Path
 
@@ -20,6 +17,7 @@ from sanctuary.devtools.nats_cluster import NatsCluster
 from shared.crypto import KeyStore
 from shared.eventstore import EventStore, ensure_stream
 from shared.signing import load_or_create_signer
+from tests.audit.test_verify_nats import run_cli
 from tests.conftest import TEST_KEK, running_custodian
 from tests.reporting.on_nats import append_history
 from tests.reporting.year import year
@@ -40,21 +38,14 @@ REPORT = (
 
 async def sanctuary(url: str, tmp: Path, database: str, *args: str) -> tuple[int, str]:
     env = {
-        **os.environ,
         "NATS_URL": url,
         "SANCTUARY_KEK": TEST_KEK,
         "SANCTUARY_REPLICAS": "3",
         "SANCTUARY_SIGNING_KEYS": str(tmp / "keys"),
         "DATABASE_URL": f"sqlite:///{tmp / database}",
         "SANCTUARY_LOG_JSON": "true",
-        "COLUMNS": "200",
     }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "sanctuary.cli", *args, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    out, _ = await proc.communicate()
-    return proc.returncode or 0, out.decode()
+    return await run_cli(*args, env=env)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from shared.bus import send_command
 from shared.contracts.referral import SubmitReferral
 from shared.nats_connect import tls_context
 from shared.settings import load_settings
-from tests.cluster.conftest import provision_cluster, start_app
+from tests.cluster.conftest import provision_cluster, start_app, tls_variables
 from tests.cluster.load import new_submission
 from tests.conftest import TEST_KEK, running_custodian
 
@@ -70,7 +70,7 @@ async def test_a_leaf_node_over_tls_carries_an_agency_command_to_the_cluster(
     hub: NatsCluster, certs: dict[str, TlsFiles], tmp_path: Path
 ) -> None:
     own = certs["services"]
-    tls = {"NATS_TLS_CA": str(own.ca), "NATS_TLS_CERT": str(own.cert), "NATS_TLS_KEY": str(own.key)}
+    tls = tls_variables(own)
     settings = load_settings(
         NATS_URL=hub.url, **tls, SANCTUARY_REPLICAS="3", SANCTUARY_SIGNING_KEYS=str(tmp_path / "keys"),
     )  # fmt: skip

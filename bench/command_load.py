@@ -1,0 +1,153 @@
+"""The load of the command benchmark (bench/commands.py): the commands' bodies, requests one at a
+time and many in flight, the CPU a process spends, the readers' lag, and py-spy profiles."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+from nats.aio.client import Client as NATS
+from workers import percentile, run_workers  # bench/workers.py, beside this script
+
+from sanctuary.demo.people import make_client
+from sanctuary.demo.storyline import COORDINATOR
+from shared.contracts.referral import AcceptReferral, case_id_for
+from shared.eventstore import STREAM
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Submissions:
+    """SubmitReferral bodies from the demo's synthetic clients, each with a fresh command id."""
+
+    def __init__(self, run: str, forms: int = 50) -> None:
+        rng = random.Random(14)
+        today = datetime.now(UTC).date()
+        self.run = run
+        self.templates = []
+        for n in range(forms):
+            client = make_client(rng, n + 1, today, under_18=False, urgent=False, eligible=True)
+            self.templates.append(
+                {
+                    "actor": client.referrer.model_dump(mode="json"),
+                    "form": client.form.model_dump(mode="json"),
+                    "consents": client.consents.model_dump(mode="json"),
+                }
+            )
+        self.sent = 0
+
+    def next(self, label: str) -> tuple[str, bytes]:
+        """(case id, body) of a new submission."""
+        self.sent += 1
+        command_id = f"bench-{self.run}-{label}-{self.sent}"
+        body = self.templates[self.sent % len(self.templates)] | {"command_id": command_id}
+        return case_id_for(command_id), orjson.dumps(body)
+
+
+def accept_body(case_id: str, n: int, run: str) -> bytes:
+    command = AcceptReferral(command_id=f"bench-{run}-accept-{n}", case_id=case_id, actor=COORDINATOR)
+    return command.model_dump_json().encode()
+
+
+async def ok_request(nc: NATS, subject: str, body: bytes) -> None:
+    reply = await nc.request(subject, body, timeout=30)
+    answer = orjson.loads(reply.data)
+    if "ok" in answer and not answer["ok"]:
+        raise RuntimeError(f"{subject} refused: {[e.get('field') for e in answer.get('errors', [])]}")
+    if "error" in answer:
+        raise RuntimeError(f"{subject}: {answer['error'].get('description')}")
+
+
+async def sequential(count: int, send: Callable[[int], Awaitable[None]]) -> tuple[float, float]:
+    """p50 and p99 in ms, one request at a time."""
+    latencies = []
+    for i in range(count):
+        started = time.perf_counter()
+        await send(i)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return percentile(latencies, 50), percentile(latencies, 99)
+
+
+async def concurrent(clients: int, total: int, send: Callable[[int], Awaitable[None]]) -> float:
+    """Requests per second with ``clients`` each waiting for its own reply."""
+
+    async def one(_: int, n: int) -> None:
+        await send(n)
+
+    return await run_workers(clients, total, one)
+
+
+# -- catching up ---------------------------------------------------------------------------------
+
+
+async def total_lag(nc: NATS, names: tuple[str, ...]) -> int:
+    """Events not yet handled by any reader of CASES: durable consumers' pending and unacked
+    messages, and the lag each service reports for its readers on ``health.<service>``."""
+    js = nc.jetstream()
+    lag = 0
+    for info in await js.consumers_info(STREAM):
+        lag += (info.num_pending or 0) + (info.num_ack_pending or 0)
+    for name in names:
+        reply = await nc.request(f"health.{name}", b"", timeout=10)
+        lag += sum(int(r.get("lag", 0)) for r in json.loads(reply.data).get("readers", []))
+    return lag
+
+
+async def time_to_catch_up(nc: NATS, names: tuple[str, ...], deadline_s: float) -> tuple[float, int]:
+    """Seconds until every reader has caught up, and what was still behind when it stopped
+    waiting (0 when it caught up within ``deadline_s``)."""
+    started = time.perf_counter()
+    while (lag := await total_lag(nc, names)) > 0:
+        if time.perf_counter() - started > deadline_s:
+            return time.perf_counter() - started, lag
+        await asyncio.sleep(0.2)  # each look asks every service: not so often it adds to their work
+    return time.perf_counter() - started, 0
+
+
+def profile(pid: int, out: Path) -> subprocess.Popen[bytes]:
+    """py-spy sampling the process into ``out`` (collapsed stacks), for as long as the load runs."""
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "py-spy"),
+            "record",
+            "--pid",
+            str(pid),
+            "--format",
+            "raw",
+            "--output",
+            out,
+            "--rate",
+            "200",
+            "--gil",  # the thread holding the GIL: what costs CPU, not the idle worker threads
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@contextlib.contextmanager
+def profiling(directory: Path | None, files: dict[int, str]) -> Iterator[None]:
+    """py-spy on each process id of ``files`` into its file in ``directory``, for as long as the
+    block runs (nothing when ``directory`` is None); py-spy writes its file on SIGINT."""
+    profilers = [profile(pid, directory / name) for pid, name in files.items()] if directory else []
+    try:
+        yield
+    finally:
+        for profiler in profilers:
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait()
