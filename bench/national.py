@@ -255,8 +255,8 @@ async def run_task(task: str, date_from: str, date_to: str) -> None:
     from sanctuary.cli_audit import clients
     from sanctuary.cli_report import _rebuild
     from services.reporting.audit.reader import verify_cases
-    from services.reporting.report.model import Audience
-    from services.reporting.report.produce import Format, render_report, report_for_period
+    from services.reporting.monitoring.report.model import Audience
+    from services.reporting.monitoring.report.produce import Format, render_report, report_for_period
     from shared.signing import load_verifier
 
     settings = load_settings()

@@ -14,7 +14,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from sanctuary import devstate
 from sanctuary.cli_errors import EXIT_FAILURE, EXIT_USAGE, CliError
-from services.reporting.readmodel.store import DEFAULT_BASE, make_engine
+from services.reporting.monitoring.readmodel.store import DEFAULT_BASE, make_engine
 
 
 def require_read_models(database_url: str, base: str = DEFAULT_BASE) -> None:

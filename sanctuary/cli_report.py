@@ -15,12 +15,17 @@ from sanctuary.cli_database import require_read_models
 from sanctuary.cli_dates import from_and_to
 from sanctuary.cli_errors import EXIT_USAGE, CliError, problems_line
 from sanctuary.cli_nats import connect, nats_url
-from services.reporting.readmodel.projection import MonitoringProjection
-from services.reporting.readmodel.store import ReadModelStore, make_engine
-from services.reporting.rebuild import rebuild
-from services.reporting.report.model import Audience
-from services.reporting.report.produce import Format, render_report, report_for_period, write_report
-from services.reporting.report.quarters import Period
+from services.reporting.monitoring.readmodel.projection import MonitoringProjection
+from services.reporting.monitoring.readmodel.store import ReadModelStore, make_engine
+from services.reporting.monitoring.rebuild import rebuild
+from services.reporting.monitoring.report.model import Audience
+from services.reporting.monitoring.report.produce import (
+    Format,
+    render_report,
+    report_for_period,
+    write_report,
+)
+from services.reporting.monitoring.report.quarters import Period
 from shared.catalogue import load_catalogue
 from shared.errors import CommandRejected
 from shared.scheme import SchemeError, load_scheme

@@ -25,8 +25,8 @@ from services.assessment.fire_lookup import FLAG_EVENT_SUBJECTS
 from services.assessment.reactions import REACTIONS as ASSESSMENT_REACTIONS
 from services.contractor.contact_watch import WATCH_READER
 from services.contractor.reactions import WORKS_ORDERS
-from services.reporting.app import READER as REPORTING_READ_MODEL
 from services.reporting.audit.checkpointer import READER as CHECKPOINT_READER
+from services.reporting.monitoring.wiring import READER as REPORTING_READ_MODEL
 from services.reporting.views.stream import VIEWS_STREAM
 from services.reporting.views.wiring import VIEWS_READER
 from shared.contracts.assessment import SANCTUARY_ADDRESS_QUERY

@@ -8,7 +8,7 @@ that are stored. Three homes, one interface:
   id derives from the event id): a crash between effect and position repeats the effect, harmlessly.
 - ``MemoryPositions``: for a reader whose whole effect lives in memory (the deadline watch folds
   events into a dict), so effect and position die together and start again from 0.
-- the SQL read model's own store (services/reporting/readmodel), which writes the position in the
+- the SQL read model's own store (services/reporting/monitoring/readmodel), which writes the position in the
   same transaction as the rows.
 """
 

@@ -12,9 +12,9 @@ from services.contractor.parts import ContactWatch, Staff
 from services.keys.app import Custodian
 from services.keys.app import create_app as keys_app
 from services.referral.app import create_app as referral_app
-from services.reporting.app import Monitoring
 from services.reporting.app import create_app as reporting_app
 from services.reporting.audit.wiring import AuditCommands, Checkpoints, Retention
+from services.reporting.monitoring.wiring import Monitoring
 from services.reporting.views.wiring import Views
 from shared.service import NoParts, parts_of
 from shared.settings import load_settings

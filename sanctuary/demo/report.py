@@ -12,9 +12,9 @@ from pathlib import Path
 from nats.aio.client import Client as NATS
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from services.reporting.readmodel.store import DEFAULT_BASE, ReadModelStore, make_engine
-from services.reporting.report.model import Audience, Report
-from services.reporting.report.produce import report_for_period, write_all_formats
+from services.reporting.monitoring.readmodel.store import DEFAULT_BASE, ReadModelStore, make_engine
+from services.reporting.monitoring.report.model import Audience, Report
+from services.reporting.monitoring.report.produce import report_for_period, write_all_formats
 from shared.eventstore import STREAM
 from shared.scheme import SchemeConfig
 

@@ -20,9 +20,9 @@ from sanctuary.demo.driver import DriveResult, drive, summary_rows
 from sanctuary.demo.generator import financial_year_start, generate, year_end
 from sanctuary.demo.report import wait_for_read_model, write_reports, year_report
 from sanctuary.demo.storyline import Storyline
-from services.reporting.readmodel.store import DEFAULT_BASE
-from services.reporting.report.model import Audience
-from services.reporting.report.render import render_table
+from services.reporting.monitoring.readmodel.store import DEFAULT_BASE
+from services.reporting.monitoring.report.model import Audience
+from services.reporting.monitoring.report.render import render_table
 from shared.catalogue import load_catalogue
 from shared.nats_connect import server_list
 from shared.runtime import inbox_prefix

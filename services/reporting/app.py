@@ -8,37 +8,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from faststream import FastStream
 
 from services.reporting.audit.wiring import AuditParts, audit_parts
-from services.reporting.readmodel.consumer import projection_reader
-from services.reporting.readmodel.projection import MonitoringProjection
-from services.reporting.readmodel.store import DEFAULT_BASE, ReadModelStore, make_engine
+from services.reporting.monitoring.readmodel.store import DEFAULT_BASE
+from services.reporting.monitoring.wiring import READER, Monitoring
 from services.reporting.views.wiring import Views
-from shared.catalogue import load_catalogue
 from shared.decider import NO_COMMANDS
-from shared.service import Kernel, Part, Service, create_service_app
+from shared.service import Kernel, Service, create_service_app
 from shared.settings import Settings
-
-READER = "reporting-monitoring"
-
-
-class Monitoring(Part):
-    """The monitoring read models (``base`` names their tables) and the reader (``reader``) that
-    keeps them up to date."""
-
-    def __init__(self, kernel: Kernel, base: str = DEFAULT_BASE, reader: str = READER) -> None:
-        settings = kernel.settings
-        self.store = ReadModelStore(make_engine(settings.database_url), base)
-        project = MonitoringProjection(load_catalogue(settings.catalogue_path))
-        self.reader = projection_reader(reader, kernel.runtime, self.store, project, settings.reader_stall_s)
-
-    async def start(self) -> None:
-        # Before the readers start. SQLAlchemy here is synchronous: keep it off the event loop.
-        await asyncio.to_thread(self.store.ensure)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from services.reporting.audit.recorder import AuditRecorder
-from services.reporting.readmodel.projection import MonitoringProjection
-from services.reporting.readmodel.store import ReadModelStore, make_engine
-from services.reporting.rebuild import rebuild
-from services.reporting.report.model import Audience
+from services.reporting.monitoring.readmodel.projection import MonitoringProjection
+from services.reporting.monitoring.readmodel.store import ReadModelStore, make_engine
+from services.reporting.monitoring.rebuild import rebuild
+from services.reporting.monitoring.report.model import Audience
 from shared.case_keys import CaseKeyClient
 from shared.catalogue import load_catalogue
 from shared.contracts.audit import EraseCase, ErasureBasis

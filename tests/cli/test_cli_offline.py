@@ -10,7 +10,7 @@ import pytest
 
 from sanctuary.cli_app import sanctuary_version
 from sanctuary.devtools.nats_server import free_port
-from services.reporting.readmodel.store import ReadModelStore, make_engine
+from services.reporting.monitoring.readmodel.store import ReadModelStore, make_engine
 from tests.cli.run import sanctuary
 from tests.conftest import TEST_KEK
 

@@ -13,7 +13,7 @@ from nats.js.api import StorageType
 from sanctuary.devtools.nats_cluster import NatsCluster
 from services.referral.app import create_app as referral_app
 from services.reporting.app import create_app as reporting_app
-from services.reporting.readmodel.store import ReadModelStore
+from services.reporting.monitoring.readmodel.store import ReadModelStore
 from services.reporting.views.stream import VIEWS_STREAM
 from tests.cluster.conftest import start_app
 from tests.cluster.load import CommandLoad, check_against_stream

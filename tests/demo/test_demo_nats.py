@@ -19,8 +19,8 @@ from services.assessment.app import create_app as assessment_app
 from services.contractor.app import create_app as contractor_app
 from services.referral.app import create_app as referral_app
 from services.reporting.app import create_app as reporting_app
-from services.reporting.report import template as T
-from services.reporting.report.model import Audience, Report
+from services.reporting.monitoring.report import template as T
+from services.reporting.monitoring.report.model import Audience, Report
 from shared.scheme import load_scheme
 from shared.settings import Settings
 from tests.reporting.attacker import attack, disclosures, read_csv

@@ -26,7 +26,7 @@ from sanctuary.demo.driver import register_installers
 from sanctuary.demo.storyline import Step, Storyline
 from sanctuary.deployconfig import KEYS
 from sanctuary.launcher import ServiceProcess, start_service, wait_healthy
-from services.reporting.readmodel.store import ReadModelStore
+from services.reporting.monitoring.readmodel.store import ReadModelStore
 from services.reporting.views.disclosures import views_decider
 from services.reporting.views.project import case_view
 from services.reporting.views.stream import read_view

@@ -7,7 +7,7 @@ safety tables count those three.
 
 from __future__ import annotations
 
-from services.reporting.report import template as T
+from services.reporting.monitoring.report import template as T
 from shared.catalogue import MonitoringCategory
 
 Values = dict[str, int | float | None]

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from services.reporting.readmodel.store import ReadModelStore
-from services.reporting.report.compute import report_from_facts
-from services.reporting.report.facts import load_facts
-from services.reporting.report.model import Audience, Report
-from services.reporting.report.quarters import Period
+from services.reporting.monitoring.readmodel.store import ReadModelStore
+from services.reporting.monitoring.report.compute import report_from_facts
+from services.reporting.monitoring.report.facts import load_facts
+from services.reporting.monitoring.report.model import Audience, Report
+from services.reporting.monitoring.report.quarters import Period
 from shared.codec import CasePosition
 from shared.events import NewEvent, RecordedEvent
 from shared.eventstore import EventStore

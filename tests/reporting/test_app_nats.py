@@ -11,8 +11,8 @@ import uuid
 import pytest
 
 from services.reporting.app import create_app
-from services.reporting.readmodel.store import ReadModelStore
-from services.reporting.report.model import Audience
+from services.reporting.monitoring.readmodel.store import ReadModelStore
+from services.reporting.monitoring.report.model import Audience
 from shared.deadletter import list_parked
 from shared.events import RecordedEvent
 from shared.eventstore import STREAM

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.reporting.report.facts import CaseFacts
+from services.reporting.monitoring.report.facts import CaseFacts
 
 ACCEPTED = date(2026, 4, 2)
 DECLINED = date(2026, 4, 3)

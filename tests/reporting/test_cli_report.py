@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 import sanctuary.cli_report  # noqa: F401  (registers the commands)
 from sanctuary.cli_app import app
 from sanctuary.cli_errors import CliError
-from services.reporting.readmodel.projection import MonitoringProjection
-from services.reporting.readmodel.store import ReadModelStore, make_engine
+from services.reporting.monitoring.readmodel.projection import MonitoringProjection
+from services.reporting.monitoring.readmodel.store import ReadModelStore, make_engine
 from shared.catalogue import load_catalogue
 from shared.settings import CONFIG_DIR
 from tests.reporting.year import year

@@ -28,9 +28,9 @@ import pytest
 from sanctuary.demo.generator import generate
 from sanctuary.devtools.nats_server import NatsServer
 from sanctuary.launcher import service_environment
-from services.reporting.readmodel.projection import MonitoringProjection
-from services.reporting.readmodel.store import ReadModelStore, make_engine
-from services.reporting.rebuild import rebuild
+from services.reporting.monitoring.readmodel.projection import MonitoringProjection
+from services.reporting.monitoring.readmodel.store import ReadModelStore, make_engine
+from services.reporting.monitoring.rebuild import rebuild
 from shared.catalogue import load_catalogue
 from shared.crypto import KeyStore
 from shared.deadletter import list_parked

@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from services.reporting.readmodel import categories as C
-from services.reporting.readmodel.changes import SetCase
-from services.reporting.readmodel.projection import PROJECTED_TYPES, MonitoringProjection
+from services.reporting.monitoring.readmodel import categories as C
+from services.reporting.monitoring.readmodel.changes import SetCase
+from services.reporting.monitoring.readmodel.projection import PROJECTED_TYPES, MonitoringProjection
 from shared.catalogue import load_catalogue
 from shared.contracts import referral as R
 from shared.events import RecordedEvent

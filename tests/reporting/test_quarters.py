@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.reporting.report.quarters import Period
-from services.reporting.report.standards import around
+from services.reporting.monitoring.report.quarters import Period
+from services.reporting.monitoring.report.standards import around
 from shared.errors import CommandRejected
 
 

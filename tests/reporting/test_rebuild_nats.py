@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from services.reporting.app import create_app
-from services.reporting.readmodel.projection import MonitoringProjection
-from services.reporting.readmodel.store import ReadModelStore, make_engine
-from services.reporting.rebuild import rebuild
-from services.reporting.report.model import Audience
+from services.reporting.monitoring.readmodel.projection import MonitoringProjection
+from services.reporting.monitoring.readmodel.store import ReadModelStore, make_engine
+from services.reporting.monitoring.rebuild import rebuild
+from services.reporting.monitoring.report.model import Audience
 from shared.catalogue import load_catalogue
 from shared.eventstore import STREAM
 from tests.reporting.crash import table_rows

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 from html.parser import HTMLParser
 
-from services.reporting.report.compute import report_from_facts
-from services.reporting.report.facts import Facts
-from services.reporting.report.html import render_html
-from services.reporting.report.model import Audience, Report
-from services.reporting.report.quarters import Period
+from services.reporting.monitoring.report.compute import report_from_facts
+from services.reporting.monitoring.report.facts import Facts
+from services.reporting.monitoring.report.html import render_html
+from services.reporting.monitoring.report.model import Audience, Report
+from services.reporting.monitoring.report.quarters import Period
 from tests.reporting.history import TEST_SCHEME
 
 HOSTILE = "<script>alert('x')</script> & <b>bold</b>"

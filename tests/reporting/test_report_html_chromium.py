@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from services.reporting.readmodel.projection import MonitoringProjection
-from services.reporting.readmodel.store import ReadModelStore, make_engine
-from services.reporting.report.compute import compute_report
-from services.reporting.report.model import Audience, Report
-from services.reporting.report.produce import Format, write_report
-from services.reporting.report.quarters import Period
+from services.reporting.monitoring.readmodel.projection import MonitoringProjection
+from services.reporting.monitoring.readmodel.store import ReadModelStore, make_engine
+from services.reporting.monitoring.report.compute import compute_report
+from services.reporting.monitoring.report.model import Audience, Report
+from services.reporting.monitoring.report.produce import Format, write_report
+from services.reporting.monitoring.report.quarters import Period
 from shared.catalogue import load_catalogue
 from tests.reporting.chromium import Chromium, find_chromium
 from tests.reporting.history import TEST_SCHEME

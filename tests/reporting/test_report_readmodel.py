@@ -18,12 +18,17 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from services.reporting.readmodel.projection import MonitoringProjection
-from services.reporting.readmodel.store import ReadModelStore, make_engine
-from services.reporting.report.compute import compute_report
-from services.reporting.report.model import Audience, Report
-from services.reporting.report.produce import Format, render_report, report_for_period, write_all_formats
-from services.reporting.report.quarters import Period
+from services.reporting.monitoring.readmodel.projection import MonitoringProjection
+from services.reporting.monitoring.readmodel.store import ReadModelStore, make_engine
+from services.reporting.monitoring.report.compute import compute_report
+from services.reporting.monitoring.report.model import Audience, Report
+from services.reporting.monitoring.report.produce import (
+    Format,
+    render_report,
+    report_for_period,
+    write_all_formats,
+)
+from services.reporting.monitoring.report.quarters import Period
 from shared.catalogue import load_catalogue
 from shared.errors import CommandRejected
 from shared.scheme import CONFIG_DIR, load_scheme

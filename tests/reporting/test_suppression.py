@@ -12,14 +12,14 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from services.reporting.report import template as T
-from services.reporting.report.compute import report_from_facts
-from services.reporting.report.facts import CaseFacts, Facts
-from services.reporting.report.model import Audience, Kind, Report, Row, Section
-from services.reporting.report.quarters import COLUMNS, Period
-from services.reporting.report.render import render_csv
-from services.reporting.report.scheme_measures import BUDGET, SPEND
-from services.reporting.report.suppression import anonymise, primary
+from services.reporting.monitoring.report import template as T
+from services.reporting.monitoring.report.compute import report_from_facts
+from services.reporting.monitoring.report.facts import CaseFacts, Facts
+from services.reporting.monitoring.report.model import Audience, Kind, Report, Row, Section
+from services.reporting.monitoring.report.quarters import COLUMNS, Period
+from services.reporting.monitoring.report.render import render_csv
+from services.reporting.monitoring.report.scheme_measures import BUDGET, SPEND
+from services.reporting.monitoring.report.suppression import anonymise, primary
 from shared.errors import CommandRejected
 from shared.scheme import CONFIG_DIR, load_scheme
 from tests.reporting.attacker import attack, disclosures, read_csv

@@ -14,7 +14,7 @@ from nats.aio.client import Client as NATS
 
 from services.reporting.audit.checkpointer import newest_checkpoint, newest_checkpoints
 from services.reporting.audit.timeline import payload_fields
-from services.reporting.rebuild import read_batch, stream_bounds
+from services.reporting.monitoring.rebuild import read_batch, stream_bounds
 from shared.audit_verify import DEFAULT_ANCHOR_BOUND, CaseChecker, CaseVerification, verify_case
 from shared.contracts.reporting import DisclosureRecorded
 from shared.events import RecordedEvent

@@ -16,10 +16,10 @@ import pygal
 from markupsafe import Markup
 from pygal.style import CleanStyle
 
-from services.reporting.report import template as T
-from services.reporting.report.model import Audience, Kind, Report
-from services.reporting.report.quarters import COLUMNS
-from services.reporting.report.render import TITLE, cell, legend
+from services.reporting.monitoring.report import template as T
+from services.reporting.monitoring.report.model import Audience, Kind, Report
+from services.reporting.monitoring.report.quarters import COLUMNS
+from services.reporting.monitoring.report.render import TITLE, cell, legend
 from services.reporting.templating import html_environment
 
 STYLE = CleanStyle(font_family="sans-serif", no_data_font_size=18)
@@ -108,7 +108,7 @@ def long_date(day: date) -> str:
     return f"{day:%d %B %Y}"
 
 
-TEMPLATES = html_environment("services.reporting.report")
+TEMPLATES = html_environment("services.reporting.monitoring.report")
 TEMPLATES.filters["long_date"] = long_date
 
 

@@ -14,10 +14,10 @@ from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from services.reporting.report.facts import CaseFacts, Facts
-from services.reporting.report.model import Kind, Relation, Section
-from services.reporting.report.quarters import Period
-from services.reporting.report.rows import count_days, count_row, percent_row, where
+from services.reporting.monitoring.report.facts import CaseFacts, Facts
+from services.reporting.monitoring.report.model import Kind, Relation, Section
+from services.reporting.monitoring.report.quarters import Period
+from services.reporting.monitoring.report.rows import count_days, count_row, percent_row, where
 from shared.contracts import contractor as K
 from shared.contracts import referral as R
 from shared.scheme import SchemeConfig

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from services.reporting.report.relations import Cell
+from services.reporting.monitoring.report.relations import Cell
 
 Linear = tuple[dict[Cell, float], float, float]  # coefficients over hidden cells, low, high
 PENNY = 0.01

@@ -26,9 +26,9 @@ from collections.abc import Iterable, Mapping
 
 import structlog
 
-from services.reporting.report.disclosure import Auditor
-from services.reporting.report.model import Kind, Report, Row
-from services.reporting.report.relations import Cell, Constraint, figures, linearise, relations
+from services.reporting.monitoring.report.disclosure import Auditor
+from services.reporting.monitoring.report.model import Kind, Report, Row
+from services.reporting.monitoring.report.relations import Cell, Constraint, figures, linearise, relations
 
 log = structlog.get_logger(__name__)
 

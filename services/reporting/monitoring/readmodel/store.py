@@ -32,8 +32,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.event import listen
 
-from services.reporting.readmodel.changes import AddRow, Change, ReplaceCaseRows, SetCase, UpdateRows
-from services.reporting.readmodel.tables import SHAPE, Tables, build_tables
+from services.reporting.monitoring.readmodel.changes import (
+    AddRow,
+    Change,
+    ReplaceCaseRows,
+    SetCase,
+    UpdateRows,
+)
+from services.reporting.monitoring.readmodel.tables import SHAPE, Tables, build_tables
 from shared.events import RecordedEvent
 from shared.reader import PositionMoved
 

@@ -3,8 +3,8 @@ counts, averages and ranges with small numbers suppressed for funders."""
 
 from __future__ import annotations
 
-from services.reporting.report.model import Audience, Report
-from services.reporting.report.suppression import anonymise
+from services.reporting.monitoring.report.model import Audience, Report
+from services.reporting.monitoring.report.suppression import anonymise
 
 
 def apply_audience(report: Report, threshold: int) -> Report:

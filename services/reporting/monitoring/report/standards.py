@@ -13,10 +13,10 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from services.reporting.report.facts import CaseFacts, Facts
-from services.reporting.report.model import Row, Section
-from services.reporting.report.quarters import Period
-from services.reporting.report.rows import percent_row
+from services.reporting.monitoring.report.facts import CaseFacts, Facts
+from services.reporting.monitoring.report.model import Row, Section
+from services.reporting.monitoring.report.quarters import Period
+from services.reporting.monitoring.report.rows import percent_row
 from shared.contracts import referral as R
 from shared.scheme import SchemeConfig
 

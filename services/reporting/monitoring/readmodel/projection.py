@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from services.reporting.readmodel.changes import AddRow, Change, SetCase
-from services.reporting.readmodel.referral_events import REFERRAL_TYPES, referral_changes
+from services.reporting.monitoring.readmodel.changes import AddRow, Change, SetCase
+from services.reporting.monitoring.readmodel.referral_events import REFERRAL_TYPES, referral_changes
 from shared.catalogue import Catalogue, MonitoringCategory
 from shared.contracts import assessment as A
 from shared.contracts import contractor as K

@@ -18,9 +18,9 @@ from collections.abc import Callable, Sequence
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 
-from services.reporting.readmodel.changes import Change
-from services.reporting.readmodel.consumer import SQL_TRANSIENT
-from services.reporting.readmodel.store import Projector, ReadModelStore
+from services.reporting.monitoring.readmodel.changes import Change
+from services.reporting.monitoring.readmodel.consumer import SQL_TRANSIENT
+from services.reporting.monitoring.readmodel.store import Projector, ReadModelStore
 from shared.codec import decode_record
 from shared.events import RecordedEvent
 from shared.eventstore import STREAM, EventStore

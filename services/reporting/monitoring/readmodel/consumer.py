@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from services.reporting.readmodel.store import Projector, ReadModelStore
+from services.reporting.monitoring.readmodel.store import Projector, ReadModelStore
 from shared.events import RecordedEvent
 from shared.reader import STALL_AFTER_S, CaseReader
 from shared.runtime import ServiceRuntime

@@ -9,9 +9,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from services.reporting.report.facts import CaseFacts
-from services.reporting.report.model import Kind, Row, Value
-from services.reporting.report.quarters import COLUMNS, QUARTERS, Period
+from services.reporting.monitoring.report.facts import CaseFacts
+from services.reporting.monitoring.report.model import Kind, Row, Value
+from services.reporting.monitoring.report.quarters import COLUMNS, QUARTERS, Period
 
 When = Callable[[CaseFacts], date | None]
 Weight = Callable[[CaseFacts], int]

@@ -19,8 +19,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from rich.console import Console
 from rich.table import Table
 
-from services.reporting.report.model import Audience, Kind, Report, Row, Section, Value
-from services.reporting.report.quarters import COLUMNS
+from services.reporting.monitoring.report.model import Audience, Kind, Report, Row, Section, Value
+from services.reporting.monitoring.report.quarters import COLUMNS
 
 SUPPRESSED = "*"
 NOTHING = "-"

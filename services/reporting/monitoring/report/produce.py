@@ -12,12 +12,12 @@ import enum
 from datetime import date
 from pathlib import Path
 
-from services.reporting.readmodel.store import DEFAULT_BASE, ReadModelStore, make_engine
-from services.reporting.report.compute import compute_report
-from services.reporting.report.html import render_html
-from services.reporting.report.model import Audience, Report
-from services.reporting.report.quarters import Period
-from services.reporting.report.render import render_csv, render_json, render_table, render_xlsx
+from services.reporting.monitoring.readmodel.store import DEFAULT_BASE, ReadModelStore, make_engine
+from services.reporting.monitoring.report.compute import compute_report
+from services.reporting.monitoring.report.html import render_html
+from services.reporting.monitoring.report.model import Audience, Report
+from services.reporting.monitoring.report.quarters import Period
+from services.reporting.monitoring.report.render import render_csv, render_json, render_table, render_xlsx
 from shared.scheme import SchemeConfig, load_scheme
 
 

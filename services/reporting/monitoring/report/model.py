@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from services.reporting.report.quarters import COLUMNS, QUARTERS
+from services.reporting.monitoring.report.quarters import COLUMNS, QUARTERS
 
 Value = int | float | None
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from services.reporting.readmodel.store import ReadModelStore
+from services.reporting.monitoring.readmodel.store import ReadModelStore
 
 
 @dataclass

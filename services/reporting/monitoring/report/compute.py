@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from services.reporting.readmodel.store import ReadModelStore
-from services.reporting.report import template as T
-from services.reporting.report.anonymise import apply_audience
-from services.reporting.report.facts import CaseFacts, Facts, load_facts
-from services.reporting.report.model import Audience, Kind, Relation, Report, Row, Section, Value
-from services.reporting.report.quarters import QUARTERS, Period
-from services.reporting.report.rows import PerQuarter, tally_average, tally_money, tally_row
-from services.reporting.report.scheme_measures import BUDGET, SPEND, scheme_sections
-from services.reporting.report.tally import DECLINED, SUM, FactsTally, SqlTally, Tally
+from services.reporting.monitoring.readmodel.store import ReadModelStore
+from services.reporting.monitoring.report import template as T
+from services.reporting.monitoring.report.anonymise import apply_audience
+from services.reporting.monitoring.report.facts import CaseFacts, Facts, load_facts
+from services.reporting.monitoring.report.model import Audience, Kind, Relation, Report, Row, Section, Value
+from services.reporting.monitoring.report.quarters import QUARTERS, Period
+from services.reporting.monitoring.report.rows import PerQuarter, tally_average, tally_money, tally_row
+from services.reporting.monitoring.report.scheme_measures import BUDGET, SPEND, scheme_sections
+from services.reporting.monitoring.report.tally import DECLINED, SUM, FactsTally, SqlTally, Tally
 from shared.scheme import SchemeConfig
 
 

@@ -12,7 +12,7 @@ template do not use the same boxes everywhere; these are the decisions, in one p
 
 from __future__ import annotations
 
-from services.reporting.report import template as T
+from services.reporting.monitoring.report import template as T
 from shared.contracts import referral as R
 
 UNKNOWN = None

@@ -11,8 +11,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.reporting.readmodel import categories as C
-from services.reporting.readmodel.changes import AddRow, Change, ReplaceCaseRows, SetCase, UpdateRows
+from services.reporting.monitoring.readmodel import categories as C
+from services.reporting.monitoring.readmodel.changes import (
+    AddRow,
+    Change,
+    ReplaceCaseRows,
+    SetCase,
+    UpdateRows,
+)
 from shared.contracts import referral as R
 from shared.contracts.reporting import ConsentPurpose
 from shared.events import Event, RecordedEvent

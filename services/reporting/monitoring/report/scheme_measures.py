@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from services.reporting.report import template as T
-from services.reporting.report.facts import Facts
-from services.reporting.report.model import Kind, Relation, Row, Section
-from services.reporting.report.performance import performance_indicators
-from services.reporting.report.quarters import Period
-from services.reporting.report.rows import only_total, rounded, tally_money, tally_row
-from services.reporting.report.standards import service_standards
-from services.reporting.report.tally import Tally
+from services.reporting.monitoring.report import template as T
+from services.reporting.monitoring.report.facts import Facts
+from services.reporting.monitoring.report.model import Kind, Relation, Row, Section
+from services.reporting.monitoring.report.performance import performance_indicators
+from services.reporting.monitoring.report.quarters import Period
+from services.reporting.monitoring.report.rows import only_total, rounded, tally_money, tally_row
+from services.reporting.monitoring.report.standards import service_standards
+from services.reporting.monitoring.report.tally import Tally
 from shared.scheme import SchemeConfig
 
 BUDGET = "Spend against budget and household target"

@@ -23,9 +23,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 
-from services.reporting.report import template as T
-from services.reporting.report.model import Kind, Report, Row
-from services.reporting.report.scheme_measures import BUDGET, SPEND
+from services.reporting.monitoring.report import template as T
+from services.reporting.monitoring.report.model import Kind, Report, Row
+from services.reporting.monitoring.report.scheme_measures import BUDGET, SPEND
 
 Cell = tuple[str, str, str]  # (section title, row label, column)
 

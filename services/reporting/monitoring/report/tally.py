@@ -20,9 +20,9 @@ from sqlalchemy import Date, Numeric, and_, case, cast, exists, func, literal, n
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from services.reporting.readmodel.tables import Tables
-from services.reporting.report.facts import CaseFacts, Facts
-from services.reporting.report.quarters import QUARTERS, Period
+from services.reporting.monitoring.readmodel.tables import Tables
+from services.reporting.monitoring.report.facts import CaseFacts, Facts
+from services.reporting.monitoring.report.quarters import QUARTERS, Period
 
 PerQuarter = dict[str, Counter[Any]]  # quarter -> how many of each value (or the sum of a value)
 PREFER_NOT_TO_SAY = "Prefer not to say"
