@@ -40,6 +40,7 @@ from workers import percentile, run_workers  # bench/workers.py, beside this scr
 from sanctuary.devtools.nats_server import NatsServer
 from sanctuary.provision import provision
 from services.assessment.app import create_app
+from services.keys.app import create_app as keys_app
 from shared.codec import CasePosition
 from shared.contracts.assessment import (
     SANCTUARY_ADDRESS_QUERY,
@@ -156,6 +157,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 log_json=True,
                 log_level="WARNING",
             )
+            # The services hold no KEK: the key custodian (here in this process) gives case keys.
+            custodian, _ = keys_app(settings)
+            await custodian.start()
             app, service = create_app(settings)
             started = time.perf_counter()
             await app.start()
@@ -185,6 +189,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 await nc.close()
                 await app.stop()
                 await framework.stop()
+                await custodian.stop()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result |= {
