@@ -7,12 +7,15 @@ reading a personal field.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from nats.aio.client import Client as NATS
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NotFoundError
 from rich.table import Table
 
@@ -49,12 +52,23 @@ async def wait_for_views(nc: NATS, timeout_s: float = 60.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout_s
     while asyncio.get_running_loop().time() < deadline:
         try:
-            entry = await positions.get(VIEWS_READER)
+            position = int((await positions.get(VIEWS_READER)).value or b"0")
         except KeyNotFoundError:
-            return  # no reporting service with views on this bus
-        if int(entry.value or b"0") >= last:
+            # Not one event applied yet, or no views reader at all on this bus: ask reporting.
+            if not await _views_reader_runs(nc):
+                return
+            position = 0
+        if position >= last:
             return
         await asyncio.sleep(0.2)
+
+
+async def _views_reader_runs(nc: NATS) -> bool:
+    try:
+        reply = await nc.request("health.reporting", b"", timeout=5)
+    except (NoRespondersError, NatsTimeoutError):
+        return False
+    return any(r.get("name") == VIEWS_READER for r in json.loads(reply.data).get("readers", []))
 
 
 async def check_afterwards(nc: NATS, case_ids: Sequence[str], signing_keys: Path) -> Afterwards:
