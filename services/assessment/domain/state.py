@@ -11,12 +11,9 @@ from shared.contracts.assessment import (
     DashRiskAssessed,
     FireFlagView,
     FireSafetyCheckRecorded,
-    IntelligenceCheckRecorded,
     PropertyAssessed,
-    PropertyVisitScheduled,
     SanctuaryAddressFlagged,
     SanctuaryFlagRemoved,
-    SharingBasis,
 )
 from shared.contracts.contractor import InstallationCompleted
 from shared.events import RecordedEvent
@@ -26,13 +23,10 @@ from shared.events import RecordedEvent
 class AssessmentCase:
     referral: ReferralFacts = field(default_factory=ReferralFacts)
     work_item: CpoWorkItemOpened | None = None
-    intelligence_checked: bool = False
-    visit_scheduled: bool = False
     assessment: PropertyAssessed | None = None
     dash: DashRiskAssessed | None = None
     works_completed_on: date | None = None
     flag: FireFlagView | None = None  # the active flag, if any
-    flag_shared_under: SharingBasis | None = None
     fire_check: FireSafetyCheckRecorded | None = None
 
 
@@ -41,18 +35,14 @@ def evolve(state: AssessmentCase, event: RecordedEvent) -> AssessmentCase:
     match p:
         case CpoWorkItemOpened():
             return replace(state, work_item=p)
-        case IntelligenceCheckRecorded():
-            return replace(state, intelligence_checked=True)
-        case PropertyVisitScheduled():
-            return replace(state, visit_scheduled=True)
         case PropertyAssessed():
             return replace(state, assessment=p)
         case DashRiskAssessed():
             return replace(state, dash=p)
         case SanctuaryAddressFlagged():
-            return replace(state, flag=p.flag, flag_shared_under=p.shared_under)
+            return replace(state, flag=p.flag)
         case SanctuaryFlagRemoved():
-            return replace(state, flag=None, flag_shared_under=None)
+            return replace(state, flag=None)
         case FireSafetyCheckRecorded():
             return replace(state, fire_check=p)
         case InstallationCompleted():

@@ -52,7 +52,6 @@ class WorksState:
     works_orders: int = 0
     works_order_at: datetime | None = None
     order_items: tuple[WorkItem, ...] = ()
-    order_urgent: bool = False
     first_contact_due_by: datetime | None = None
     unsafe_windows: tuple[UnsafeContactWindow, ...] = ()
     female_installer_requested: bool = False
@@ -110,7 +109,6 @@ def evolve(state: WorksState, event: RecordedEvent) -> WorksState:
                 unsafe_windows=tuple(windows) if isinstance(windows, list) else (),
                 female_installer_requested=p.female_installer_requested,
                 order_items=tuple(p.approved_items),
-                order_urgent=p.urgent,
             )
         case InstallerAllocated():
             return replace(state, installer_id=p.installer_id)

@@ -34,7 +34,6 @@ SHARE = 0.1  # a hidden amount must stay uncertain by at least a tenth of itself
 # No figure of a scheme's year comes near this; a cap keeps every program bounded (HiGHS cannot
 # always tell an unbounded integer program from an infeasible one), and reaching it means "no bound".
 BEYOND = 1e9
-EPSILON = 1e-6
 # A program that needs more branch-and-bound nodes proves nothing: its cell is treated as exposed and
 # more is hidden. A count of nodes, not seconds, so a busy machine hides the same cells; the time
 # limit only guards against a program that would never end.

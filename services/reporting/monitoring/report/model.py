@@ -82,7 +82,6 @@ class Report:
     audience: Audience
     scheme: str
     sections: list[Section]
-    suppressed_cells: int = 0
     # The quarters the period reaches; the others are left blank (a period of one quarter has Q1 only).
     quarters: tuple[str, ...] = QUARTERS
     produced_on: date = field(default_factory=date.today)

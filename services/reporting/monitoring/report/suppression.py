@@ -194,5 +194,4 @@ def anonymise(report: Report, threshold: int) -> Report:
                 if (section.title, row.label, column) in hidden:
                     row.values[column] = None
     report.hidden = hidden
-    report.suppressed_cells = len(hidden)
     return report
