@@ -416,7 +416,8 @@ async def live_lag(requests: int, clients: int) -> dict[str, Any]:
     ``requests`` SubmitReferral from ``clients`` in flight; then the seconds from the load's end
     until the reporting read model (reader reporting-monitoring) has handled the whole stream, and
     until every reader of every service has (the reactions append more events meanwhile)."""
-    from commands import Submissions, concurrent, ok_request, start_services
+    from command_load import Submissions, concurrent, ok_request  # beside this script
+    from command_services import start_services
 
     from shared.contracts.referral import SubmitReferral
 

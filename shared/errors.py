@@ -71,7 +71,7 @@ class InvalidEvent(CommandRejected):
 
 
 class EventStoreError(RuntimeError):
-    pass
+    """The event store refused or could not complete a read or an append."""
 
 
 class EventStoreUnavailable(EventStoreError, ConnectionError):
