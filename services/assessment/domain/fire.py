@@ -104,7 +104,7 @@ def remove_flag(command: RemoveSanctuaryFlag, state: AssessmentCase, rules: Asse
     if reason_problem is not None:
         problems.append(reason_problem)
     reject_if(problems)
-    return [SanctuaryFlagRemoved(removed_on=command.removed_on, reason=command.reason)]
+    return [SanctuaryFlagRemoved.from_command(command)]
 
 
 def review_flag(command: ReviewSanctuaryFlag, state: AssessmentCase, rules: AssessmentRules) -> list[Event]:
@@ -128,11 +128,7 @@ def review_flag(command: ReviewSanctuaryFlag, state: AssessmentCase, rules: Asse
     if command.next_review_by is not None and command.next_review_by <= command.reviewed_on:
         problems.append(Problem(field="next_review_by", problem="must be after the review"))
     reject_if(problems)
-    events: list[Event] = [
-        SanctuaryFlagReviewed(
-            reviewed_on=command.reviewed_on, decision=command.decision, next_review_by=command.next_review_by
-        )
-    ]
+    events: list[Event] = [SanctuaryFlagReviewed.from_command(command)]
     if removing and command.removal_reason is not None:
         events.append(SanctuaryFlagRemoved(removed_on=command.reviewed_on, reason=command.removal_reason))
     return events
@@ -154,12 +150,5 @@ def record_fire_check(
     reject_if(problems)
     due = rules.add_working_days(completed, rules.timescales.fire_check_working_days)
     return [
-        FireSafetyCheckRecorded(
-            checked_on=command.checked_on,
-            due_by=due,
-            within_timescale=command.checked_on <= due,
-            fire_measures_fitted=command.fire_measures_fitted,
-            further_action_needed=command.further_action_needed,
-            findings=command.findings,
-        )
+        FireSafetyCheckRecorded.from_command(command, due_by=due, within_timescale=command.checked_on <= due)
     ]

@@ -132,10 +132,8 @@ def record_contact_attempt(command: RecordContactAttempt, state: WorksState) -> 
         )
     reject_if(problems)
     return [
-        ClientContactAttempted(
-            channel=command.channel,
-            outcome=command.outcome,
-            attempted_at=command.attempted_at,
+        ClientContactAttempted.from_command(
+            command,
             within_first_contact_deadline=command.attempted_at <= state.first_contact_due_by,
             contacted_by=contacted_by,
         )

@@ -165,15 +165,7 @@ def measure_not_feasible(
             )
         )
     reject_if(problems)
-    return [
-        MeasureNotFeasibleAgreed(
-            item_code=command.item_code,
-            alternative_item_code=alt,
-            alternative_quantity=command.alternative_quantity,
-            agreed_with=command.agreed_with,
-            reason=command.reason,
-        )
-    ]
+    return [MeasureNotFeasibleAgreed.from_command(command, alternative_item_code=alt)]
 
 
 def complete(command: CompleteInstallation, state: WorksState, rules: ContractorRules) -> list[Event]:
@@ -223,11 +215,11 @@ def cancel(command: CancelInstallation, state: WorksState, rules: ContractorRule
     reject_if(open_works_order(state))
     if command.reason not in rules.cancellation_reasons:
         raise CommandRejected.one("reason", "is not one of the scheme's cancellation reasons")
-    return [InstallationCancelled(reason=command.reason, note=command.note)]
+    return [InstallationCancelled.from_command(command)]
 
 
 def suspend(command: SuspendWorks, state: WorksState) -> list[Event]:
     reject_if(open_works_order(state))
     if state.suspended:
         raise CommandRejected.one("case_id", "works on this case are already suspended")
-    return [WorksSuspended(concern=command.concern, reported_by=command.reported_by, details=command.details)]
+    return [WorksSuspended.from_command(command)]

@@ -43,28 +43,13 @@ def follow_up(command: RecordFollowUpContact, state: ReferralState) -> list[Even
         )
     problems += _not_future(command, command.contacted_on, "contacted_on")
     reject_if(problems)
-    return [
-        FollowUpContactRecorded(
-            kind=command.kind,
-            channel=command.channel,
-            outcome=command.outcome,
-            contacted_on=command.contacted_on,
-            female_staff=command.female_staff,
-        )
-    ]
+    return [FollowUpContactRecorded.from_command(command)]
 
 
 def feedback(command: RecordFeedback, state: ReferralState) -> list[Event]:
     problems = open_case(state) + _not_future(command, command.received_on, "received_on")
     reject_if(problems)
-    return [
-        FeedbackReceived(
-            satisfaction=command.satisfaction,
-            feels_safer=command.feels_safer,
-            comments=command.comments,
-            received_on=command.received_on,
-        )
-    ]
+    return [FeedbackReceived.from_command(command)]
 
 
 def complaint(command: RecordComplaint, state: ReferralState) -> list[Event]:
@@ -75,15 +60,7 @@ def complaint(command: RecordComplaint, state: ReferralState) -> list[Event]:
     if command.complaint_id in state.complaints_seen:
         problems.append(Problem(field="complaint_id", problem="is already recorded for this case"))
     reject_if(problems)
-    return [
-        ComplaintReceived(
-            complaint_id=command.complaint_id,
-            severity=command.severity,
-            about=command.about,
-            summary=command.summary,
-            received_on=command.received_on,
-        )
-    ]
+    return [ComplaintReceived.from_command(command)]
 
 
 def resolve_complaint(command: ResolveComplaint, state: ReferralState) -> list[Event]:
@@ -91,15 +68,7 @@ def resolve_complaint(command: ResolveComplaint, state: ReferralState) -> list[E
     if command.complaint_id not in state.complaints_open:
         problems.append(Problem(field="complaint_id", problem="is not an open complaint of this case"))
     reject_if(problems)
-    return [
-        ComplaintResolved(
-            complaint_id=command.complaint_id,
-            resolved_on=command.resolved_on,
-            upheld=command.upheld,
-            within_procedure=command.within_procedure,
-            summary=command.summary,
-        )
-    ]
+    return [ComplaintResolved.from_command(command)]
 
 
 def close(command: CloseCase, state: ReferralState) -> list[Event]:
@@ -113,11 +82,4 @@ def close(command: CloseCase, state: ReferralState) -> list[Event]:
     if command.reason is ClosureReason.INSTALLATION_CANCELLED and not state.installation_cancelled:
         problems.append(Problem(field="reason", problem="the installation was not cancelled"))
     reject_if(problems)
-    return [
-        CaseClosed(
-            reason=command.reason,
-            safety_outcome=command.safety_outcome,
-            closed_on=command.closed_on,
-            note=command.note,
-        )
-    ]
+    return [CaseClosed.from_command(command)]

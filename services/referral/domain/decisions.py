@@ -49,14 +49,7 @@ def approve(command: ApproveRecommendations, state: ReferralState, rules: Coordi
         ),
         Decimal("0.00"),
     )
-    return [
-        RecommendationsApproved(
-            assessment_event_id=command.assessment_event_id,
-            approved_items=command.approved_items,
-            declined_items=command.declined_items,
-            estimated_cost_gbp=cost.quantize(Decimal("0.01")),
-        )
-    ]
+    return [RecommendationsApproved.from_command(command, estimated_cost_gbp=cost.quantize(Decimal("0.01")))]
 
 
 def _lines_problems(
@@ -122,8 +115,4 @@ def record_override(command: RecordSafeguardingOverride, state: ReferralState) -
     # Safeguarding does not end with the case: an override may be needed after closure too.
     if not state.submitted:
         raise CommandRejected.one("case_id", "no referral has been submitted for this case")
-    return [
-        SafeguardingOverrideRecorded(
-            recipient=command.recipient, lawful_basis=command.lawful_basis, reason=command.reason
-        )
-    ]
+    return [SafeguardingOverrideRecorded.from_command(command)]

@@ -80,7 +80,7 @@ def decline(command: DeclineReferral, state: ReferralState, rules: CoordinatorRu
         for s in rules.scheme.signposting
         if SignpostKind(s.kind) in wanted
     ]
-    return [ReferralDeclined(reason=command.reason, signposting=signposts, note=command.note)]
+    return [ReferralDeclined.from_command(command, signposting=signposts)]
 
 
 def request_landlord(command: RequestLandlordPermission, state: ReferralState) -> list[Event]:
@@ -118,4 +118,4 @@ def landlord_refused(command: RecordLandlordPermissionRefused, state: ReferralSt
     _awaiting_landlord(state)
     if command.refused_on > today(command):
         raise CommandRejected.one("refused_on", "is in the future")
-    return [LandlordPermissionRefused(refused_on=command.refused_on, reason=command.reason)]
+    return [LandlordPermissionRefused.from_command(command)]
