@@ -17,8 +17,12 @@ from shared.contracts.assessment import (
     RecordPropertyAssessment,
     SchedulePropertyVisit,
 )
+from shared.date_rules import not_before
 from shared.errors import CommandRejected, Problem, reject_if
 from shared.events import Event
+
+# What no step of the CPO unit's can come before.
+RECEIVED = "the CPO unit received the referral"
 
 
 def _needs_work_item(state: AssessmentCase) -> CpoWorkItemOpened:
@@ -48,15 +52,13 @@ def open_work_item(command: OpenCpoWorkItem, state: AssessmentCase, rules: Asses
 
 def record_intelligence_check(command: RecordIntelligenceCheck, state: AssessmentCase) -> list[Event]:
     item = _needs_work_item(state)
-    if command.checked_on < item.received_on:
-        raise CommandRejected.one("checked_on", "is before the CPO unit received the referral")
+    reject_if(not_before("checked_on", command.checked_on, item.received_on, RECEIVED))
     return [IntelligenceCheckRecorded.from_command(command)]
 
 
 def schedule_visit(command: SchedulePropertyVisit, state: AssessmentCase) -> list[Event]:
     item = _needs_work_item(state)
-    if command.visit_at.date() < item.received_on:
-        raise CommandRejected.one("visit_at", "is before the CPO unit received the referral")
+    reject_if(not_before("visit_at", command.visit_at.date(), item.received_on, RECEIVED))
     return [PropertyVisitScheduled.from_command(command)]
 
 
@@ -68,8 +70,7 @@ def record_assessment(
     problems: list[Problem] = []
     if state.referral.recommendations_approved:
         problems.append(Problem(field="case_id", problem="the recommendations are already approved"))
-    if command.assessed_on < item.received_on:
-        problems.append(Problem(field="assessed_on", problem="is before the CPO unit received the referral"))
+    problems += not_before("assessed_on", command.assessed_on, item.received_on, RECEIVED)
     recommended = [
         MeasureLine(item_code=m.item_code, quantity=m.quantity) for m in command.recommended_measures
     ]

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from services.referral.domain.rules import consent_needed, open_case, today
 from services.referral.domain.state import ReferralState, Triage
-from shared.commands import Command
 from shared.contracts.referral import (
     CaseClosed,
     CloseCase,
@@ -21,12 +18,9 @@ from shared.contracts.referral import (
     RecordFollowUpContact,
     ResolveComplaint,
 )
+from shared.date_rules import not_future
 from shared.errors import CommandRejected, Problem, reject_if
 from shared.events import Event
-
-
-def _not_future(command: Command, day: date, field: str) -> list[Problem]:
-    return [Problem(field=field, problem="is in the future")] if day > today(command) else []
 
 
 def follow_up(command: RecordFollowUpContact, state: ReferralState) -> list[Event]:
@@ -41,13 +35,13 @@ def follow_up(command: RecordFollowUpContact, state: ReferralState) -> list[Even
                 field="female_staff", problem="the client consented to contact by a female member of staff"
             )
         )
-    problems += _not_future(command, command.contacted_on, "contacted_on")
+    problems += not_future("contacted_on", command.contacted_on, today(command))
     reject_if(problems)
     return [FollowUpContactRecorded.from_command(command)]
 
 
 def feedback(command: RecordFeedback, state: ReferralState) -> list[Event]:
-    problems = open_case(state) + _not_future(command, command.received_on, "received_on")
+    problems = open_case(state) + not_future("received_on", command.received_on, today(command))
     reject_if(problems)
     return [FeedbackReceived.from_command(command)]
 
@@ -56,7 +50,7 @@ def complaint(command: RecordComplaint, state: ReferralState) -> list[Event]:
     # A complaint can arrive after the case is closed.
     if not state.submitted:
         raise CommandRejected.one("case_id", "no referral has been submitted for this case")
-    problems = _not_future(command, command.received_on, "received_on")
+    problems = not_future("received_on", command.received_on, today(command))
     if command.complaint_id in state.complaints_seen:
         problems.append(Problem(field="complaint_id", problem="is already recorded for this case"))
     reject_if(problems)
@@ -64,7 +58,7 @@ def complaint(command: RecordComplaint, state: ReferralState) -> list[Event]:
 
 
 def resolve_complaint(command: ResolveComplaint, state: ReferralState) -> list[Event]:
-    problems = _not_future(command, command.resolved_on, "resolved_on")
+    problems = not_future("resolved_on", command.resolved_on, today(command))
     if command.complaint_id not in state.complaints_open:
         problems.append(Problem(field="complaint_id", problem="is not an open complaint of this case"))
     reject_if(problems)
@@ -72,7 +66,7 @@ def resolve_complaint(command: ResolveComplaint, state: ReferralState) -> list[E
 
 
 def close(command: CloseCase, state: ReferralState) -> list[Event]:
-    problems = open_case(state) + _not_future(command, command.closed_on, "closed_on")
+    problems = open_case(state) + not_future("closed_on", command.closed_on, today(command))
     if state.complaints_open:
         problems.append(Problem(field="case_id", problem="a complaint is still open; resolve it first"))
     if command.reason is ClosureReason.WORKS_COMPLETED and not state.installation_completed:
