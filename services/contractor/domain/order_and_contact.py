@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from services.contractor.domain.guards import has_happened, not_suspended, open_works_order, when
+from services.contractor.domain.guards import has_happened, not_suspended, open_works_order
 from services.contractor.domain.rules import UK_TIME, ContractorRules
 from services.contractor.domain.state import WorksState
 from services.contractor.domain.unsafe_times import is_unsafe
+from shared.commands import when
 from shared.contracts.contractor import (
     AllocateInstaller,
     ClientContactAttempted,
