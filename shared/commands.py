@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from shared.errors import Problem
+from shared.errors import CommandRejected, Problem
 from shared.events import Actor, Role
 
 CASE_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -25,6 +25,14 @@ UK_TIME = ZoneInfo("Europe/London")
 def aware(moment: datetime) -> datetime:
     """A moment given without a time zone is taken as UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def when(command: BaseCommand) -> datetime:
+    """The moment the command speaks for (given without a time zone: UTC); the service stamps the
+    arrival time on a command that comes without one."""
+    if command.occurred_at is None:
+        raise CommandRejected.one("occurred_at", "is required")
+    return aware(command.occurred_at)
 
 
 def moment_problem(moment: datetime, now: datetime) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -75,6 +75,15 @@ class Event(BaseModel):
     @classmethod
     def type_name(cls) -> str:
         return cls.__name__
+
+    @classmethod
+    def from_command(cls, command: BaseModel, **decided: Any) -> Self:
+        """The event recording what ``command`` said: each of its fields the command has by the same
+        name is taken from the command; ``decided`` gives the rest (what the decision worked out)."""
+        said = {
+            name: getattr(command, name) for name in cls.model_fields if name in type(command).model_fields
+        }
+        return cls(**(said | decided))
 
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]

@@ -31,6 +31,7 @@ from shared.metrics import ServiceMetrics
 from shared.nats_connect import settings_tls
 from shared.runtime import RECONNECT_WAIT_S, ServiceRuntime, inbox_prefix, log_nats_error
 from shared.settings import Settings, load_settings
+from shared.started import once_started
 from shared.tracing import tracing_middlewares
 
 log = get_logger(__name__)
@@ -88,9 +89,7 @@ class Kernel:
 
     @property
     def handler(self) -> CaseHandler[Any, Any]:
-        if self._handler is None:
-            raise RuntimeError(f"{self.owner} service not started")
-        return self._handler
+        return once_started(self._handler, f"{self.owner} service")
 
     def started(self, handler: CaseHandler[Any, Any]) -> None:
         """The case handler, made once the event store is there."""

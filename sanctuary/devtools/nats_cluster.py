@@ -10,17 +10,15 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-import tempfile
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from sanctuary.devtools.devcerts import TlsFiles
-from sanctuary.devtools.nats_server import NatsServer, free_port
+from sanctuary.devtools.nats_server import NatsServer, ScratchRun, free_port
 
 
 def _tls_block(tls: TlsFiles, verify: bool, indent: str = "  ") -> str:
@@ -45,7 +43,7 @@ class NodePorts:
 
 
 @dataclass
-class NatsCluster:
+class NatsCluster(ScratchRun):
     """``size`` nodes named n1..nN in cluster ``name``. With ``tls`` (the server's certificate),
     every connection is TLS: routes authenticate each other by certificate, clients must use TLS
     (and present a certificate of the same CA when ``verify_clients``). ``include`` is copied next
@@ -60,7 +58,6 @@ class NatsCluster:
     name: str = "sanctuary"
     nodes: list[NatsServer] = field(default_factory=list, init=False)
     ports: list[NodePorts] = field(default_factory=list, init=False)
-    _own_dir: bool = field(default=False, init=False)
 
     @property
     def urls(self) -> list[str]:
@@ -119,8 +116,7 @@ class NatsCluster:
 
     def start(self, timeout: float = 60.0) -> NatsCluster:
         if self.base_dir is None:
-            self.base_dir = Path(tempfile.mkdtemp(prefix="sanctuary-cluster-"))
-            self._own_dir = True
+            self.base_dir = self._make_scratch("sanctuary-cluster-")
         self._pick_ports()
         self.nodes = []
         for index in range(self.size):
@@ -189,14 +185,3 @@ class NatsCluster:
         for node in self.nodes:
             with contextlib.suppress(Exception):
                 node.stop()
-
-    def cleanup(self) -> None:
-        self.stop()
-        if self._own_dir and self.base_dir:
-            shutil.rmtree(self.base_dir, ignore_errors=True)
-
-    def __enter__(self) -> NatsCluster:
-        return self.start()
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.cleanup()

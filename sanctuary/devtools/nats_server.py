@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 
 def nats_server_binary() -> str:
@@ -37,8 +38,38 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class ScratchRun:
+    """A dev process (one server, a cluster) in a directory of its own: the one it is given, or a
+    temporary one it makes and removes again in ``cleanup``. In a ``with`` block it is started on
+    entry and stopped and cleaned up on exit."""
+
+    _scratch: Path | None = None  # the temporary directory it made, if it made one
+
+    def _make_scratch(self, prefix: str) -> Path:
+        self._scratch = Path(tempfile.mkdtemp(prefix=prefix))
+        return self._scratch
+
+    def start(self) -> object:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def cleanup(self) -> None:
+        self.stop()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.cleanup()
+
+
 @dataclass
-class NatsServer:
+class NatsServer(ScratchRun):
     """One nats-server process. ``sync_interval='always'`` fsyncs before every acknowledgement."""
 
     port: int = 0
@@ -47,7 +78,6 @@ class NatsServer:
     config_extra: str = ""
     scheme: str = "nats"  # "tls" when the config makes clients use TLS
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
-    _own_store: bool = field(default=False, init=False)
 
     @property
     def url(self) -> str:
@@ -81,8 +111,7 @@ class NatsServer:
 
     def _start_once(self, timeout: float) -> NatsServer:
         if self.store_dir is None:
-            self.store_dir = Path(tempfile.mkdtemp(prefix="sanctuary-nats-"))
-            self._own_store = True
+            self.store_dir = self._make_scratch("sanctuary-nats-")
         self.store_dir.mkdir(parents=True, exist_ok=True)
         config = self.store_dir / "nats.conf"
         config.write_text(self._config())
@@ -125,17 +154,6 @@ class NatsServer:
             except subprocess.TimeoutExpired:
                 self.kill()
         self.process = None
-
-    def cleanup(self) -> None:
-        self.stop()
-        if self._own_store and self.store_dir:
-            shutil.rmtree(self.store_dir, ignore_errors=True)
-
-    def __enter__(self) -> NatsServer:
-        return self.start()
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.cleanup()
 
 
 class _PortTaken(Exception):

@@ -11,6 +11,7 @@ from shared.contracts.contractor import AllocateInstaller, RegisterInstaller
 from shared.handler import Outcome
 from shared.logging import get_logger
 from shared.service import Kernel, Part
+from shared.started import once_started
 
 log = get_logger(__name__)
 
@@ -33,9 +34,7 @@ class Staff(Part):
 
     @property
     def register(self) -> StaffRegister:
-        if self._register is None:
-            raise RuntimeError("contractor staff register not started")
-        return self._register
+        return once_started(self._register, "contractor staff register")
 
     async def register_installer(self, command: RegisterInstaller) -> CommandReply:
         await self.register.put(command.installer)
@@ -69,6 +68,4 @@ class ContactWatch(Part):
 
     @property
     def watch(self) -> FirstContactWatch:
-        if self._watch is None:
-            raise RuntimeError("contractor contact watch not started")
-        return self._watch
+        return once_started(self._watch, "contractor contact watch")

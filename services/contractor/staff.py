@@ -13,6 +13,7 @@ from nats.js.kv import KeyValue
 
 from shared.contracts.contractor import InstallerRecord
 from shared.provisioned import NotProvisioned, bucket_stream
+from shared.started import once_started
 
 STAFF_BUCKET = "CONTRACTOR_STAFF"
 
@@ -41,9 +42,7 @@ class StaffRegister:
 
     @property
     def _bucket(self) -> KeyValue:
-        if self._kv is None:
-            raise RuntimeError("staff register not started")
-        return self._kv
+        return once_started(self._kv, "staff register")
 
     async def put(self, record: InstallerRecord) -> None:
         await self._bucket.put(record.installer_id, record.model_dump_json().encode())

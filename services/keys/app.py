@@ -21,6 +21,7 @@ from shared.decider import NO_COMMANDS
 from shared.provisioned import bucket_stream, require_streams
 from shared.service import Kernel, Part, Service, create_service_app
 from shared.settings import Settings
+from shared.started import once_started
 
 REQUESTS = "keys.*.*.*"
 
@@ -57,9 +58,7 @@ class Custodian(Part):
 
     @property
     def custodian(self) -> KeyCustodian:
-        if self._custodian is None:
-            raise RuntimeError("key custodian not started")
-        return self._custodian
+        return once_started(self._custodian, "key custodian")
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,12 @@ from shared.contracts.assessment import (
     RecordPropertyAssessment,
     SchedulePropertyVisit,
 )
+from shared.date_rules import not_before
 from shared.errors import CommandRejected, Problem, reject_if
 from shared.events import Event
+
+# What no step of the CPO unit's can come before.
+RECEIVED = "the CPO unit received the referral"
 
 
 def _needs_work_item(state: AssessmentCase) -> CpoWorkItemOpened:
@@ -35,43 +39,27 @@ def open_work_item(command: OpenCpoWorkItem, state: AssessmentCase, rules: Asses
     # The referral reaches the CPO unit the moment it is accepted: received on the same day.
     received = command.accepted_on
     return [
-        CpoWorkItemOpened(
-            accepted_on=command.accepted_on,
+        CpoWorkItemOpened.from_command(
+            command,
             received_on=received,
             referral_due_by=rules.add_working_days(
                 command.accepted_on, rules.timescales.referral_to_cpo_working_days
             ),
             assessment_due_by=rules.add_working_days(received, rules.timescales.assessment_working_days),
-            urgent=command.urgent,
         )
     ]
 
 
 def record_intelligence_check(command: RecordIntelligenceCheck, state: AssessmentCase) -> list[Event]:
     item = _needs_work_item(state)
-    if command.checked_on < item.received_on:
-        raise CommandRejected.one("checked_on", "is before the CPO unit received the referral")
-    return [
-        IntelligenceCheckRecorded(
-            checked_on=command.checked_on,
-            perpetrator_location=command.perpetrator_location,
-            access_to_weapons=command.access_to_weapons,
-            risk_to_visiting_staff=command.risk_to_visiting_staff,
-            precautions_for_visiting_staff=command.precautions_for_visiting_staff,
-            findings=command.findings,
-        )
-    ]
+    reject_if(not_before("checked_on", command.checked_on, item.received_on, RECEIVED))
+    return [IntelligenceCheckRecorded.from_command(command)]
 
 
 def schedule_visit(command: SchedulePropertyVisit, state: AssessmentCase) -> list[Event]:
     item = _needs_work_item(state)
-    if command.visit_at.date() < item.received_on:
-        raise CommandRejected.one("visit_at", "is before the CPO unit received the referral")
-    return [
-        PropertyVisitScheduled(
-            visit_at=command.visit_at, same_gender_officer_requested=command.same_gender_officer_requested
-        )
-    ]
+    reject_if(not_before("visit_at", command.visit_at.date(), item.received_on, RECEIVED))
+    return [PropertyVisitScheduled.from_command(command)]
 
 
 def record_assessment(
@@ -82,8 +70,7 @@ def record_assessment(
     problems: list[Problem] = []
     if state.referral.recommendations_approved:
         problems.append(Problem(field="case_id", problem="the recommendations are already approved"))
-    if command.assessed_on < item.received_on:
-        problems.append(Problem(field="assessed_on", problem="is before the CPO unit received the referral"))
+    problems += not_before("assessed_on", command.assessed_on, item.received_on, RECEIVED)
     recommended = [
         MeasureLine(item_code=m.item_code, quantity=m.quantity) for m in command.recommended_measures
     ]
@@ -122,12 +109,7 @@ def record_assessment(
         )
     reject_if(problems)
     return [
-        PropertyAssessed(
-            assessed_on=command.assessed_on,
-            recommended_measures=command.recommended_measures,
-            sanctuary_room=room,
-            not_feasible=command.not_feasible,
-            within_timescale=command.assessed_on <= item.assessment_due_by,
-            notes=command.notes,
+        PropertyAssessed.from_command(
+            command, sanctuary_room=room, within_timescale=command.assessed_on <= item.assessment_due_by
         )
     ]

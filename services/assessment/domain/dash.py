@@ -122,14 +122,11 @@ def assess_dash(command: RecordDashRiskAssessment, rules: AssessmentRules) -> Da
 def record_dash(command: RecordDashRiskAssessment, rules: AssessmentRules) -> list[Event]:
     outcome = assess_dash(command, rules)
     return [
-        DashRiskAssessed(
-            assessed_on=command.assessed_on,
-            answers=command.answers,
+        DashRiskAssessed.from_command(
+            command,
             score=outcome.score,
             risk_level=outcome.risk_level,
             marac_referral=outcome.marac_referral,
             marac_criterion=outcome.marac_criterion,
-            professional_judgement_reasons=command.professional_judgement_reasons,
-            incidents_last_12_months=command.incidents_last_12_months,
         )
     ]

@@ -21,10 +21,14 @@ from shared.contracts.assessment import (
     SharingBasis,
 )
 from shared.contracts.reporting import Recipient
+from shared.date_rules import not_before
 from shared.errors import CommandRejected, Problem, reject_if
 from shared.events import Event
 from shared.personal import ERASED
 from shared.sharing import Grounds, Refused, grounds_for
+
+# What no review or removal of the flag can come before.
+FLAGGED = "the address was flagged"
 
 _BASIS_OF_GROUNDS = {
     "consent": SharingBasis.CONSENT,
@@ -44,8 +48,10 @@ def flag_address(command: FlagSanctuaryAddress, state: AssessmentCase, rules: As
     problems: list[Problem] = []
     if state.works_completed_on is None:
         problems.append(Problem(field="case_id", problem="the installation is not completed yet"))
-    elif command.flagged_on < state.works_completed_on:
-        problems.append(Problem(field="flagged_on", problem="is before the installation was completed"))
+    else:
+        problems += not_before(
+            "flagged_on", command.flagged_on, state.works_completed_on, "the installation was completed"
+        )
     grounds = fire_grounds(state, rules)
     if isinstance(grounds, Refused):
         problems.append(
@@ -97,21 +103,17 @@ def _reason_holds(reason: FlagRemovalReason, state: AssessmentCase, rules: Asses
 
 def remove_flag(command: RemoveSanctuaryFlag, state: AssessmentCase, rules: AssessmentRules) -> list[Event]:
     flag = _needs_flag(state)
-    problems: list[Problem] = []
-    if command.removed_on < flag.flagged_on:
-        problems.append(Problem(field="removed_on", problem="is before the address was flagged"))
+    problems = not_before("removed_on", command.removed_on, flag.flagged_on, FLAGGED)
     reason_problem = _reason_holds(command.reason, state, rules)
     if reason_problem is not None:
         problems.append(reason_problem)
     reject_if(problems)
-    return [SanctuaryFlagRemoved(removed_on=command.removed_on, reason=command.reason)]
+    return [SanctuaryFlagRemoved.from_command(command)]
 
 
 def review_flag(command: ReviewSanctuaryFlag, state: AssessmentCase, rules: AssessmentRules) -> list[Event]:
     flag = _needs_flag(state)
-    problems: list[Problem] = []
-    if command.reviewed_on < flag.flagged_on:
-        problems.append(Problem(field="reviewed_on", problem="is before the address was flagged"))
+    problems = not_before("reviewed_on", command.reviewed_on, flag.flagged_on, FLAGGED)
     removing = command.decision is FlagReviewDecision.REMOVE
     if removing and command.removal_reason is None:
         problems.append(
@@ -128,11 +130,7 @@ def review_flag(command: ReviewSanctuaryFlag, state: AssessmentCase, rules: Asse
     if command.next_review_by is not None and command.next_review_by <= command.reviewed_on:
         problems.append(Problem(field="next_review_by", problem="must be after the review"))
     reject_if(problems)
-    events: list[Event] = [
-        SanctuaryFlagReviewed(
-            reviewed_on=command.reviewed_on, decision=command.decision, next_review_by=command.next_review_by
-        )
-    ]
+    events: list[Event] = [SanctuaryFlagReviewed.from_command(command)]
     if removing and command.removal_reason is not None:
         events.append(SanctuaryFlagRemoved(removed_on=command.reviewed_on, reason=command.removal_reason))
     return events
@@ -149,17 +147,9 @@ def record_fire_check(
     problems = rules.catalogue.check_lines(
         command.fire_measures_fitted, "fire_measures_fitted", fire_measures_only=True
     )
-    if command.checked_on < completed:
-        problems.append(Problem(field="checked_on", problem="is before the works were completed"))
+    problems += not_before("checked_on", command.checked_on, completed, "the works were completed")
     reject_if(problems)
     due = rules.add_working_days(completed, rules.timescales.fire_check_working_days)
     return [
-        FireSafetyCheckRecorded(
-            checked_on=command.checked_on,
-            due_by=due,
-            within_timescale=command.checked_on <= due,
-            fire_measures_fitted=command.fire_measures_fitted,
-            further_action_needed=command.further_action_needed,
-            findings=command.findings,
-        )
+        FireSafetyCheckRecorded.from_command(command, due_by=due, within_timescale=command.checked_on <= due)
     ]

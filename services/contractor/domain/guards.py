@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.contractor.domain.state import WorksState
-from shared.commands import Command, moment_problem
-from shared.errors import CommandRejected, Problem
+from shared.commands import Command, moment_problem, when
+from shared.errors import Problem
 
 
 def open_works_order(state: WorksState) -> list[Problem]:
@@ -40,13 +40,6 @@ def installer_allocated(state: WorksState) -> list[Problem]:
     if state.installer_id is None:
         return [Problem(field="case_id", problem="no installer is allocated to this case")]
     return []
-
-
-def when(command: Command) -> datetime:
-    """The moment the command speaks for; the service stamps it on arrival when the caller gave none."""
-    if command.occurred_at is None:
-        raise CommandRejected.one("occurred_at", "is required")
-    return command.occurred_at
 
 
 def has_happened(moment: datetime, command: Command, field: str) -> list[Problem]:

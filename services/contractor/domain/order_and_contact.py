@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from services.contractor.domain.guards import has_happened, not_suspended, open_works_order, when
+from services.contractor.domain.guards import has_happened, not_suspended, open_works_order
 from services.contractor.domain.rules import UK_TIME, ContractorRules
 from services.contractor.domain.state import WorksState
 from services.contractor.domain.unsafe_times import is_unsafe
+from shared.commands import when
 from shared.contracts.contractor import (
     AllocateInstaller,
     ClientContactAttempted,
@@ -23,6 +24,7 @@ from shared.contracts.contractor import (
     ReportContactNotEstablished,
     WorksOrderReceived,
 )
+from shared.date_rules import not_before
 from shared.errors import CommandRejected, Problem, reject_if
 from shared.events import Event
 
@@ -121,8 +123,9 @@ def record_contact_attempt(command: RecordContactAttempt, state: WorksState) -> 
                 problem="has declared a conflict of interest on this case",
             )
         )
-    if command.attempted_at < state.works_order_at:
-        problems.append(Problem(field="attempted_at", problem="is before the works order was received"))
+    problems += not_before(
+        "attempted_at", command.attempted_at, state.works_order_at, "the works order was received"
+    )
     if is_unsafe(command.attempted_at, state.unsafe_windows):
         problems.append(
             Problem(
@@ -132,10 +135,8 @@ def record_contact_attempt(command: RecordContactAttempt, state: WorksState) -> 
         )
     reject_if(problems)
     return [
-        ClientContactAttempted(
-            channel=command.channel,
-            outcome=command.outcome,
-            attempted_at=command.attempted_at,
+        ClientContactAttempted.from_command(
+            command,
             within_first_contact_deadline=command.attempted_at <= state.first_contact_due_by,
             contacted_by=contacted_by,
         )
@@ -173,8 +174,7 @@ def _check_deadline_passed(command: ReportContactNotEstablished, state: WorksSta
     """The deadline watch tells the coordinator once per works order, as of the deadline, and not
     while works are suspended (the coordinator already knows why nothing is happening)."""
     problems = not_suspended(state)
-    if when(command) < due_by:
-        problems.append(Problem(field="occurred_at", problem="is before the first contact deadline"))
+    problems += not_before("occurred_at", when(command), due_by, "the first contact deadline")
     if state.not_established_due_by == due_by:
         already = "contact not established is already recorded for this works order"
         problems.append(Problem(field="case_id", problem=already))

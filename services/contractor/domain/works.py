@@ -32,8 +32,12 @@ from shared.contracts.contractor import (
     SuspendWorks,
     WorksSuspended,
 )
+from shared.date_rules import not_before
 from shared.errors import CommandRejected, Problem, reject_if
 from shared.events import Event
+
+# No visit and no completion comes before the client has been reached.
+CONTACTED = "the client was first contacted"
 
 
 def _ready_for_works(state: WorksState, action: str) -> list[Problem]:
@@ -51,8 +55,7 @@ def book_visit(command: BookInstallationVisit, state: WorksState, rules: Contrac
     reject_if(_ready_for_works(state, "booking a visit"))
     assert state.first_contact_at is not None and state.installer_id is not None
     contact_day = _local_day(state.first_contact_at).date()
-    if command.visit_on < contact_day:
-        raise CommandRejected.one("visit_on", "is before the client was first contacted")
+    reject_if(not_before("visit_on", command.visit_on, contact_day, CONTACTED))
     return [
         InstallationVisitBooked(
             visit_on=command.visit_on,
@@ -165,15 +168,7 @@ def measure_not_feasible(
             )
         )
     reject_if(problems)
-    return [
-        MeasureNotFeasibleAgreed(
-            item_code=command.item_code,
-            alternative_item_code=alt,
-            alternative_quantity=command.alternative_quantity,
-            agreed_with=command.agreed_with,
-            reason=command.reason,
-        )
-    ]
+    return [MeasureNotFeasibleAgreed.from_command(command, alternative_item_code=alt)]
 
 
 def complete(command: CompleteInstallation, state: WorksState, rules: ContractorRules) -> list[Event]:
@@ -184,8 +179,7 @@ def complete(command: CompleteInstallation, state: WorksState, rules: Contractor
         for code, quantity in _installable(state).items()
         if state.installed_quantity(code) < quantity
     ]
-    if command.completed_at < state.first_contact_at:
-        problems.append(Problem(field="completed_at", problem="is before the client was first contacted"))
+    problems += not_before("completed_at", command.completed_at, state.first_contact_at, CONTACTED)
     problems += has_happened(command.completed_at, command, "completed_at")
     reject_if(problems)
     cal, ts = rules.calendar, rules.timescales
@@ -223,11 +217,11 @@ def cancel(command: CancelInstallation, state: WorksState, rules: ContractorRule
     reject_if(open_works_order(state))
     if command.reason not in rules.cancellation_reasons:
         raise CommandRejected.one("reason", "is not one of the scheme's cancellation reasons")
-    return [InstallationCancelled(reason=command.reason, note=command.note)]
+    return [InstallationCancelled.from_command(command)]
 
 
 def suspend(command: SuspendWorks, state: WorksState) -> list[Event]:
     reject_if(open_works_order(state))
     if state.suspended:
         raise CommandRejected.one("case_id", "works on this case are already suspended")
-    return [WorksSuspended(concern=command.concern, reported_by=command.reported_by, details=command.details)]
+    return [WorksSuspended.from_command(command)]

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from services.referral.domain.rules import consent_needed, open_case, today
 from services.referral.domain.state import ReferralState, Triage
-from shared.commands import Command
 from shared.contracts.referral import (
     CaseClosed,
     CloseCase,
@@ -21,12 +18,9 @@ from shared.contracts.referral import (
     RecordFollowUpContact,
     ResolveComplaint,
 )
+from shared.date_rules import not_future
 from shared.errors import CommandRejected, Problem, reject_if
 from shared.events import Event
-
-
-def _not_future(command: Command, day: date, field: str) -> list[Problem]:
-    return [Problem(field=field, problem="is in the future")] if day > today(command) else []
 
 
 def follow_up(command: RecordFollowUpContact, state: ReferralState) -> list[Event]:
@@ -41,69 +35,38 @@ def follow_up(command: RecordFollowUpContact, state: ReferralState) -> list[Even
                 field="female_staff", problem="the client consented to contact by a female member of staff"
             )
         )
-    problems += _not_future(command, command.contacted_on, "contacted_on")
+    problems += not_future("contacted_on", command.contacted_on, today(command))
     reject_if(problems)
-    return [
-        FollowUpContactRecorded(
-            kind=command.kind,
-            channel=command.channel,
-            outcome=command.outcome,
-            contacted_on=command.contacted_on,
-            female_staff=command.female_staff,
-        )
-    ]
+    return [FollowUpContactRecorded.from_command(command)]
 
 
 def feedback(command: RecordFeedback, state: ReferralState) -> list[Event]:
-    problems = open_case(state) + _not_future(command, command.received_on, "received_on")
+    problems = open_case(state) + not_future("received_on", command.received_on, today(command))
     reject_if(problems)
-    return [
-        FeedbackReceived(
-            satisfaction=command.satisfaction,
-            feels_safer=command.feels_safer,
-            comments=command.comments,
-            received_on=command.received_on,
-        )
-    ]
+    return [FeedbackReceived.from_command(command)]
 
 
 def complaint(command: RecordComplaint, state: ReferralState) -> list[Event]:
     # A complaint can arrive after the case is closed.
     if not state.submitted:
         raise CommandRejected.one("case_id", "no referral has been submitted for this case")
-    problems = _not_future(command, command.received_on, "received_on")
+    problems = not_future("received_on", command.received_on, today(command))
     if command.complaint_id in state.complaints_seen:
         problems.append(Problem(field="complaint_id", problem="is already recorded for this case"))
     reject_if(problems)
-    return [
-        ComplaintReceived(
-            complaint_id=command.complaint_id,
-            severity=command.severity,
-            about=command.about,
-            summary=command.summary,
-            received_on=command.received_on,
-        )
-    ]
+    return [ComplaintReceived.from_command(command)]
 
 
 def resolve_complaint(command: ResolveComplaint, state: ReferralState) -> list[Event]:
-    problems = _not_future(command, command.resolved_on, "resolved_on")
+    problems = not_future("resolved_on", command.resolved_on, today(command))
     if command.complaint_id not in state.complaints_open:
         problems.append(Problem(field="complaint_id", problem="is not an open complaint of this case"))
     reject_if(problems)
-    return [
-        ComplaintResolved(
-            complaint_id=command.complaint_id,
-            resolved_on=command.resolved_on,
-            upheld=command.upheld,
-            within_procedure=command.within_procedure,
-            summary=command.summary,
-        )
-    ]
+    return [ComplaintResolved.from_command(command)]
 
 
 def close(command: CloseCase, state: ReferralState) -> list[Event]:
-    problems = open_case(state) + _not_future(command, command.closed_on, "closed_on")
+    problems = open_case(state) + not_future("closed_on", command.closed_on, today(command))
     if state.complaints_open:
         problems.append(Problem(field="case_id", problem="a complaint is still open; resolve it first"))
     if command.reason is ClosureReason.WORKS_COMPLETED and not state.installation_completed:
@@ -113,11 +76,4 @@ def close(command: CloseCase, state: ReferralState) -> list[Event]:
     if command.reason is ClosureReason.INSTALLATION_CANCELLED and not state.installation_cancelled:
         problems.append(Problem(field="reason", problem="the installation was not cancelled"))
     reject_if(problems)
-    return [
-        CaseClosed(
-            reason=command.reason,
-            safety_outcome=command.safety_outcome,
-            closed_on=command.closed_on,
-            note=command.note,
-        )
-    ]
+    return [CaseClosed.from_command(command)]

@@ -3,6 +3,7 @@ suspended works, and recording a safeguarding override of consent."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from services.referral.domain.rules import CoordinatorRules, consent_needed, open_case, today
@@ -18,6 +19,7 @@ from shared.contracts.referral import (
     SafeguardingOverrideRecorded,
     WorksResumed,
 )
+from shared.date_rules import not_future
 from shared.errors import CommandRejected, Problem, reject_if
 from shared.events import Event
 
@@ -40,7 +42,7 @@ def approve(command: ApproveRecommendations, state: ReferralState, rules: Coordi
     elif command.assessment_event_id in state.decided_assessments:
         problems.append(Problem(field="assessment_event_id", problem="has already been decided"))
     if recommended is not None:
-        problems += _lines_problems(command, recommended, rules, today(command).isoformat())
+        problems += _lines_problems(command, recommended, rules, today(command))
     reject_if(problems)
     cost = sum(
         (
@@ -49,18 +51,11 @@ def approve(command: ApproveRecommendations, state: ReferralState, rules: Coordi
         ),
         Decimal("0.00"),
     )
-    return [
-        RecommendationsApproved(
-            assessment_event_id=command.assessment_event_id,
-            approved_items=command.approved_items,
-            declined_items=command.declined_items,
-            estimated_cost_gbp=cost.quantize(Decimal("0.01")),
-        )
-    ]
+    return [RecommendationsApproved.from_command(command, estimated_cost_gbp=cost.quantize(Decimal("0.01")))]
 
 
 def _lines_problems(
-    command: ApproveRecommendations, recommended: dict[str, int], rules: CoordinatorRules, on: str
+    command: ApproveRecommendations, recommended: dict[str, int], rules: CoordinatorRules, on: date
 ) -> list[Problem]:
     """Every recommended item decided once; approved items known, not more than recommended, and
     out-of-scope ones approved by a funder."""
@@ -100,10 +95,9 @@ def _lines_problems(
                     problem="the item is outside the scheme's scope: record the funder's approval",
                 )
             )
-        if item.funder_approval is not None and item.funder_approval.approved_on.isoformat() > on:
-            problems.append(
-                Problem(field=f"approved_items.{i}.funder_approval.approved_on", problem="is in the future")
-            )
+        if item.funder_approval is not None:
+            approved_on = item.funder_approval.approved_on
+            problems += not_future(f"approved_items.{i}.funder_approval.approved_on", approved_on, on)
     return problems
 
 
@@ -122,8 +116,4 @@ def record_override(command: RecordSafeguardingOverride, state: ReferralState) -
     # Safeguarding does not end with the case: an override may be needed after closure too.
     if not state.submitted:
         raise CommandRejected.one("case_id", "no referral has been submitted for this case")
-    return [
-        SafeguardingOverrideRecorded(
-            recipient=command.recipient, lawful_basis=command.lawful_basis, reason=command.reason
-        )
-    ]
+    return [SafeguardingOverrideRecorded.from_command(command)]

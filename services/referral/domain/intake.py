@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from services.referral.domain.eligibility import evaluate
-from services.referral.domain.rules import CoordinatorRules, today, when
+from services.referral.domain.rules import CoordinatorRules, today
 from services.referral.domain.state import ReferralState
+from shared.commands import when
 from shared.contracts.referral import (
     ETHNIC_GROUP_OF,
     ConsentPurpose,

@@ -4,13 +4,13 @@ and the guards several decisions share."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from services.referral.domain.state import ReferralState
 from shared.catalogue import Catalogue
-from shared.commands import Command
+from shared.commands import Command, when
 from shared.contracts.referral import ConsentPurpose
-from shared.errors import CommandRejected, Problem
+from shared.errors import Problem
 from shared.scheme import SchemeConfig
 
 
@@ -18,14 +18,6 @@ from shared.scheme import SchemeConfig
 class CoordinatorRules:
     scheme: SchemeConfig
     catalogue: Catalogue
-
-
-def when(command: Command) -> datetime:
-    """When the command happened; the handler stamps the arrival time on commands without one."""
-    if command.occurred_at is None:
-        raise CommandRejected.one("occurred_at", "is required")
-    at = command.occurred_at
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def today(command: Command) -> date:

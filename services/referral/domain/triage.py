@@ -22,6 +22,7 @@ from shared.contracts.referral import (
     SignpostKind,
     Tenure,
 )
+from shared.date_rules import not_future
 from shared.errors import CommandRejected, Problem, reject_if
 from shared.events import Event
 
@@ -80,7 +81,7 @@ def decline(command: DeclineReferral, state: ReferralState, rules: CoordinatorRu
         for s in rules.scheme.signposting
         if SignpostKind(s.kind) in wanted
     ]
-    return [ReferralDeclined(reason=command.reason, signposting=signposts, note=command.note)]
+    return [ReferralDeclined.from_command(command, signposting=signposts)]
 
 
 def request_landlord(command: RequestLandlordPermission, state: ReferralState) -> list[Event]:
@@ -109,13 +110,11 @@ def _awaiting_landlord(state: ReferralState) -> None:
 
 def landlord_granted(command: RecordLandlordPermissionGranted, state: ReferralState) -> list[Event]:
     _awaiting_landlord(state)
-    if command.granted_on > today(command):
-        raise CommandRejected.one("granted_on", "is in the future")
+    reject_if(not_future("granted_on", command.granted_on, today(command)))
     return [LandlordPermissionGranted(granted_on=command.granted_on)]
 
 
 def landlord_refused(command: RecordLandlordPermissionRefused, state: ReferralState) -> list[Event]:
     _awaiting_landlord(state)
-    if command.refused_on > today(command):
-        raise CommandRejected.one("refused_on", "is in the future")
-    return [LandlordPermissionRefused(refused_on=command.refused_on, reason=command.reason)]
+    reject_if(not_future("refused_on", command.refused_on, today(command)))
+    return [LandlordPermissionRefused.from_command(command)]
