@@ -24,6 +24,21 @@ from shared.contracts.assessment.options import (
 from shared.contracts.assessment.parts import NotFeasibleMeasure, RecommendedMeasure, SanctuaryRoom
 from shared.events import Role
 
+__all__ = [
+    "ASSESSMENT_COMMANDS",
+    "CPO_ROLES",
+    "FIRE_ROLES",
+    "FlagSanctuaryAddress",
+    "OpenCpoWorkItem",
+    "RecordDashRiskAssessment",
+    "RecordFireSafetyCheck",
+    "RecordIntelligenceCheck",
+    "RecordPropertyAssessment",
+    "RemoveSanctuaryFlag",
+    "ReviewSanctuaryFlag",
+    "SchedulePropertyVisit",
+]
+
 CPO_ROLES = frozenset({Role.POLICE_CPO, Role.PROTECTIVE_SECURITY_MANAGER})
 FIRE_ROLES = frozenset({Role.FIRE_OFFICER})
 

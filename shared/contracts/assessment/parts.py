@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.catalogue import ItemCode, MeasureLine
 from shared.personal import Personal
 
+__all__ = ["FIRE_VIEW_FIELDS", "FireFlagView", "NotFeasibleMeasure", "RecommendedMeasure", "SanctuaryRoom"]
+
 
 class RecommendedMeasure(BaseModel):
     """A catalogue item, how many, and where in the property (free text, so personal)."""

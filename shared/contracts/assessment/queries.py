@@ -11,6 +11,8 @@ from shared.contracts.assessment.parts import FireFlagView
 from shared.errors import Problem
 from shared.events import Actor
 
+__all__ = ["SANCTUARY_ADDRESS_QUERY", "SanctuaryAddressAnswer", "SanctuaryAddressQuery"]
+
 # The request/reply subject the fire service's control room asks on.
 SANCTUARY_ADDRESS_QUERY = "query.fire.SanctuaryAddress"
 

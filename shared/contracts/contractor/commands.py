@@ -26,6 +26,26 @@ from shared.contracts.contractor.options import (
 from shared.contracts.contractor.parts import InstallerRecord
 from shared.events import Role
 
+__all__ = [
+    "CASE_COMMANDS",
+    "CONTRACTOR_STAFF",
+    "AllocateInstaller",
+    "BookInstallationVisit",
+    "CancelInstallation",
+    "CompleteInstallation",
+    "ContractorCommand",
+    "DeclareConflictOfInterest",
+    "InstalledItemLine",
+    "ReceiveWorksOrder",
+    "RecordContactAttempt",
+    "RecordEmergencyLockChange",
+    "RecordItemsInstalled",
+    "RecordMeasureNotFeasible",
+    "RegisterInstaller",
+    "ReportContactNotEstablished",
+    "SuspendWorks",
+]
+
 # The roles that speak for the contractor: its office, and its installers on site.
 CONTRACTOR_STAFF = frozenset({Role.CONTRACTOR_OFFICE, Role.INSTALLER})
 

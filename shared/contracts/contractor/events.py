@@ -27,6 +27,21 @@ from shared.contracts.contractor.parts import InstalledItem, WorkItem
 from shared.events import Event, registry
 from shared.personal import Personal
 
+__all__ = [
+    "ClientContactAttempted",
+    "ConflictOfInterestDeclared",
+    "ContactNotEstablished",
+    "EmergencyLockChangeCompleted",
+    "InstallationCancelled",
+    "InstallationCompleted",
+    "InstallationVisitBooked",
+    "InstallerAllocated",
+    "ItemsInstalled",
+    "MeasureNotFeasibleAgreed",
+    "WorksOrderReceived",
+    "WorksSuspended",
+]
+
 
 class WorksOrderReceived(Event):
     """The coordinator's approved works, as the contractor receives them. Exactly these fields:

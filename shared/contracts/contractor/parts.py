@@ -13,6 +13,8 @@ from shared.commands import day_problem
 from shared.contracts.contractor.options import InstallerGender, ItemCode, Money, Quantity, StaffId
 from shared.personal import Personal
 
+__all__ = ["InstalledItem", "InstallerRecord", "WorkItem"]
+
 
 class WorkItem(BaseModel):
     """An approved measure: a catalogue item code and how many."""

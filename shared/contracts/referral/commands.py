@@ -32,6 +32,30 @@ from shared.contracts.referral.options import (
 from shared.contracts.referral.parts import ApprovedItem, DeclinedItem
 from shared.events import Role
 
+__all__ = [
+    "CASE_COMMANDS",
+    "COMPLAINT_ID",
+    "COORDINATOR",
+    "REFERRERS",
+    "AcceptReferral",
+    "ApproveRecommendations",
+    "CloseCase",
+    "DeclineReferral",
+    "RecordComplaint",
+    "RecordFeedback",
+    "RecordFollowUpContact",
+    "RecordLandlordPermissionGranted",
+    "RecordLandlordPermissionRefused",
+    "RecordSafeguardingOverride",
+    "ReferralCommand",
+    "RequestLandlordPermission",
+    "ResolveComplaint",
+    "ResumeWorks",
+    "SubmitReferral",
+    "WithdrawConsent",
+    "case_id_for",
+]
+
 REFERRERS = frozenset({Role.REFERRER, Role.COORDINATOR, Role.IDVA, Role.HOUSING_OFFICER, Role.POLICE_CPO})
 COORDINATOR = frozenset({Role.COORDINATOR})
 COMPLAINT_ID = r"^[A-Za-z0-9_.-]+$"

@@ -30,6 +30,27 @@ from shared.contracts.referral.parts import ApprovedItem, DeclinedItem, RuleResu
 from shared.events import Actor, Event
 from shared.personal import Personal
 
+__all__ = [
+    "CaseClosed",
+    "ComplaintReceived",
+    "ComplaintResolved",
+    "ConsentRecorded",
+    "ConsentWithdrawn",
+    "EligibilityEvaluated",
+    "FeedbackReceived",
+    "FollowUpContactRecorded",
+    "LandlordPermissionGranted",
+    "LandlordPermissionRefused",
+    "LandlordPermissionRequested",
+    "RecommendationsApproved",
+    "ReferralAccepted",
+    "ReferralDeclined",
+    "ReferralSubmitted",
+    "SafeguardingOverrideRecorded",
+    "SafeguardingReferralMade",
+    "WorksResumed",
+]
+
 
 class ReferralSubmitted(Event):
     """A completed referral form was received; the case starts here."""

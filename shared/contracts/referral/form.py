@@ -24,6 +24,14 @@ from shared.contracts.referral.household import (
 from shared.contracts.referral.options import ReferralSource, YesNo
 from shared.contracts.referral.people import AboutTheClient, ClientDetails, ReferrerDetails
 
+__all__ = [
+    "ConsentAnswers",
+    "ReferralForm",
+    "SubmittedClientDetails",
+    "SubmittedClientSafety",
+    "SubmittedForm",
+]
+
 
 class ReferralForm(BaseModel):
     """The Standing Together Sanctuary Scheme referral form, as stored (consents are recorded as events)."""

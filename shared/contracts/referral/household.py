@@ -22,6 +22,8 @@ from shared.contracts.referral.options import (
 )
 from shared.personal import Personal
 
+__all__ = ["ClientSafety", "EligibilityFacts", "Household", "InstallationRequests"]
+
 
 class Household(BaseModel):
     """Household Details: accommodation, tenure, names on the tenancy, children."""

@@ -11,6 +11,8 @@ from shared.contracts.common import ShortText
 from shared.contracts.referral._answers import form_config
 from shared.contracts.referral.options import RuleOutcome, SignpostKind
 
+__all__ = ["ApprovedItem", "DeclinedItem", "FunderApproval", "RuleResult", "Signpost"]
+
 
 class RuleResult(BaseModel):
     """One eligibility rule of the scheme, and what it found (the reason names no personal value)."""

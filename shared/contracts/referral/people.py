@@ -21,6 +21,8 @@ from shared.contracts.referral.options import (
 )
 from shared.personal import Personal
 
+__all__ = ["AboutTheClient", "ClientDetails", "ReferrerDetails"]
+
 
 class ReferrerDetails(BaseModel):
     """Referrer Details: the professional making the referral."""
