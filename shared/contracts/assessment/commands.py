@@ -1,7 +1,6 @@
 """The assessment side's commands, served by the assessment service on ``cmd.assessment.<Command>``
 (request/reply; the reply is a CommandReply). Every command also carries the common fields of
-``shared.commands.Command``: ``command_id``, ``case_id``, ``actor``, ``occurred_at`` and
-``correlation_id``. Free text marked "(personal)" is stored sealed under the case's key.
+``shared.commands.Command``. Free text marked "(personal)" is stored sealed under the case's key.
 """
 
 from __future__ import annotations

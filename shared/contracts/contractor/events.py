@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, Field
 
-from shared.contracts.common import ContactChannel, UnsafeContactWindow
+from shared.contracts.common import ContactChannel, ShortText, UnsafeContactWindow
 from shared.contracts.contractor.options import (
     ContactOutcome,
     ItemCode,
@@ -250,9 +250,7 @@ class InstallationCancelled(Event):
 
     owner = "contractor"
 
-    reason: str = Field(
-        min_length=1, max_length=200, description="Why: one of the scheme's cancellation reasons"
-    )
+    reason: ShortText = Field(description="Why: one of the scheme's cancellation reasons")
     note: Personal[str | None] = Field(default=None, description="Anything more about it; null when none")
 
 

@@ -138,9 +138,7 @@ class ReferralDeclined(Event):
 
     owner = "referral"
 
-    reason: str = Field(
-        min_length=1, max_length=200, description="Why not accepted: one of the scheme's decline reasons"
-    )
+    reason: ShortText = Field(description="Why not accepted: one of the scheme's decline reasons")
     signposting: list[Signpost] = Field(
         default_factory=list,
         description="Services the client is signposted to, where the Sanctuary Scheme will not meet the need",

@@ -9,12 +9,11 @@ not repeat them when it is read back years later.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import Field, field_validator
 
-from shared.contracts.common import ConsentPurpose, ShortText
-from shared.contracts.referral._answers import form_config, needs, not_future, not_past
+from shared.contracts.common import ConsentPurpose, MessagePart, ShortText
+from shared.contracts.referral._answers import FollowUp, follow_ups, not_future, not_past
 from shared.contracts.referral.household import (
     ClientSafety,
     EligibilityFacts,
@@ -33,10 +32,8 @@ __all__ = [
 ]
 
 
-class ReferralForm(BaseModel):
+class ReferralForm(MessagePart):
     """The Standing Together Sanctuary Scheme referral form, as stored (consents are recorded as events)."""
-
-    model_config = form_config()
 
     referrer: ReferrerDetails = Field(description="Referrer Details")
     client: ClientDetails = Field(description="Client Details")
@@ -65,10 +62,9 @@ class ReferralForm(BaseModel):
         description="Facts the scheme's eligibility rules test that the form does not ask; may be left out",
     )
 
-    @field_validator("referral_source_other")
-    @classmethod
-    def _source_other(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(info, value, "referral_source", {ReferralSource.OTHER}, "please specify 'Other'")
+    _follow_ups = follow_ups(
+        referral_source_other=FollowUp("referral_source", ReferralSource.OTHER, "please specify 'Other'")
+    )
 
 
 # The submission adds checks against the day it is made; a stored form is not re-judged later.
@@ -102,10 +98,8 @@ class SubmittedForm(ReferralForm):
         return ReferralForm.model_validate(self.model_dump())
 
 
-class ConsentAnswers(BaseModel):
+class ConsentAnswers(MessagePart):
     """The form's four consent questions, each answered Yes or No."""
-
-    model_config = form_config()
 
     installation: YesNo = Field(description="I consent to have Sanctuary Scheme installed in my home")
     landlord_contact: YesNo = Field(

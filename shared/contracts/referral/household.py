@@ -5,13 +5,13 @@ and the eligibility facts some schemes test that the form does not ask. Labels a
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from shared.contracts.common import ShortText, Text
-from shared.contracts.referral._answers import form_config, needs
+from shared.contracts.common import MessagePart, ShortText, Text
+from shared.contracts.referral._answers import FollowUp, follow_ups
 from shared.contracts.referral.options import (
     AccommodationPermanence,
     AccommodationType,
@@ -25,10 +25,8 @@ from shared.personal import Personal
 __all__ = ["ClientSafety", "EligibilityFacts", "Household", "InstallationRequests"]
 
 
-class Household(BaseModel):
+class Household(MessagePart):
     """Household Details: accommodation, tenure, names on the tenancy, children."""
-
-    model_config = form_config()
 
     accommodation_type: AccommodationType = Field(description="Accommodation type, one of the form's boxes")
     accommodation_other: ShortText | None = Field(
@@ -52,15 +50,10 @@ class Household(BaseModel):
         description="Ages of children in years (0 to 25), one per child: as many as number_of_children",
     )
 
-    @field_validator("accommodation_other")
-    @classmethod
-    def _accommodation_other(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(info, value, "accommodation_type", {AccommodationType.OTHER}, "please specify 'Other'")
-
-    @field_validator("tenure_other")
-    @classmethod
-    def _tenure_other(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(info, value, "tenure", {Tenure.OTHER}, "please specify 'Other'")
+    _follow_ups = follow_ups(
+        accommodation_other=FollowUp("accommodation_type", AccommodationType.OTHER, "please specify 'Other'"),
+        tenure_other=FollowUp("tenure", Tenure.OTHER, "please specify 'Other'"),
+    )
 
     @field_validator("ages_of_children")
     @classmethod
@@ -73,10 +66,8 @@ class Household(BaseModel):
         return value
 
 
-class ClientSafety(BaseModel):
+class ClientSafety(MessagePart):
     """Client Safety: the perpetrator, recent incidents and the risk facts the form asks for."""
-
-    model_config = form_config()
 
     perpetrator_name: Personal[ShortText] = Field(description="Name of perpetrator")
     perpetrator_whereabouts: Personal[Text] = Field(
@@ -158,36 +149,17 @@ class ClientSafety(BaseModel):
         "'Yes', and not already passed when submitted",
     )
 
-    @field_validator("ric_score")
-    @classmethod
-    def _ric(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(info, value, "dash_completed", {YesNo.YES}, "give the RIC score when DASH was completed")
-
-    @field_validator("marac_date")
-    @classmethod
-    def _marac(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(info, value, "marac_referral", {YesNo.YES}, "give the MARAC meeting date")
-
-    @field_validator("police_details")
-    @classmethod
-    def _police(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(info, value, "police_involvement", {YesNo.YES}, "give the details of police involvement")
-
-    @field_validator("arson_details")
-    @classmethod
-    def _arson(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(info, value, "risk_of_arson", {YesNo.YES}, "give the details of the risk of arson")
-
-    @field_validator("civil_order_expiry")
-    @classmethod
-    def _order(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(info, value, "civil_order", {YesNo.YES}, "give the civil order's expiry date")
+    _follow_ups = follow_ups(
+        ric_score=FollowUp("dash_completed", YesNo.YES, "give the RIC score when DASH was completed"),
+        marac_date=FollowUp("marac_referral", YesNo.YES, "give the MARAC meeting date"),
+        police_details=FollowUp("police_involvement", YesNo.YES, "give the details of police involvement"),
+        arson_details=FollowUp("risk_of_arson", YesNo.YES, "give the details of the risk of arson"),
+        civil_order_expiry=FollowUp("civil_order", YesNo.YES, "give the civil order's expiry date"),
+    )
 
 
-class InstallationRequests(BaseModel):
+class InstallationRequests(MessagePart):
     """Installation details: specific needs, and the client's requests or concerns about the works."""
-
-    model_config = form_config()
 
     specific_requests: Personal[Text | None] = Field(
         default=None,
@@ -212,12 +184,10 @@ class InstallationRequests(BaseModel):
     )
 
 
-class EligibilityFacts(BaseModel):
+class EligibilityFacts(MessagePart):
     """Facts the schemes' eligibility rules test that the Standing Together form does not ask.
 
     Every one may be left out; a rule that needs a fact left out finds it "unknown"."""
-
-    model_config = form_config()
 
     crime_reference_number: Personal[ShortText | None] = Field(
         default=None, description="Police crime reference number (South Essex requires one)"

@@ -5,13 +5,12 @@ needs). Labels are the form's own (seed 000)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from shared.contracts.common import ShortText, Text, UnsafeContactWindow
-from shared.contracts.referral._answers import Email, Postcode, Telephone, form_config, needs
+from shared.contracts.common import MessagePart, ShortText, Text, UnsafeContactWindow
+from shared.contracts.referral._answers import Email, FollowUp, Postcode, Telephone, follow_ups
 from shared.contracts.referral.options import (
     Disability,
     Ethnicity,
@@ -24,10 +23,8 @@ from shared.personal import Personal
 __all__ = ["AboutTheClient", "ClientDetails", "ReferrerDetails"]
 
 
-class ReferrerDetails(BaseModel):
+class ReferrerDetails(MessagePart):
     """Referrer Details: the professional making the referral."""
-
-    model_config = form_config()
 
     full_name: Personal[ShortText] = Field(description="Full name of the referrer")
     job_title: ShortText = Field(description="Job title of the referrer")
@@ -39,10 +36,8 @@ class ReferrerDetails(BaseModel):
     )
 
 
-class ClientDetails(BaseModel):
+class ClientDetails(MessagePart):
     """Client Details: who is at risk, where the installations are required and when not to call."""
-
-    model_config = form_config()
 
     full_name: Personal[ShortText] = Field(description="Full name of the client")
     date_of_birth: Personal[date] = Field(
@@ -72,13 +67,11 @@ class ClientDetails(BaseModel):
     )
 
 
-class AboutTheClient(BaseModel):
+class AboutTheClient(MessagePart):
     """Gender, identity, orientation, ethnicity, language, disability and additional support needs.
 
     Each may be left unanswered (None: unknown, counted as "Unknown" in monitoring); "Prefer not to
     say" and "Prefer to self-describe" are answers, the latter with its text."""
-
-    model_config = form_config()
 
     gender: Gender | None = Field(
         default=None, description="Gender, one of the form's boxes; leave out when not known"
@@ -141,41 +134,20 @@ class AboutTheClient(BaseModel):
         description="Additional support needs: Pregnant; 'Unknown' when not answered",
     )
 
-    @field_validator("gender_self_description")
-    @classmethod
-    def _gender_text(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(
-            info, value, "gender", {Gender.PREFER_TO_SELF_DESCRIBE}, "self-description needs its text"
-        )
-
-    @field_validator("sexual_orientation_self_description")
-    @classmethod
-    def _orientation_text(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(
-            info,
-            value,
-            "sexual_orientation",
-            {SexualOrientation.PREFER_TO_SELF_DESCRIBE},
-            "self-description needs its text",
-        )
-
-    @field_validator("ethnicity_self_description")
-    @classmethod
-    def _ethnicity_text(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(
-            info, value, "ethnicity", {Ethnicity.PREFER_TO_SELF_DESCRIBE}, "self-description needs its text"
-        )
-
-    @field_validator("language")
-    @classmethod
-    def _language(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(
-            info,
-            value,
-            "interpreter_needed",
-            {YesNoUnknown.YES},
-            "give the language when an interpreter is needed",
-        )
+    _follow_ups = follow_ups(
+        gender_self_description=FollowUp(
+            "gender", Gender.PREFER_TO_SELF_DESCRIBE, "self-description needs its text"
+        ),
+        sexual_orientation_self_description=FollowUp(
+            "sexual_orientation", SexualOrientation.PREFER_TO_SELF_DESCRIBE, "self-description needs its text"
+        ),
+        ethnicity_self_description=FollowUp(
+            "ethnicity", Ethnicity.PREFER_TO_SELF_DESCRIBE, "self-description needs its text"
+        ),
+        language=FollowUp(
+            "interpreter_needed", YesNoUnknown.YES, "give the language when an interpreter is needed"
+        ),
+    )
 
     @field_validator("disabilities")
     @classmethod
