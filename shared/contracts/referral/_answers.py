@@ -30,11 +30,17 @@ class FollowUp:
     problem: str
 
 
+def follow_up_field(description: str, **constraints: Any) -> Any:
+    """A follow-up answer's field: left out by default, and validated even when left out, so that
+    ``follow_ups`` sees it and can require it."""
+    return Field(default=None, validate_default=True, description=description, **constraints)
+
+
 def follow_ups(**rules: FollowUp) -> Any:
     """One field validator for a section's follow-up answers, keyed by the follow-up's field name.
 
-    Each field it checks must be declared after the question it follows (the answers given so far are
-    all a field validator sees) and with ``validate_default=True`` (so a left-out one is checked)."""
+    Each field it checks is declared with ``follow_up_field``, after the question it follows (the
+    answers given so far are all a field validator sees)."""
 
     def check(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
         rule = rules[str(info.field_name)]

@@ -13,7 +13,7 @@ from datetime import date
 from pydantic import Field, field_validator
 
 from shared.contracts.common import ConsentPurpose, MessagePart, ShortText
-from shared.contracts.referral._answers import FollowUp, follow_ups, not_future, not_past
+from shared.contracts.referral._answers import FollowUp, follow_up_field, follow_ups, not_future, not_past
 from shared.contracts.referral.household import (
     ClientSafety,
     EligibilityFacts,
@@ -52,10 +52,8 @@ class ReferralForm(MessagePart):
     referral_source: ReferralSource = Field(
         description="Referral source, one of the monitoring template's referral sources"
     )
-    referral_source_other: ShortText | None = Field(
-        default=None,
-        validate_default=True,
-        description="The referral source when 'Other': required then, otherwise left out",
+    referral_source_other: ShortText | None = follow_up_field(
+        "The referral source when 'Other': required then, otherwise left out"
     )
     eligibility_facts: EligibilityFacts = Field(
         default_factory=EligibilityFacts,

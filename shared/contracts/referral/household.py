@@ -11,7 +11,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from shared.contracts.common import MessagePart, ShortText, Text
-from shared.contracts.referral._answers import FollowUp, follow_ups
+from shared.contracts.referral._answers import FollowUp, follow_up_field, follow_ups
 from shared.contracts.referral.options import (
     AccommodationPermanence,
     AccommodationType,
@@ -29,18 +29,14 @@ class Household(MessagePart):
     """Household Details: accommodation, tenure, names on the tenancy, children."""
 
     accommodation_type: AccommodationType = Field(description="Accommodation type, one of the form's boxes")
-    accommodation_other: ShortText | None = Field(
-        default=None,
-        validate_default=True,
-        description="Other (please specify): required when accommodation_type is 'Other', otherwise left out",
+    accommodation_other: ShortText | None = follow_up_field(
+        "Other (please specify): required when accommodation_type is 'Other', otherwise left out"
     )
     tenure: Tenure = Field(
         description="Tenure type, one of the form's boxes; a rented home needs the landlord's permission"
     )
-    tenure_other: ShortText | None = Field(
-        default=None,
-        validate_default=True,
-        description="Other (please specify): required when tenure is 'Other', otherwise left out",
+    tenure_other: ShortText | None = follow_up_field(
+        "Other (please specify): required when tenure is 'Other', otherwise left out"
     )
     names_on_tenancy: Personal[ShortText] = Field(description="Name(s) on tenancy or mortgage")
     number_of_children: int = Field(ge=0, le=20, description="Number of children in the household (0 to 20)")
@@ -79,34 +75,25 @@ class ClientSafety(MessagePart):
         "breaking and entering, police involvement)"
     )
     dash_completed: YesNo = Field(description="DASH risk assessment completed")
-    ric_score: int | None = Field(
-        default=None,
+    ric_score: int | None = follow_up_field(
+        "If yes, please provide the RIC score: the DASH RIC's ticks, 0 to 27; required when "
+        "dash_completed is 'Yes'",
         ge=0,
         le=27,
-        validate_default=True,
-        description="If yes, please provide the RIC score: the DASH RIC's ticks, 0 to 27; required when "
-        "dash_completed is 'Yes'",
     )
     marac_referral: YesNo = Field(description="Client referred to MARAC")
-    marac_date: date | None = Field(
-        default=None,
-        validate_default=True,
-        description="If yes, please provide the date of the MARAC meeting (YYYY-MM-DD); required when "
-        "marac_referral is 'Yes'",
+    marac_date: date | None = follow_up_field(
+        "If yes, please provide the date of the MARAC meeting (YYYY-MM-DD); required when "
+        "marac_referral is 'Yes'"
     )
     police_involvement: YesNo = Field(description="Police involvement")
-    police_details: Personal[Text | None] = Field(
-        default=None,
-        validate_default=True,
-        description="If yes, please provide details (of the police involvement); required when "
-        "police_involvement is 'Yes'",
+    police_details: Personal[Text | None] = follow_up_field(
+        "If yes, please provide details (of the police involvement); required when "
+        "police_involvement is 'Yes'"
     )
     risk_of_arson: YesNo = Field(description="Risk of arson (counted as an arson concern in monitoring)")
-    arson_details: Personal[Text | None] = Field(
-        default=None,
-        validate_default=True,
-        description="If yes, please provide details (of the risk of arson); required when risk_of_arson is "
-        "'Yes'",
+    arson_details: Personal[Text | None] = follow_up_field(
+        "If yes, please provide details (of the risk of arson); required when risk_of_arson is 'Yes'"
     )
     other_concerns: Personal[Text | None] = Field(
         default=None,
@@ -142,11 +129,9 @@ class ClientSafety(MessagePart):
     civil_order: YesNo = Field(
         description="Civil order in place to restrict the perpetrator from the property"
     )
-    civil_order_expiry: date | None = Field(
-        default=None,
-        validate_default=True,
-        description="If yes, please include the expiry date (YYYY-MM-DD); required when civil_order is "
-        "'Yes', and not already passed when submitted",
+    civil_order_expiry: date | None = follow_up_field(
+        "If yes, please include the expiry date (YYYY-MM-DD); required when civil_order is "
+        "'Yes', and not already passed when submitted"
     )
 
     _follow_ups = follow_ups(

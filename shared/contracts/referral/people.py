@@ -10,7 +10,14 @@ from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from shared.contracts.common import MessagePart, ShortText, Text, UnsafeContactWindow
-from shared.contracts.referral._answers import Email, FollowUp, Postcode, Telephone, follow_ups
+from shared.contracts.referral._answers import (
+    Email,
+    FollowUp,
+    Postcode,
+    Telephone,
+    follow_up_field,
+    follow_ups,
+)
 from shared.contracts.referral.options import (
     Disability,
     Ethnicity,
@@ -76,11 +83,9 @@ class AboutTheClient(MessagePart):
     gender: Gender | None = Field(
         default=None, description="Gender, one of the form's boxes; leave out when not known"
     )
-    gender_self_description: Personal[ShortText | None] = Field(
-        default=None,
-        validate_default=True,
-        description="Prefer to self-describe: the gender in the client's words; required when gender is "
-        "'Prefer to self-describe', otherwise left out",
+    gender_self_description: Personal[ShortText | None] = follow_up_field(
+        "Prefer to self-describe: the gender in the client's words; required when gender is "
+        "'Prefer to self-describe', otherwise left out"
     )
     gender_identity_same_as_sex_at_birth: YesNoUnknown = Field(
         default=YesNoUnknown.UNKNOWN,
@@ -90,30 +95,24 @@ class AboutTheClient(MessagePart):
     sexual_orientation: SexualOrientation | None = Field(
         default=None, description="Sexual orientation, one of the form's boxes; leave out when not known"
     )
-    sexual_orientation_self_description: Personal[ShortText | None] = Field(
-        default=None,
-        validate_default=True,
-        description="Prefer to self-describe: the sexual orientation in the client's words; required when "
-        "sexual_orientation is 'Prefer to self-describe', otherwise left out",
+    sexual_orientation_self_description: Personal[ShortText | None] = follow_up_field(
+        "Prefer to self-describe: the sexual orientation in the client's words; required when "
+        "sexual_orientation is 'Prefer to self-describe', otherwise left out"
     )
     ethnicity: Ethnicity | None = Field(
         default=None,
         description="Ethnicity: one box of the form's tree (its heading is derived); leave out when not "
         "known",
     )
-    ethnicity_self_description: Personal[ShortText | None] = Field(
-        default=None,
-        validate_default=True,
-        description="Prefer to self-describe: the ethnicity in the client's words; required when ethnicity "
-        "is 'Prefer to self-describe', otherwise left out",
+    ethnicity_self_description: Personal[ShortText | None] = follow_up_field(
+        "Prefer to self-describe: the ethnicity in the client's words; required when ethnicity "
+        "is 'Prefer to self-describe', otherwise left out"
     )
     interpreter_needed: YesNoUnknown = Field(
         default=YesNoUnknown.UNKNOWN, description="Interpreter needed; 'Unknown' when not answered"
     )
-    language: ShortText | None = Field(
-        default=None,
-        validate_default=True,
-        description="If yes, please specify language: required when interpreter_needed is 'Yes'",
+    language: ShortText | None = follow_up_field(
+        "If yes, please specify language: required when interpreter_needed is 'Yes'"
     )
     disabilities: list[Disability] = Field(
         default_factory=list,
