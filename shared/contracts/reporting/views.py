@@ -12,6 +12,8 @@ from pydantic import Field
 from shared.contracts.common import MessagePart, Recipient
 from shared.contracts.reporting.options import BasisKind
 
+__all__ = ["CaseView", "ViewedEvent"]
+
 
 class ViewedEvent(MessagePart):
     """One source event as the recipient sees it: only the fields the policy grants, same shape."""
