@@ -56,7 +56,9 @@ class MeasureScope(enum.StrEnum):
     EXTERNAL = "external"
 
 
+# A catalogue item's code, and how many of it a recommended, approved or declined measure is for.
 ItemCode = Annotated[str, Field(min_length=2, max_length=60, pattern=r"^[A-Z0-9][A-Z0-9-]*$")]
+ItemQuantity = Annotated[int, Field(ge=1, le=100)]
 
 
 class CatalogueItem(BaseModel):
@@ -82,7 +84,7 @@ class MeasureLine(BaseModel):
     item_code: ItemCode = Field(
         description="The measure's code in the scheme's catalogue (capitals, digits, hyphens)"
     )
-    quantity: int = Field(ge=1, le=100, description="How many (1 to 100)")
+    quantity: ItemQuantity = Field(description="How many (1 to 100)")
 
 
 class Catalogue(BaseModel):

@@ -15,6 +15,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+
+class MessagePart(BaseModel):
+    """Base of every model a message is built from (a form section, a line, a view, a query): frozen,
+    and refusing a field it does not declare."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
 # Free text: a line (a name, a title, a reference) and a paragraph (a narrative, a reason).
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -64,13 +72,11 @@ class Weekday(enum.StrEnum):
     SUNDAY = "sunday"
 
 
-class UnsafeContactWindow(BaseModel):
+class UnsafeContactWindow(MessagePart):
     """A time the client must not be contacted: these weekdays, from ``start`` to ``end`` (UK local time).
 
     ``end`` before ``start`` means the window runs past midnight (e.g. 22:00-07:00).
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     days: list[Weekday] = Field(min_length=1, description="The weekdays the window applies to (at least one)")
     start: time = Field(description="When the window starts, UK local time, HH:MM[:SS]")

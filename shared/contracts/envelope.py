@@ -11,18 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
 from shared.commands import CASE_ID_PATTERN
+from shared.contracts.common import MessagePart
 from shared.events import Actor
 
 HEX_SHA256 = r"^[0-9a-f]{64}$"
 
 
-class StoredEvent(BaseModel):
+class StoredEvent(MessagePart):
     """One event as stored and delivered: canonical JSON (keys sorted, no spaces, UTF-8)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     event_id: str = Field(description="UUIDv7 of the event")
     type: str = Field(description="The event type, as in the subject (e.g. ReferralSubmitted)")

@@ -1,7 +1,6 @@
 """The assessment side's commands, served by the assessment service on ``cmd.assessment.<Command>``
 (request/reply; the reply is a CommandReply). Every command also carries the common fields of
-``shared.commands.Command``: ``command_id``, ``case_id``, ``actor``, ``occurred_at`` and
-``correlation_id``. Free text marked "(personal)" is stored sealed under the case's key.
+``shared.commands.Command``. Free text marked "(personal)" is stored sealed under the case's key.
 """
 
 from __future__ import annotations
@@ -23,6 +22,21 @@ from shared.contracts.assessment.options import (
 )
 from shared.contracts.assessment.parts import NotFeasibleMeasure, RecommendedMeasure, SanctuaryRoom
 from shared.events import Role
+
+__all__ = [
+    "ASSESSMENT_COMMANDS",
+    "CPO_ROLES",
+    "FIRE_ROLES",
+    "FlagSanctuaryAddress",
+    "OpenCpoWorkItem",
+    "RecordDashRiskAssessment",
+    "RecordFireSafetyCheck",
+    "RecordIntelligenceCheck",
+    "RecordPropertyAssessment",
+    "RemoveSanctuaryFlag",
+    "ReviewSanctuaryFlag",
+    "SchedulePropertyVisit",
+]
 
 CPO_ROLES = frozenset({Role.POLICE_CPO, Role.PROTECTIVE_SECURITY_MANAGER})
 FIRE_ROLES = frozenset({Role.FIRE_OFFICER})

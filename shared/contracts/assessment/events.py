@@ -30,6 +30,18 @@ from shared.contracts.assessment.parts import (
 from shared.events import Event
 from shared.personal import Personal
 
+__all__ = [
+    "CpoWorkItemOpened",
+    "DashRiskAssessed",
+    "FireSafetyCheckRecorded",
+    "IntelligenceCheckRecorded",
+    "PropertyAssessed",
+    "PropertyVisitScheduled",
+    "SanctuaryAddressFlagged",
+    "SanctuaryFlagRemoved",
+    "SanctuaryFlagReviewed",
+]
+
 
 class CpoWorkItemOpened(Event):
     """An accepted referral reached the CPO unit. South Essex: referral to the crime reduction

@@ -12,6 +12,19 @@ import enum
 
 from shared.contracts.common import Text
 
+__all__ = [
+    "DASH_QUESTIONS",
+    "DASH_QUESTION_COUNT",
+    "DashAnswer",
+    "Finding",
+    "FlagRemovalReason",
+    "FlagReviewDecision",
+    "FreeText",
+    "MaracCriterion",
+    "RiskLevel",
+    "SharingBasis",
+]
+
 FreeText = Text
 
 

@@ -6,32 +6,31 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from shared.catalogue import ItemCode, MeasureLine
+from shared.catalogue import ItemCode, ItemQuantity, MeasureLine
+from shared.contracts.common import MessagePart
 from shared.personal import Personal
 
+__all__ = ["FIRE_VIEW_FIELDS", "FireFlagView", "NotFeasibleMeasure", "RecommendedMeasure", "SanctuaryRoom"]
 
-class RecommendedMeasure(BaseModel):
+
+class RecommendedMeasure(MessagePart):
     """A catalogue item, how many, and where in the property (free text, so personal)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     item_code: ItemCode = Field(
         description="The measure's code in the scheme's catalogue (capitals, digits, hyphens)"
     )
-    quantity: int = Field(ge=1, le=100, description="How many (1 to 100)")
+    quantity: ItemQuantity = Field(description="How many (1 to 100)")
     where: Personal[str | None] = Field(
         default=None,
         description="Where in the property (e.g. front door, ground-floor windows); may be left out",
     )
 
 
-class SanctuaryRoom(BaseModel):
+class SanctuaryRoom(MessagePart):
     """The chosen sanctuary room. South Essex: at the front of the property where possible, to help
     fire rescue; if not, say why."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     room: Personal[str] = Field(description="Which room (the victim can select which room)")
     floor: Personal[str] = Field(description="Which floor it is on")
@@ -44,10 +43,8 @@ class SanctuaryRoom(BaseModel):
     )
 
 
-class NotFeasibleMeasure(BaseModel):
+class NotFeasibleMeasure(MessagePart):
     """A measure judged not feasible, why, and the alternative (a catalogue item, a description, or both)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     item_code: ItemCode = Field(
         description="The catalogue code of the measure not feasible (not also among the recommended measures)"
@@ -62,11 +59,9 @@ class NotFeasibleMeasure(BaseModel):
     )
 
 
-class FireFlagView(BaseModel):
+class FireFlagView(MessagePart):
     """Everything the fire service sees of a sanctuary address, and nothing more: never the
     perpetrator, the demographics or the case narrative."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     address: Personal[str] = Field(description="The sanctuary address, as on the referral form")
     house: Personal[str] = Field(

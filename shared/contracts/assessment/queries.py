@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from shared.contracts.assessment.parts import FireFlagView
+from shared.contracts.common import MessagePart
 from shared.errors import Problem
 from shared.events import Actor
+
+__all__ = ["SANCTUARY_ADDRESS_QUERY", "SanctuaryAddressAnswer", "SanctuaryAddressQuery"]
 
 # The request/reply subject the fire service's control room asks on.
 SANCTUARY_ADDRESS_QUERY = "query.fire.SanctuaryAddress"
 
 
-class SanctuaryAddressQuery(BaseModel):
+class SanctuaryAddressQuery(MessagePart):
     """ "Is this address a sanctuary address?" One address at a time; nothing can be listed."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     actor: Actor = Field(description="Who asks: a fire control room operator (role fire_control)")
     postcode: str = Field(
@@ -36,11 +37,9 @@ class SanctuaryAddressQuery(BaseModel):
     )
 
 
-class SanctuaryAddressAnswer(BaseModel):
+class SanctuaryAddressAnswer(MessagePart):
     """The flag when the address is a sanctuary address; ``found`` false otherwise, and with
     ``errors`` (each a field and a problem) when the question was malformed or not allowed."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     found: bool = Field(description="The address is a sanctuary address on the call-out system")
     flag: FireFlagView | None = Field(

@@ -13,6 +13,8 @@ from shared.commands import Command
 from shared.contracts.audit.options import AuditView, ErasureBasis, Reason
 from shared.events import Role
 
+__all__ = ["EraseCase", "RecordAuditRead"]
+
 
 class RecordAuditRead(Command):
     """Ask to read a case for audit. The sharing policy decides; a refusal is recorded too."""

@@ -14,6 +14,8 @@ from pydantic import Field
 from shared.contracts.audit.options import AuditReadOutcome, AuditView, ErasureBasis, Reason
 from shared.events import Event
 
+__all__ = ["AuditReadRecorded", "CasePersonalDataErased"]
+
 
 class AuditReadRecorded(Event):
     """Someone (the envelope's actor) read a case's history, or was refused; with why."""

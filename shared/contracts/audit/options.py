@@ -13,6 +13,8 @@ from pydantic import AfterValidator, Field
 
 from shared.logging import scrub_text
 
+__all__ = ["AuditReadOutcome", "AuditView", "ErasureBasis", "Reason"]
+
 
 def _no_personal_shapes(value: str) -> str:
     if scrub_text(value) != value:

@@ -1,7 +1,6 @@
 """The contractor side's commands, served by the contractor service on ``cmd.contractor.<Command>``
 (request/reply; the reply is a CommandReply). Every case command also carries the common fields of
-``shared.commands.Command``: ``command_id``, ``case_id``, ``actor``, ``occurred_at`` and
-``correlation_id``. Free text marked "(personal)" is stored sealed under the case's key.
+``shared.commands.Command``. Free text marked "(personal)" is stored sealed under the case's key.
 """
 
 from __future__ import annotations
@@ -9,10 +8,10 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
 from shared.commands import BaseCommand, Command
-from shared.contracts.common import ContactChannel
+from shared.contracts.common import ContactChannel, MessagePart, ShortText
 from shared.contracts.contractor.options import (
     ContactOutcome,
     FreeText,
@@ -25,6 +24,26 @@ from shared.contracts.contractor.options import (
 )
 from shared.contracts.contractor.parts import InstallerRecord
 from shared.events import Role
+
+__all__ = [
+    "CASE_COMMANDS",
+    "CONTRACTOR_STAFF",
+    "AllocateInstaller",
+    "BookInstallationVisit",
+    "CancelInstallation",
+    "CompleteInstallation",
+    "ContractorCommand",
+    "DeclareConflictOfInterest",
+    "InstalledItemLine",
+    "ReceiveWorksOrder",
+    "RecordContactAttempt",
+    "RecordEmergencyLockChange",
+    "RecordItemsInstalled",
+    "RecordMeasureNotFeasible",
+    "RegisterInstaller",
+    "ReportContactNotEstablished",
+    "SuspendWorks",
+]
 
 # The roles that speak for the contractor: its office, and its installers on site.
 CONTRACTOR_STAFF = frozenset({Role.CONTRACTOR_OFFICE, Role.INSTALLER})
@@ -111,10 +130,8 @@ class RecordEmergencyLockChange(ContractorCommand):
     )
 
 
-class InstalledItemLine(BaseModel):
+class InstalledItemLine(MessagePart):
     """One line of what was fitted: catalogue code, quantity and unit cost."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     item_code: ItemCode = Field(
         description="The fitted measure's code: an approved item or an agreed alternative"
@@ -169,9 +186,7 @@ class CancelInstallation(ContractorCommand):
 
     allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.CONTRACTOR_OFFICE, Role.COORDINATOR})
 
-    reason: str = Field(
-        min_length=1, max_length=200, description="Why: one of the scheme's cancellation reasons"
-    )
+    reason: ShortText = Field(description="Why: one of the scheme's cancellation reasons")
     note: FreeText | None = Field(
         default=None, description="Anything more about it (personal); may be left out"
     )

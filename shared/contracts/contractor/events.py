@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, Field
 
-from shared.contracts.common import ContactChannel, UnsafeContactWindow
+from shared.contracts.common import ContactChannel, ShortText, UnsafeContactWindow
 from shared.contracts.contractor.options import (
     ContactOutcome,
     ItemCode,
@@ -26,6 +26,21 @@ from shared.contracts.contractor.options import (
 from shared.contracts.contractor.parts import InstalledItem, WorkItem
 from shared.events import Event, registry
 from shared.personal import Personal
+
+__all__ = [
+    "ClientContactAttempted",
+    "ConflictOfInterestDeclared",
+    "ContactNotEstablished",
+    "EmergencyLockChangeCompleted",
+    "InstallationCancelled",
+    "InstallationCompleted",
+    "InstallationVisitBooked",
+    "InstallerAllocated",
+    "ItemsInstalled",
+    "MeasureNotFeasibleAgreed",
+    "WorksOrderReceived",
+    "WorksSuspended",
+]
 
 
 class WorksOrderReceived(Event):
@@ -235,9 +250,7 @@ class InstallationCancelled(Event):
 
     owner = "contractor"
 
-    reason: str = Field(
-        min_length=1, max_length=200, description="Why: one of the scheme's cancellation reasons"
-    )
+    reason: ShortText = Field(description="Why: one of the scheme's cancellation reasons")
     note: Personal[str | None] = Field(default=None, description="Anything more about it; null when none")
 
 

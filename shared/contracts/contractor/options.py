@@ -15,6 +15,18 @@ from pydantic import Field
 
 from shared.contracts.common import Text
 
+__all__ = [
+    "ContactOutcome",
+    "FreeText",
+    "InstallerGender",
+    "ItemCode",
+    "Money",
+    "NotEstablishedReason",
+    "Quantity",
+    "StaffId",
+    "SuspensionConcern",
+]
+
 ItemCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 Quantity = Annotated[int, Field(ge=1, le=1000)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]

@@ -6,27 +6,26 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 from shared.commands import day_problem
+from shared.contracts.common import MessagePart
 from shared.contracts.contractor.options import InstallerGender, ItemCode, Money, Quantity, StaffId
 from shared.personal import Personal
 
+__all__ = ["InstalledItem", "InstallerRecord", "WorkItem"]
 
-class WorkItem(BaseModel):
+
+class WorkItem(MessagePart):
     """An approved measure: a catalogue item code and how many."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     item_code: ItemCode = Field(description="The measure's code in the scheme's catalogue")
     quantity: Quantity = Field(description="How many were approved (1 to 1000)")
 
 
-class InstalledItem(BaseModel):
+class InstalledItem(MessagePart):
     """A line of the itemised invoice: what was fitted, how many, at what unit cost, and the total."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     item_code: ItemCode = Field(description="The fitted measure's code in the scheme's catalogue")
     quantity: Quantity = Field(description="How many were fitted (1 to 1000)")
@@ -48,10 +47,8 @@ def _check_has_happened(day: date | None) -> date | None:
     return day
 
 
-class InstallerRecord(BaseModel):
+class InstallerRecord(MessagePart):
     """One installer in the contractor's staff register (kept outside the case stream)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     installer_id: StaffId = Field(
         description="The installer's staff identifier (letters, digits, '_', '.', '-'), never a name"

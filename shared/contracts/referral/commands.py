@@ -1,7 +1,6 @@
 """The referral side's commands, served by the referral service on ``cmd.referral.<Command>``
 (request/reply; the reply is a CommandReply). Every command also carries the common fields of
-``shared.commands.Command``: ``command_id``, ``case_id``, ``actor``, ``occurred_at`` and
-``correlation_id``.
+``shared.commands.Command``.
 
 Free-text fields marked "(personal)" are stored sealed under the case's key.
 """
@@ -31,6 +30,30 @@ from shared.contracts.referral.options import (
 )
 from shared.contracts.referral.parts import ApprovedItem, DeclinedItem
 from shared.events import Role
+
+__all__ = [
+    "CASE_COMMANDS",
+    "COMPLAINT_ID",
+    "COORDINATOR",
+    "REFERRERS",
+    "AcceptReferral",
+    "ApproveRecommendations",
+    "CloseCase",
+    "DeclineReferral",
+    "RecordComplaint",
+    "RecordFeedback",
+    "RecordFollowUpContact",
+    "RecordLandlordPermissionGranted",
+    "RecordLandlordPermissionRefused",
+    "RecordSafeguardingOverride",
+    "ReferralCommand",
+    "RequestLandlordPermission",
+    "ResolveComplaint",
+    "ResumeWorks",
+    "SubmitReferral",
+    "WithdrawConsent",
+    "case_id_for",
+]
 
 REFERRERS = frozenset({Role.REFERRER, Role.COORDINATOR, Role.IDVA, Role.HOUSING_OFFICER, Role.POLICE_CPO})
 COORDINATOR = frozenset({Role.COORDINATOR})
@@ -92,9 +115,7 @@ class AcceptReferral(ReferralCommand):
 class DeclineReferral(ReferralCommand):
     """The coordinator declines a referral with a reason from the scheme's list, and signposts."""
 
-    reason: str = Field(
-        min_length=1, max_length=200, description="Why not accepted: one of the scheme's decline reasons"
-    )
+    reason: ShortText = Field(description="Why not accepted: one of the scheme's decline reasons")
     signpost_to: list[SignpostKind] = Field(
         default_factory=list,
         description="Kinds of service to signpost the client to (the scheme names the services); may be "

@@ -30,6 +30,27 @@ from shared.contracts.referral.parts import ApprovedItem, DeclinedItem, RuleResu
 from shared.events import Actor, Event
 from shared.personal import Personal
 
+__all__ = [
+    "CaseClosed",
+    "ComplaintReceived",
+    "ComplaintResolved",
+    "ConsentRecorded",
+    "ConsentWithdrawn",
+    "EligibilityEvaluated",
+    "FeedbackReceived",
+    "FollowUpContactRecorded",
+    "LandlordPermissionGranted",
+    "LandlordPermissionRefused",
+    "LandlordPermissionRequested",
+    "RecommendationsApproved",
+    "ReferralAccepted",
+    "ReferralDeclined",
+    "ReferralSubmitted",
+    "SafeguardingOverrideRecorded",
+    "SafeguardingReferralMade",
+    "WorksResumed",
+]
+
 
 class ReferralSubmitted(Event):
     """A completed referral form was received; the case starts here."""
@@ -117,9 +138,7 @@ class ReferralDeclined(Event):
 
     owner = "referral"
 
-    reason: str = Field(
-        min_length=1, max_length=200, description="Why not accepted: one of the scheme's decline reasons"
-    )
+    reason: ShortText = Field(description="Why not accepted: one of the scheme's decline reasons")
     signposting: list[Signpost] = Field(
         default_factory=list,
         description="Services the client is signposted to, where the Sanctuary Scheme will not meet the need",

@@ -9,12 +9,11 @@ not repeat them when it is read back years later.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import Field, field_validator
 
-from shared.contracts.common import ConsentPurpose, ShortText
-from shared.contracts.referral._answers import form_config, needs, not_future, not_past
+from shared.contracts.common import ConsentPurpose, MessagePart, ShortText
+from shared.contracts.referral._answers import FollowUp, follow_up_field, follow_ups, not_future, not_past
 from shared.contracts.referral.household import (
     ClientSafety,
     EligibilityFacts,
@@ -24,11 +23,17 @@ from shared.contracts.referral.household import (
 from shared.contracts.referral.options import ReferralSource, YesNo
 from shared.contracts.referral.people import AboutTheClient, ClientDetails, ReferrerDetails
 
+__all__ = [
+    "ConsentAnswers",
+    "ReferralForm",
+    "SubmittedClientDetails",
+    "SubmittedClientSafety",
+    "SubmittedForm",
+]
 
-class ReferralForm(BaseModel):
+
+class ReferralForm(MessagePart):
     """The Standing Together Sanctuary Scheme referral form, as stored (consents are recorded as events)."""
-
-    model_config = form_config()
 
     referrer: ReferrerDetails = Field(description="Referrer Details")
     client: ClientDetails = Field(description="Client Details")
@@ -47,20 +52,17 @@ class ReferralForm(BaseModel):
     referral_source: ReferralSource = Field(
         description="Referral source, one of the monitoring template's referral sources"
     )
-    referral_source_other: ShortText | None = Field(
-        default=None,
-        validate_default=True,
-        description="The referral source when 'Other': required then, otherwise left out",
+    referral_source_other: ShortText | None = follow_up_field(
+        "The referral source when 'Other': required then, otherwise left out"
     )
     eligibility_facts: EligibilityFacts = Field(
         default_factory=EligibilityFacts,
         description="Facts the scheme's eligibility rules test that the form does not ask; may be left out",
     )
 
-    @field_validator("referral_source_other")
-    @classmethod
-    def _source_other(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(info, value, "referral_source", {ReferralSource.OTHER}, "please specify 'Other'")
+    _follow_ups = follow_ups(
+        referral_source_other=FollowUp("referral_source", ReferralSource.OTHER, "please specify 'Other'")
+    )
 
 
 # The submission adds checks against the day it is made; a stored form is not re-judged later.
@@ -94,10 +96,8 @@ class SubmittedForm(ReferralForm):
         return ReferralForm.model_validate(self.model_dump())
 
 
-class ConsentAnswers(BaseModel):
+class ConsentAnswers(MessagePart):
     """The form's four consent questions, each answered Yes or No."""
-
-    model_config = form_config()
 
     installation: YesNo = Field(description="I consent to have Sanctuary Scheme installed in my home")
     landlord_contact: YesNo = Field(

@@ -5,13 +5,13 @@ and the eligibility facts some schemes test that the form does not ask. Labels a
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from shared.contracts.common import ShortText, Text
-from shared.contracts.referral._answers import form_config, needs
+from shared.contracts.common import MessagePart, ShortText, Text
+from shared.contracts.referral._answers import FollowUp, follow_up_field, follow_ups
 from shared.contracts.referral.options import (
     AccommodationPermanence,
     AccommodationType,
@@ -22,25 +22,21 @@ from shared.contracts.referral.options import (
 )
 from shared.personal import Personal
 
+__all__ = ["ClientSafety", "EligibilityFacts", "Household", "InstallationRequests"]
 
-class Household(BaseModel):
+
+class Household(MessagePart):
     """Household Details: accommodation, tenure, names on the tenancy, children."""
 
-    model_config = form_config()
-
     accommodation_type: AccommodationType = Field(description="Accommodation type, one of the form's boxes")
-    accommodation_other: ShortText | None = Field(
-        default=None,
-        validate_default=True,
-        description="Other (please specify): required when accommodation_type is 'Other', otherwise left out",
+    accommodation_other: ShortText | None = follow_up_field(
+        "Other (please specify): required when accommodation_type is 'Other', otherwise left out"
     )
     tenure: Tenure = Field(
         description="Tenure type, one of the form's boxes; a rented home needs the landlord's permission"
     )
-    tenure_other: ShortText | None = Field(
-        default=None,
-        validate_default=True,
-        description="Other (please specify): required when tenure is 'Other', otherwise left out",
+    tenure_other: ShortText | None = follow_up_field(
+        "Other (please specify): required when tenure is 'Other', otherwise left out"
     )
     names_on_tenancy: Personal[ShortText] = Field(description="Name(s) on tenancy or mortgage")
     number_of_children: int = Field(ge=0, le=20, description="Number of children in the household (0 to 20)")
@@ -50,15 +46,10 @@ class Household(BaseModel):
         description="Ages of children in years (0 to 25), one per child: as many as number_of_children",
     )
 
-    @field_validator("accommodation_other")
-    @classmethod
-    def _accommodation_other(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(info, value, "accommodation_type", {AccommodationType.OTHER}, "please specify 'Other'")
-
-    @field_validator("tenure_other")
-    @classmethod
-    def _tenure_other(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(info, value, "tenure", {Tenure.OTHER}, "please specify 'Other'")
+    _follow_ups = follow_ups(
+        accommodation_other=FollowUp("accommodation_type", AccommodationType.OTHER, "please specify 'Other'"),
+        tenure_other=FollowUp("tenure", Tenure.OTHER, "please specify 'Other'"),
+    )
 
     @field_validator("ages_of_children")
     @classmethod
@@ -71,10 +62,8 @@ class Household(BaseModel):
         return value
 
 
-class ClientSafety(BaseModel):
+class ClientSafety(MessagePart):
     """Client Safety: the perpetrator, recent incidents and the risk facts the form asks for."""
-
-    model_config = form_config()
 
     perpetrator_name: Personal[ShortText] = Field(description="Name of perpetrator")
     perpetrator_whereabouts: Personal[Text] = Field(
@@ -86,34 +75,25 @@ class ClientSafety(BaseModel):
         "breaking and entering, police involvement)"
     )
     dash_completed: YesNo = Field(description="DASH risk assessment completed")
-    ric_score: int | None = Field(
-        default=None,
+    ric_score: int | None = follow_up_field(
+        "If yes, please provide the RIC score: the DASH RIC's ticks, 0 to 27; required when "
+        "dash_completed is 'Yes'",
         ge=0,
         le=27,
-        validate_default=True,
-        description="If yes, please provide the RIC score: the DASH RIC's ticks, 0 to 27; required when "
-        "dash_completed is 'Yes'",
     )
     marac_referral: YesNo = Field(description="Client referred to MARAC")
-    marac_date: date | None = Field(
-        default=None,
-        validate_default=True,
-        description="If yes, please provide the date of the MARAC meeting (YYYY-MM-DD); required when "
-        "marac_referral is 'Yes'",
+    marac_date: date | None = follow_up_field(
+        "If yes, please provide the date of the MARAC meeting (YYYY-MM-DD); required when "
+        "marac_referral is 'Yes'"
     )
     police_involvement: YesNo = Field(description="Police involvement")
-    police_details: Personal[Text | None] = Field(
-        default=None,
-        validate_default=True,
-        description="If yes, please provide details (of the police involvement); required when "
-        "police_involvement is 'Yes'",
+    police_details: Personal[Text | None] = follow_up_field(
+        "If yes, please provide details (of the police involvement); required when "
+        "police_involvement is 'Yes'"
     )
     risk_of_arson: YesNo = Field(description="Risk of arson (counted as an arson concern in monitoring)")
-    arson_details: Personal[Text | None] = Field(
-        default=None,
-        validate_default=True,
-        description="If yes, please provide details (of the risk of arson); required when risk_of_arson is "
-        "'Yes'",
+    arson_details: Personal[Text | None] = follow_up_field(
+        "If yes, please provide details (of the risk of arson); required when risk_of_arson is 'Yes'"
     )
     other_concerns: Personal[Text | None] = Field(
         default=None,
@@ -149,43 +129,22 @@ class ClientSafety(BaseModel):
     civil_order: YesNo = Field(
         description="Civil order in place to restrict the perpetrator from the property"
     )
-    civil_order_expiry: date | None = Field(
-        default=None,
-        validate_default=True,
-        description="If yes, please include the expiry date (YYYY-MM-DD); required when civil_order is "
-        "'Yes', and not already passed when submitted",
+    civil_order_expiry: date | None = follow_up_field(
+        "If yes, please include the expiry date (YYYY-MM-DD); required when civil_order is "
+        "'Yes', and not already passed when submitted"
     )
 
-    @field_validator("ric_score")
-    @classmethod
-    def _ric(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(info, value, "dash_completed", {YesNo.YES}, "give the RIC score when DASH was completed")
-
-    @field_validator("marac_date")
-    @classmethod
-    def _marac(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(info, value, "marac_referral", {YesNo.YES}, "give the MARAC meeting date")
-
-    @field_validator("police_details")
-    @classmethod
-    def _police(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(info, value, "police_involvement", {YesNo.YES}, "give the details of police involvement")
-
-    @field_validator("arson_details")
-    @classmethod
-    def _arson(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(info, value, "risk_of_arson", {YesNo.YES}, "give the details of the risk of arson")
-
-    @field_validator("civil_order_expiry")
-    @classmethod
-    def _order(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(info, value, "civil_order", {YesNo.YES}, "give the civil order's expiry date")
+    _follow_ups = follow_ups(
+        ric_score=FollowUp("dash_completed", YesNo.YES, "give the RIC score when DASH was completed"),
+        marac_date=FollowUp("marac_referral", YesNo.YES, "give the MARAC meeting date"),
+        police_details=FollowUp("police_involvement", YesNo.YES, "give the details of police involvement"),
+        arson_details=FollowUp("risk_of_arson", YesNo.YES, "give the details of the risk of arson"),
+        civil_order_expiry=FollowUp("civil_order", YesNo.YES, "give the civil order's expiry date"),
+    )
 
 
-class InstallationRequests(BaseModel):
+class InstallationRequests(MessagePart):
     """Installation details: specific needs, and the client's requests or concerns about the works."""
-
-    model_config = form_config()
 
     specific_requests: Personal[Text | None] = Field(
         default=None,
@@ -210,12 +169,10 @@ class InstallationRequests(BaseModel):
     )
 
 
-class EligibilityFacts(BaseModel):
+class EligibilityFacts(MessagePart):
     """Facts the schemes' eligibility rules test that the Standing Together form does not ask.
 
     Every one may be left out; a rule that needs a fact left out finds it "unknown"."""
-
-    model_config = form_config()
 
     crime_reference_number: Personal[ShortText | None] = Field(
         default=None, description="Police crime reference number (South Essex requires one)"

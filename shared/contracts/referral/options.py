@@ -10,6 +10,37 @@ from __future__ import annotations
 import enum
 from datetime import date
 
+__all__ = [
+    "ETHNIC_GROUP_OF",
+    "TENURES_WITH_LANDLORD",
+    "AccommodationPermanence",
+    "AccommodationType",
+    "AgeBand",
+    "ClosureReason",
+    "ComplaintSeverity",
+    "Disability",
+    "EligibilityOutcome",
+    "EthnicGroup",
+    "Ethnicity",
+    "FollowUpKind",
+    "FollowUpOutcome",
+    "Gender",
+    "InterimMeasure",
+    "OverrideBasis",
+    "ReferralSource",
+    "RuleOutcome",
+    "SafeguardingRecipient",
+    "SafetyOutcome",
+    "Satisfaction",
+    "SexualOrientation",
+    "SignpostKind",
+    "Tenure",
+    "YesNo",
+    "YesNoUnknown",
+    "age_band",
+    "age_on",
+]
+
 
 class YesNo(enum.StrEnum):
     """A Yes/No question the form requires an answer to."""

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from shared.contracts.common import ShortText
-from shared.contracts.referral._answers import form_config
+from shared.catalogue import ItemCode, ItemQuantity
+from shared.contracts.common import MessagePart, ShortText
 from shared.contracts.referral.options import RuleOutcome, SignpostKind
 
+__all__ = ["ApprovedItem", "DeclinedItem", "FunderApproval", "RuleResult", "Signpost"]
 
-class RuleResult(BaseModel):
+
+class RuleResult(MessagePart):
     """One eligibility rule of the scheme, and what it found (the reason names no personal value)."""
-
-    model_config = form_config()
 
     rule_id: str = Field(description="The rule's id in the scheme configuration")
     description: str = Field(description="The rule in the scheme's words")
@@ -25,16 +25,14 @@ class RuleResult(BaseModel):
     reason: str = Field(description="Why the rule is met, not met, or cannot be decided")
 
 
-class Signpost(BaseModel):
+class Signpost(MessagePart):
     """A service the client is signposted to (from the scheme configuration)."""
-
-    model_config = form_config()
 
     kind: SignpostKind = Field(
         description="What kind of service: refuge, housing options or specialist services, where the "
         "Sanctuary Scheme will not meet the need"
     )
-    name: str = Field(min_length=1, max_length=200, description="The service's name")
+    name: ShortText = Field(description="The service's name")
     contact: str | None = Field(
         default=None,
         max_length=300,
@@ -43,10 +41,8 @@ class Signpost(BaseModel):
     )
 
 
-class FunderApproval(BaseModel):
+class FunderApproval(MessagePart):
     """A funder's approval of a measure outside the scheme's scope."""
-
-    model_config = form_config()
 
     funder: ShortText = Field(description="The funding body")
     approved_by: ShortText = Field(description="Staff identifier of the person at the funder who approved")
@@ -54,18 +50,13 @@ class FunderApproval(BaseModel):
     reference: ShortText | None = Field(default=None, description="The funder's reference; may be left out")
 
 
-class ApprovedItem(BaseModel):
+class ApprovedItem(MessagePart):
     """A recommended measure the coordinator approves: catalogue item and quantity."""
 
-    model_config = form_config()
-
-    item_code: str = Field(
-        min_length=2,
-        max_length=60,
-        pattern=r"^[A-Z0-9][A-Z0-9-]*$",
-        description="The measure's code in the scheme's catalogue (capitals, digits and hyphens)",
+    item_code: ItemCode = Field(
+        description="The measure's code in the scheme's catalogue (capitals, digits and hyphens)"
     )
-    quantity: int = Field(ge=1, le=100, description="How many are approved (1 to 100)")
+    quantity: ItemQuantity = Field(description="How many are approved (1 to 100)")
     funder_approval: FunderApproval | None = Field(
         default=None,
         description="The funder's approval: required when the item's catalogue scope is outside the "
@@ -73,18 +64,9 @@ class ApprovedItem(BaseModel):
     )
 
 
-class DeclinedItem(BaseModel):
+class DeclinedItem(MessagePart):
     """A recommended measure the coordinator does not approve, and why."""
 
-    model_config = form_config()
-
-    item_code: str = Field(
-        min_length=2,
-        max_length=60,
-        pattern=r"^[A-Z0-9][A-Z0-9-]*$",
-        description="The recommended measure's code in the scheme's catalogue",
-    )
-    quantity: int = Field(
-        ge=1, le=100, description="How many of those recommended are not approved (1 to 100)"
-    )
+    item_code: ItemCode = Field(description="The recommended measure's code in the scheme's catalogue")
+    quantity: ItemQuantity = Field(description="How many of those recommended are not approved (1 to 100)")
     reason: ShortText = Field(description="Why it is not approved (no personal details)")

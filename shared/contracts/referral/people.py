@@ -5,13 +5,19 @@ needs). Labels are the form's own (seed 000)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from shared.contracts.common import ShortText, Text, UnsafeContactWindow
-from shared.contracts.referral._answers import Email, Postcode, Telephone, form_config, needs
+from shared.contracts.common import MessagePart, ShortText, Text, UnsafeContactWindow
+from shared.contracts.referral._answers import (
+    Email,
+    FollowUp,
+    Postcode,
+    Telephone,
+    follow_up_field,
+    follow_ups,
+)
 from shared.contracts.referral.options import (
     Disability,
     Ethnicity,
@@ -21,11 +27,11 @@ from shared.contracts.referral.options import (
 )
 from shared.personal import Personal
 
+__all__ = ["AboutTheClient", "ClientDetails", "ReferrerDetails"]
 
-class ReferrerDetails(BaseModel):
+
+class ReferrerDetails(MessagePart):
     """Referrer Details: the professional making the referral."""
-
-    model_config = form_config()
 
     full_name: Personal[ShortText] = Field(description="Full name of the referrer")
     job_title: ShortText = Field(description="Job title of the referrer")
@@ -37,10 +43,8 @@ class ReferrerDetails(BaseModel):
     )
 
 
-class ClientDetails(BaseModel):
+class ClientDetails(MessagePart):
     """Client Details: who is at risk, where the installations are required and when not to call."""
-
-    model_config = form_config()
 
     full_name: Personal[ShortText] = Field(description="Full name of the client")
     date_of_birth: Personal[date] = Field(
@@ -70,22 +74,18 @@ class ClientDetails(BaseModel):
     )
 
 
-class AboutTheClient(BaseModel):
+class AboutTheClient(MessagePart):
     """Gender, identity, orientation, ethnicity, language, disability and additional support needs.
 
     Each may be left unanswered (None: unknown, counted as "Unknown" in monitoring); "Prefer not to
     say" and "Prefer to self-describe" are answers, the latter with its text."""
 
-    model_config = form_config()
-
     gender: Gender | None = Field(
         default=None, description="Gender, one of the form's boxes; leave out when not known"
     )
-    gender_self_description: Personal[ShortText | None] = Field(
-        default=None,
-        validate_default=True,
-        description="Prefer to self-describe: the gender in the client's words; required when gender is "
-        "'Prefer to self-describe', otherwise left out",
+    gender_self_description: Personal[ShortText | None] = follow_up_field(
+        "Prefer to self-describe: the gender in the client's words; required when gender is "
+        "'Prefer to self-describe', otherwise left out"
     )
     gender_identity_same_as_sex_at_birth: YesNoUnknown = Field(
         default=YesNoUnknown.UNKNOWN,
@@ -95,30 +95,24 @@ class AboutTheClient(BaseModel):
     sexual_orientation: SexualOrientation | None = Field(
         default=None, description="Sexual orientation, one of the form's boxes; leave out when not known"
     )
-    sexual_orientation_self_description: Personal[ShortText | None] = Field(
-        default=None,
-        validate_default=True,
-        description="Prefer to self-describe: the sexual orientation in the client's words; required when "
-        "sexual_orientation is 'Prefer to self-describe', otherwise left out",
+    sexual_orientation_self_description: Personal[ShortText | None] = follow_up_field(
+        "Prefer to self-describe: the sexual orientation in the client's words; required when "
+        "sexual_orientation is 'Prefer to self-describe', otherwise left out"
     )
     ethnicity: Ethnicity | None = Field(
         default=None,
         description="Ethnicity: one box of the form's tree (its heading is derived); leave out when not "
         "known",
     )
-    ethnicity_self_description: Personal[ShortText | None] = Field(
-        default=None,
-        validate_default=True,
-        description="Prefer to self-describe: the ethnicity in the client's words; required when ethnicity "
-        "is 'Prefer to self-describe', otherwise left out",
+    ethnicity_self_description: Personal[ShortText | None] = follow_up_field(
+        "Prefer to self-describe: the ethnicity in the client's words; required when ethnicity "
+        "is 'Prefer to self-describe', otherwise left out"
     )
     interpreter_needed: YesNoUnknown = Field(
         default=YesNoUnknown.UNKNOWN, description="Interpreter needed; 'Unknown' when not answered"
     )
-    language: ShortText | None = Field(
-        default=None,
-        validate_default=True,
-        description="If yes, please specify language: required when interpreter_needed is 'Yes'",
+    language: ShortText | None = follow_up_field(
+        "If yes, please specify language: required when interpreter_needed is 'Yes'"
     )
     disabilities: list[Disability] = Field(
         default_factory=list,
@@ -139,41 +133,20 @@ class AboutTheClient(BaseModel):
         description="Additional support needs: Pregnant; 'Unknown' when not answered",
     )
 
-    @field_validator("gender_self_description")
-    @classmethod
-    def _gender_text(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(
-            info, value, "gender", {Gender.PREFER_TO_SELF_DESCRIBE}, "self-description needs its text"
-        )
-
-    @field_validator("sexual_orientation_self_description")
-    @classmethod
-    def _orientation_text(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(
-            info,
-            value,
-            "sexual_orientation",
-            {SexualOrientation.PREFER_TO_SELF_DESCRIBE},
-            "self-description needs its text",
-        )
-
-    @field_validator("ethnicity_self_description")
-    @classmethod
-    def _ethnicity_text(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(
-            info, value, "ethnicity", {Ethnicity.PREFER_TO_SELF_DESCRIBE}, "self-description needs its text"
-        )
-
-    @field_validator("language")
-    @classmethod
-    def _language(cls, value: Any, info: ValidationInfo) -> Any:
-        return needs(
-            info,
-            value,
-            "interpreter_needed",
-            {YesNoUnknown.YES},
-            "give the language when an interpreter is needed",
-        )
+    _follow_ups = follow_ups(
+        gender_self_description=FollowUp(
+            "gender", Gender.PREFER_TO_SELF_DESCRIBE, "self-description needs its text"
+        ),
+        sexual_orientation_self_description=FollowUp(
+            "sexual_orientation", SexualOrientation.PREFER_TO_SELF_DESCRIBE, "self-description needs its text"
+        ),
+        ethnicity_self_description=FollowUp(
+            "ethnicity", Ethnicity.PREFER_TO_SELF_DESCRIBE, "self-description needs its text"
+        ),
+        language=FollowUp(
+            "interpreter_needed", YesNoUnknown.YES, "give the language when an interpreter is needed"
+        ),
+    )
 
     @field_validator("disabilities")
     @classmethod

@@ -13,6 +13,8 @@ from shared.contracts.common import Recipient
 from shared.contracts.reporting.options import BasisKind, FieldPath
 from shared.events import Event
 
+__all__ = ["DisclosureRecorded"]
+
 
 class DisclosureRecorded(Event):
     """Case data was published to a recipient's view: which events, which fields, on what basis."""

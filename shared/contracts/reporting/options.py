@@ -6,6 +6,8 @@ from __future__ import annotations
 import enum
 from typing import Literal
 
+__all__ = ["BasisKind", "FieldPath", "LawfulBasis"]
+
 
 class LawfulBasis(enum.StrEnum):
     """Grounds for sharing without (or despite the absence of) consent."""

@@ -7,16 +7,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from shared.contracts.common import Recipient
+from shared.contracts.common import MessagePart, Recipient
 from shared.contracts.reporting.options import BasisKind
 
+__all__ = ["CaseView", "ViewedEvent"]
 
-class ViewedEvent(BaseModel):
+
+class ViewedEvent(MessagePart):
     """One source event as the recipient sees it: only the fields the policy grants, same shape."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     event_id: str = Field(description="The source event's id")
     type: str = Field(description="The source event's type (e.g. ReferralAccepted)")
@@ -26,11 +26,9 @@ class ViewedEvent(BaseModel):
     )
 
 
-class CaseView(BaseModel):
+class CaseView(MessagePart):
     """The current view of one case for one recipient. ``status="removed"`` is a tombstone: no data,
     only why (consent withdrawn, and so on)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     case_id: str = Field(description="The case")
     recipient: Recipient = Field(description="The agency the view is for")
