@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,9 @@ import nats
 from command_load import concurrent, cpu_seconds, ok_request, sequential  # beside this script
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
-from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import BadRequestError
 
+from shared.eventstore import stream_config
 from shared.nats_connect import server_list
 
 RAW_STREAM = "RAWCMD"
@@ -51,21 +52,11 @@ async def raw_responder(url: str, events: int, replicas: int) -> None:
     """Each request: ``events`` JetStream publishes of its body to a new subject (the first with the
     expected-sequence 0 check and a message id; several go as one atomic batch, as the event store
     writes a decision's events) and a reply with the ack. A task per message, as concurrent as
-    nats-py allows. The stream has ``replicas`` replicas, as CASES has."""
+    nats-py allows. The stream is defined as CASES is, with ``replicas`` replicas."""
     nc = await nats.connect(server_list(url), name="bench-raw-responder")
     js = nc.jetstream()
     with contextlib.suppress(BadRequestError):  # the other floor's responder made it
-        await js.add_stream(
-            StreamConfig(
-                name=RAW_STREAM,
-                subjects=["raw.>"],
-                storage=StorageType.FILE,
-                num_replicas=replicas,
-                allow_direct=True,
-                allow_atomic=True,
-                duplicate_window=120,
-            )
-        )
+        await js.add_stream(replace(stream_config(replicas), name=RAW_STREAM, subjects=["raw.>"]))
     tasks: set[asyncio.Task[None]] = set()
     counter = 0
 

@@ -12,11 +12,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from nats.js import JetStreamContext
-from nats.js.api import DiscardPolicy, StorageType, StreamConfig
+from nats.js.api import DiscardPolicy, StreamConfig
 from nats.js.errors import NotFoundError
 
 from shared.codec import canonical
 from shared.signing import SignatureVerifier, Signer
+from shared.streams import record_stream_config
 
 CHECKPOINT_STREAM = "CHECKPOINTS"
 CHECKPOINT_SIGNER = "reporting"
@@ -32,17 +33,12 @@ def checkpoint_stream_config(replicas: int = 1) -> StreamConfig:
     """The one definition of CHECKPOINTS (``sanctuary provision`` makes it). Immutable like CASES,
     except that only the newest few checkpoints of each case are kept: verification compares a
     case with its newest, so older ones would only grow the stream without bound."""
-    return StreamConfig(
-        name=CHECKPOINT_STREAM,
-        subjects=["checkpoint.>"],
-        storage=StorageType.FILE,
-        num_replicas=replicas,
+    return record_stream_config(
+        CHECKPOINT_STREAM,
+        ["checkpoint.>"],
+        replicas,
         max_msgs_per_subject=_KEPT_PER_CASE,
         discard=DiscardPolicy.OLD,
-        deny_delete=True,
-        deny_purge=True,
-        allow_direct=True,
-        duplicate_window=120.0,
     )
 
 

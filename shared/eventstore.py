@@ -22,7 +22,7 @@ import uuid6
 from nats.aio.client import Client as NATS
 from nats.errors import NoRespondersError
 from nats.js import JetStreamContext
-from nats.js.api import StorageType, StreamConfig
+from nats.js.api import StreamConfig
 from nats.js.errors import APIError, NoStreamResponseError, NotFoundError
 
 from shared.codec import (
@@ -34,15 +34,16 @@ from shared.codec import (
     recorded_from_written,
 )
 from shared.crypto import CaseErased, CaseKeys
-from shared.errors import CommandRejected, ConcurrencyConflict, EventStoreError, EventStoreUnavailable
+from shared.directget import Stored, last_by_subject, read_all
+from shared.errors import CommandRejected, ConcurrencyConflict, EventStoreError
 from shared.events import Actor, Event, NewEvent, RecordedEvent, utcnow
 from shared.signing import Signer
+from shared.streams import record_stream_config
 
 STREAM = "CASES"
 CASE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 WRONG_LAST_SEQUENCE = 10071
 _LAST_SEQ = re.compile(r"wrong last sequence: (\d+)")
-_DIRECT_BATCH = 1000
 _PUBLISH_TIMEOUT_S = 5.0  # nats-py's JetStream default
 
 
@@ -59,17 +60,7 @@ def event_subject(case_id: str, owner: str, type_name: str) -> str:
 
 
 def stream_config(replicas: int = 1, duplicate_window_s: float = 120.0) -> StreamConfig:
-    return StreamConfig(
-        name=STREAM,
-        subjects=["case.>"],
-        storage=StorageType.FILE,
-        num_replicas=replicas,
-        duplicate_window=duplicate_window_s,
-        deny_delete=True,
-        deny_purge=True,
-        allow_direct=True,
-        allow_atomic=True,
-    )
+    return record_stream_config(STREAM, ["case.>"], replicas, duplicate_window_s, allow_atomic=True)
 
 
 async def ensure_stream(js: JetStreamContext, replicas: int = 1, duplicate_window_s: float = 120.0) -> None:
@@ -227,18 +218,13 @@ class EventStore:
     # -- reading ---------------------------------------------------------------------------
 
     async def last_position(self, case_id: str) -> CasePosition:
-        reply = await self._nc.request(
-            f"$JS.API.DIRECT.GET.{STREAM}",
-            json.dumps({"last_by_subj": case_filter(case_id)}).encode(),
-            timeout=5,
-        )
-        if reply.headers and reply.headers.get("Status") == "404":
+        last = await last_by_subject(self._nc, STREAM, case_filter(case_id))
+        if last is None:
             return CasePosition()
-        record = json.loads(reply.data)
-        headers = reply.headers or {}
-        return CasePosition(seq=int(headers["Nats-Sequence"]), last_hash=record.get("hash", ""))
+        seq, _, data = last
+        return CasePosition(seq=seq, last_hash=json.loads(data).get("hash", ""))
 
-    async def read_raw(self, case_id: str, after_seq: int = 0) -> list[tuple[int, str, bytes]]:
+    async def read_raw(self, case_id: str, after_seq: int = 0) -> list[Stored]:
         """(sequence, subject, stored bytes) of a case's events after ``after_seq``, in order."""
         return await read_matching(self._nc, case_filter(case_id), after_seq)
 
@@ -264,42 +250,10 @@ class EventStore:
         return decode_record(record, key=await self.case_key(record["case_id"]), seq=seq, subject=subject)
 
 
-async def read_matching(nc: NATS, subject_filter: str, after_seq: int = 0) -> list[tuple[int, str, bytes]]:
+async def read_matching(nc: NATS, subject_filter: str, after_seq: int = 0) -> list[Stored]:
     """(sequence, subject, stored bytes) of every CASES message matching ``subject_filter`` after
-    ``after_seq``, in order.
-
-    Uses the direct batch get: no consumer to create or clean up, and only matching messages travel,
-    so one case loads in a few round trips.
-    """
-    out: list[tuple[int, str, bytes]] = []
-    inbox = nc.new_inbox()
-    sub = await nc.subscribe(inbox)
-    try:
-        start = after_seq + 1
-        while True:
-            request = {"seq": start, "next_by_subj": subject_filter, "batch": _DIRECT_BATCH}
-            await nc.publish(f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(request).encode(), reply=inbox)
-            pending = 0
-            while True:
-                msg = await sub.next_msg(timeout=5)
-                headers = msg.headers or {}
-                status = headers.get("Status")
-                if status == "404":  # nothing (more) on that filter
-                    return out
-                if status == "204":  # end of this batch
-                    pending = int(headers.get("Nats-Num-Pending", "0"))
-                    break
-                if status == "503":
-                    raise EventStoreUnavailable(f"direct get failed: {status} {headers.get('Description')}")
-                if status:
-                    raise EventStoreError(f"direct get failed: {status} {headers.get('Description')}")
-                seq = int(headers["Nats-Sequence"])
-                out.append((seq, headers["Nats-Subject"], msg.data))
-                start = seq + 1
-            if pending == 0:
-                return out
-    finally:
-        await sub.unsubscribe()
+    ``after_seq``, in order: one case loads in a round trip or two."""
+    return await read_all(nc, STREAM, subject_filter, after_seq)
 
 
 def _actual(description: str | None) -> int | None:

@@ -4,22 +4,18 @@ case's hash chain. Recorded once per case: a retried destruction finds it and ad
 
 from __future__ import annotations
 
-import json
-
 from nats.aio.client import Client as NATS
 
 from shared.case_keys import DestroyRequest
 from shared.contracts.keys import CaseKeyDestroyed
+from shared.directget import last_by_subject
 from shared.eventstore import STREAM, EventStore
 from shared.handler import append_at_end
 
 
 async def already_recorded(nc: NATS, case_id: str) -> bool:
     subject = f"case.{case_id}.{CaseKeyDestroyed.owner}.{CaseKeyDestroyed.type_name()}"
-    reply = await nc.request(
-        f"$JS.API.DIRECT.GET.{STREAM}", json.dumps({"last_by_subj": subject}).encode(), timeout=5
-    )
-    return not (reply.headers and reply.headers.get("Status") == "404")
+    return await last_by_subject(nc, STREAM, subject) is not None
 
 
 async def record_destruction(

@@ -10,12 +10,10 @@ the heads that moved.
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import UTC, datetime
 
 import orjson
 from nats.aio.client import Client as NATS
-from nats.errors import NoRespondersError
 from nats.js.errors import NotFoundError
 
 from shared.checkpoints import (
@@ -25,6 +23,8 @@ from shared.checkpoints import (
     checkpoint_subject,
     decode_checkpoint,
 )
+from shared.directget import batches, last_by_subject
+from shared.errors import EventStoreUnavailable
 from shared.logging import get_logger
 from shared.positions import MemoryPositions
 from shared.reader import CaseReader
@@ -121,55 +121,28 @@ async def newest_checkpoints(nc: NATS) -> dict[str, Checkpoint]:
     """Every case's newest checkpoint, in one ordered pass over the checkpoint stream (the later
     of a case's checkpoints replaces the earlier; one that cannot be read comes back unsigned)."""
     out: dict[str, Checkpoint] = {}
-    inbox = nc.new_inbox()
-    sub = await nc.subscribe(inbox)
     try:
-        start = 1
-        while True:
-            request = {"seq": start, "next_by_subj": "checkpoint.*", "batch": 1000}
-            try:
-                await nc.publish(
-                    f"$JS.API.DIRECT.GET.{CHECKPOINT_STREAM}", json.dumps(request).encode(), reply=inbox
-                )
-                msg = await sub.next_msg(timeout=5)
-            except NoRespondersError:
-                return out  # no checkpoint stream yet
-            more = False
-            while True:
-                headers = msg.headers or {}
-                status = headers.get("Status")
-                if status in ("404", "503"):  # nothing (more), or no checkpoint stream yet
-                    return out
-                if status == "204":
-                    more = int(headers.get("Nats-Num-Pending", "0")) > 0
-                    break
-                if status:
-                    raise RuntimeError(f"direct get of checkpoints failed: {status}")
-                seq = int(headers["Nats-Sequence"])
-                case_id = headers["Nats-Subject"].split(".", 1)[1]
-                try:
-                    out[case_id] = decode_checkpoint(msg.data)
-                except BadCheckpoint:
-                    out[case_id] = Checkpoint(case_id, seq, hash="", at="", signer="unreadable")
-                start = seq + 1
-                msg = await sub.next_msg(timeout=5)
-            if not more:
-                return out
-    finally:
-        await sub.unsubscribe()
+        async for messages in batches(nc, CHECKPOINT_STREAM, "checkpoint.*"):
+            for seq, subject, data in messages:
+                out[subject.split(".", 1)[1]] = _checkpoint(seq, subject, data)
+    except EventStoreUnavailable:
+        if out:
+            raise  # the stream answered, then stopped: a partial answer would pass for the whole
+        return {}  # no checkpoint stream yet
+    return out
 
 
 async def newest_checkpoint(nc: NATS, case_id: str) -> Checkpoint | None:
     """The case's newest checkpoint; one that cannot be read comes back unsigned (so it is reported)."""
-    request = json.dumps({"last_by_subj": checkpoint_subject(case_id)}).encode()
     try:
-        reply = await nc.request(f"$JS.API.DIRECT.GET.{CHECKPOINT_STREAM}", request, timeout=5)
-    except NoRespondersError:
+        last = await last_by_subject(nc, CHECKPOINT_STREAM, checkpoint_subject(case_id))
+    except EventStoreUnavailable:
         return None  # no checkpoint stream yet
-    if reply.headers and reply.headers.get("Status"):
-        return None
+    return None if last is None else _checkpoint(*last)
+
+
+def _checkpoint(seq: int, subject: str, data: bytes) -> Checkpoint:
     try:
-        return decode_checkpoint(reply.data)
+        return decode_checkpoint(data)
     except BadCheckpoint:
-        seq = int((reply.headers or {}).get("Nats-Sequence", "0"))
-        return Checkpoint(case_id, seq, hash="", at="", signer="unreadable")
+        return Checkpoint(subject.split(".", 1)[1], seq, hash="", at="", signer="unreadable")

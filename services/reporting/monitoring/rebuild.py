@@ -16,12 +16,13 @@ import json
 from collections.abc import Callable, Sequence
 
 from nats.aio.client import Client as NATS
-from nats.aio.msg import Msg
 
 from services.reporting.monitoring.readmodel.changes import Change
 from services.reporting.monitoring.readmodel.consumer import SQL_TRANSIENT
 from services.reporting.monitoring.readmodel.store import Projector, ReadModelStore
+from shared import directget
 from shared.codec import decode_record
+from shared.directget import Stored
 from shared.events import RecordedEvent
 from shared.eventstore import STREAM, EventStore
 from shared.logging import get_logger
@@ -30,7 +31,7 @@ from shared.reader import MAX_EVENT_BYTES, TRANSIENT
 log = get_logger(__name__)
 
 BATCH = 1000
-READ_TIMEOUT_S = 60.0  # for a whole batch of replies
+READ_TIMEOUT_S = 60.0  # a batch fails after this long without a reply
 Progress = Callable[[int, int], None]  # (events done, events in the stream)
 
 
@@ -39,33 +40,9 @@ async def stream_bounds(nc: NATS) -> tuple[int, int]:
     return int(info.state.first_seq), int(info.state.last_seq)
 
 
-async def read_batch(nc: NATS, start: int, batch: int = BATCH) -> list[tuple[int, str, bytes]]:
-    """Up to ``batch`` messages of the whole stream from ``start`` (sequence, subject, bytes). The
-    replies are gathered by the subscription's callback: no task and timer per message."""
-    out: list[tuple[int, str, bytes]] = []
-    finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-    async def on_reply(msg: Msg) -> None:
-        if finished.done():
-            return
-        headers = msg.headers or {}
-        status = headers.get("Status")
-        if status in ("404", "204"):
-            finished.set_result(None)
-        elif status:
-            finished.set_exception(RuntimeError(f"direct get failed: {status}"))
-        else:
-            out.append((int(headers["Nats-Sequence"]), headers["Nats-Subject"], msg.data))
-
-    inbox = nc.new_inbox()
-    sub = await nc.subscribe(inbox, cb=on_reply, pending_msgs_limit=-1, pending_bytes_limit=-1)
-    try:
-        request = {"seq": start, "next_by_subj": "case.>", "batch": batch}
-        await nc.publish(f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(request).encode(), reply=inbox)
-        await asyncio.wait_for(finished, timeout=READ_TIMEOUT_S)
-        return out
-    finally:
-        await sub.unsubscribe()
+async def read_batch(nc: NATS, start: int, batch: int = BATCH) -> list[Stored]:
+    """Up to ``batch`` messages of the whole stream from ``start`` (sequence, subject, bytes)."""
+    return (await directget.read_batch(nc, STREAM, "case.>", start, batch, READ_TIMEOUT_S)).messages
 
 
 async def rebuild(

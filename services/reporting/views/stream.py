@@ -13,14 +13,13 @@ Purge is allowed (unlike CASES) because an erased case's views must disappear.
 
 from __future__ import annotations
 
-import json
-
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, StorageType, StreamConfig
 from nats.js.errors import NoStreamResponseError, NotFoundError
 
 from shared.contracts.reporting import CaseView, Recipient
+from shared.directget import last_by_subject
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -91,11 +90,5 @@ async def purge_case_views(js: JetStreamContext, case_id: str) -> None:
 
 async def read_view(nc: NATS, recipient: Recipient, case_id: str) -> CaseView | None:
     """A recipient's current view of a case (None if it has never had one, or it was erased)."""
-    reply = await nc.request(
-        f"$JS.API.DIRECT.GET.{VIEWS_STREAM}",
-        json.dumps({"last_by_subj": view_subject(recipient, case_id)}).encode(),
-        timeout=5,
-    )
-    if reply.headers and reply.headers.get("Status") == "404":
-        return None
-    return CaseView.model_validate_json(reply.data)
+    last = await last_by_subject(nc, VIEWS_STREAM, view_subject(recipient, case_id))
+    return None if last is None else CaseView.model_validate_json(last[2])

@@ -1,0 +1,140 @@
+"""Reading a stream with the server's direct get (``$JS.API.DIRECT.GET.<stream>``, the request in
+the body): no consumer to create or clean up, and only the messages asked for travel.
+
+Two requests, the only two the services' permissions are written for (sanctuary.deployconfig):
+
+- a batch, ``{"seq", "next_by_subj", "batch"}``: the messages matching a filter from a sequence,
+  each a reply, then a 204 status saying how many more match (``Nats-Num-Pending``);
+- the last message on a subject, ``{"last_by_subj"}``.
+
+A status that is not "no message" or "end of batch" is an ``EventStoreError`` naming the stream
+and the status (503, no one to answer, is ``EventStoreUnavailable``: it goes away by itself), so
+a failed read is never taken for an empty one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import NamedTuple
+
+import orjson
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
+
+from shared.errors import EventStoreError, EventStoreUnavailable
+
+BATCH = 1000
+IDLE_TIMEOUT_S = 5.0  # a batch fails after this long without a reply
+
+Stored = tuple[int, str, bytes]  # (stream sequence, subject, the message's bytes)
+
+
+class Batch(NamedTuple):
+    messages: list[Stored]
+    pending: int  # matching messages after the last of these
+
+
+def _failure(stream: str, status: str, description: str | None) -> EventStoreError:
+    what = f"direct get on {stream} failed: {status} {description or ''}".rstrip()
+    return EventStoreUnavailable(what) if status == "503" else EventStoreError(what)
+
+
+async def read_batch(
+    nc: NATS,
+    stream: str,
+    subject_filter: str,
+    start: int,
+    size: int = BATCH,
+    idle_timeout_s: float = IDLE_TIMEOUT_S,
+) -> Batch:
+    """Up to ``size`` messages matching ``subject_filter`` from sequence ``start``, in order.
+
+    The replies are gathered by the subscription's callback, with no task or timer per message
+    (``next_msg`` makes both): a batch of a thousand costs little more than its bytes."""
+    loop = asyncio.get_running_loop()
+    finished: asyncio.Future[int] = loop.create_future()
+    messages: list[Stored] = []
+    heard = loop.time()
+
+    async def on_reply(msg: Msg) -> None:
+        nonlocal heard
+        if finished.done():
+            return
+        heard = loop.time()
+        headers = msg.headers or {}
+        status = headers.get("Status")
+        if status is None:
+            messages.append((int(headers["Nats-Sequence"]), headers["Nats-Subject"], msg.data))
+        elif status == "204":  # end of this batch
+            finished.set_result(int(headers.get("Nats-Num-Pending", "0")))
+        elif status == "404":  # nothing (more) on that filter
+            finished.set_result(0)
+        else:
+            finished.set_exception(_failure(stream, status, headers.get("Description")))
+
+    inbox = nc.new_inbox()
+    sub = await nc.subscribe(inbox, cb=on_reply, pending_msgs_limit=-1, pending_bytes_limit=-1)
+    try:
+        request = orjson.dumps({"seq": start, "next_by_subj": subject_filter, "batch": size})
+        await nc.publish(f"$JS.API.DIRECT.GET.{stream}", request, reply=inbox)
+        while not finished.done():
+            # The deadline moves with each reply: a long batch is not a stalled one.
+            left = heard + idle_timeout_s - loop.time()
+            if left <= 0:
+                raise NatsTimeoutError
+            await asyncio.wait((finished,), timeout=left)
+        return Batch(messages, finished.result())
+    finally:
+        if finished.done() and not finished.cancelled():
+            finished.exception()  # seen: a failure met while the reader was cancelled is not logged
+        await sub.unsubscribe()
+
+
+async def batches(
+    nc: NATS,
+    stream: str,
+    subject_filter: str,
+    after_seq: int = 0,
+    size: int = BATCH,
+    idle_timeout_s: float = IDLE_TIMEOUT_S,
+) -> AsyncIterator[list[Stored]]:
+    """Every message matching ``subject_filter`` after ``after_seq``, a batch at a time, until none
+    is pending (messages added meanwhile after the last batch are not waited for)."""
+    start = after_seq + 1
+    while True:
+        messages, pending = await read_batch(nc, stream, subject_filter, start, size, idle_timeout_s)
+        if not messages:
+            return
+        yield messages
+        if not pending:
+            return
+        start = messages[-1][0] + 1
+
+
+async def read_all(nc: NATS, stream: str, subject_filter: str, after_seq: int = 0) -> list[Stored]:
+    """Every message matching ``subject_filter`` after ``after_seq``, in order."""
+    out: list[Stored] = []
+    async for messages in batches(nc, stream, subject_filter, after_seq):
+        out.extend(messages)
+    return out
+
+
+async def last_by_subject(
+    nc: NATS, stream: str, subject: str, timeout_s: float = IDLE_TIMEOUT_S
+) -> Stored | None:
+    """The newest message on ``subject`` (a filter with wildcards too), or None if there is none."""
+    request = orjson.dumps({"last_by_subj": subject})
+    try:
+        reply = await nc.request(f"$JS.API.DIRECT.GET.{stream}", request, timeout=timeout_s)
+    except NoRespondersError:
+        raise _failure(stream, "503", "no responders") from None
+    headers = reply.headers or {}
+    status = headers.get("Status")
+    if status == "404":
+        return None
+    if status is not None:
+        raise _failure(stream, status, headers.get("Description"))
+    return int(headers["Nats-Sequence"]), headers["Nats-Subject"], reply.data

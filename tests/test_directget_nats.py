@@ -1,0 +1,97 @@
+"""Reading a stream by direct get (shared.directget) against a real nats-server: batches in order,
+the last message on a subject, and a failed read never taken for an empty one."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import StorageType, StreamConfig
+
+from shared.directget import batches, last_by_subject, read_all, read_batch
+from shared.errors import EventStoreError, EventStoreUnavailable
+
+pytestmark = pytest.mark.nats
+
+
+@pytest.fixture
+async def stream(nc: NATS) -> AsyncIterator[str]:
+    """A scratch stream of the test's own: ``dg.<letter>.<n>``, a and b interleaved, then c."""
+    name = f"DG_{uuid.uuid4().hex[:8]}"
+    js = nc.jetstream()
+    await js.add_stream(
+        StreamConfig(name=name, subjects=[f"{name}.>"], storage=StorageType.MEMORY, allow_direct=True)
+    )
+    for n in range(7):
+        await js.publish(f"{name}.{'ab'[n % 2]}.{n}", f"m{n}".encode())
+    await js.publish(f"{name}.c.7", b"m7")
+    yield name
+    await js.delete_stream(name)
+
+
+async def test_batches_read_every_match_in_order_across_batches(nc: NATS, stream: str) -> None:
+    seen = [m async for batch in batches(nc, stream, f"{stream}.a.*", size=2) for m in batch]
+    assert seen == [(s, f"{stream}.a.{s - 1}", f"m{s - 1}".encode()) for s in (1, 3, 5, 7)]
+    sizes = [len(batch) async for batch in batches(nc, stream, f"{stream}.a.*", size=2)]
+    assert sizes == [2, 2]
+
+
+async def test_read_all_starts_after_the_sequence_given(nc: NATS, stream: str) -> None:
+    assert [s for s, _, _ in await read_all(nc, stream, f"{stream}.>", after_seq=5)] == [6, 7, 8]
+    assert await read_all(nc, stream, f"{stream}.>", after_seq=8) == []
+    assert await read_all(nc, stream, f"{stream}.none.>") == []
+
+
+async def test_a_batch_says_how_many_more_match(nc: NATS, stream: str) -> None:
+    batch = await read_batch(nc, stream, f"{stream}.b.*", start=1, size=2)
+    assert [s for s, _, _ in batch.messages] == [2, 4]
+    assert batch.pending == 1
+
+
+async def test_last_by_subject_is_the_newest_or_none(nc: NATS, stream: str) -> None:
+    assert await last_by_subject(nc, stream, f"{stream}.b.*") == (6, f"{stream}.b.5", b"m5")
+    assert await last_by_subject(nc, stream, f"{stream}.d.*") is None
+
+
+async def test_an_error_status_is_an_error_never_an_empty_answer(nc: NATS, stream: str) -> None:
+    with pytest.raises(EventStoreError, match=f"direct get on {stream} failed: 408") as refused:
+        await last_by_subject(nc, stream, "")  # the server refuses an empty request
+    assert not isinstance(refused.value, EventStoreUnavailable)
+
+
+async def test_no_stream_to_answer_is_unavailable(nc: NATS) -> None:
+    missing = f"DG_MISSING_{uuid.uuid4().hex[:8]}"
+    with pytest.raises(EventStoreUnavailable, match=f"direct get on {missing} failed: 503"):
+        await read_all(nc, missing, "x.>")
+    with pytest.raises(EventStoreUnavailable, match=f"direct get on {missing} failed: 503"):
+        await last_by_subject(nc, missing, "x.y")
+
+
+async def _answering(nc: NATS, stream: str, *replies: dict[str, str]) -> None:
+    """A stand-in for the server's direct get on ``stream``: one message, then ``replies``."""
+
+    async def answer(msg: Msg) -> None:
+        await nc.publish(msg.reply, b"m1", headers={"Nats-Sequence": "1", "Nats-Subject": "x.1"})
+        for headers in replies:
+            await nc.publish(msg.reply, b"", headers=headers)
+
+    await nc.subscribe(f"$JS.API.DIRECT.GET.{stream}", cb=answer)
+    await nc.flush()
+
+
+async def test_a_batch_that_fails_part_way_is_an_error(nc: NATS) -> None:
+    stream = f"DG_FAKE_{uuid.uuid4().hex[:8]}"
+    await _answering(nc, stream, {"Status": "500", "Description": "Internal"})
+    with pytest.raises(EventStoreError, match=f"direct get on {stream} failed: 500 Internal"):
+        await read_all(nc, stream, "x.>")
+
+
+async def test_a_batch_whose_replies_stop_times_out(nc: NATS) -> None:
+    stream = f"DG_FAKE_{uuid.uuid4().hex[:8]}"
+    await _answering(nc, stream)  # one message, and no end of batch
+    with pytest.raises(NatsTimeoutError):
+        await read_batch(nc, stream, "x.>", start=1, idle_timeout_s=0.2)
