@@ -15,10 +15,8 @@ from services.reporting.views.stream import read_view
 from services.reporting.views.wiring import Views
 from shared.contracts.assessment import (
     DashRiskAssessed,
-    FireFlagView,
     RiskLevel,
     SanctuaryAddressFlagged,
-    SharingBasis,
 )
 from shared.contracts.audit import CasePersonalDataErased, ErasureBasis
 from shared.contracts.referral import (
@@ -45,6 +43,7 @@ from shared.reader import CaseReader
 from shared.service import create_service_app
 from shared.settings import CONFIG_DIR
 from shared.sharing import field_paths, load_sharing_policy
+from tests.builders import fire_flagged
 from tests.waiting import DEADLINE_S, until
 
 pytestmark = pytest.mark.nats
@@ -110,20 +109,8 @@ def referral() -> ReferralSubmitted:
 
 
 def fire_flag() -> SanctuaryAddressFlagged:
-    return SanctuaryAddressFlagged(
-        flag=FireFlagView(
-            address="1 Test Road, Testtown",
-            house="1",
-            postcode="TE1 1ST",
-            sanctuary_room="front bedroom",
-            sanctuary_room_at_front=True,
-            risk_of_arson=True,
-            occupants=3,
-            children=2,
-            rescue_needs="uses a wheelchair",
-            flagged_on=date(2025, 6, 9),
-        ),
-        shared_under=SharingBasis.CONSENT,
+    return fire_flagged(
+        sanctuary_room="front bedroom", rescue_needs="uses a wheelchair", flagged_on=date(2025, 6, 9)
     )
 
 
