@@ -244,3 +244,17 @@ def approved(cost: str) -> R.RecommendationsApproved:
         approved_items=[R.ApprovedItem(item_code="DOOR-CHAIN", quantity=1)],
         estimated_cost_gbp=Decimal(cost),
     )
+
+
+def closed(reason: R.ClosureReason, outcome: R.SafetyOutcome, on: date) -> R.CaseClosed:
+    return R.CaseClosed(reason=reason, safety_outcome=outcome, closed_on=on)
+
+
+def complaint(complaint_id: str, severity: R.ComplaintSeverity, about: str, on: date) -> R.ComplaintReceived:
+    return R.ComplaintReceived(
+        complaint_id=complaint_id,
+        severity=severity,
+        about=about,
+        summary="Synthetic complaint text",
+        received_on=on,
+    )
