@@ -23,7 +23,7 @@ from sanctuary.provision import provision
 from services.referral.app import create_app as referral_app
 from shared.nats_connect import server_list
 from shared.settings import Settings, load_settings
-from tests.cluster.load import FIGURES, CommandLoad, client
+from tests.cluster.load import FIGURES, CommandLoad, client, current_leader
 from tests.conftest import TEST_KEK, running_custodian
 
 # What a refused connection raises, depending on where the server refused it (TLS or CONNECT).
@@ -111,6 +111,12 @@ async def referral_under_load(cluster_settings: Settings, cluster_client: Any) -
     finally:
         await load.abandon()
         await app.stop()
+
+
+@pytest.fixture
+async def cases_leader(cluster_client: Any, referral_under_load: CommandLoad) -> str:
+    """The name of the node that leads CASES once the load runs."""
+    return await current_leader(cluster_client)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
