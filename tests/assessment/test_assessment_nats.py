@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -132,22 +133,43 @@ def completed() -> InstallationCompleted:
     )
 
 
-async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
-    settings: Any, assessment: Service[AssessmentParts], nc: NATS, store_for: StoreFor
-) -> None:
-    case_id = f"A-{uuid.uuid4().hex[:12]}"
+@dataclass(frozen=True)
+class AddressCase:
+    """A new case at an address no other test uses, and the stores the other services write it with."""
+
+    case_id: str
+    house: str
+    address: str
+    postcode: str
+    store_for: StoreFor
+
+    async def refer(self, *events: Event) -> None:
+        await append(self.store_for("referral"), self.case_id, list(events), REFERRAL_COORDINATOR)
+
+    async def complete_works(self) -> None:
+        await append(self.store_for("contractor"), self.case_id, [completed()], CONTRACTOR)
+
+    async def recorded(self, cls: type[Event]) -> list[Any]:
+        """The assessment service's events of this type on the case."""
+        return of_type(await self.store_for("assessment").load(self.case_id), cls)
+
+
+@pytest.fixture
+def case(store_for: StoreFor) -> AddressCase:
     house, address, postcode = unique_address()
-    referral_store, assessment_store = store_for("referral"), store_for("assessment")
+    return AddressCase(f"A-{uuid.uuid4().hex[:12]}", house, address, postcode, store_for)
+
+
+async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
+    settings: Any, assessment: Service[AssessmentParts], nc: NATS, case: AddressCase
+) -> None:
+    case_id, house, postcode = case.case_id, case.house, case.postcode
+    assessment_store = case.store_for("assessment")
     # Given an accepted referral (submitted with its consents, then accepted by the coordinator).
-    await append(
-        referral_store,
-        case_id,
-        referral(referral_form=form(address=address, postcode=postcode)),
-        REFERRAL_COORDINATOR,
-    )
+    await case.refer(*referral(referral_form=form(address=case.address, postcode=postcode)))
 
     async def work_item_open() -> bool:
-        return bool(of_type(await assessment_store.load(case_id), CpoWorkItemOpened))
+        return bool(await case.recorded(CpoWorkItemOpened))
 
     await eventually(work_item_open, "the CPO work item opened by reaction")
 
@@ -195,7 +217,7 @@ async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
     assert len(await assessment_store.load(case_id)) == before
 
     # When the contractor completes the installation, the address is flagged by reaction.
-    await append(store_for("contractor"), case_id, [completed()], CONTRACTOR)
+    await case.complete_works()
     answer: dict[str, Any] = {}
     raw = b""
 
@@ -205,7 +227,7 @@ async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
         return bool(answer.get("found"))
 
     await eventually(found, "the control room finding the flagged address")
-    [flagged] = of_type(await assessment_store.load(case_id), SanctuaryAddressFlagged)
+    [flagged] = await case.recorded(SanctuaryAddressFlagged)
     assert flagged.shared_under is SharingBasis.CONSENT
 
     # The control room gets the fire fields only, never anything else of the case.
@@ -241,59 +263,44 @@ async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
         await app2.stop()
 
     # The referral side closes the case: the flag is removed by reaction and the lookup answers nothing.
-    await append(referral_store, case_id, [closed()], REFERRAL_COORDINATOR)
+    await case.refer(closed())
     await until_flagged(nc, postcode, house, "the flag removed on closure", flagged=False)
-    [removed] = of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved)
+    [removed] = await case.recorded(SanctuaryFlagRemoved)
     assert removed.reason is FlagRemovalReason.CASE_CLOSED
 
 
 async def test_withdrawn_consent_to_information_sharing_removes_a_consent_based_flag(
-    assessment: Service[AssessmentParts], nc: NATS, store_for: StoreFor
+    assessment: Service[AssessmentParts], nc: NATS, case: AddressCase
 ) -> None:
-    case_id = f"A-{uuid.uuid4().hex[:12]}"
-    house, address, postcode = unique_address()
-    referral_store, assessment_store = store_for("referral"), store_for("assessment")
-    await append(
-        referral_store,
-        case_id,
-        referral(referral_form=form(address=address, postcode=postcode)),
-        REFERRAL_COORDINATOR,
-    )
-    await append(store_for("contractor"), case_id, [completed()], CONTRACTOR)
-    await until_flagged(nc, postcode, house, "the flag on completion")
-    await append(referral_store, case_id, [withdrawn()], REFERRAL_COORDINATOR)
-    await until_flagged(nc, postcode, house, "the flag removed on withdrawal", flagged=False)
-    [removed] = of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved)
+    await case.refer(*referral(referral_form=form(address=case.address, postcode=case.postcode)))
+    await case.complete_works()
+    await until_flagged(nc, case.postcode, case.house, "the flag on completion")
+    await case.refer(withdrawn())
+    await until_flagged(nc, case.postcode, case.house, "the flag removed on withdrawal", flagged=False)
+    [removed] = await case.recorded(SanctuaryFlagRemoved)
     assert removed.reason is FlagRemovalReason.CONSENT_WITHDRAWN
 
 
 async def test_without_consent_a_safeguarding_override_for_the_fire_service_flags_the_address(
-    assessment: Service[AssessmentParts], nc: NATS, store_for: StoreFor
+    assessment: Service[AssessmentParts], nc: NATS, case: AddressCase
 ) -> None:
-    case_id = f"A-{uuid.uuid4().hex[:12]}"
-    house, address, postcode = unique_address()
-    referral_store, assessment_store = store_for("referral"), store_for("assessment")
     # Consent to information sharing refused: completing the works flags nothing...
-    await append(
-        referral_store,
-        case_id,
-        [submitted(form(address=address, postcode=postcode)), *consent_events(information_sharing=False)],
-        REFERRAL_COORDINATOR,
-    )
-    await append(store_for("contractor"), case_id, [completed()], CONTRACTOR)
+    refused = consent_events(information_sharing=False)
+    await case.refer(submitted(form(address=case.address, postcode=case.postcode)), *refused)
+    await case.complete_works()
     # ...until the coordinator records a safeguarding override for the fire service.
-    await append(referral_store, case_id, [override()], REFERRAL_COORDINATOR)
-    await until_flagged(nc, postcode, house, "the flag under the override")
-    [flagged] = of_type(await assessment_store.load(case_id), SanctuaryAddressFlagged)
+    await case.refer(override())
+    await until_flagged(nc, case.postcode, case.house, "the flag under the override")
+    [flagged] = await case.recorded(SanctuaryAddressFlagged)
     assert flagged.shared_under is SharingBasis.SAFEGUARDING_OVERRIDE
 
     # Withdrawing consent does not end a flag held under the override.
-    await append(referral_store, case_id, [withdrawn()], REFERRAL_COORDINATOR)
-    await append(referral_store, case_id, [closed()], REFERRAL_COORDINATOR)
+    await case.refer(withdrawn())
+    await case.refer(closed())
 
     async def removed_on_closure() -> bool:
-        return bool(of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved))
+        return bool(await case.recorded(SanctuaryFlagRemoved))
 
     await eventually(removed_on_closure, "the flag removed on closure")
-    [removed] = of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved)
+    [removed] = await case.recorded(SanctuaryFlagRemoved)
     assert removed.reason is FlagRemovalReason.CASE_CLOSED
