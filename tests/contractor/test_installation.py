@@ -219,50 +219,28 @@ def test_installing_for_a_suspended_case_is_refused_until_the_coordinator_resume
 
 
 def test_suspend_works_notifies_and_refuses_a_second_suspension() -> None:
-    command = SuspendWorks(
-        concern=SuspensionConcern.PERPETRATOR_RESIDING,
-        reported_by="inst-f",
-        details="Saw a man's coat",
-        **cmd_fields(INSTALLER),
-    )
-    events = (
-        REFERRED.given(*READY)
-        .when(command)
-        .then(
-            WorksSuspended(
-                concern=SuspensionConcern.PERPETRATOR_RESIDING,
-                reported_by="inst-f",
-                details="Saw a man's coat",
-            )
-        )
-    )
+    told: dict[str, object] = {
+        "concern": SuspensionConcern.PERPETRATOR_RESIDING,
+        "reported_by": "inst-f",
+        "details": "Saw a man's coat",
+    }
+    command = SuspendWorks(**told, **cmd_fields(INSTALLER))
+    events = REFERRED.given(*READY).when(command).then(WorksSuspended(**told))
     REFERRED.given(*READY, *events).when(command).then_rejected(
         ("case_id", "works on this case are already suspended")
     )
 
 
 def test_measure_not_feasible_agreed_makes_its_alternative_installable() -> None:
-    command = RecordMeasureNotFeasible(
-        item_code="HINGE-BOLTS",
-        alternative_item_code="KEY-LOCKING-BOLT",
-        alternative_quantity=2,
-        agreed_with="psm-1",
-        reason="Door frame too thin",
-        **cmd_fields(INSTALLER),
-    )
-    events = (
-        REFERRED.given(*READY)
-        .when(command)
-        .then(
-            MeasureNotFeasibleAgreed(
-                item_code="HINGE-BOLTS",
-                alternative_item_code="KEY-LOCKING-BOLT",
-                alternative_quantity=2,
-                agreed_with="psm-1",
-                reason="Door frame too thin",
-            )
-        )
-    )
+    agreed: dict[str, object] = {
+        "item_code": "HINGE-BOLTS",
+        "alternative_item_code": "KEY-LOCKING-BOLT",
+        "alternative_quantity": 2,
+        "agreed_with": "psm-1",
+        "reason": "Door frame too thin",
+    }
+    command = RecordMeasureNotFeasible(**agreed, **cmd_fields(INSTALLER))
+    events = REFERRED.given(*READY).when(command).then(MeasureNotFeasibleAgreed(**agreed))
     state = REFERRED.given(*READY, *events)
     assert len(state.when(install(("KEY-LOCKING-BOLT", 2, "18.00"))).decided) == 1
     state.when(install(("HINGE-BOLTS", 1, "10.00"))).then_rejected(
