@@ -1,5 +1,5 @@
-"""Builders shared by every side's tests: an event as if it had been read back from the stream, and
-the fire flag the assessment service publishes."""
+"""Builders shared by every side's tests: an event as if it had been read back from the stream, the
+referrer on a referral form, and the fire flag the assessment service publishes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import uuid
 from datetime import date, datetime
 
 from shared.contracts.assessment import FireFlagView, SanctuaryAddressFlagged, SharingBasis
+from shared.contracts.referral import ReferrerDetails
 from shared.events import Actor, Event, RecordedEvent
 
 
@@ -34,6 +35,17 @@ def recorded_event(
         correlation_id=cause,
         payload=payload,
         seq=seq,
+    )
+
+
+def referrer() -> ReferrerDetails:
+    """The made-up IDVA who refers every test's client."""
+    return ReferrerDetails(
+        full_name="Rita Referrer",
+        job_title="IDVA",
+        organisation="Test IDVA Service",
+        email="rita@example.org",
+        telephone="07700 900001",
     )
 
 

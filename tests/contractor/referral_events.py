@@ -19,12 +19,12 @@ from shared.contracts.referral import (
     ReferralForm,
     ReferralSource,
     ReferralSubmitted,
-    ReferrerDetails,
     WorksResumed,
     YesNo,
 )
 from shared.contracts.reporting import ConsentPurpose
 from shared.events import Actor, Event, Role
+from tests.builders import referrer
 
 COORDINATOR = Actor(agency="Test Council", person="coord-1", role=Role.COORDINATOR)
 
@@ -43,13 +43,7 @@ EVENINGS = UnsafeContactWindow(
 
 def referral_form(*, female_installer: bool = True, windows: bool = True) -> ReferralForm:
     return ReferralForm(
-        referrer=ReferrerDetails(
-            full_name="Rita Referrer",
-            job_title="IDVA",
-            organisation="Test Advocacy Service",
-            email="rita@example.org",
-            telephone="020 7946 0000",
-        ),
+        referrer=referrer(),
         client=ClientDetails(
             full_name=CLIENT_NAME,
             date_of_birth=date(1990, 1, 1),

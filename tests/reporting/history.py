@@ -12,7 +12,7 @@ from shared.contracts import referral as R
 from shared.contracts.reporting import ConsentPurpose
 from shared.events import Actor, Event, RecordedEvent, Role
 from shared.scheme import parse_scheme
-from tests.builders import recorded_event
+from tests.builders import recorded_event, referrer
 
 ACTOR = Actor(agency="Test Agency", person="staff-1", role=Role.SYSTEM)
 
@@ -129,13 +129,7 @@ def form(
     """A complete synthetic form; only the monitoring answers vary."""
     yes_no = {True: R.YesNo.YES, False: R.YesNo.NO}
     return R.ReferralForm(
-        referrer=R.ReferrerDetails(
-            full_name="Rita Referrer",
-            job_title="IDVA",
-            organisation="Test Domestic Abuse Service",
-            email="rita@example.org",
-            telephone="07700 900456",
-        ),
+        referrer=referrer(),
         client=R.ClientDetails(
             full_name="Alice Example",
             date_of_birth=date(1990, 1, 1),

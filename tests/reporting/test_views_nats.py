@@ -31,7 +31,6 @@ from shared.contracts.referral import (
     ReferralForm,
     ReferralSource,
     ReferralSubmitted,
-    ReferrerDetails,
     SafeguardingOverrideRecorded,
     Tenure,
     YesNo,
@@ -43,7 +42,7 @@ from shared.reader import CaseReader
 from shared.service import create_service_app
 from shared.settings import CONFIG_DIR
 from shared.sharing import field_paths, load_sharing_policy
-from tests.builders import fire_flagged
+from tests.builders import fire_flagged, referrer
 from tests.waiting import DEADLINE_S, until
 
 pytestmark = pytest.mark.nats
@@ -62,13 +61,7 @@ def check(condition: bool, what: str) -> None:
 
 def referral() -> ReferralSubmitted:
     form = ReferralForm(
-        referrer=ReferrerDetails(
-            full_name="Rita Referrer",
-            job_title="IDVA",
-            organisation="Test IDVA Service",
-            email="rita@example.org",
-            telephone="07700 900001",
-        ),
+        referrer=referrer(),
         client=ClientDetails(
             full_name="Alice Example",
             date_of_birth=date(1990, 1, 1),
