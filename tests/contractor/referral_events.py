@@ -40,6 +40,10 @@ EVENINGS = UnsafeContactWindow(
     end=time(21, 0),
 )
 
+# No to every yes/no question on the form's safety section: no DASH, MARAC, police, arson risk,
+# specialist service or civil order.
+NOTHING_ELSE_YET = {name: YesNo.NO for name, f in ClientSafety.model_fields.items() if f.annotation is YesNo}
+
 
 def referral_form(*, female_installer: bool = True, windows: bool = True) -> ReferralForm:
     return ReferralForm(
@@ -64,12 +68,7 @@ def referral_form(*, female_installer: bool = True, windows: bool = True) -> Ref
             perpetrator_name=PERPETRATOR,
             perpetrator_whereabouts="Lives in another borough",
             recent_incidents="Threats by text message",
-            dash_completed=YesNo.NO,
-            marac_referral=YesNo.NO,
-            police_involvement=YesNo.NO,
-            risk_of_arson=YesNo.NO,
-            specialist_service_referral=YesNo.NO,
-            civil_order=YesNo.NO,
+            **NOTHING_ELSE_YET,
         ),
         installation=InstallationRequests(
             requests_or_concerns="Please knock three times",
