@@ -156,30 +156,27 @@ def test_emergency_lock_change_same_day() -> None:
     assert late == [EmergencyLockChangeCompleted(completed_at=next_day, same_day=False)]
 
 
+# The approved items, fitted at catalogue prices: the deadlock and two hinge bolts.
+ALL_INSTALLED = ItemsInstalled(
+    items=[
+        InstalledItem(
+            item_code="DEADLOCK-BS3621-5LEVER",
+            quantity=1,
+            unit_cost_gbp=Decimal("60.00"),
+            total_gbp=Decimal("60.00"),
+        ),
+        InstalledItem(
+            item_code="HINGE-BOLTS", quantity=2, unit_cost_gbp=Decimal("10.00"), total_gbp=Decimal("20.00")
+        ),
+    ],
+    total_gbp=Decimal("80.00"),
+)
+
+
 def test_items_installed_carry_unit_cost_and_totals() -> None:
-    (
-        REFERRED.given(*READY)
-        .when(install(("DEADLOCK-BS3621-5LEVER", 1, "60.00"), ("HINGE-BOLTS", 2, "10.00")))
-        .then(
-            ItemsInstalled(
-                items=[
-                    InstalledItem(
-                        item_code="DEADLOCK-BS3621-5LEVER",
-                        quantity=1,
-                        unit_cost_gbp=Decimal("60.00"),
-                        total_gbp=Decimal("60.00"),
-                    ),
-                    InstalledItem(
-                        item_code="HINGE-BOLTS",
-                        quantity=2,
-                        unit_cost_gbp=Decimal("10.00"),
-                        total_gbp=Decimal("20.00"),
-                    ),
-                ],
-                total_gbp=Decimal("80.00"),
-            )
-        )
-    )
+    REFERRED.given(*READY).when(
+        install(("DEADLOCK-BS3621-5LEVER", 1, "60.00"), ("HINGE-BOLTS", 2, "10.00"))
+    ).then(ALL_INSTALLED)
 
 
 def test_unknown_item_and_quantity_zero_are_refused_each_by_field() -> None:
@@ -264,21 +261,7 @@ def test_measure_not_feasible_bad_input() -> None:
 
 
 def installed_all(at: datetime) -> tuple[RecordedEvent, ...]:
-    items = ItemsInstalled(
-        items=[
-            InstalledItem(
-                item_code="DEADLOCK-BS3621-5LEVER",
-                quantity=1,
-                unit_cost_gbp=Decimal("60"),
-                total_gbp=Decimal("60"),
-            ),
-            InstalledItem(
-                item_code="HINGE-BOLTS", quantity=2, unit_cost_gbp=Decimal("10"), total_gbp=Decimal("20")
-            ),
-        ],
-        total_gbp=Decimal("80.00"),
-    )
-    return (recorded(items, at=at),)
+    return (recorded(ALL_INSTALLED, at=at),)
 
 
 def complete(at: datetime) -> CompleteInstallation:
