@@ -35,6 +35,13 @@ def tls_variables(files: TlsFiles) -> dict[str, str]:
     return {"NATS_TLS_CA": str(files.ca), "NATS_TLS_CERT": str(files.cert), "NATS_TLS_KEY": str(files.key)}
 
 
+def tls_service_settings(url: str, files: TlsFiles, signing_dir: Path) -> Settings:
+    """A service's settings on a 3-node cluster, as a TLS client with these certificate files."""
+    return load_settings(
+        NATS_URL=url, **tls_variables(files), SANCTUARY_REPLICAS="3", SANCTUARY_SIGNING_KEYS=str(signing_dir)
+    )
+
+
 def provision_cluster(url: str, replicas: int = 3, **options: Any) -> None:
     """``sanctuary provision`` on the cluster, every stream and bucket with ``replicas`` (services
     make none), from a thread of its own so that it works whether or not a loop is running.
