@@ -40,7 +40,7 @@ from shared.contracts.assessment import (
 )
 from shared.contracts.contractor import InstallationCompleted
 from shared.errors import ConcurrencyConflict
-from shared.events import Actor, Event, RecordedEvent, Role
+from shared.events import Actor, Event, RecordedEvent
 from shared.eventstore import EventStore
 from shared.service import Service
 from tests.assessment.referral_events import (
@@ -53,13 +53,12 @@ from tests.assessment.referral_events import (
     withdrawn,
 )
 from tests.assessment.referral_events import consents as consent_events
-from tests.assessment.scenarios import CPO, FIRE, cid
+from tests.assessment.scenarios import CONTROL, CPO, FIRE, cid
 from tests.assessment.test_fire import NOT_FOR_FIRE
+from tests.contractor.scenarios import OFFICE as CONTRACTOR
 from tests.waiting import DEADLINE_S, until
 
 pytestmark = pytest.mark.nats
-CONTROL = Actor(agency="Test Fire Control", person="ctl-1", role=Role.FIRE_CONTROL)
-CONTRACTOR = Actor(agency="Test Locks Ltd", person="office-1", role=Role.CONTRACTOR_OFFICE)
 StoreFor = Callable[[str], EventStore]
 
 

@@ -17,11 +17,10 @@ from shared.contracts.assessment import (
     SanctuaryFlagRemoved,
     SharingBasis,
 )
-from shared.events import Actor, RecordedEvent, Role
-from tests.assessment.scenarios import FIRE, recorded
+from shared.events import Actor, RecordedEvent
+from tests.assessment.scenarios import CONTROL, FIRE, recorded
 from tests.builders import fire_flag_view
 
-CONTROL = Actor(agency="Test Fire Control", person="ctl-1", role=Role.FIRE_CONTROL)
 FLAG = fire_flag_view()
 
 

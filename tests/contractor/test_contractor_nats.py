@@ -47,8 +47,9 @@ from shared.contracts.contractor import (
     SuspensionConcern,
     WorksOrderReceived,
 )
-from shared.events import Actor, Event, RecordedEvent, Role
+from shared.events import Actor, Event, RecordedEvent
 from shared.eventstore import EventStore
+from tests.assessment.scenarios import CPO
 from tests.contractor.referral_events import (
     CLIENT_ADDRESS,
     CLIENT_NAME,
@@ -60,14 +61,12 @@ from tests.contractor.referral_events import (
     submitted,
 )
 from tests.contractor.referral_events import accepted as accepted_event
+from tests.contractor.scenarios import INSTALLER, OFFICE
 from tests.contractor.test_invoice_and_contract import WORKS_ORDER_FIELDS
 from tests.waiting import until
 
 pytestmark = pytest.mark.nats
 
-OFFICE = Actor(agency="Test Locks Ltd", person="office-1", role=Role.CONTRACTOR_OFFICE)
-INSTALLER = Actor(agency="Test Locks Ltd", person="inst-1", role=Role.INSTALLER)
-CPO = Actor(agency="Test Police", person="cpo-1", role=Role.POLICE_CPO)
 ITEMS = (("DEADLOCK-BS3621-5LEVER", 1), ("HINGE-BOLTS", 2))
 
 
