@@ -11,14 +11,13 @@ import pytest
 
 from shared.codec import CasePosition
 from shared.errors import ConcurrencyConflict, InvalidEvent
-from shared.events import SYSTEM_ACTOR, Actor, RecordedEvent, Role
+from shared.events import SYSTEM_ACTOR, RecordedEvent
 from shared.eventstore import STREAM, EventStore
 from shared.handler import CaseHandler
 from shared.personal import ERASED
-from tests.kernel_events import AddKernelNote, KernelNoteAdded, KernelNoteCounted, notes_decider
+from tests.kernel_events import COORD, AddKernelNote, KernelNoteAdded, KernelNoteCounted, notes_decider
 
 pytestmark = pytest.mark.nats
-COORD = Actor(agency="Test Borough", person="coord-1", role=Role.COORDINATOR)
 
 
 def case() -> str:
