@@ -1,14 +1,21 @@
-"""Builders shared by every side's tests: an event as if it had been read back from the stream, the
+"""Builders shared by every side's tests: a command's opening fields, an event as if it had been read
+back from the stream, the
 referrer on a referral form, and the fire flag the assessment service publishes."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from shared.contracts.assessment import FireFlagView, SanctuaryAddressFlagged, SharingBasis
 from shared.contracts.referral import ReferrerDetails
 from shared.events import Actor, Event, RecordedEvent
+
+
+def sent_by(actor: Actor, case_id: str) -> dict[str, Any]:
+    """The fields a command starts with: a new command id, its case and who sends it."""
+    return {"command_id": f"cmd-{uuid.uuid4().hex}", "case_id": case_id, "actor": actor}
 
 
 def recorded_event(

@@ -55,6 +55,7 @@ from tests.assessment.referral_events import (
 from tests.assessment.referral_events import consents as consent_events
 from tests.assessment.scenarios import CONTROL, CPO, FIRE, cid
 from tests.assessment.test_fire import NOT_FOR_FIRE
+from tests.builders import sent_by
 from tests.contractor.scenarios import OFFICE as CONTRACTOR
 from tests.waiting import DEADLINE_S, until
 
@@ -175,20 +176,14 @@ async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
     # The CPO's work, through the command endpoints over the bus.
     for command in (
         RecordIntelligenceCheck(
-            command_id=cid(),
-            case_id=case_id,
-            actor=CPO,
+            **sent_by(CPO, case_id),
             checked_on=date(2025, 6, 2),
             access_to_weapons=Finding.NO,
             risk_to_visiting_staff=Finding.NOT_KNOWN,
         ),
-        SchedulePropertyVisit(
-            command_id=cid(), case_id=case_id, actor=CPO, visit_at=datetime(2025, 6, 3, 10, tzinfo=UTC)
-        ),
+        SchedulePropertyVisit(**sent_by(CPO, case_id), visit_at=datetime(2025, 6, 3, 10, tzinfo=UTC)),
         RecordPropertyAssessment(
-            command_id=cid(),
-            case_id=case_id,
-            actor=CPO,
+            **sent_by(CPO, case_id),
             assessed_on=date(2025, 6, 3),
             recommended_measures=[RecommendedMeasure(item_code="SANCTUARY-ROOM-DOOR", quantity=1)],
             sanctuary_room=SanctuaryRoom(
@@ -196,9 +191,7 @@ async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
             ),
         ),
         RecordDashRiskAssessment(
-            command_id=cid(),
-            case_id=case_id,
-            actor=CPO,
+            **sent_by(CPO, case_id),
             assessed_on=date(2025, 6, 3),
             answers=[DashAnswer.YES] * 15 + [DashAnswer.NO] * (DASH_QUESTION_COUNT - 15),
             refer_to_marac=True,
@@ -209,7 +202,7 @@ async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
         assert reply.ok, reply.errors
 
     # A fire check before the works are completed: a clear error, nothing stored.
-    check = RecordFireSafetyCheck(command_id=cid(), case_id=case_id, actor=FIRE, checked_on=date(2025, 6, 9))
+    check = RecordFireSafetyCheck(**sent_by(FIRE, case_id), checked_on=date(2025, 6, 9))
     before = len(await assessment_store.load(case_id))
     refused = await send_command(nc, check)
     assert not refused.ok and [p.field for p in refused.errors] == ["case_id"]

@@ -50,6 +50,7 @@ from shared.contracts.contractor import (
 from shared.events import Actor, Event, RecordedEvent
 from shared.eventstore import EventStore
 from tests.assessment.scenarios import CPO
+from tests.builders import sent_by
 from tests.contractor.referral_events import (
     CLIENT_ADDRESS,
     CLIENT_NAME,
@@ -106,11 +107,6 @@ async def served(nc: NATS, app: Any) -> None:
         except NoRespondersError:
             await asyncio.sleep(0.05)
     raise TimeoutError("the contractor service did not come up")
-
-
-def by(case_id: str, actor: Actor) -> dict[str, Any]:
-    """A new command's id, its case and who sends it."""
-    return {"command_id": cid(), "case_id": case_id, "actor": actor}
 
 
 async def contractor_events(store: EventStore, case_id: str) -> list[RecordedEvent]:
@@ -213,26 +209,28 @@ async def test_approval_to_completion_and_the_invoice(settings, nc, store_for, t
         assert entry.value is not None and InstallerRecord.model_validate_json(entry.value) == female
 
         # The office allocates; conflicted, male (a female installer was asked for) and unknown refused.
-        conflict = DeclareConflictOfInterest(**by(case_id, INSTALLER), installer_id=conflicted.installer_id)
+        conflict = DeclareConflictOfInterest(
+            **sent_by(INSTALLER, case_id), installer_id=conflicted.installer_id
+        )
         assert (await send_command(nc, conflict)).ok
         for who, problem in (
             (conflicted.installer_id, "conflict of interest"),
             (male.installer_id, "female installer"),
             (f"nobody-{tag}", "staff register"),
         ):
-            allocate = AllocateInstaller(**by(case_id, OFFICE), installer_id=who)
+            allocate = AllocateInstaller(**sent_by(OFFICE, case_id), installer_id=who)
             reply = await refused(nc, reader, allocate, "installer_id")
             assert problem in reply.errors[0].problem
-        allocate = AllocateInstaller(**by(case_id, OFFICE), installer_id=female.installer_id)
+        allocate = AllocateInstaller(**sent_by(OFFICE, case_id), installer_id=female.installer_id)
         assert (await send_command(nc, allocate)).ok
 
         # No completion before contact; no call in the client's unsafe evening; then a call by day.
         day = next_weekday_after(order.occurred_at)
         done_at = uk(day, 15)
-        complete = CompleteInstallation(**by(case_id, INSTALLER), completed_at=done_at)
+        complete = CompleteInstallation(**sent_by(INSTALLER, case_id), completed_at=done_at)
         await refused(nc, reader, complete, "case_id")
         call = RecordContactAttempt(
-            **by(case_id, OFFICE),
+            **sent_by(OFFICE, case_id),
             channel=ContactChannel.TELEPHONE,
             outcome=ContactOutcome.CONTACT_MADE,
             attempted_at=uk(day, 18),
@@ -240,14 +238,14 @@ async def test_approval_to_completion_and_the_invoice(settings, nc, store_for, t
         await refused(nc, reader, call, "attempted_at")
         reached = call.model_copy(update={"command_id": cid(), "attempted_at": uk(day, 9)})
         assert (await send_command(nc, reached)).ok
-        book = BookInstallationVisit(**by(case_id, OFFICE), visit_on=day)
+        book = BookInstallationVisit(**sent_by(OFFICE, case_id), visit_on=day)
         assert (await send_command(nc, book)).ok
 
         def lines(*rows: tuple[str, int, str]) -> list[InstalledItemLine]:
             return [InstalledItemLine(item_code=c, quantity=q, unit_cost_gbp=Decimal(u)) for c, q, u in rows]
 
         fitted = RecordItemsInstalled(
-            **by(case_id, INSTALLER),
+            **sent_by(INSTALLER, case_id),
             occurred_at=uk(day, 12),
             items=lines(("DEADLOCK-BS3621-5LEVER", 1, "60.00"), ("HINGE-BOLTS", 2, "10.00")),
         )
@@ -261,7 +259,7 @@ async def test_approval_to_completion_and_the_invoice(settings, nc, store_for, t
 
         # The installer sees him at the address: works stop at once, until the coordinator resumes.
         suspend = SuspendWorks(
-            **by(case_id, INSTALLER),
+            **sent_by(INSTALLER, case_id),
             concern=SuspensionConcern.PERPETRATOR_VISITING,
             reported_by=female.installer_id,
         )
