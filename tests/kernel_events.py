@@ -1,4 +1,5 @@
-"""Event types used only by the kernel tests (a tiny 'case note' domain)."""
+"""Event types used only by the kernel tests (a tiny 'case note' domain), and the coordinator who
+writes the notes."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from pydantic import Field
 from shared.commands import Command
 from shared.decider import Decider
 from shared.errors import CommandRejected
-from shared.events import Event, RecordedEvent, Role
+from shared.events import Actor, Event, RecordedEvent, Role
 from shared.personal import Personal
+
+COORD = Actor(agency="Test Borough", person="coord-1", role=Role.COORDINATOR)
 
 
 class KernelNoteAdded(Event):

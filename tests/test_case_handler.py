@@ -15,12 +15,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.codec import CasePosition
-from shared.events import Actor, Event, NewEvent, RecordedEvent, Role
+from shared.events import Event, NewEvent, RecordedEvent
 from shared.handler import CaseHandler
 from tests.builders import recorded_event
-from tests.kernel_events import AddKernelNote, NotesState, notes_decider
+from tests.kernel_events import COORD, AddKernelNote, NotesState, notes_decider
 
-COORD = Actor(agency="Test Borough", person="coord-1", role=Role.COORDINATOR)
 AT = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)
 
 

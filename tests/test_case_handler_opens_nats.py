@@ -16,14 +16,12 @@ from typing import Any, ClassVar
 
 import pytest
 
-from shared.events import Actor, RecordedEvent, Role
+from shared.events import RecordedEvent
 from shared.eventstore import EventStore
 from shared.handler import CaseHandler
-from tests.kernel_events import AddKernelNote, KernelNoteAdded, KernelNoteCounted, notes_decider
+from tests.kernel_events import COORD, AddKernelNote, KernelNoteAdded, KernelNoteCounted, notes_decider
 
 pytestmark = pytest.mark.nats
-
-COORD = Actor(agency="Test Borough", person="coord-1", role=Role.COORDINATOR)
 
 
 class OpenKernelCase(AddKernelNote):

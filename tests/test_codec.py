@@ -25,11 +25,10 @@ from shared.codec import (
     personal_plaintext,
     standard_canonical,
 )
-from shared.events import Actor, Role
+from shared.events import Role
 from shared.signing import SignatureVerifier, Signer
-from tests.kernel_events import KernelNoteAdded, KernelNoteCounted
+from tests.kernel_events import COORD, KernelNoteAdded, KernelNoteCounted
 
-COORD = Actor(agency="Test Borough", person="coord-1", role=Role.COORDINATOR)
 WHEN = datetime(2025, 3, 4, 10, 30, 15, 123456, tzinfo=UTC)
 
 # Every character class the two encoders could treat differently: controls (escaped), DEL and

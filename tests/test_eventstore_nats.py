@@ -11,14 +11,13 @@ import pytest
 
 from shared.codec import CasePosition
 from shared.errors import ConcurrencyConflict, InvalidEvent
-from shared.events import SYSTEM_ACTOR, Actor, Role
-from shared.eventstore import STREAM
+from shared.events import SYSTEM_ACTOR, RecordedEvent
+from shared.eventstore import STREAM, EventStore
 from shared.handler import CaseHandler
 from shared.personal import ERASED
-from tests.kernel_events import AddKernelNote, KernelNoteAdded, KernelNoteCounted, notes_decider
+from tests.kernel_events import COORD, AddKernelNote, KernelNoteAdded, KernelNoteCounted, notes_decider
 
 pytestmark = pytest.mark.nats
-COORD = Actor(agency="Test Borough", person="coord-1", role=Role.COORDINATOR)
 
 
 def case() -> str:
@@ -36,23 +35,20 @@ def note(case_id: str, text: str, also_count: bool = False, command_id: str | No
     )
 
 
+async def add_note(
+    store: EventStore, case_id: str, text: str, command_id: str, after: RecordedEvent | None = None
+) -> list[RecordedEvent]:
+    """One note appended by the coordinator, expecting the case to end at ``after`` (empty if None)."""
+    expected = CasePosition(after.seq, after.hash) if after else CasePosition()
+    note = KernelNoteAdded(text=text, client_name="Alice Example")
+    return await store.append(case_id, [note], expected=expected, actor=COORD, command_id=command_id)
+
+
 async def test_append_and_load_in_order_with_hash_chain(store_for):
     store = store_for("referral")
     case_id = case()
-    first = await store.append(
-        case_id,
-        [KernelNoteAdded(text="a", client_name="Alice Example")],
-        expected=CasePosition(),
-        actor=COORD,
-        command_id="c-000001",
-    )
-    second = await store.append(
-        case_id,
-        [KernelNoteAdded(text="b", client_name="Alice Example")],
-        expected=CasePosition(first[-1].seq, first[-1].hash),
-        actor=COORD,
-        command_id="c-000002",
-    )
+    first = await add_note(store, case_id, "a", "c-000001")
+    second = await add_note(store, case_id, "b", "c-000002", after=first[-1])
     loaded = await store.load(case_id)
     assert [e.payload.text for e in loaded] == ["a", "b"]
     assert loaded[1].prev_hash == loaded[0].hash == first[0].hash
@@ -64,21 +60,9 @@ async def test_append_and_load_in_order_with_hash_chain(store_for):
 async def test_stale_expected_sequence_is_a_typed_conflict_with_actual_sequence(store_for):
     store = store_for("referral")
     case_id = case()
-    done = await store.append(
-        case_id,
-        [KernelNoteAdded(text="a", client_name="A")],
-        expected=CasePosition(),
-        actor=COORD,
-        command_id="c-000003",
-    )
+    done = await add_note(store, case_id, "a", "c-000003")
     with pytest.raises(ConcurrencyConflict) as info:
-        await store.append(
-            case_id,
-            [KernelNoteAdded(text="b", client_name="A")],
-            expected=CasePosition(),
-            actor=COORD,
-            command_id="c-000004",
-        )
+        await add_note(store, case_id, "b", "c-000004")
     assert info.value.actual == done[0].seq
     assert len(await store.load(case_id)) == 1
 

@@ -18,13 +18,12 @@ from sanctuary.provision import case_keys_config
 from shared.codec import CasePosition
 from shared.crypto import KeyStore
 from shared.errors import ConcurrencyConflict, EventStoreError
-from shared.events import Actor, RecordedEvent, Role
+from shared.events import RecordedEvent
 from shared.eventstore import STREAM, EventStore, stream_config
 from shared.signing import load_or_create_signer
-from tests.kernel_events import KernelNoteAdded
+from tests.kernel_events import COORD, KernelNoteAdded
 
 pytestmark = pytest.mark.nats
-COORD = Actor(agency="Test Borough", person="coord-1", role=Role.COORDINATOR)
 
 
 def case() -> str:

@@ -22,18 +22,17 @@ from sqlalchemy.exc import OperationalError
 from sanctuary.devtools.nats_server import NatsServer
 from shared.crypto import KeyStore
 from shared.deadletter import list_parked
-from shared.events import Actor, RecordedEvent, Role
+from shared.events import RecordedEvent
 from shared.eventstore import STREAM, EventStore, ensure_stream
 from shared.health import ServiceHealth
 from shared.positions import KvPositions
 from shared.reader import CaseReader
 from shared.signing import load_or_create_signer
 from tests.conftest import TEST_KEK, provisioned
-from tests.kernel_events import KernelNoteAdded
+from tests.kernel_events import COORD, KernelNoteAdded
 from tests.waiting import DEADLINE_S, until
 
 pytestmark = pytest.mark.nats
-COORD = Actor(agency="Test Borough", person="coord-1", role=Role.COORDINATOR)
 EIGHT_MB = 8 * 1024 * 1024
 
 

@@ -23,6 +23,7 @@ CPO = Actor(agency="Test Police", person="cpo-1", role=Role.POLICE_CPO)
 FIRE = Actor(agency="Test Fire and Rescue", person="fo-1", role=Role.FIRE_OFFICER)
 COORDINATOR = Actor(agency="Test Council", person="coord-1", role=Role.COORDINATOR)
 IDVA = Actor(agency="Test IDVA Service", person="idva-1", role=Role.IDVA)
+CONTROL = Actor(agency="Test Fire Control", person="ctl-1", role=Role.FIRE_CONTROL)
 
 # Monday 2 June 2025; no bank holiday until 25 August.
 MONDAY = date(2025, 6, 2)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -39,7 +40,7 @@ from shared.contracts.assessment import (
 )
 from shared.contracts.contractor import InstallationCompleted
 from shared.errors import ConcurrencyConflict
-from shared.events import Actor, Event, RecordedEvent, Role
+from shared.events import Actor, Event, RecordedEvent
 from shared.eventstore import EventStore
 from shared.service import Service
 from tests.assessment.referral_events import (
@@ -52,13 +53,13 @@ from tests.assessment.referral_events import (
     withdrawn,
 )
 from tests.assessment.referral_events import consents as consent_events
-from tests.assessment.scenarios import CPO, FIRE, cid
+from tests.assessment.scenarios import CONTROL, CPO, FIRE, cid
 from tests.assessment.test_fire import NOT_FOR_FIRE
+from tests.builders import sent_by
+from tests.contractor.scenarios import OFFICE as CONTRACTOR
 from tests.waiting import DEADLINE_S, until
 
 pytestmark = pytest.mark.nats
-CONTROL = Actor(agency="Test Fire Control", person="ctl-1", role=Role.FIRE_CONTROL)
-CONTRACTOR = Actor(agency="Test Locks Ltd", person="office-1", role=Role.CONTRACTOR_OFFICE)
 StoreFor = Callable[[str], EventStore]
 
 
@@ -132,42 +133,57 @@ def completed() -> InstallationCompleted:
     )
 
 
-async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
-    settings: Any, assessment: Service[AssessmentParts], nc: NATS, store_for: StoreFor
-) -> None:
-    case_id = f"A-{uuid.uuid4().hex[:12]}"
+@dataclass(frozen=True)
+class AddressCase:
+    """A new case at an address no other test uses, and the stores the other services write it with."""
+
+    case_id: str
+    house: str
+    address: str
+    postcode: str
+    store_for: StoreFor
+
+    async def refer(self, *events: Event) -> None:
+        await append(self.store_for("referral"), self.case_id, list(events), REFERRAL_COORDINATOR)
+
+    async def complete_works(self) -> None:
+        await append(self.store_for("contractor"), self.case_id, [completed()], CONTRACTOR)
+
+    async def recorded(self, cls: type[Event]) -> list[Any]:
+        """The assessment service's events of this type on the case."""
+        return of_type(await self.store_for("assessment").load(self.case_id), cls)
+
+
+@pytest.fixture
+def case(store_for: StoreFor) -> AddressCase:
     house, address, postcode = unique_address()
-    referral_store, assessment_store = store_for("referral"), store_for("assessment")
+    return AddressCase(f"A-{uuid.uuid4().hex[:12]}", house, address, postcode, store_for)
+
+
+async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
+    settings: Any, assessment: Service[AssessmentParts], nc: NATS, case: AddressCase
+) -> None:
+    case_id, house, postcode = case.case_id, case.house, case.postcode
+    assessment_store = case.store_for("assessment")
     # Given an accepted referral (submitted with its consents, then accepted by the coordinator).
-    await append(
-        referral_store,
-        case_id,
-        referral(referral_form=form(address=address, postcode=postcode)),
-        REFERRAL_COORDINATOR,
-    )
+    await case.refer(*referral(referral_form=form(address=case.address, postcode=postcode)))
 
     async def work_item_open() -> bool:
-        return bool(of_type(await assessment_store.load(case_id), CpoWorkItemOpened))
+        return bool(await case.recorded(CpoWorkItemOpened))
 
     await eventually(work_item_open, "the CPO work item opened by reaction")
 
     # The CPO's work, through the command endpoints over the bus.
     for command in (
         RecordIntelligenceCheck(
-            command_id=cid(),
-            case_id=case_id,
-            actor=CPO,
+            **sent_by(CPO, case_id),
             checked_on=date(2025, 6, 2),
             access_to_weapons=Finding.NO,
             risk_to_visiting_staff=Finding.NOT_KNOWN,
         ),
-        SchedulePropertyVisit(
-            command_id=cid(), case_id=case_id, actor=CPO, visit_at=datetime(2025, 6, 3, 10, tzinfo=UTC)
-        ),
+        SchedulePropertyVisit(**sent_by(CPO, case_id), visit_at=datetime(2025, 6, 3, 10, tzinfo=UTC)),
         RecordPropertyAssessment(
-            command_id=cid(),
-            case_id=case_id,
-            actor=CPO,
+            **sent_by(CPO, case_id),
             assessed_on=date(2025, 6, 3),
             recommended_measures=[RecommendedMeasure(item_code="SANCTUARY-ROOM-DOOR", quantity=1)],
             sanctuary_room=SanctuaryRoom(
@@ -175,9 +191,7 @@ async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
             ),
         ),
         RecordDashRiskAssessment(
-            command_id=cid(),
-            case_id=case_id,
-            actor=CPO,
+            **sent_by(CPO, case_id),
             assessed_on=date(2025, 6, 3),
             answers=[DashAnswer.YES] * 15 + [DashAnswer.NO] * (DASH_QUESTION_COUNT - 15),
             refer_to_marac=True,
@@ -188,14 +202,14 @@ async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
         assert reply.ok, reply.errors
 
     # A fire check before the works are completed: a clear error, nothing stored.
-    check = RecordFireSafetyCheck(command_id=cid(), case_id=case_id, actor=FIRE, checked_on=date(2025, 6, 9))
+    check = RecordFireSafetyCheck(**sent_by(FIRE, case_id), checked_on=date(2025, 6, 9))
     before = len(await assessment_store.load(case_id))
     refused = await send_command(nc, check)
     assert not refused.ok and [p.field for p in refused.errors] == ["case_id"]
     assert len(await assessment_store.load(case_id)) == before
 
     # When the contractor completes the installation, the address is flagged by reaction.
-    await append(store_for("contractor"), case_id, [completed()], CONTRACTOR)
+    await case.complete_works()
     answer: dict[str, Any] = {}
     raw = b""
 
@@ -205,7 +219,7 @@ async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
         return bool(answer.get("found"))
 
     await eventually(found, "the control room finding the flagged address")
-    [flagged] = of_type(await assessment_store.load(case_id), SanctuaryAddressFlagged)
+    [flagged] = await case.recorded(SanctuaryAddressFlagged)
     assert flagged.shared_under is SharingBasis.CONSENT
 
     # The control room gets the fire fields only, never anything else of the case.
@@ -241,59 +255,44 @@ async def test_from_accepted_referral_to_the_flag_and_its_removal_on_closure(
         await app2.stop()
 
     # The referral side closes the case: the flag is removed by reaction and the lookup answers nothing.
-    await append(referral_store, case_id, [closed()], REFERRAL_COORDINATOR)
+    await case.refer(closed())
     await until_flagged(nc, postcode, house, "the flag removed on closure", flagged=False)
-    [removed] = of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved)
+    [removed] = await case.recorded(SanctuaryFlagRemoved)
     assert removed.reason is FlagRemovalReason.CASE_CLOSED
 
 
 async def test_withdrawn_consent_to_information_sharing_removes_a_consent_based_flag(
-    assessment: Service[AssessmentParts], nc: NATS, store_for: StoreFor
+    assessment: Service[AssessmentParts], nc: NATS, case: AddressCase
 ) -> None:
-    case_id = f"A-{uuid.uuid4().hex[:12]}"
-    house, address, postcode = unique_address()
-    referral_store, assessment_store = store_for("referral"), store_for("assessment")
-    await append(
-        referral_store,
-        case_id,
-        referral(referral_form=form(address=address, postcode=postcode)),
-        REFERRAL_COORDINATOR,
-    )
-    await append(store_for("contractor"), case_id, [completed()], CONTRACTOR)
-    await until_flagged(nc, postcode, house, "the flag on completion")
-    await append(referral_store, case_id, [withdrawn()], REFERRAL_COORDINATOR)
-    await until_flagged(nc, postcode, house, "the flag removed on withdrawal", flagged=False)
-    [removed] = of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved)
+    await case.refer(*referral(referral_form=form(address=case.address, postcode=case.postcode)))
+    await case.complete_works()
+    await until_flagged(nc, case.postcode, case.house, "the flag on completion")
+    await case.refer(withdrawn())
+    await until_flagged(nc, case.postcode, case.house, "the flag removed on withdrawal", flagged=False)
+    [removed] = await case.recorded(SanctuaryFlagRemoved)
     assert removed.reason is FlagRemovalReason.CONSENT_WITHDRAWN
 
 
 async def test_without_consent_a_safeguarding_override_for_the_fire_service_flags_the_address(
-    assessment: Service[AssessmentParts], nc: NATS, store_for: StoreFor
+    assessment: Service[AssessmentParts], nc: NATS, case: AddressCase
 ) -> None:
-    case_id = f"A-{uuid.uuid4().hex[:12]}"
-    house, address, postcode = unique_address()
-    referral_store, assessment_store = store_for("referral"), store_for("assessment")
     # Consent to information sharing refused: completing the works flags nothing...
-    await append(
-        referral_store,
-        case_id,
-        [submitted(form(address=address, postcode=postcode)), *consent_events(information_sharing=False)],
-        REFERRAL_COORDINATOR,
-    )
-    await append(store_for("contractor"), case_id, [completed()], CONTRACTOR)
+    refused = consent_events(information_sharing=False)
+    await case.refer(submitted(form(address=case.address, postcode=case.postcode)), *refused)
+    await case.complete_works()
     # ...until the coordinator records a safeguarding override for the fire service.
-    await append(referral_store, case_id, [override()], REFERRAL_COORDINATOR)
-    await until_flagged(nc, postcode, house, "the flag under the override")
-    [flagged] = of_type(await assessment_store.load(case_id), SanctuaryAddressFlagged)
+    await case.refer(override())
+    await until_flagged(nc, case.postcode, case.house, "the flag under the override")
+    [flagged] = await case.recorded(SanctuaryAddressFlagged)
     assert flagged.shared_under is SharingBasis.SAFEGUARDING_OVERRIDE
 
     # Withdrawing consent does not end a flag held under the override.
-    await append(referral_store, case_id, [withdrawn()], REFERRAL_COORDINATOR)
-    await append(referral_store, case_id, [closed()], REFERRAL_COORDINATOR)
+    await case.refer(withdrawn())
+    await case.refer(closed())
 
     async def removed_on_closure() -> bool:
-        return bool(of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved))
+        return bool(await case.recorded(SanctuaryFlagRemoved))
 
     await eventually(removed_on_closure, "the flag removed on closure")
-    [removed] = of_type(await assessment_store.load(case_id), SanctuaryFlagRemoved)
+    [removed] = await case.recorded(SanctuaryFlagRemoved)
     assert removed.reason is FlagRemovalReason.CASE_CLOSED

@@ -35,6 +35,7 @@ from shared.errors import CommandRejected, Problem
 from shared.events import SYSTEM_ACTOR
 from tests.assessment.referral_events import accepted, closed
 from tests.assessment.scenarios import ACCEPTED, CPO, MONDAY, REFERRED, case, cid, recorded
+from tests.builders import sent_by
 from tests.gwt import Scenario
 
 
@@ -43,7 +44,7 @@ def opened(accepted_on: date = MONDAY) -> Scenario[Command, AssessmentCase]:
 
 
 def open_item(accepted_on: date = MONDAY) -> OpenCpoWorkItem:
-    return OpenCpoWorkItem(command_id=cid(), case_id="C-CPO-1", actor=SYSTEM_ACTOR, accepted_on=accepted_on)
+    return OpenCpoWorkItem(**sent_by(SYSTEM_ACTOR, "C-CPO-1"), accepted_on=accepted_on)
 
 
 def assess(**kw: object) -> RecordPropertyAssessment:
@@ -75,25 +76,15 @@ def test_a_case_is_put_on_the_queue_once() -> None:
 
 
 def test_intelligence_check_records_the_findings() -> None:
-    command = RecordIntelligenceCheck(
-        command_id=cid(),
-        case_id="C-CPO-1",
-        actor=CPO,
-        checked_on=MONDAY,
-        perpetrator_location="Synthetic location",
-        access_to_weapons=Finding.YES,
-        risk_to_visiting_staff=Finding.NOT_KNOWN,
-        precautions_for_visiting_staff="Visit in pairs",
-    )
-    opened().when(command).then(
-        IntelligenceCheckRecorded(
-            checked_on=MONDAY,
-            perpetrator_location="Synthetic location",
-            access_to_weapons=Finding.YES,
-            risk_to_visiting_staff=Finding.NOT_KNOWN,
-            precautions_for_visiting_staff="Visit in pairs",
-        )
-    )
+    found: dict[str, object] = {
+        "checked_on": MONDAY,
+        "perpetrator_location": "Synthetic location",
+        "access_to_weapons": Finding.YES,
+        "risk_to_visiting_staff": Finding.NOT_KNOWN,
+        "precautions_for_visiting_staff": "Visit in pairs",
+    }
+    command = RecordIntelligenceCheck(**sent_by(CPO, "C-CPO-1"), **found)
+    opened().when(command).then(IntelligenceCheckRecorded(**found))
     ACCEPTED.when(command).then_rejected(("case_id", "is not on the CPO work queue"))
     early = command.model_copy(update={"checked_on": date(2025, 5, 30)})
     opened().when(early).then_rejected(("checked_on", "is before the CPO unit received the referral"))
@@ -101,7 +92,7 @@ def test_intelligence_check_records_the_findings() -> None:
 
 def test_property_visit_is_scheduled_after_receipt() -> None:
     at = datetime(2025, 6, 4, 10, tzinfo=UTC)
-    command = SchedulePropertyVisit(command_id=cid(), case_id="C-CPO-1", actor=CPO, visit_at=at)
+    command = SchedulePropertyVisit(**sent_by(CPO, "C-CPO-1"), visit_at=at)
     opened().when(command).then(PropertyVisitScheduled(visit_at=at))
     before = command.model_copy(update={"visit_at": datetime(2025, 6, 1, 10, tzinfo=UTC)})
     opened().when(before).then_rejected(("visit_at", "is before the CPO unit received the referral"))
@@ -244,9 +235,7 @@ def test_a_work_item_needs_an_accepted_referral() -> None:
 def test_commands_on_a_case_nobody_referred_are_refused_and_nothing_is_written() -> None:
     # Acceptance testing opened a CPO work item and recorded a DASH on made-up case ids.
     dash = RecordDashRiskAssessment(
-        command_id=cid(),
-        case_id="NO-SUCH-CASE",
-        actor=CPO,
+        **sent_by(CPO, "NO-SUCH-CASE"),
         assessed_on=MONDAY,
         answers=[DashAnswer.NO] * DASH_QUESTION_COUNT,
         refer_to_marac=False,

@@ -18,7 +18,8 @@ from shared.contracts.assessment import (
 from shared.errors import CommandRejected
 from shared.events import Event
 from shared.scheme import CONFIG_DIR, DashSettings, load_scheme
-from tests.assessment.scenarios import IDVA, MONDAY, REFERRED, RULES, cid
+from tests.assessment.scenarios import IDVA, MONDAY, REFERRED, RULES
+from tests.builders import sent_by
 from tests.gwt import Scenario
 
 Y, N, K = DashAnswer.YES, DashAnswer.NO, DashAnswer.NOT_KNOWN
@@ -32,9 +33,7 @@ def dash(
     ticks: int = 0, *, given_answers: list[DashAnswer] | None = None, **kw: object
 ) -> RecordDashRiskAssessment:
     return RecordDashRiskAssessment(
-        command_id=cid(),
-        case_id="C-DASH-1",
-        actor=IDVA,
+        **sent_by(IDVA, "C-DASH-1"),
         assessed_on=MONDAY,
         answers=given_answers if given_answers is not None else answers(ticks),
         refer_to_marac=kw.pop("refer_to_marac", False),

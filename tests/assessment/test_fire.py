@@ -38,7 +38,8 @@ from shared.errors import Problem
 from shared.events import SYSTEM_ACTOR, Event
 from tests.assessment.referral_events import closed, form, referral, withdrawn
 from tests.assessment.referral_events import override as fire_override
-from tests.assessment.scenarios import COORDINATOR, FIRE, RULES, case, cid, recorded
+from tests.assessment.scenarios import COORDINATOR, FIRE, RULES, case, recorded
+from tests.builders import sent_by
 from tests.gwt import Scenario
 
 COMPLETED = InstallationCompleted(
@@ -72,9 +73,7 @@ def installed(
 
 
 def flag_cmd() -> FlagSanctuaryAddress:
-    return FlagSanctuaryAddress(
-        command_id=cid(), case_id="C-FIRE-1", actor=SYSTEM_ACTOR, flagged_on=date(2025, 6, 6)
-    )
+    return FlagSanctuaryAddress(**sent_by(SYSTEM_ACTOR, "C-FIRE-1"), flagged_on=date(2025, 6, 6))
 
 
 def flagged(consent: bool = True, override: bool = False) -> Scenario[Command, AssessmentCase]:
@@ -83,18 +82,14 @@ def flagged(consent: bool = True, override: bool = False) -> Scenario[Command, A
 
 
 def remove_cmd(reason: FlagRemovalReason, on: date = date(2025, 9, 1)) -> RemoveSanctuaryFlag:
-    return RemoveSanctuaryFlag(
-        command_id=cid(), case_id="C-FIRE-1", actor=SYSTEM_ACTOR, removed_on=on, reason=reason
-    )
+    return RemoveSanctuaryFlag(**sent_by(SYSTEM_ACTOR, "C-FIRE-1"), removed_on=on, reason=reason)
 
 
 def fire_check(
     on: date = date(2025, 6, 13), measures: list[MeasureLine] | None = None
 ) -> RecordFireSafetyCheck:
     return RecordFireSafetyCheck(
-        command_id=cid(),
-        case_id="C-FIRE-1",
-        actor=FIRE,
+        **sent_by(FIRE, "C-FIRE-1"),
         checked_on=on,
         fire_measures_fitted=measures or [],
     )
@@ -237,9 +232,7 @@ def test_reactions_turn_referral_and_contractor_events_into_flag_commands() -> N
 
 def test_review_keeps_or_removes_the_flag() -> None:
     keep = ReviewSanctuaryFlag(
-        command_id=cid(),
-        case_id="C-FIRE-1",
-        actor=COORDINATOR,
+        **sent_by(COORDINATOR, "C-FIRE-1"),
         reviewed_on=date(2025, 9, 1),
         decision=FlagReviewDecision.KEEP,
         next_review_by=date(2025, 12, 1),

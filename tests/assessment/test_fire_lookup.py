@@ -12,28 +12,16 @@ from services.assessment.address_index import SanctuaryAddressIndex, index_key
 from services.assessment.fire_lookup import LookupCounts, answer
 from shared.contracts.assessment import (
     FIRE_VIEW_FIELDS,
-    FireFlagView,
     FlagRemovalReason,
     SanctuaryAddressFlagged,
     SanctuaryFlagRemoved,
     SharingBasis,
 )
-from shared.events import Actor, RecordedEvent, Role
-from tests.assessment.scenarios import FIRE, recorded
+from shared.events import Actor, RecordedEvent
+from tests.assessment.scenarios import CONTROL, FIRE, recorded
+from tests.builders import fire_flag_view
 
-CONTROL = Actor(agency="Test Fire Control", person="ctl-1", role=Role.FIRE_CONTROL)
-FLAG = FireFlagView(
-    address="1 Test Road, Testtown",
-    house="1",
-    postcode="TE1 1ST",
-    sanctuary_room="front bedroom, first floor",
-    sanctuary_room_at_front=True,
-    risk_of_arson=True,
-    occupants=3,
-    children=2,
-    rescue_needs="Disability: Physical",
-    flagged_on=date(2025, 6, 6),
-)
+FLAG = fire_flag_view()
 
 
 def at(seq: int, event: RecordedEvent) -> RecordedEvent:

@@ -14,10 +14,10 @@ from shared.contracts.audit import AuditView, EraseCase, ErasureBasis, RecordAud
 from shared.events import Actor, Role
 from tests.audit.client_events import client_recorded
 from tests.audit.conftest import new_case_id
+from tests.kernel_events import COORD
 
 pytestmark = pytest.mark.nats
 
-COORD = Actor(agency="Test Borough", person="coord-1", role=Role.COORDINATOR)
 AUDITOR = Actor(agency="Internal Audit", person="aud-4", role=Role.AUDITOR)
 INSTALLER = Actor(agency="Locks Ltd", person="inst-9", role=Role.INSTALLER)
 

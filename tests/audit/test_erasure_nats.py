@@ -16,16 +16,15 @@ from shared.bus import send_command
 from shared.codec import CasePosition
 from shared.contracts.audit import AuditView, EraseCase, ErasureBasis, RecordAuditRead
 from shared.crypto import CaseErased, KeyStore
-from shared.events import Actor, Role
 from shared.personal import ERASED
 from shared.signing import load_verifier
 from tests.audit.checks import check
 from tests.audit.client_events import SECRETS, client_recorded
 from tests.audit.conftest import new_case_id
 from tests.conftest import TEST_KEK
+from tests.kernel_events import COORD
 
 pytestmark = pytest.mark.nats
-COORD = Actor(agency="Test Borough", person="coord-1", role=Role.COORDINATOR)
 
 
 def erase_command(case_id: str) -> EraseCase:

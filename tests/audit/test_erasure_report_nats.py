@@ -22,16 +22,16 @@ from services.reporting.monitoring.report.model import Audience
 from shared.case_keys import CaseKeyClient
 from shared.catalogue import load_catalogue
 from shared.contracts.audit import EraseCase, ErasureBasis
-from shared.events import Actor, RecordedEvent, Role
+from shared.events import RecordedEvent
 from shared.personal import ERASED, split_personal
 from shared.settings import CONFIG_DIR
 from shared.sharing import load_sharing_policy
+from tests.kernel_events import COORD
 from tests.reporting.on_nats import append_history, report_of_cases
 from tests.reporting.test_report_readmodel import PERIOD
 from tests.reporting.year import year
 
 pytestmark = [pytest.mark.nats, pytest.mark.readmodel]
-COORD = Actor(agency="Test Borough", person="coord-1", role=Role.COORDINATOR)
 
 
 def personal_values(events: list[RecordedEvent]) -> set[str]:

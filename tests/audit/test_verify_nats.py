@@ -21,15 +21,14 @@ from shared.audit_verify import ALTERED, FORGED, GAP, UNANCHORED, verify_case
 from shared.codec import build_record, canonical, event_hash
 from shared.contracts.audit import AuditReadOutcome, AuditReadRecorded, AuditView
 from shared.crypto import KeyStore
-from shared.events import Actor, Event, Role
+from shared.events import Event
 from shared.eventstore import EventStore, ensure_stream
 from shared.signing import Signer, load_or_create_signer, load_verifier
 from tests.audit.conftest import new_case_id
 from tests.conftest import TEST_KEK
-from tests.kernel_events import KernelNoteAdded, KernelNoteCounted
+from tests.kernel_events import COORD, KernelNoteAdded, KernelNoteCounted
 
 pytestmark = pytest.mark.nats
-COORD = Actor(agency="Test Borough", person="coord-1", role=Role.COORDINATOR)
 COORD_TIME = datetime(2026, 3, 1, tzinfo=UTC)
 
 

@@ -4,12 +4,17 @@ from the VIEWS stream's files on disk. Run on a server of its own, so its files 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import nats
 import pytest
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
 
+from sanctuary.devtools.nats_server import NatsServer
 from services.reporting.views.stream import ensure_views_stream, publish_view, purge_case_views, read_view
 from shared.contracts.reporting import CaseView, Recipient, ViewedEvent
 from tests.audit.checks import check
@@ -47,32 +52,34 @@ def files_holding(root: Path, needles: list[bytes]) -> int:
     return sum(1 for p in root.rglob("*") if p.is_file() for n in needles if n in p.read_bytes())
 
 
-async def test_an_erased_cases_views_are_gone_from_nats(fresh_nats_server):
-    nc = await nats.connect(fresh_nats_server.url)
+@asynccontextmanager
+async def views_on(server: NatsServer) -> AsyncIterator[tuple[NATS, JetStreamContext]]:
+    """A client of ``server`` with the VIEWS stream made, closed at the end."""
+    nc = await nats.connect(server.url)
     try:
         js = nc.jetstream()
         await ensure_views_stream(js)
+        yield nc, js
+    finally:
+        await nc.close()
+
+
+async def test_an_erased_cases_views_are_gone_from_nats(fresh_nats_server: NatsServer) -> None:
+    async with views_on(fresh_nats_server) as (nc, js):
         await publish_view(js, contractor_view("VE-1"))
         await publish_view(js, contractor_view("VE-2"))
         await purge_case_views(js, "VE-1")
         assert await read_view(nc, Recipient.CONTRACTOR, "VE-1") is None
         assert await read_view(nc, Recipient.CONTRACTOR, "VE-2") is not None  # other cases untouched
-    finally:
-        await nc.close()
 
 
-async def test_an_erased_cases_views_are_gone_from_the_disk(fresh_nats_server):
-    nc = await nats.connect(fresh_nats_server.url)
-    try:
-        js = nc.jetstream()
-        await ensure_views_stream(js)
+async def test_an_erased_cases_views_are_gone_from_the_disk(fresh_nats_server: NatsServer) -> None:
+    async with views_on(fresh_nats_server) as (_, js):
         await publish_view(js, contractor_view("VE-3"))
         # Another case's view published after it keeps the block file alive, as in real use.
         other = contractor_view("VE-4").model_copy(update={"events": []})
         await publish_view(js, other)
         await purge_case_views(js, "VE-3")
-    finally:
-        await nc.close()
     fresh_nats_server.stop()
     assert fresh_nats_server.store_dir is not None
     leaked = files_holding(Path(fresh_nats_server.store_dir), [s.encode() for s in SECRETS])

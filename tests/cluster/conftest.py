@@ -23,7 +23,7 @@ from sanctuary.provision import provision
 from services.referral.app import create_app as referral_app
 from shared.nats_connect import server_list
 from shared.settings import Settings, load_settings
-from tests.cluster.load import FIGURES, CommandLoad, client
+from tests.cluster.load import FIGURES, CommandLoad, client, current_leader
 from tests.conftest import TEST_KEK, running_custodian
 
 # What a refused connection raises, depending on where the server refused it (TLS or CONNECT).
@@ -33,6 +33,13 @@ REFUSED = (NoServersError, NatsError, ssl.SSLError, OSError, TimeoutError)
 def tls_variables(files: TlsFiles) -> dict[str, str]:
     """The settings' variables of a TLS client with these certificate files."""
     return {"NATS_TLS_CA": str(files.ca), "NATS_TLS_CERT": str(files.cert), "NATS_TLS_KEY": str(files.key)}
+
+
+def tls_service_settings(url: str, files: TlsFiles, signing_dir: Path) -> Settings:
+    """A service's settings on a 3-node cluster, as a TLS client with these certificate files."""
+    return load_settings(
+        NATS_URL=url, **tls_variables(files), SANCTUARY_REPLICAS="3", SANCTUARY_SIGNING_KEYS=str(signing_dir)
+    )
 
 
 def provision_cluster(url: str, replicas: int = 3, **options: Any) -> None:
@@ -111,6 +118,12 @@ async def referral_under_load(cluster_settings: Settings, cluster_client: Any) -
     finally:
         await load.abandon()
         await app.stop()
+
+
+@pytest.fixture
+async def cases_leader(cluster_client: Any, referral_under_load: CommandLoad) -> str:
+    """The name of the node that leads CASES once the load runs."""
+    return await current_leader(cluster_client)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

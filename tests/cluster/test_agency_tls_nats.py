@@ -20,8 +20,8 @@ from shared.bus import send_command
 from shared.contracts.referral import SubmitReferral
 from shared.nats_connect import tls_context
 from shared.runtime import inbox_prefix
-from shared.settings import REPO_ROOT, load_settings
-from tests.cluster.conftest import REFUSED, provision_cluster, start_app, tls_variables
+from shared.settings import REPO_ROOT
+from tests.cluster.conftest import REFUSED, provision_cluster, start_app, tls_service_settings, tls_variables
 from tests.cluster.load import new_submission
 from tests.conftest import TEST_KEK, running_custodian
 from tests.platform.conftest import USERS, password
@@ -67,13 +67,9 @@ async def test_an_agency_submits_over_tls_with_its_own_credentials(
 ) -> None:
     service = certs["referral"]
     tls = tls_variables(service)
-    settings = load_settings(
-        NATS_URL=",".join(as_user(tls_cluster, "referral", 0)),
-        **tls,
-        SANCTUARY_REPLICAS="3",
-        SANCTUARY_SIGNING_KEYS=str(tmp_path / "keys"),
+    app, _ = create_app(
+        tls_service_settings(",".join(as_user(tls_cluster, "referral", 0)), service, tmp_path / "keys")
     )
-    app, _ = create_app(settings)
     agency = certs["referrer"]
     # The agency reaches another node than the service: the cluster routes the command. Its user is
     # in its agency's account, whose replies come to its own inbox prefix only.

@@ -20,20 +20,10 @@ from shared.signing import load_or_create_signer
 from tests.audit.test_verify_nats import run_cli
 from tests.conftest import TEST_KEK, running_custodian
 from tests.reporting.on_nats import append_history
-from tests.reporting.year import year
+from tests.reporting.year import YEAR_REPORT, year
 
 pytestmark = pytest.mark.nats
-REPORT = (
-    "report",
-    "--from",
-    "2024-04-01",
-    "--to",
-    "2025-03-31",
-    "--audience",
-    "coordinator",
-    "--format",
-    "json",
-)
+REPORT = ("report", *YEAR_REPORT)
 
 
 async def sanctuary(url: str, tmp: Path, database: str, *args: str) -> tuple[int, str]:

@@ -8,16 +8,15 @@ import time
 import pytest
 
 from sanctuary.devtools.nats_cluster import NatsCluster
-from tests.cluster.load import CommandLoad, check_against_stream, current_leader, wait_replicas_equal
+from tests.cluster.load import CommandLoad, check_against_stream, wait_replicas_equal
 
 pytestmark = pytest.mark.nats
 
 
 async def test_a_killed_follower_catches_up_and_the_replicas_agree(
-    cluster: NatsCluster, cluster_client, referral_under_load: CommandLoad
+    cluster: NatsCluster, cluster_client, referral_under_load: CommandLoad, cases_leader: str
 ) -> None:
-    load = referral_under_load
-    leader = await current_leader(cluster_client)
+    load, leader = referral_under_load, cases_leader
     follower = next(i for i in range(cluster.size) if cluster.node_name(i) != leader)
     killed_at = time.monotonic()
     cluster.kill(follower)

@@ -8,16 +8,15 @@ import time
 import pytest
 
 from sanctuary.devtools.nats_cluster import NatsCluster
-from tests.cluster.load import CommandLoad, check_against_stream, current_leader, wait_new_leader
+from tests.cluster.load import CommandLoad, check_against_stream, wait_new_leader
 
 pytestmark = pytest.mark.nats
 
 
 async def test_killing_the_cases_leader_loses_and_duplicates_nothing(
-    cluster: NatsCluster, cluster_client, referral_under_load: CommandLoad
+    cluster: NatsCluster, cluster_client, referral_under_load: CommandLoad, cases_leader: str
 ) -> None:
-    load = referral_under_load
-    leader = await current_leader(cluster_client)
+    load, leader = referral_under_load, cases_leader
     killed_at = time.monotonic()
     cluster.kill(int(leader.removeprefix("n")) - 1)
 

@@ -21,8 +21,7 @@ from services.referral.app import create_app
 from shared.bus import send_command
 from shared.contracts.referral import SubmitReferral
 from shared.nats_connect import tls_context
-from shared.settings import load_settings
-from tests.cluster.conftest import provision_cluster, start_app, tls_variables
+from tests.cluster.conftest import provision_cluster, start_app, tls_service_settings, tls_variables
 from tests.cluster.load import new_submission
 from tests.conftest import TEST_KEK, running_custodian
 
@@ -51,8 +50,7 @@ def leaf_node(tmp_path: Path, hub: NatsCluster, name: str, cert: TlsFiles | None
 
 async def command_answered(url: str, deadline_s: float) -> bool:
     """Whether a SubmitReferral sent to ``url`` is answered within the deadline."""
-    nc = await nats.connect(url)
-    try:
+    async with await nats.connect(url) as nc:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + deadline_s
         while loop.time() < deadline:
@@ -62,8 +60,6 @@ async def command_answered(url: str, deadline_s: float) -> bool:
             except NoRespondersError:  # the leaf's link (and its interest) not up yet
                 await asyncio.sleep(0.2)
         return False
-    finally:
-        await nc.close()
 
 
 async def test_a_leaf_node_over_tls_carries_an_agency_command_to_the_cluster(
@@ -71,10 +67,7 @@ async def test_a_leaf_node_over_tls_carries_an_agency_command_to_the_cluster(
 ) -> None:
     own = certs["services"]
     tls = tls_variables(own)
-    settings = load_settings(
-        NATS_URL=hub.url, **tls, SANCTUARY_REPLICAS="3", SANCTUARY_SIGNING_KEYS=str(tmp_path / "keys"),
-    )  # fmt: skip
-    app, _ = create_app(settings)
+    app, _ = create_app(tls_service_settings(hub.url, own, tmp_path / "keys"))
     # The key custodian, the one holder of the KEK: the service asks it for the new case's key.
     async with running_custodian(hub.url, tmp_path / "keys", TEST_KEK, **tls):
         operator = await nats.connect(servers=hub.urls, tls=tls_context(own.ca, own.cert, own.key))

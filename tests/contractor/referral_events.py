@@ -19,12 +19,12 @@ from shared.contracts.referral import (
     ReferralForm,
     ReferralSource,
     ReferralSubmitted,
-    ReferrerDetails,
     WorksResumed,
     YesNo,
 )
 from shared.contracts.reporting import ConsentPurpose
 from shared.events import Actor, Event, Role
+from tests.builders import referrer
 
 COORDINATOR = Actor(agency="Test Council", person="coord-1", role=Role.COORDINATOR)
 
@@ -40,16 +40,14 @@ EVENINGS = UnsafeContactWindow(
     end=time(21, 0),
 )
 
+# No to every yes/no question on the form's safety section: no DASH, MARAC, police, arson risk,
+# specialist service or civil order.
+NOTHING_ELSE_YET = {name: YesNo.NO for name, f in ClientSafety.model_fields.items() if f.annotation is YesNo}
+
 
 def referral_form(*, female_installer: bool = True, windows: bool = True) -> ReferralForm:
     return ReferralForm(
-        referrer=ReferrerDetails(
-            full_name="Rita Referrer",
-            job_title="IDVA",
-            organisation="Test Advocacy Service",
-            email="rita@example.org",
-            telephone="020 7946 0000",
-        ),
+        referrer=referrer(),
         client=ClientDetails(
             full_name=CLIENT_NAME,
             date_of_birth=date(1990, 1, 1),
@@ -70,12 +68,7 @@ def referral_form(*, female_installer: bool = True, windows: bool = True) -> Ref
             perpetrator_name=PERPETRATOR,
             perpetrator_whereabouts="Lives in another borough",
             recent_incidents="Threats by text message",
-            dash_completed=YesNo.NO,
-            marac_referral=YesNo.NO,
-            police_involvement=YesNo.NO,
-            risk_of_arson=YesNo.NO,
-            specialist_service_referral=YesNo.NO,
-            civil_order=YesNo.NO,
+            **NOTHING_ELSE_YET,
         ),
         installation=InstallationRequests(
             requests_or_concerns="Please knock three times",

@@ -47,8 +47,10 @@ from shared.contracts.contractor import (
     SuspensionConcern,
     WorksOrderReceived,
 )
-from shared.events import Actor, Event, RecordedEvent, Role
+from shared.events import Actor, Event, RecordedEvent
 from shared.eventstore import EventStore
+from tests.assessment.scenarios import CPO
+from tests.builders import sent_by
 from tests.contractor.referral_events import (
     CLIENT_ADDRESS,
     CLIENT_NAME,
@@ -60,14 +62,12 @@ from tests.contractor.referral_events import (
     submitted,
 )
 from tests.contractor.referral_events import accepted as accepted_event
+from tests.contractor.scenarios import INSTALLER, OFFICE
 from tests.contractor.test_invoice_and_contract import WORKS_ORDER_FIELDS
 from tests.waiting import until
 
 pytestmark = pytest.mark.nats
 
-OFFICE = Actor(agency="Test Locks Ltd", person="office-1", role=Role.CONTRACTOR_OFFICE)
-INSTALLER = Actor(agency="Test Locks Ltd", person="inst-1", role=Role.INSTALLER)
-CPO = Actor(agency="Test Police", person="cpo-1", role=Role.POLICE_CPO)
 ITEMS = (("DEADLOCK-BS3621-5LEVER", 1), ("HINGE-BOLTS", 2))
 
 
@@ -210,7 +210,7 @@ async def test_approval_to_completion_and_the_invoice(settings, nc, store_for, t
 
         # The office allocates; conflicted, male (a female installer was asked for) and unknown refused.
         conflict = DeclareConflictOfInterest(
-            command_id=cid(), case_id=case_id, actor=INSTALLER, installer_id=conflicted.installer_id
+            **sent_by(INSTALLER, case_id), installer_id=conflicted.installer_id
         )
         assert (await send_command(nc, conflict)).ok
         for who, problem in (
@@ -218,25 +218,19 @@ async def test_approval_to_completion_and_the_invoice(settings, nc, store_for, t
             (male.installer_id, "female installer"),
             (f"nobody-{tag}", "staff register"),
         ):
-            allocate = AllocateInstaller(command_id=cid(), case_id=case_id, actor=OFFICE, installer_id=who)
+            allocate = AllocateInstaller(**sent_by(OFFICE, case_id), installer_id=who)
             reply = await refused(nc, reader, allocate, "installer_id")
             assert problem in reply.errors[0].problem
-        allocate = AllocateInstaller(
-            command_id=cid(), case_id=case_id, actor=OFFICE, installer_id=female.installer_id
-        )
+        allocate = AllocateInstaller(**sent_by(OFFICE, case_id), installer_id=female.installer_id)
         assert (await send_command(nc, allocate)).ok
 
         # No completion before contact; no call in the client's unsafe evening; then a call by day.
         day = next_weekday_after(order.occurred_at)
         done_at = uk(day, 15)
-        complete = CompleteInstallation(
-            command_id=cid(), case_id=case_id, actor=INSTALLER, completed_at=done_at
-        )
+        complete = CompleteInstallation(**sent_by(INSTALLER, case_id), completed_at=done_at)
         await refused(nc, reader, complete, "case_id")
         call = RecordContactAttempt(
-            command_id=cid(),
-            case_id=case_id,
-            actor=OFFICE,
+            **sent_by(OFFICE, case_id),
             channel=ContactChannel.TELEPHONE,
             outcome=ContactOutcome.CONTACT_MADE,
             attempted_at=uk(day, 18),
@@ -244,16 +238,14 @@ async def test_approval_to_completion_and_the_invoice(settings, nc, store_for, t
         await refused(nc, reader, call, "attempted_at")
         reached = call.model_copy(update={"command_id": cid(), "attempted_at": uk(day, 9)})
         assert (await send_command(nc, reached)).ok
-        book = BookInstallationVisit(command_id=cid(), case_id=case_id, actor=OFFICE, visit_on=day)
+        book = BookInstallationVisit(**sent_by(OFFICE, case_id), visit_on=day)
         assert (await send_command(nc, book)).ok
 
         def lines(*rows: tuple[str, int, str]) -> list[InstalledItemLine]:
             return [InstalledItemLine(item_code=c, quantity=q, unit_cost_gbp=Decimal(u)) for c, q, u in rows]
 
         fitted = RecordItemsInstalled(
-            command_id=cid(),
-            case_id=case_id,
-            actor=INSTALLER,
+            **sent_by(INSTALLER, case_id),
             occurred_at=uk(day, 12),
             items=lines(("DEADLOCK-BS3621-5LEVER", 1, "60.00"), ("HINGE-BOLTS", 2, "10.00")),
         )
@@ -267,9 +259,7 @@ async def test_approval_to_completion_and_the_invoice(settings, nc, store_for, t
 
         # The installer sees him at the address: works stop at once, until the coordinator resumes.
         suspend = SuspendWorks(
-            command_id=cid(),
-            case_id=case_id,
-            actor=INSTALLER,
+            **sent_by(INSTALLER, case_id),
             concern=SuspensionConcern.PERPETRATOR_VISITING,
             reported_by=female.installer_id,
         )

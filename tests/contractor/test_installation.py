@@ -156,30 +156,27 @@ def test_emergency_lock_change_same_day() -> None:
     assert late == [EmergencyLockChangeCompleted(completed_at=next_day, same_day=False)]
 
 
+# The approved items, fitted at catalogue prices: the deadlock and two hinge bolts.
+ALL_INSTALLED = ItemsInstalled(
+    items=[
+        InstalledItem(
+            item_code="DEADLOCK-BS3621-5LEVER",
+            quantity=1,
+            unit_cost_gbp=Decimal("60.00"),
+            total_gbp=Decimal("60.00"),
+        ),
+        InstalledItem(
+            item_code="HINGE-BOLTS", quantity=2, unit_cost_gbp=Decimal("10.00"), total_gbp=Decimal("20.00")
+        ),
+    ],
+    total_gbp=Decimal("80.00"),
+)
+
+
 def test_items_installed_carry_unit_cost_and_totals() -> None:
-    (
-        REFERRED.given(*READY)
-        .when(install(("DEADLOCK-BS3621-5LEVER", 1, "60.00"), ("HINGE-BOLTS", 2, "10.00")))
-        .then(
-            ItemsInstalled(
-                items=[
-                    InstalledItem(
-                        item_code="DEADLOCK-BS3621-5LEVER",
-                        quantity=1,
-                        unit_cost_gbp=Decimal("60.00"),
-                        total_gbp=Decimal("60.00"),
-                    ),
-                    InstalledItem(
-                        item_code="HINGE-BOLTS",
-                        quantity=2,
-                        unit_cost_gbp=Decimal("10.00"),
-                        total_gbp=Decimal("20.00"),
-                    ),
-                ],
-                total_gbp=Decimal("80.00"),
-            )
-        )
-    )
+    REFERRED.given(*READY).when(
+        install(("DEADLOCK-BS3621-5LEVER", 1, "60.00"), ("HINGE-BOLTS", 2, "10.00"))
+    ).then(ALL_INSTALLED)
 
 
 def test_unknown_item_and_quantity_zero_are_refused_each_by_field() -> None:
@@ -219,50 +216,28 @@ def test_installing_for_a_suspended_case_is_refused_until_the_coordinator_resume
 
 
 def test_suspend_works_notifies_and_refuses_a_second_suspension() -> None:
-    command = SuspendWorks(
-        concern=SuspensionConcern.PERPETRATOR_RESIDING,
-        reported_by="inst-f",
-        details="Saw a man's coat",
-        **cmd_fields(INSTALLER),
-    )
-    events = (
-        REFERRED.given(*READY)
-        .when(command)
-        .then(
-            WorksSuspended(
-                concern=SuspensionConcern.PERPETRATOR_RESIDING,
-                reported_by="inst-f",
-                details="Saw a man's coat",
-            )
-        )
-    )
+    told: dict[str, object] = {
+        "concern": SuspensionConcern.PERPETRATOR_RESIDING,
+        "reported_by": "inst-f",
+        "details": "Saw a man's coat",
+    }
+    command = SuspendWorks(**told, **cmd_fields(INSTALLER))
+    events = REFERRED.given(*READY).when(command).then(WorksSuspended(**told))
     REFERRED.given(*READY, *events).when(command).then_rejected(
         ("case_id", "works on this case are already suspended")
     )
 
 
 def test_measure_not_feasible_agreed_makes_its_alternative_installable() -> None:
-    command = RecordMeasureNotFeasible(
-        item_code="HINGE-BOLTS",
-        alternative_item_code="KEY-LOCKING-BOLT",
-        alternative_quantity=2,
-        agreed_with="psm-1",
-        reason="Door frame too thin",
-        **cmd_fields(INSTALLER),
-    )
-    events = (
-        REFERRED.given(*READY)
-        .when(command)
-        .then(
-            MeasureNotFeasibleAgreed(
-                item_code="HINGE-BOLTS",
-                alternative_item_code="KEY-LOCKING-BOLT",
-                alternative_quantity=2,
-                agreed_with="psm-1",
-                reason="Door frame too thin",
-            )
-        )
-    )
+    agreed: dict[str, object] = {
+        "item_code": "HINGE-BOLTS",
+        "alternative_item_code": "KEY-LOCKING-BOLT",
+        "alternative_quantity": 2,
+        "agreed_with": "psm-1",
+        "reason": "Door frame too thin",
+    }
+    command = RecordMeasureNotFeasible(**agreed, **cmd_fields(INSTALLER))
+    events = REFERRED.given(*READY).when(command).then(MeasureNotFeasibleAgreed(**agreed))
     state = REFERRED.given(*READY, *events)
     assert len(state.when(install(("KEY-LOCKING-BOLT", 2, "18.00"))).decided) == 1
     state.when(install(("HINGE-BOLTS", 1, "10.00"))).then_rejected(
@@ -286,21 +261,7 @@ def test_measure_not_feasible_bad_input() -> None:
 
 
 def installed_all(at: datetime) -> tuple[RecordedEvent, ...]:
-    items = ItemsInstalled(
-        items=[
-            InstalledItem(
-                item_code="DEADLOCK-BS3621-5LEVER",
-                quantity=1,
-                unit_cost_gbp=Decimal("60"),
-                total_gbp=Decimal("60"),
-            ),
-            InstalledItem(
-                item_code="HINGE-BOLTS", quantity=2, unit_cost_gbp=Decimal("10"), total_gbp=Decimal("20")
-            ),
-        ],
-        total_gbp=Decimal("80.00"),
-    )
-    return (recorded(items, at=at),)
+    return (recorded(ALL_INSTALLED, at=at),)
 
 
 def complete(at: datetime) -> CompleteInstallation:

@@ -29,15 +29,13 @@ from shared.case_keys import (
 from shared.codec import CasePosition
 from shared.contracts.keys import CaseKeyDestroyed
 from shared.crypto import CaseErased
-from shared.events import Actor, Role
 from shared.eventstore import EventStore, ensure_stream
 from shared.signing import load_or_create_signer, load_verifier
 from tests.conftest import running_custodian
-from tests.kernel_events import KernelNoteAdded
+from tests.kernel_events import COORD, KernelNoteAdded
 from tests.keys.waiting import until
 
 pytestmark = pytest.mark.nats
-COORD = Actor(agency="Test Borough", person="coord-1", role=Role.COORDINATOR)
 
 
 def destroy_request(reason: str = "request from the data subject: asked") -> DestroyRequest:

@@ -19,16 +19,14 @@ from services.keys.rotation import RotationReport, left_behind, rotate
 from shared.case_keys import CaseKeyClient, DestroyRequest
 from shared.codec import CasePosition
 from shared.crypto import CaseErased, KeyRing, KeyStore, Rewrap, kek_id, wrapped_parts
-from shared.events import Actor, Role
 from shared.eventstore import EventStore, ensure_stream
 from shared.personal import ERASED
 from shared.signing import load_or_create_signer
 from tests.audit.test_verify_nats import run_cli
 from tests.conftest import running_custodian
-from tests.kernel_events import KernelNoteAdded
+from tests.kernel_events import COORD, KernelNoteAdded
 
 pytestmark = pytest.mark.nats
-COORD = Actor(agency="Test Borough", person="coord-1", role=Role.COORDINATOR)
 OLD = base64.b64encode(os.urandom(32)).decode()
 NEW = base64.b64encode(os.urandom(32)).decode()
 CASES = 60

@@ -15,14 +15,12 @@ import pytest
 from sanctuary.devtools.nats_server import NatsServer
 from shared.codec import GENESIS_HASH, CasePosition, event_hash
 from shared.crypto import KeyStore
-from shared.events import Actor, Role
 from shared.eventstore import EventStore, ensure_stream
 from shared.signing import load_or_create_signer, load_verifier
 from tests.conftest import TEST_KEK
-from tests.kernel_events import KernelNoteAdded, KernelNoteCounted
+from tests.kernel_events import COORD, KernelNoteAdded, KernelNoteCounted
 
 pytestmark = pytest.mark.nats
-COORD = Actor(agency="Test Borough", person="coord-1", role=Role.COORDINATOR)
 CASES, APPENDS_PER_CASE = 8, 15
 
 

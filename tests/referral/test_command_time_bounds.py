@@ -39,27 +39,18 @@ def test_every_command_refuses_a_time_out_of_bounds(command_cls: type[Command], 
     assert when[:4] not in json.dumps(found)
 
 
+def body(when: str, **fields: str) -> dict[str, Any]:
+    """A command's JSON as the coordinator sends it on case SR-TEST, made at ``when``."""
+    envelope = {"command_id": cid(), "case_id": "SR-TEST", "actor": COORDINATOR.model_dump(mode="json")}
+    return envelope | fields | {"occurred_at": when}
+
+
 def audit_read(when: str) -> dict[str, Any]:
-    return {
-        "command_id": cid(),
-        "case_id": "SR-TEST",
-        "actor": COORDINATOR.model_dump(mode="json"),
-        "view": "timeline",
-        "reason": "Quarterly case file audit",
-        "occurred_at": when,
-    }
+    return body(when, view="timeline", reason="Quarterly case file audit")
 
 
 def override(when: str) -> dict[str, Any]:
-    return {
-        "command_id": cid(),
-        "case_id": "SR-TEST",
-        "actor": COORDINATOR.model_dump(mode="json"),
-        "recipient": "police",
-        "lawful_basis": "vital_interests",
-        "reason": "Threat to life",
-        "occurred_at": when,
-    }
+    return body(when, recipient="police", lawful_basis="vital_interests", reason="Threat to life")
 
 
 @pytest.mark.parametrize("when", ["0001-01-01T00:00:00Z", "2999-01-01T00:00:00Z"])

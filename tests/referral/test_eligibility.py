@@ -149,6 +149,16 @@ def test_standing_together_refuses_when_the_perpetrator_lives_at_the_property() 
     }
 
 
+# The eligibility facts answered on the form whose answer alone makes their rule not met.
+FACT_ANSWERS_NOT_MET = {
+    "perpetrator_lives_at_property": "Yes",
+    "wishes_to_remain": "No",
+    "resident_in_borough": "No",
+    "accommodation_permanence": "Short-term temporary",
+    "in_direct_contact_with_perpetrator": "Yes",
+}
+
+
 def _violate(fact: str, form: dict[str, Any], consents: dict[str, str]) -> None:
     """Change the one answer a rule on ``fact`` tests so that the rule is not met."""
     facts, safety = form["eligibility_facts"], form["safety"]
@@ -162,16 +172,8 @@ def _violate(fact: str, form: dict[str, Any], consents: dict[str, str]) -> None:
             safety.pop("police_details")
         case "crime_reference_number_given":
             facts.pop("crime_reference_number")
-        case "perpetrator_lives_at_property":
-            facts["perpetrator_lives_at_property"] = "Yes"
-        case "wishes_to_remain":
-            facts["wishes_to_remain"] = "No"
-        case "resident_in_borough":
-            facts["resident_in_borough"] = "No"
-        case "accommodation_permanence":
-            facts["accommodation_permanence"] = "Short-term temporary"
-        case "in_direct_contact_with_perpetrator":
-            facts["in_direct_contact_with_perpetrator"] = "Yes"
+        case _ if fact in FACT_ANSWERS_NOT_MET:
+            facts[fact] = FACT_ANSWERS_NOT_MET[fact]
         case "landlord_contact_consent":
             consents["landlord_contact"] = "No"
         case _:

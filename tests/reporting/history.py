@@ -12,7 +12,7 @@ from shared.contracts import referral as R
 from shared.contracts.reporting import ConsentPurpose
 from shared.events import Actor, Event, RecordedEvent, Role
 from shared.scheme import parse_scheme
-from tests.builders import recorded_event
+from tests.builders import recorded_event, referrer
 
 ACTOR = Actor(agency="Test Agency", person="staff-1", role=Role.SYSTEM)
 
@@ -129,13 +129,7 @@ def form(
     """A complete synthetic form; only the monitoring answers vary."""
     yes_no = {True: R.YesNo.YES, False: R.YesNo.NO}
     return R.ReferralForm(
-        referrer=R.ReferrerDetails(
-            full_name="Rita Referrer",
-            job_title="IDVA",
-            organisation="Test Domestic Abuse Service",
-            email="rita@example.org",
-            telephone="07700 900456",
-        ),
+        referrer=referrer(),
         client=R.ClientDetails(
             full_name="Alice Example",
             date_of_birth=date(1990, 1, 1),
@@ -243,4 +237,18 @@ def approved(cost: str) -> R.RecommendationsApproved:
         assessment_event_id="assessment-1",
         approved_items=[R.ApprovedItem(item_code="DOOR-CHAIN", quantity=1)],
         estimated_cost_gbp=Decimal(cost),
+    )
+
+
+def closed(reason: R.ClosureReason, outcome: R.SafetyOutcome, on: date) -> R.CaseClosed:
+    return R.CaseClosed(reason=reason, safety_outcome=outcome, closed_on=on)
+
+
+def complaint(complaint_id: str, severity: R.ComplaintSeverity, about: str, on: date) -> R.ComplaintReceived:
+    return R.ComplaintReceived(
+        complaint_id=complaint_id,
+        severity=severity,
+        about=about,
+        summary="Synthetic complaint text",
+        received_on=on,
     )

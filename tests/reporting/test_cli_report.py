@@ -18,7 +18,7 @@ from services.reporting.monitoring.readmodel.projection import MonitoringProject
 from services.reporting.monitoring.readmodel.store import ReadModelStore, make_engine
 from shared.catalogue import load_catalogue
 from shared.settings import CONFIG_DIR
-from tests.reporting.year import year
+from tests.reporting.year import YEAR_REPORT, year
 
 pytestmark = pytest.mark.readmodel
 SCHEME = CONFIG_DIR / "schemes" / "tower-hamlets.yaml"
@@ -80,17 +80,7 @@ def test_the_report_from_the_read_models(tmp_path: Path) -> None:
     for event in year().events:
         store.apply(event, project)
     store.engine.dispose()
-    code, out, _ = run(
-        tmp_path,
-        "--from",
-        "2024-04-01",
-        "--to",
-        "2025-03-31",
-        "--audience",
-        "coordinator",
-        "--format",
-        "json",
-    )
+    code, out, _ = run(tmp_path, *YEAR_REPORT)
     assert code == 0
     report = json.loads(out)
     assert report["scheme"] == "Tower Hamlets Sanctuary Scheme" and report["audience"] == "coordinator"

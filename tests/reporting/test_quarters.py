@@ -17,51 +17,21 @@ from shared.errors import CommandRejected
 
 
 @pytest.mark.parametrize(
-    ("start", "bounds"),
+    ("start", "quarter_ends"),
     [
-        (
-            date(2024, 4, 1),
-            [
-                (date(2024, 4, 1), date(2024, 6, 30)),
-                (date(2024, 7, 1), date(2024, 9, 30)),
-                (date(2024, 10, 1), date(2024, 12, 31)),
-                (date(2025, 1, 1), date(2025, 3, 31)),
-            ],
-        ),
-        (
-            date(2025, 1, 1),
-            [
-                (date(2025, 1, 1), date(2025, 3, 31)),
-                (date(2025, 4, 1), date(2025, 6, 30)),
-                (date(2025, 7, 1), date(2025, 9, 30)),
-                (date(2025, 10, 1), date(2025, 12, 31)),
-            ],
-        ),
-        (  # each quarter counted from the start, so a short month does not shift the ones after it
-            date(2025, 1, 31),
-            [
-                (date(2025, 1, 31), date(2025, 4, 29)),
-                (date(2025, 4, 30), date(2025, 7, 30)),
-                (date(2025, 7, 31), date(2025, 10, 30)),
-                (date(2025, 10, 31), date(2026, 1, 30)),
-            ],
-        ),
-        (
-            date(2024, 2, 29),
-            [
-                (date(2024, 2, 29), date(2024, 5, 28)),
-                (date(2024, 5, 29), date(2024, 8, 28)),
-                (date(2024, 8, 29), date(2024, 11, 28)),
-                (date(2024, 11, 29), date(2025, 2, 27)),
-            ],
-        ),
+        ("2024-04-01", ("2024-06-30", "2024-09-30", "2024-12-31", "2025-03-31")),
+        ("2025-01-01", ("2025-03-31", "2025-06-30", "2025-09-30", "2025-12-31")),
+        # each quarter counted from the start, so a short month does not shift the ones after it
+        ("2025-01-31", ("2025-04-29", "2025-07-30", "2025-10-30", "2026-01-30")),
+        ("2024-02-29", ("2024-05-28", "2024-08-28", "2024-11-28", "2025-02-27")),
     ],
 )
-def test_the_bounds_of_each_quarter(start: date, bounds: list[tuple[date, date]]) -> None:
-    last_day = bounds[-1][1]
-    assert Period.of(start, last_day).quarter_bounds() == bounds
+def test_the_bounds_of_each_quarter(start: str, quarter_ends: tuple[str, ...]) -> None:
+    ends = [date.fromisoformat(end) for end in quarter_ends]
+    starts = [date.fromisoformat(start)] + [end + timedelta(days=1) for end in ends[:-1]]
+    assert Period.of(starts[0], ends[-1]).quarter_bounds() == list(zip(starts, ends, strict=True))
     with pytest.raises(CommandRejected):
-        Period.of(start, last_day + timedelta(days=1))  # a day beyond twelve months
+        Period.of(starts[0], ends[-1] + timedelta(days=1))  # a day beyond twelve months
 
 
 @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)))

@@ -15,10 +15,8 @@ from services.reporting.views.stream import read_view
 from services.reporting.views.wiring import Views
 from shared.contracts.assessment import (
     DashRiskAssessed,
-    FireFlagView,
     RiskLevel,
     SanctuaryAddressFlagged,
-    SharingBasis,
 )
 from shared.contracts.audit import CasePersonalDataErased, ErasureBasis
 from shared.contracts.referral import (
@@ -33,7 +31,6 @@ from shared.contracts.referral import (
     ReferralForm,
     ReferralSource,
     ReferralSubmitted,
-    ReferrerDetails,
     SafeguardingOverrideRecorded,
     Tenure,
     YesNo,
@@ -45,6 +42,7 @@ from shared.reader import CaseReader
 from shared.service import create_service_app
 from shared.settings import CONFIG_DIR
 from shared.sharing import field_paths, load_sharing_policy
+from tests.builders import fire_flagged, referrer
 from tests.waiting import DEADLINE_S, until
 
 pytestmark = pytest.mark.nats
@@ -63,13 +61,7 @@ def check(condition: bool, what: str) -> None:
 
 def referral() -> ReferralSubmitted:
     form = ReferralForm(
-        referrer=ReferrerDetails(
-            full_name="Rita Referrer",
-            job_title="IDVA",
-            organisation="Test IDVA Service",
-            email="rita@example.org",
-            telephone="07700 900001",
-        ),
+        referrer=referrer(),
         client=ClientDetails(
             full_name="Alice Example",
             date_of_birth=date(1990, 1, 1),
@@ -110,20 +102,8 @@ def referral() -> ReferralSubmitted:
 
 
 def fire_flag() -> SanctuaryAddressFlagged:
-    return SanctuaryAddressFlagged(
-        flag=FireFlagView(
-            address="1 Test Road, Testtown",
-            house="1",
-            postcode="TE1 1ST",
-            sanctuary_room="front bedroom",
-            sanctuary_room_at_front=True,
-            risk_of_arson=True,
-            occupants=3,
-            children=2,
-            rescue_needs="uses a wheelchair",
-            flagged_on=date(2025, 6, 9),
-        ),
-        shared_under=SharingBasis.CONSENT,
+    return fire_flagged(
+        sanctuary_room="front bedroom", rescue_needs="uses a wheelchair", flagged_on=date(2025, 6, 9)
     )
 
 

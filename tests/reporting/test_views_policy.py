@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shared.contracts.assessment import FireFlagView, SanctuaryAddressFlagged, SharingBasis
+from shared.contracts.assessment import SanctuaryAddressFlagged
 from shared.contracts.reporting import ConsentPurpose, LawfulBasis, Recipient
 from shared.events import Role
 from shared.settings import CONFIG_DIR
@@ -23,6 +23,7 @@ from shared.sharing import (
     load_sharing_policy,
     select_fields,
 )
+from tests.builders import fire_flagged
 
 POLICY_FILE = CONFIG_DIR / "sharing-policy.yaml"
 FIRE_REGISTER = {
@@ -41,20 +42,11 @@ CONSENTED = CaseGrounds(consents=dict.fromkeys(ConsentPurpose, True))
 
 
 def flagged() -> SanctuaryAddressFlagged:
-    return SanctuaryAddressFlagged(
-        flag=FireFlagView(
-            address="1 Test Road, Testtown",
-            house="1",
-            postcode="TE1 1ST",
-            sanctuary_room="back bedroom",
-            sanctuary_room_at_front=False,
-            risk_of_arson=True,
-            occupants=3,
-            children=2,
-            rescue_needs="wheelchair user",
-            flagged_on=date(2025, 5, 1),
-        ),
-        shared_under=SharingBasis.CONSENT,
+    return fire_flagged(
+        sanctuary_room="back bedroom",
+        sanctuary_room_at_front=False,
+        rescue_needs="wheelchair user",
+        flagged_on=date(2025, 5, 1),
     )
 
 

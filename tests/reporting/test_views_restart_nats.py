@@ -124,6 +124,14 @@ async def shared_case(scheme: Scheme, keys: KeyStore, case_id: str) -> None:
     await append(scheme.store("assessment", keys), case_id, CPO, dash(), fire_flag())
 
 
+async def shared_cases(scheme: Scheme, keys: KeyStore, count: int) -> list[str]:
+    """``count`` new cases, each shared as ``shared_case`` shares it."""
+    case_ids = [f"VR-{uuid.uuid4().hex[:12]}" for _ in range(count)]
+    for case_id in case_ids:
+        await shared_case(scheme, keys, case_id)
+    return case_ids
+
+
 async def erase(scheme: Scheme, keys: KeyStore, case_id: str) -> None:
     erased = CasePersonalDataErased(basis=ErasureBasis.DATA_SUBJECT_REQUEST, reason="client asked")
     await append(scheme.store("reporting", keys), case_id, COORDINATOR, erased)
@@ -148,10 +156,8 @@ async def no_views(nc: NATS, case_id: str) -> bool:
 async def test_a_service_started_after_the_views_were_lost_republishes_them_recording_nothing_twice(
     scheme: Scheme,
 ) -> None:
-    kept, erased = f"VR-{uuid.uuid4().hex[:12]}", f"VR-{uuid.uuid4().hex[:12]}"
     keys = await keys_of(scheme)
-    await shared_case(scheme, keys, kept)
-    await shared_case(scheme, keys, erased)
+    kept, erased = await shared_cases(scheme, keys, 2)
     app = await start_views(scheme.settings)
     try:
         before = await wait_for(scheme.nc, kept, all_shared)
@@ -189,10 +195,8 @@ async def test_a_service_started_after_the_views_were_lost_republishes_them_reco
 
 
 async def test_a_running_service_republishes_the_views_when_the_server_lost_them(scheme: Scheme) -> None:
-    first, second = f"VR-{uuid.uuid4().hex[:12]}", f"VR-{uuid.uuid4().hex[:12]}"
     keys = await keys_of(scheme)
-    await shared_case(scheme, keys, first)
-    await shared_case(scheme, keys, second)
+    first, second = await shared_cases(scheme, keys, 2)
     app = await start_views(scheme.settings)
     try:
         await wait_for(scheme.nc, first, all_shared)

@@ -29,6 +29,8 @@ from tests.reporting.history import (
     approved,
     assessed,
     at,
+    closed,
+    complaint,
     completed,
     consent,
     contact,
@@ -46,6 +48,8 @@ FOLLOW = ConsentPurpose.FOLLOW_UP_CONTACT
 TEL, FACE, LETTER = K.ContactChannel.TELEPHONE, K.ContactChannel.FACE_TO_FACE, K.ContactChannel.LETTER
 MADE = K.ContactOutcome.CONTACT_MADE
 RTEL, RFACE = R.ContactChannel.TELEPHONE, R.ContactChannel.FACE_TO_FACE
+# The scheme year as the report command takes it.
+YEAR_REPORT = ("--from", "2024-04-01", "--to", "2025-03-31", "--audience", "coordinator", "--format", "json")
 
 
 def year(prefix: str = "") -> History:
@@ -83,22 +87,14 @@ def year(prefix: str = "") -> History:
     fb = R.FeedbackReceived(satisfaction=R.Satisfaction.VERY_SATISFIED, received_on=date(2024, 7, 11))
     add(a, fb, at(2024, 7, 11))
     add(a, follow_up(R.FollowUpKind.MONTHS_6, RTEL, date(2024, 10, 9)), at(2024, 10, 9))
-    closed = R.CaseClosed(
-        reason=R.ClosureReason.WORKS_COMPLETED,
-        safety_outcome=R.SafetyOutcome.FEELS_SAFER,
-        closed_on=date(2024, 10, 9),
-    )
-    add(a, closed, at(2024, 10, 9, 12))
+    safer = closed(R.ClosureReason.WORKS_COMPLETED, R.SafetyOutcome.FEELS_SAFER, date(2024, 10, 9))
+    add(a, safer, at(2024, 10, 9, 12))
 
     # RH (Q1, withdrew)
     add(hh, submitted(form(), date(2024, 4, 29), R.AgeBand.AGE_18_24), at(2024, 4, 29))
     add(hh, R.ReferralAccepted(accepted_on=date(2024, 5, 1), urgent=False), at(2024, 5, 1))
     add(hh, cpo_opened(date(2024, 5, 1), date(2024, 4, 29)), at(2024, 5, 2))
-    withdrew = R.CaseClosed(
-        reason=R.ClosureReason.CLIENT_WITHDREW,
-        safety_outcome=R.SafetyOutcome.UNKNOWN,
-        closed_on=date(2024, 5, 10),
-    )
+    withdrew = closed(R.ClosureReason.CLIENT_WITHDREW, R.SafetyOutcome.UNKNOWN, date(2024, 5, 10))
     add(hh, withdrew, at(2024, 5, 10))
 
     # RB
@@ -129,14 +125,7 @@ def year(prefix: str = "") -> History:
     add(b, contact(FACE, MADE, at(2024, 7, 12, 11)), at(2024, 7, 12, 11))
     add(b, installed(("WINDOW-LOCK", 3, "12.00"), ("SANCTUARY-ROOM-DOOR", 1, "480.00")), at(2024, 7, 16))
     add(b, completed(at(2024, 7, 22, 16), "516.00"), at(2024, 7, 22, 16))
-    complaint = R.ComplaintReceived(
-        complaint_id="C-1",
-        severity=R.ComplaintSeverity.ROUTINE,
-        about="contractor",
-        summary="Synthetic complaint text",
-        received_on=date(2024, 8, 1),
-    )
-    add(b, complaint, at(2024, 8, 1))
+    add(b, complaint("C-1", R.ComplaintSeverity.ROUTINE, "contractor", date(2024, 8, 1)), at(2024, 8, 1))
     resolved = R.ComplaintResolved(
         complaint_id="C-1", resolved_on=date(2024, 8, 20), upheld=True, within_procedure=True
     )
@@ -161,11 +150,7 @@ def year(prefix: str = "") -> History:
     gave_up = K.ContactNotEstablished(attempts=1, channels_tried=[TEL], first_contact_due_by=at(2024, 7, 26))
     add(c, gave_up, at(2024, 7, 29))
     add(c, K.InstallationCancelled(reason="Client could not be contacted"), at(2024, 7, 30))
-    ended = R.CaseClosed(
-        reason=R.ClosureReason.INSTALLATION_CANCELLED,
-        safety_outcome=R.SafetyOutcome.UNKNOWN,
-        closed_on=date(2024, 8, 1),
-    )
+    ended = closed(R.ClosureReason.INSTALLATION_CANCELLED, R.SafetyOutcome.UNKNOWN, date(2024, 8, 1))
     add(c, ended, at(2024, 8, 1))
 
     # RD (under 18) and RE (declined)
@@ -215,14 +200,8 @@ def year(prefix: str = "") -> History:
     add(f, fire_check(date(2025, 1, 30), fitted=("FIREPROOF-LETTERBOX",)), at(2025, 1, 30))
     neither = R.FeedbackReceived(satisfaction=R.Satisfaction.NEITHER, received_on=date(2025, 2, 1))
     add(f, neither, at(2025, 2, 1))
-    complaint2 = R.ComplaintReceived(
-        complaint_id="C-2",
-        severity=R.ComplaintSeverity.SERIOUS,
-        about="coordination",
-        summary="Synthetic complaint text",
-        received_on=date(2025, 2, 3),
-    )
-    add(f, complaint2, at(2025, 2, 3))
+    serious = complaint("C-2", R.ComplaintSeverity.SERIOUS, "coordination", date(2025, 2, 3))
+    add(f, serious, at(2025, 2, 3))
     withdrawn = R.ConsentWithdrawn(purpose=FOLLOW, recorded_by=ACTOR, withdrawn_at=at(2025, 2, 10))
     add(f, withdrawn, at(2025, 2, 10))
 
