@@ -45,7 +45,19 @@ def case_view(
 ) -> CaseView | None:
     """The view to publish: the disclosed part of what is visible, a removal notice for a recipient
     that had the case and has lost it, or None (nothing to say)."""
-    seen = visible(policy, state, recipient)
+    return view_of(policy, state, case_id, recipient, visible(policy, state, recipient), now)
+
+
+def view_of(
+    policy: SharingPolicy,
+    state: CaseSharing,
+    case_id: str,
+    recipient: Recipient,
+    seen: Visible | Refused,
+    now: datetime,
+) -> CaseView | None:
+    """``case_view`` given what ``visible`` says of ``state`` (recording a disclosure, which
+    changes only what was disclosed, does not change it)."""
     disclosed = state.disclosed.get(recipient, frozenset())
     if isinstance(seen, Refused) or not seen.items:
         if recipient not in state.ever_shared or state.erased:

@@ -23,8 +23,8 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from nats.aio.client import Client as NATS
 
-from services.reporting.views.disclosures import RecordDisclosure, disclosure_command_id
-from services.reporting.views.project import case_view
+from services.reporting.views.disclosures import RecordDisclosure, disclosure_command_id, undisclosed
+from services.reporting.views.project import view_of, visible
 from services.reporting.views.refs import EventRef
 from services.reporting.views.state import CaseSharing
 from services.reporting.views.stream import ViewsStreamMissing, publish_view, purge_case_views
@@ -128,7 +128,13 @@ class ViewsProjector:
             self._forget(case_id)
             log.info("case views purged", case_id=case_id)
             return
-        for recipient in self._policy.recipients:
+        # What each recipient may see, worked out once: recording a disclosure changes only what
+        # was disclosed, which ``visible`` does not read.
+        state = folded.state
+        seen = {r: visible(self._policy, state, r) for r in self._policy.recipients}
+        for recipient, sees in seen.items():
+            if not undisclosed(state, recipient, sees):
+                continue  # the decider would record nothing: no command to run
             command = RecordDisclosure(
                 command_id=disclosure_command_id(event.event_id, recipient),
                 case_id=case_id,
@@ -141,10 +147,18 @@ class ViewsProjector:
                 # Only an erasure landing meanwhile refuses; its own event purges the views next.
                 log.info("disclosure not recorded", case_id=case_id, problems=[p.field for p in exc.problems])
                 return
-        state = (await self._handler.state_of(case_id)).state
+        # The case as folded here now holds what was just recorded (or, after a conflict, all
+        # that was recorded before it): a view shows only what a recorded disclosure covers.
+        latest = self._handler.known(case_id) or await self._handler.state_of(case_id)
+        if latest.state is not state:
+            if latest.state.erased:
+                return  # erased meanwhile: its own event purges the views next
+            if not _same_sight(latest.state, state):
+                seen = {r: visible(self._policy, latest.state, r) for r in self._policy.recipients}
+            state = latest.state
         now = utcnow()
-        for recipient in self._policy.recipients:
-            view = case_view(self._policy, state, case_id, recipient, now)
+        for recipient, sees in seen.items():
+            view = view_of(self._policy, state, case_id, recipient, sees, now)
             if view is not None:
                 await self._publish_if_changed(view)
 
@@ -169,3 +183,9 @@ class ViewsProjector:
     def _forget(self, case_id: str) -> None:
         for key in [k for k in self._published if k[0] == case_id]:
             del self._published[key]
+
+
+def _same_sight(a: CaseSharing, b: CaseSharing) -> bool:
+    """Whether ``visible`` says the same of both: only what was disclosed differs (a disclosure
+    recorded since leaves grounds, held events and endings as they were)."""
+    return a.grounds is b.grounds and a.held is b.held and a.ended is b.ended and a.erased == b.erased
