@@ -7,7 +7,7 @@ from datetime import datetime
 
 from services.reporting.views.state import CaseSharing, HeldEvent
 from shared.contracts.reporting import CaseView, Recipient, ViewedEvent
-from shared.sharing import Disclosure, Grounds, Refused, SharingPolicy, disclose, grounds_for
+from shared.sharing import Disclosure, Grounds, Refused, SharingPolicy, grounds_for
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,9 @@ def visible(policy: SharingPolicy, state: CaseSharing, recipient: Recipient) -> 
         held = state.held.get(event_type)
         if held is None or (ended is not None and held.seq <= ended[0]):
             continue
-        disclosure = disclose(policy, recipient, state.grounds, event_type, held.payload)
-        if disclosure is not None and disclosure.fields:
-            items.append((held, disclosure))
+        fields, paths = held.pruned(recipient, terms)
+        if fields:
+            items.append((held, Disclosure(grounds=grounds, fields=fields, paths=paths)))
     if not items and ended is not None:
         return Refused(f"{ended[1]} recorded")
     return Visible(grounds, tuple(items))
