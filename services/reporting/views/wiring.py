@@ -28,6 +28,8 @@ from services.reporting.views.refs import EventRef, event_ref
 from services.reporting.views.stream import VIEWS_STREAM
 from shared.bus import kv_reader
 from shared.contracts.audit import CasePersonalDataErased
+from shared.contracts.reporting import DisclosureRecorded
+from shared.eventstore import of_types
 from shared.handler import CaseHandler
 from shared.logging import get_logger
 from shared.provisioned import NotProvisioned
@@ -84,8 +86,10 @@ class Views(Part):
         self._name = name
         self.policy: SharingPolicy = load_sharing_policy(kernel.settings.sharing_policy)
         self._projector: ViewsProjector | None = None
+        # Only the events that can change a view travel to the reader (not, e.g., its own disclosures).
+        read = of_types(subjects, views_triggers(self.policy) - {DisclosureRecorded.type_name()})
         self.reader = kv_reader(
-            kernel.runtime, name, list(subjects), _read_ref, self._on_event, apply_batch=self._on_batch
+            kernel.runtime, name, read, _read_ref, self._on_event, apply_batch=self._on_batch
         )
 
     async def _on_event(self, event: EventRef) -> None:
