@@ -20,7 +20,7 @@ from shared.events import RecordedEvent
 from shared.handler import CaseHandler, Outcome
 from shared.logging import get_logger
 from shared.positions import KvPositions
-from shared.reader import CaseReader
+from shared.reader import Apply, ApplyBatch, CaseReader, Decode
 from shared.runtime import ServiceRuntime
 
 log = get_logger(__name__)
@@ -30,6 +30,7 @@ COMMAND_WORKERS = 64
 
 CommandFn = Callable[[Any], Awaitable[Outcome | CommandReply]]  # takes the endpoint's command class
 C = TypeVar("C", bound=BaseCommand)
+E = TypeVar("E")
 EventFn = Callable[[RecordedEvent], Awaitable[None]]
 
 
@@ -140,21 +141,42 @@ def event_reader(
     fn: EventFn,
     *,
     stall_after_s: float | None = None,
+    apply_batch: ApplyBatch[RecordedEvent] | None = None,
 ) -> CaseReader[RecordedEvent]:
     """An in-order reader of ``subjects`` on CASES (shared.reader) for an idempotent effect (a
     command whose id derives from the event id, a view): its position is kept in the readers'
-    position bucket after the effect. Starts with the service and reports to its health."""
+    position bucket after the effect. Starts with the service and reports to its health.
+    ``apply_batch``, if given, takes each fetch's events in one call (``fn`` is then for an event
+    applied alone, after a batch failed)."""
 
     async def decode(seq: int, subject: str, data: bytes) -> RecordedEvent:
         return await runtime.event_store.decode(data, seq=seq, subject=subject)
 
-    reader: CaseReader[RecordedEvent] = CaseReader(
+    return kv_reader(
+        runtime, name, subjects, decode, fn, stall_after_s=stall_after_s, apply_batch=apply_batch
+    )
+
+
+def kv_reader(
+    runtime: ServiceRuntime,
+    name: str,
+    subjects: Sequence[str],
+    decode: Decode[E],
+    fn: Apply[E],
+    *,
+    stall_after_s: float | None = None,
+    apply_batch: ApplyBatch[E] | None = None,
+) -> CaseReader[E]:
+    """``event_reader`` with its own ``decode``: for an effect that needs less of each message
+    than the whole decrypted event."""
+    reader: CaseReader[E] = CaseReader(
         name,
         subjects,
         decode,
         fn,
         KvPositions(runtime.js, f"{runtime.owner}.{name}"),
         stall_after_s=stall_after_s or runtime.settings.reader_stall_s,
+        apply_batch=apply_batch,
     )
     runtime.add_reader(reader)
     return reader

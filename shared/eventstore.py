@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +49,20 @@ _PUBLISH_TIMEOUT_S = 5.0  # nats-py's JetStream default
 
 def case_filter(case_id: str) -> str:
     return f"case.{case_id}.>"
+
+
+def of_types(filters: Sequence[str], types: Iterable[str]) -> list[str]:
+    """``filters`` on CASES (``case.>``, ``case.<id>.>``) narrowed to events of ``types``, so a reader
+    that reads nothing else is not sent the rest. A filter that names more is kept as it is."""
+    narrowed: list[str] = []
+    for subject in filters:
+        tokens = subject.removesuffix(".>").split(".")
+        if not subject.endswith(".>") or len(tokens) > 3:
+            narrowed.append(subject)
+            continue
+        given = ".".join(tokens + ["*"] * (3 - len(tokens)))  # case, case id, owner
+        narrowed += [f"{given}.{type_name}" for type_name in sorted(types)]
+    return narrowed
 
 
 def event_subject(case_id: str, owner: str, type_name: str) -> str:

@@ -123,6 +123,11 @@ class CaseHandler(Generic[C, S]):
         self._remember(case_id, folded)
         return folded
 
+    def known(self, case_id: str) -> Folded[S] | None:
+        """The case as this handler last folded it (what it loaded and what it recorded), without
+        reading anything; None if it does not hold the case."""
+        return self._cache.get(case_id)
+
     def _remember(self, case_id: str, folded: Folded[S]) -> None:
         self._cache[case_id] = folded
         self._cache.move_to_end(case_id)

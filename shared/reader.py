@@ -61,6 +61,7 @@ ApplyBatch = Callable[[Sequence[tuple[int, E]]], Awaitable[None]]
 
 BATCH = 256
 FETCH_WAIT_S = 2.0
+IDLE_CHECK_S = 0.5  # at most this often, a fetch that empties the consumer asks how far the stream is
 IDLE_THRESHOLD_S = 30.0  # the server removes a consumer nobody has pulled from for this long
 MAX_EVENT_BYTES = 1024 * 1024  # an event is a few kilobytes; anything past this is not one of ours
 STALL_AFTER_S = 60.0
@@ -160,6 +161,7 @@ class CaseReader(Generic[E]):
         self._rewind_to: int | None = None
         self._consumer: str | None = None
         self._handled = 0  # messages of the current consumer handled (its delivery sequence)
+        self._idle_checked_at = 0.0
         self._moved = asyncio.Condition()
 
     # -- life cycle ------------------------------------------------------------------------------
@@ -290,6 +292,10 @@ class CaseReader(Generic[E]):
                     await self._idle()
                     continue
                 fetched: list[tuple[int, str, bytes]] = []
+                # The server says nothing matching is left after the last one (so a reader that
+                # reads only some types can say it is level with the stream without waiting for an
+                # empty fetch to time out).
+                drained = bool(messages) and messages[-1].metadata.num_pending == 0
                 for msg in messages:
                     meta = msg.metadata
                     if meta.sequence.consumer != delivered + 1:
@@ -313,6 +319,8 @@ class CaseReader(Generic[E]):
                     raise _Resync
                 await self._save_if_behind()
                 await self._refresh_last_seq(force=False)
+                if drained:
+                    await self._check_idle_now_and_then()
         finally:
             self._consumer = None
             with contextlib.suppress(Exception):
@@ -329,6 +337,16 @@ class CaseReader(Generic[E]):
         except nats.js.errors.NotFoundError:
             log.info("reader's consumer is gone; making another", reader=self.name, position=self.position)
             raise _Resync from None
+
+    async def _check_idle_now_and_then(self) -> None:
+        """``_check_idle`` at most every IDLE_CHECK_S: a reader kept busy by a trickle of events
+        asks the server only that often."""
+        now = time.monotonic()
+        if now - self._idle_checked_at < IDLE_CHECK_S:
+            return
+        self._idle_checked_at = now
+        with contextlib.suppress(Exception):  # only a report: the next empty fetch checks again
+            await self._check_idle()
 
     async def _check_idle(self) -> None:
         """If nothing matching is pending and all that was delivered has been handled, every

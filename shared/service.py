@@ -32,6 +32,7 @@ from shared.nats_connect import settings_tls
 from shared.runtime import RECONNECT_WAIT_S, ServiceRuntime, inbox_prefix, log_nats_error
 from shared.settings import Settings, load_settings
 from shared.started import once_started
+from shared.tasks import each_case_concurrently
 from shared.tracing import tracing_middlewares
 
 log = get_logger(__name__)
@@ -50,8 +51,8 @@ DEFAULT_HTTP_PORTS = {
 @dataclass(frozen=True)
 class Reaction:
     """Events on ``subjects`` become commands for this service, read in stream order by one reader
-    named ``name`` (shared.reader). Command ids derive from the event id, so an event read again
-    after a crash is a no-op."""
+    named ``name`` (shared.reader): each case's in order, the cases of one fetch side by side.
+    Command ids derive from the event id, so an event read again after a crash is a no-op."""
 
     name: str
     subjects: Sequence[str]
@@ -195,7 +196,8 @@ def create_service_app(
         kernel.serve(command_cls, lambda c: kernel.handler.handle(c))
 
     for reaction in reactions:
-        event_reader(runtime, reaction.name, reaction.subjects, _reactor(reaction, lambda: kernel.handler))
+        react = _reactor(reaction, lambda: kernel.handler)
+        event_reader(runtime, reaction.name, reaction.subjects, react, apply_batch=_each_case(react))
 
     @broker.subscriber(f"health.{owner}", title=f"health.{owner}")
     async def health(msg: NatsMessage) -> bytes:
@@ -257,6 +259,18 @@ def _reactor(
                 )
 
     return react
+
+
+def _each_case(
+    react: Callable[[RecordedEvent], Awaitable[None]],
+) -> Callable[[Sequence[tuple[int, RecordedEvent]]], Awaitable[None]]:
+    """All that one fetch brought: one case's events in stream order, several cases at once (a
+    backlog of accepted referrals is not worked through one append at a time)."""
+
+    async def react_all(batch: Sequence[tuple[int, RecordedEvent]]) -> None:
+        await each_case_concurrently((event for _, event in batch), lambda e: e.case_id, react)
+
+    return react_all
 
 
 def run_service(factory: Callable[[Settings], tuple[FastStream, Service[Any]]]) -> None:

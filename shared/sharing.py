@@ -218,9 +218,17 @@ def disclose(
     grounds = grounds_for(policy, recipient, case)
     if isinstance(grounds, Refused):
         return None
+    selected, present = prune(terms, event_type, payload)
+    return Disclosure(grounds=grounds, fields=selected, paths=present)
+
+
+def prune(
+    terms: RecipientTerms, event_type: str, payload: Mapping[str, Any]
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The fields of this event (one of ``terms.events``) the recipient receives, and which of the
+    policy's paths for it are present: what ``disclose`` gives, whatever the grounds."""
     paths = tuple(terms.events[event_type])
-    selected = select_fields(payload, paths)
-    return Disclosure(grounds=grounds, fields=selected, paths=tuple(p for p in paths if _present(payload, p)))
+    return select_fields(payload, paths), tuple(p for p in paths if _present(payload, p))
 
 
 def select_fields(payload: Mapping[str, Any], paths: tuple[str, ...] | list[str]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import pytest
 from shared.codec import CasePosition
 from shared.errors import ConcurrencyConflict, InvalidEvent
 from shared.events import SYSTEM_ACTOR, RecordedEvent
-from shared.eventstore import STREAM, EventStore
+from shared.eventstore import STREAM, EventStore, of_types
 from shared.handler import CaseHandler
 from shared.personal import ERASED
 from tests.kernel_events import COORD, AddKernelNote, KernelNoteAdded, KernelNoteCounted, notes_decider
@@ -163,3 +163,13 @@ async def test_erased_case_reads_as_erased_and_raw_bytes_hold_no_personal_data(s
 
     with pytest.raises(CommandRejected):
         await handler.handle(note(case_id, "after erasure"))
+
+
+def test_filters_narrowed_to_event_types_keep_what_they_named() -> None:
+    assert of_types(["case.>", "case.C-1.>"], ["B", "A"]) == [
+        "case.*.*.A",
+        "case.*.*.B",
+        "case.C-1.*.A",
+        "case.C-1.*.B",
+    ]
+    assert of_types(["case.C-1.referral.ReferralSubmitted"], ["A"]) == ["case.C-1.referral.ReferralSubmitted"]

@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from services.reporting.views.project import Visible, visible
-from services.reporting.views.state import CaseSharing, make_evolve
+from services.reporting.views.state import CaseSharing, HeldEvent, make_evolve
 from shared.commands import Command
 from shared.contracts.reporting import DisclosureRecorded, Recipient
 from shared.decider import Decider
 from shared.events import Event, Role
-from shared.sharing import SharingPolicy
+from shared.sharing import Disclosure, Refused, SharingPolicy
 
 
 class RecordDisclosure(Command):
@@ -31,27 +31,40 @@ def disclosure_command_id(event_id: str, recipient: Recipient) -> str:
 def decide_disclosure(policy: SharingPolicy, command: RecordDisclosure, state: CaseSharing) -> list[Event]:
     """A DisclosureRecorded for the events the recipient may now see that it has not been given."""
     recipient = command.recipient
-    seen = visible(policy, state, recipient)
+    disclosure = disclosure_due(policy, state, command.case_id, recipient, visible(policy, state, recipient))
+    return [] if disclosure is None else [disclosure]
+
+
+def undisclosed(
+    state: CaseSharing, recipient: Recipient, seen: Visible | Refused
+) -> list[tuple[HeldEvent, Disclosure]]:
+    """What the recipient may see (``seen``, from ``visible``) that it has not been given."""
     if not isinstance(seen, Visible):
         return []
     already = state.disclosed.get(recipient, frozenset())
-    new = [(h, d) for h, d in seen.items if h.event_id not in already]
-    if not new:
-        return []
+    return [(h, d) for h, d in seen.items if h.event_id not in already]
+
+
+def disclosure_due(
+    policy: SharingPolicy, state: CaseSharing, case_id: str, recipient: Recipient, seen: Visible | Refused
+) -> DisclosureRecorded | None:
+    """What ``decide_disclosure`` records, given what ``visible`` says of ``state``: None when the
+    recipient may see nothing it has not been given."""
+    new = undisclosed(state, recipient, seen)
+    if not new or not isinstance(seen, Visible):
+        return None
     terms = policy.recipients[recipient]
-    return [
-        DisclosureRecorded(
-            recipient=recipient,
-            subject=f"{terms.subject}.{command.case_id}",
-            source_event_ids=[h.event_id for h, _ in new],
-            event_types=sorted({h.type for h, _ in new}),
-            fields=sorted(f"{h.type}.{path}" for h, d in new for path in d.paths),
-            basis_kind=seen.grounds.kind,
-            basis=seen.grounds.basis,
-            override_event_id=seen.grounds.override_event_id,
-            policy_version=policy.version,
-        )
-    ]
+    return DisclosureRecorded(
+        recipient=recipient,
+        subject=f"{terms.subject}.{case_id}",
+        source_event_ids=[h.event_id for h, _ in new],
+        event_types=sorted({h.type for h, _ in new}),
+        fields=sorted(f"{h.type}.{path}" for h, d in new for path in d.paths),
+        basis_kind=seen.grounds.kind,
+        basis=seen.grounds.basis,
+        override_event_id=seen.grounds.override_event_id,
+        policy_version=policy.version,
+    )
 
 
 def views_decider(policy: SharingPolicy) -> Decider[RecordDisclosure, CaseSharing]:

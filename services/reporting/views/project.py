@@ -7,7 +7,7 @@ from datetime import datetime
 
 from services.reporting.views.state import CaseSharing, HeldEvent
 from shared.contracts.reporting import CaseView, Recipient, ViewedEvent
-from shared.sharing import Disclosure, Grounds, Refused, SharingPolicy, disclose, grounds_for
+from shared.sharing import Disclosure, Grounds, Refused, SharingPolicy, grounds_for
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,9 @@ def visible(policy: SharingPolicy, state: CaseSharing, recipient: Recipient) -> 
         held = state.held.get(event_type)
         if held is None or (ended is not None and held.seq <= ended[0]):
             continue
-        disclosure = disclose(policy, recipient, state.grounds, event_type, held.payload)
-        if disclosure is not None and disclosure.fields:
-            items.append((held, disclosure))
+        fields, paths = held.pruned(recipient, terms)
+        if fields:
+            items.append((held, Disclosure(grounds=grounds, fields=fields, paths=paths)))
     if not items and ended is not None:
         return Refused(f"{ended[1]} recorded")
     return Visible(grounds, tuple(items))
@@ -45,7 +45,19 @@ def case_view(
 ) -> CaseView | None:
     """The view to publish: the disclosed part of what is visible, a removal notice for a recipient
     that had the case and has lost it, or None (nothing to say)."""
-    seen = visible(policy, state, recipient)
+    return view_of(policy, state, case_id, recipient, visible(policy, state, recipient), now)
+
+
+def view_of(
+    policy: SharingPolicy,
+    state: CaseSharing,
+    case_id: str,
+    recipient: Recipient,
+    seen: Visible | Refused,
+    now: datetime,
+) -> CaseView | None:
+    """``case_view`` given what ``visible`` says of ``state`` (recording a disclosure, which
+    changes only what was disclosed, does not change it)."""
     disclosed = state.disclosed.get(recipient, frozenset())
     if isinstance(seen, Refused) or not seen.items:
         if recipient not in state.ever_shared or state.erased:

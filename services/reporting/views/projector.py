@@ -1,12 +1,17 @@
-"""The views projector: for each event on case.>, bring the case's sharing state up to date, record
-any new disclosure, then publish every recipient's view that changed (a removal notice when consent
-is withdrawn; a purge when the case is erased).
+"""The views projector: for each case that events on case.> changed, bring the case's sharing state
+up to date, record any new disclosure, then publish every recipient's view that changed (a removal
+notice when consent is withdrawn; a purge when the case is erased).
+
+The reader hands it all that one fetch brought: each case is projected once, from its current
+history, for its last event that can change a view (a submission's six events make one projection,
+not six), and the cases of one batch are projected side by side (``each_case_concurrently``).
 
 State is the kernel's case handler cache (each case folded up to its last known sequence), so a
 restart only costs one reload per case. Disclosures are decided on the case's whole current
 history, which holds every disclosure already recorded, and their command ids come from the
 triggering event: an event read again after a crash (the reader stores its position after the
-views are published), or a replay of all CASES to republish lost views, records nothing twice.
+views are published), in a batch cut differently or not, or a replay of all CASES to republish
+lost views, records nothing twice.
 """
 
 from __future__ import annotations
@@ -14,25 +19,29 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from nats.aio.client import Client as NATS
 
-from services.reporting.views.disclosures import RecordDisclosure, disclosure_command_id
-from services.reporting.views.project import case_view
+from services.reporting.views.disclosures import RecordDisclosure, disclosure_command_id, undisclosed
+from services.reporting.views.project import view_of, visible
+from services.reporting.views.refs import EventRef
 from services.reporting.views.state import CaseSharing
 from services.reporting.views.stream import ViewsStreamMissing, publish_view, purge_case_views
 from shared.contracts.audit import CasePersonalDataErased
 from shared.contracts.reporting import CaseView, DisclosureRecorded
 from shared.errors import CommandRejected
-from shared.events import SYSTEM_ACTOR, RecordedEvent, utcnow
+from shared.events import SYSTEM_ACTOR, utcnow
 from shared.handler import CaseHandler
 from shared.logging import get_logger
 from shared.sharing import SharingPolicy
+from shared.tasks import each_case_concurrently
 
 log = get_logger(__name__)
 
 _PUBLISHED_CACHE = 50_000
+_DISCLOSURE = DisclosureRecorded.type_name()
+_ERASURE = CasePersonalDataErased.type_name()
 
 
 class ViewsProjector:
@@ -58,14 +67,31 @@ class ViewsProjector:
         # replica: no digest from before it proves a view is still there.
         self._reconnects = nc.stats["reconnects"]
 
-    async def on_event(self, event: RecordedEvent) -> None:
+    async def on_events(self, events: Sequence[EventRef]) -> None:
+        """Project each case these events changed, once, for its last event that can change a view."""
         if self._nc.stats["reconnects"] != self._reconnects:
             self._reconnects = self._nc.stats["reconnects"]
             self._published.clear()
-        try:
-            await self._project(event)
-        except ViewsStreamMissing:
-            # Every view is lost, not just this case's; the replay covers this event too.
+        last: dict[str, EventRef] = {}
+        erased: set[str] = set()
+        for event in events:
+            if event.type == _DISCLOSURE or event.type not in self._triggers:
+                continue  # nothing any view shows, and nothing that changes who may see what
+            last.pop(event.case_id, None)  # cases in the order of their last such event
+            last[event.case_id] = event
+            if event.type == _ERASURE:
+                erased.add(event.case_id)
+        missing: list[str] = []
+
+        async def project(event: EventRef) -> None:
+            try:
+                await self._project(event, event.case_id in erased)
+            except ViewsStreamMissing:
+                missing.append(event.case_id)
+
+        await each_case_concurrently(last.values(), lambda e: e.case_id, project)
+        if missing:
+            # Every view is lost, not just these cases'; the replay covers these events too.
             await self.restore_if_lost()
 
     async def restore_if_lost(self) -> None:
@@ -94,17 +120,21 @@ class ViewsProjector:
                 continue
             seen = now
 
-    async def _project(self, event: RecordedEvent) -> None:
-        if isinstance(event.payload, DisclosureRecorded) or event.type not in self._triggers:
-            return  # nothing any view shows, and nothing that changes who may see what
+    async def _project(self, event: EventRef, erasure: bool) -> None:
         case_id = event.case_id
         folded = await self._handler.state_of(case_id)
-        if folded.state.erased or isinstance(event.payload, CasePersonalDataErased):
+        if folded.state.erased or erasure:
             await purge_case_views(self._js, case_id)
             self._forget(case_id)
             log.info("case views purged", case_id=case_id)
             return
-        for recipient in self._policy.recipients:
+        # What each recipient may see, worked out once: recording a disclosure changes only what
+        # was disclosed, which ``visible`` does not read.
+        state = folded.state
+        seen = {r: visible(self._policy, state, r) for r in self._policy.recipients}
+        for recipient, sees in seen.items():
+            if not undisclosed(state, recipient, sees):
+                continue  # the decider would record nothing: no command to run
             command = RecordDisclosure(
                 command_id=disclosure_command_id(event.event_id, recipient),
                 case_id=case_id,
@@ -117,10 +147,18 @@ class ViewsProjector:
                 # Only an erasure landing meanwhile refuses; its own event purges the views next.
                 log.info("disclosure not recorded", case_id=case_id, problems=[p.field for p in exc.problems])
                 return
-        state = (await self._handler.state_of(case_id)).state
+        # The case as folded here now holds what was just recorded (or, after a conflict, all
+        # that was recorded before it): a view shows only what a recorded disclosure covers.
+        latest = self._handler.known(case_id) or await self._handler.state_of(case_id)
+        if latest.state is not state:
+            if latest.state.erased:
+                return  # erased meanwhile: its own event purges the views next
+            if not _same_sight(latest.state, state):
+                seen = {r: visible(self._policy, latest.state, r) for r in self._policy.recipients}
+            state = latest.state
         now = utcnow()
-        for recipient in self._policy.recipients:
-            view = case_view(self._policy, state, case_id, recipient, now)
+        for recipient, sees in seen.items():
+            view = view_of(self._policy, state, case_id, recipient, sees, now)
             if view is not None:
                 await self._publish_if_changed(view)
 
@@ -145,3 +183,9 @@ class ViewsProjector:
     def _forget(self, case_id: str) -> None:
         for key in [k for k in self._published if k[0] == case_id]:
             del self._published[key]
+
+
+def _same_sight(a: CaseSharing, b: CaseSharing) -> bool:
+    """Whether ``visible`` says the same of both: only what was disclosed differs (a disclosure
+    recorded since leaves grounds, held events and endings as they were)."""
+    return a.grounds is b.grounds and a.held is b.held and a.ended is b.ended and a.erased == b.erased

@@ -13,7 +13,9 @@ from services.reporting.views.grounds import consent_answers, override_granted
 from shared.contracts.audit import CasePersonalDataErased
 from shared.contracts.reporting import DisclosureRecorded, Recipient
 from shared.events import RecordedEvent
-from shared.sharing import CaseGrounds, Refused, SharingPolicy, grounds_for
+from shared.sharing import CaseGrounds, RecipientTerms, Refused, SharingPolicy, grounds_for, prune
+
+Pruned = tuple[dict[str, Any], tuple[str, ...]]  # the fields a recipient receives, the paths present
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,20 @@ class HeldEvent:
     seq: int
     occurred_at: datetime
     payload: Mapping[str, Any]  # JSON form, not yet filtered: the policy prunes it per recipient
+    # Recipient -> (the terms it was pruned by, what they give): the payload never changes, and
+    # every projection of the case asks again for each recipient.
+    _pruned: dict[Recipient, tuple[RecipientTerms, Pruned]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+
+    def pruned(self, recipient: Recipient, terms: RecipientTerms) -> Pruned:
+        """``shared.sharing.prune`` of this event for the recipient, worked out once per terms."""
+        kept = self._pruned.get(recipient)
+        if kept is not None and kept[0] is terms:
+            return kept[1]
+        result = prune(terms, self.type, self.payload)
+        self._pruned[recipient] = (terms, result)
+        return result
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 The policy is read when the app is built, so a broken policy file stops the service at start-up,
 naming the entry.
 
-The projector is fed by an in-order reader of CASES (shared.reader) whose position is kept in the
-readers' bucket after each view is published: publishing a view again is harmless (one message per
-subject), and disclosures are recorded once by command id.
+The projector is fed by an in-order reader of CASES (shared.reader), a fetch at a time, whose
+position is kept in the readers' bucket after the views are published: publishing a view again is
+harmless (one message per subject), and a disclosure already recorded is not decided again. The
+reader reads only each event's case, id and type (``refs``); the projector loads the case itself.
 
 VIEWS lives in memory (see ``stream``) and is made by ``sanctuary provision``, never by this service.
 When start-up finds it empty although the views reader has already read events, or the projector
@@ -23,10 +24,12 @@ from nats.js.errors import NotFoundError
 from services.reporting.views.disclosures import views_decider
 from services.reporting.views.grounds import GROUNDS_EVENT_TYPES
 from services.reporting.views.projector import ViewsProjector
+from services.reporting.views.refs import EventRef, event_ref
 from services.reporting.views.stream import VIEWS_STREAM
-from shared.bus import event_reader
+from shared.bus import kv_reader
 from shared.contracts.audit import CasePersonalDataErased
-from shared.events import RecordedEvent
+from shared.contracts.reporting import DisclosureRecorded
+from shared.eventstore import of_types
 from shared.handler import CaseHandler
 from shared.logging import get_logger
 from shared.provisioned import NotProvisioned
@@ -41,6 +44,10 @@ VIEWS_READER = "reporting-views"
 def views_triggers(policy: SharingPolicy) -> frozenset[str]:
     """Event types that can change some view: what recipients receive, and who may receive it."""
     return policy.relevant_event_types() | GROUNDS_EVENT_TYPES | {CasePersonalDataErased.type_name()}
+
+
+async def _read_ref(seq: int, subject: str, data: bytes) -> EventRef:
+    return event_ref(data)
 
 
 class ViewsLossCheck:
@@ -79,10 +86,17 @@ class Views(Part):
         self._name = name
         self.policy: SharingPolicy = load_sharing_policy(kernel.settings.sharing_policy)
         self._projector: ViewsProjector | None = None
-        self.reader = event_reader(kernel.runtime, name, list(subjects), self._on_event)
+        # Only the events that can change a view travel to the reader (not, e.g., its own disclosures).
+        read = of_types(subjects, views_triggers(self.policy) - {DisclosureRecorded.type_name()})
+        self.reader = kv_reader(
+            kernel.runtime, name, read, _read_ref, self._on_event, apply_batch=self._on_batch
+        )
 
-    async def _on_event(self, event: RecordedEvent) -> None:
-        await self.projector.on_event(event)
+    async def _on_event(self, event: EventRef) -> None:
+        await self.projector.on_events([event])
+
+    async def _on_batch(self, batch: Sequence[tuple[int, EventRef]]) -> None:
+        await self.projector.on_events([event for _, event in batch])
 
     @property
     def projector(self) -> ViewsProjector:
