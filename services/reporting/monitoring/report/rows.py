@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -107,22 +108,44 @@ def rounded(x: float, places: int) -> float:
     return float(Decimal(str(x)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
-def percent_row(label: str, period: Period, samples: Iterable[tuple[date | None, bool, str]]) -> Row:
-    """Share of cases meeting a test, per quarter of the date; the cases that did not are listed."""
-    num = dict.fromkeys(COLUMNS, 0)
-    den = dict.fromkeys(COLUMNS, 0)
-    missed: list[str] = []
+@dataclass
+class Shares:
+    """Cases meeting a test out of those tested, per column, and the cases that did not (in order)."""
+
+    met: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COLUMNS, 0))
+    tested: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COLUMNS, 0))
+    missed: list[str] = field(default_factory=list)
+
+    def add(self, quarter: str, met: int, tested: int) -> None:
+        for column in (quarter, "Total"):
+            self.met[column] += met
+            self.tested[column] += tested
+
+
+def shares_of(period: Period, samples: Iterable[tuple[date | None, bool, str]]) -> Shares:
+    """Samples (the date placing it in a quarter, whether the test was met, the case) tallied."""
+    out = Shares()
     for day, met, case_id in samples:
         quarter = period.quarter_of(day)
         if not quarter:
             continue
-        for column in (quarter, "Total"):
-            den[column] += 1
-            num[column] += int(met)
+        out.add(quarter, int(met), 1)
         if not met:
-            missed.append(case_id)
+            out.missed.append(case_id)
+    return out
+
+
+def shares_row(label: str, shares: Shares) -> Row:
+    """Share of cases meeting a test, per quarter; the cases that did not are listed."""
+    num, den = shares.met, shares.tested
     values: dict[str, Value] = {c: rounded(100 * num[c] / den[c], 1) if den[c] else None for c in COLUMNS}
-    return Row(label, values, Kind.PERCENT, parts={c: (num[c], den[c]) for c in COLUMNS}, cases=missed)
+    parts = {c: (num[c], den[c]) for c in COLUMNS}
+    return Row(label, values, Kind.PERCENT, parts=parts, cases=list(shares.missed))
+
+
+def percent_row(label: str, period: Period, samples: Iterable[tuple[date | None, bool, str]]) -> Row:
+    """Share of cases meeting a test, per quarter of the date; the cases that did not are listed."""
+    return shares_row(label, shares_of(period, samples))
 
 
 def money_row(label: str, period: Period, samples: Iterable[tuple[date | None, Decimal]]) -> Row:

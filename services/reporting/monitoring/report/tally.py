@@ -397,7 +397,7 @@ class SqlTally:
         )
         out = empty()
         for q, received, completed, n in rows:
-            out[q][(_as_date(received), _as_date(completed))] += int(n)
+            out[q][(as_date(received), as_date(completed))] += int(n)
         return out
 
     def disabilities(self) -> tuple[PerQuarter, Counter[str]]:
@@ -487,7 +487,7 @@ class SqlTally:
         return (Decimal(str(total)).quantize(Decimal("0.01")) if total is not None else Decimal(0)), int(n)
 
 
-def _as_date(value: object) -> date:
+def as_date(value: object) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
