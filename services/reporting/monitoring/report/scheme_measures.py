@@ -5,13 +5,11 @@ household target (here), which every scheme configures."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 from services.reporting.monitoring.report import template as T
-from services.reporting.monitoring.report.facts import Facts
 from services.reporting.monitoring.report.model import Kind, Relation, Row, Section
-from services.reporting.monitoring.report.performance import performance_indicators
+from services.reporting.monitoring.report.performance import Indicators, performance_indicators
 from services.reporting.monitoring.report.quarters import Period
 from services.reporting.monitoring.report.rows import only_total, rounded, tally_money, tally_row
 from services.reporting.monitoring.report.standards import Standards, service_standards
@@ -64,11 +62,10 @@ def budget(tally: Tally, period: Period, scheme: SchemeConfig) -> Section:
 
 
 def scheme_sections(
-    facts: Callable[[], Facts], standards: Standards, tally: Tally, period: Period, scheme: SchemeConfig
+    indicators: Indicators, standards: Standards, tally: Tally, period: Period, scheme: SchemeConfig
 ) -> list[Section]:
-    """``facts``: the cases one by one, read only when the scheme names performance indicators."""
     own = scheme.reporting.own_measures
-    sections = performance_indicators(facts(), period, scheme) if "performance_indicators" in own else []
+    sections = performance_indicators(indicators, period, scheme) if "performance_indicators" in own else []
     if "service_standards" in own:
         sections.append(service_standards(standards, period, scheme))
     return [*sections, budget(tally, period, scheme)]

@@ -24,7 +24,6 @@ from sqlalchemy import (
     Table,
     and_,
     case,
-    cast,
     exists,
     func,
     literal,
@@ -39,7 +38,7 @@ from services.reporting.monitoring.readmodel.tables import Tables
 from services.reporting.monitoring.report.quarters import Period
 from services.reporting.monitoring.report.rows import Shares
 from services.reporting.monitoring.report.standards import VISIT, Due, Window
-from services.reporting.monitoring.report.tally import as_date
+from services.reporting.monitoring.report.tally import as_date, day_of
 
 _numbers = count()  # each calendar table its own name, so none is mistaken for another's
 
@@ -51,9 +50,7 @@ class SqlStandards:
     def _day(self, column: str) -> ColumnElement[Any]:
         """The column's day (the UTC date of a moment, as CaseFacts.day)."""
         col = self.t.cases.c[column]
-        if not isinstance(col.type, DateTime):
-            return col
-        return func.date(col) if self.conn.dialect.name == "sqlite" else cast(col, Date)
+        return day_of(self.conn, col) if isinstance(col.type, DateTime) else col
 
     def _days(self, column: str) -> list[date]:
         """The distinct days of a column (a few hundred a year, whatever the number of cases)."""

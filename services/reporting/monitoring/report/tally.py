@@ -381,9 +381,7 @@ class SqlTally:
         return out
 
     def _day(self, moment: ColumnElement[Any]) -> ColumnElement[Any]:
-        if self.conn.dialect.name == "sqlite":
-            return func.date(moment)
-        return cast(moment, Date)
+        return day_of(self.conn, moment)
 
     def waits(self) -> PerQuarter:
         c = self.t.cases.c
@@ -485,6 +483,13 @@ class SqlTally:
         )
         total, n = self.conn.execute(query).one()
         return (Decimal(str(total)).quantize(Decimal("0.01")) if total is not None else Decimal(0)), int(n)
+
+
+def day_of(conn: Connection, moment: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The (UTC) day of a moment column, as CaseFacts.day: SQLite holds moments as text."""
+    if conn.dialect.name == "sqlite":
+        return func.date(moment)
+    return cast(moment, Date)
 
 
 def as_date(value: object) -> date:
