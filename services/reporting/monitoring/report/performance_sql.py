@@ -85,11 +85,12 @@ class SqlIndicators:
         )
         o = ordered.c
         met: ColumnElement[bool] = o.made.isnot(None)
-        keep: ColumnElement[bool] = literal(True)
+        # Left out: still being tried (no contact made, none given up on) and not late yet.
+        settled = [o.made.isnot(None), o.given_up == 1]
         if within is not None:
             met = and_(met, o.made <= self._plus(o.ordered, within))
-            # Left out: still being tried and not late yet.
-            keep = or_(o.made.isnot(None), o.given_up == 1, o.ordered < self._after - within)
+            settled.append(o.ordered < self._after - within)
+        keep = or_(*settled)
         out = Shares()
         tested = self._grouped(self._day(o.ordered), case((met, 1), else_=0), where=keep)
         for quarter, counter in tested.items():
