@@ -67,19 +67,22 @@ class SqlIndicators:
 
     def contact(self, within: timedelta | None) -> Shares:
         c, k = self.t.cases.c, self.t.contacts.c
-        made = (
-            select(func.min(k.attempted_at))
-            .where(k.case_id == c.case_id, k.outcome == CONTACT_MADE)
-            .scalar_subquery()
+        # Each case's first contact made, in one pass over the contacts (joined, not looked up per case).
+        first = (
+            select(k.case_id, func.min(k.attempted_at).label("made"))
+            .where(k.outcome == CONTACT_MADE)
+            .group_by(k.case_id)
+            .subquery()
         )
         given_up = or_(c.contact_not_established.is_(True), c.cancelled_on.isnot(None))
         ordered = (
             select(
                 c.case_id,
                 c.works_order_at.label("ordered"),
-                made.label("made"),
+                first.c.made,
                 case((given_up, 1), else_=0).label("given_up"),
             )
+            .select_from(self.t.cases.outerjoin(first, first.c.case_id == c.case_id))
             .where(self._moment_in_period(c.works_order_at))
             .subquery()
         )
