@@ -11,7 +11,9 @@ the event store (envelope, sealing of personal fields, expected-sequence check, 
 signature). At each size, against its floor measured in the same run:
   - the raw ordered replay of the whole stream (a nats-py ordered consumer, nothing decoded);
   - `sanctuary rebuild` of the read models, on SQLite and on PostgreSQL (--postgres), events/s;
-  - the year's monitoring report from those read models (what `sanctuary report` runs), seconds;
+  - the year's monitoring report from those read models (what `sanctuary report` runs), seconds: the
+    template alone (standing-together), then with a scheme's own measures (tower-hamlets'
+    performance indicators, south-essex's service standards);
   - `sanctuary audit verify --all`, events/s;
   - peak memory (maxrss) of each of those, each in its own process (timed after its imports);
   - loading one case (EventStore.load) against a raw ordered consumer on the case's subjects.
@@ -74,6 +76,9 @@ from shared.signing import load_or_create_signer
 ROOT = Path(__file__).resolve().parent.parent
 OWNERS = ("referral", "assessment", "contractor")
 REACTIONS = (*ASSESSMENT_REACTIONS, WORKS_ORDERS)
+SCHEMES = ROOT / "config" / "schemes"
+# The year's report is timed for each: the template alone first, then each kind of own measures.
+REPORT_SCHEMES = ("standing-together", "tower-hamlets", "south-essex")
 
 
 @dataclass(frozen=True)
@@ -298,7 +303,13 @@ async def measure_at(
         db_env = env | {"DATABASE_URL": url}
         rebuilt = await asyncio.to_thread(timed_task, "rebuild", db_env)
         period = ("--from", year[0].isoformat(), "--to", year[1].isoformat())
-        report = await asyncio.to_thread(timed_task, "report", db_env, *period)
+        reports = {
+            scheme: await asyncio.to_thread(
+                timed_task, "report", db_env | {"SANCTUARY_SCHEME": str(SCHEMES / f"{scheme}.yaml")}, *period
+            )
+            for scheme in REPORT_SCHEMES
+        }
+        report = reports[REPORT_SCHEMES[0]]
         per_s = events / rebuilt["seconds"]
         out |= {
             f"rebuild_{name}_s": rebuilt["seconds"],
@@ -308,11 +319,13 @@ async def measure_at(
             f"report_{name}_s": report["seconds"],
             f"report_{name}_mb": report["peak_mb"],
         }
+        out |= {f"report_{name}_{scheme}_s": r["seconds"] for scheme, r in reports.items()}
+        own = ", ".join(f"{scheme} {r['seconds']:.2f} s" for scheme, r in list(reports.items())[1:])
         print(
             f"  rebuild on {name}: {per_s:,.0f} events/s "
             f"({per_s / out['raw_replay_per_s']:.2f}x raw replay), "
             f"peak {rebuilt['peak_mb']:,.0f} MB; year's report {report['seconds']:.2f} s, "
-            f"peak {report['peak_mb']:,.0f} MB"
+            f"peak {report['peak_mb']:,.0f} MB; with own measures: {own}"
         )
     verified = await asyncio.to_thread(timed_task, "verify", env)
     per_s = events / verified["seconds"]
@@ -505,6 +518,10 @@ def table(curve: list[dict[str, Any]]) -> str:
             (f"rebuild {db} MB", lambda p, db=db: cell(p, f"rebuild_{db}_mb", ",.0f")),
             (f"report {db} s", lambda p, db=db: cell(p, f"report_{db}_s", ".2f")),
             (f"report {db} MB", lambda p, db=db: cell(p, f"report_{db}_mb", ",.0f")),
+            *(
+                (f"report {db} {s} s", lambda p, db=db, s=s: cell(p, f"report_{db}_{s}_s", ".2f"))
+                for s in REPORT_SCHEMES[1:]
+            ),
         ]
     columns += [
         ("verify/s (x raw)", lambda p: f"{p['verify_per_s']:,.0f} ({p['verify_vs_raw']:.2f})"),

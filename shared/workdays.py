@@ -4,6 +4,7 @@ CPO within 1 working day, assessment within 5, works start within 2 and finish w
 
 from __future__ import annotations
 
+from collections.abc import Container
 from datetime import date, timedelta
 
 import holidays
@@ -11,7 +12,14 @@ import holidays
 
 class WorkingDays:
     def __init__(self, country: str = "GB", subdivision: str | None = "ENG") -> None:
-        self._holidays = holidays.country_holidays(country, subdiv=subdivision)
+        self._holidays: Container[date] = holidays.country_holidays(country, subdiv=subdivision)
+
+    @classmethod
+    def of(cls, public_holidays: Container[date]) -> WorkingDays:
+        """Over a calendar of public holidays already made (a ``holidays`` calendar)."""
+        made = cls.__new__(cls)
+        made._holidays = public_holidays
+        return made
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() < 5 and day not in self._holidays

@@ -24,6 +24,11 @@ class AddRow:
     values: dict[str, Any]
 
 
+def added_by(table: str, event_id: str, case_id: str, **values: Any) -> AddRow:
+    """The row an event adds to one of its case's tables (the tables.py rows keyed by event)."""
+    return AddRow(table, {"event_id": event_id, "case_id": case_id, **values})
+
+
 @dataclass(frozen=True)
 class ReplaceCaseRows:
     """Replace all of a case's rows in a table (a resubmitted referral form replaces the old answers)."""

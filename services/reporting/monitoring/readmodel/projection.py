@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from services.reporting.monitoring.readmodel.changes import AddRow, Change, SetCase
+from services.reporting.monitoring.readmodel.changes import AddRow, Change, SetCase, added_by
 from services.reporting.monitoring.readmodel.referral_events import REFERRAL_TYPES, referral_changes
 from shared.catalogue import Catalogue, MonitoringCategory
 from shared.contracts import assessment as A
@@ -55,6 +55,20 @@ _PROJECTED: tuple[type[Event], ...] = (
 PROJECTED_TYPES: frozenset[str] = frozenset(t.type_name() for t in _PROJECTED)
 
 
+def _measure(
+    event: RecordedEvent,
+    line: int,
+    item_code: str,
+    category: str,
+    quantity: int,
+    total_gbp: Decimal,
+    installed_on: date,
+) -> AddRow:
+    """A measure fitted: one line of the event's items."""
+    values = {"item_code": item_code, "category": category, "quantity": quantity, "total_gbp": total_gbp}
+    return added_by("measures", event.event_id, event.case_id, line=line, **values, installed_on=installed_on)
+
+
 class MonitoringProjection:
     def __init__(self, catalogue: Catalogue) -> None:
         self._catalogue = catalogue
@@ -82,19 +96,7 @@ class MonitoringProjection:
                 if m.item_code != FIRE_SAFETY_CHECK
             ]
             fire_rows: list[Change] = [
-                AddRow(
-                    "measures",
-                    {
-                        "event_id": event.event_id,
-                        "line": i,
-                        "case_id": case,
-                        "item_code": code,
-                        "category": category,
-                        "quantity": quantity,
-                        "total_gbp": Decimal(0),
-                        "installed_on": p.checked_on,
-                    },
-                )
+                _measure(event, i, code, category, quantity, Decimal(0), p.checked_on)
                 for i, (code, category, quantity) in enumerate(fitted)
             ]
             return [
@@ -114,18 +116,12 @@ class MonitoringProjection:
                 )
             ]
         if isinstance(p, K.ClientContactAttempted):
-            changes: list[Change] = [
-                AddRow(
-                    "contacts",
-                    {
-                        "event_id": event.event_id,
-                        "case_id": case,
-                        "channel": p.channel.value,
-                        "outcome": p.outcome.value,
-                        "attempted_at": utc(p.attempted_at),
-                    },
-                )
-            ]
+            attempt = {
+                "channel": p.channel.value,
+                "outcome": p.outcome.value,
+                "attempted_at": utc(p.attempted_at),
+            }
+            changes: list[Change] = [added_by("contacts", event.event_id, case, **attempt)]
             if p.outcome is K.ContactOutcome.CONTACT_MADE:
                 changes.append(
                     SetCase(case, {"first_contact_at": utc(p.attempted_at)}, frozenset({"first_contact_at"}))
@@ -136,19 +132,16 @@ class MonitoringProjection:
         if isinstance(p, K.EmergencyLockChangeCompleted):
             return [SetCase(case, {"works_started_at": utc(p.completed_at)}, frozenset({"works_started_at"}))]
         if isinstance(p, K.ItemsInstalled):
+            installed_on = uk_day(event.occurred_at)
             rows: list[Change] = [
-                AddRow(
-                    "measures",
-                    {
-                        "event_id": event.event_id,
-                        "line": i,
-                        "case_id": case,
-                        "item_code": item.item_code,
-                        "category": self._catalogue.category_of(item.item_code).value,
-                        "quantity": item.quantity,
-                        "total_gbp": item.total_gbp,
-                        "installed_on": uk_day(event.occurred_at),
-                    },
+                _measure(
+                    event,
+                    i,
+                    item.item_code,
+                    self._catalogue.category_of(item.item_code).value,
+                    item.quantity,
+                    item.total_gbp,
+                    installed_on,
                 )
                 for i, item in enumerate(p.items)
             ]

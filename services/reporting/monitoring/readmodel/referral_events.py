@@ -13,11 +13,11 @@ from datetime import date
 
 from services.reporting.monitoring.readmodel import categories as C
 from services.reporting.monitoring.readmodel.changes import (
-    AddRow,
     Change,
     ReplaceCaseRows,
     SetCase,
     UpdateRows,
+    added_by,
 )
 from shared.contracts import referral as R
 from shared.contracts.reporting import ConsentPurpose
@@ -99,32 +99,14 @@ def referral_changes(event: RecordedEvent, uk_day: date) -> list[Change] | None:
     if isinstance(p, R.RecommendationsApproved):
         return [SetCase(case, {"approved_on": uk_day, "approved_cost_gbp": p.estimated_cost_gbp})]
     if isinstance(p, R.FollowUpContactRecorded):
-        values = {
-            "event_id": event.event_id,
-            "case_id": case,
-            "contact_on": p.contacted_on,
-            "kind": p.kind.value,
-            "channel": p.channel.value,
-            "outcome": p.outcome.value,
-        }
-        return [AddRow("follow_ups", values)]
+        kind_and_how = {"kind": p.kind.value, "channel": p.channel.value, "outcome": p.outcome.value}
+        return [added_by("follow_ups", event.event_id, case, contact_on=p.contacted_on, **kind_and_how)]
     if isinstance(p, R.FeedbackReceived):
-        values = {
-            "event_id": event.event_id,
-            "case_id": case,
-            "received_on": p.received_on,
-            "satisfaction": p.satisfaction.value,
-            "satisfied": p.satisfaction in SATISFIED,
-        }
-        return [AddRow("feedback", values)]
+        answer = {"satisfaction": p.satisfaction.value, "satisfied": p.satisfaction in SATISFIED}
+        return [added_by("feedback", event.event_id, case, received_on=p.received_on, **answer)]
     if isinstance(p, R.ComplaintReceived):
-        values = {
-            "event_id": event.event_id,
-            "case_id": case,
-            "complaint_ref": p.complaint_id,
-            "received_on": p.received_on,
-        }
-        return [AddRow("complaints", values)]
+        received = {"complaint_ref": p.complaint_id, "received_on": p.received_on}
+        return [added_by("complaints", event.event_id, case, **received)]
     if isinstance(p, R.ComplaintResolved):
         where = {"case_id": case, "complaint_ref": p.complaint_id}
         resolved = {"resolved_on": p.resolved_on, "within_procedure": p.within_procedure}

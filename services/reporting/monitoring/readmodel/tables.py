@@ -8,6 +8,7 @@ one and then swaps, and tests can give each run tables of its own on a shared da
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Boolean, Column, Date, DateTime, Integer, MetaData, Numeric, String, Table
 
@@ -32,6 +33,17 @@ class Tables:
 
     def all(self) -> list[Table]:
         return list(self.metadata.sorted_tables)
+
+
+def _added_by_events(md: MetaData, name: str, *columns: Column[Any]) -> Table:
+    """Rows an event adds to a case: keyed by the event (a redelivery adds nothing), found by case."""
+    return Table(
+        name,
+        md,
+        Column("event_id", String(64), primary_key=True),
+        Column("case_id", String(64), index=True),
+        *columns,
+    )
 
 
 def build_tables(prefix: str) -> Tables:
@@ -113,39 +125,31 @@ def build_tables(prefix: str) -> Tables:
         Column("total_gbp", Money),
         Column("installed_on", Date),
     )
-    contacts = Table(
-        f"{prefix}contacts",
+    contacts = _added_by_events(
         md,
-        Column("event_id", String(64), primary_key=True),
-        Column("case_id", String(64), index=True),
+        f"{prefix}contacts",
         Column("channel", s),
         Column("outcome", s),
         Column("attempted_at", DateTime),
     )
-    complaints = Table(
-        f"{prefix}complaints",
+    complaints = _added_by_events(
         md,
-        Column("event_id", String(64), primary_key=True),
-        Column("case_id", String(64), index=True),
+        f"{prefix}complaints",
         Column("complaint_ref", s),
         Column("received_on", Date),
         Column("resolved_on", Date),
         Column("within_procedure", Boolean),
     )
-    feedback = Table(
-        f"{prefix}feedback",
+    feedback = _added_by_events(
         md,
-        Column("event_id", String(64), primary_key=True),
-        Column("case_id", String(64), index=True),
+        f"{prefix}feedback",
         Column("received_on", Date),
         Column("satisfaction", s),
         Column("satisfied", Boolean),
     )
-    follow_ups = Table(
-        f"{prefix}follow_ups",
+    follow_ups = _added_by_events(
         md,
-        Column("event_id", String(64), primary_key=True),
-        Column("case_id", String(64), index=True),
+        f"{prefix}follow_ups",
         Column("contact_on", Date),
         Column("kind", s),
         Column("channel", s),

@@ -14,11 +14,16 @@ from collections.abc import Callable, Iterable
 from services.reporting.monitoring.readmodel.store import ReadModelStore
 from services.reporting.monitoring.report import template as T
 from services.reporting.monitoring.report.anonymise import apply_audience
-from services.reporting.monitoring.report.facts import CaseFacts, Facts, load_facts
+from services.reporting.monitoring.report.calendar import working_days
+from services.reporting.monitoring.report.facts import CaseFacts, Facts
 from services.reporting.monitoring.report.model import Audience, Kind, Relation, Report, Row, Section, Value
+from services.reporting.monitoring.report.performance import FactsIndicators
+from services.reporting.monitoring.report.performance_sql import SqlIndicators
 from services.reporting.monitoring.report.quarters import QUARTERS, Period
 from services.reporting.monitoring.report.rows import PerQuarter, tally_average, tally_money, tally_row
 from services.reporting.monitoring.report.scheme_measures import BUDGET, SPEND, scheme_sections
+from services.reporting.monitoring.report.standards import FactsStandards
+from services.reporting.monitoring.report.standards_sql import SqlStandards
 from services.reporting.monitoring.report.tally import DECLINED, SUM, FactsTally, SqlTally, Tally
 from shared.scheme import SchemeConfig
 
@@ -55,17 +60,26 @@ def not_accepted_reason(declined: bool, decline_reason: object, recipient: objec
 
 def compute_report(store: ReadModelStore, period: Period, audience: Audience, scheme: SchemeConfig) -> Report:
     """The whole report from the live read models: exact for the coordinator, anonymised for funders.
-    The template's rows are counted in SQL; only a scheme's own measures read its cases one by one."""
+    Every row is counted in SQL, grouped by quarter (and by day where a rule needs the day)."""
     with store.engine.connect() as conn:
-        tally = SqlTally(conn, store.active(conn), period)
-        facts = load_facts(store) if scheme.reporting.own_measures else Facts([], [])
-        sections = [*template_sections(tally, period, scheme), *scheme_sections(facts, tally, period, scheme)]
+        tables = store.active(conn)
+        tally = SqlTally(conn, tables, period)
+        indicators = SqlIndicators(conn, tables, period)
+        standards = SqlStandards(conn, tables, period)
+        sections = [
+            *template_sections(tally, period, scheme),
+            *scheme_sections(indicators, standards, tally, period, scheme),
+        ]
     return _finished(sections, period, audience, scheme)
 
 
 def report_from_facts(facts: Facts, period: Period, audience: Audience, scheme: SchemeConfig) -> Report:
     tally = FactsTally(facts, period)
-    sections = [*template_sections(tally, period, scheme), *scheme_sections(facts, tally, period, scheme)]
+    indicators, standards = FactsIndicators(facts, period), FactsStandards(facts, period)
+    sections = [
+        *template_sections(tally, period, scheme),
+        *scheme_sections(indicators, standards, tally, period, scheme),
+    ]
     return _finished(sections, period, audience, scheme)
 
 
@@ -158,7 +172,7 @@ def template_sections(tally: Tally, period: Period, scheme: SchemeConfig) -> lis
         ],
         note="Pounds, on measures installed, per household whose installation was completed.",
     )
-    workdays = scheme.working_days()
+    workdays = working_days(scheme)
     waits: PerQuarter = {}
     for q, pairs in tally.waits().items():
         waits[q] = Counter()

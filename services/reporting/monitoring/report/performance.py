@@ -10,14 +10,17 @@ refused) is left out of a percentage until it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from dateutil.relativedelta import relativedelta
 
 from services.reporting.monitoring.report.facts import CaseFacts, Facts
 from services.reporting.monitoring.report.model import Kind, Relation, Section
 from services.reporting.monitoring.report.quarters import Period
-from services.reporting.monitoring.report.rows import count_days, count_row, percent_row, where
+from services.reporting.monitoring.report.rows import PerQuarter, Shares, shares_of, shares_row, tally_row
+from services.reporting.monitoring.report.tally import empty
 from shared.contracts import contractor as K
 from shared.contracts import referral as R
 from shared.scheme import SchemeConfig
@@ -32,112 +35,109 @@ def _day(value: datetime | date | None) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
-def first_contact(c: CaseFacts) -> datetime | None:
-    made = [m["attempted_at"] for m in c.contacts if m["outcome"] == CONTACT_MADE]
-    return min(made) if made else None
-
-
-def took_up(c: CaseFacts) -> bool | None:
-    """Whether an offered (accepted) case took the service up: yes once installed (or works started
-    and not cancelled), no once cancelled or closed first, unknown before either."""
-    if c.row.get("completed_at"):
-        return True
-    if c.row.get("cancelled_on") or c.row.get("closed_on"):
-        return False
-    return True if c.row.get("works_started_at") else None
-
-
-def no_take_up_reason(c: CaseFacts) -> str:
-    reason = str(c.row.get("cancellation_reason") or c.row.get("closure_reason") or "Other")
+def capitalised(reason: str) -> str:
     # Closure reasons are stored in lower case; a report row starts with a capital like its neighbours.
     return reason[:1].upper() + reason[1:]
+
+
+def follow_up_months(scheme: SchemeConfig) -> int:
+    """The first follow-up contact's month: a client is offered feedback by then."""
+    return min(scheme.timescales.follow_up_contact_months, default=3)
+
+
+def feedback_due(completed: date, months: int) -> date:
+    """The last day a client whose installation was completed that day is still waiting for the
+    chance to give feedback: the first follow-up contact's window closes two weeks after it."""
+    return completed + relativedelta(months=months) + timedelta(days=14)
+
+
+class Indicators(Protocol):
+    """What the performance indicators count: from the read models in SQL
+    (performance_sql.SqlIndicators) or from cases in memory (FactsIndicators), by the same rules."""
+
+    def contact(self, within: timedelta | None) -> Shares:
+        """Cases by the quarter of their works order: contact made (within ``within`` of the order).
+        Left out while still being tried and not late yet."""
+        ...
+
+    def take_up(self) -> Shares:
+        """Accepted cases by the quarter of acceptance: taken up (installed, or works started and not
+        cancelled) or not (cancelled or closed first); left out while neither."""
+        ...
+
+    def channels(self) -> PerQuarter:
+        """Contact attempts and follow-ups by quarter and (channel,)."""
+        ...
+
+    def children(self) -> PerQuarter:
+        """Completed installations by quarter and (children in the household,)."""
+        ...
+
+    def complaints(self) -> tuple[PerQuarter, PerQuarter]:
+        """Complaints received by quarter; resolved by quarter and (within procedure,)."""
+        ...
+
+    def feedback(self) -> PerQuarter:
+        """Feedback forms by the quarter received and (satisfied,)."""
+        ...
+
+    def feedback_offered(self, months: int) -> Shares:
+        """Clients who consented to follow-up contact, by the quarter their installation was completed:
+        offered the chance to give feedback once reached after the installation (a follow-up contact
+        made, or a feedback form received); late once ``feedback_due`` has passed."""
+        ...
+
+    def no_take_up(self) -> tuple[list[str], PerQuarter]:
+        """Every reason an offer was not taken up (whenever accepted), and by the quarter accepted and
+        (reason,)."""
+        ...
+
+    def safety_outcomes(self) -> PerQuarter:
+        """Completed cases closed, by the quarter closed and (safety outcome,)."""
+        ...
 
 
 def indicators_title(scheme: SchemeConfig) -> str:
     return f"{scheme.name} performance indicators"
 
 
-def performance_indicators(facts: Facts, period: Period, scheme: SchemeConfig) -> list[Section]:
-    cases = facts.cases
-    ordered = [c for c in cases if c.row.get("works_order_at")]
-    end_of_period = datetime(period.end.year, period.end.month, period.end.day) + timedelta(days=1)
+def _equals(wanted: object) -> Callable[[tuple[object, ...]], int]:
+    return lambda key: int(key[0] == wanted)
 
-    def contact_samples(within: timedelta | None) -> list[tuple[date | None, bool, str]]:
-        samples = []
-        for c in ordered:
-            made, ordered_at = first_contact(c), c.row["works_order_at"]
-            deadline = ordered_at + within if within else None
-            given_up = c.row.get("contact_not_established") or c.row.get("cancelled_on")
-            if made is None and not given_up and (deadline is None or deadline >= end_of_period):
-                continue  # still trying, and not late yet
-            met = made is not None and (deadline is None or made <= deadline)
-            samples.append((c.day("works_order_at"), met, c.case_id))
-        return samples
 
-    offered = [(c, took_up(c)) for c in cases if c.row.get("accepted_on")]
-    declined_offer = [c for c, took in offered if took is False]
-    done = [c for c in cases if c.row.get("completed_at")]
-    channels = [(m["channel"], _day(m["attempted_at"])) for c in cases for m in c.contacts]
-    channels += [(f["channel"], f["contact_on"]) for c in cases for f in c.follow_ups]
-    feedback = [f for c in cases for f in c.feedback]
-    complaints = facts.complaints
-
-    def completed(c: CaseFacts) -> date | None:
-        return c.day("completed_at")
-
+def performance_indicators(source: Indicators, period: Period, scheme: SchemeConfig) -> list[Section]:
+    channels = source.channels()
+    children = source.children()
+    received, resolved = source.complaints()
+    feedback = source.feedback()
     indicators = Section(
         indicators_title(scheme),
         [
-            percent_row(
-                "Percentage of clients contacted within 24 hours",
-                period,
-                contact_samples(timedelta(hours=24)),
+            shares_row(
+                "Percentage of clients contacted within 24 hours", source.contact(timedelta(hours=24))
             ),
-            percent_row(
-                "Percentage of clients the service was able to successfully contact",
-                period,
-                contact_samples(None),
+            shares_row(
+                "Percentage of clients the service was able to successfully contact", source.contact(None)
             ),
-            percent_row(
-                "Percentage of clients taking up the service when offered",
-                period,
-                [(c.day("accepted_on"), bool(took), c.case_id) for c, took in offered if took is not None],
-            ),
-            *(
-                count_days(f"Contacts by {channel}", period, [d for ch, d in channels if ch == channel])
-                for channel in CHANNELS
-            ),
-            count_row(
-                "Clients with children in household",
-                period,
-                done,
-                completed,
-                lambda c: int((c.row.get("children_count") or 0) > 0),
-            ),
-            count_row(
-                "Total number of children in households",
-                period,
-                done,
-                completed,
-                lambda c: int(c.row.get("children_count") or 0),
-            ),
-            count_days("Complaints received", period, [x["received_on"] for x in complaints]),
-            count_days("Complaints resolved", period, [x["resolved_on"] for x in complaints]),
-            count_days(
+            shares_row("Percentage of clients taking up the service when offered", source.take_up()),
+            *(tally_row(f"Contacts by {channel}", channels, _equals(channel)) for channel in CHANNELS),
+            tally_row("Clients with children in household", children, lambda k: int((k[0] or 0) > 0)),
+            tally_row("Total number of children in households", children, lambda k: int(k[0] or 0)),
+            tally_row("Complaints received", received),
+            tally_row("Complaints resolved", resolved),
+            tally_row(
                 "Complaints resolved in accordance with the complaints procedure",
-                period,
-                [x["resolved_on"] for x in complaints if x["within_procedure"]],
+                resolved,
+                lambda k: int(bool(k[0])),
             ),
-            percent_row(
+            shares_row(
                 "Percentage of clients offered the opportunity to give feedback",
-                period,
-                _feedback_offered(done, period, scheme),
+                source.feedback_offered(follow_up_months(scheme)),
             ),
-            count_days("Feedback forms completed", period, [f["received_on"] for f in feedback]),
-            percent_row(
+            tally_row("Feedback forms completed", feedback),
+            shares_row(
                 "Percentage of clients giving feedback who were satisfied or very satisfied",
-                period,
-                [(f["received_on"], bool(f["satisfied"]), f["case_id"]) for f in feedback],
+                _satisfied(feedback),
             ),
         ],
         # The same figure as the template's row: hidden together, or one would give the other away.
@@ -152,56 +152,122 @@ def performance_indicators(facts: Facts, period: Period, scheme: SchemeConfig) -
         # Case references only where a coordinator acts on them: the clients not reached in time.
         if row.kind is Kind.PERCENT and "contact" not in row.label.lower():
             row.cases = []
-    reasons = sorted({no_take_up_reason(c) for c in declined_offer})
+    reasons, declined = source.no_take_up()
     no_take_up = Section(
         "Reasons for no take-up of the service when offered",
-        [
-            count_row(
-                r,
-                period,
-                declined_offer,
-                lambda c: c.day("accepted_on"),
-                where(no_take_up_reason, r),
-            )
-            for r in reasons
-        ],
+        [tally_row(r, declined, _equals(r)) for r in reasons],
         note="Counted in the quarter the referral was accepted.",
     )
-    closed = [c for c in done if c.row.get("closed_on")]
-    outcomes = Section(
+    outcomes = source.safety_outcomes()
+    closed = Section(
         "Safety outcomes for clients at point of case closure",
-        [
-            count_row(
-                o.value,
-                period,
-                closed,
-                lambda c: c.day("closed_on"),
-                where(lambda c: c.row.get("safety_outcome"), o.value),
-            )
-            for o in R.SafetyOutcome
-        ],
+        [tally_row(o.value, outcomes, _equals(o.value)) for o in R.SafetyOutcome],
         note="Clients whose installation was completed, counted in the quarter the case was closed.",
     )
-    return [indicators, no_take_up, outcomes]
+    return [indicators, no_take_up, closed]
 
 
-def _feedback_offered(
-    done: list[CaseFacts], period: Period, scheme: SchemeConfig
-) -> list[tuple[date | None, bool, str]]:
-    """Clients who consented to follow-up contact, by the quarter their installation was completed:
-    offered the chance to give feedback once reached after the installation (a follow-up contact
-    made, or a feedback form received); late once the first follow-up contact's window has passed."""
-    months = min(scheme.timescales.follow_up_contact_months, default=3)
-    samples: list[tuple[date | None, bool, str]] = []
-    for c in done:
-        if c.row.get("follow_up_consent") is False:
-            continue
-        completed = c.day("completed_at")
-        assert completed is not None
-        reached = any(
-            f["outcome"] == FOLLOW_UP_MADE and f["contact_on"] >= completed for f in c.follow_ups
-        ) or bool(c.feedback)
-        if not reached and completed + relativedelta(months=months) + timedelta(days=14) >= period.end:
-            continue  # not due yet
-        samples.append((completed, reached, c.case_id))
-    return samples
+def _satisfied(feedback: PerQuarter) -> Shares:
+    out = Shares()
+    for quarter, counter in feedback.items():
+        for (satisfied,), n in counter.items():
+            out.add(quarter, n if satisfied else 0, n)
+    return out
+
+
+# -- from cases in memory -------------------------------------------------------------------------
+
+
+def first_contact(c: CaseFacts) -> datetime | None:
+    made = [m["attempted_at"] for m in c.contacts if m["outcome"] == CONTACT_MADE]
+    return min(made) if made else None
+
+
+def took_up(c: CaseFacts) -> bool | None:
+    if c.row.get("completed_at"):
+        return True
+    if c.row.get("cancelled_on") or c.row.get("closed_on"):
+        return False
+    return True if c.row.get("works_started_at") else None
+
+
+def no_take_up_reason(c: CaseFacts) -> str:
+    return capitalised(str(c.row.get("cancellation_reason") or c.row.get("closure_reason") or "Other"))
+
+
+class FactsIndicators:
+    def __init__(self, facts: Facts, period: Period) -> None:
+        self.cases, self.complaint_rows, self.period = facts.cases, facts.complaints, period
+
+    def _tally(self, placed: Sequence[tuple[date | None, tuple[object, ...]]]) -> PerQuarter:
+        out = empty()
+        for day, key in placed:
+            quarter = self.period.quarter_of(day)
+            if quarter:
+                out[quarter][key] += 1
+        return out
+
+    def contact(self, within: timedelta | None) -> Shares:
+        end = self.period.end
+        end_of_period = datetime(end.year, end.month, end.day) + timedelta(days=1)
+        samples = []
+        for c in self.cases:
+            if not c.row.get("works_order_at"):
+                continue
+            made, ordered_at = first_contact(c), c.row["works_order_at"]
+            deadline = ordered_at + within if within else None
+            given_up = c.row.get("contact_not_established") or c.row.get("cancelled_on")
+            if made is None and not given_up and (deadline is None or deadline >= end_of_period):
+                continue  # still trying, and not late yet
+            met = made is not None and (deadline is None or made <= deadline)
+            samples.append((c.day("works_order_at"), met, c.case_id))
+        return shares_of(self.period, samples)
+
+    def take_up(self) -> Shares:
+        offered = [(c, took_up(c)) for c in self.cases if c.row.get("accepted_on")]
+        return shares_of(
+            self.period,
+            [(c.day("accepted_on"), bool(took), c.case_id) for c, took in offered if took is not None],
+        )
+
+    def channels(self) -> PerQuarter:
+        placed = [(_day(m["attempted_at"]), (m["channel"],)) for c in self.cases for m in c.contacts]
+        placed += [(f["contact_on"], (f["channel"],)) for c in self.cases for f in c.follow_ups]
+        return self._tally(placed)
+
+    def children(self) -> PerQuarter:
+        done = [c for c in self.cases if c.row.get("completed_at")]
+        return self._tally([(c.day("completed_at"), (c.row.get("children_count"),)) for c in done])
+
+    def complaints(self) -> tuple[PerQuarter, PerQuarter]:
+        rows = self.complaint_rows
+        received = self._tally([(x["received_on"], ()) for x in rows])
+        return received, self._tally([(x["resolved_on"], (x["within_procedure"],)) for x in rows])
+
+    def feedback(self) -> PerQuarter:
+        return self._tally(
+            [(f["received_on"], (bool(f["satisfied"]),)) for c in self.cases for f in c.feedback]
+        )
+
+    def feedback_offered(self, months: int) -> Shares:
+        samples: list[tuple[date | None, bool, str]] = []
+        for c in self.cases:
+            completed = c.day("completed_at")
+            if completed is None or c.row.get("follow_up_consent") is False:
+                continue
+            reached = any(
+                f["outcome"] == FOLLOW_UP_MADE and f["contact_on"] >= completed for f in c.follow_ups
+            ) or bool(c.feedback)
+            if not reached and feedback_due(completed, months) >= self.period.end:
+                continue  # not due yet
+            samples.append((completed, reached, c.case_id))
+        return shares_of(self.period, samples)
+
+    def no_take_up(self) -> tuple[list[str], PerQuarter]:
+        declined = [c for c in self.cases if c.row.get("accepted_on") and took_up(c) is False]
+        reasons = sorted({no_take_up_reason(c) for c in declined})
+        return reasons, self._tally([(c.day("accepted_on"), (no_take_up_reason(c),)) for c in declined])
+
+    def safety_outcomes(self) -> PerQuarter:
+        closed = [c for c in self.cases if c.row.get("completed_at") and c.row.get("closed_on")]
+        return self._tally([(c.day("closed_on"), (c.row.get("safety_outcome"),)) for c in closed])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from dateutil.relativedelta import relativedelta
 
@@ -42,12 +43,17 @@ class Period:
         return cls(start, end)
 
     def quarter_bounds(self) -> list[tuple[date, date]]:
+        return list(self._bounds)
+
+    @cached_property
+    def _bounds(self) -> tuple[tuple[date, date], ...]:
+        # Worked out once: quarter_of asks for every case.
         bounds = []
         for i in range(4):
             first = self.start + relativedelta(months=3 * i)
             last = self.start + relativedelta(months=3 * (i + 1)) - timedelta(days=1)
             bounds.append((first, min(last, self.end)))
-        return bounds
+        return tuple(bounds)
 
     def quarters(self) -> tuple[str, ...]:
         """The quarters the period reaches (all four for a year; Q1 alone for three months)."""
@@ -61,7 +67,7 @@ class Period:
         """The quarter a date falls in, or None when it is outside the period (or unknown)."""
         if day is None or day < self.start or day > self.end:
             return None
-        for name, (first, last) in zip(QUARTERS, self.quarter_bounds(), strict=True):
+        for name, (first, last) in zip(QUARTERS, self._bounds, strict=True):
             if first <= day <= last:
                 return name
         return None

@@ -8,12 +8,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from services.reporting.monitoring.report import template as T
-from services.reporting.monitoring.report.facts import Facts
 from services.reporting.monitoring.report.model import Kind, Relation, Row, Section
-from services.reporting.monitoring.report.performance import performance_indicators
+from services.reporting.monitoring.report.performance import Indicators, performance_indicators
 from services.reporting.monitoring.report.quarters import Period
 from services.reporting.monitoring.report.rows import only_total, rounded, tally_money, tally_row
-from services.reporting.monitoring.report.standards import service_standards
+from services.reporting.monitoring.report.standards import Standards, service_standards
 from services.reporting.monitoring.report.tally import Tally
 from shared.scheme import SchemeConfig
 
@@ -62,10 +61,11 @@ def budget(tally: Tally, period: Period, scheme: SchemeConfig) -> Section:
     )
 
 
-def scheme_sections(facts: Facts, tally: Tally, period: Period, scheme: SchemeConfig) -> list[Section]:
-    """``facts``: the cases one by one, read only when the scheme names measures of its own."""
+def scheme_sections(
+    indicators: Indicators, standards: Standards, tally: Tally, period: Period, scheme: SchemeConfig
+) -> list[Section]:
     own = scheme.reporting.own_measures
-    sections = performance_indicators(facts, period, scheme) if "performance_indicators" in own else []
+    sections = performance_indicators(indicators, period, scheme) if "performance_indicators" in own else []
     if "service_standards" in own:
-        sections.append(service_standards(facts, period, scheme))
+        sections.append(service_standards(standards, period, scheme))
     return [*sections, budget(tally, period, scheme)]

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Protocol
 
 from dateutil.relativedelta import relativedelta
 
+from services.reporting.monitoring.report.calendar import working_days
 from services.reporting.monitoring.report.facts import CaseFacts, Facts
 from services.reporting.monitoring.report.model import Row, Section
 from services.reporting.monitoring.report.quarters import Period
-from services.reporting.monitoring.report.rows import percent_row
+from services.reporting.monitoring.report.rows import Shares, shares_of, shares_row
 from shared.contracts import referral as R
 from shared.scheme import SchemeConfig
 
@@ -29,28 +31,37 @@ KIND_OF_MONTHS = {
 WINDOW = timedelta(days=14)  # a contact "at N months" may fall up to two weeks either side
 
 
+Due = Callable[[date], date]  # the day a stage falls due, from the day its clock started
+Window = Callable[[date], tuple[date, date]]  # a follow-up's first and last day, from completion
+
+
+class Standards(Protocol):
+    """The samples of each standard: from the read models in SQL (standards_sql.SqlStandards) or
+    from cases in memory (FactsStandards), by the same rules."""
+
+    def standard(self, start: str, end: str, due: Due) -> Shares:
+        """Cases whose ``start`` column is in the period, by whether ``end`` was reached by ``due``."""
+        ...
+
+    def follow_up(self, window: Window, kind: str | None, needs_consent: bool) -> Shares:
+        """Completed cases whose follow-up window opens in the period, by whether a follow-up of
+        ``kind`` was recorded inside it."""
+        ...
+
+
 def standards_title(scheme: SchemeConfig) -> str:
     return f"{scheme.name} service standards"
 
 
-def service_standards(facts: Facts, period: Period, scheme: SchemeConfig) -> Section:
+def service_standards(source: Standards, period: Period, scheme: SchemeConfig) -> Section:
     ts = scheme.timescales
-    workdays = scheme.working_days()
+    workdays = working_days(scheme)
 
-    def wd(n: int) -> Callable[[date], date]:
+    def wd(n: int) -> Due:
         return lambda d: workdays.add(d, n)
 
-    def standard(label: str, start: str, end: str, due: Callable[[date], date]) -> Row:
-        samples: list[tuple[date | None, bool, str]] = []
-        for c in facts.cases:
-            began, reached = c.day(start), c.day(end)
-            if began is None:
-                continue
-            deadline = due(began)
-            if reached is None and (deadline >= period.end or _ended_by(c, deadline)):
-                continue  # still within time, or the case ended (cancelled, closed) before it was due
-            samples.append((began, reached is not None and reached <= deadline, c.case_id))
-        return percent_row(label, period, samples)
+    def standard(label: str, start: str, end: str, due: Due) -> Row:
+        return shares_row(label, source.standard(start, end, due))
 
     n = ts.referral_to_cpo_working_days
     rows = [
@@ -91,24 +102,16 @@ def service_standards(facts: Facts, period: Period, scheme: SchemeConfig) -> Sec
     ]
     days = ts.follow_up_visit_days
     rows.append(
-        follow_up_row(
-            facts,
-            period,
+        shares_row(
             f"Follow-up visit within {days} days of the works being completed",
-            lambda d: (d, d + timedelta(days=days)),
-            VISIT,
-            needs_consent=False,
+            source.follow_up(lambda d: (d, d + timedelta(days=days)), VISIT, needs_consent=False),
         )
     )
     for months in ts.follow_up_contact_months:
         rows.append(
-            follow_up_row(
-                facts,
-                period,
+            shares_row(
                 f"Contact at {months} months after completion of works",
-                around(months),
-                KIND_OF_MONTHS.get(months),
-                needs_consent=True,
+                source.follow_up(around(months), KIND_OF_MONTHS.get(months), needs_consent=True),
             )
         )
     return Section(
@@ -133,31 +136,40 @@ def around(months: int) -> Callable[[date], tuple[date, date]]:
     return window
 
 
-def follow_up_row(
-    facts: Facts,
-    period: Period,
-    label: str,
-    window: Callable[[date], tuple[date, date]],
-    kind: str | None,
-    needs_consent: bool,
-) -> Row:
-    """A follow-up of ``kind`` (any but the visit when the scheme's month has no kind of its own)
-    recorded inside the window, by the quarter the window opens. Left out: clients who refused or
-    withdrew consent to follow-up contact, and cases closed before the window opened."""
-    samples: list[tuple[date | None, bool, str]] = []
-    for c in facts.cases:
-        completed = c.day("completed_at")
-        if completed is None or (needs_consent and c.row.get("follow_up_consent") is False):
-            continue
-        first, last = window(completed)
-        closed = c.day("closed_on")
-        if closed is not None and closed < first:
-            continue
-        met = any(first <= f["contact_on"] <= last for f in c.follow_ups if _matches(f, kind))
-        if not met and last >= period.end:
-            continue  # not yet due
-        samples.append((first, met, c.case_id))
-    return percent_row(label, period, samples)
+class FactsStandards:
+    def __init__(self, facts: Facts, period: Period) -> None:
+        self.cases, self.period = facts.cases, period
+
+    def standard(self, start: str, end: str, due: Due) -> Shares:
+        samples: list[tuple[date | None, bool, str]] = []
+        for c in self.cases:
+            began, reached = c.day(start), c.day(end)
+            if began is None:
+                continue
+            deadline = due(began)
+            if reached is None and (deadline >= self.period.end or _ended_by(c, deadline)):
+                continue  # still within time, or the case ended (cancelled, closed) before it was due
+            samples.append((began, reached is not None and reached <= deadline, c.case_id))
+        return shares_of(self.period, samples)
+
+    def follow_up(self, window: Window, kind: str | None, needs_consent: bool) -> Shares:
+        """A follow-up of ``kind`` (any but the visit when the scheme's month has no kind of its own)
+        recorded inside the window, by the quarter the window opens. Left out: clients who refused or
+        withdrew consent to follow-up contact, and cases closed before the window opened."""
+        samples: list[tuple[date | None, bool, str]] = []
+        for c in self.cases:
+            completed = c.day("completed_at")
+            if completed is None or (needs_consent and c.row.get("follow_up_consent") is False):
+                continue
+            first, last = window(completed)
+            closed = c.day("closed_on")
+            if closed is not None and closed < first:
+                continue
+            met = any(first <= f["contact_on"] <= last for f in c.follow_ups if _matches(f, kind))
+            if not met and last >= self.period.end:
+                continue  # not yet due
+            samples.append((first, met, c.case_id))
+        return shares_of(self.period, samples)
 
 
 def _matches(follow_up: dict[str, object], kind: str | None) -> bool:

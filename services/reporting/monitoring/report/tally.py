@@ -381,9 +381,7 @@ class SqlTally:
         return out
 
     def _day(self, moment: ColumnElement[Any]) -> ColumnElement[Any]:
-        if self.conn.dialect.name == "sqlite":
-            return func.date(moment)
-        return cast(moment, Date)
+        return day_of(self.conn, moment)
 
     def waits(self) -> PerQuarter:
         c = self.t.cases.c
@@ -397,7 +395,7 @@ class SqlTally:
         )
         out = empty()
         for q, received, completed, n in rows:
-            out[q][(_as_date(received), _as_date(completed))] += int(n)
+            out[q][(as_date(received), as_date(completed))] += int(n)
         return out
 
     def disabilities(self) -> tuple[PerQuarter, Counter[str]]:
@@ -487,7 +485,14 @@ class SqlTally:
         return (Decimal(str(total)).quantize(Decimal("0.01")) if total is not None else Decimal(0)), int(n)
 
 
-def _as_date(value: object) -> date:
+def day_of(conn: Connection, moment: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The (UTC) day of a moment column, as CaseFacts.day: SQLite holds moments as text."""
+    if conn.dialect.name == "sqlite":
+        return func.date(moment)
+    return cast(moment, Date)
+
+
+def as_date(value: object) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
