@@ -17,7 +17,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from services.reporting.audit.reader import verify_cases
-from shared.audit_verify import ALTERED, FORGED, GAP, UNANCHORED, verify_case
+from shared.audit_verify import ALTERED, FORGED, GAP, UNANCHORED, CaseChecker, verify_case
 from shared.codec import build_record, canonical, event_hash
 from shared.contracts.audit import AuditReadOutcome, AuditReadRecorded, AuditView
 from shared.crypto import KeyStore
@@ -127,6 +127,24 @@ async def test_an_altered_payload_breaks_its_hash_and_a_rehashed_one_breaks_the_
     # An event taken out leaves a gap.
     found = verify_case(case_id, [raw[0], raw[2]], verifier).findings
     assert [(f.seq, f.kind) for f in found] == [(raw[2][0], GAP)]
+
+
+async def test_the_one_pass_check_agrees_and_hands_a_broken_chain_back(nc, store_for, signing_dir):
+    """``verify --all`` keeps no case's history: an intact case is judged as ``verify_case`` judges
+    it; a broken chain comes back unjudged, for the caller to read that case again."""
+    store = store_for("referral")
+    verifier = load_verifier(signing_dir)
+    case_id = await write_case(store, ["one", "two", "three"])
+    raw = await store.read_raw(case_id)
+    checker = CaseChecker(case_id, verifier)
+    for seq, subject, data in raw:
+        checker.add(seq, subject, data)
+    assert checker.finish() == verify_case(case_id, raw, verifier)
+    broken = CaseChecker(case_id, verifier)
+    for seq, subject, data in (raw[0], raw[2]):
+        broken.add(seq, subject, data)
+    assert broken.finish() is None
+    assert [f.kind for f in verify_case(case_id, [raw[0], raw[2]], verifier).findings] == [GAP]
 
 
 async def test_a_payload_altered_on_disk_is_caught(fresh_nats_server, signing_dir):

@@ -18,7 +18,7 @@ from services.reporting.monitoring.rebuild import read_batch, stream_bounds
 from shared.audit_verify import DEFAULT_ANCHOR_BOUND, CaseChecker, CaseVerification, verify_case
 from shared.contracts.reporting import DisclosureRecorded
 from shared.events import RecordedEvent
-from shared.eventstore import EventStore
+from shared.eventstore import EventStore, case_filter, read_matching
 from shared.personal import split_personal
 from shared.signing import SignatureVerifier
 
@@ -49,7 +49,9 @@ async def verify_all(
     nc: NATS, verifier: SignatureVerifier, bound: timedelta = DEFAULT_ANCHOR_BOUND
 ) -> list[CaseVerification]:
     """Every case, in one ordered pass over the stream (direct batch gets, the next batch asked for
-    while this one is checked) and one over the checkpoints, rather than two requests per case."""
+    while this one is checked) after one over the checkpoints, rather than two requests per case.
+    What is held per case does not grow with its history; a case whose chain is broken is read
+    again on its own, to say how."""
     now = datetime.now(UTC)
     checkpoints = await newest_checkpoints(nc)
     checkers: dict[str, CaseChecker] = {}
@@ -64,12 +66,21 @@ async def verify_all(
             case_id = subject.split(".")[1]
             checker = checkers.get(case_id)
             if checker is None:
-                checker = checkers[case_id] = CaseChecker(case_id, verifier)
+                checker = checkers[case_id] = CaseChecker(
+                    case_id, verifier, checkpoints.pop(case_id, None), now=now, bound=bound
+                )
             checker.add(s, subject, data)
     out = []
     for case_id in sorted(checkers.keys() | checkpoints.keys()):
-        checker = checkers.pop(case_id, None) or CaseChecker(case_id, verifier)
-        out.append(checker.finish(checkpoints.get(case_id), now=now, bound=bound))
+        checker = checkers.pop(case_id, None) or CaseChecker(
+            case_id, verifier, checkpoints.get(case_id), now=now, bound=bound
+        )
+        result = checker.finish()
+        if result is None:  # a broken chain: its links, read again, say what is missing or moved
+            history = await read_matching(nc, case_filter(case_id))
+            checkpoint = await newest_checkpoint(nc, case_id)
+            result = verify_case(case_id, history, verifier, checkpoint, now=now, bound=bound)
+        out.append(result)
     return out
 
 
