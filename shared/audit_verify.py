@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -98,6 +98,15 @@ def verify_case(
     return result
 
 
+class DeferredSignatures(Protocol):
+    """Checks a record's signature later or elsewhere, telling ``checker.not_signed`` of a bad one
+    before the checker finishes."""
+
+    def check(
+        self, checker: CaseChecker, seq: int, type_name: str, owner: str, event_hash: str, signature: str
+    ) -> None: ...
+
+
 class CaseChecker:
     """``verify_case`` fed one stored message at a time, so one ordered pass over the whole stream
     can check every case in memory that does not grow with its history: each record's own checks
@@ -110,8 +119,8 @@ class CaseChecker:
 
     __slots__ = (
         "_anchored", "_bound", "_broken", "_checkpoint", "_expected_prev", "_first_late", "_forged",
-        "_last_readable", "_last_seq", "_late", "_links", "_newer", "_now", "_readable", "_verifier",
-        "case_id", "events", "findings",
+        "_last_readable", "_last_seq", "_late", "_links", "_newer", "_now", "_readable", "_signatures",
+        "_verifier", "case_id", "events", "findings",
     )  # fmt: skip
 
     def __init__(
@@ -123,11 +132,13 @@ class CaseChecker:
         now: datetime | None = None,
         bound: timedelta = DEFAULT_ANCHOR_BOUND,
         keep_links: bool = False,
+        signatures: DeferredSignatures | None = None,
     ) -> None:
         self.case_id = case_id
         self.events = 0
         self.findings: list[Finding] = []
         self._verifier = verifier
+        self._signatures = signatures
         genuine = checkpoint is None or (checkpoint.case_id == case_id and checkpoint.genuine(verifier))
         forged = not genuine
         self._forged = checkpoint if forged else None  # it anchors nothing
@@ -154,9 +165,19 @@ class CaseChecker:
         type_name = str(record["type"])
         if digest != record["hash"] or not (repeated or form == data):
             self.findings.append(Finding(seq, ALTERED, f"{type_name} does not match its stored hash"))
-        self.findings.extend(_check_origin(self.case_id, seq, subject, record, self._verifier))
+        owner, origin = _check_origin(self.case_id, seq, subject, record)
+        self.findings.extend(origin)
+        if owner is not None:
+            head, signature = str(record["hash"]), str(record.get("signature") or "")
+            if self._signatures is not None:
+                self._signatures.check(self, seq, type_name, owner, head, signature)
+            elif not self._verifier.verify(owner, head, signature):
+                self.not_signed(seq, type_name, owner)
         self._link(seq, record)
         self._toward_head(seq, record)
+
+    def not_signed(self, seq: int, type_name: str, owner: str) -> None:
+        self.findings.append(Finding(seq, FORGED, f"{type_name} is not signed by the {owner} service"))
 
     def _link(self, seq: int, record: dict[str, Any]) -> None:
         head, prev = str(record["hash"]), str(record["prev_hash"])
@@ -187,7 +208,8 @@ class CaseChecker:
         return CaseVerification(
             case_id=self.case_id,
             events=self.events,
-            findings=self.findings + chain + head,
+            # Signatures checked elsewhere report later: each record's findings in stream order.
+            findings=sorted(self.findings, key=lambda f: f.seq) + chain + head,
             anchored=anchored,
             unanchored=self._newer if anchored or self._checkpoint is None else 0,
         )
@@ -309,16 +331,14 @@ def _older_than(record: dict[str, Any], now: datetime | None, bound: timedelta) 
 
 
 def _check_origin(
-    case_id: str, seq: int, subject: str, record: dict[str, object], verifier: SignatureVerifier
-) -> list[Finding]:
+    case_id: str, seq: int, subject: str, record: dict[str, object]
+) -> tuple[str | None, list[Finding]]:
+    """(the owning service, if the type is known; what is wrong with where the record is)."""
     type_name = str(record["type"])
     try:
         owner = registry.get(type_name).owner
     except UnknownEventType:
-        return [Finding(seq, FORGED, f"unknown event type {type_name}")]
-    out: list[Finding] = []
+        return None, [Finding(seq, FORGED, f"unknown event type {type_name}")]
     if record.get("case_id") != case_id or subject != f"case.{case_id}.{owner}.{type_name}":
-        out.append(Finding(seq, FORGED, f"{type_name} is not on its owner's subject for this case"))
-    if not verifier.verify(owner, str(record["hash"]), str(record.get("signature") or "")):
-        out.append(Finding(seq, FORGED, f"{type_name} is not signed by the {owner} service"))
-    return out
+        return owner, [Finding(seq, FORGED, f"{type_name} is not on its owner's subject for this case")]
+    return owner, []

@@ -35,10 +35,16 @@ class SignatureVerifier:
     also refuses non-canonical and small-order encodings). Keys are loaded with ``cryptography``."""
 
     def __init__(self, public_keys: dict[str, Ed25519PublicKey]) -> None:
-        self._keys = {
-            owner: VerifyKey(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+        self.raw_keys = {
+            owner: key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
             for owner, key in public_keys.items()
         }
+        self._keys = {owner: VerifyKey(raw) for owner, raw in self.raw_keys.items()}
+
+    @classmethod
+    def from_raw(cls, raw_keys: dict[str, bytes]) -> SignatureVerifier:
+        """From ``raw_keys`` (each owner's 32-byte public key), as another process is given them."""
+        return cls({owner: Ed25519PublicKey.from_public_bytes(raw) for owner, raw in raw_keys.items()})
 
     def verify(self, owner: str, event_hash: str, signature: str) -> bool:
         key = self._keys.get(owner)
