@@ -115,7 +115,9 @@ class CaseChecker:
 
     A broken chain is told apart (an event missing, moved or repeated) from the case's links, which
     only ``keep_links`` keeps; without them ``finish`` answers None for a broken case, and the
-    caller checks that case again with ``verify_case`` on its history read afresh."""
+    caller checks that case again with ``verify_case`` on its history read afresh. Only the links
+    show an event id repeated in an unbroken chain: such events are chained, hashed and signed by
+    their owner, so only the owner's own key could have made them."""
 
     __slots__ = (
         "_anchored", "_bound", "_broken", "_checkpoint", "_expected_prev", "_first_late", "_forged",
@@ -203,7 +205,7 @@ class CaseChecker:
         """The case's verification; None when its chain is broken and its links were not kept."""
         if self._broken and self._links is None:
             return None
-        chain = _check_chain(self._links) if self._broken and self._links is not None else []
+        chain = _check_chain(self._links) if self._links is not None else []
         anchored, head = self._check_head()
         return CaseVerification(
             case_id=self.case_id,

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from services.reporting.audit.reader import verify_cases
 from shared.audit_verify import ALTERED, FORGED, GAP, UNANCHORED, CaseChecker, verify_case
-from shared.codec import build_record, canonical, event_hash
+from shared.codec import GENESIS_HASH, build_record, canonical, chain_and_sign, event_hash
 from shared.contracts.audit import AuditReadOutcome, AuditReadRecorded, AuditView
 from shared.crypto import KeyStore
 from shared.events import Actor, Event, Role
@@ -145,6 +145,29 @@ async def test_the_one_pass_check_agrees_and_hands_a_broken_chain_back(nc, store
         broken.add(seq, subject, data)
     assert broken.finish() is None
     assert [f.kind for f in verify_case(case_id, [raw[0], raw[2]], verifier).findings] == [GAP]
+
+
+def test_an_event_id_repeated_in_an_unbroken_chain_is_reported_for_one_case(signing_dir):
+    signer = load_or_create_signer(signing_dir, "referral")
+    case_id = new_case_id("V")
+    raw, prev = [], GENESIS_HASH
+    for seq in (1, 2):
+        record = build_record(
+            event_id="the-same-id",
+            payload=KernelNoteCounted(count=seq),
+            case_id=case_id,
+            occurred_at=COORD_TIME,
+            recorded_at=COORD_TIME,
+            actor=COORD,
+            causation_id="c-1",
+            correlation_id="c-1",
+            prev_hash=prev,
+            key=None,
+        )
+        raw.append((seq, f"case.{case_id}.referral.{record['type']}", chain_and_sign(record, signer.sign)))
+        prev = record["hash"]
+    found = verify_case(case_id, raw, load_verifier(signing_dir)).findings
+    assert [(f.seq, f.kind) for f in found] == [(2, GAP)]
 
 
 async def test_a_payload_altered_on_disk_is_caught(fresh_nats_server, signing_dir):
