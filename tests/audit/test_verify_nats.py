@@ -11,6 +11,7 @@ import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import nats
 import pytest
@@ -64,21 +65,26 @@ async def forge(
 ) -> None:
     """Publish an event straight to the stream: well-formed and chained, but not from the service."""
     last = await store.last_position(case_id)
-    record = build_record(
-        event_id=str(uuid.uuid4()),
-        payload=payload or KernelNoteCounted(count=99),
+    record = unsealed_record(case_id, payload or KernelNoteCounted(count=99), last.last_hash)
+    record["hash"] = event_hash(record)
+    record["signature"] = signer.sign(record["hash"]) if signer else ""
+    await nc.jetstream().publish(f"case.{case_id}.{owner}.{record['type']}", canonical(record))
+
+
+def unsealed_record(case_id: str, payload: Event, prev_hash: str, event_id: str = "") -> dict[str, Any]:
+    """A record of ``payload`` (no personal fields) following ``prev_hash``, not yet hashed."""
+    return build_record(
+        event_id=event_id or str(uuid.uuid4()),
+        payload=payload,
         case_id=case_id,
         occurred_at=COORD_TIME,
         recorded_at=COORD_TIME,
         actor=COORD,
         causation_id="forged-1",
         correlation_id="forged-1",
-        prev_hash=last.last_hash,
+        prev_hash=prev_hash,
         key=None,
     )
-    record["hash"] = event_hash(record)
-    record["signature"] = signer.sign(record["hash"]) if signer else ""
-    await nc.jetstream().publish(f"case.{case_id}.{owner}.{record['type']}", canonical(record))
 
 
 async def test_an_intact_case_verifies_and_forgeries_are_caught(nc, store_for, signing_dir):
@@ -152,18 +158,7 @@ def test_an_event_id_repeated_in_an_unbroken_chain_is_reported_for_one_case(sign
     case_id = new_case_id("V")
     raw, prev = [], GENESIS_HASH
     for seq in (1, 2):
-        record = build_record(
-            event_id="the-same-id",
-            payload=KernelNoteCounted(count=seq),
-            case_id=case_id,
-            occurred_at=COORD_TIME,
-            recorded_at=COORD_TIME,
-            actor=COORD,
-            causation_id="c-1",
-            correlation_id="c-1",
-            prev_hash=prev,
-            key=None,
-        )
+        record = unsealed_record(case_id, KernelNoteCounted(count=seq), prev, event_id="the-same-id")
         raw.append((seq, f"case.{case_id}.referral.{record['type']}", chain_and_sign(record, signer.sign)))
         prev = record["hash"]
     found = verify_case(case_id, raw, load_verifier(signing_dir)).findings
