@@ -74,8 +74,19 @@ def _plain_json_without_floats(value: Any) -> bool:
 
 def event_hash(record: dict[str, Any]) -> str:
     """SHA-256 of the stored record without its own hash and signature."""
+    return _hash_body(record, _plain_json_without_floats(record))
+
+
+def _hash_body(record: dict[str, Any], plain: bool) -> str:
     body = {k: v for k, v in record.items() if k not in ("hash", "signature")}
-    return hashlib.sha256(canonical(body)).hexdigest()
+    return hashlib.sha256(_dumps(body, plain)).hexdigest()
+
+
+def canonical_and_hash(record: dict[str, Any]) -> tuple[bytes, str]:
+    """``canonical(record)`` and ``event_hash(record)``, the record checked for plain JSON once
+    (what checking a stored record needs: a part of plain JSON is plain JSON)."""
+    plain = _plain_json_without_floats(record)
+    return _dumps(record, plain), _hash_body(record, plain)
 
 
 def chain_and_sign(record: dict[str, Any], sign: Callable[[str], str] | None) -> bytes:

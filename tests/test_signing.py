@@ -1,5 +1,5 @@
 """Event signatures: the libsodium signer gives exactly the Ed25519 signature the key's OpenSSL
-implementation gives, and the auditor's verifier (cryptography) accepts it and nothing else."""
+implementation gives, and the auditor's verifier (libsodium) accepts it and nothing OpenSSL refuses."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import base64
 import hashlib
 from pathlib import Path
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
@@ -34,6 +35,28 @@ def test_verifier_refuses_another_hash_another_owner_and_another_key() -> None:
     assert not verifier.verify("contractor", event_hash, signature)
     outsider = Signer("referral", Ed25519PrivateKey.generate()).sign(event_hash)
     assert not verifier.verify("referral", event_hash, outsider)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    seed=st.binary(min_size=32, max_size=32),
+    flip=st.integers(min_value=0, max_value=64 * 8 - 1),
+    forged=st.binary(min_size=64, max_size=64),
+)
+def test_verifier_accepts_nothing_openssl_refuses(seed: bytes, flip: int, forged: bytes) -> None:
+    key = Ed25519PrivateKey.from_private_bytes(seed)
+    event_hash = hashlib.sha256(seed).hexdigest()
+    genuine = bytearray(key.sign(event_hash.encode()))
+    genuine[flip // 8] ^= 1 << (flip % 8)
+    verifier = SignatureVerifier({"referral": key.public_key()})
+    for candidate in (bytes(genuine), forged):
+        try:
+            key.public_key().verify(candidate, event_hash.encode())
+            openssl_accepts = True
+        except InvalidSignature:
+            openssl_accepts = False
+        ours = verifier.verify("referral", event_hash, base64.b64encode(candidate).decode())
+        assert not ours or openssl_accepts
 
 
 def test_key_saved_to_disk_signs_the_same_after_reloading(tmp_path: Path) -> None:

@@ -11,14 +11,15 @@ import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import nats
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from services.reporting.audit.reader import verify_cases
-from shared.audit_verify import ALTERED, FORGED, GAP, UNANCHORED, verify_case
-from shared.codec import build_record, canonical, event_hash
+from shared.audit_verify import ALTERED, FORGED, GAP, UNANCHORED, CaseChecker, verify_case
+from shared.codec import GENESIS_HASH, build_record, canonical, chain_and_sign, event_hash
 from shared.contracts.audit import AuditReadOutcome, AuditReadRecorded, AuditView
 from shared.crypto import KeyStore
 from shared.events import Event
@@ -63,21 +64,26 @@ async def forge(
 ) -> None:
     """Publish an event straight to the stream: well-formed and chained, but not from the service."""
     last = await store.last_position(case_id)
-    record = build_record(
-        event_id=str(uuid.uuid4()),
-        payload=payload or KernelNoteCounted(count=99),
+    record = unsealed_record(case_id, payload or KernelNoteCounted(count=99), last.last_hash)
+    record["hash"] = event_hash(record)
+    record["signature"] = signer.sign(record["hash"]) if signer else ""
+    await nc.jetstream().publish(f"case.{case_id}.{owner}.{record['type']}", canonical(record))
+
+
+def unsealed_record(case_id: str, payload: Event, prev_hash: str, event_id: str = "") -> dict[str, Any]:
+    """A record of ``payload`` (no personal fields) following ``prev_hash``, not yet hashed."""
+    return build_record(
+        event_id=event_id or str(uuid.uuid4()),
+        payload=payload,
         case_id=case_id,
         occurred_at=COORD_TIME,
         recorded_at=COORD_TIME,
         actor=COORD,
         causation_id="forged-1",
         correlation_id="forged-1",
-        prev_hash=last.last_hash,
+        prev_hash=prev_hash,
         key=None,
     )
-    record["hash"] = event_hash(record)
-    record["signature"] = signer.sign(record["hash"]) if signer else ""
-    await nc.jetstream().publish(f"case.{case_id}.{owner}.{record['type']}", canonical(record))
 
 
 async def test_an_intact_case_verifies_and_forgeries_are_caught(nc, store_for, signing_dir):
@@ -126,6 +132,36 @@ async def test_an_altered_payload_breaks_its_hash_and_a_rehashed_one_breaks_the_
     # An event taken out leaves a gap.
     found = verify_case(case_id, [raw[0], raw[2]], verifier).findings
     assert [(f.seq, f.kind) for f in found] == [(raw[2][0], GAP)]
+
+
+async def test_the_one_pass_check_agrees_and_hands_a_broken_chain_back(nc, store_for, signing_dir):
+    """``verify --all`` keeps no case's history: an intact case is judged as ``verify_case`` judges
+    it; a broken chain comes back unjudged, for the caller to read that case again."""
+    store = store_for("referral")
+    verifier = load_verifier(signing_dir)
+    case_id = await write_case(store, ["one", "two", "three"])
+    raw = await store.read_raw(case_id)
+    checker = CaseChecker(case_id, verifier)
+    for seq, subject, data in raw:
+        checker.add(seq, subject, data)
+    assert checker.finish() == verify_case(case_id, raw, verifier)
+    broken = CaseChecker(case_id, verifier)
+    for seq, subject, data in (raw[0], raw[2]):
+        broken.add(seq, subject, data)
+    assert broken.finish() is None
+    assert [f.kind for f in verify_case(case_id, [raw[0], raw[2]], verifier).findings] == [GAP]
+
+
+def test_an_event_id_repeated_in_an_unbroken_chain_is_reported_for_one_case(signing_dir):
+    signer = load_or_create_signer(signing_dir, "referral")
+    case_id = new_case_id("V")
+    raw, prev = [], GENESIS_HASH
+    for seq in (1, 2):
+        record = unsealed_record(case_id, KernelNoteCounted(count=seq), prev, event_id="the-same-id")
+        raw.append((seq, f"case.{case_id}.referral.{record['type']}", chain_and_sign(record, signer.sign)))
+        prev = record["hash"]
+    found = verify_case(case_id, raw, load_verifier(signing_dir)).findings
+    assert [(f.seq, f.kind) for f in found] == [(2, GAP)]
 
 
 async def test_a_payload_altered_on_disk_is_caught(fresh_nats_server, signing_dir):

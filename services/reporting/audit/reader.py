@@ -5,6 +5,7 @@ allowed them), so these run with a read-only event store: it writes nothing and 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,16 +14,18 @@ from typing import Any
 from nats.aio.client import Client as NATS
 
 from services.reporting.audit.checkpointer import newest_checkpoint, newest_checkpoints
+from services.reporting.audit.signature_pool import SignaturePool
 from services.reporting.audit.timeline import payload_fields
 from services.reporting.monitoring.rebuild import read_batch, stream_bounds
 from shared.audit_verify import DEFAULT_ANCHOR_BOUND, CaseChecker, CaseVerification, verify_case
 from shared.contracts.reporting import DisclosureRecorded
 from shared.events import RecordedEvent
-from shared.eventstore import EventStore
+from shared.eventstore import EventStore, case_filter, read_matching
 from shared.personal import split_personal
 from shared.signing import SignatureVerifier
 
 VERIFY_BATCH = 1000
+POOL_FROM = 20_000  # stored events from which signatures are checked on worker processes
 
 
 async def verify_cases(
@@ -46,14 +49,31 @@ async def verify_cases(
 
 
 async def verify_all(
-    nc: NATS, verifier: SignatureVerifier, bound: timedelta = DEFAULT_ANCHOR_BOUND
+    nc: NATS,
+    verifier: SignatureVerifier,
+    bound: timedelta = DEFAULT_ANCHOR_BOUND,
+    workers: int | None = None,
 ) -> list[CaseVerification]:
     """Every case, in one ordered pass over the stream (direct batch gets, the next batch asked for
-    while this one is checked) and one over the checkpoints, rather than two requests per case."""
+    while this one is checked) after one over the checkpoints, rather than two requests per case.
+    What is held per case does not grow with its history; a case whose chain is broken is read
+    again on its own, to say how. Signatures are checked on ``workers`` processes (by default one
+    per core once the stream holds POOL_FROM events; 0: in this process)."""
+    _, last = await stream_bounds(nc)
+    if workers is None:
+        workers = (os.cpu_count() or 1) if last >= POOL_FROM else 0
+    if not workers:
+        return await _verify_all(nc, verifier, bound, last, None)
+    with SignaturePool(verifier, workers) as pool:
+        return await _verify_all(nc, verifier, bound, last, pool)
+
+
+async def _verify_all(
+    nc: NATS, verifier: SignatureVerifier, bound: timedelta, last: int, pool: SignaturePool | None
+) -> list[CaseVerification]:
     now = datetime.now(UTC)
     checkpoints = await newest_checkpoints(nc)
     checkers: dict[str, CaseChecker] = {}
-    _, last = await stream_bounds(nc)
     seq = 1
     batch = asyncio.ensure_future(read_batch(nc, seq, VERIFY_BATCH)) if last else None
     while batch is not None:
@@ -64,12 +84,25 @@ async def verify_all(
             case_id = subject.split(".")[1]
             checker = checkers.get(case_id)
             if checker is None:
-                checker = checkers[case_id] = CaseChecker(case_id, verifier)
+                checker = checkers[case_id] = CaseChecker(
+                    case_id, verifier, checkpoints.pop(case_id, None), now=now, bound=bound, signatures=pool
+                )
             checker.add(s, subject, data)
+        if pool is not None:
+            await pool.sent()
+    if pool is not None:
+        await pool.settle()
     out = []
     for case_id in sorted(checkers.keys() | checkpoints.keys()):
-        checker = checkers.pop(case_id, None) or CaseChecker(case_id, verifier)
-        out.append(checker.finish(checkpoints.get(case_id), now=now, bound=bound))
+        checker = checkers.pop(case_id, None) or CaseChecker(
+            case_id, verifier, checkpoints.get(case_id), now=now, bound=bound
+        )
+        result = checker.finish()
+        if result is None:  # a broken chain: its links, read again, say what is missing or moved
+            history = await read_matching(nc, case_filter(case_id))
+            checkpoint = await newest_checkpoint(nc, case_id)
+            result = verify_case(case_id, history, verifier, checkpoint, now=now, bound=bound)
+        out.append(result)
     return out
 
 
