@@ -21,7 +21,7 @@ from nats.aio.msg import Msg
 from services.reporting.monitoring.readmodel.changes import Change
 from services.reporting.monitoring.readmodel.consumer import SQL_TRANSIENT
 from services.reporting.monitoring.readmodel.store import Projector, ReadModelStore
-from shared.codec import decode_record
+from shared.codec import decode_record, parse_json
 from shared.events import RecordedEvent
 from shared.eventstore import STREAM, EventStore
 from shared.logging import get_logger
@@ -32,6 +32,7 @@ log = get_logger(__name__)
 BATCH = 1000
 READ_TIMEOUT_S = 60.0  # for a whole batch of replies
 Progress = Callable[[int, int], None]  # (events done, events in the stream)
+Keys = dict[str, bytes | None]  # case id -> its data key (None: erased)
 
 
 async def stream_bounds(nc: NATS) -> tuple[int, int]:
@@ -84,25 +85,43 @@ async def rebuild(
 
 
 async def _decoded(
-    events: EventStore, seq: int, subject: str, data: bytes, types: frozenset[str] | None = None
+    events: EventStore,
+    keys: Keys,
+    seq: int,
+    subject: str,
+    data: bytes,
+    types: frozenset[str] | None = None,
 ) -> RecordedEvent | None:
     """The event, or None for one the live reader parks (the same rule: all but transient). With
     ``types``, an event of any other type is None too, without decoding it: the projection would
-    change nothing for it, decodable or not."""
+    change nothing for it, decodable or not. ``keys``: case keys already fetched for the batch."""
     if len(data) > MAX_EVENT_BYTES:
         log.warning("rebuild left out an oversized message", stream_seq=seq)
         return None
+    if types is not None and _ignored_unread(subject, data, types):
+        return None
     try:
-        record = json.loads(data)
+        record = parse_json(data)
         if types is not None and record.get("type") not in types:
             return None
-        key = await events.case_key(record["case_id"])
+        case_id = record["case_id"]
+        key = keys[case_id] if case_id in keys else await events.case_key(case_id)
         return decode_record(record, key=key, seq=seq, subject=subject)
     except TRANSIENT:
         raise
     except Exception as exc:
         log.warning("rebuild left out an undecodable message", stream_seq=seq, error=type(exc).__name__)
         return None
+
+
+def _ignored_unread(subject: str, data: bytes, types: frozenset[str]) -> bool:
+    """Whether the record is of a type outside ``types``, told from its bytes without parsing them.
+    The subject names the type; a record is stored with its keys sorted, so "type" comes last. Bytes
+    that end ``,"type":"<name>"}`` hold exactly that type, if they are JSON at all: the quote before
+    "type" follows a comma, so it opens the key, and that last member is the record's own (a later
+    duplicate wins, and nothing follows it). Bytes that are not JSON would be left out anyway."""
+    name = subject.rpartition(".")[2]
+    return name not in types and name.isidentifier() and data.endswith(b',"type":"' + name.encode() + b'"}')
 
 
 def _skipping(project: Projector) -> Projector:
@@ -148,8 +167,8 @@ async def _project_from(
                 break
             seq = raw[-1][0] + 1
             reading = asyncio.ensure_future(read_batch(nc, seq)) if seq <= last else None
-            await _warm_keys(events, raw)
-            decoded = [e for s, subj, data in raw if (e := await _decoded(events, s, subj, data, types))]
+            keys = await _case_keys(events, raw)
+            decoded = [e for s, subj, b in raw if (e := await _decoded(events, keys, s, subj, b, types))]
             if writing is not None:
                 done += await writing
             writing = asyncio.ensure_future(
@@ -167,9 +186,10 @@ async def _project_from(
     return done, seq
 
 
-async def _warm_keys(events: EventStore, raw: Sequence[tuple[int, str, bytes]]) -> None:
-    """Ask for the keys of the batch's cases at once (each is cached once known) rather than one
-    round trip per new case as each is decoded."""
-    case_ids = {subject.split(".")[1] for _, subject, _ in raw if subject.count(".") >= 3}
-    # A failure here is met again, and judged, when the event is decoded.
-    await asyncio.gather(*(events.case_key(c) for c in case_ids), return_exceptions=True)
+async def _case_keys(events: EventStore, raw: Sequence[tuple[int, str, bytes]]) -> Keys:
+    """The keys of the batch's cases (None: erased), asked for at once (each is cached once known)
+    rather than one round trip per new case as each is decoded. A case whose key could not be had
+    is missing: its events ask again, and are judged by that answer, as they are decoded."""
+    case_ids = list({subject.split(".")[1] for _, subject, _ in raw if subject.count(".") >= 3})
+    found = await asyncio.gather(*(events.case_key(c) for c in case_ids), return_exceptions=True)
+    return {c: key for c, key in zip(case_ids, found, strict=True) if not isinstance(key, BaseException)}
