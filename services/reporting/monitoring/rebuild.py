@@ -33,6 +33,7 @@ BATCH = 1000
 READ_TIMEOUT_S = 60.0  # for a whole batch of replies
 Progress = Callable[[int, int], None]  # (events done, events in the stream)
 Keys = dict[str, bytes | None]  # case id -> its data key (None: erased)
+Batch = tuple[list[tuple[int, str, bytes]], "asyncio.Future[Keys]"]  # read, and its keys on the way
 
 
 async def stream_bounds(nc: NATS) -> tuple[int, int]:
@@ -153,21 +154,21 @@ async def _project_from(
 ) -> tuple[int, int]:
     """Project sequences ``seq``..``last``; returns (events projected, the next sequence).
 
-    A pipeline: the next batch is read while this one is decoded, and this one is written (in a
-    thread) while the next is decoded; writes stay in stream order, one transaction each. The
-    keys of a batch's new cases are fetched together before it is decoded."""
+    A pipeline: the next batch is read, and its new cases' keys asked for together, while this one
+    is decoded; this one is written (in a thread) while the next is decoded; writes stay in stream
+    order, one transaction each."""
     done = 0
     types: frozenset[str] | None = getattr(project, "event_types", None)
-    reading: asyncio.Future[list[tuple[int, str, bytes]]] | None = asyncio.ensure_future(read_batch(nc, seq))
+    reading: asyncio.Future[Batch] | None = asyncio.ensure_future(_read_keyed(nc, events, seq))
     writing: asyncio.Future[int] | None = None
     try:
         while reading is not None:
-            raw = await reading
+            raw, keying = await reading
             if not raw:
                 break
             seq = raw[-1][0] + 1
-            reading = asyncio.ensure_future(read_batch(nc, seq)) if seq <= last else None
-            keys = await _case_keys(events, raw)
+            reading = asyncio.ensure_future(_read_keyed(nc, events, seq)) if seq <= last else None
+            keys = await keying
             decoded = [e for s, subj, b in raw if (e := await _decoded(events, keys, s, subj, b, types))]
             if writing is not None:
                 done += await writing
@@ -180,10 +181,19 @@ async def _project_from(
             done += await writing
             writing = None
     finally:
+        if reading is not None and reading.done() and not reading.cancelled() and not reading.exception():
+            reading.result()[1].cancel()  # the keys of a batch read ahead, not to be decoded
         for pending in (reading, writing):
             if pending is not None and not pending.done():
                 pending.cancel()
     return done, seq
+
+
+async def _read_keyed(nc: NATS, events: EventStore, seq: int) -> Batch:
+    """A batch from ``seq``, its cases' keys asked for the moment it is read (the custodian answers
+    while the batch before it is decoded)."""
+    raw = await read_batch(nc, seq)
+    return raw, asyncio.ensure_future(_case_keys(events, raw))
 
 
 async def _case_keys(events: EventStore, raw: Sequence[tuple[int, str, bytes]]) -> Keys:
