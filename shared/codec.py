@@ -218,12 +218,12 @@ def decode_record(
     if record.get("personal"):
         if key is not None:
             try:
-                sealed = open_sealed(key, record["personal"], record["event_id"].encode())
+                plaintext = open_sealed(key, record["personal"], record["event_id"].encode())
             except InvalidTag:
                 raise ValueError(
                     f"event {record['event_id']}: personal data does not open with the case key"
                 ) from None
-            personal = parse_json(sealed)
+            personal = parse_json(plaintext)
     elif key is not None:
         personal = {}
     # Nothing to put back (no personal values, or none the event could hold) changes nothing.

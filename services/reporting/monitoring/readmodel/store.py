@@ -337,9 +337,12 @@ class _Writer:
         if dialect in _SKIPPING_INSERT:
             rows = list(by_key.values())
             columns = tuple(sorted({c for row in rows for c in row}))
-            clause = _SKIPPING_INSERT[dialect](table).on_conflict_do_nothing(index_elements=key)
+            skipping = _SKIPPING_INSERT[dialect]
             self.bulk.run(
-                self.conn, ("insert new", table.name, columns), lambda: Statement(clause, columns), rows
+                self.conn,
+                ("insert new", table.name, columns),
+                lambda: Statement(skipping(table).on_conflict_do_nothing(index_elements=key), columns),
+                rows,
             )
             return
         first = key[0]  # the event id: narrow the lookup to this batch's events
