@@ -17,7 +17,6 @@ import base64
 import contextlib
 import enum
 import hashlib
-import json
 import os
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -91,10 +90,6 @@ def seal(key: bytes, plaintext: bytes, aad: bytes) -> str:
 def open_sealed(key: bytes, sealed: str, aad: bytes) -> bytes:
     raw = base64.b64decode(sealed)
     return AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], aad)
-
-
-def open_json(key: bytes, sealed: str, aad: bytes) -> Any:
-    return json.loads(open_sealed(key, sealed, aad))
 
 
 def kek_id(kek: bytes) -> str:

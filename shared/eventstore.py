@@ -31,6 +31,7 @@ from shared.codec import (
     build_record,
     chain_and_sign,
     decode_record,
+    parse_json,
     recorded_from_written,
 )
 from shared.crypto import CaseErased, CaseKeys
@@ -256,11 +257,11 @@ class EventStore:
         if not raw:
             return []
         key = await self.case_key(case_id)
-        return [decode_record(json.loads(data), key=key, seq=seq, subject=subj) for seq, subj, data in raw]
+        return [decode_record(parse_json(data), key=key, seq=seq, subject=subj) for seq, subj, data in raw]
 
     async def decode(self, data: bytes, seq: int = 0, subject: str = "") -> RecordedEvent:
         """Decode one stored message (for projections and reactors reading the whole stream)."""
-        record = json.loads(data)
+        record = parse_json(data)
         return decode_record(record, key=await self.case_key(record["case_id"]), seq=seq, subject=subject)
 
 

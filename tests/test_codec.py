@@ -22,6 +22,7 @@ from shared.codec import (
     canonical,
     chain_and_sign,
     event_hash,
+    parse_json,
     personal_plaintext,
     standard_canonical,
 )
@@ -168,3 +169,51 @@ async def test_appended_bytes_are_canonical_and_the_chain_checks_by_the_standard
         assert record["prev_hash"] == prev
         assert record["hash"] == standard_hash(record)
         prev = record["hash"]
+
+
+def read_alike(data: bytes) -> tuple[str, str]:
+    """What reading ``data`` gives, comparable across readers: the value's repr (NaN equals itself
+    there, and 1 and 1.0 differ), or the refusal."""
+    try:
+        return ("value", repr(json.loads(data)))
+    except (ValueError, RecursionError) as exc:
+        return ("refused", type(exc).__name__)
+
+
+def read_by_parse_json(data: bytes) -> tuple[str, str]:
+    try:
+        return ("value", repr(parse_json(data)))
+    except (ValueError, RecursionError) as exc:
+        return ("refused", type(exc).__name__)
+
+
+@settings(max_examples=400, deadline=None)
+@given(json_values | st.dictionaries(st.text(), json_values, max_size=8), st.booleans())
+def test_parse_json_reads_what_json_loads_reads(value: Any, ascii_only: bool) -> None:
+    data = json.dumps(value, ensure_ascii=ascii_only).encode()
+    assert read_by_parse_json(data) == read_alike(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"NaN",
+        b"[Infinity, -Infinity, 1e400]",
+        b"18446744073709551616",
+        b"-9223372036854775809",
+        b"123456789012345678901234567890.5",
+        b'{"a": 1, "a": 2}',
+        b'"\\ud800"',  # a lone surrogate: json reads it, pydantic-core refuses, json is asked
+        b'"\\udc00\\ud800"',
+        b"\xef\xbb\xbf{}",  # a byte-order mark
+        '{"a": "\u00e9"}'.encode("utf-16"),
+        b'{"a": "\xff"}',  # not UTF-8
+        b"[" * 3000 + b"]" * 3000,
+        b'"a\tb"',
+        b"[1,]",
+        b"",
+        b" {} ",
+    ],
+)
+def test_parse_json_reads_or_refuses_each_odd_input_as_json_loads_does(data: bytes) -> None:
+    assert read_by_parse_json(data) == read_alike(data)

@@ -33,6 +33,7 @@ from shared.catalogue import load_catalogue
 from shared.errors import CommandRejected
 from shared.scheme import CONFIG_DIR, load_scheme
 from tests.reporting.attacker import attack, disclosures, read_csv
+from tests.reporting.crash import table_rows
 from tests.reporting.expected_year import CASES, INDICATORS, SECTIONS, STANDARDS
 from tests.reporting.history import TEST_SCHEME, History
 from tests.reporting.year import year
@@ -125,6 +126,19 @@ def test_a_redelivered_event_changes_nothing(store: ReadModelStore) -> None:
     assert store.apply_many(h.events, PROJECT) == 0
     assert store.position() == position
     assert coordinator(store).as_json() == before
+
+
+def test_an_event_met_again_later_in_the_stream_adds_no_row_twice(store: ReadModelStore) -> None:
+    # The writer's INSERT skips a taken event key (SQLite, PostgreSQL) rather than looking it up.
+    h = year()
+    load(store, h)
+    before = table_rows(store)
+    after_them = max(e.seq for e in h.events)
+    again = [e.model_copy(update={"seq": after_them + e.seq}) for e in h.events]
+    assert store.apply_many(again, PROJECT) == len(again)
+    after = table_rows(store)
+    assert after.pop("positions") != before.pop("positions")
+    assert after == before
 
 
 def test_rebuild_gives_the_identical_report(store: ReadModelStore) -> None:

@@ -12,7 +12,6 @@ and the live tables agree.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable, Sequence
 
 from nats.aio.client import Client as NATS
@@ -21,7 +20,7 @@ from services.reporting.monitoring.readmodel.changes import Change
 from services.reporting.monitoring.readmodel.consumer import SQL_TRANSIENT
 from services.reporting.monitoring.readmodel.store import Projector, ReadModelStore
 from shared import directget
-from shared.codec import decode_record
+from shared.codec import decode_record, parse_json
 from shared.directget import Stored
 from shared.events import RecordedEvent
 from shared.eventstore import STREAM, EventStore
@@ -33,6 +32,8 @@ log = get_logger(__name__)
 BATCH = 1000
 READ_TIMEOUT_S = 60.0  # a batch fails after this long without a reply
 Progress = Callable[[int, int], None]  # (events done, events in the stream)
+Keys = dict[str, bytes | None]  # case id -> its data key (None: erased)
+Batch = tuple[list[Stored], "asyncio.Future[Keys]"]  # read, and its keys on the way
 
 
 async def stream_bounds(nc: NATS) -> tuple[int, int]:
@@ -61,25 +62,43 @@ async def rebuild(
 
 
 async def _decoded(
-    events: EventStore, seq: int, subject: str, data: bytes, types: frozenset[str] | None = None
+    events: EventStore,
+    keys: Keys,
+    seq: int,
+    subject: str,
+    data: bytes,
+    types: frozenset[str] | None = None,
 ) -> RecordedEvent | None:
     """The event, or None for one the live reader parks (the same rule: all but transient). With
     ``types``, an event of any other type is None too, without decoding it: the projection would
-    change nothing for it, decodable or not."""
+    change nothing for it, decodable or not. ``keys``: case keys already fetched for the batch."""
     if len(data) > MAX_EVENT_BYTES:
         log.warning("rebuild left out an oversized message", stream_seq=seq)
         return None
+    if types is not None and _ignored_unread(subject, data, types):
+        return None
     try:
-        record = json.loads(data)
+        record = parse_json(data)
         if types is not None and record.get("type") not in types:
             return None
-        key = await events.case_key(record["case_id"])
+        case_id = record["case_id"]
+        key = keys[case_id] if case_id in keys else await events.case_key(case_id)
         return decode_record(record, key=key, seq=seq, subject=subject)
     except TRANSIENT:
         raise
     except Exception as exc:
         log.warning("rebuild left out an undecodable message", stream_seq=seq, error=type(exc).__name__)
         return None
+
+
+def _ignored_unread(subject: str, data: bytes, types: frozenset[str]) -> bool:
+    """Whether the record is of a type outside ``types``, told from its bytes without parsing them.
+    The subject names the type; a record is stored with its keys sorted, so "type" comes last. Bytes
+    that end ``,"type":"<name>"}`` hold exactly that type, if they are JSON at all: the quote before
+    "type" follows a comma, so it opens the key, and that last member is the record's own (a later
+    duplicate wins, and nothing follows it). Bytes that are not JSON would be left out anyway."""
+    name = subject.rpartition(".")[2]
+    return name not in types and name.isidentifier() and data.endswith(b',"type":"' + name.encode() + b'"}')
 
 
 def _skipping(project: Projector) -> Projector:
@@ -111,22 +130,22 @@ async def _project_from(
 ) -> tuple[int, int]:
     """Project sequences ``seq``..``last``; returns (events projected, the next sequence).
 
-    A pipeline: the next batch is read while this one is decoded, and this one is written (in a
-    thread) while the next is decoded; writes stay in stream order, one transaction each. The
-    keys of a batch's new cases are fetched together before it is decoded."""
+    A pipeline: the next batch is read, and its new cases' keys asked for together, while this one
+    is decoded; this one is written (in a thread) while the next is decoded; writes stay in stream
+    order, one transaction each."""
     done = 0
     types: frozenset[str] | None = getattr(project, "event_types", None)
-    reading: asyncio.Future[list[tuple[int, str, bytes]]] | None = asyncio.ensure_future(read_batch(nc, seq))
+    reading: asyncio.Future[Batch] | None = asyncio.ensure_future(_read_keyed(nc, events, seq))
     writing: asyncio.Future[int] | None = None
     try:
         while reading is not None:
-            raw = await reading
+            raw, keying = await reading
             if not raw:
                 break
             seq = raw[-1][0] + 1
-            reading = asyncio.ensure_future(read_batch(nc, seq)) if seq <= last else None
-            await _warm_keys(events, raw)
-            decoded = [e for s, subj, data in raw if (e := await _decoded(events, s, subj, data, types))]
+            reading = asyncio.ensure_future(_read_keyed(nc, events, seq)) if seq <= last else None
+            keys = await keying
+            decoded = [e for s, subj, b in raw if (e := await _decoded(events, keys, s, subj, b, types))]
             if writing is not None:
                 done += await writing
             writing = asyncio.ensure_future(
@@ -138,15 +157,25 @@ async def _project_from(
             done += await writing
             writing = None
     finally:
+        if reading is not None and reading.done() and not reading.cancelled() and not reading.exception():
+            reading.result()[1].cancel()  # the keys of a batch read ahead, not to be decoded
         for pending in (reading, writing):
             if pending is not None and not pending.done():
                 pending.cancel()
     return done, seq
 
 
-async def _warm_keys(events: EventStore, raw: Sequence[tuple[int, str, bytes]]) -> None:
-    """Ask for the keys of the batch's cases at once (each is cached once known) rather than one
-    round trip per new case as each is decoded."""
-    case_ids = {subject.split(".")[1] for _, subject, _ in raw if subject.count(".") >= 3}
-    # A failure here is met again, and judged, when the event is decoded.
-    await asyncio.gather(*(events.case_key(c) for c in case_ids), return_exceptions=True)
+async def _read_keyed(nc: NATS, events: EventStore, seq: int) -> Batch:
+    """A batch from ``seq``, its cases' keys asked for the moment it is read (the custodian answers
+    while the batch before it is decoded)."""
+    raw = await read_batch(nc, seq)
+    return raw, asyncio.ensure_future(_case_keys(events, raw))
+
+
+async def _case_keys(events: EventStore, raw: Sequence[Stored]) -> Keys:
+    """The keys of the batch's cases (None: erased), asked for at once (each is cached once known)
+    rather than one round trip per new case as each is decoded. A case whose key could not be had
+    is missing: its events ask again, and are judged by that answer, as they are decoded."""
+    case_ids = list({subject.split(".")[1] for _, subject, _ in raw if subject.count(".") >= 3})
+    found = await asyncio.gather(*(events.case_key(c) for c in case_ids), return_exceptions=True)
+    return {c: key for c, key in zip(case_ids, found, strict=True) if not isinstance(key, BaseException)}

@@ -29,9 +29,12 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.event import listen
 
+from services.reporting.monitoring.readmodel.bulk import BulkStatements, Statement
 from services.reporting.monitoring.readmodel.changes import (
     AddRow,
     Change,
@@ -76,6 +79,7 @@ class ReadModelStore:
         self._pointer = Table(f"{base}active", meta, Column("generation", Integer, nullable=False))
         self._pointer_meta = meta
         self._tables: dict[int, Tables] = {}
+        self._bulk = BulkStatements()
 
     def tables(self, generation: int) -> Tables:
         if generation not in self._tables:
@@ -156,7 +160,7 @@ class ReadModelStore:
                 raise PositionMoved(stored)
             if not events:
                 return
-            writer = _Writer(conn, tables)
+            writer = _Writer(conn, tables, self._bulk)
             writer.apply([change for event in events for change in project(event)])
             _store_position(conn, tables, events[-1].seq)
 
@@ -189,7 +193,7 @@ class ReadModelStore:
                 changes.extend(project(event))
                 reached = event.seq
                 applied += 1
-            _Writer(conn, tables).apply(changes)
+            _Writer(conn, tables, self._bulk).apply(changes)
             if through > reached:
                 reached = through
                 _store_position(conn, tables, reached)
@@ -229,8 +233,8 @@ class _Writer:
     are flushed before anything that reads or rewrites that table (``UpdateRows``, a replacement
     after additions), so the order of the changes still decides."""
 
-    def __init__(self, conn: Connection, tables: Tables) -> None:
-        self.conn, self.tables = conn, tables
+    def __init__(self, conn: Connection, tables: Tables, bulk: BulkStatements) -> None:
+        self.conn, self.tables, self.bulk = conn, tables, bulk
         self.cases: dict[str, dict[str, Any]] = {}  # the case rows touched, as they now are
         self.looked_up: set[str] = set()
         self.new_cases: set[str] = set()
@@ -297,20 +301,13 @@ class _Writer:
     def flush(self) -> None:
         cases = self.tables.cases
         if self.new_cases:
-            self.conn.execute(insert(cases), [self.cases[c] for c in sorted(self.new_cases)])
+            self._insert(cases, [self.cases[c] for c in sorted(self.new_cases)])
         if self.dirty_cases:
-            columns = [c.name for c in cases.columns if c.name != "case_id"]
-            statement = (
-                update(cases)
-                .where(cases.c.case_id == bindparam("_case_id"))
-                .values({c: bindparam(f"v_{c}") for c in columns})
-            )
-            self.conn.execute(
-                statement,
-                [
-                    {"_case_id": c, **{f"v_{k}": self.cases[c][k] for k in columns}}
-                    for c in sorted(self.dirty_cases)
-                ],
+            self.bulk.run(
+                self.conn,
+                ("update", cases.name),
+                lambda: _update_case(cases),
+                [self.cases[c] for c in sorted(self.dirty_cases)],
             )
         self.new_cases, self.dirty_cases = set(), set()
         for name, rows_of in self.replaces.items():
@@ -318,25 +315,58 @@ class _Writer:
             ids = sorted(rows_of)
             for i in range(0, len(ids), 500):
                 self.conn.execute(delete(table).where(table.c.case_id.in_(ids[i : i + 500])))
-            rows = [row for case_id in ids for row in rows_of[case_id]]
-            if rows:
-                self.conn.execute(insert(table), rows)
+            self._insert(table, [row for case_id in ids for row in rows_of[case_id]])
         self.replaces = {}
         for name, by_key in self.adds.items():
             table = _table(self.tables, name)
             self._insert_new(table, by_key)
         self.adds = {}
 
+    def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Insert the rows, each with every column any of them names (the others NULL)."""
+        columns = tuple(sorted({c for row in rows for c in row}))
+        self.bulk.run(
+            self.conn, ("insert", table.name, columns), lambda: Statement(insert(table), columns), rows
+        )
+
     def _insert_new(self, table: Table, by_key: dict[tuple[Any, ...], dict[str, Any]]) -> None:
-        """Insert the rows whose key is not there already (an event applied twice adds nothing)."""
+        """Insert the rows whose key is not there already (an event applied twice adds nothing).
+        SQLite and PostgreSQL skip those in the INSERT itself; elsewhere they are looked up first."""
         key = list(table.primary_key.columns)
+        dialect = self.conn.dialect.name
+        if dialect in _SKIPPING_INSERT:
+            rows = list(by_key.values())
+            columns = tuple(sorted({c for row in rows for c in row}))
+            skipping = _SKIPPING_INSERT[dialect]
+            self.bulk.run(
+                self.conn,
+                ("insert new", table.name, columns),
+                lambda: Statement(skipping(table).on_conflict_do_nothing(index_elements=key), columns),
+                rows,
+            )
+            return
         first = key[0]  # the event id: narrow the lookup to this batch's events
         firsts = sorted({k[0] for k in by_key})
         existing: set[tuple[Any, ...]] = set()
         for i in range(0, len(firsts), 500):
             query = select(*key).where(first.in_(firsts[i : i + 500]))
             existing.update(tuple(r) for r in self.conn.execute(query))
-        rows = [row for k, row in by_key.items() if k not in existing]
-        if rows:
-            columns = {c for row in rows for c in row}
-            self.conn.execute(insert(table), [{c: row.get(c) for c in columns} for row in rows])
+        self._insert(table, [row for k, row in by_key.items() if k not in existing])
+
+
+# An INSERT that skips a row whose primary key is taken, by dialect.
+_SKIPPING_INSERT: dict[str, Callable[[Table], Any]] = {
+    "sqlite": sqlite_insert,
+    "postgresql": postgresql_insert,
+}
+
+
+def _update_case(cases: Table) -> Statement:
+    """Set every column of a case's row (the row as the writer holds it)."""
+    columns = [c.name for c in cases.columns if c.name != "case_id"]
+    clause = (
+        update(cases)
+        .where(cases.c.case_id == bindparam("_case_id"))
+        .values({c: bindparam(f"v_{c}") for c in columns})
+    )
+    return Statement(clause, row_keys={"_case_id": "case_id", **{f"v_{c}": c for c in columns}})
