@@ -4,7 +4,8 @@ the body): no consumer to create or clean up, and only the messages asked for tr
 Two requests, the only two the services' permissions are written for (sanctuary.deployconfig):
 
 - a batch, ``{"seq", "next_by_subj", "batch"}``: the messages matching a filter from a sequence,
-  each a reply, then a 204 status saying how many more match (``Nats-Num-Pending``);
+  each a reply saying how many matches are left after it (``Nats-Num-Pending``, counted when the
+  read began), then a 204 status saying how many more match;
 - the last message on a subject, ``{"last_by_subj"}``.
 
 A status that is not "no message" or "end of batch" is an ``EventStoreError`` naming the stream
@@ -68,6 +69,11 @@ async def read_batch(
         status = headers.get("Status")
         if status is None:
             messages.append((int(headers["Nats-Sequence"]), headers["Nats-Subject"], msg.data))
+            if headers.get("Nats-Num-Pending") == "0":
+                # The last match the server counted when the read began. Its end-of-batch reply
+                # comes only after it has searched the rest of the stream for another: in a large
+                # stream that search is most of the time of reading one case.
+                finished.set_result(0)
         elif status == "204":  # end of this batch
             finished.set_result(int(headers.get("Nats-Num-Pending", "0")))
         elif status == "404":  # nothing (more) on that filter

@@ -95,3 +95,36 @@ async def test_a_batch_whose_replies_stop_times_out(nc: NATS) -> None:
     await _answering(nc, stream)  # one message, and no end of batch
     with pytest.raises(NatsTimeoutError):
         await read_batch(nc, stream, "x.>", start=1, idle_timeout_s=0.2)
+
+
+async def test_a_batch_ends_at_the_last_match_counted_without_its_end_of_batch(nc: NATS) -> None:
+    """The server's end-of-batch reply comes only after it has searched the rest of the stream for
+    another match; the read ends at the message that says none is left."""
+    stream = f"DG_FAKE_{uuid.uuid4().hex[:8]}"
+
+    async def answer(msg: Msg) -> None:  # two matches counted, and no end of batch after them
+        for seq, left in ((1, "1"), (4, "0")):
+            headers = {"Nats-Sequence": str(seq), "Nats-Subject": f"x.{seq}", "Nats-Num-Pending": left}
+            await nc.publish(msg.reply, f"m{seq}".encode(), headers=headers)
+
+    await nc.subscribe(f"$JS.API.DIRECT.GET.{stream}", cb=answer)
+    await nc.flush()
+    batch = await read_batch(nc, stream, "x.>", start=1)
+    assert batch.messages == [(1, "x.1", b"m1"), (4, "x.4", b"m4")]
+    assert batch.pending == 0
+
+
+async def test_a_case_read_from_a_long_stream_is_whole(nc: NATS) -> None:
+    """Ending at the last match counted loses nothing: the case's events, among many others."""
+    name = f"DG_{uuid.uuid4().hex[:8]}"
+    js = nc.jetstream()
+    await js.add_stream(
+        StreamConfig(name=name, subjects=[f"{name}.>"], storage=StorageType.MEMORY, allow_direct=True)
+    )
+    try:
+        for n in range(300):
+            await js.publish(f"{name}.{'case' if n % 50 == 7 else 'other'}.{n}", f"m{n}".encode())
+        read = await read_all(nc, name, f"{name}.case.>")
+        assert [s for s, _, _ in read] == [n + 1 for n in range(300) if n % 50 == 7]
+    finally:
+        await js.delete_stream(name)
