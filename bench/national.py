@@ -30,7 +30,6 @@ import argparse
 import asyncio
 import base64
 import contextlib
-import fnmatch
 import json
 import os
 import resource
@@ -39,7 +38,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,171 +45,25 @@ from typing import Any
 import nats
 import psycopg
 from eventstore import case_load_times  # bench/eventstore.py, beside this script
+from national_history import Writer, copy_cases, template_cases  # beside this script
+from national_lag import live_lag  # beside this script
 from nats.aio.client import Client as NATS
 from workers import percentile  # bench/workers.py, beside this script
 
-from sanctuary.demo.driver import FEMALE_INSTALLER, MALE_INSTALLER
-from sanctuary.demo.generator import financial_year_start, generate, year_end
+from sanctuary.demo.generator import financial_year_start, year_end
 from sanctuary.devtools.nats_server import NatsServer
 from sanctuary.launcher import start_service, wait_healthy
 from sanctuary.provision import provision
-from services.assessment.app import rules_for as assessment_rules
-from services.assessment.domain.decide import assessment_decider
-from services.assessment.reactions import REACTIONS as ASSESSMENT_REACTIONS
-from services.contractor.configuration import rules_for as contractor_rules
-from services.contractor.domain.decide import contractor_decider
-from services.contractor.reactions import WORKS_ORDERS
-from services.referral.app import rules_for as referral_rules
-from services.referral.domain.decide import referral_decider
-from shared.catalogue import load_catalogue
-from shared.codec import CasePosition
-from shared.commands import Command
-from shared.contracts.contractor import AllocateInstaller, InstallerGender, InstallerRecord
 from shared.crypto import KeyStore
-from shared.errors import CommandRejected
-from shared.events import Actor, NewEvent, RecordedEvent
 from shared.eventstore import STREAM, EventStore
-from shared.handler import CaseHandler, Outcome
-from shared.scheme import load_scheme
-from shared.settings import Settings, load_settings
+from shared.settings import load_settings
 from shared.signing import load_or_create_signer
 
 ROOT = Path(__file__).resolve().parent.parent
 OWNERS = ("referral", "assessment", "contractor")
-REACTIONS = (*ASSESSMENT_REACTIONS, WORKS_ORDERS)
 SCHEMES = ROOT / "config" / "schemes"
 # The year's report is timed for each: the template alone first, then each kind of own measures.
 REPORT_SCHEMES = ("standing-together", "tower-hamlets", "south-essex")
-
-
-@dataclass(frozen=True)
-class Decision:
-    """One append of a template case: its owner, who decided, and the events (payload and time)."""
-
-    owner: str
-    actor: Actor
-    events: tuple[NewEvent, ...]
-
-
-@dataclass
-class Writer:
-    nc: NATS
-    keys: KeyStore
-    stores: dict[str, EventStore] = field(default_factory=dict)
-
-
-# -- the template cases: real deciders, reactions as they happen -----------------------------------
-
-
-async def template_cases(writer: Writer, settings: Settings, count: int) -> list[list[Decision]]:
-    """``count`` demo storylines decided in this process, as each case's decisions in order."""
-    scheme, catalogue = load_scheme(settings.scheme_config), load_catalogue(settings.catalogue_path)
-    start = financial_year_start(date.today()) - timedelta(days=365)
-    handlers: dict[str, CaseHandler[Any, Any]] = {
-        "referral": CaseHandler(writer.stores["referral"], referral_decider(referral_rules(settings))),
-        "assessment": CaseHandler(
-            writer.stores["assessment"], assessment_decider(assessment_rules(settings))
-        ),
-        "contractor": CaseHandler(
-            writer.stores["contractor"], contractor_decider(contractor_rules(settings))
-        ),
-    }
-    installers = {
-        FEMALE_INSTALLER: InstallerRecord(
-            installer_id=FEMALE_INSTALLER,
-            initials="FD",
-            gender=InstallerGender.FEMALE,
-            enhanced_dbs_checked_on=start - timedelta(days=120),
-        ),
-        MALE_INSTALLER: InstallerRecord(
-            installer_id=MALE_INSTALLER,
-            initials="MD",
-            gender=InstallerGender.MALE,
-            enhanced_dbs_checked_on=start - timedelta(days=120),
-        ),
-    }
-
-    async def handle(command: Command) -> Outcome:
-        if isinstance(command, AllocateInstaller):
-            command = command.model_copy(update={"installer": installers[command.installer_id]})
-        outcome = await handlers[command.service].handle(command)
-        for event in outcome.events:
-            await react(event)
-        return outcome
-
-    async def react(event: RecordedEvent) -> None:
-        for reaction in REACTIONS:
-            if any(fnmatch.fnmatchcase(event.subject, s.replace(">", "*")) for s in reaction.subjects):
-                for command in reaction.react(event):
-                    if command.occurred_at is None:
-                        command = command.model_copy(update={"occurred_at": event.occurred_at})
-                    with contextlib.suppress(CommandRejected):  # a refused reaction is an answer
-                        await handle(command)
-
-    stories = generate(14, count, start, scheme, catalogue, case_prefix=f"TPL{os.urandom(2).hex()}")
-    for story in stories:
-        remembered: dict[str, str] = {}
-        for step in story.steps:
-            updates = {name: remembered[getattr(step.command, name)] for name in step.bind}
-            command = step.command.model_copy(update=updates) if updates else step.command
-            try:
-                outcome = await handle(command)
-            except CommandRejected:
-                break  # a refused step ends the storyline, as in the demo
-            if step.remember and outcome.event_ids:
-                remembered[step.remember] = outcome.event_ids[0]
-    return [await decisions_of(writer, story.case_id) for story in stories]
-
-
-async def decisions_of(writer: Writer, case_id: str) -> list[Decision]:
-    """A stored case as its appends: consecutive events with one cause were one decision."""
-    events = await writer.stores["referral"].load(case_id)
-    out: list[Decision] = []
-    for i, event in enumerate(events):
-        item = NewEvent(payload=event.payload, occurred_at=event.occurred_at)
-        if i and event.causation_id == events[i - 1].causation_id:
-            last = out[-1]
-            out[-1] = Decision(last.owner, last.actor, (*last.events, item))
-        else:
-            out.append(Decision(event.payload.owner, event.actor, (item,)))
-    return out
-
-
-IN_FLIGHT = 64  # cases written at once
-
-
-async def copy_cases(writer: Writer, templates: list[list[Decision]], first: int, last: int) -> float:
-    """Cases numbered ``first``..``last - 1``, each a copy of a template; events written per second.
-    IN_FLIGHT cases are written at once: one case's appends go one after another (each expects the
-    sequence the last was given), so the cases in flight are what keeps the server busy."""
-    numbers = iter(range(first, last))  # shared by the lanes: each case is taken once
-    events = 0
-
-    async def one(n: int) -> None:
-        nonlocal events
-        case_id = f"NAT-{n:06d}"
-        position = CasePosition()
-        for d, decision in enumerate(templates[n % len(templates)]):
-            recorded = await writer.stores[decision.owner].append(
-                case_id,
-                list(decision.events),
-                expected=position,
-                actor=decision.actor,
-                command_id=f"{case_id}:{d:03d}",
-            )
-            position = CasePosition(recorded[-1].seq, recorded[-1].hash)
-            events += len(recorded)
-
-    async def lane() -> None:
-        for n in numbers:
-            await one(n)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(lane() for _ in range(IN_FLIGHT)))
-    return events / (time.perf_counter() - started)
-
-
-# -- reading it back ---------------------------------------------------------------------------------
 
 
 async def raw_replay(nc: NATS) -> tuple[int, float]:
@@ -439,82 +291,6 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         shutil.rmtree(store, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
     return {"curve": curve}
-
-
-# -- the live read model's lag after a load ----------------------------------------------------------
-
-READ_MODEL = "reporting-monitoring"
-
-
-async def live_lag(requests: int, clients: int) -> dict[str, Any]:
-    """The key custodian and the four services as processes (sync always, as `sanctuary run`);
-    ``requests`` SubmitReferral from ``clients`` in flight; then the seconds from the load's end
-    until the reporting read model (reader reporting-monitoring) has handled the whole stream, and
-    until every reader of every service has (the reactions append more events meanwhile)."""
-    from command_load import Submissions, concurrent, ok_request  # beside this script
-    from command_services import start_services
-
-    from shared.contracts.referral import SubmitReferral
-
-    work = Path(tempfile.mkdtemp(prefix="sanctuary-bench-lag-"))
-    names = ("referral", "assessment", "contractor", "reporting")
-    try:
-        with NatsServer(store_dir=work / "nats", sync_interval="always") as server:
-            nc = await nats.connect(server.url, name="bench-national-lag")
-            await provision(nc)
-            processes = await start_services(names, server.url, work)  # the custodian first
-            try:
-                submissions = Submissions(os.urandom(3).hex())
-
-                async def submit(_: int) -> None:
-                    await ok_request(nc, SubmitReferral.subject(), submissions.next("lag")[1])
-
-                rate = await concurrent(clients, requests, submit)
-                stopped = time.perf_counter()
-                js = nc.jetstream()
-                reporting_s = all_s = None
-                caught_up: dict[str, float] = {}  # reader -> when it first had the whole stream
-                previous, grew_s, most_behind = 0, 0.0, 0  # the stream's last append; the model's worst
-                while all_s is None and time.perf_counter() - stopped < 600:
-                    last = (await js.stream_info(STREAM)).state.last_seq
-                    if last != previous:
-                        previous, grew_s = last, time.perf_counter() - stopped
-                    behind = {}
-                    for name in names:
-                        reply = await nc.request(f"health.{name}", b"", timeout=10)
-                        for r in json.loads(reply.data).get("readers", []):
-                            if r.get("stream", STREAM) == STREAM:
-                                behind[r["name"]] = max(last - int(r["position"]), 0)
-                    now = time.perf_counter() - stopped
-                    for reader, lag in behind.items():
-                        if lag == 0:
-                            caught_up.setdefault(reader, now)
-                        else:
-                            caught_up.pop(reader, None)  # behind again: new events from reactions
-                    most_behind = max(most_behind, behind.get(READ_MODEL, 0))
-                    if reporting_s is None and behind.get(READ_MODEL, 1) == 0:
-                        reporting_s = now
-                    if all(v == 0 for v in behind.values()):
-                        all_s = now
-                    await asyncio.sleep(0.1)
-                events = (await js.stream_info(STREAM)).state.last_seq
-            finally:
-                for process in reversed(processes):
-                    process.stop()
-                await nc.close()
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return {
-        "submit_per_s": rate,
-        "events": events,
-        "reporting_lag_0_s": reporting_s,
-        "all_readers_lag_0_s": all_s,
-        "readers_lag_0_s": caught_up,
-        # The reactions' commands go on appending after the load: when the stream last grew, and
-        # the most events the read model was ever behind meanwhile.
-        "stream_last_grew_s": grew_s,
-        "read_model_most_behind": most_behind,
-    }
 
 
 def table(curve: list[dict[str, Any]]) -> str:

@@ -24,7 +24,8 @@ from services.reporting.monitoring.report.rows import PerQuarter, tally_average,
 from services.reporting.monitoring.report.scheme_measures import BUDGET, SPEND, scheme_sections
 from services.reporting.monitoring.report.standards import FactsStandards
 from services.reporting.monitoring.report.standards_sql import SqlStandards
-from services.reporting.monitoring.report.tally import DECLINED, SUM, FactsTally, SqlTally, Tally
+from services.reporting.monitoring.report.tally import DECLINED, SUM, FactsTally, Tally
+from services.reporting.monitoring.report.tally_sql import SqlTally
 from shared.scheme import SchemeConfig
 
 

@@ -22,7 +22,8 @@ from services.reporting.monitoring.report.performance import (
 )
 from services.reporting.monitoring.report.quarters import Period
 from services.reporting.monitoring.report.rows import PerQuarter, Shares
-from services.reporting.monitoring.report.tally import as_date, day_of, empty
+from services.reporting.monitoring.report.tally import empty
+from services.reporting.monitoring.report.tally_sql import as_date, day_of
 
 
 def _midnight(day: date) -> datetime:

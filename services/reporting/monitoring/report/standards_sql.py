@@ -38,7 +38,7 @@ from services.reporting.monitoring.readmodel.tables import Tables
 from services.reporting.monitoring.report.quarters import Period
 from services.reporting.monitoring.report.rows import Shares
 from services.reporting.monitoring.report.standards import VISIT, Due, Window
-from services.reporting.monitoring.report.tally import as_date, day_of
+from services.reporting.monitoring.report.tally_sql import as_date, day_of
 
 _numbers = count()  # each calendar table its own name, so none is mistaken for another's
 
