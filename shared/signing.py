@@ -5,6 +5,9 @@ to the stream."""
 from __future__ import annotations
 
 import base64
+import contextlib
+import os
+import tempfile
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -59,31 +62,54 @@ class SignatureVerifier:
 
 def load_or_create_signer(keys_dir: Path, owner: str, public_dir: Path | None = None) -> Signer:
     """The service's private key from ``keys_dir/<owner>.key``, created (mode 600) on first start;
-    its public key is (re)published as ``<owner>.pub`` in ``public_dir`` (default ``keys_dir``)."""
+    its public key is (re)published as ``<owner>.pub`` in ``public_dir`` (default ``keys_dir``).
+
+    Replicas of a service may start at once with no key yet: each writes a key of its own to a
+    scratch file and links it into place, which only one link can do; the others load the winner's,
+    so every replica signs with the key that is published."""
     keys_dir.mkdir(parents=True, exist_ok=True)
     private_path = keys_dir / f"{owner}.key"
-    if private_path.exists():
-        loaded = serialization.load_pem_private_key(private_path.read_bytes(), password=None)
-        if not isinstance(loaded, Ed25519PrivateKey):
-            raise ValueError(f"{private_path.name}: not an Ed25519 private key")
-        key = loaded
-    else:
-        key = Ed25519PrivateKey.generate()
-        private_path.touch(mode=0o600)
-        private_path.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        )
+    if not private_path.exists():
+        _create_exclusively(private_path)
+    loaded = serialization.load_pem_private_key(private_path.read_bytes(), password=None)
+    if not isinstance(loaded, Ed25519PrivateKey):
+        raise ValueError(f"{private_path.name}: not an Ed25519 private key")
     public_dir = public_dir or keys_dir
     public_dir.mkdir(parents=True, exist_ok=True)
-    public_path = public_dir / f"{owner}.pub"
-    public_path.write_bytes(
-        key.public_key().public_bytes(
+    _write_replacing(
+        public_dir / f"{owner}.pub",
+        loaded.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
+        ),
     )
-    return Signer(owner, key)
+    return Signer(owner, loaded)
+
+
+def _create_exclusively(private_path: Path) -> None:
+    """A new private key at ``private_path`` unless another process puts one there first."""
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    fd, scratch = tempfile.mkstemp(dir=private_path.parent, prefix=f".{private_path.name}.")  # mode 600
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(pem)
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):  # another replica's key is in place: use it
+            os.link(scratch, private_path)
+    finally:
+        os.unlink(scratch)
+
+
+def _write_replacing(path: Path, data: bytes) -> None:
+    """``data`` at ``path`` whole: a reader sees the old file or the new one, never half of one."""
+    fd, scratch = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.chmod(scratch, 0o644)
+    os.replace(scratch, path)
 
 
 def load_verifier(keys_dir: Path) -> SignatureVerifier:

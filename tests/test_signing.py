@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -83,3 +84,20 @@ def test_each_service_keeps_its_private_key_apart_and_publishes_only_the_public_
     assert verifier.verify("referral", event_hash, signatures["referral"])
     assert verifier.verify("contractor", event_hash, signatures["contractor"])
     assert not verifier.verify("referral", event_hash, signatures["contractor"])
+
+
+def _start_and_sign(keys_dir: str) -> str:
+    """What one replica does on starting: load (or create) its key, then sign."""
+    return load_or_create_signer(Path(keys_dir), "referral").sign("a" * 64)
+
+
+def test_replicas_starting_at_once_all_sign_with_the_published_key(tmp_path: Path) -> None:
+    """Two replicas of a service may start together before either has a key: every one of them
+    must sign with the key that is published, or its events read as forged."""
+    with ProcessPoolExecutor(max_workers=4) as pool:
+        for attempt in range(10):
+            keys_dir = tmp_path / f"start-{attempt}"
+            signatures = list(pool.map(_start_and_sign, [str(keys_dir)] * 8))
+            verifier = load_verifier(keys_dir)
+            assert all(verifier.verify("referral", "a" * 64, s) for s in signatures)
+            assert sorted(p.name for p in keys_dir.iterdir()) == ["referral.key", "referral.pub"]
