@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -38,7 +39,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class ScratchRun:
+class ScratchRun(ABC):
     """A dev process (one server, a cluster) in a directory of its own: the one it is given, or a
     temporary one it makes and removes again in ``cleanup``. In a ``with`` block it is started on
     entry and stopped and cleaned up on exit."""
@@ -49,11 +50,13 @@ class ScratchRun:
         self._scratch = Path(tempfile.mkdtemp(prefix=prefix))
         return self._scratch
 
+    @abstractmethod
     def start(self) -> object:
-        raise NotImplementedError
+        """Start the process(es) and wait until they answer."""
 
+    @abstractmethod
     def stop(self) -> None:
-        raise NotImplementedError
+        """Stop the process(es); the directory stays until ``cleanup``."""
 
     def cleanup(self) -> None:
         self.stop()
