@@ -52,28 +52,46 @@ Projector = Callable[[RecordedEvent], Sequence[Change]]
 
 
 def make_engine(database_url: str) -> Engine:
+    """The read models' engine. A database error never carries the values it was given
+    (``hide_parameters``): they are case facts, and errors reach logs."""
     url = database_url
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url, future=True, pool_pre_ping=True)
+    engine = create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
     if engine.dialect.name == "sqlite":
-        listen(engine, "connect", _sqlite_wal)
+        listen(engine, "connect", _sqlite_connect)
+        listen(engine, "begin", _sqlite_begin)
     return engine
 
 
-def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     """SQLite (development and tests): write-ahead logging, so a rebuild, the report and the live
     reader do not lock each other out, and a commit is not an fsync (a crash of the process loses
-    nothing; position and rows are one transaction either way)."""
+    nothing; position and rows are one transaction either way). The driver's own transaction
+    handling is turned off: it would begin a transaction only at the first write, after the
+    position was read, so two writers could both read the same position and both apply."""
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
+def _sqlite_begin(conn: Connection) -> None:
+    """Every transaction begins at its first statement; a writer's (``WRITING``) takes the write
+    lock there, so the position it reads stays its own until it commits (PostgreSQL: the row lock)."""
+    immediate = conn.get_execution_options().get(_SQLITE_WRITER, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_SQLITE_WRITER = "sqlite_begin_immediate"
+WRITING = {_SQLITE_WRITER: True}  # execution options of a transaction that writes
+
+
 class ReadModelStore:
     def __init__(self, engine: Engine, base: str = DEFAULT_BASE) -> None:
         self.engine = engine
+        self._writer = engine.execution_options(**WRITING)
         self.base = base
         meta = MetaData()
         self._pointer = Table(f"{base}active", meta, Column("generation", Integer, nullable=False))
@@ -90,7 +108,7 @@ class ReadModelStore:
 
     def ensure(self) -> None:
         """Create the pointer and the first generation if this database has none yet."""
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             self._pointer_meta.create_all(conn)
             if conn.execute(select(self._pointer.c.generation)).first() is None:
                 self.tables(1).metadata.create_all(conn)
@@ -108,7 +126,7 @@ class ReadModelStore:
     def new_generation(self) -> int:
         """Fresh empty tables beside the live ones (left over ones from a failed rebuild are dropped)."""
         generation = self.active_generation() + 1
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             self.tables(generation).metadata.drop_all(conn)
             self.tables(generation).metadata.create_all(conn)
             _store_position(conn, self.tables(generation), 0)
@@ -117,14 +135,14 @@ class ReadModelStore:
     def swap(self, generation: int) -> None:
         """Make ``generation`` live and drop the one it replaces."""
         old = self.active_generation()
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             conn.execute(update(self._pointer).values(generation=generation))
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             self.tables(old).metadata.drop_all(conn)
 
     def drop_everything(self) -> None:
         """Remove every table of this store (tests clean up their own prefix with this)."""
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             self._pointer_meta.create_all(conn)
             row = conn.execute(select(self._pointer.c.generation)).first()
             if row is not None:
@@ -153,7 +171,7 @@ class ReadModelStore:
         transaction, if the stored position is ``expected``; else PositionMoved and nothing changes.
         A projection that fails leaves nothing of the batch behind (the reader retries it event by
         event, to park only the one that fails)."""
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             tables = self.active(conn)
             stored = _position(conn, tables, lock=True)
             if stored != expected:
@@ -166,7 +184,7 @@ class ReadModelStore:
 
     def advance(self, seq: int, expected: int) -> None:
         """Move the live position past a message that was parked, not applied."""
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             tables = self.active(conn)
             stored = _position(conn, tables, lock=True)
             if stored != expected:
@@ -183,7 +201,7 @@ class ReadModelStore:
         """Project events in stream order in one transaction; returns how many were new. ``through``:
         the last sequence read, stored as the position even if it was not projected (left out)."""
         applied = 0
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             tables = self.tables(generation) if generation else self.active(conn)
             reached = _position(conn, tables, lock=True)
             changes: list[Change] = []
