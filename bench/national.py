@@ -2,6 +2,7 @@
 
     python bench/national.py [--cases 10000,30000,100000] [--help]
     python bench/national.py --live-lag 960 [--clients 32]
+    python bench/national.py --cases 100000 --keep DIR   (then again with --keep DIR: no writing)
 
 Starts its own nats-server on a free port with a temporary store. First --templates synthetic case
 pathways (the demo's storylines) are decided by the real deciders in this process, with the
@@ -239,9 +240,19 @@ def postgres_database(url: str | None) -> Any:
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     sizes = sorted(int(n) for n in args.cases.split(","))
-    work = Path(tempfile.mkdtemp(prefix="sanctuary-bench-national-"))
-    store = Path(tempfile.mkdtemp(prefix="nats-", dir=args.store_dir or work))
-    kek = base64.b64encode(os.urandom(32)).decode()
+    kept = _kept_history(args.keep)
+    if args.keep:
+        work = args.keep
+        store = work / "nats"
+        store.mkdir(parents=True, exist_ok=True)
+        kek = (work / "kek").read_text() if kept else base64.b64encode(os.urandom(32)).decode()
+        (work / "kek").write_text(kek)
+    else:
+        work = Path(tempfile.mkdtemp(prefix="sanctuary-bench-national-"))
+        store = Path(tempfile.mkdtemp(prefix="nats-", dir=args.store_dir or work))
+        kek = base64.b64encode(os.urandom(32)).decode()
+    if kept:
+        print(f"measuring the kept history of {kept:,} cases in {work} (--cases ignored)")
     curve: list[dict[str, Any]] = []
     try:
         with NatsServer(store_dir=store) as server, postgres_database(args.postgres) as pg:
@@ -269,16 +280,21 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 signer = load_or_create_signer(work / "keys", owner, work / "keys")
                 writer.stores[owner] = EventStore(nc, keys, owner, signer)
             try:
+                start = financial_year_start(date.today()) - timedelta(days=365)
+                year = (start, year_end(start))
+                if kept:
+                    curve.append(await measure_at(writer, kept, env, databases, year))
+                    return {"curve": curve}
                 templates = await template_cases(writer, settings, args.templates)
                 per_case = sum(len(d.events) for t in templates for d in t) / len(templates)
                 print(f"{len(templates)} template cases decided, {per_case:.1f} events per case on average")
-                start = financial_year_start(date.today()) - timedelta(days=365)
-                year = (start, year_end(start))
                 written = 0
                 for size in sizes:
                     rate = await copy_cases(writer, templates, written, size)
                     written = size
                     print(f"history of {size:,} cases written at {rate:,.0f} events/s")
+                    if args.keep:
+                        (work / "written").write_text(str(size))
                     measured = {
                         k: v for k, v in databases.items() if k == "sqlite" or size <= args.postgres_up_to
                     }
@@ -288,9 +304,19 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 await nc.close()
                 custodian.stop()
     finally:
-        shutil.rmtree(store, ignore_errors=True)
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(store, ignore_errors=True)
+            shutil.rmtree(work, ignore_errors=True)
     return {"curve": curve}
+
+
+def _kept_history(keep: Path | None) -> int:
+    """The cases of a history an earlier run kept in ``keep`` (0: none, it is written and kept)."""
+    if keep is None:
+        return 0
+    keep.mkdir(parents=True, exist_ok=True)
+    written = keep / "written"
+    return int(written.read_text()) if written.exists() else 0
 
 
 def table(curve: list[dict[str, Any]]) -> str:
@@ -303,7 +329,7 @@ def table(curve: list[dict[str, Any]]) -> str:
         ("cases", lambda p: f"{p['cases']:,}"),
         ("events", lambda p: f"{p['events']:,}"),
         ("raw replay/s", lambda p: f"{p['raw_replay_per_s']:,.0f}"),
-        ("write/s", lambda p: f"{p['write_per_s']:,.0f}"),
+        ("write/s", lambda p: cell(p, "write_per_s", ",.0f")),
     ]
     for db in ("sqlite", "postgresql"):
         columns += [
@@ -354,6 +380,12 @@ def parse_args() -> argparse.Namespace:
         "makes ~10 ms and one at a time: on /dev/shm the history is written several times faster",
     )
     parser.add_argument("--profile", type=Path, help="py-spy each task into this directory")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="keep the history (server store, keys, KEK) in this directory; a later run with the same "
+        "--keep measures it again without writing it (a bench history: synthetic data only)",
+    )
     parser.add_argument(
         "--live-lag",
         type=int,
