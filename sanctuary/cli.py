@@ -1,10 +1,8 @@
 """Entry point of the ``sanctuary`` command. Each command module registers itself on import."""
 
-# Every registration line below says noqa F401, though ruff flags only the last one as unused.
-# ruff: noqa: RUF100
-
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 
@@ -12,6 +10,36 @@ from sanctuary import devstate
 from sanctuary.cli_app import Options, app
 from sanctuary.cli_errors import report_failure
 from shared.logging import configure_logging
+
+# The module that attaches each command to ``app`` (on import). A command loads only its own module:
+# loading them all costs seconds (the demo's and the report's statistics libraries among them), on
+# every start of every command.
+COMMAND_MODULES: dict[str, str] = {
+    "audit": "sanctuary.cli_audit",
+    "disclosures": "sanctuary.cli_audit",
+    "erase": "sanctuary.cli_audit",
+    "retention": "sanctuary.cli_audit",
+    "backup": "sanctuary.cli_backup",
+    "demo": "sanctuary.cli_demo",
+    "invoice": "sanctuary.cli_invoice",
+    "kek": "sanctuary.cli_kek",
+    "report": "sanctuary.cli_report",
+    "rebuild": "sanctuary.cli_report",
+    "run": "sanctuary.cli_run",
+    "provision": "sanctuary.cli_run",
+    "schemas": "sanctuary.cli_schemas",
+    "nats-users": "sanctuary.cli_schemas",
+    "status": "sanctuary.cli_status",
+}
+
+
+def command_modules(args: list[str]) -> list[str]:
+    """The modules to load for these arguments: the named command's own, or (for the help, or a
+    name not known here) all of them, so that the help lists every command and a mistyped name is
+    answered as before. The tool's own options are flags, so the first other argument is the name."""
+    name = next((arg for arg in args if not arg.startswith("-")), None)
+    known = COMMAND_MODULES.get(name) if name is not None else None
+    return [known] if known is not None else sorted(set(COMMAND_MODULES.values()))
 
 
 def main() -> None:
@@ -23,17 +51,8 @@ def main() -> None:
         logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     # Development only: the NATS URL and key `sanctuary run` left in .sanctuary/, unless set.
     devstate.loaded.update(devstate.load_dev_environment())
-    # Command modules (one import line each; they attach commands to ``app``).
-    import sanctuary.cli_audit  # noqa: F401
-    import sanctuary.cli_backup  # noqa: F401
-    import sanctuary.cli_demo  # noqa: F401
-    import sanctuary.cli_invoice  # noqa: F401
-    import sanctuary.cli_kek  # noqa: F401
-    import sanctuary.cli_report  # noqa: F401
-    import sanctuary.cli_run  # noqa: F401
-    import sanctuary.cli_schemas  # noqa: F401
-    import sanctuary.cli_status  # noqa: F401
-
+    for module in command_modules(sys.argv[1:]):
+        importlib.import_module(module)
     try:
         # Not standalone: every failure, click's usage errors included, is shown here as one line.
         code = app(standalone_mode=False)

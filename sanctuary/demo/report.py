@@ -24,18 +24,22 @@ class ReadModelBehind(RuntimeError):
 
 
 async def wait_for_read_model(
-    nc: NATS, database_url: str, base: str = DEFAULT_BASE, timeout: float = 60.0
+    nc: NATS, database_url: str, base: str = DEFAULT_BASE, stall_s: float = 60.0
 ) -> int:
-    """Block until the read model has projected up to the stream's last sequence; return it."""
+    """Block until the read model has projected up to the stream's last sequence; return it.
+    ReadModelBehind once it has not moved on for ``stall_s`` (one working through a long stream is
+    waited for)."""
     last = (await nc.jetstream().stream_info(STREAM)).state.last_seq
     store = ReadModelStore(make_engine(database_url), base)
-    deadline = time.monotonic() + timeout
+    best, moved_at = -1, time.monotonic()
     try:
         while True:
             reached = await asyncio.to_thread(_position, store)
             if reached >= last:
                 return last
-            if time.monotonic() > deadline:
+            if reached > best:
+                best, moved_at = reached, time.monotonic()
+            elif time.monotonic() - moved_at > stall_s:
                 raise ReadModelBehind(f"the reporting read model reached {reached} of {last} events")
             await asyncio.sleep(0.2)
     finally:

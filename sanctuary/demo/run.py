@@ -104,6 +104,8 @@ async def run_demo(
     files = write_reports(setup.database_url, start, end, scheme, out, setup.table_base)
     console.print("Written: " + ", ".join(str(f) for f in files))
     console.print(afterwards_table(after))
+    if not after.views_settled:
+        console.print("[yellow]The views reader had not read every event: the counts above may be short[/]")
     if after.broken:
         console.print(f"[red]Audit: {len(after.broken)} case(s) whose history does not verify[/]")
     else:

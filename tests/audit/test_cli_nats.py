@@ -35,6 +35,9 @@ async def sanctuary(settings, *args: str) -> tuple[int, str]:
     return await run_cli(*args, env=env)
 
 
+# Nine runs of the tool, each a Python process started afresh: on a busy machine that alone may take
+# most of the suite's usual two minutes. The limit is there for a hang, not as a budget.
+@pytest.mark.timeout(600)
 async def test_audit_case_export_disclosures_and_erase(audit_service, settings, store_for, tmp_path: Path):
     prefix = f"CL{uuid.uuid4().hex[:6]}-"
     recorded = await append_history(store_for, year(prefix))

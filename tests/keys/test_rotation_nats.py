@@ -9,6 +9,7 @@ import base64
 import os
 import uuid
 from collections import Counter
+from typing import Any
 
 import nats
 import pytest
@@ -25,6 +26,7 @@ from shared.signing import load_or_create_signer
 from tests.audit.test_verify_nats import run_cli
 from tests.conftest import running_custodian
 from tests.kernel_events import COORD, KernelNoteAdded
+from tests.waiting import until
 
 pytestmark = pytest.mark.nats
 OLD = base64.b64encode(os.urandom(32)).decode()
@@ -51,6 +53,14 @@ async def read_name(nc: NATS, case_id: str) -> str:
     event, *_ = await EventStore(nc, CaseKeyClient(nc, "assessment"), "assessment").load(case_id)
     assert isinstance(event.payload, KernelNoteAdded)
     return event.payload.client_name
+
+
+async def answer(nc: NATS) -> dict[str, Any] | None:
+    """What the running custodian says about its KEKs; None while none answers."""
+    try:
+        return await custodian_kek(nc)
+    except RotationRefused:
+        return None
 
 
 async def kek_ids(keys: KeyStore, case_ids: list[str]) -> Counter[str | None]:
@@ -84,23 +94,25 @@ async def test_rotation_interrupted_then_resumed_never_leaves_a_case_unreadable(
                 assert await CaseKeyClient(nc, "reporting").destroy(case_id, request)
         # Step 1: the custodian restarts with the new KEK, the old one still held.
         async with running_custodian(url, signing_dir, kek=NEW, previous=OLD) as custodian:
-            check_custodian(ring, await custodian_kek(nc))  # what `kek rotate` checks first
+            # What `kek rotate` checks first. The first request to a restarted service can meet "no
+            # responders" although its subscription is flushed (seen only just after another
+            # instance stopped), so the check waits for an answer.
+            check_custodian(ring, await until(lambda: answer(nc), "the restarted custodian answering"))
             await rotator.start()
             old_id = kek_id(base64.b64decode(OLD))
             assert await kek_ids(rotator, cases) == Counter({old_id: CASES - 3, None: 3})
 
-            # Step 2: rotation, interrupted midway (cancelled at an await, as a crash would stop it).
-            half = asyncio.Event()
+            # Step 2: rotation, interrupted midway (cancelled at an await, as a crash would stop it),
+            # as soon as a third is done: with at most _CONCURRENCY more under way, some are left.
+            running: list[asyncio.Task[RotationReport]] = []
 
             def progress(report: RotationReport) -> None:
                 if report.outcomes[Rewrap.REWRAPPED] >= CASES // 3:
-                    half.set()
+                    running[0].cancel()
 
-            task = asyncio.create_task(rotate(rotator, progress))
-            await asyncio.wait_for(half.wait(), timeout=60)
-            task.cancel()
+            running.append(asyncio.create_task(rotate(rotator, progress)))
             with pytest.raises(asyncio.CancelledError):
-                await task
+                await running[0]
             split = await kek_ids(rotator, cases)
             assert split[ring.current_id] >= CASES // 3 and split[old_id] > 0, split
             # Mid-rotation, every case reads, under whichever KEK its key is.
@@ -117,7 +129,11 @@ async def test_rotation_interrupted_then_resumed_never_leaves_a_case_unreadable(
             for case_id in cases[4:10]:
                 assert await read_name(nc, case_id) == names[case_id]
             report = await resumed
-            assert report.outcomes[Rewrap.REWRAPPED] + split[ring.current_id] >= CASES - 4
+            # Every live key the resumed run met was moved by it or already moved (a re-wrap cut
+            # short may still have landed after the keys were counted above, so it is not
+            # counted against ``split``).
+            assert report.outcomes[Rewrap.REWRAPPED] > 0
+            assert report.outcomes[Rewrap.REWRAPPED] + report.outcomes[Rewrap.CURRENT] >= CASES - 4
             assert await left_behind(rotator) == 0
             # A rerun finds nothing left to do.
             again = await rotate(rotator)
@@ -138,6 +154,9 @@ async def test_rotation_interrupted_then_resumed_never_leaves_a_case_unreadable(
         await nc.close()
 
 
+# Five runs of the tool, each a Python process started afresh: on a busy machine that alone may take
+# most of the suite's usual two minutes. The limit is there for a hang, not as a budget.
+@pytest.mark.timeout(600)
 async def test_the_rotate_command_refuses_until_the_custodian_holds_the_new_kek(
     fresh_nats_server, signing_dir
 ):

@@ -20,19 +20,24 @@ from services.reporting.views.stream import VIEWS_STREAM, purge_case_views
 from shared.eventstore import STREAM
 
 pytestmark = pytest.mark.nats
+# A refused request is never answered (the server reports the violation to the client instead): the
+# attempt ends after REFUSED_S. What is allowed is answered, and is given as long as a loaded machine
+# may take.
+REFUSED_S = 1
+ANSWERED_S = 60
 
 
 async def test_contractor_publishes_its_own_events_and_not_the_referral_services(connect_as) -> None:
     nc, errors = await connect_as("contractor")
-    js = nc.jetstream()
+    js = nc.jetstream(timeout=ANSWERED_S)
     case_id = f"P-{uuid.uuid4().hex[:12]}"
 
     ack = await js.publish(f"case.{case_id}.contractor.InstallationCompleted", b"{}")
     assert ack.stream == STREAM
 
     with pytest.raises(NatsTimeoutError):
-        await js.publish(f"case.{case_id}.referral.ReferralAccepted", b"{}", timeout=1)
-    assert any("permissions violation for publish" in e for e in errors)
+        await js.publish(f"case.{case_id}.referral.ReferralAccepted", b"{}", timeout=REFUSED_S)
+    await reported(errors, "permissions violation for publish")
     with pytest.raises(NotFoundError):
         await js.get_last_msg(STREAM, f"case.{case_id}.referral.ReferralAccepted", direct=True)
 
@@ -51,16 +56,15 @@ async def test_only_the_owning_service_may_serve_its_commands(connect_as) -> Non
 
 async def test_no_service_may_delete_the_event_stream(connect_as) -> None:
     nc, errors = await connect_as("reporting")
-    js = nc.jetstream(timeout=1)
     with pytest.raises(NatsTimeoutError):
-        await js.delete_stream(STREAM)
-    assert any("permissions violation for publish" in e for e in errors)
-    assert (await js.stream_info(STREAM)).config.name == STREAM
+        await nc.jetstream(timeout=REFUSED_S).delete_stream(STREAM)
+    await reported(errors, "permissions violation for publish")
+    assert (await nc.jetstream(timeout=ANSWERED_S).stream_info(STREAM)).config.name == STREAM
 
 
 async def test_reporting_purges_an_erased_cases_views_and_no_other_service_may(connect_as) -> None:
     reporting, errors = await connect_as("reporting")
-    js = reporting.jetstream(timeout=1)
+    js = reporting.jetstream(timeout=ANSWERED_S)
     case_id = f"E-{uuid.uuid4().hex[:12]}"
     await js.publish(f"view.police.{case_id}", b"{}")
     await purge_case_views(js, case_id)
@@ -68,14 +72,16 @@ async def test_reporting_purges_an_erased_cases_views_and_no_other_service_may(c
         await js.get_last_msg(VIEWS_STREAM, f"view.police.{case_id}", direct=True)
     for stream in ("CASES", "KV_CASE_KEYS", "DEADLETTER"):
         with pytest.raises(NatsTimeoutError):
-            await js.purge_stream(stream)
+            await reporting.jetstream(timeout=REFUSED_S).purge_stream(stream)
+    await reported(errors, "permissions violation for publish", 3)
     assert sum("permissions violation for publish" in e for e in errors) == 3
 
     referral, referral_errors = await connect_as("referral")
     with pytest.raises(NatsTimeoutError):
-        await referral.jetstream(timeout=1).purge_stream(VIEWS_STREAM)
+        await referral.jetstream(timeout=REFUSED_S).purge_stream(VIEWS_STREAM)
     with pytest.raises(NatsTimeoutError):  # destroying a case key is erasure: reporting's alone
-        await referral.jetstream(timeout=1).delete_msg("KV_CASE_KEYS", 1)
+        await referral.jetstream(timeout=REFUSED_S).delete_msg("KV_CASE_KEYS", 1)
+    await reported(referral_errors, "permissions violation for publish", 2)
     assert sum("permissions violation for publish" in e for e in referral_errors) == 2
 
 
@@ -90,7 +96,7 @@ async def test_fire_control_may_only_ask_whether_an_address_is_a_sanctuary_addre
     assert assessment_errors == []
 
     fire, errors = await connect_as("fire_control", inbox_prefix="_INBOX_fire_control")
-    reply = await fire.request("query.fire.SanctuaryAddress", b"{}", timeout=2)
+    reply = await fire.request("query.fire.SanctuaryAddress", b"{}", timeout=ANSWERED_S)
     assert reply.data == b'{"found": false}'
 
     for subject in (
@@ -135,7 +141,7 @@ async def test_operator_reads_but_cannot_write_events(connect_as) -> None:
     await service.jetstream().publish(f"case.{case_id}.referral.ReferralAccepted", b"{}")
 
     operator, errors = await connect_as("operator")
-    js = operator.jetstream(timeout=1)
+    js = operator.jetstream(timeout=ANSWERED_S)
     last = await js.get_last_msg(STREAM, f"case.{case_id}.referral.ReferralAccepted", direct=True)
     assert last.data == b"{}"
     await operator.publish(f"case.{case_id}.referral.ReferralAccepted", b"{}")
@@ -153,34 +159,37 @@ async def test_each_recipient_reads_its_own_views_and_no_other(connect_as) -> No
 
     police, errors = await connect_as("view_police")
     # Its account has no JetStream: PLATFORM's API, the part it may use, is imported under a prefix.
-    js = police.jetstream(timeout=1, prefix=VIEWS_API_PREFIX)
+    js = police.jetstream(timeout=ANSWERED_S, prefix=VIEWS_API_PREFIX)
+    refused = police.jetstream(timeout=REFUSED_S, prefix=VIEWS_API_PREFIX)
     # One case's current view, by direct get.
     mine = await js.get_last_msg(VIEWS_STREAM, f"view.police.{case_id}", direct=True)
     assert mine.data == b'{"for": "police"}'
     # Every view it holds, through its own consumer.
     sub = await js.pull_subscribe("view.police.>", durable="police", stream=VIEWS_STREAM)
-    [msg] = await sub.fetch(1, timeout=2)
+    [msg] = await sub.fetch(1, timeout=ANSWERED_S)
     assert msg.subject == f"view.police.{case_id}"
     await msg.ack()
     assert errors == []
 
     # Another recipient's view, a consumer over all views or over another's, and the events: refused.
     with pytest.raises(NatsTimeoutError):
-        await js.get_last_msg(VIEWS_STREAM, f"view.housing.{case_id}", direct=True)
+        await refused.get_last_msg(VIEWS_STREAM, f"view.housing.{case_id}", direct=True)
     for subject, durable in (("view.>", "all-views"), ("view.housing.>", "housing")):
         with pytest.raises(NatsTimeoutError):
-            await js.pull_subscribe(subject, durable=durable, stream=VIEWS_STREAM)
+            await refused.pull_subscribe(subject, durable=durable, stream=VIEWS_STREAM)
     with pytest.raises(NatsTimeoutError):  # its own consumer turned onto another's views
-        await js.add_consumer(VIEWS_STREAM, ConsumerConfig(name="police", filter_subject="view.housing.>"))
+        await refused.add_consumer(
+            VIEWS_STREAM, ConsumerConfig(name="police", filter_subject="view.housing.>")
+        )
     with pytest.raises(NatsTimeoutError):
-        await js.get_last_msg(STREAM, f"case.{case_id}.referral.ReferralSubmitted", direct=True)
+        await refused.get_last_msg(STREAM, f"case.{case_id}.referral.ReferralSubmitted", direct=True)
     await police.publish(f"view.police.{case_id}", b"{}")
     await police.flush()
     await reported(errors, "permissions violation for publish", 6)
 
     # Housing reads its own, with its own inbox prefix (it may not listen on anyone else's).
     housing, housing_errors = await connect_as("view_housing")
-    theirs = await housing.jetstream(timeout=1, prefix=VIEWS_API_PREFIX).get_last_msg(
+    theirs = await housing.jetstream(timeout=ANSWERED_S, prefix=VIEWS_API_PREFIX).get_last_msg(
         VIEWS_STREAM, f"view.housing.{case_id}", direct=True
     )
     assert theirs.data == b'{"for": "housing"}' and housing_errors == []
@@ -205,7 +214,7 @@ async def test_an_agency_system_reads_replies_on_its_own_inbox_only(connect_as) 
     # With the default _INBOX prefix (everyone else's) a request cannot get its reply.
     default, errors = await connect_as("referrer", inbox_prefix="_INBOX")
     with pytest.raises(Exception):  # noqa: B017 (no responders or a timeout: either way, no reply)
-        await default.request("health.referral", b"", timeout=0.5)
+        await default.request("health.referral", b"", timeout=REFUSED_S)
     await reported(errors, "permissions violation for subscription")
     nc, own_errors = await connect_as("referrer", inbox_prefix="_INBOX_referrer")
     await nc.subscribe("_INBOX_coordinator.>")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
 
 from services.referral.app import create_app
 from shared.bus import send_command
@@ -45,8 +46,9 @@ async def started(nc: Any, app: Any) -> None:
     await app.start()
 
     async def answers() -> bool:
-        with contextlib.suppress(NoRespondersError):
-            await nc.request("health.referral", b"", timeout=1)
+        # No responders yet; or, on a loaded machine, no answer yet: asked again until the deadline.
+        with contextlib.suppress(NoRespondersError, NatsTimeoutError):
+            await nc.request("health.referral", b"", timeout=5)
             return True
         return False
 
