@@ -173,3 +173,23 @@ def test_filters_narrowed_to_event_types_keep_what_they_named() -> None:
         "case.C-1.*.B",
     ]
     assert of_types(["case.C-1.referral.ReferralSubmitted"], ["A"]) == ["case.C-1.referral.ReferralSubmitted"]
+
+
+async def test_a_message_decoded_again_is_the_event_decoded_before_until_the_key_is_gone(store_for, keystore):
+    store = store_for("referral")
+    case_id = case()
+    await add_note(store, case_id, "visit", "c-000050")
+    first = await store.load(case_id)
+    (seq, subject, data) = (await store.read_raw(case_id))[0]
+    # A reader decoding the message, and the case loaded again, share the one decoded event.
+    assert await store.decode(data, seq=seq, subject=subject) is first[0]
+    assert (await store.load(case_id))[0] is first[0]
+    # Other bytes under the same sequence are not taken for it.
+    other = await store.decode(data.replace(b'"visit"', b'"other"', 1), seq=seq, subject=subject)
+    assert other is not first[0]
+    # Once the case key is destroyed the message reads as erased, whoever decoded it before.
+    assert await keystore.erase(case_id) is True
+    loaded = await store.load(case_id)
+    assert loaded[0].erased and loaded[0].payload.client_name == ERASED
+    decoded = await store.decode(data, seq=seq, subject=subject)
+    assert decoded.erased and decoded.payload.client_name == ERASED
