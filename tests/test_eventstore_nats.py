@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import itertools
 import json
 import uuid
@@ -118,6 +119,26 @@ async def test_invalid_payload_is_refused_naming_the_field_and_nothing_appended(
     bad = KernelNoteCounted.model_construct(count=0)
     with pytest.raises(InvalidEvent) as info:
         await store.append(case_id, [bad], expected=CasePosition(), actor=COORD, command_id="c-000020")
+    assert info.value.problems[0].field == "KernelNoteCounted.count"
+    assert await store.load(case_id) == []
+
+
+@pytest.mark.parametrize(
+    "made",
+    [
+        lambda: KernelNoteCounted(count=1).model_copy(update={"count": 0}),
+        lambda: copy.copy(KernelNoteCounted.model_construct(count=0)),
+        lambda: copy.deepcopy(KernelNoteCounted.model_construct(count=0)).model_copy(),
+    ],
+    ids=["changed-copy", "copy-of-unvalidated", "deep-copy-of-unvalidated"],
+)
+async def test_a_payload_changed_or_copied_without_validation_is_validated_before_it_is_written(
+    store_for, made
+):
+    store = store_for("referral")
+    case_id = case()
+    with pytest.raises(InvalidEvent) as info:
+        await store.append(case_id, [made()], expected=CasePosition(), actor=COORD, command_id="c-000021")
     assert info.value.problems[0].field == "KernelNoteCounted.count"
     assert await store.load(case_id) == []
 
