@@ -27,7 +27,7 @@ from services.reporting.views.disclosures import RecordDisclosure, disclosure_co
 from services.reporting.views.project import view_of, visible
 from services.reporting.views.refs import EventRef
 from services.reporting.views.state import CaseSharing
-from services.reporting.views.stream import ViewsStreamMissing, publish_view, purge_case_views
+from services.reporting.views.stream import ViewsStreamMissing, purge_case_views, send_view
 from shared.contracts.audit import CasePersonalDataErased
 from shared.contracts.reporting import CaseView, DisclosureRecorded
 from shared.errors import CommandRejected
@@ -157,28 +157,27 @@ class ViewsProjector:
                 seen = {r: visible(self._policy, latest.state, r) for r in self._policy.recipients}
             state = latest.state
         now = utcnow()
+        published: dict[str, str] = {}
         for recipient, sees in seen.items():
             view = view_of(self._policy, state, case_id, recipient, sees, now)
-            if view is not None:
-                await self._publish_if_changed(view)
+            if view is not None and await self._publish_if_changed(view):
+                published[recipient.value] = f"{view.status}:{len(view.events)}"
+        if published:
+            # One line for the case: each recipient whose view changed, its status and events.
+            log.info("case views published", case_id=case_id, views=published)
 
-    async def _publish_if_changed(self, view: CaseView) -> None:
+    async def _publish_if_changed(self, view: CaseView) -> bool:
+        """Publish the view unless it is the one last published; whether it was published."""
         key = (view.case_id, view.recipient.value)
         digest = hashlib.sha256(view.model_dump_json(exclude={"published_at"}).encode()).hexdigest()
         if self._published.get(key) == digest:
-            return
-        await publish_view(self._js, view)
+            return False
+        await send_view(self._nc, view)
         self._published[key] = digest
         self._published.move_to_end(key)
         while len(self._published) > _PUBLISHED_CACHE:
             self._published.popitem(last=False)
-        log.info(
-            "case view published",
-            case_id=view.case_id,
-            recipient=view.recipient.value,
-            status=view.status,
-            events=len(view.events),
-        )
+        return True
 
     def _forget(self, case_id: str) -> None:
         for key in [k for k in self._published if k[0] == case_id]:
