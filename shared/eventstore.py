@@ -15,7 +15,6 @@ import re
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -100,14 +99,6 @@ def new_event_id() -> str:
 DECODED_HELD = 4096
 
 
-@dataclass(frozen=True)
-class _Decoded:
-    subject: str
-    data: bytes
-    key: bytes | None
-    event: RecordedEvent
-
-
 class DecodedEvents:
     """The events a process decoded lately, by stream sequence. One is given back only for the same
     message (sequence, subject and bytes) opened with the same case key: after an erasure the key
@@ -116,28 +107,30 @@ class DecodedEvents:
 
     def __init__(self, held: int = DECODED_HELD) -> None:
         self._held = held
-        self._events: OrderedDict[int, _Decoded] = OrderedDict()
+        # sequence -> (subject, stored bytes, the case key it was opened with, the event)
+        self._events: OrderedDict[int, tuple[str, bytes, bytes | None, RecordedEvent]] = OrderedDict()
 
     def get(self, seq: int, subject: str, data: bytes, key: bytes | None) -> RecordedEvent | None:
         found = self._events.get(seq)
-        if found is None or found.key != key or found.subject != subject or found.data != data:
+        if found is None or found[2] != key or found[0] != subject or found[1] != data:
             return None
-        return found.event
+        return found[3]
 
     def case_of(self, seq: int, subject: str, data: bytes) -> str | None:
         """The case of a message decoded lately (None if it was not), without parsing it."""
         found = self._events.get(seq)
-        if found is None or found.subject != subject or found.data != data:
+        if found is None or found[0] != subject or found[1] != data:
             return None
-        return found.event.case_id
+        return found[3].case_id
 
     def keep(self, seq: int, subject: str, data: bytes, key: bytes | None, event: RecordedEvent) -> None:
         if seq <= 0:
             return  # not a stream message: nothing to know it by
-        self._events[seq] = _Decoded(subject, data, key, event)
-        self._events.move_to_end(seq)
-        if len(self._events) > self._held:
-            self._events.popitem(last=False)
+        events = self._events
+        events[seq] = (subject, data, key, event)
+        events.move_to_end(seq)
+        if len(events) > self._held:
+            events.popitem(last=False)
 
 
 class EventStore:
