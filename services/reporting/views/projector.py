@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from nats.aio.client import Client as NATS
 
 from services.reporting.views.disclosures import RecordDisclosure, disclosure_command_id, undisclosed
-from services.reporting.views.project import view_of, visible
+from services.reporting.views.project import Sight, view_of
 from services.reporting.views.refs import EventRef
 from services.reporting.views.state import CaseSharing
 from services.reporting.views.stream import ViewsStreamMissing, purge_case_views, send_view
@@ -52,8 +52,11 @@ class ViewsProjector:
         nc: NATS,
         triggers: frozenset[str],
         restore_stream: Callable[[], Awaitable[bool]],
+        sight: Sight | None = None,
     ) -> None:
         self._policy = policy
+        # What each recipient may see of a state, shared with the disclosure decider.
+        self._sight = sight or Sight(policy)
         self._handler = handler
         self._nc = nc
         self._js = nc.jetstream()
@@ -131,7 +134,7 @@ class ViewsProjector:
         # What each recipient may see, worked out once: recording a disclosure changes only what
         # was disclosed, which ``visible`` does not read.
         state = folded.state
-        seen = {r: visible(self._policy, state, r) for r in self._policy.recipients}
+        seen = {r: self._sight(state, r) for r in self._policy.recipients}
         for recipient, sees in seen.items():
             if not undisclosed(state, recipient, sees):
                 continue  # the decider would record nothing: no command to run
@@ -154,7 +157,7 @@ class ViewsProjector:
             if latest.state.erased:
                 return  # erased meanwhile: its own event purges the views next
             if not _same_sight(latest.state, state):
-                seen = {r: visible(self._policy, latest.state, r) for r in self._policy.recipients}
+                seen = {r: self._sight(latest.state, r) for r in self._policy.recipients}
             state = latest.state
         now = utcnow()
         published: dict[str, str] = {}
