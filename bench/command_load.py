@@ -8,6 +8,7 @@ import contextlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -121,9 +122,13 @@ async def time_to_catch_up(nc: NATS, names: tuple[str, ...], deadline_s: float) 
 
 def profile(pid: int, out: Path) -> subprocess.Popen[bytes]:
     """py-spy sampling the process into ``out`` (collapsed stacks), for as long as the load runs."""
+    beside = Path(sys.executable).parent / "py-spy"
+    spy = str(beside) if beside.exists() else shutil.which("py-spy")
+    if spy is None:
+        raise RuntimeError("--profile needs py-spy, beside the interpreter or on PATH")
     return subprocess.Popen(
         [
-            str(Path(sys.executable).parent / "py-spy"),
+            spy,
             "record",
             "--pid",
             str(pid),

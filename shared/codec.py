@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from shared.crypto import open_sealed, seal
 from shared.errors import InvalidEvent, problems_from_validation
-from shared.events import Actor, Event, RecordedEvent, registry
+from shared.events import Actor, Event, RecordedEvent, registry, was_validated
 from shared.personal import merge_personal, personal_field_names, split_personal
 
 GENESIS_HASH = "0" * 64  # the "previous hash" of a case's first event
@@ -121,9 +121,12 @@ def personal_plaintext(personal: dict[str, Any]) -> bytes:
 
 
 def validated_payload_json(payload: Event) -> dict[str, Any]:
-    """Re-validate (a model_construct'ed payload skips validation) and dump to JSON-ready data."""
+    """JSON-ready data of a valid payload: one made without validation (model_construct, or
+    model_copy with changes) is validated again here; any other was validated when it was made."""
     cls = type(payload)
     data = payload.model_dump(mode="json")
+    if was_validated(payload):
+        return data
     try:
         cls.model_validate(data)
     except ValidationError as exc:

@@ -9,13 +9,16 @@ versions on read, never rewriting what is stored.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.personal import personal_field_names
+
+EventT = TypeVar("EventT", bound="Event")
 
 # "keys" is the key custodian, whose only event records a case key's destruction.
 OWNERS = ("referral", "assessment", "contractor", "reporting", "keys")
@@ -76,6 +79,24 @@ class Event(BaseModel):
     def type_name(cls) -> str:
         return cls.__name__
 
+    # Made without validation: marked, so the event store validates it before writing it.
+    # (pydantic's mypy plugin declares model_construct with each model's fields: hence the ignores)
+    @classmethod  # type: ignore[no-redef]
+    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:  # type: ignore[override]
+        return _unvalidated(super().model_construct(_fields_set, **values))
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        copied = super().model_copy(update=update, deep=deep)
+        return _unvalidated(copied) if update else copied
+
+    def __copy__(self) -> Self:
+        copied = super().__copy__()
+        return copied if was_validated(self) else _unvalidated(copied)
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        copied = super().__deepcopy__(memo)
+        return copied if was_validated(self) else _unvalidated(copied)
+
     @classmethod
     def from_command(cls, command: BaseModel, **decided: Any) -> Self:
         """The event recording what ``command`` said: each of its fields the command has by the same
@@ -84,6 +105,21 @@ class Event(BaseModel):
             name: getattr(command, name) for name in cls.model_fields if name in type(command).model_fields
         }
         return cls(**(said | decided))
+
+
+# Payloads made without validation (model_construct, or model_copy with changes), by identity. Any
+# other payload was validated when it was made and, frozen, has not changed since.
+_UNVALIDATED: weakref.WeakValueDictionary[int, Event] = weakref.WeakValueDictionary()
+
+
+def _unvalidated(payload: EventT) -> EventT:
+    _UNVALIDATED[id(payload)] = payload
+    return payload
+
+
+def was_validated(payload: Event) -> bool:
+    """Whether the payload was validated when it was made (by its constructor or model_validate)."""
+    return _UNVALIDATED.get(id(payload)) is not payload
 
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]

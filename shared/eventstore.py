@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -93,6 +94,45 @@ def new_event_id() -> str:
     return str(uuid6.uuid7())
 
 
+# Stream messages decoded lately, kept so that a process's readers and case loads do not decode
+# the same message twice (the reporting service's read models and its views both read each event).
+DECODED_HELD = 4096
+
+
+class DecodedEvents:
+    """The events a process decoded lately, by stream sequence. One is given back only for the same
+    message (sequence, subject and bytes) opened with the same case key: after an erasure the key
+    is gone, so the event is decoded again (and comes out erased). A RecordedEvent is frozen, so
+    the readers that share one cannot change it for each other."""
+
+    def __init__(self, held: int = DECODED_HELD) -> None:
+        self._held = held
+        # sequence -> (subject, stored bytes, the case key it was opened with, the event)
+        self._events: OrderedDict[int, tuple[str, bytes, bytes | None, RecordedEvent]] = OrderedDict()
+
+    def get(self, seq: int, subject: str, data: bytes, key: bytes | None) -> RecordedEvent | None:
+        found = self._events.get(seq)
+        if found is None or found[2] != key or found[0] != subject or found[1] != data:
+            return None
+        return found[3]
+
+    def case_of(self, seq: int, subject: str, data: bytes) -> str | None:
+        """The case of a message decoded lately (None if it was not), without parsing it."""
+        found = self._events.get(seq)
+        if found is None or found[0] != subject or found[1] != data:
+            return None
+        return found[3].case_id
+
+    def keep(self, seq: int, subject: str, data: bytes, key: bytes | None, event: RecordedEvent) -> None:
+        if seq <= 0:
+            return  # not a stream message: nothing to know it by
+        events = self._events
+        events[seq] = (subject, data, key, event)
+        events.move_to_end(seq)
+        if len(events) > self._held:
+            events.popitem(last=False)
+
+
 class EventStore:
     """Append and load one case's events. ``owner`` is the only service whose events this instance writes."""
 
@@ -101,6 +141,7 @@ class EventStore:
         self._keys = keys
         self.owner = owner
         self._signer = signer
+        self._decoded = DecodedEvents()
 
     @property
     def keys(self) -> CaseKeys:
@@ -257,12 +298,28 @@ class EventStore:
         if not raw:
             return []
         key = await self.case_key(case_id)
-        return [decode_record(parse_json(data), key=key, seq=seq, subject=subj) for seq, subj, data in raw]
+        return [self._decode_with(key, seq, subj, data) for seq, subj, data in raw]
 
     async def decode(self, data: bytes, seq: int = 0, subject: str = "") -> RecordedEvent:
         """Decode one stored message (for projections and reactors reading the whole stream)."""
+        case_id = self._decoded.case_of(seq, subject, data)
+        if case_id is not None:
+            key = await self.case_key(case_id)
+            event = self._decoded.get(seq, subject, data, key)
+            if event is not None:
+                return event
         record = parse_json(data)
-        return decode_record(record, key=await self.case_key(record["case_id"]), seq=seq, subject=subject)
+        key = await self.case_key(record["case_id"])
+        event = decode_record(record, key=key, seq=seq, subject=subject)
+        self._decoded.keep(seq, subject, data, key, event)
+        return event
+
+    def _decode_with(self, key: bytes | None, seq: int, subject: str, data: bytes) -> RecordedEvent:
+        event = self._decoded.get(seq, subject, data, key)
+        if event is None:
+            event = decode_record(parse_json(data), key=key, seq=seq, subject=subject)
+            self._decoded.keep(seq, subject, data, key, event)
+        return event
 
 
 async def read_matching(nc: NATS, subject_filter: str, after_seq: int = 0) -> list[Stored]:

@@ -44,6 +44,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from shared.deadletter import park
+from shared.delivery import delivery
 from shared.eventstore import STREAM
 from shared.health import ReaderStatus
 from shared.logging import get_logger
@@ -296,17 +297,17 @@ class CaseReader(Generic[E]):
                     await self._idle()
                     continue
                 fetched: list[tuple[int, str, bytes]] = []
-                # The server says nothing matching is left after the last one (so a reader that
-                # reads only some types can say it is level with the stream without waiting for an
-                # empty fetch to time out).
-                drained = bool(messages) and messages[-1].metadata.num_pending == 0
+                pending = -1
                 for msg in messages:
-                    meta = msg.metadata
-                    if meta.sequence.consumer != delivered + 1:
+                    stream_seq, consumer_seq, pending = delivery(msg)
+                    if consumer_seq != delivered + 1:
                         log.info("reader saw a gap; reading again", reader=self.name, position=self.position)
                         break  # what came before the gap is still handled, then a fresh consumer
                     delivered += 1
-                    fetched.append((int(meta.sequence.stream), msg.subject, msg.data or b""))
+                    fetched.append((stream_seq, msg.subject, msg.data or b""))
+                # Nothing matching is left after the last one: a reader of some types is level with
+                # the stream without waiting for an empty fetch to time out.
+                drained = pending == 0
                 gap = len(fetched) < len(messages)
                 if self._apply_batch is None:
                     for seq, subject, data in fetched:

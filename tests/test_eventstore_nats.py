@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import itertools
 import json
 import uuid
@@ -122,6 +123,26 @@ async def test_invalid_payload_is_refused_naming_the_field_and_nothing_appended(
     assert await store.load(case_id) == []
 
 
+@pytest.mark.parametrize(
+    "made",
+    [
+        lambda: KernelNoteCounted(count=1).model_copy(update={"count": 0}),
+        lambda: copy.copy(KernelNoteCounted.model_construct(count=0)),
+        lambda: copy.deepcopy(KernelNoteCounted.model_construct(count=0)).model_copy(),
+    ],
+    ids=["changed-copy", "copy-of-unvalidated", "deep-copy-of-unvalidated"],
+)
+async def test_a_payload_changed_or_copied_without_validation_is_validated_before_it_is_written(
+    store_for, made
+):
+    store = store_for("referral")
+    case_id = case()
+    with pytest.raises(InvalidEvent) as info:
+        await store.append(case_id, [made()], expected=CasePosition(), actor=COORD, command_id="c-000021")
+    assert info.value.problems[0].field == "KernelNoteCounted.count"
+    assert await store.load(case_id) == []
+
+
 async def test_service_may_not_write_another_owners_events(store_for):
     from shared.errors import EventStoreError
 
@@ -173,3 +194,23 @@ def test_filters_narrowed_to_event_types_keep_what_they_named() -> None:
         "case.C-1.*.B",
     ]
     assert of_types(["case.C-1.referral.ReferralSubmitted"], ["A"]) == ["case.C-1.referral.ReferralSubmitted"]
+
+
+async def test_a_message_decoded_again_is_the_event_decoded_before_until_the_key_is_gone(store_for, keystore):
+    store = store_for("referral")
+    case_id = case()
+    await add_note(store, case_id, "visit", "c-000050")
+    first = await store.load(case_id)
+    (seq, subject, data) = (await store.read_raw(case_id))[0]
+    # A reader decoding the message, and the case loaded again, share the one decoded event.
+    assert await store.decode(data, seq=seq, subject=subject) is first[0]
+    assert (await store.load(case_id))[0] is first[0]
+    # Other bytes under the same sequence are not taken for it.
+    other = await store.decode(data.replace(b'"visit"', b'"other"', 1), seq=seq, subject=subject)
+    assert other is not first[0]
+    # Once the case key is destroyed the message reads as erased, whoever decoded it before.
+    assert await keystore.erase(case_id) is True
+    loaded = await store.load(case_id)
+    assert loaded[0].erased and loaded[0].payload.client_name == ERASED
+    decoded = await store.decode(data, seq=seq, subject=subject)
+    assert decoded.erased and decoded.payload.client_name == ERASED

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from services.reporting.views.disclosures import RecordDisclosure, views_decider
-from services.reporting.views.project import case_view
+from services.reporting.views.project import Sight, case_view, visible
 from services.reporting.views.state import CaseSharing
 from shared.contracts.assessment import FlagRemovalReason, SanctuaryFlagRemoved
 from shared.contracts.referral import ConsentRecorded
@@ -77,3 +77,17 @@ def test_a_view_shows_only_what_a_recorded_disclosure_covers():
     [disclosure] = shared.when(disclose(Recipient.FIRE)).decided
     view = case_view(POLICY, shared.given(recorded(disclosure, 3)).state, "PJ-1", Recipient.FIRE, NOW)
     assert view is not None and view.status == "shared" and len(view.events) == 1
+
+
+def test_the_sight_of_a_state_is_worked_out_once_and_is_what_visible_says():
+    sight = Sight(POLICY)
+    before = case(consent(ConsentPurpose.INFORMATION_SHARING)).state
+    after = case(consent(ConsentPurpose.INFORMATION_SHARING), flagged()).state
+    for state in (before, after):
+        for recipient in POLICY.recipients:
+            assert sight(state, recipient) == visible(POLICY, state, recipient)
+    # The same state asked again: the same answer, not worked out again.
+    assert sight(after, Recipient.FIRE) is sight(after, Recipient.FIRE)
+    # A decider sharing the sight decides as one without it.
+    shared = views_decider(POLICY, sight)
+    assert shared.decide(disclose(Recipient.FIRE), after) == DECIDER.decide(disclose(Recipient.FIRE), after)

@@ -10,6 +10,7 @@ the heads that moved.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import orjson
@@ -49,8 +50,9 @@ class Checkpointer:
         self._dirty: dict[str, tuple[int, str]] = {}
         self._published: dict[str, str] = {}  # case id -> hash of its newest checkpoint
         self.position = 0  # the last CASES sequence read
+        # A fetch's events in one call: the heads are only noted, nothing here can fail.
         self.reader: CaseReader[tuple[int, str, bytes]] = CaseReader(
-            READER, ["case.>"], _raw, self._on_event, MemoryPositions()
+            READER, ["case.>"], _raw, self._on_event, MemoryPositions(), apply_batch=self._on_batch
         )
         self.reader.consumer = consumer
 
@@ -77,7 +79,14 @@ class Checkpointer:
         finally:
             await self.stop()
 
+    async def _on_batch(self, batch: Sequence[tuple[int, tuple[int, str, bytes]]]) -> None:
+        for _, record in batch:
+            self._note(record)
+
     async def _on_event(self, record: tuple[int, str, bytes]) -> None:
+        self._note(record)
+
+    def _note(self, record: tuple[int, str, bytes]) -> None:
         seq, subject, data = record
         self.position = seq
         try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from services.reporting.views.project import Visible, visible
+from services.reporting.views.project import Sight, Visible
 from services.reporting.views.state import CaseSharing, HeldEvent, make_evolve
 from shared.commands import Command
 from shared.contracts.reporting import DisclosureRecorded, Recipient
@@ -28,10 +28,14 @@ def disclosure_command_id(event_id: str, recipient: Recipient) -> str:
     return f"{event_id}:disclose:{recipient.value}"
 
 
-def decide_disclosure(policy: SharingPolicy, command: RecordDisclosure, state: CaseSharing) -> list[Event]:
-    """A DisclosureRecorded for the events the recipient may now see that it has not been given."""
+def decide_disclosure(
+    policy: SharingPolicy, command: RecordDisclosure, state: CaseSharing, sight: Sight | None = None
+) -> list[Event]:
+    """A DisclosureRecorded for the events the recipient may now see that it has not been given
+    (``sight``, if given, is the projector's: what it worked out of this state is not done again)."""
     recipient = command.recipient
-    disclosure = disclosure_due(policy, state, command.case_id, recipient, visible(policy, state, recipient))
+    seen = (sight or Sight(policy))(state, recipient)
+    disclosure = disclosure_due(policy, state, command.case_id, recipient, seen)
     return [] if disclosure is None else [disclosure]
 
 
@@ -67,9 +71,11 @@ def disclosure_due(
     )
 
 
-def views_decider(policy: SharingPolicy) -> Decider[RecordDisclosure, CaseSharing]:
+def views_decider(
+    policy: SharingPolicy, sight: Sight | None = None
+) -> Decider[RecordDisclosure, CaseSharing]:
     return Decider(
         initial=CaseSharing,
-        decide=lambda command, state: decide_disclosure(policy, command, state),
+        decide=lambda command, state: decide_disclosure(policy, command, state, sight),
         evolve=make_evolve(policy),
     )

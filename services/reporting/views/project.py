@@ -40,6 +40,29 @@ def visible(policy: SharingPolicy, state: CaseSharing, recipient: Recipient) -> 
     return Visible(grounds, tuple(items))
 
 
+class Sight:
+    """``visible`` under one policy, remembered for the states asked about lately. A case's sharing
+    state is never changed, only replaced, so the same state object sees the same: the projector
+    and the disclosure decider, asking of one state, work it out once."""
+
+    HELD = 256  # states remembered; all forgotten at once past this
+
+    def __init__(self, policy: SharingPolicy) -> None:
+        self.policy = policy
+        self._states: dict[int, tuple[CaseSharing, dict[Recipient, Visible | Refused]]] = {}
+
+    def __call__(self, state: CaseSharing, recipient: Recipient) -> Visible | Refused:
+        entry = self._states.get(id(state))
+        if entry is None or entry[0] is not state:
+            if len(self._states) >= self.HELD:
+                self._states.clear()
+            entry = self._states[id(state)] = (state, {})
+        seen = entry[1].get(recipient)
+        if seen is None:
+            seen = entry[1][recipient] = visible(self.policy, state, recipient)
+        return seen
+
+
 def case_view(
     policy: SharingPolicy, state: CaseSharing, case_id: str, recipient: Recipient, now: datetime
 ) -> CaseView | None:

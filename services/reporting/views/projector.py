@@ -24,10 +24,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from nats.aio.client import Client as NATS
 
 from services.reporting.views.disclosures import RecordDisclosure, disclosure_command_id, undisclosed
-from services.reporting.views.project import view_of, visible
+from services.reporting.views.project import Sight, view_of
 from services.reporting.views.refs import EventRef
 from services.reporting.views.state import CaseSharing
-from services.reporting.views.stream import ViewsStreamMissing, publish_view, purge_case_views
+from services.reporting.views.stream import ViewsStreamMissing, purge_case_views, send_view
 from shared.contracts.audit import CasePersonalDataErased
 from shared.contracts.reporting import CaseView, DisclosureRecorded
 from shared.errors import CommandRejected
@@ -52,8 +52,11 @@ class ViewsProjector:
         nc: NATS,
         triggers: frozenset[str],
         restore_stream: Callable[[], Awaitable[bool]],
+        sight: Sight | None = None,
     ) -> None:
         self._policy = policy
+        # What each recipient may see of a state, shared with the disclosure decider.
+        self._sight = sight or Sight(policy)
         self._handler = handler
         self._nc = nc
         self._js = nc.jetstream()
@@ -131,7 +134,7 @@ class ViewsProjector:
         # What each recipient may see, worked out once: recording a disclosure changes only what
         # was disclosed, which ``visible`` does not read.
         state = folded.state
-        seen = {r: visible(self._policy, state, r) for r in self._policy.recipients}
+        seen = {r: self._sight(state, r) for r in self._policy.recipients}
         for recipient, sees in seen.items():
             if not undisclosed(state, recipient, sees):
                 continue  # the decider would record nothing: no command to run
@@ -154,31 +157,30 @@ class ViewsProjector:
             if latest.state.erased:
                 return  # erased meanwhile: its own event purges the views next
             if not _same_sight(latest.state, state):
-                seen = {r: visible(self._policy, latest.state, r) for r in self._policy.recipients}
+                seen = {r: self._sight(latest.state, r) for r in self._policy.recipients}
             state = latest.state
         now = utcnow()
+        published: dict[str, str] = {}
         for recipient, sees in seen.items():
             view = view_of(self._policy, state, case_id, recipient, sees, now)
-            if view is not None:
-                await self._publish_if_changed(view)
+            if view is not None and await self._publish_if_changed(view):
+                published[recipient.value] = f"{view.status}:{len(view.events)}"
+        if published:
+            # One line for the case: each recipient whose view changed, its status and events.
+            log.info("case views published", case_id=case_id, views=published)
 
-    async def _publish_if_changed(self, view: CaseView) -> None:
+    async def _publish_if_changed(self, view: CaseView) -> bool:
+        """Publish the view unless it is the one last published; whether it was published."""
         key = (view.case_id, view.recipient.value)
         digest = hashlib.sha256(view.model_dump_json(exclude={"published_at"}).encode()).hexdigest()
         if self._published.get(key) == digest:
-            return
-        await publish_view(self._js, view)
+            return False
+        await send_view(self._nc, view)
         self._published[key] = digest
         self._published.move_to_end(key)
         while len(self._published) > _PUBLISHED_CACHE:
             self._published.popitem(last=False)
-        log.info(
-            "case view published",
-            case_id=view.case_id,
-            recipient=view.recipient.value,
-            status=view.status,
-            events=len(view.events),
-        )
+        return True
 
     def _forget(self, case_id: str) -> None:
         for key in [k for k in self._published if k[0] == case_id]:

@@ -13,10 +13,12 @@ Purge is allowed (unlike CASES) because an erased case's views must disappear.
 
 from __future__ import annotations
 
+import orjson
 from nats.aio.client import Client as NATS
+from nats.errors import NoRespondersError
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, StorageType, StreamConfig
-from nats.js.errors import NoStreamResponseError, NotFoundError
+from nats.js.errors import APIError, NoStreamResponseError, NotFoundError
 
 from shared.contracts.reporting import CaseView, Recipient
 from shared.directget import last_by_subject
@@ -25,6 +27,7 @@ from shared.logging import get_logger
 log = get_logger(__name__)
 
 VIEWS_STREAM = "VIEWS"
+_PUBLISH_TIMEOUT_S = 5.0  # nats-py's JetStream default
 
 
 class ViewsStreamMissing(RuntimeError):
@@ -78,6 +81,21 @@ async def publish_view(js: JetStreamContext, view: CaseView) -> None:
         await js.publish(view_subject(view.recipient, view.case_id), view.model_dump_json().encode())
     except NoStreamResponseError:
         raise ViewsStreamMissing from None
+
+
+async def send_view(nc: NATS, view: CaseView, timeout: float = _PUBLISH_TIMEOUT_S) -> None:
+    """``publish_view`` on the connection: the stream's ack is read here rather than by
+    js.publish, whose JSON decode and PubAck dataclass cost more than the ack is worth."""
+    try:
+        reply = await nc.request(
+            view_subject(view.recipient, view.case_id), view.model_dump_json().encode(), timeout=timeout
+        )
+    except NoRespondersError:
+        raise ViewsStreamMissing from None
+    ack = orjson.loads(reply.data)
+    error = ack.get("error") if isinstance(ack, dict) else None
+    if error:
+        raise APIError.from_error(error)  # as js.publish raises it
 
 
 async def purge_case_views(js: JetStreamContext, case_id: str) -> None:

@@ -23,6 +23,7 @@ from nats.js.errors import NotFoundError
 
 from services.reporting.views.disclosures import views_decider
 from services.reporting.views.grounds import GROUNDS_EVENT_TYPES
+from services.reporting.views.project import Sight
 from services.reporting.views.projector import ViewsProjector
 from services.reporting.views.refs import EventRef, event_ref
 from services.reporting.views.stream import VIEWS_STREAM
@@ -116,8 +117,9 @@ class Views(Part):
                 log.info("views reader replaying every case", reader=self._name)
             return lost
 
-        handler = CaseHandler(runtime.event_store, views_decider(policy))
-        projector = ViewsProjector(policy, handler, nc, views_triggers(policy), restore_stream)
+        sight = Sight(policy)
+        handler = CaseHandler(runtime.event_store, views_decider(policy, sight))
+        projector = ViewsProjector(policy, handler, nc, views_triggers(policy), restore_stream, sight)
         # Start-up runs before the readers start: a rewind is in place before anything is read.
         await projector.restore_if_lost()
         self._projector = projector
