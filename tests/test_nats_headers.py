@@ -47,7 +47,22 @@ def test_odd_lines_read_as_nats_py_reads_them() -> None:
 
 
 pieces = st.sampled_from(
-    [b":", b" ", b"\t", b"\r", b"\n", b"\r\n", b"\x1c", b"\x85", b"\xc3\xa9", b"\xff", b"Nats-Seq", b"a", b"-", b"1"]
+    [
+        b":",
+        b" ",
+        b"\t",
+        b"\r",
+        b"\n",
+        b"\r\n",
+        b"\x1c",
+        b"\x85",
+        b"\xc3\xa9",
+        b"\xff",
+        b"Nats-Seq",
+        b"a",
+        b"-",
+        b"1",
+    ]
 )
 
 

@@ -33,6 +33,7 @@ log = get_logger(__name__)
 
 BATCH = 1000
 YOUNG_COLLECTIONS = (10_000, 10, 10)  # gc thresholds while rebuilding (the default: 700, 10, 10)
+WRITE_EVENTS = 4000  # events decoded before they are written, in one transaction
 READ_AHEAD = 4  # batches read (and their keys asked for) ahead of the one being decoded
 READ_TIMEOUT_S = 60.0  # a batch fails after this long without a reply
 Progress = Callable[[int, int], None]  # (events done, events in the stream)
@@ -160,36 +161,43 @@ async def _project_from(
     """Project sequences ``seq``..``last``; returns (events projected, the next sequence).
 
     A pipeline: up to ``READ_AHEAD`` batches are read ahead, each one's new cases' keys asked for
-    together the moment it arrives, while this one is decoded; this one is written (in a thread)
-    while the next is decoded; writes stay in stream order, one transaction each."""
+    together the moment it arrives, while this one is decoded; what is decoded is written (in a
+    thread) in transactions of about ``WRITE_EVENTS`` events, while the next are decoded; writes
+    stay in stream order."""
     done = 0
     types: frozenset[str] | None = getattr(project, "event_types", None)
     ahead: asyncio.Queue[Batch | Exception | None] = asyncio.Queue(READ_AHEAD)
     reading = asyncio.ensure_future(_read_ahead(nc, events, seq, last, ahead))
     writing: asyncio.Future[int] | None = None
     safe = _skipping(project)
+    decoded: list[RecordedEvent] = []
+    through = 0  # the last sequence read and not yet written (0: none)
     try:
         while (batch := await _next(ahead)) is not None:
             raw, keying = batch
             seq = raw[-1][0] + 1
             keys = await keying
-            decoded: list[RecordedEvent] = []
             for s, subject, data in raw:
                 event = _decoded_now(keys, s, subject, data, types)
                 if isinstance(event, _Ask):
                     event = await _decoded(events, keys, s, subject, data, types)
                 if isinstance(event, RecordedEvent):
                     decoded.append(event)
-            if writing is not None:
-                done += await writing
-            writing = asyncio.ensure_future(
-                asyncio.to_thread(store.apply_many, decoded, safe, generation, raw[-1][0])
-            )
+            through = raw[-1][0]
+            if len(decoded) >= WRITE_EVENTS:
+                if writing is not None:
+                    done += await writing
+                writing = asyncio.ensure_future(
+                    asyncio.to_thread(store.apply_many, decoded, safe, generation, through)
+                )
+                decoded, through = [], 0
             if progress:
                 progress(min(seq - 1, last), last)
         if writing is not None:
             done += await writing
             writing = None
+        if through:
+            done += await asyncio.to_thread(store.apply_many, decoded, safe, generation, through)
     finally:
         for pending in (reading, writing):
             if pending is not None and not pending.done():
