@@ -90,6 +90,7 @@ async def raw_replay(nc: NATS) -> tuple[int, float]:
 
 
 PROFILE_DIR: Path | None = None  # --profile: py-spy each task into this directory
+MEASURED: frozenset[str] = frozenset({"rebuild", "report", "verify", "load"})  # --only
 
 
 def timed_task(task: str, env: dict[str, str], *extra: str) -> dict[str, float]:
@@ -98,7 +99,8 @@ def timed_task(task: str, env: dict[str, str], *extra: str) -> dict[str, float]:
     command = [sys.executable, __file__, "--task", task, *extra]
     if PROFILE_DIR is not None:
         out = PROFILE_DIR / f"{task}-{time.time_ns()}.txt"
-        spy = str(Path(sys.executable).parent / "py-spy")
+        beside = Path(sys.executable).parent / "py-spy"
+        spy = str(beside) if beside.exists() else shutil.which("py-spy") or "py-spy"
         command = [spy, "record", "--format", "raw", "--rate", "100", "--output", str(out), "--", *command]
     done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -169,7 +171,23 @@ async def measure_at(
     print(f"  {cases:,} cases, {events:,} events: raw ordered replay {events / seconds:,.0f}/s")
     for name, url in databases.items():
         db_env = env | {"DATABASE_URL": url}
-        rebuilt = await asyncio.to_thread(timed_task, "rebuild", db_env)
+        if "rebuild" in MEASURED:
+            rebuilt = await asyncio.to_thread(timed_task, "rebuild", db_env)
+            per_s = events / rebuilt["seconds"]
+            out |= {
+                f"rebuild_{name}_s": rebuilt["seconds"],
+                f"rebuild_{name}_per_s": per_s,
+                f"rebuild_{name}_vs_raw": per_s / out["raw_replay_per_s"],
+                f"rebuild_{name}_mb": rebuilt["peak_mb"],
+                f"rebuild_{name}_cpu_s": rebuilt["cpu_s"],
+            }
+            print(
+                f"  rebuild on {name}: {per_s:,.0f} events/s "
+                f"({per_s / out['raw_replay_per_s']:.2f}x raw replay), "
+                f"peak {rebuilt['peak_mb']:,.0f} MB, CPU {rebuilt['cpu_s']:.1f} s"
+            )
+        if "report" not in MEASURED:
+            continue
         period = ("--from", year[0].isoformat(), "--to", year[1].isoformat())
         reports = {
             scheme: await asyncio.to_thread(
@@ -178,23 +196,18 @@ async def measure_at(
             for scheme in REPORT_SCHEMES
         }
         report = reports[REPORT_SCHEMES[0]]
-        per_s = events / rebuilt["seconds"]
         out |= {
-            f"rebuild_{name}_s": rebuilt["seconds"],
-            f"rebuild_{name}_per_s": per_s,
-            f"rebuild_{name}_vs_raw": per_s / out["raw_replay_per_s"],
-            f"rebuild_{name}_mb": rebuilt["peak_mb"],
             f"report_{name}_s": report["seconds"],
             f"report_{name}_mb": report["peak_mb"],
         }
         out |= {f"report_{name}_{scheme}_s": r["seconds"] for scheme, r in reports.items()}
         own = ", ".join(f"{scheme} {r['seconds']:.2f} s" for scheme, r in list(reports.items())[1:])
         print(
-            f"  rebuild on {name}: {per_s:,.0f} events/s "
-            f"({per_s / out['raw_replay_per_s']:.2f}x raw replay), "
-            f"peak {rebuilt['peak_mb']:,.0f} MB; year's report {report['seconds']:.2f} s, "
+            f"  {name}: year's report {report['seconds']:.2f} s, "
             f"peak {report['peak_mb']:,.0f} MB; with own measures: {own}"
         )
+    if "verify" not in MEASURED:
+        return out
     verified = await asyncio.to_thread(timed_task, "verify", env)
     per_s = events / verified["seconds"]
     out |= {
@@ -212,6 +225,8 @@ async def measure_at(
         f"{verified['workers_peak_mb']:,.0f} MB); CPU per event {out['verify_cpu_us']:.0f} us, "
         f"its workers {out['verify_worker_cpu_us']:.0f} us"
     )
+    if "load" not in MEASURED:
+        return out
     ours50, ours99, raw50, raw99 = await case_loads(writer, cases, 200)
     out |= {"load_p50_ms": ours50, "load_p99_ms": ours99, "raw_load_p50_ms": raw50, "raw_load_p99_ms": raw99}
     print(
@@ -348,10 +363,16 @@ def table(curve: list[dict[str, Any]]) -> str:
             ),
         ]
     columns += [
-        ("verify/s (x raw)", lambda p: f"{p['verify_per_s']:,.0f} ({p['verify_vs_raw']:.2f})"),
-        ("verify MB", lambda p: f"{p['verify_mb']:,.0f}"),
-        ("load p50/p99 ms", lambda p: f"{p['load_p50_ms']:.1f}/{p['load_p99_ms']:.1f}"),
-        ("raw load p50/p99 ms", lambda p: f"{p['raw_load_p50_ms']:.1f}/{p['raw_load_p99_ms']:.1f}"),
+        (
+            "verify/s (x raw)",
+            lambda p: f"{cell(p, 'verify_per_s', ',.0f')} ({cell(p, 'verify_vs_raw', '.2f')})",
+        ),
+        ("verify MB", lambda p: cell(p, "verify_mb", ",.0f")),
+        ("load p50/p99 ms", lambda p: f"{cell(p, 'load_p50_ms', '.1f')}/{cell(p, 'load_p99_ms', '.1f')}"),
+        (
+            "raw load p50/p99 ms",
+            lambda p: f"{cell(p, 'raw_load_p50_ms', '.1f')}/{cell(p, 'raw_load_p99_ms', '.1f')}",
+        ),
     ]
     lines = [" | ".join(name for name, _ in columns)]
     lines += [" | ".join(str(value(p)) for _, value in columns) for p in curve]
@@ -381,6 +402,11 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--profile", type=Path, help="py-spy each task into this directory")
     parser.add_argument(
+        "--only",
+        default="rebuild,report,verify,load",
+        help="measure only these, comma-separated: rebuild, report, verify, load (every one)",
+    )
+    parser.add_argument(
         "--keep",
         type=Path,
         help="keep the history (server store, keys, KEK) in this directory; a later run with the same "
@@ -402,6 +428,7 @@ def parse_args() -> argparse.Namespace:
 if __name__ == "__main__":
     arguments = parse_args()
     PROFILE_DIR = arguments.profile
+    MEASURED = frozenset(arguments.only.split(","))
     if arguments.task:
         asyncio.run(run_task(arguments.task, arguments.date_from, arguments.date_to))
     elif arguments.live_lag:

@@ -12,7 +12,9 @@ and the live tables agree.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import contextlib
+import gc
+from collections.abc import Callable, Iterator, Sequence
 
 from nats.aio.client import Client as NATS
 
@@ -30,6 +32,9 @@ from shared.reader import MAX_EVENT_BYTES, TRANSIENT
 log = get_logger(__name__)
 
 BATCH = 1000
+YOUNG_COLLECTIONS = (10_000, 10, 10)  # gc thresholds while rebuilding (the default: 700, 10, 10)
+WRITE_EVENTS = 4000  # events decoded before they are written, in one transaction
+READ_AHEAD = 4  # batches read (and their keys asked for) ahead of the one being decoded
 READ_TIMEOUT_S = 60.0  # a batch fails after this long without a reply
 Progress = Callable[[int, int], None]  # (events done, events in the stream)
 Keys = dict[str, bytes | None]  # case id -> its data key (None: erased)
@@ -72,6 +77,30 @@ async def _decoded(
     """The event, or None for one the live reader parks (the same rule: all but transient). With
     ``types``, an event of any other type is None too, without decoding it: the projection would
     change nothing for it, decodable or not. ``keys``: case keys already fetched for the batch."""
+    decoded = _decoded_now(keys, seq, subject, data, types)
+    if not isinstance(decoded, _Ask):
+        return decoded
+    try:
+        record = parse_json(data)
+        return decode_record(record, key=await events.case_key(record["case_id"]), seq=seq, subject=subject)
+    except TRANSIENT:
+        raise
+    except Exception as exc:
+        log.warning("rebuild left out an undecodable message", stream_seq=seq, error=type(exc).__name__)
+        return None
+
+
+class _Ask:
+    """The case's key is not among those fetched: ask for it."""
+
+
+_ASK = _Ask()
+
+
+def _decoded_now(
+    keys: Keys, seq: int, subject: str, data: bytes, types: frozenset[str] | None
+) -> RecordedEvent | _Ask | None:
+    """``_decoded`` without a wait, when the case's key is among ``keys``; else ``_ASK``."""
     if len(data) > MAX_EVENT_BYTES:
         log.warning("rebuild left out an oversized message", stream_seq=seq)
         return None
@@ -82,8 +111,9 @@ async def _decoded(
         if types is not None and record.get("type") not in types:
             return None
         case_id = record["case_id"]
-        key = keys[case_id] if case_id in keys else await events.case_key(case_id)
-        return decode_record(record, key=key, seq=seq, subject=subject)
+        if case_id not in keys:
+            return _ASK
+        return decode_record(record, key=keys[case_id], seq=seq, subject=subject)
     except TRANSIENT:
         raise
     except Exception as exc:
@@ -130,46 +160,79 @@ async def _project_from(
 ) -> tuple[int, int]:
     """Project sequences ``seq``..``last``; returns (events projected, the next sequence).
 
-    A pipeline: the next batch is read, and its new cases' keys asked for together, while this one
-    is decoded; this one is written (in a thread) while the next is decoded; writes stay in stream
-    order, one transaction each."""
+    A pipeline: up to ``READ_AHEAD`` batches are read ahead, each one's new cases' keys asked for
+    together the moment it arrives, while this one is decoded; what is decoded is written (in a
+    thread) in transactions of about ``WRITE_EVENTS`` events, while the next are decoded; writes
+    stay in stream order."""
     done = 0
     types: frozenset[str] | None = getattr(project, "event_types", None)
-    reading: asyncio.Future[Batch] | None = asyncio.ensure_future(_read_keyed(nc, events, seq))
+    ahead: asyncio.Queue[Batch | Exception | None] = asyncio.Queue(READ_AHEAD)
+    reading = asyncio.ensure_future(_read_ahead(nc, events, seq, last, ahead))
     writing: asyncio.Future[int] | None = None
+    safe = _skipping(project)
+    decoded: list[RecordedEvent] = []
+    through = 0  # the last sequence read and not yet written (0: none)
     try:
-        while reading is not None:
-            raw, keying = await reading
-            if not raw:
-                break
+        while (batch := await _next(ahead)) is not None:
+            raw, keying = batch
             seq = raw[-1][0] + 1
-            reading = asyncio.ensure_future(_read_keyed(nc, events, seq)) if seq <= last else None
             keys = await keying
-            decoded = [e for s, subj, b in raw if (e := await _decoded(events, keys, s, subj, b, types))]
-            if writing is not None:
-                done += await writing
-            writing = asyncio.ensure_future(
-                asyncio.to_thread(store.apply_many, decoded, _skipping(project), generation, raw[-1][0])
-            )
+            for s, subject, data in raw:
+                event = _decoded_now(keys, s, subject, data, types)
+                if isinstance(event, _Ask):
+                    event = await _decoded(events, keys, s, subject, data, types)
+                if isinstance(event, RecordedEvent):
+                    decoded.append(event)
+            through = raw[-1][0]
+            if len(decoded) >= WRITE_EVENTS:
+                if writing is not None:
+                    done += await writing
+                writing = asyncio.ensure_future(
+                    asyncio.to_thread(store.apply_many, decoded, safe, generation, through)
+                )
+                decoded, through = [], 0
             if progress:
                 progress(min(seq - 1, last), last)
         if writing is not None:
             done += await writing
             writing = None
+        if through:
+            done += await asyncio.to_thread(store.apply_many, decoded, safe, generation, through)
     finally:
-        if reading is not None and reading.done() and not reading.cancelled() and not reading.exception():
-            reading.result()[1].cancel()  # the keys of a batch read ahead, not to be decoded
         for pending in (reading, writing):
             if pending is not None and not pending.done():
                 pending.cancel()
+        while not ahead.empty():
+            left = ahead.get_nowait()
+            if isinstance(left, tuple):
+                left[1].cancel()  # the keys of a batch read ahead, not to be decoded
     return done, seq
 
 
-async def _read_keyed(nc: NATS, events: EventStore, seq: int) -> Batch:
-    """A batch from ``seq``, its cases' keys asked for the moment it is read (the custodian answers
-    while the batch before it is decoded)."""
-    raw = await read_batch(nc, seq)
-    return raw, asyncio.ensure_future(_case_keys(events, raw))
+async def _next(ahead: asyncio.Queue[Batch | Exception | None]) -> Batch | None:
+    """The next batch read ahead; None once there are no more. A failed read raises here."""
+    item = await ahead.get()
+    if isinstance(item, Exception):
+        raise item
+    return item
+
+
+async def _read_ahead(
+    nc: NATS, events: EventStore, seq: int, last: int, ahead: asyncio.Queue[Batch | Exception | None]
+) -> None:
+    """Read batches from ``seq`` through ``last`` into ``ahead`` (it holds up to READ_AHEAD), each
+    with its cases' keys on the way; then None, or the error that stopped the reading."""
+    try:
+        while seq <= last:
+            raw = await read_batch(nc, seq)
+            if not raw:
+                break
+            await ahead.put((raw, asyncio.ensure_future(_case_keys(events, raw))))
+            seq = raw[-1][0] + 1
+    except Exception as exc:  # raised where the batches are taken, in stream order
+        await ahead.put(exc)
+        return
+    await ahead.put(None)
 
 
 async def _case_keys(events: EventStore, raw: Sequence[Stored]) -> Keys:
@@ -179,3 +242,22 @@ async def _case_keys(events: EventStore, raw: Sequence[Stored]) -> Keys:
     case_ids = list({subject.split(".")[1] for _, subject, _ in raw if subject.count(".") >= 3})
     found = await asyncio.gather(*(events.case_key(c) for c in case_ids), return_exceptions=True)
     return {c: key for c, key in zip(case_ids, found, strict=True) if not isinstance(key, BaseException)}
+
+
+@contextlib.contextmanager
+def few_collections() -> Iterator[None]:
+    """For a process that rebuilds: the garbage collector set for it, then as it was.
+
+    A rebuild makes and drops millions of small objects and leaves next to no cycles. By default
+    the collector looks at the young every 700 new objects, and now and then walks every object
+    the process has loaded (pydantic's and SQLAlchemy's, the contracts' schemas): that cost about
+    a fifth of a rebuild. What is loaded by now is set aside for the collector (it lives as long as
+    the process anyway), and the young are looked at less often."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*YOUNG_COLLECTIONS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
