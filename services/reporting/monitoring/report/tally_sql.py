@@ -115,7 +115,8 @@ class SqlTally:
         selects = [make(literal_column(f"'{name}'", String).label("q"), inside) for name, inside in quarters]
         if not selects:
             return []
-        return self.conn.execute(selects[0] if len(selects) == 1 else union_all(*selects))
+        statement: Any = selects[0] if len(selects) == 1 else union_all(*selects)
+        return self.conn.execute(statement)
 
     def _in_quarters(self, when: str) -> list[tuple[str, ColumnElement[bool]]]:
         """Each quarter's name and the condition that the case's ``when`` date is in it."""
