@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, exists, func, literal, not_, or_, select
+from sqlalchemy import Integer, String, and_, case, exists, func, literal, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -95,14 +95,25 @@ class SqlIndicators:
             met = and_(met, o.made <= self._plus(o.ordered, within))
             settled.append(o.ordered < self._after - within)
         keep = or_(*settled)
+        # One pass: by day and whether it was met, and the cases that missed it one row each.
+        was_met = case((met, 1), else_=0).label("met")
+        missed_by = case((met, literal(None, String)), else_=o.case_id).label("missed_by")
+        tested = select(self._day(o.ordered).label("day"), was_met, missed_by).where(keep).subquery()
+        t = tested.c
+        rows = self.conn.execute(
+            select(t.day, t.met, t.missed_by, func.count()).group_by(t.day, t.met, t.missed_by)
+        )
         out = Shares()
-        tested = self._grouped(self._day(o.ordered), case((met, 1), else_=0), where=keep)
-        for quarter, counter in tested.items():
-            for (was_met,), n in counter.items():
-                out.add(quarter, n if was_met else 0, n)
-        missed = select(o.case_id).where(keep, not_(met))
+        missed: list[str] = []
+        for day, met_n, case_id, n in rows:
+            quarter = self.period.quarter_of(as_date(day) if day is not None else None)
+            if not quarter:
+                continue
+            out.add(quarter, int(n) if met_n else 0, int(n))
+            if not met_n:
+                missed.append(str(case_id))
         # Sorted here: PostgreSQL's collation need not order case references as Python does.
-        out.missed = sorted(str(r[0]) for r in self.conn.execute(missed))
+        out.missed = sorted(missed)
         return out
 
     def take_up(self) -> Shares:
