@@ -88,8 +88,6 @@ class SqlTally:
             for value in values:
                 parts.append(func.coalesce(func.sum(case((col == value, 1), else_=0)), 0))
                 slots.append((column, value))
-            parts.append(func.coalesce(func.sum(case((col.in_(values), 0), else_=1)), 0))
-            slots.append((column, OTHER))
         totals = empty()
         by_column: dict[str, PerQuarter] = {column: empty() for column in wanted}
         for row in self._each_quarter(when, lambda q, inside: select(q, *parts).where(inside)):
@@ -97,11 +95,21 @@ class SqlTally:
             if not row[1]:
                 continue
             totals[q][()] += int(row[1])
+            # Any other value (NULL included): the cases not counted under a value asked for.
+            others = {column: int(row[1]) for column in wanted if wanted[column] != SUM}
+            counted: set[tuple[str, object]] = set()
             for (column, value), n in zip(slots, row[2:], strict=True):
                 if wanted[column] == SUM:
                     by_column[column][q][(1,)] += int(n)
-                elif n:
+                    continue
+                if (column, value) not in counted:
+                    counted.add((column, value))
+                    others[column] -= int(n)
+                if n:
                     by_column[column][q][(value,)] += int(n)
+            for column, n in others.items():
+                if n:
+                    by_column[column][q][(OTHER,)] += n
         self._counted[(when, ())] = totals
         for column, tallied in by_column.items():
             self._counted[(when, (column,))] = tallied
