@@ -15,8 +15,9 @@ from sqlalchemy import Boolean, Column, Date, DateTime, Index, Integer, MetaData
 Money = Numeric(12, 2)
 # The tables' shape: a new shape gets tables of its own name (filled by ``sanctuary rebuild``), so an
 # old database is never read with the wrong columns.
-# 3: indexes for the batched writer and the report's queries; 4: the measures' case index covers
-# what the report reads of them (category, quantity, amount), so it never reads the rows themselves.
+# 3: indexes for the batched writer and the report's queries; 4: the measures' and follow-ups' case
+# indexes cover what the report reads of them (category, quantity, amount; kind, outcome, day), so
+# it never reads those rows themselves.
 SHAPE = 4
 
 
@@ -37,15 +38,19 @@ class Tables:
         return list(self.metadata.sorted_tables)
 
 
-def _added_by_events(md: MetaData, name: str, *columns: Column[Any]) -> Table:
-    """Rows an event adds to a case: keyed by the event (a redelivery adds nothing), found by case."""
-    return Table(
+def _added_by_events(md: MetaData, name: str, *columns: Column[Any], covered: tuple[str, ...] = ()) -> Table:
+    """Rows an event adds to a case: keyed by the event (a redelivery adds nothing), found by case
+    (the index by case also holding the ``covered`` columns, for queries that read only those)."""
+    table = Table(
         name,
         md,
         Column("event_id", String(64), primary_key=True),
-        Column("case_id", String(64), index=True),
+        Column("case_id", String(64), index=not covered),
         *columns,
     )
+    if covered:
+        Index(f"ix_{name}_case", table.c.case_id, *(table.c[c] for c in covered))
+    return table
 
 
 def build_tables(prefix: str) -> Tables:
@@ -163,6 +168,7 @@ def build_tables(prefix: str) -> Tables:
         Column("kind", s),
         Column("channel", s),
         Column("outcome", s),
+        covered=("kind", "outcome", "contact_on"),
     )
     positions = Table(
         f"{prefix}positions",
