@@ -71,6 +71,10 @@ class SqlTally:
         self._spends: PerQuarter | None = None
         self._case_ids: dict[str, list[tuple[str, object]]] = {}
         self._undecided: dict[tuple[date, bool], int] = {}
+        # SQLite joins by looking rows up, one case at a time: a quarter at a time each reads its own
+        # range of the index and sorts no more than it must. PostgreSQL hashes the whole table it
+        # joins: once, for the period's cases grouped by their quarter.
+        self._by_quarter = conn.dialect.name == "sqlite"
 
     def prefetch(self, when: str, wanted: dict[str, tuple[object, ...] | str]) -> None:
         """One pass: per quarter, the number of cases (and for each column, of each value asked for,
@@ -219,6 +223,8 @@ class SqlTally:
         return [case_id for case_id, v in self._case_ids[slot] if key is None or v == value]
 
     def units(self) -> PerQuarter:
+        if not self._by_quarter:
+            return self._units_joined()
         c, m = self.t.cases.c, self.t.measures
         rows = self._each_quarter(
             "completed",
@@ -241,6 +247,8 @@ class SqlTally:
 
     def _spent(self) -> PerQuarter:
         """Each completed case's spend (its measures' total, looked up by case), counted by amount."""
+        if not self._by_quarter:
+            return self._spent_joined()
         c, m = self.t.cases.c, self.t.measures.c
         spent = select(func.sum(m.total_gbp)).where(m.case_id == c.case_id).scalar_subquery()
 
@@ -274,6 +282,8 @@ class SqlTally:
         return out
 
     def disabilities(self) -> tuple[PerQuarter, Counter[str]]:
+        if not self._by_quarter:
+            return self._disabilities_joined()
         c, d = self.t.cases.c, self.t.disabilities.c
         rows = self._each_quarter(
             "completed",
@@ -294,6 +304,8 @@ class SqlTally:
         return out, Counter({q: int(n) for q, n in unknown if n})
 
     def child_ages(self) -> PerQuarter:
+        if not self._by_quarter:
+            return self._child_ages_joined()
         c, ch = self.t.cases.c, self.t.children.c
         rows = self._each_quarter(
             "completed",
@@ -303,6 +315,80 @@ class SqlTally:
                 .where(inside, ch.age.isnot(None))
                 .group_by(ch.age)
             ),
+        )
+        out = empty()
+        for q, age, n in rows:
+            out[q][int(age)] += int(n)
+        return out
+
+    # -- PostgreSQL: a join of the period's cases with the whole table, hashed once -----------------
+
+    def _done_cases(self) -> Any:
+        """The completed cases in the period and their quarter, as a subquery."""
+        c = self.t.cases.c
+        return (
+            select(c.case_id, self._quarter("completed").label("q"))
+            .where(self._in_period("completed"))
+            .subquery()
+        )
+
+    def _units_joined(self) -> PerQuarter:
+        done, m = self._done_cases(), self.t.measures
+        rows = self.conn.execute(
+            select(done.c.q, m.c.category, func.sum(m.c.quantity))
+            .join_from(done, m, m.c.case_id == done.c.case_id)
+            .where(done.c.q.isnot(None))
+            .group_by(done.c.q, m.c.category)
+        )
+        out = empty()
+        for q, category, units in rows:
+            out[q][category] += int(units or 0)
+        return out
+
+    def _spent_joined(self) -> PerQuarter:
+        m = self.t.measures
+        spent = (
+            select(m.c.case_id, type_coerce(func.sum(m.c.total_gbp), Money).label("spend"))
+            .group_by(m.c.case_id)
+            .subquery()
+        )
+        done = self._done_cases()
+        spend = type_coerce(func.coalesce(spent.c.spend, 0), Money)
+        rows = self.conn.execute(
+            select(done.c.q, spend, func.count())
+            .join_from(done, spent, spent.c.case_id == done.c.case_id, isouter=True)
+            .where(done.c.q.isnot(None))
+            .group_by(done.c.q, spend)
+        )
+        out = empty()
+        for q, amount, n in rows:
+            out[q][Decimal(str(amount)).quantize(Decimal("0.01"))] += int(n)
+        return out
+
+    def _disabilities_joined(self) -> tuple[PerQuarter, Counter[str]]:
+        d, done = self.t.disabilities, self._done_cases()
+        rows = self.conn.execute(
+            select(done.c.q, d.c.disability, func.count())
+            .join_from(done, d, d.c.case_id == done.c.case_id)
+            .where(done.c.q.isnot(None))
+            .group_by(done.c.q, d.c.disability)
+        )
+        out = empty()
+        for q, disability, n in rows:
+            out[q][disability] += int(n)
+        answered = exists().where(d.c.case_id == done.c.case_id, d.c.disability != PREFER_NOT_TO_SAY)
+        unknown = self.conn.execute(
+            select(done.c.q, func.count()).where(done.c.q.isnot(None), not_(answered)).group_by(done.c.q)
+        )
+        return out, Counter({q: int(n) for q, n in unknown})
+
+    def _child_ages_joined(self) -> PerQuarter:
+        ch, done = self.t.children, self._done_cases()
+        rows = self.conn.execute(
+            select(done.c.q, ch.c.age, func.count())
+            .join_from(done, ch, ch.c.case_id == done.c.case_id)
+            .where(done.c.q.isnot(None), ch.c.age.isnot(None))
+            .group_by(done.c.q, ch.c.age)
         )
         out = empty()
         for q, age, n in rows:
