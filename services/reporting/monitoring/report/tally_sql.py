@@ -198,7 +198,7 @@ class SqlTally:
                 if counted == when and by:
                     return {q: Counter({(): c.total()}) for q, c in tallied.items()}
         out = empty()
-        if when in INDEXED:
+        if when in INDEXED and self._by_quarter:
             rows = self._each_quarter(
                 when, lambda q, inside: select(q, *labels, func.count()).where(inside).group_by(*labels)
             )
@@ -268,14 +268,24 @@ class SqlTally:
     def waits(self) -> PerQuarter:
         c = self.t.cases.c
         received, completed = c.referral_received_on, self._day(c.completed_at)
-        rows = self._each_quarter(
-            "completed",
-            lambda q, inside: (
-                select(q, received, completed, func.count())
-                .where(inside, received.isnot(None))
-                .group_by(received, completed)
-            ),
-        )
+        if self._by_quarter:
+            rows = self._each_quarter(
+                "completed",
+                lambda q, inside: (
+                    select(q, received, completed, func.count())
+                    .where(inside, received.isnot(None))
+                    .group_by(received, completed)
+                ),
+            )
+        else:
+            rows = self._grouped(
+                [
+                    self._quarter("completed").label("q"),
+                    received.label("received"),
+                    completed.label("completed"),
+                ],
+                where=and_(self._in_period("completed"), received.isnot(None)),
+            )
         out = empty()
         for q, received_on, completed_on, n in rows:
             out[q][(as_date(received_on), as_date(completed_on))] += int(n)
