@@ -237,7 +237,10 @@ def template_sections(tally: Tally, period: Period, scheme: SchemeConfig) -> lis
         "Average age of children",
         [tally_average("Average age of children", tally.child_ages())],
     )
-    risks = tally.counts("completed", ("risk_level", "form_ric_score"))
+    # Risk level and MARAC referral in one count (each from the assessment, or the form without one).
+    risks = tally.counts(
+        "completed", ("risk_level", "form_ric_score", "marac_referral", "form_marac_referral")
+    )
     risk_rows = [
         tally_row(level, risks, lambda k, lv=level: int(risk_of(k[0], k[1], scheme) == lv))  # type: ignore[misc]
         for level in T.RISK_LEVELS
@@ -246,11 +249,7 @@ def template_sections(tally: Tally, period: Period, scheme: SchemeConfig) -> lis
         "Client safety",
         [
             *risk_rows,
-            tally_row(
-                T.MARAC,
-                tally.counts("completed", ("marac_referral", "form_marac_referral")),
-                lambda k: int(marac_of(k[0], k[1])),
-            ),
+            tally_row(T.MARAC, risks, lambda k: int(marac_of(k[2], k[3]))),
             tally_row(T.ARSON, by_value("arson_risk"), _equals(True)),
         ],
         [

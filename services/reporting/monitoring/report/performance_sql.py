@@ -7,9 +7,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from itertools import count
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, exists, func, literal, not_, or_, select
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -25,6 +40,8 @@ from services.reporting.monitoring.report.rows import PerQuarter, Shares
 from services.reporting.monitoring.report.tally import empty
 from services.reporting.monitoring.report.tally_sql import as_date, day_of
 
+_numbers = count()  # each temporary table its own name
+
 
 def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day)
@@ -34,6 +51,7 @@ class SqlIndicators:
     def __init__(self, conn: Connection, tables: Tables, period: Period) -> None:
         self.conn, self.t, self.period = conn, tables, period
         self._after = _midnight(period.end) + timedelta(days=1)  # the first moment after the period
+        self._ordered: Table | None = None
 
     def _day(self, moment: ColumnElement[Any]) -> ColumnElement[Any]:
         return day_of(self.conn, moment)
@@ -66,7 +84,12 @@ class SqlIndicators:
             return shifted.concat(func.substr(moment, 20))
         return moment + span
 
-    def contact(self, within: timedelta | None) -> Shares:
+    def _orders(self) -> Table:
+        """The works orders of the period, each with its first contact made and whether contact was
+        given up on: worked out once (a pass over every contact) into a temporary table on the
+        report's connection, which both contact tests then read (it goes with the connection)."""
+        if self._ordered is not None:
+            return self._ordered
         c, k = self.t.cases.c, self.t.contacts.c
         # Each case's first contact made, in one pass over the contacts (joined, not looked up per case).
         first = (
@@ -76,17 +99,27 @@ class SqlIndicators:
             .subquery()
         )
         given_up = or_(c.contact_not_established.is_(True), c.cancelled_on.isnot(None))
+        orders = Table(
+            f"report_orders_{next(_numbers)}",
+            MetaData(),
+            Column("case_id", String(64), nullable=False),
+            Column("ordered", DateTime, nullable=False),
+            Column("made", DateTime),
+            Column("given_up", Integer, nullable=False),
+            prefixes=["TEMPORARY"],
+        )
+        orders.create(self.conn)
         ordered = (
-            select(
-                c.case_id,
-                c.works_order_at.label("ordered"),
-                first.c.made,
-                case((given_up, 1), else_=0).label("given_up"),
-            )
+            select(c.case_id, c.works_order_at, first.c.made, case((given_up, 1), else_=0))
             .select_from(self.t.cases.outerjoin(first, first.c.case_id == c.case_id))
             .where(self._moment_in_period(c.works_order_at))
-            .subquery()
         )
+        self.conn.execute(orders.insert().from_select(["case_id", "ordered", "made", "given_up"], ordered))
+        self._ordered = orders
+        return orders
+
+    def contact(self, within: timedelta | None) -> Shares:
+        ordered = self._orders()
         o = ordered.c
         met: ColumnElement[bool] = o.made.isnot(None)
         # Left out: still being tried (no contact made, none given up on) and not late yet.
@@ -95,14 +128,25 @@ class SqlIndicators:
             met = and_(met, o.made <= self._plus(o.ordered, within))
             settled.append(o.ordered < self._after - within)
         keep = or_(*settled)
+        # One pass: by day and whether it was met, and the cases that missed it one row each.
+        was_met = case((met, 1), else_=0).label("met")
+        missed_by = case((met, literal(None, String)), else_=o.case_id).label("missed_by")
+        tested = select(self._day(o.ordered).label("day"), was_met, missed_by).where(keep).subquery()
+        t = tested.c
+        rows = self.conn.execute(
+            select(t.day, t.met, t.missed_by, func.count()).group_by(t.day, t.met, t.missed_by)
+        )
         out = Shares()
-        tested = self._grouped(self._day(o.ordered), case((met, 1), else_=0), where=keep)
-        for quarter, counter in tested.items():
-            for (was_met,), n in counter.items():
-                out.add(quarter, n if was_met else 0, n)
-        missed = select(o.case_id).where(keep, not_(met))
+        missed: list[str] = []
+        for day, met_n, case_id, n in rows:
+            quarter = self.period.quarter_of(as_date(day) if day is not None else None)
+            if not quarter:
+                continue
+            out.add(quarter, int(n) if met_n else 0, int(n))
+            if not met_n:
+                missed.append(str(case_id))
         # Sorted here: PostgreSQL's collation need not order case references as Python does.
-        out.missed = sorted(str(r[0]) for r in self.conn.execute(missed))
+        out.missed = sorted(missed)
         return out
 
     def take_up(self) -> Shares:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, timedelta
 from itertools import count
 from typing import Any
 
@@ -46,6 +46,7 @@ _numbers = count()  # each calendar table its own name, so none is mistaken for 
 class SqlStandards:
     def __init__(self, conn: Connection, tables: Tables, period: Period) -> None:
         self.conn, self.t, self.period = conn, tables, period
+        self._distinct_days: dict[str, list[date]] = {}
 
     def _day(self, column: str) -> ColumnElement[Any]:
         """The column's day (the UTC date of a moment, as CaseFacts.day)."""
@@ -53,10 +54,13 @@ class SqlStandards:
         return day_of(self.conn, col) if isinstance(col.type, DateTime) else col
 
     def _days(self, column: str) -> list[date]:
-        """The distinct days of a column (a few hundred a year, whatever the number of cases)."""
-        day = self._day(column)
-        rows = self.conn.execute(select(day).where(day.isnot(None)).distinct())
-        return [as_date(r[0]) for r in rows]
+        """The distinct days of a column (a few hundred a year, whatever the number of cases), read
+        once per column."""
+        if column not in self._distinct_days:
+            day = self._day(column)
+            rows = self.conn.execute(select(day).where(day.isnot(None)).distinct())
+            self._distinct_days[column] = [as_date(r[0]) for r in rows]
+        return self._distinct_days[column]
 
     @contextmanager
     def _calendar(self, rows: list[tuple[date, date, date, str]]) -> Iterator[Table | None]:
@@ -84,23 +88,57 @@ class SqlStandards:
             cal.drop(self.conn)
 
     def _shares(
-        self, day: ColumnElement[Any], cal: Table, keep: ColumnElement[bool], met: ColumnElement[bool]
+        self,
+        start: str,
+        cal: Table,
+        days: tuple[date, date],
+        keep: ColumnElement[bool],
+        met: ColumnElement[bool],
+        unmet_kept: ColumnElement[bool] | None = None,
     ) -> Shares:
-        """Cases joined to ``cal`` on ``day``: those kept, by quarter and whether they met the test."""
+        """Cases joined to ``cal`` on the day of their ``start`` column (within ``days``, the
+        calendar's first and last: a range the column's index answers where it has one): those kept,
+        by quarter and whether they met the test, in one pass that also names the ones that missed it
+        (grouped by case, so one row each; those that met it are grouped by quarter alone).
+
+        ``unmet_kept``: a case that did not meet the test is kept only if this holds too. With it,
+        the test is worked out once per case into a materialised table first (a test that looks up
+        other rows would otherwise be worked out again for each place it is used)."""
         c = self.t.cases.c
-        joined = self.t.cases.join(cal, cal.c.day == day)
+        column = c[start]
+        first, last = days
+        if isinstance(column.type, DateTime):
+            after = datetime(last.year, last.month, last.day) + timedelta(days=1)
+            in_range = and_(column >= datetime(first.year, first.month, first.day), column < after)
+        else:
+            in_range = and_(column >= first, column <= last)
+        joined = self.t.cases.join(cal, cal.c.day == self._day(start))
+        if unmet_kept is None:
+            was_met = case((met, 1), else_=0).label("met")
+            missed_by = case((met, literal(None, String)), else_=c.case_id).label("missed_by")
+            inner = select(cal.c.q, was_met, missed_by).select_from(joined).where(in_range, keep).subquery()
+        else:
+            flags = [case((met, 1), else_=0).label("met"), case((unmet_kept, 1), else_=0).label("due")]
+            tested = (
+                select(cal.c.q, *flags, c.case_id.label("case_id"))
+                .select_from(joined)
+                .where(in_range, keep)
+                .cte(f"report_tested_{next(_numbers)}")
+                .prefix_with("MATERIALIZED")
+            )
+            t = tested.c
+            missed_by = case((t.met == 1, literal(None, String)), else_=t.case_id).label("missed_by")
+            inner = select(t.q, t.met, missed_by).where(or_(t.met == 1, t.due == 1)).subquery()
+        i = inner.c
+        grouped = select(i.q, i.met, i.missed_by, func.count()).group_by(i.q, i.met, i.missed_by)
         out = Shares()
-        tested = (
-            select(cal.c.q, func.count(), func.coalesce(func.sum(case((met, 1), else_=0)), 0))
-            .select_from(joined)
-            .where(keep)
-            .group_by(cal.c.q)
-        )
-        for quarter, n, met_n in self.conn.execute(tested):
-            out.add(str(quarter), int(met_n), int(n))
-        missed = select(c.case_id).select_from(joined).where(keep, not_(met))
+        missed: list[str] = []
+        for quarter, met_n, case_id, n in self.conn.execute(grouped):
+            out.add(str(quarter), int(n) if met_n else 0, int(n))
+            if not met_n:
+                missed.append(str(case_id))
         # Sorted here: PostgreSQL's collation need not order case references as Python does.
-        out.missed = sorted(str(r[0]) for r in self.conn.execute(missed))
+        out.missed = sorted(missed)
         return out
 
     def standard(self, start: str, end: str, due: Due) -> Shares:
@@ -121,7 +159,7 @@ class SqlStandards:
             # Left out while still within time, and when the case ended before the stage fell due.
             waiting = and_(reached.is_(None), or_(deadline >= self.period.end, ended_by))
             met = and_(reached.isnot(None), reached <= deadline)
-            return self._shares(self._day(start), cal, not_(waiting), met)
+            return self._shares(start, cal, _span(rows), not_(waiting), met)
 
     def follow_up(self, window: Window, kind: str | None, needs_consent: bool) -> Shares:
         c, f = self.t.cases.c, self.t.follow_ups.c
@@ -144,6 +182,12 @@ class SqlStandards:
                 if needs_consent
                 else literal(True),
                 or_(c.closed_on.is_(None), c.closed_on >= cal.c.first),
-                or_(met, cal.c.last < self.period.end),
             )
-            return self._shares(self._day("completed_at"), cal, keep, met)
+            not_due = cal.c.last < self.period.end
+            return self._shares("completed_at", cal, _span(rows), keep, met, unmet_kept=not_due)
+
+
+def _span(rows: list[tuple[date, date, date, str]]) -> tuple[date, date]:
+    """The first and last day of a calendar's rows."""
+    days = [row[0] for row in rows]
+    return min(days), max(days)

@@ -5,11 +5,28 @@ of cases. The same figures as ``tally.FactsTally`` gives case by case."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Numeric, and_, case, cast, exists, func, literal, not_, or_, select, type_coerce
+from sqlalchemy import (
+    Date,
+    Numeric,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -26,6 +43,8 @@ from services.reporting.monitoring.report.tally import (
 )
 
 Money = Numeric(12, 2)
+# The dates the cases table indexes: counted a quarter at a time (``SqlTally._each_quarter``).
+INDEXED = frozenset({"received", "completed"})
 
 
 class SqlTally:
@@ -52,20 +71,19 @@ class SqlTally:
         self._spends: PerQuarter | None = None
         self._case_ids: dict[str, list[tuple[str, object]]] = {}
         self._undecided: dict[tuple[date, bool], int] = {}
+        # SQLite joins by looking rows up, one case at a time: a quarter at a time each reads its own
+        # range of the index and sorts no more than it must. PostgreSQL hashes the whole table it
+        # joins: once, for the period's cases grouped by their quarter.
+        self._by_quarter = conn.dialect.name == "sqlite"
 
     def prefetch(self, when: str, wanted: dict[str, tuple[object, ...] | str]) -> None:
         """One pass: per quarter, the number of cases (and for each column, of each value asked for,
         or the column's total) as SUM(CASE ...) columns."""
         c = self.t.cases.c
-        inner = (
-            select(self._quarter(when).label("q"), *(c[col] for col in wanted))
-            .where(self._in_period(when))
-            .subquery()
-        )
         parts: list[ColumnElement[Any]] = [func.count()]
         slots: list[tuple[str, object]] = []
         for column, values in wanted.items():
-            col = inner.c[column]
+            col = c[column]
             if isinstance(values, str):  # SUM
                 parts.append(func.coalesce(func.sum(col), 0))
                 slots.append((column, None))
@@ -74,22 +92,58 @@ class SqlTally:
             for value in values:
                 parts.append(func.coalesce(func.sum(case((col == value, 1), else_=0)), 0))
                 slots.append((column, value))
-            parts.append(func.coalesce(func.sum(case((col.in_(values), 0), else_=1)), 0))
-            slots.append((column, OTHER))
-        rows = self.conn.execute(select(inner.c.q, *parts).where(inner.c.q.isnot(None)).group_by(inner.c.q))
         totals = empty()
         by_column: dict[str, PerQuarter] = {column: empty() for column in wanted}
-        for row in rows:
+        for row in self._each_quarter(when, lambda q, inside: select(q, *parts).where(inside)):
             q = row[0]
+            if not row[1]:
+                continue
             totals[q][()] += int(row[1])
+            # Any other value (NULL included): the cases not counted under a value asked for.
+            others = {column: int(row[1]) for column in wanted if wanted[column] != SUM}
+            counted: set[tuple[str, object]] = set()
             for (column, value), n in zip(slots, row[2:], strict=True):
                 if wanted[column] == SUM:
                     by_column[column][q][(1,)] += int(n)
-                elif n:
+                    continue
+                if (column, value) not in counted:
+                    counted.add((column, value))
+                    others[column] -= int(n)
+                if n:
                     by_column[column][q][(value,)] += int(n)
+            for column, n in others.items():
+                if n:
+                    by_column[column][q][(OTHER,)] += n
         self._counted[(when, ())] = totals
         for column, tallied in by_column.items():
             self._counted[(when, (column,))] = tallied
+
+    def _each_quarter(self, when: str, make: Callable[[ColumnElement[Any], ColumnElement[bool]], Any]) -> Any:
+        """The rows of ``make(quarter, inside)`` for each quarter of the period, in one statement: a
+        SELECT per quarter (``quarter`` its name as a column, ``inside`` the case's ``when`` date in
+        that quarter) joined by UNION ALL. For a date the cases table indexes, each SELECT reads that
+        quarter's range of the index only, and none sorts its cases by quarter to group them."""
+        quarters = self._in_quarters(when)
+        selects = [make(literal_column(f"'{name}'", String).label("q"), inside) for name, inside in quarters]
+        if not selects:
+            return []
+        statement: Any = selects[0] if len(selects) == 1 else union_all(*selects)
+        return self.conn.execute(statement)
+
+    def _in_quarters(self, when: str) -> list[tuple[str, ColumnElement[bool]]]:
+        """Each quarter's name and the condition that the case's ``when`` date is in it."""
+        expr, is_moment = self._when[when]
+        out = []
+        for name, (first, last) in zip(QUARTERS, self.period.quarter_bounds(), strict=True):
+            if first > self.period.end:
+                continue
+            if is_moment:
+                start = datetime(first.year, first.month, first.day)
+                after = datetime(last.year, last.month, last.day) + timedelta(1)
+                out.append((name, and_(expr >= start, expr < after)))
+            else:
+                out.append((name, and_(expr >= first, expr <= last)))
+        return out
 
     def _in_period(self, when: str) -> ColumnElement[bool]:
         """The case's ``when`` date is in the period: a range the date's index answers."""
@@ -144,7 +198,13 @@ class SqlTally:
                 if counted == when and by:
                     return {q: Counter({(): c.total()}) for q, c in tallied.items()}
         out = empty()
-        for r in self._grouped([self._quarter(when).label("q"), *labels], self._in_period(when)):
+        if when in INDEXED and self._by_quarter:
+            rows = self._each_quarter(
+                when, lambda q, inside: select(q, *labels, func.count()).where(inside).group_by(*labels)
+            )
+        else:
+            rows = self._grouped([self._quarter(when).label("q"), *labels], self._in_period(when))
+        for r in rows:
             out[r[0]][tuple(r[1:-1])] += int(r[-1])
         self._counted[(when, keys)] = out
         return out
@@ -162,19 +222,18 @@ class SqlTally:
             self._case_ids[slot] = [(str(r[0]), r[1]) for r in self.conn.execute(query)]
         return [case_id for case_id, v in self._case_ids[slot] if key is None or v == value]
 
-    def _done_cases(self) -> Any:
-        """The completed cases in the period and their quarter, as a subquery."""
-        c = self.t.cases.c
-        return select(c.case_id, self._quarter("completed").label("q")).where(self._in_period("completed"))
-
     def units(self) -> PerQuarter:
-        done = self._done_cases().subquery()
-        m = self.t.measures
-        rows = self.conn.execute(
-            select(done.c.q, m.c.category, func.sum(m.c.quantity))
-            .join_from(done, m, m.c.case_id == done.c.case_id)
-            .where(done.c.q.isnot(None))
-            .group_by(done.c.q, m.c.category)
+        if not self._by_quarter:
+            return self._units_joined()
+        c, m = self.t.cases.c, self.t.measures
+        rows = self._each_quarter(
+            "completed",
+            lambda q, inside: (
+                select(q, m.c.category, func.sum(m.c.quantity))
+                .join_from(self.t.cases, m, m.c.case_id == c.case_id)
+                .where(inside)
+                .group_by(m.c.category)
+            ),
         )
         out = empty()
         for q, category, units in rows:
@@ -187,13 +246,123 @@ class SqlTally:
         return self._spends
 
     def _spent(self) -> PerQuarter:
+        """Each completed case's spend (its measures' total, looked up by case), counted by amount."""
+        if not self._by_quarter:
+            return self._spent_joined()
+        c, m = self.t.cases.c, self.t.measures.c
+        spent = select(func.sum(m.total_gbp)).where(m.case_id == c.case_id).scalar_subquery()
+
+        def per_case(q: ColumnElement[Any], inside: ColumnElement[bool]) -> Any:
+            spend = type_coerce(func.coalesce(spent, 0), Money).label("spend")
+            one = select(q, spend).where(inside).subquery()
+            return select(one.c.q, one.c.spend, func.count()).group_by(one.c.q, one.c.spend)
+
+        out = empty()
+        for q, amount, n in self._each_quarter("completed", per_case):
+            out[q][Decimal(str(amount)).quantize(Decimal("0.01"))] += int(n)
+        return out
+
+    def _day(self, moment: ColumnElement[Any]) -> ColumnElement[Any]:
+        return day_of(self.conn, moment)
+
+    def waits(self) -> PerQuarter:
+        c = self.t.cases.c
+        received, completed = c.referral_received_on, self._day(c.completed_at)
+        if self._by_quarter:
+            rows = self._each_quarter(
+                "completed",
+                lambda q, inside: (
+                    select(q, received, completed, func.count())
+                    .where(inside, received.isnot(None))
+                    .group_by(received, completed)
+                ),
+            )
+        else:
+            rows = self._grouped(
+                [
+                    self._quarter("completed").label("q"),
+                    received.label("received"),
+                    completed.label("completed"),
+                ],
+                where=and_(self._in_period("completed"), received.isnot(None)),
+            )
+        out = empty()
+        for q, received_on, completed_on, n in rows:
+            out[q][(as_date(received_on), as_date(completed_on))] += int(n)
+        return out
+
+    def disabilities(self) -> tuple[PerQuarter, Counter[str]]:
+        if not self._by_quarter:
+            return self._disabilities_joined()
+        c, d = self.t.cases.c, self.t.disabilities.c
+        rows = self._each_quarter(
+            "completed",
+            lambda q, inside: (
+                select(q, d.disability, func.count())
+                .join_from(self.t.cases, self.t.disabilities, d.case_id == c.case_id)
+                .where(inside)
+                .group_by(d.disability)
+            ),
+        )
+        out = empty()
+        for q, disability, n in rows:
+            out[q][disability] += int(n)
+        answered = exists().where(d.case_id == c.case_id, d.disability != PREFER_NOT_TO_SAY)
+        unknown = self._each_quarter(
+            "completed", lambda q, inside: select(q, func.count()).where(inside, not_(answered))
+        )
+        return out, Counter({q: int(n) for q, n in unknown if n})
+
+    def child_ages(self) -> PerQuarter:
+        if not self._by_quarter:
+            return self._child_ages_joined()
+        c, ch = self.t.cases.c, self.t.children.c
+        rows = self._each_quarter(
+            "completed",
+            lambda q, inside: (
+                select(q, ch.age, func.count())
+                .join_from(self.t.cases, self.t.children, ch.case_id == c.case_id)
+                .where(inside, ch.age.isnot(None))
+                .group_by(ch.age)
+            ),
+        )
+        out = empty()
+        for q, age, n in rows:
+            out[q][int(age)] += int(n)
+        return out
+
+    # -- PostgreSQL: a join of the period's cases with the whole table, hashed once -----------------
+
+    def _done_cases(self) -> Any:
+        """The completed cases in the period and their quarter, as a subquery."""
+        c = self.t.cases.c
+        return (
+            select(c.case_id, self._quarter("completed").label("q"))
+            .where(self._in_period("completed"))
+            .subquery()
+        )
+
+    def _units_joined(self) -> PerQuarter:
+        done, m = self._done_cases(), self.t.measures
+        rows = self.conn.execute(
+            select(done.c.q, m.c.category, func.sum(m.c.quantity))
+            .join_from(done, m, m.c.case_id == done.c.case_id)
+            .where(done.c.q.isnot(None))
+            .group_by(done.c.q, m.c.category)
+        )
+        out = empty()
+        for q, category, units in rows:
+            out[q][category] += int(units or 0)
+        return out
+
+    def _spent_joined(self) -> PerQuarter:
         m = self.t.measures
         spent = (
             select(m.c.case_id, type_coerce(func.sum(m.c.total_gbp), Money).label("spend"))
             .group_by(m.c.case_id)
             .subquery()
         )
-        done = self._done_cases().subquery()
+        done = self._done_cases()
         spend = type_coerce(func.coalesce(spent.c.spend, 0), Money)
         rows = self.conn.execute(
             select(done.c.q, spend, func.count())
@@ -206,27 +375,8 @@ class SqlTally:
             out[q][Decimal(str(amount)).quantize(Decimal("0.01"))] += int(n)
         return out
 
-    def _day(self, moment: ColumnElement[Any]) -> ColumnElement[Any]:
-        return day_of(self.conn, moment)
-
-    def waits(self) -> PerQuarter:
-        c = self.t.cases.c
-        rows = self._grouped(
-            [
-                self._quarter("completed").label("q"),
-                c.referral_received_on.label("received"),
-                self._day(c.completed_at).label("completed"),
-            ],
-            where=and_(self._in_period("completed"), c.referral_received_on.isnot(None)),
-        )
-        out = empty()
-        for q, received, completed, n in rows:
-            out[q][(as_date(received), as_date(completed))] += int(n)
-        return out
-
-    def disabilities(self) -> tuple[PerQuarter, Counter[str]]:
-        d = self.t.disabilities
-        done = self._done_cases().subquery()
+    def _disabilities_joined(self) -> tuple[PerQuarter, Counter[str]]:
+        d, done = self.t.disabilities, self._done_cases()
         rows = self.conn.execute(
             select(done.c.q, d.c.disability, func.count())
             .join_from(done, d, d.c.case_id == done.c.case_id)
@@ -242,9 +392,8 @@ class SqlTally:
         )
         return out, Counter({q: int(n) for q, n in unknown})
 
-    def child_ages(self) -> PerQuarter:
-        ch = self.t.children
-        done = self._done_cases().subquery()
+    def _child_ages_joined(self) -> PerQuarter:
+        ch, done = self.t.children, self._done_cases()
         rows = self.conn.execute(
             select(done.c.q, ch.c.age, func.count())
             .join_from(done, ch, ch.c.case_id == done.c.case_id)
