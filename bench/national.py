@@ -90,6 +90,7 @@ async def raw_replay(nc: NATS) -> tuple[int, float]:
 
 
 PROFILE_DIR: Path | None = None  # --profile: py-spy each task into this directory
+TASKS = frozenset(("rebuild", "verify", "load"))  # --tasks: what is measured at each size
 
 
 def timed_task(task: str, env: dict[str, str], *extra: str) -> dict[str, float]:
@@ -99,6 +100,7 @@ def timed_task(task: str, env: dict[str, str], *extra: str) -> dict[str, float]:
     if PROFILE_DIR is not None:
         out = PROFILE_DIR / f"{task}-{time.time_ns()}.txt"
         spy = str(Path(sys.executable).parent / "py-spy")
+        spy = spy if Path(spy).exists() else shutil.which("py-spy") or spy  # else the one on PATH
         command = [spy, "record", "--format", "raw", "--rate", "100", "--output", str(out), "--", *command]
     done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -167,7 +169,7 @@ async def measure_at(
     events, seconds = await raw_replay(writer.nc)
     out |= {"events": events, "raw_replay_s": seconds, "raw_replay_per_s": events / seconds}
     print(f"  {cases:,} cases, {events:,} events: raw ordered replay {events / seconds:,.0f}/s")
-    for name, url in databases.items():
+    for name, url in databases.items() if "rebuild" in TASKS else ():
         db_env = env | {"DATABASE_URL": url}
         rebuilt = await asyncio.to_thread(timed_task, "rebuild", db_env)
         period = ("--from", year[0].isoformat(), "--to", year[1].isoformat())
@@ -195,28 +197,40 @@ async def measure_at(
             f"peak {rebuilt['peak_mb']:,.0f} MB; year's report {report['seconds']:.2f} s, "
             f"peak {report['peak_mb']:,.0f} MB; with own measures: {own}"
         )
+    if "verify" in TASKS:
+        out |= await measure_verify(env, events, out["raw_replay_per_s"])
+    if "load" in TASKS:
+        ours50, ours99, raw50, raw99 = await case_loads(writer, cases, 200)
+        out |= {
+            "load_p50_ms": ours50,
+            "load_p99_ms": ours99,
+            "raw_load_p50_ms": raw50,
+            "raw_load_p99_ms": raw99,
+        }
+        print(
+            f"  one case: load p50 {ours50:.2f} ms, p99 {ours99:.2f} ms; "
+            f"raw ordered consumer p50 {raw50:.2f} ms, p99 {raw99:.2f} ms"
+        )
+    return out
+
+
+async def measure_verify(env: dict[str, str], events: int, raw_per_s: float) -> dict[str, float]:
     verified = await asyncio.to_thread(timed_task, "verify", env)
     per_s = events / verified["seconds"]
-    out |= {
+    out = {
         "verify_s": verified["seconds"],
         "verify_per_s": per_s,
-        "verify_vs_raw": per_s / out["raw_replay_per_s"],
+        "verify_vs_raw": per_s / raw_per_s,
         "verify_mb": verified["peak_mb"],
         "verify_worker_mb": verified["workers_peak_mb"],
         "verify_cpu_us": verified["cpu_s"] / events * 1e6,
         "verify_worker_cpu_us": verified["workers_cpu_s"] / events * 1e6,
     }
     print(
-        f"  audit verify --all: {per_s:,.0f} events/s ({per_s / out['raw_replay_per_s']:.2f}x raw replay), "
+        f"  audit verify --all: {per_s:,.0f} events/s ({per_s / raw_per_s:.2f}x raw replay), "
         f"peak {verified['peak_mb']:,.0f} MB (each signature worker at most "
         f"{verified['workers_peak_mb']:,.0f} MB); CPU per event {out['verify_cpu_us']:.0f} us, "
         f"its workers {out['verify_worker_cpu_us']:.0f} us"
-    )
-    ours50, ours99, raw50, raw99 = await case_loads(writer, cases, 200)
-    out |= {"load_p50_ms": ours50, "load_p99_ms": ours99, "raw_load_p50_ms": raw50, "raw_load_p99_ms": raw99}
-    print(
-        f"  one case: load p50 {ours50:.2f} ms, p99 {ours99:.2f} ms; "
-        f"raw ordered consumer p50 {raw50:.2f} ms, p99 {raw99:.2f} ms"
     )
     return out
 
@@ -348,10 +362,16 @@ def table(curve: list[dict[str, Any]]) -> str:
             ),
         ]
     columns += [
-        ("verify/s (x raw)", lambda p: f"{p['verify_per_s']:,.0f} ({p['verify_vs_raw']:.2f})"),
-        ("verify MB", lambda p: f"{p['verify_mb']:,.0f}"),
-        ("load p50/p99 ms", lambda p: f"{p['load_p50_ms']:.1f}/{p['load_p99_ms']:.1f}"),
-        ("raw load p50/p99 ms", lambda p: f"{p['raw_load_p50_ms']:.1f}/{p['raw_load_p99_ms']:.1f}"),
+        (
+            "verify/s (x raw)",
+            lambda p: f"{cell(p, 'verify_per_s', ',.0f')} ({cell(p, 'verify_vs_raw', '.2f')})",
+        ),
+        ("verify MB", lambda p: cell(p, "verify_mb", ",.0f")),
+        ("load p50/p99 ms", lambda p: f"{cell(p, 'load_p50_ms', '.1f')}/{cell(p, 'load_p99_ms', '.1f')}"),
+        (
+            "raw load p50/p99 ms",
+            lambda p: f"{cell(p, 'raw_load_p50_ms', '.1f')}/{cell(p, 'raw_load_p99_ms', '.1f')}",
+        ),
     ]
     lines = [" | ".join(name for name, _ in columns)]
     lines += [" | ".join(str(value(p)) for _, value in columns) for p in curve]
@@ -381,6 +401,12 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--profile", type=Path, help="py-spy each task into this directory")
     parser.add_argument(
+        "--tasks",
+        default=",".join(sorted(TASKS)),
+        help="what to measure at each size besides the raw replay, comma-separated: rebuild (and the "
+        "report from it), verify, load (one case) (all three)",
+    )
+    parser.add_argument(
         "--keep",
         type=Path,
         help="keep the history (server store, keys, KEK) in this directory; a later run with the same "
@@ -402,6 +428,7 @@ def parse_args() -> argparse.Namespace:
 if __name__ == "__main__":
     arguments = parse_args()
     PROFILE_DIR = arguments.profile
+    TASKS = frozenset(arguments.tasks.split(","))
     if arguments.task:
         asyncio.run(run_task(arguments.task, arguments.date_from, arguments.date_to))
     elif arguments.live_lag:
