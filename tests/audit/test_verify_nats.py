@@ -17,7 +17,8 @@ import nats
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.reporting.audit.reader import verify_cases
+from services.reporting.audit import reader
+from services.reporting.audit.reader import verify_all, verify_cases
 from shared.audit_verify import ALTERED, FORGED, GAP, UNANCHORED, CaseChecker, verify_case
 from shared.codec import GENESIS_HASH, build_record, canonical, chain_and_sign, event_hash
 from shared.contracts.audit import AuditReadOutcome, AuditReadRecorded, AuditView
@@ -150,6 +151,30 @@ async def test_the_one_pass_check_agrees_and_hands_a_broken_chain_back(nc, store
         broken.add(seq, subject, data)
     assert broken.finish() is None
     assert [f.kind for f in verify_case(case_id, [raw[0], raw[2]], verifier).findings] == [GAP]
+
+
+async def test_every_case_read_a_batch_at_a_time_is_judged_as_it_is_alone(
+    nc, store_for, signing_dir, monkeypatch
+):
+    """``verify --all`` reads the whole stream a few events at a time: two cases written in turn,
+    each across several batches, are judged as reading each alone judges it."""
+    monkeypatch.setattr(reader, "VERIFY_BATCH", 3)
+    store = store_for("referral")
+    verifier = load_verifier(signing_dir)
+    cases = [new_case_id("V"), new_case_id("V")]
+    for text in ("one", "two", "three", "four", "five"):
+        for case_id in cases:
+            await store.append(
+                case_id,
+                [KernelNoteAdded(text=text, client_name="A")],
+                expected=await store.last_position(case_id),
+                actor=COORD,
+                command_id=f"c-{uuid.uuid4().hex}",
+            )
+    results = {r.case_id: r for r in await verify_all(nc, verifier, workers=0)}
+    for case_id in cases:
+        assert results[case_id] == verify_case(case_id, await store.read_raw(case_id), verifier)
+        assert results[case_id].intact and results[case_id].events == 5
 
 
 def test_an_event_id_repeated_in_an_unbroken_chain_is_reported_for_one_case(signing_dir):
