@@ -16,21 +16,15 @@ from nats.aio.client import Client as NATS
 from services.reporting.audit.checkpointer import newest_checkpoint, newest_checkpoints
 from services.reporting.audit.signature_pool import SignaturePool
 from services.reporting.audit.timeline import payload_fields
-from services.reporting.monitoring.rebuild import READ_TIMEOUT_S, stream_bounds
-from shared import directget
+from services.reporting.monitoring.rebuild import read_batch, stream_bounds
 from shared.audit_verify import DEFAULT_ANCHOR_BOUND, CaseChecker, CaseVerification, verify_case
 from shared.contracts.reporting import DisclosureRecorded
 from shared.events import RecordedEvent
-from shared.eventstore import STREAM, EventStore, case_filter, read_matching
+from shared.eventstore import EventStore, case_filter, read_matching
 from shared.personal import split_personal
 from shared.signing import SignatureVerifier
 
 VERIFY_BATCH = 1000
-# Every message of CASES (bound to ``case.>``: the same messages). The server counts what a batch
-# leaves pending at each request: for ">" from the stream's own state, for any other filter by
-# matching every subject stored (psim) or scanning every block after the batch, so a batch would
-# cost in proportion to the whole history and the whole pass in proportion to its square.
-EVERY_EVENT = ">"
 POOL_FROM = 20_000  # stored events from which signatures are checked on worker processes
 
 
@@ -81,11 +75,11 @@ async def _verify_all(
     checkpoints = await newest_checkpoints(nc)
     checkers: dict[str, CaseChecker] = {}
     seq = 1
-    batch = asyncio.ensure_future(_read_batch(nc, seq)) if last else None
+    batch = asyncio.ensure_future(read_batch(nc, seq, VERIFY_BATCH)) if last else None
     while batch is not None:
         raw = await batch
         seq = raw[-1][0] + 1 if raw else last + 1
-        batch = asyncio.ensure_future(_read_batch(nc, seq)) if raw and seq <= last else None
+        batch = asyncio.ensure_future(read_batch(nc, seq, VERIFY_BATCH)) if raw and seq <= last else None
         for s, subject, data in raw:
             case_id = subject.split(".")[1]
             checker = checkers.get(case_id)
@@ -110,11 +104,6 @@ async def _verify_all(
             result = verify_case(case_id, history, verifier, checkpoint, now=now, bound=bound)
         out.append(result)
     return out
-
-
-async def _read_batch(nc: NATS, start: int) -> list[directget.Stored]:
-    """Up to VERIFY_BATCH messages of the whole stream from ``start``."""
-    return (await directget.read_batch(nc, STREAM, EVERY_EVENT, start, VERIFY_BATCH, READ_TIMEOUT_S)).messages
 
 
 @dataclass(frozen=True)

@@ -46,9 +46,16 @@ async def stream_bounds(nc: NATS) -> tuple[int, int]:
     return int(info.state.first_seq), int(info.state.last_seq)
 
 
+# Every message of CASES (bound to ``case.>``: the same messages). The server counts what a batch
+# leaves pending at each request: for ">" from the stream's own state, for any other filter by
+# matching every subject stored or scanning every block after the batch, so a batch would cost in
+# proportion to the whole history and a whole pass in proportion to its square.
+EVERY_EVENT = ">"
+
+
 async def read_batch(nc: NATS, start: int, batch: int = BATCH) -> list[Stored]:
     """Up to ``batch`` messages of the whole stream from ``start`` (sequence, subject, bytes)."""
-    return (await directget.read_batch(nc, STREAM, "case.>", start, batch, READ_TIMEOUT_S)).messages
+    return (await directget.read_batch(nc, STREAM, EVERY_EVENT, start, batch, READ_TIMEOUT_S)).messages
 
 
 async def rebuild(
