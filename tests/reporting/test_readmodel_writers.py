@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
 import pytest
 from sqlalchemy import insert, select, text
@@ -19,20 +18,12 @@ from services.reporting.monitoring.readmodel.store import ReadModelStore, make_e
 from shared.events import RecordedEvent
 from shared.reader import PositionMoved
 from tests.reporting.history import History
-from tests.reporting.test_report_readmodel import PROJECT, database_url, make_store
+from tests.reporting.test_report_readmodel import PROJECT
 from tests.reporting.year import year
 
 pytestmark = pytest.mark.readmodel
 
 DEADLINE_S = 60.0
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[ReadModelStore]:
-    s = make_store(database_url(tmp_path))
-    yield s
-    s.drop_everything()
-    s.engine.dispose()
 
 
 def first_event() -> RecordedEvent:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +14,7 @@ from services.reporting.monitoring import rebuild as rebuild_module
 from services.reporting.monitoring.readmodel.store import ReadModelStore
 from services.reporting.monitoring.rebuild import _project_from, few_collections
 from shared.directget import Stored
-from tests.reporting.test_report_readmodel import PROJECT, database_url, make_store
+from tests.reporting.test_report_readmodel import PROJECT
 
 pytestmark = pytest.mark.readmodel
 
@@ -41,14 +39,6 @@ class NoKeys:
 
 NO_SERVER: Any = None  # read_batch is replaced: no connection is used
 EVENTS: Any = NoKeys()
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[ReadModelStore]:
-    s = make_store(database_url(tmp_path))
-    yield s
-    s.drop_everything()
-    s.engine.dispose()
 
 
 def reading(messages: list[Stored], fail_from: int | None = None) -> Any:

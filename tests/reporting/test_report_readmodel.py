@@ -10,8 +10,6 @@ import io
 import json
 import os
 import re
-import uuid
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -33,6 +31,7 @@ from shared.catalogue import load_catalogue
 from shared.errors import CommandRejected
 from shared.scheme import CONFIG_DIR, load_scheme
 from tests.reporting.attacker import attack, disclosures, read_csv
+from tests.reporting.conftest import make_store
 from tests.reporting.crash import table_rows
 from tests.reporting.expected_year import CASES, INDICATORS, SECTIONS, STANDARDS
 from tests.reporting.history import TEST_SCHEME, History
@@ -54,25 +53,6 @@ PERSONAL = (
     "Step-free",
     "GP",
 )
-
-
-def database_url(tmp_path: Path) -> str:
-    return os.environ.get("DATABASE_URL", f"sqlite:///{tmp_path / 'read.db'}")
-
-
-def make_store(url: str) -> ReadModelStore:
-    # A table prefix of the test's own, so runs on a shared PostgreSQL database never collide.
-    store = ReadModelStore(make_engine(url), base=f"t{uuid.uuid4().hex[:10]}_")
-    store.ensure()
-    return store
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[ReadModelStore]:
-    s = make_store(database_url(tmp_path))
-    yield s
-    s.drop_everything()
-    s.engine.dispose()
 
 
 def load(store: ReadModelStore, h: History) -> None:

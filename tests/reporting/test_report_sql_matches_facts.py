@@ -4,9 +4,7 @@ being tried, still within time, and ending before a stage fell due. Runs on DATA
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -18,18 +16,10 @@ from services.reporting.monitoring.report.produce import Format, render_report
 from shared.contracts import contractor as K
 from shared.contracts import referral as R
 from tests.reporting.history import TEST_SCHEME, at, contact, follow_up, works_order
-from tests.reporting.test_report_readmodel import PERIOD, database_url, load, make_store
+from tests.reporting.test_report_readmodel import PERIOD, load
 from tests.reporting.year import year
 
 pytestmark = pytest.mark.readmodel
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[ReadModelStore]:
-    s = make_store(database_url(tmp_path))
-    yield s
-    s.drop_everything()
-    s.engine.dispose()
 
 
 def test_sql_and_case_by_case_give_the_same_report(store: ReadModelStore) -> None:
