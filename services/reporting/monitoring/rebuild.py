@@ -28,6 +28,7 @@ from shared.events import RecordedEvent
 from shared.eventstore import STREAM, EventStore
 from shared.logging import get_logger
 from shared.reader import MAX_EVENT_BYTES, TRANSIENT
+from shared.tasks import cancel_and_wait
 
 log = get_logger(__name__)
 
@@ -38,7 +39,7 @@ READ_AHEAD = 4  # batches read (and their keys asked for) ahead of the one being
 READ_TIMEOUT_S = 60.0  # a batch fails after this long without a reply
 Progress = Callable[[int, int], None]  # (events done, events in the stream)
 Keys = dict[str, bytes | None]  # case id -> its data key (None: erased)
-Batch = tuple[list[Stored], "asyncio.Future[Keys]"]  # read, and its keys on the way
+Batch = tuple[list[Stored], "asyncio.Task[Keys]"]  # read, and its keys on the way
 
 
 async def stream_bounds(nc: NATS) -> tuple[int, int]:
@@ -174,8 +175,8 @@ async def _project_from(
     done = 0
     types: frozenset[str] | None = getattr(project, "event_types", None)
     ahead: asyncio.Queue[Batch | Exception | None] = asyncio.Queue(READ_AHEAD)
-    reading = asyncio.ensure_future(_read_ahead(nc, events, seq, last, ahead))
-    writing: asyncio.Future[int] | None = None
+    reading = asyncio.create_task(_read_ahead(nc, events, seq, last, ahead))
+    writing: asyncio.Task[int] | None = None
     safe = _skipping(project)
     decoded: list[RecordedEvent] = []
     through = 0  # the last sequence read and not yet written (0: none)
@@ -194,7 +195,7 @@ async def _project_from(
             if len(decoded) >= WRITE_EVENTS:
                 if writing is not None:
                     done += await writing
-                writing = asyncio.ensure_future(
+                writing = asyncio.create_task(
                     asyncio.to_thread(store.apply_many, decoded, safe, generation, through)
                 )
                 decoded, through = [], 0
@@ -206,14 +207,18 @@ async def _project_from(
         if through:
             done += await asyncio.to_thread(store.apply_many, decoded, safe, generation, through)
     finally:
-        for pending in (reading, writing):
-            if pending is not None and not pending.done():
-                pending.cancel()
-        while not ahead.empty():
-            left = ahead.get_nowait()
-            if isinstance(left, tuple):
-                left[1].cancel()  # the keys of a batch read ahead, not to be decoded
+        # No task of this rebuild is left when it returns or raises: the reading first (it may still
+        # be putting), then the keys of the batches it read ahead, not to be decoded.
+        await cancel_and_wait(t for t in (reading, writing) if t is not None)
+        await cancel_and_wait(left[1] for left in _drained(ahead) if isinstance(left, tuple))
     return done, seq
+
+
+def _drained(ahead: asyncio.Queue[Batch | Exception | None]) -> list[Batch | Exception | None]:
+    left = []
+    while not ahead.empty():
+        left.append(ahead.get_nowait())
+    return left
 
 
 async def _next(ahead: asyncio.Queue[Batch | Exception | None]) -> Batch | None:
@@ -234,7 +239,7 @@ async def _read_ahead(
             raw = await read_batch(nc, seq)
             if not raw:
                 break
-            await ahead.put((raw, asyncio.ensure_future(_case_keys(events, raw))))
+            await ahead.put((raw, asyncio.create_task(_case_keys(events, raw))))
             seq = raw[-1][0] + 1
     except Exception as exc:  # raised where the batches are taken, in stream order
         await ahead.put(exc)
