@@ -42,7 +42,14 @@ from services.reporting.monitoring.readmodel.changes import (
     SetCase,
     UpdateRows,
 )
+from services.reporting.monitoring.readmodel.day_count_upkeep import (
+    COUNTED_TABLES,
+    add_counts,
+    count_every_case,
+    counts_of,
+)
 from services.reporting.monitoring.readmodel.tables import SHAPE, Tables, build_tables
+from services.reporting.monitoring.report.day_counts import difference
 from shared.events import RecordedEvent
 from shared.reader import PositionMoved
 
@@ -133,8 +140,10 @@ class ReadModelStore:
         return generation
 
     def swap(self, generation: int) -> None:
-        """Make ``generation`` live and drop the one it replaces."""
+        """Make ``generation`` live and drop the one it replaces. Its day counts, left while it was
+        filled, are worked out from its cases first: once per case rather than at every batch."""
         old = self.active_generation()
+        count_every_case(self._writer.begin, self.tables(generation), self._bulk)
         with self._writer.begin() as conn:
             conn.execute(update(self._pointer).values(generation=generation))
         with self._writer.begin() as conn:
@@ -202,7 +211,8 @@ class ReadModelStore:
         the last sequence read, stored as the position even if it was not projected (left out)."""
         applied = 0
         with self._writer.begin() as conn:
-            tables = self.tables(generation) if generation else self.active(conn)
+            live = self.active(conn)
+            tables = self.tables(generation) if generation else live
             reached = _position(conn, tables, lock=True)
             changes: list[Change] = []
             for event in events:
@@ -211,7 +221,8 @@ class ReadModelStore:
                 changes.extend(project(event))
                 reached = event.seq
                 applied += 1
-            _Writer(conn, tables, self._bulk).apply(changes)
+            # A generation being filled gets its day counts when it is swapped in (``swap``).
+            _Writer(conn, tables, self._bulk, keep_counts=tables is live).apply(changes)
             if through > reached:
                 reached = through
                 _store_position(conn, tables, reached)
@@ -251,8 +262,10 @@ class _Writer:
     are flushed before anything that reads or rewrites that table (``UpdateRows``, a replacement
     after additions), so the order of the changes still decides."""
 
-    def __init__(self, conn: Connection, tables: Tables, bulk: BulkStatements) -> None:
-        self.conn, self.tables, self.bulk = conn, tables, bulk
+    def __init__(
+        self, conn: Connection, tables: Tables, bulk: BulkStatements, keep_counts: bool = True
+    ) -> None:
+        self.conn, self.tables, self.bulk, self.keep_counts = conn, tables, bulk, keep_counts
         self.cases: dict[str, dict[str, Any]] = {}  # the case rows touched, as they now are
         self.looked_up: set[str] = set()
         self.new_cases: set[str] = set()
@@ -261,6 +274,18 @@ class _Writer:
         self.replaces: dict[str, dict[str, list[dict[str, Any]]]] = {}  # table -> case -> rows
 
     def apply(self, changes: Sequence[Change]) -> None:
+        # The report's day counts move with the cases: what the touched cases added before the
+        # batch is taken away, what they add after it is added.
+        touched = _touched(changes)
+        if not self.keep_counts:
+            self._apply(changes)
+            return
+        before = counts_of(self.conn, self.tables, touched)
+        self._apply(changes)
+        after = counts_of(self.conn, self.tables, touched)
+        add_counts(self.conn, self.tables, self.bulk, difference(before, after))
+
+    def _apply(self, changes: Sequence[Change]) -> None:
         self._load_cases({c.case_id for c in changes if isinstance(c, SetCase)})
         for change in changes:
             if isinstance(change, SetCase):
@@ -370,6 +395,22 @@ class _Writer:
             query = select(*key).where(first.in_(firsts[i : i + 500]))
             existing.update(tuple(r) for r in self.conn.execute(query))
         self._insert(table, [row for k, row in by_key.items() if k not in existing])
+
+
+def _touched(changes: Sequence[Change]) -> set[str]:
+    """The cases whose day counts the changes may move: those whose rows of a table the counts read
+    they alter (contacts, follow-ups, feedback and complaints count in none)."""
+    touched: set[str] = set()
+    for change in changes:
+        if isinstance(change, SetCase) or (
+            isinstance(change, ReplaceCaseRows) and change.table in COUNTED_TABLES
+        ):
+            touched.add(change.case_id)
+        elif isinstance(change, AddRow) and change.table in COUNTED_TABLES:
+            touched.add(str(change.values["case_id"]))
+        elif isinstance(change, UpdateRows) and change.table in COUNTED_TABLES:
+            raise ValueError(f"an UpdateRows of {change.table} would move day counts unseen")
+    return touched
 
 
 # An INSERT that skips a row whose primary key is taken, by dialect.

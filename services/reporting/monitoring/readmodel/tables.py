@@ -17,8 +17,8 @@ Money = Numeric(12, 2)
 # old database is never read with the wrong columns.
 # 3: indexes for the batched writer and the report's queries; 4: the measures' and follow-ups' case
 # indexes cover what the report reads of them (category, quantity, amount; kind, outcome, day), so
-# it never reads those rows themselves.
-SHAPE = 4
+# it never reads those rows themselves. 5: the report's day counts (report/day_counts.py).
+SHAPE = 5
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Tables:
     complaints: Table
     feedback: Table
     follow_ups: Table
+    day_counts: Table
     positions: Table
 
     def all(self) -> list[Table]:
@@ -170,6 +171,18 @@ def build_tables(prefix: str) -> Tables:
         Column("outcome", s),
         covered=("kind", "outcome", "contact_on"),
     )
+    # What the cases add up to per day, kept with them in each batch's transaction (the report reads
+    # these, not the cases): see report/day_counts.py.
+    day_counts = Table(
+        f"{prefix}day_counts",
+        md,
+        Column("kind", String(120), primary_key=True),
+        Column("day", Date, primary_key=True),
+        Column("value", String(1000), primary_key=True),
+        Column("until", Date, primary_key=True),
+        Column("n", Integer, nullable=False),
+        Column("amount", Money, nullable=False),
+    )
     positions = Table(
         f"{prefix}positions",
         md,
@@ -177,5 +190,15 @@ def build_tables(prefix: str) -> Tables:
         Column("last_seq", Integer, nullable=False),
     )
     return Tables(
-        md, cases, disabilities, children, measures, contacts, complaints, feedback, follow_ups, positions
+        md,
+        cases,
+        disabilities,
+        children,
+        measures,
+        contacts,
+        complaints,
+        feedback,
+        follow_ups,
+        day_counts,
+        positions,
     )

@@ -15,6 +15,7 @@ from services.reporting.monitoring.readmodel.store import ReadModelStore
 from services.reporting.monitoring.report import template as T
 from services.reporting.monitoring.report.anonymise import apply_audience
 from services.reporting.monitoring.report.calendar import working_days
+from services.reporting.monitoring.report.day_counts import NOT_ACCEPTED_KEYS, RISK_KEYS
 from services.reporting.monitoring.report.facts import CaseFacts, Facts
 from services.reporting.monitoring.report.model import Audience, Kind, Relation, Report, Row, Section, Value
 from services.reporting.monitoring.report.performance import FactsIndicators
@@ -24,8 +25,8 @@ from services.reporting.monitoring.report.rows import PerQuarter, tally_average,
 from services.reporting.monitoring.report.scheme_measures import BUDGET, SPEND, scheme_sections
 from services.reporting.monitoring.report.standards import FactsStandards
 from services.reporting.monitoring.report.standards_sql import SqlStandards
-from services.reporting.monitoring.report.tally import DECLINED, SUM, FactsTally, Tally
-from services.reporting.monitoring.report.tally_sql import SqlTally
+from services.reporting.monitoring.report.tally import SUM, FactsTally, Tally
+from services.reporting.monitoring.report.tally_days import DayTally
 from shared.scheme import SchemeConfig
 
 
@@ -61,10 +62,11 @@ def not_accepted_reason(declined: bool, decline_reason: object, recipient: objec
 
 def compute_report(store: ReadModelStore, period: Period, audience: Audience, scheme: SchemeConfig) -> Report:
     """The whole report from the live read models: exact for the coordinator, anonymised for funders.
-    Every row is counted in SQL, grouped by quarter (and by day where a rule needs the day)."""
+    The template's rows from the day counts kept with the cases; the scheme's own measures counted in
+    SQL, grouped by quarter (and by day where a rule needs the day)."""
     with store.engine.connect() as conn:
         tables = store.active(conn)
-        tally = SqlTally(conn, tables, period)
+        tally = DayTally(conn, tables, period)
         indicators = SqlIndicators(conn, tables, period)
         standards = SqlStandards(conn, tables, period)
         sections = [
@@ -238,9 +240,7 @@ def template_sections(tally: Tally, period: Period, scheme: SchemeConfig) -> lis
         [tally_average("Average age of children", tally.child_ages())],
     )
     # Risk level and MARAC referral in one count (each from the assessment, or the form without one).
-    risks = tally.counts(
-        "completed", ("risk_level", "form_ric_score", "marac_referral", "form_marac_referral")
-    )
+    risks = tally.counts("completed", RISK_KEYS)
     risk_rows = [
         tally_row(level, risks, lambda k, lv=level: int(risk_of(k[0], k[1], scheme) == lv))  # type: ignore[misc]
         for level in T.RISK_LEVELS
@@ -279,9 +279,6 @@ def template_sections(tally: Tally, period: Period, scheme: SchemeConfig) -> lis
         safety,
         *guidance_sections(tally, spends, period, scheme),
     ]
-
-
-NOT_ACCEPTED_KEYS = (DECLINED, "decline_reason", "safeguarding_recipient")
 
 
 def _equals(wanted: object) -> Callable[[object], int]:

@@ -6,11 +6,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from services.reporting.monitoring.readmodel.store import ReadModelStore
+if TYPE_CHECKING:  # the read-model store keeps day counts from CaseFacts: no import back at run time
+    from services.reporting.monitoring.readmodel.store import ReadModelStore
 
 
 @dataclass

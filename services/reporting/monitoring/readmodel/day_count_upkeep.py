@@ -1,0 +1,148 @@
+"""Keeping the report's day counts (``report/day_counts.py``) equal to what the cases add up to.
+
+The writer reads the cases a batch touches before it applies the batch and again after, and adds
+the difference to the stored counts in the same transaction: the counts move with the cases or not
+at all, whatever the batch did (a resubmitted form, an answer corrected, an event applied twice).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager as ContextManager
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from services.reporting.monitoring.readmodel.bulk import BulkStatements, Statement
+from services.reporting.monitoring.readmodel.tables import Tables
+from services.reporting.monitoring.report.day_counts import Counts, case_counts, difference
+from services.reporting.monitoring.report.facts import CaseFacts
+
+CHUNK = 500  # case ids per IN (...) list
+EVERY_CASE_CHUNK = 5000  # cases per transaction when every case is counted
+COUNTED_TABLES = frozenset({"cases", "measures", "disabilities", "children"})  # what case_facts reads
+
+
+def case_facts(conn: Connection, tables: Tables, case_ids: Iterable[str]) -> list[CaseFacts]:
+    """The cases as stored, with the rows of theirs the day counts read."""
+    ids = sorted(case_ids)
+    return _facts(conn, tables, [_among(ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK)])
+
+
+CaseIdTest = Callable[[ColumnElement[Any]], ColumnElement[bool]]
+
+
+def _among(ids: list[str]) -> CaseIdTest:
+    return lambda column: column.in_(ids)
+
+
+def _from_to(first: str, last: str) -> CaseIdTest:
+    return lambda column: column.between(first, last)
+
+
+def _facts(conn: Connection, tables: Tables, wheres: list[CaseIdTest]) -> list[CaseFacts]:
+    """The cases whose case_id column meets one of ``wheres``, with their rows the counts read."""
+    t = tables
+    facts: dict[str, CaseFacts] = {}
+    disabilities: dict[str, list[str]] = defaultdict(list)
+    children: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
+    measures: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    d, ch, m = t.disabilities.c, t.children.c, t.measures.c
+    for where in wheres:
+        for row in conn.execute(select(t.cases).where(where(t.cases.c.case_id))).mappings():
+            facts[row["case_id"]] = CaseFacts(dict(row))
+        for case_id, disability in conn.execute(select(d.case_id, d.disability).where(where(d.case_id))):
+            disabilities[case_id].append(disability)
+        for case_id, position, age in conn.execute(
+            select(ch.case_id, ch.position, ch.age).where(where(ch.case_id))
+        ):
+            children[case_id].append((position, age))
+        for case_id, category, quantity, total in conn.execute(
+            select(m.case_id, m.category, m.quantity, m.total_gbp).where(where(m.case_id))
+        ):
+            measures[case_id].append({"category": category, "quantity": quantity, "total_gbp": total})
+    for case_id, case in facts.items():
+        case.disabilities = disabilities.get(case_id, [])
+        case.child_ages = [age for _, age in sorted(children.get(case_id, []))]
+        case.measures = measures.get(case_id, [])
+    return list(facts.values())
+
+
+def counts_of(conn: Connection, tables: Tables, case_ids: Iterable[str]) -> list[Counts]:
+    return [case_counts(c) for c in case_facts(conn, tables, case_ids)]
+
+
+def count_every_case(
+    begin: Callable[[], ContextManager[Connection]], tables: Tables, bulk: BulkStatements
+) -> None:
+    """Work out the day counts of ``tables`` again from every case (a generation a rebuild filled
+    without them), a few thousand cases per transaction so that no writer waits long."""
+    with begin() as conn:
+        conn.execute(delete(tables.day_counts))
+    c = tables.cases.c
+    last = ""
+    while True:
+        with begin() as conn:
+            query = select(c.case_id).where(c.case_id > last).order_by(c.case_id).limit(EVERY_CASE_CHUNK)
+            ids = [str(r[0]) for r in conn.execute(query)]
+            if not ids:
+                return
+            last = ids[-1]
+            facts = _facts(conn, tables, [_from_to(ids[0], last)])
+            add_counts(conn, tables, bulk, difference([], (case_counts(f) for f in facts)))
+
+
+def add_counts(conn: Connection, tables: Tables, bulk: BulkStatements, delta: Counts) -> None:
+    """Add ``delta`` to the stored counts (a count not stored yet starts from 0)."""
+    rows = [
+        {"kind": kind, "day": day, "value": value, "until": until, "n": n, "amount": amount}
+        for (kind, day, value, until), n, amount in delta.rows()
+    ]
+    if not rows:
+        return
+    table = tables.day_counts
+    dialect = conn.dialect.name
+    if dialect in _UPSERT:
+        columns = ("kind", "day", "value", "until", "n", "amount")
+        bulk.run(conn, ("add counts", table.name), lambda: Statement(_UPSERT[dialect](table), columns), rows)
+        return
+    for row in rows:  # any other database: one row at a time
+        added = conn.execute(_add(table), {f"b_{k}": v for k, v in row.items()})
+        if added.rowcount == 0:
+            conn.execute(insert(table), [row])
+
+
+def _upsert(make: Callable[[Table], Any]) -> Callable[[Table], Any]:
+    def statement(table: Table) -> Any:
+        stmt = make(table)
+        return stmt.on_conflict_do_update(
+            index_elements=[c for c in table.primary_key.columns],
+            set_={"n": table.c.n + stmt.excluded.n, "amount": table.c.amount + stmt.excluded.amount},
+        )
+
+    return statement
+
+
+_UPSERT: dict[str, Callable[[Table], Any]] = {
+    "sqlite": _upsert(sqlite_insert),
+    "postgresql": _upsert(postgresql_insert),
+}
+
+
+def _add(table: Table) -> Any:
+    c = table.c
+    return (
+        update(table)
+        .where(
+            c.kind == bindparam("b_kind"),
+            c.day == bindparam("b_day"),
+            c.value == bindparam("b_value"),
+            c.until == bindparam("b_until"),
+        )
+        .values(n=c.n + bindparam("b_n"), amount=c.amount + bindparam("b_amount"))
+    )
