@@ -44,13 +44,13 @@ Amounts = dict[D.Key, tuple[int, Decimal]]
 
 
 def stored(store: ReadModelStore) -> Amounts:
+    """The stored counts; a count taken down to nothing is no row (as a rebuild would leave it)."""
     with store.engine.connect() as conn:
         t = store.active(conn).day_counts.c
         rows = conn.execute(select(t.kind, t.day, t.value, t.until, t.n, t.amount))
         return {
             (kind, _day(day), value, _day(until)): (int(n), Decimal(str(amount)).quantize(Decimal("0.01")))
             for kind, day, value, until, n, amount in rows
-            if n or amount
         }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager as ContextManager
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -110,11 +110,19 @@ def add_counts(conn: Connection, tables: Tables, bulk: BulkStatements, delta: Co
     if dialect in _UPSERT:
         columns = ("kind", "day", "value", "until", "n", "amount")
         bulk.run(conn, ("add counts", table.name), lambda: Statement(_UPSERT[dialect](table), columns), rows)
-        return
-    for row in rows:  # any other database: one row at a time
-        added = conn.execute(_add(table), {f"b_{k}": v for k, v in row.items()})
-        if added.rowcount == 0:
-            conn.execute(insert(table), [row])
+    else:
+        for row in rows:  # any other database: one row at a time
+            added = conn.execute(_add(table), {f"b_{k}": v for k, v in row.items()})
+            if added.rowcount == 0:
+                conn.execute(insert(table), [row])
+    # A count taken down to nothing is no row at all, as if it had never been counted: the live
+    # tables stay row for row what a rebuild from the stream makes.
+    fell = [
+        {"b_kind": kind, "b_day": day, "b_value": value, "b_until": until}
+        for (kind, day, value, until), n, amount in delta.rows()
+        if n < 0 or amount < 0
+    ]
+    bulk.run(conn, ("drop empty counts", table.name), lambda: Statement(_drop_empty(table)), fell)
 
 
 def _upsert(make: Callable[[Table], Any]) -> Callable[[Table], Any]:
@@ -134,15 +142,26 @@ _UPSERT: dict[str, Callable[[Table], Any]] = {
 }
 
 
+def _key_is(table: Table) -> list[Any]:
+    c = table.c
+    return [
+        c.kind == bindparam("b_kind"),
+        c.day == bindparam("b_day"),
+        c.value == bindparam("b_value"),
+        c.until == bindparam("b_until"),
+    ]
+
+
+def _drop_empty(table: Table) -> Any:
+    # Zero written into the SQL: the bulk statement's parameters are the key's alone.
+    nothing: ColumnElement[Any] = literal_column("0")
+    return delete(table).where(*_key_is(table), table.c.n == nothing, table.c.amount == nothing)
+
+
 def _add(table: Table) -> Any:
     c = table.c
     return (
         update(table)
-        .where(
-            c.kind == bindparam("b_kind"),
-            c.day == bindparam("b_day"),
-            c.value == bindparam("b_value"),
-            c.until == bindparam("b_until"),
-        )
+        .where(*_key_is(table))
         .values(n=c.n + bindparam("b_n"), amount=c.amount + bindparam("b_amount"))
     )
