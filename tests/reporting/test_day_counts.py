@@ -6,7 +6,7 @@ when worked out again from scratch. Runs on DATABASE_URL when set (PostgreSQL in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -188,3 +188,22 @@ def test_a_rebuilt_generation_is_counted_from_its_cases_when_swapped_in(
     assert store.active_generation() == generation
     assert stored(store) == from_scratch(store)
     assert stored(store)  # the year counts something
+
+
+def test_a_column_the_counts_do_not_name_changes_no_count(store: ReadModelStore) -> None:
+    """The store counts a case again only when a change names a counted column: every other column
+    of the case's row must move no count, whatever its value (or the store would miss the move)."""
+    store.apply_many(amended(year()).events, PROJECT)
+    with store.engine.connect() as conn:
+        columns = [c for c in store.active(conn).cases.columns if c.name != "case_id"]
+    assert {c.name for c in columns} >= D.COUNTED_CASE_COLUMNS, "every counted column is a column"
+    others = [c for c in columns if c.name not in D.COUNTED_CASE_COLUMNS]
+    assert others, "some columns are not counted (dates of contact, works order, assessment)"
+    for case in load_facts(store).cases:
+        counted = D.case_counts(case)
+        for column in others:
+            for value in (None, True, 7, "changed", date(2024, 6, 1), datetime(2024, 6, 1, 9)):
+                changed = CaseFacts(
+                    {**case.row, column.name: value}, case.disabilities, case.child_ages, case.measures
+                )
+                assert D.case_counts(changed) == counted, f"{column.name} moves a count"

@@ -49,7 +49,7 @@ from services.reporting.monitoring.readmodel.day_count_upkeep import (
     counts_of,
 )
 from services.reporting.monitoring.readmodel.tables import SHAPE, Tables, build_tables
-from services.reporting.monitoring.report.day_counts import difference
+from services.reporting.monitoring.report.day_counts import COUNTED_CASE_COLUMNS, difference
 from shared.events import RecordedEvent
 from shared.reader import PositionMoved
 
@@ -399,12 +399,14 @@ class _Writer:
 
 def _touched(changes: Sequence[Change]) -> set[str]:
     """The cases whose day counts the changes may move: those whose rows of a table the counts read
-    they alter (contacts, follow-ups, feedback and complaints count in none)."""
+    they alter (contacts, follow-ups, feedback and complaints count in none), or a column of the case
+    the counts read (a works order's or an assessment's dates count in none)."""
     touched: set[str] = set()
     for change in changes:
-        if isinstance(change, SetCase) or (
-            isinstance(change, ReplaceCaseRows) and change.table in COUNTED_TABLES
-        ):
+        if isinstance(change, SetCase):
+            if not COUNTED_CASE_COLUMNS.isdisjoint(change.values):
+                touched.add(change.case_id)
+        elif isinstance(change, ReplaceCaseRows) and change.table in COUNTED_TABLES:
             touched.add(change.case_id)
         elif isinstance(change, AddRow) and change.table in COUNTED_TABLES:
             touched.add(str(change.values["case_id"]))

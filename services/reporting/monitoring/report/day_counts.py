@@ -55,6 +55,27 @@ KEPT: dict[str, tuple[tuple[str, ...], ...]] = {
     "any": (("cancellation_reason",),),
     "not_accepted_ever": (NOT_ACCEPTED_KEYS,),
 }
+# Every column of the case's row the counts read: a change to any other moves no count, so the
+# store need not count a case again for it (a contact attempt, a works order, an assessment date).
+COUNTED_CASE_COLUMNS = frozenset(
+    {
+        *COMPLETED_COLUMNS,
+        *RISK_KEYS,
+        "referral_source",
+        "decline_reason",
+        "safeguarding_recipient",
+        "cancellation_reason",
+        "referral_received_on",
+        "accepted_on",
+        "declined_on",
+        "safeguarding_on",
+        "cancelled_on",
+        "completed_at",
+        "approved_on",
+        "approved_cost_gbp",
+        "closed_on",
+    }
+)
 # Kinds that are not counts of a date's cases.
 UNITS, SPEND, WAIT, DISABILITY, NO_DISABILITY, CHILD_AGE = (
     "units",
