@@ -6,12 +6,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
+from sqlalchemy.engine import Connection
 
-if TYPE_CHECKING:  # the read-model store keeps day counts from CaseFacts: no import back at run time
-    from services.reporting.monitoring.readmodel.store import ReadModelStore
+from services.reporting.monitoring.readmodel.tables import Tables
+
+
+class LiveTables(Protocol):
+    """What load_facts reads through (a ReadModelStore): named so, as the store keeps day counts
+    from CaseFacts and this module must not import it back."""
+
+    engine: Engine
+
+    def active(self, conn: Connection) -> Tables: ...
 
 
 @dataclass
@@ -63,7 +72,7 @@ class Facts:
     complaints: list[dict[str, Any]]
 
 
-def load_facts(store: ReadModelStore) -> Facts:
+def load_facts(store: LiveTables) -> Facts:
     with store.engine.connect() as conn:
         t = store.active(conn)
         cases = {r["case_id"]: CaseFacts(dict(r)) for r in conn.execute(select(t.cases)).mappings()}
