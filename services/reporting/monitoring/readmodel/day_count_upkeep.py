@@ -25,7 +25,10 @@ from services.reporting.monitoring.report.facts import CaseFacts
 
 CHUNK = 500  # case ids per IN (...) list
 EVERY_CASE_CHUNK = 5000  # cases per transaction when every case is counted
-COUNTED_TABLES = frozenset({"cases", "measures", "disabilities", "children"})  # what case_facts reads
+# What case_facts reads (complaints are counted from their own table: a resolution updates its row).
+COUNTED_TABLES = frozenset(
+    {"cases", "measures", "disabilities", "children", "contacts", "follow_ups", "feedback"}
+)
 
 
 def case_facts(conn: Connection, tables: Tables, case_ids: Iterable[str]) -> list[CaseFacts]:
@@ -49,28 +52,35 @@ def _facts(conn: Connection, tables: Tables, wheres: list[CaseIdTest]) -> list[C
     """The cases whose case_id column meets one of ``wheres``, with their rows the counts read."""
     t = tables
     facts: dict[str, CaseFacts] = {}
-    disabilities: dict[str, list[str]] = defaultdict(list)
-    children: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
-    measures: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    d, ch, m = t.disabilities.c, t.children.c, t.measures.c
+    rows: dict[str, dict[str, list[dict[str, Any]]]] = {name: defaultdict(list) for name in _CASE_ROWS}
     for where in wheres:
         for row in conn.execute(select(t.cases).where(where(t.cases.c.case_id))).mappings():
             facts[row["case_id"]] = CaseFacts(dict(row))
-        for case_id, disability in conn.execute(select(d.case_id, d.disability).where(where(d.case_id))):
-            disabilities[case_id].append(disability)
-        for case_id, position, age in conn.execute(
-            select(ch.case_id, ch.position, ch.age).where(where(ch.case_id))
-        ):
-            children[case_id].append((position, age))
-        for case_id, category, quantity, total in conn.execute(
-            select(m.case_id, m.category, m.quantity, m.total_gbp).where(where(m.case_id))
-        ):
-            measures[case_id].append({"category": category, "quantity": quantity, "total_gbp": total})
+        for name, columns in _CASE_ROWS.items():
+            table = getattr(t, name)
+            wanted = [table.c.case_id, *(table.c[c] for c in columns)]
+            for row in conn.execute(select(*wanted).where(where(table.c.case_id))).mappings():
+                rows[name][row["case_id"]].append(dict(row))
     for case_id, case in facts.items():
-        case.disabilities = disabilities.get(case_id, [])
-        case.child_ages = [age for _, age in sorted(children.get(case_id, []))]
-        case.measures = measures.get(case_id, [])
+        case.disabilities = [r["disability"] for r in rows["disabilities"].get(case_id, [])]
+        children = sorted(rows["children"].get(case_id, []), key=lambda r: r["position"])
+        case.child_ages = [r["age"] for r in children]
+        case.measures = rows["measures"].get(case_id, [])
+        case.contacts = rows["contacts"].get(case_id, [])
+        case.follow_ups = rows["follow_ups"].get(case_id, [])
+        case.feedback = rows["feedback"].get(case_id, [])
     return list(facts.values())
+
+
+# The columns of each table of a case's rows the counts read.
+_CASE_ROWS: dict[str, tuple[str, ...]] = {
+    "disabilities": ("disability",),
+    "children": ("position", "age"),
+    "measures": ("category", "quantity", "total_gbp"),
+    "contacts": ("channel", "outcome", "attempted_at"),
+    "follow_ups": ("kind", "channel", "outcome", "contact_on"),
+    "feedback": ("received_on", "satisfied"),
+}
 
 
 def counts_of(conn: Connection, tables: Tables, case_ids: Iterable[str]) -> list[Counts]:

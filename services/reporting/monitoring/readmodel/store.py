@@ -399,8 +399,8 @@ class _Writer:
 
 def _touched(changes: Sequence[Change]) -> set[str]:
     """The cases whose day counts the changes may move: those whose rows of a table the counts read
-    they alter (contacts, follow-ups, feedback and complaints count in none), or a column of the case
-    the counts read (a works order's or an assessment's dates count in none)."""
+    they alter (complaints count in none), or a column of the case the counts read (the contact's
+    due time or the installation's cost count in none)."""
     touched: set[str] = set()
     for change in changes:
         if isinstance(change, SetCase):

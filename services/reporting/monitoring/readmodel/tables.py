@@ -17,8 +17,9 @@ Money = Numeric(12, 2)
 # old database is never read with the wrong columns.
 # 3: indexes for the batched writer and the report's queries; 4: the measures' and follow-ups' case
 # indexes cover what the report reads of them (category, quantity, amount; kind, outcome, day), so
-# it never reads those rows themselves. 5: the report's day counts (report/day_counts.py).
-SHAPE = 5
+# it never reads those rows themselves. 5: the report's day counts (report/day_counts.py). 6: day
+# counts for the schemes' own measures too (report/measure_counts.py).
+SHAPE = 6
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,14 @@ from services.reporting.monitoring.report.anonymise import apply_audience
 from services.reporting.monitoring.report.calendar import working_days
 from services.reporting.monitoring.report.day_counts import NOT_ACCEPTED_KEYS, RISK_KEYS
 from services.reporting.monitoring.report.facts import CaseFacts, Facts
+from services.reporting.monitoring.report.measures_days import DayIndicators, DayStandards
 from services.reporting.monitoring.report.model import Audience, Kind, Relation, Report, Row, Section, Value
-from services.reporting.monitoring.report.performance import FactsIndicators
+from services.reporting.monitoring.report.performance import FactsIndicators, Indicators
 from services.reporting.monitoring.report.performance_sql import SqlIndicators
 from services.reporting.monitoring.report.quarters import QUARTERS, Period
 from services.reporting.monitoring.report.rows import PerQuarter, tally_average, tally_money, tally_row
 from services.reporting.monitoring.report.scheme_measures import BUDGET, SPEND, scheme_sections
-from services.reporting.monitoring.report.standards import FactsStandards
+from services.reporting.monitoring.report.standards import FactsStandards, Standards
 from services.reporting.monitoring.report.standards_sql import SqlStandards
 from services.reporting.monitoring.report.tally import SUM, FactsTally, Tally
 from services.reporting.monitoring.report.tally_days import DayTally
@@ -62,13 +63,17 @@ def not_accepted_reason(declined: bool, decline_reason: object, recipient: objec
 
 def compute_report(store: ReadModelStore, period: Period, audience: Audience, scheme: SchemeConfig) -> Report:
     """The whole report from the live read models: exact for the coordinator, anonymised for funders.
-    The template's rows from the day counts kept with the cases; the scheme's own measures counted in
-    SQL, grouped by quarter (and by day where a rule needs the day)."""
+    The template's rows from the day counts kept with the cases; the scheme's own measures from them
+    too, but for the coordinator, whose report lists the late cases by reference: those are counted
+    from the cases in SQL, grouped by quarter (and by day where a rule needs the day)."""
     with store.engine.connect() as conn:
         tables = store.active(conn)
         tally = DayTally(conn, tables, period)
-        indicators = SqlIndicators(conn, tables, period)
-        standards = SqlStandards(conn, tables, period)
+        indicators: Indicators = SqlIndicators(conn, tables, period)
+        standards: Standards = SqlStandards(conn, tables, period)
+        if audience is not Audience.COORDINATOR:  # who sees no list of late cases: the counts do
+            indicators = DayIndicators(tally, indicators)
+            standards = DayStandards(tally, conn, tables, standards)
         sections = [
             *template_sections(tally, period, scheme),
             *scheme_sections(indicators, standards, tally, period, scheme),

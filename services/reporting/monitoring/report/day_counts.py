@@ -23,6 +23,7 @@ from typing import NamedTuple
 import orjson
 
 from services.reporting.monitoring.report.facts import CaseFacts
+from services.reporting.monitoring.report.measure_counts import measure_counts
 from services.reporting.monitoring.report.tally import DECLINED, PREFER_NOT_TO_SAY
 
 NO_DAY = date(1, 1, 1)  # the day of a count that belongs to none ("ever" counts)
@@ -56,7 +57,7 @@ KEPT: dict[str, tuple[tuple[str, ...], ...]] = {
     "not_accepted_ever": (NOT_ACCEPTED_KEYS,),
 }
 # Every column of the case's row the counts read: a change to any other moves no count, so the
-# store need not count a case again for it (a contact attempt, a works order, an assessment date).
+# store need not count a case again for it (the contact's due time, the installation's cost).
 COUNTED_CASE_COLUMNS = frozenset(
     {
         *COMPLETED_COLUMNS,
@@ -74,6 +75,16 @@ COUNTED_CASE_COLUMNS = frozenset(
         "approved_on",
         "approved_cost_gbp",
         "closed_on",
+        # The schemes' own measures (measure_counts.py): stages, contact, take-up, closure.
+        "cpo_opened_at",
+        "assessed_at",
+        "works_order_at",
+        "works_started_at",
+        "fire_check_at",
+        "follow_up_consent",
+        "contact_not_established",
+        "closure_reason",
+        "safety_outcome",
     }
 )
 # Kinds that are not counts of a date's cases.
@@ -179,6 +190,8 @@ def case_counts(c: CaseFacts) -> Counts:
         cost = c.row.get("approved_cost_gbp")
         if cost is not None:
             pounds[key] = Decimal(str(cost))
+    for kind, day, answers in measure_counts(c, NO_DAY):
+        add((kind, day, encode(answers), NEVER), 1)
     return Counts(out, pounds)
 
 

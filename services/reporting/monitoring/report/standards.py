@@ -29,6 +29,13 @@ KIND_OF_MONTHS = {
     12: R.FollowUpKind.MONTHS_12.value,
 }
 WINDOW = timedelta(days=14)  # a contact "at N months" may fall up to two weeks either side
+# The stages the standards time: (the column whose day starts the clock, the one whose day stops it).
+CPO_REFERRAL = ("accepted_on", "cpo_opened_at")
+ASSESSMENT = ("cpo_opened_at", "assessed_at")
+WORKS_STARTED = ("works_order_at", "works_started_at")
+WORKS_COMPLETED = ("works_order_at", "completed_at")
+FIRE_CHECK = ("completed_at", "fire_check_at")
+STAGES = (CPO_REFERRAL, ASSESSMENT, WORKS_STARTED, WORKS_COMPLETED, FIRE_CHECK)
 
 
 Due = Callable[[date], date]  # the day a stage falls due, from the day its clock started
@@ -60,43 +67,38 @@ def service_standards(source: Standards, period: Period, scheme: SchemeConfig) -
     def wd(n: int) -> Due:
         return lambda d: workdays.add(d, n)
 
-    def standard(label: str, start: str, end: str, due: Due) -> Row:
-        return shares_row(label, source.standard(start, end, due))
+    def standard(label: str, stage: tuple[str, str], due: Due) -> Row:
+        return shares_row(label, source.standard(*stage, due))
 
     n = ts.referral_to_cpo_working_days
     rows = [
         standard(
             f"Referral to the Crime Reduction Officer within {n} working day{'s' if n != 1 else ''} "
             "of accepting the case",
-            "accepted_on",
-            "cpo_opened_at",
+            CPO_REFERRAL,
             wd(n),
         ),
         standard(
             f"Assessment within {ts.assessment_working_days} working days of receipt of the referral",
-            "cpo_opened_at",
-            "assessed_at",
+            ASSESSMENT,
             wd(ts.assessment_working_days),
         ),
         standard(
             f"Works commenced within {ts.works_start_working_days} working days of receiving the works order",
-            "works_order_at",
-            "works_started_at",
+            WORKS_STARTED,
             wd(ts.works_start_working_days),
         ),
         standard(
             f"Works completed within {ts.works_complete_working_days} working days "
             "of receiving the works order",
-            "works_order_at",
-            "completed_at",
+            WORKS_COMPLETED,
             # The same rule as the contractor's InstallationVisitBooked.completion_due_by.
             lambda d: ts.works_complete_due_by(workdays, d),
         ),
         standard(
             f"Fire risk assessment within {ts.fire_check_working_days} working days "
             "of the works being completed",
-            "completed_at",
-            "fire_check_at",
+            FIRE_CHECK,
             wd(ts.fire_check_working_days),
         ),
     ]
@@ -121,9 +123,15 @@ def service_standards(source: Standards, period: Period, scheme: SchemeConfig) -
     )
 
 
-def _ended_by(c: CaseFacts, deadline: date) -> bool:
-    ended = [d for d in (c.day("cancelled_on"), c.day("closed_on")) if d is not None]
-    return bool(ended) and min(ended) <= deadline
+def ended_on(c: CaseFacts) -> date | None:
+    """The day the case was cancelled or closed, whichever came first (None: neither)."""
+    return min((d for d in (c.day("cancelled_on"), c.day("closed_on")) if d is not None), default=None)
+
+
+def waiting(reached: date | None, deadline: date, ended: date | None, period_end: date) -> bool:
+    """Left out of a standard: not reached and still within time at the end of the period, or the
+    case ended (cancelled, closed) before the stage fell due."""
+    return reached is None and (deadline >= period_end or (ended is not None and ended <= deadline))
 
 
 def around(months: int) -> Callable[[date], tuple[date, date]]:
@@ -147,8 +155,8 @@ class FactsStandards:
             if began is None:
                 continue
             deadline = due(began)
-            if reached is None and (deadline >= self.period.end or _ended_by(c, deadline)):
-                continue  # still within time, or the case ended (cancelled, closed) before it was due
+            if waiting(reached, deadline, ended_on(c), self.period.end):
+                continue
             samples.append((began, reached is not None and reached <= deadline, c.case_id))
         return shares_of(self.period, samples)
 
@@ -173,4 +181,9 @@ class FactsStandards:
 
 
 def _matches(follow_up: dict[str, object], kind: str | None) -> bool:
-    return follow_up["kind"] == kind if kind else follow_up["kind"] != VISIT
+    return matches(follow_up["kind"], kind)
+
+
+def matches(recorded: object, wanted: str | None) -> bool:
+    """A follow-up of the kind wanted; with none, any follow-up but the visit."""
+    return recorded == wanted if wanted else recorded != VISIT

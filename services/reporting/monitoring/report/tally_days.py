@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from services.reporting.monitoring.readmodel.tables import Tables
 from services.reporting.monitoring.report import day_counts as D
+from services.reporting.monitoring.report.measure_counts import FOLLOW_UP
 from services.reporting.monitoring.report.quarters import Period
 from services.reporting.monitoring.report.tally import EVER, PerQuarter, empty
 from services.reporting.monitoring.report.tally_sql import SqlTally, as_date
@@ -32,8 +33,9 @@ class DayTally:
         open_in_period = and_(
             t.kind.in_((D.DECISION, D.APPROVED)), t.day <= period.end, t.until >= period.start
         )
+        # The follow-up counts are read where they are used: they reach back before the period.
         query = select(t.kind, t.day, t.value, t.until, t.n, t.amount).where(
-            t.n != 0, or_(in_period, t.day == D.NO_DAY, open_in_period)
+            t.n != 0, t.kind != FOLLOW_UP, or_(in_period, t.day == D.NO_DAY, open_in_period)
         )
         for kind, day, value, until, n, amount in conn.execute(query):
             day, until = as_date(day), as_date(until)
@@ -41,6 +43,10 @@ class DayTally:
                 self._stocks[kind].append((day, until, int(n), Decimal(str(amount))))
             else:
                 self._days[kind].append((day, D.decode(value), int(n)))
+
+    def rows(self, kind: str) -> list[tuple[date, tuple[object, ...], int]]:
+        """The period's counts of ``kind``: (day, answers, count) each."""
+        return self._days[kind]
 
     def _by_quarter(self, kind: str, key: Any = lambda v: v) -> PerQuarter:
         out = empty()
