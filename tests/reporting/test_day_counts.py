@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -22,6 +22,7 @@ from services.reporting.monitoring.report.facts import CaseFacts, load_facts
 from services.reporting.monitoring.report.model import Audience
 from services.reporting.monitoring.report.produce import Format, render_report
 from shared.contracts import assessment as A
+from shared.contracts import contractor as K
 from shared.contracts import referral as R
 from shared.events import RecordedEvent
 from tests.reporting.history import (
@@ -31,6 +32,7 @@ from tests.reporting.history import (
     completed,
     dash,
     fire_check,
+    follow_up,
     form,
     installed,
     submitted,
@@ -206,3 +208,30 @@ def test_a_column_the_counts_do_not_name_changes_no_count(store: ReadModelStore)
             for value in (None, True, 7, "changed", date(2024, 6, 1), datetime(2024, 6, 1, 9)):
                 changed = replace(case, row={**case.row, column.name: value})
                 assert D.case_counts(changed) == counted, f"{column.name} moves a count"
+
+
+def test_a_case_with_hundreds_of_follow_ups_is_counted_like_any_other(store: ReadModelStore) -> None:
+    """A case's follow-ups are counted together (whether one falls in a window is a question of the
+    case), so their answers grow with them: 400 follow-ups on as many days make answers of about
+    14 KB, which must neither stop the batch (a key too long for an index) nor be cut short."""
+    h = amended(year())
+    first = date(2024, 4, 17)
+    kinds = list(R.FollowUpKind)
+    for n in range(400):
+        kind = kinds[n % len(kinds)]
+        on = first + timedelta(days=n)
+        h.add(
+            "RA",
+            follow_up(kind, K.ContactChannel.TELEPHONE, on, made=n % 3 != 0),
+            at(on.year, on.month, on.day),
+        )
+    assert store.apply_many(h.events, PROJECT) == len(h.events)
+    counts = stored(store)
+    assert counts == from_scratch(store)
+    longest = max(len(value) for (_, _, value, _) in counts)
+    assert longest > 10_000
+    facts = load_facts(store)
+    for audience in Audience:
+        from_days = compute_report(store, PERIOD, audience, TEST_SCHEME)
+        in_memory = report_from_facts(facts, PERIOD, audience, TEST_SCHEME)
+        assert render_report(from_days, Format.JSON) == render_report(in_memory, Format.JSON)

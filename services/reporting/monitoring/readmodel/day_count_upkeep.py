@@ -7,6 +7,7 @@ at all, whatever the batch did (a resubmitted form, an answer corrected, an even
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager as ContextManager
@@ -110,7 +111,8 @@ def count_every_case(
 def add_counts(conn: Connection, tables: Tables, bulk: BulkStatements, delta: Counts) -> None:
     """Add ``delta`` to the stored counts (a count not stored yet starts from 0)."""
     rows = [
-        {"kind": kind, "day": day, "value": value, "until": until, "n": n, "amount": amount}
+        {"kind": kind, "day": day, "digest": digest(value), "until": until, "value": value}
+        | {"n": n, "amount": amount}
         for (kind, day, value, until), n, amount in delta.rows()
     ]
     if not rows:
@@ -118,7 +120,7 @@ def add_counts(conn: Connection, tables: Tables, bulk: BulkStatements, delta: Co
     table = tables.day_counts
     dialect = conn.dialect.name
     if dialect in _UPSERT:
-        columns = ("kind", "day", "value", "until", "n", "amount")
+        columns = ("kind", "day", "digest", "until", "value", "n", "amount")
         bulk.run(conn, ("add counts", table.name), lambda: Statement(_UPSERT[dialect](table), columns), rows)
     else:
         for row in rows:  # any other database: one row at a time
@@ -128,11 +130,16 @@ def add_counts(conn: Connection, tables: Tables, bulk: BulkStatements, delta: Co
     # A count taken down to nothing is no row at all, as if it had never been counted: the live
     # tables stay row for row what a rebuild from the stream makes.
     fell = [
-        {"b_kind": kind, "b_day": day, "b_value": value, "b_until": until}
+        {"b_kind": kind, "b_day": day, "b_digest": digest(value), "b_until": until}
         for (kind, day, value, until), n, amount in delta.rows()
         if n < 0 or amount < 0
     ]
     bulk.run(conn, ("drop empty counts", table.name), lambda: Statement(_drop_empty(table)), fell)
+
+
+def digest(value: str) -> str:
+    """The key of a count's answers (stored beside them): the same answers, the same key."""
+    return hashlib.blake2b(value.encode(), digest_size=20).hexdigest()
 
 
 def _upsert(make: Callable[[Table], Any]) -> Callable[[Table], Any]:
@@ -157,7 +164,7 @@ def _key_is(table: Table) -> list[Any]:
     return [
         c.kind == bindparam("b_kind"),
         c.day == bindparam("b_day"),
-        c.value == bindparam("b_value"),
+        c.digest == bindparam("b_digest"),
         c.until == bindparam("b_until"),
     ]
 

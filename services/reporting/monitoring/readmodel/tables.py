@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Index, Integer, MetaData, Numeric, String, Table
+from sqlalchemy import Boolean, Column, Date, DateTime, Index, Integer, MetaData, Numeric, String, Table, Text
 
 Money = Numeric(12, 2)
 # The tables' shape: a new shape gets tables of its own name (filled by ``sanctuary rebuild``), so an
@@ -18,8 +18,9 @@ Money = Numeric(12, 2)
 # 3: indexes for the batched writer and the report's queries; 4: the measures' and follow-ups' case
 # indexes cover what the report reads of them (category, quantity, amount; kind, outcome, day), so
 # it never reads those rows themselves. 5: the report's day counts (report/day_counts.py). 6: day
-# counts for the schemes' own measures too (report/measure_counts.py).
-SHAPE = 6
+# counts for the schemes' own measures too (report/measure_counts.py). 7: day counts keyed by the
+# digest of their answers, which may be of any length.
+SHAPE = 7
 
 
 @dataclass(frozen=True)
@@ -179,8 +180,11 @@ def build_tables(prefix: str) -> Tables:
         md,
         Column("kind", String(120), primary_key=True),
         Column("day", Date, primary_key=True),
-        Column("value", String(1000), primary_key=True),
+        # The answers are keyed by their digest: a case's follow-ups are as many as were recorded, and
+        # no length of answers may stop a batch (PostgreSQL's index entries have a size limit).
+        Column("digest", String(64), primary_key=True),
         Column("until", Date, primary_key=True),
+        Column("value", Text, nullable=False),
         Column("n", Integer, nullable=False),
         Column("amount", Money, nullable=False),
     )
