@@ -38,6 +38,7 @@ from tests.reporting.history import (
 )
 from tests.reporting.test_day_counts import amended
 from tests.reporting.test_report_readmodel import PROJECT
+from tests.reporting.test_report_sql_matches_facts import edge_cases
 from tests.reporting.year import year
 
 pytestmark = pytest.mark.readmodel
@@ -75,10 +76,9 @@ def in_memory(facts: Facts, period: Period) -> Figures:
     return figures(scheme_sections(*sources, period, TEST_SCHEME))
 
 
-def still_trying() -> History:
-    """A works order whose client has not been reached yet, nor given up on: not late on the day of
-    the order (a period ending that day leaves it out of the 24-hour row), late after."""
-    h = History()
+def still_trying(h: History) -> History:
+    """``h`` and a works order whose client has not been reached yet, nor given up on: not late on
+    the day of the order (a period ending that day leaves it out of the 24-hour row), late after."""
     h.add("RW", submitted(form(), date(2024, 11, 1), R.AgeBand.AGE_35_44), at(2024, 11, 1))
     h.add("RW", R.ReferralAccepted(accepted_on=date(2024, 11, 4), urgent=False), at(2024, 11, 4))
     h.add("RW", approved("90.00"), at(2024, 11, 18))
@@ -100,7 +100,7 @@ def days_something_happened(facts: Facts) -> list[date]:
 
 def test_every_measure_from_the_day_counts_is_the_measure_case_by_case(store: ReadModelStore) -> None:
     # The year twice (a second scheme's copy under other references), then its corrections.
-    events = [*amended(year()).events, *year("S").events, *still_trying().events]
+    events = [*still_trying(edge_cases(amended(year()))).events, *year("S").events]
     # One stream: each event the next sequence (each history numbers its own from 1).
     assert store.apply_many([e.model_copy(update={"seq": i}) for i, e in enumerate(events, 1)], PROJECT)
     facts = load_facts(store)
