@@ -108,16 +108,24 @@ async def batches(
     idle_timeout_s: float = IDLE_TIMEOUT_S,
 ) -> AsyncIterator[list[Stored]]:
     """Every message matching ``subject_filter`` after ``after_seq``, a batch at a time, until none
-    is pending (messages added meanwhile after the last batch are not waited for)."""
+    is pending (messages added meanwhile after the last batch are not waited for).
+
+    The first batch asks for one message, and each after it for no more than the server said were
+    left. A batch that asks for more than match sends its last match early, but the server goes on
+    searching the rest of the stream for the others, and the next request on the same connection
+    waits behind that search: in a history of 100,000 cases, reading a case's key just after its
+    events waited 50 ms at the median (1.4 s at the 99th percentile) for a read that took 10 ms."""
     start = after_seq + 1
+    want = 1
     while True:
-        messages, pending = await read_batch(nc, stream, subject_filter, start, size, idle_timeout_s)
+        messages, pending = await read_batch(nc, stream, subject_filter, start, want, idle_timeout_s)
         if not messages:
             return
         yield messages
         if not pending:
             return
         start = messages[-1][0] + 1
+        want = min(pending, size)
 
 
 async def read_all(nc: NATS, stream: str, subject_filter: str, after_seq: int = 0) -> list[Stored]:

@@ -3,6 +3,7 @@ the last message on a subject, and a failed read never taken for an empty one.""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 
@@ -36,8 +37,31 @@ async def stream(nc: NATS) -> AsyncIterator[str]:
 async def test_batches_read_every_match_in_order_across_batches(nc: NATS, stream: str) -> None:
     seen = [m async for batch in batches(nc, stream, f"{stream}.a.*", size=2) for m in batch]
     assert seen == [(s, f"{stream}.a.{s - 1}", f"m{s - 1}".encode()) for s in (1, 3, 5, 7)]
+    # One to learn how many match, then at most ``size`` at a time, never more than are left.
     sizes = [len(batch) async for batch in batches(nc, stream, f"{stream}.a.*", size=2)]
-    assert sizes == [2, 2]
+    assert sizes == [1, 2, 1]
+
+
+async def test_no_batch_asks_for_more_than_the_server_said_were_left(nc: NATS, stream: str) -> None:
+    """A batch asking for more than match makes the server search the rest of the stream for them
+    after the last, and the connection's next request waits behind that search: the requests seen
+    on the wire ask for one, then exactly what is left (at most ``size`` each)."""
+    asked: list[int] = []
+
+    async def seen(msg: Msg) -> None:
+        asked.append(int(json.loads(msg.data)["batch"]))
+
+    watcher = await nc.subscribe(f"$JS.API.DIRECT.GET.{stream}", cb=seen)
+    try:
+        assert len(await read_all(nc, stream, f"{stream}.>")) == 8
+        await nc.flush()
+        assert asked == [1, 7]
+        asked.clear()
+        assert [m async for b in batches(nc, stream, f"{stream}.>", after_seq=1, size=3) for m in b]
+        await nc.flush()
+        assert asked == [1, 3, 3]  # seven after the first: one, then three, then the three left
+    finally:
+        await watcher.unsubscribe()
 
 
 async def test_read_all_starts_after_the_sequence_given(nc: NATS, stream: str) -> None:
