@@ -5,9 +5,9 @@ answer the template counts: the cases completed on a day by gender, the units of
 category fitted in installations completed that day, and so on. The report then adds up the days of
 each quarter, so its cost follows the number of days and distinct answers, not the number of cases.
 
-A count is keyed by (kind, day, value, until): ``value`` the answers (a JSON list), ``until`` the
-day a stock stops counting a case (a referral decided, an approved installation done; NEVER while it
-has not). The rules are the in-memory tally's (``tally.FactsTally``), case by case, so a case's
+A count is keyed by (kind, day, value, until): ``value`` the answers (a JSON list, of any length;
+the table keys it by its digest), ``until`` the day a stock stops counting a case (a referral
+decided, an approved installation done; NEVER while it has not). The rules are the in-memory tally's (``tally.FactsTally``), case by case, so a case's
 counts can be worked out again from its rows at any time: the store subtracts what a case added
 before a batch and adds what it adds after, in the batch's own transaction.
 """
