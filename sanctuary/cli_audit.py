@@ -307,26 +307,30 @@ def erase(
         reason=reason,
     )
 
-    async def go() -> CommandReply | None:
+    async def extent() -> tuple[int, bool]:
         async with clients() as c:
-            events, erased = await _case_extent(c.nc, case_id)
-            if events == 0:
-                raise CliError("no case with that id in the store: check CASE_ID", EXIT_FAILURE)
-            console.print(
-                f"Case {case_id}: {events} events"
-                + (" (its personal data is already erased)." if erased else ".")
-                + "\nErasing destroys the case's key: every personal field (names, addresses, telephone"
-                " numbers, dates of birth) becomes unreadable, in every view and copy, for good."
-                "\nWhat stays: the events themselves, who did what and when, the case's history chain and"
-                " signatures, and the counts in the reports."
-            )
-            if not yes and not _confirmed(f"Erase the personal data of case {case_id}?"):
-                return None
+            return await _case_extent(c.nc, case_id)
+
+    async def send() -> CommandReply:
+        async with clients() as c:
             return await send_command(c.nc, command)
 
-    reply = _run(go)
-    if reply is None:
+    events, erased = _run(extent)
+    if events == 0:
+        raise CliError("no case with that id in the store: check CASE_ID", EXIT_FAILURE)
+    console.print(
+        f"Case {case_id}: {events} events"
+        + (" (its personal data is already erased)." if erased else ".")
+        + "\nErasing destroys the case's key: every personal field (names, addresses, telephone"
+        " numbers, dates of birth) becomes unreadable, in every view and copy, for good."
+        "\nWhat stays: the events themselves, who did what and when, the case's history chain and"
+        " signatures, and the counts in the reports."
+    )
+    # Asked outside the event loop: inside it, the loop's handler would take the first Ctrl-C as a
+    # cancellation the question never sees, and the question would go on waiting.
+    if not yes and not _confirmed(f"Erase the personal data of case {case_id}?"):
         raise CliError("not confirmed: nothing erased", EXIT_FAILURE)
+    reply = _run(send)
     if not reply.ok:
         _fail(reply, EXIT_REFUSED if reply.event_ids else EXIT_USAGE)
     console.print(f"{case_id}: personal data erased" + (" (already erased)" if reply.duplicate else ""))
@@ -392,7 +396,10 @@ async def _case_extent(nc: NATS, case_id: str) -> tuple[int, bool]:
 def _confirmed(question: str) -> bool:
     try:
         return typer.confirm(question, default=False)
-    except typer.Abort:  # no answer (stdin closed): a script must say --yes
+    except typer.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):  # click makes Ctrl-C an Abort too
+            raise KeyboardInterrupt from None
+        # No answer (stdin closed): a script must say --yes.
         raise CliError(
             "no answer to the question: nothing erased (add --yes to erase without asking)", EXIT_USAGE
         ) from None
