@@ -77,6 +77,10 @@ async def test_erase_of_a_case_not_in_the_store_is_refused(settings, tmp_path: P
     assert result.code == 1 and "no case" in result.one_line_error()
 
 
+def _ctrl_c_as_at_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 async def test_ctrl_c_at_the_question_exits_130_and_erases_nothing(
     closed_case, settings, nc, tmp_path
 ) -> None:
@@ -84,6 +88,8 @@ async def test_ctrl_c_at_the_question_exits_130_and_erases_nothing(
     proc = subprocess.Popen(
         [*SANCTUARY, "erase", closed_case, *ERASE], cwd=tmp_path, env=env,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # As at a terminal: a run started in the background by a shell inherits Ctrl-C ignored.
+        preexec_fn=_ctrl_c_as_at_a_terminal,
     )  # fmt: skip
     assert proc.stdout is not None
     seen = ""
