@@ -7,9 +7,10 @@ each quarter, so its cost follows the number of days and distinct answers, not t
 
 A count is keyed by (kind, day, value, until): ``value`` the answers (a JSON list, of any length;
 the table keys it by its digest), ``until`` the day a stock stops counting a case (a referral
-decided, an approved installation done; NEVER while it has not). The rules are the in-memory tally's (``tally.FactsTally``), case by case, so a case's
-counts can be worked out again from its rows at any time: the store subtracts what a case added
-before a batch and adds what it adds after, in the batch's own transaction.
+decided, an approved installation done; NEVER while it has not). The rules are the in-memory
+tally's (``tally.FactsTally``), case by case, so a case's counts can be worked out again from its
+rows at any time: the store subtracts what a case added before a batch and adds what it adds
+after, in the batch's own transaction.
 """
 
 from __future__ import annotations
