@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection
@@ -35,14 +34,6 @@ def _day(value: object) -> date | None:
 class DayIndicators:
     def __init__(self, days: DayTally, cases: Indicators) -> None:
         self.days, self.rows, self.period, self._cases = days, days.rows, days.period, cases
-
-    def _tally(self, kind: str, key: Callable[[tuple[object, ...]], Any] = lambda v: v) -> PerQuarter:
-        out = empty()
-        for day, answers, n in self.rows(kind):
-            quarter = self.period.quarter_of(day)
-            if quarter:
-                out[quarter][key(answers)] += n
-        return out
 
     def _shares(self, kind: str, test: Callable[[date, tuple[object, ...]], bool | None]) -> Shares:
         """Counts of ``kind`` by quarter, whether ``test`` was met (None: left out)."""
@@ -73,7 +64,7 @@ class DayIndicators:
         return self._shares(M.TAKE_UP, lambda _, answers: bool(answers[0]))
 
     def channels(self) -> PerQuarter:
-        return self._tally(M.CHANNEL)
+        return self.days.by_quarter(M.CHANNEL)
 
     def children(self) -> PerQuarter:
         return self.days.counts("completed", ("children_count",))
@@ -82,7 +73,7 @@ class DayIndicators:
         return self._cases.complaints()  # their own small table, whose rows a resolution updates
 
     def feedback(self) -> PerQuarter:
-        return self._tally(M.FEEDBACK)
+        return self.days.by_quarter(M.FEEDBACK)
 
     def feedback_offered(self, months: int) -> Shares:
         end = self.period.end
@@ -104,7 +95,7 @@ class DayIndicators:
         return reasons, out
 
     def safety_outcomes(self) -> PerQuarter:
-        return self._tally(M.SAFETY_OUTCOME)
+        return self.days.by_quarter(M.SAFETY_OUTCOME)
 
 
 class DayStandards:
@@ -122,7 +113,9 @@ class DayStandards:
             quarter = self.period.quarter_of(day)
             if not quarter:
                 continue
-            deadline = deadlines.get(day) or deadlines.setdefault(day, due(day))
+            if day not in deadlines:
+                deadlines[day] = due(day)
+            deadline = deadlines[day]
             reached = _day(reached_on)
             if waiting(reached, deadline, _day(ended_on), self.period.end):
                 continue

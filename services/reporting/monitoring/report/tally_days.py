@@ -48,7 +48,8 @@ class DayTally:
         """The period's counts of ``kind``: (day, answers, count) each."""
         return self._days[kind]
 
-    def _by_quarter(self, kind: str, key: Any = lambda v: v) -> PerQuarter:
+    def by_quarter(self, kind: str, key: Any = lambda v: v) -> PerQuarter:
+        """The period's counts of ``kind`` by quarter and ``key`` of their answers."""
         out = empty()
         for day, value, n in self._days[kind]:
             quarter = self.period.quarter_of(day)
@@ -65,16 +66,16 @@ class DayTally:
         kind = D.counts_kind(when, keys)
         if when in EVER:
             return {"all": Counter({value: n for _, value, n in self._days[kind] if n})}
-        return self._by_quarter(kind)
+        return self.by_quarter(kind)
 
     def case_ids(self, when: str, key: str | None = None, value: object = None) -> list[str]:
         return self._cases.case_ids(when, key, value)
 
     def units(self) -> PerQuarter:
-        return self._by_quarter(D.UNITS, lambda v: v[0])
+        return self.by_quarter(D.UNITS, lambda v: v[0])
 
     def spends(self) -> PerQuarter:
-        return self._by_quarter(D.SPEND, lambda v: Decimal(str(v[0])))
+        return self.by_quarter(D.SPEND, lambda v: Decimal(str(v[0])))
 
     def waits(self) -> PerQuarter:
         out = empty()
@@ -85,13 +86,13 @@ class DayTally:
         return out
 
     def disabilities(self) -> tuple[PerQuarter, Counter[str]]:
-        unknown = self._by_quarter(D.NO_DISABILITY)
-        return self._by_quarter(D.DISABILITY, lambda v: v[0]), Counter(
+        unknown = self.by_quarter(D.NO_DISABILITY)
+        return self.by_quarter(D.DISABILITY, lambda v: v[0]), Counter(
             {q: c.total() for q, c in unknown.items() if c.total()}
         )
 
     def child_ages(self) -> PerQuarter:
-        return self._by_quarter(D.CHILD_AGE, lambda v: v[0])
+        return self.by_quarter(D.CHILD_AGE, lambda v: v[0])
 
     def undecided(self, day: date, before: bool) -> int:
         """Received before (by) ``day`` and not decided before (by) it."""
