@@ -101,7 +101,7 @@ async def _rebuild(settings: Settings) -> None:
             def step(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            count = await rebuild(runtime.connection, runtime.event_store, store, project, step)
+            count = await rebuild(runtime.connection, store, project, step)
         typer.echo(f"projected {count} events into fresh read models")
     finally:
         await runtime.stop()

@@ -222,6 +222,12 @@ def _as_stored(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class PersonalDataUnreadable(ValueError):
+    """An event's sealed personal data does not open with its case's key (tampered, or sealed under
+    another key). Its public part may still be whole: a reader of public fields alone can read it
+    without the key (``decode_record(key=None)``)."""
+
+
 def decode_record(
     record: dict[str, Any], *, key: bytes | None, seq: int = 0, subject: str = ""
 ) -> RecordedEvent:
@@ -234,7 +240,7 @@ def decode_record(
             try:
                 plaintext = open_sealed(key, record["personal"], record["event_id"].encode())
             except InvalidTag:
-                raise ValueError(
+                raise PersonalDataUnreadable(
                     f"event {record['event_id']}: personal data does not open with the case key"
                 ) from None
             personal = parse_json(plaintext)

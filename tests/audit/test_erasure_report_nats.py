@@ -107,7 +107,7 @@ async def report_erase_rebuild(nc, store_for, tmp_path: Path, logs: io.StringIO)
         for event in sorted(erasures, key=lambda e: e.seq):
             store.apply(event, project)
         after = {a: report_of_cases(store, prefix, PERIOD, a).as_json() for a in Audience}
-        await rebuild(nc, reporting, store, project)
+        await rebuild(nc, store, project)
         rebuilt = {a: report_of_cases(store, prefix, PERIOD, a).as_json() for a in Audience}
 
         # Nothing personal of these cases is readable any more: not in the stream as stored, not

@@ -126,7 +126,7 @@ async def test_kill_9_under_load_loses_reorders_and_repeats_nothing(
         engine = make_engine(database)
         live = ReadModelStore(engine)
         clean = ReadModelStore(engine, base="clean_")
-        await rebuild(nc, events, clean, MonitoringProjection(load_catalogue(settings.catalogue_path)))
+        await rebuild(nc, clean, MonitoringProjection(load_catalogue(settings.catalogue_path)))
         live_rows, clean_rows = table_rows(live), table_rows(clean)
         assert live_rows.keys() == clean_rows.keys()
         for table, rows in clean_rows.items():

@@ -40,9 +40,7 @@ async def test_rebuild_from_the_stream_matches_live_projection(nc, store_for, tm
             store.apply(event, project)
         live = report_of_cases(store, prefix, PERIOD, Audience.COORDINATOR).as_json()
         seen: list[tuple[int, int]] = []
-        await rebuild(
-            nc, store_for("reporting"), store, project, lambda done, total: seen.append((done, total))
-        )
+        await rebuild(nc, store, project, lambda done, total: seen.append((done, total)))
         assert store.active_generation() == 2
         assert seen and seen[-1][0] == seen[-1][1] >= recorded[-1].seq
         assert store.position() >= recorded[-1].seq
@@ -67,13 +65,12 @@ async def test_rebuild_while_events_flow_ends_equal_to_a_clean_rebuild(settings,
     store: ReadModelStore = service.parts.monitoring.store
     clean = ReadModelStore(store.engine, base=f"c{uuid.uuid4().hex[:10]}_")
     project = MonitoringProjection(load_catalogue())
-    events = store_for("reporting")
     await app.start()
     try:
         flowing = asyncio.create_task(flow(store_for, years=6))
         rebuilt = 0
         while not flowing.done() or rebuilt < 2:
-            await rebuild(nc, events, store, project)
+            await rebuild(nc, store, project)
             rebuilt += 1
         await flowing
         assert store.active_generation() >= 3
@@ -84,7 +81,7 @@ async def test_rebuild_while_events_flow_ends_equal_to_a_clean_rebuild(settings,
             return all(s.position >= last and s.lag == 0 for s in statuses)
 
         await until(settled, "every reader of the app catches up")
-        await rebuild(nc, events, clean, project)
+        await rebuild(nc, clean, project)
         live_rows, clean_rows = table_rows(store), table_rows(clean)
         for table, rows in clean_rows.items():
             assert live_rows[table] == rows, f"table {table} differs from a clean rebuild"

@@ -32,13 +32,7 @@ def left_out(seq: int) -> Stored:
     return (seq, f"case.C-{seq % 7}.referral.ReferralSubmitted", b"not a record")
 
 
-class NoKeys:
-    async def case_key(self, case_id: str) -> bytes | None:
-        return None
-
-
 NO_SERVER: Any = None  # read_batch is replaced: no connection is used
-EVENTS: Any = NoKeys()
 
 
 def reading(messages: list[Stored], fail_from: int | None = None) -> Any:
@@ -58,7 +52,6 @@ async def test_events_left_out_still_move_the_position(store: ReadModelStore, mo
     seen: list[tuple[int, int]] = []
     done, after = await _project_from(
         NO_SERVER,
-        EVENTS,
         store,
         PROJECT,
         1,
@@ -79,7 +72,7 @@ async def test_a_read_that_fails_stops_the_rebuild_with_its_error(
     generation = store.new_generation()
     before = asyncio.all_tasks()
     with pytest.raises(ConnectionError):
-        await _project_from(NO_SERVER, EVENTS, store, PROJECT, 1, 29, generation, None)
+        await _project_from(NO_SERVER, store, PROJECT, 1, 29, generation, None)
     assert {t for t in asyncio.all_tasks() - before if not t.done()} == set()
 
 

@@ -6,7 +6,7 @@ after it, the live reader's next write finds the new tables' position is not the
 (``PositionMoved``) and reads on from that position + 1, while this catch-up skips what the reader
 has already stored: the positions row is locked per transaction, so neither skips a gap. An event
 the live reader would park (it cannot be decoded or projected) is left out here too, so a rebuild
-and the live tables agree.
+and the live tables agree. No case key is used: the projection reads no personal field.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from shared import directget
 from shared.codec import decode_record, parse_json
 from shared.directget import Stored
 from shared.events import RecordedEvent
-from shared.eventstore import STREAM, EventStore
+from shared.eventstore import STREAM
 from shared.logging import get_logger
 from shared.reader import MAX_EVENT_BYTES, TRANSIENT
 from shared.tasks import cancel_and_wait
@@ -35,11 +35,10 @@ log = get_logger(__name__)
 BATCH = 1000
 YOUNG_COLLECTIONS = (10_000, 10, 10)  # gc thresholds while rebuilding (the default: 700, 10, 10)
 WRITE_EVENTS = 4000  # events decoded before they are written, in one transaction
-READ_AHEAD = 4  # batches read (and their keys asked for) ahead of the one being decoded
+READ_AHEAD = 4  # batches read ahead of the one being decoded
 READ_TIMEOUT_S = 60.0  # a batch fails after this long without a reply
 Progress = Callable[[int, int], None]  # (events done, events in the stream)
-Keys = dict[str, bytes | None]  # case id -> its data key (None: erased)
-Batch = tuple[list[Stored], "asyncio.Task[Keys]"]  # read, and its keys on the way
+Ahead = asyncio.Queue[list[Stored] | Exception | None]  # batches read ahead; None: no more
 
 
 async def stream_bounds(nc: NATS) -> tuple[int, int]:
@@ -60,55 +59,30 @@ async def read_batch(nc: NATS, start: int, batch: int = BATCH) -> list[Stored]:
 
 
 async def rebuild(
-    nc: NATS, events: EventStore, store: ReadModelStore, project: Projector, progress: Progress | None = None
+    nc: NATS, store: ReadModelStore, project: Projector, progress: Progress | None = None
 ) -> int:
     """Returns how many events were projected into the new generation, which is now live."""
     store.ensure()
     _, last = await stream_bounds(nc)
     generation = store.new_generation()
-    done, seq = await _project_from(nc, events, store, project, 1, last, generation, progress)
+    done, seq = await _project_from(nc, store, project, 1, last, generation, progress)
     store.swap(generation)
     # Events appended while rebuilding went to the old tables: bring the new ones up to date.
     _, last = await stream_bounds(nc)
-    more, _ = await _project_from(nc, events, store, project, seq, last, None, None)
+    more, _ = await _project_from(nc, store, project, seq, last, None, None)
     return done + more
 
 
-async def _decoded(
-    events: EventStore,
-    keys: Keys,
-    seq: int,
-    subject: str,
-    data: bytes,
-    types: frozenset[str] | None = None,
-) -> RecordedEvent | None:
-    """The event, or None for one the live reader parks (the same rule: all but transient). With
-    ``types``, an event of any other type is None too, without decoding it: the projection would
-    change nothing for it, decodable or not. ``keys``: case keys already fetched for the batch."""
-    decoded = _decoded_now(keys, seq, subject, data, types)
-    if not isinstance(decoded, _Ask):
-        return decoded
-    try:
-        record = parse_json(data)
-        return decode_record(record, key=await events.case_key(record["case_id"]), seq=seq, subject=subject)
-    except TRANSIENT:
-        raise
-    except Exception as exc:
-        log.warning("rebuild left out an undecodable message", stream_seq=seq, error=type(exc).__name__)
-        return None
+def _decoded(seq: int, subject: str, data: bytes, types: frozenset[str] | None) -> RecordedEvent | None:
+    """The event with its personal fields read as erased, or None for one the live reader parks
+    (the same rule: all but transient). With ``types``, an event of any other type is None too,
+    without decoding it: the projection would change nothing for it, decodable or not.
 
-
-class _Ask:
-    """The case's key is not among those fetched: ask for it."""
-
-
-_ASK = _Ask()
-
-
-def _decoded_now(
-    keys: Keys, seq: int, subject: str, data: bytes, types: frozenset[str] | None
-) -> RecordedEvent | _Ask | None:
-    """``_decoded`` without a wait, when the case's key is among ``keys``; else ``_ASK``."""
+    No case key is asked for and no personal data is opened: the projection reads no personal field
+    (tests/reporting/test_projection.py projects every event both ways and compares), so a rebuild
+    needs neither the key custodian's round trips nor the decryption, and cannot see what it does
+    not need. The live reader opens the personal data when another reader of the process already
+    has, and reads an event whose personal data will not open as this does (``public_decode``)."""
     if len(data) > MAX_EVENT_BYTES:
         log.warning("rebuild left out an oversized message", stream_seq=seq)
         return None
@@ -118,12 +92,7 @@ def _decoded_now(
         record = parse_json(data)
         if types is not None and record.get("type") not in types:
             return None
-        case_id = record["case_id"]
-        if case_id not in keys:
-            return _ASK
-        return decode_record(record, key=keys[case_id], seq=seq, subject=subject)
-    except TRANSIENT:
-        raise
+        return decode_record(record, key=None, seq=seq, subject=subject)
     except Exception as exc:
         log.warning("rebuild left out an undecodable message", stream_seq=seq, error=type(exc).__name__)
         return None
@@ -158,7 +127,6 @@ def _skipping(project: Projector) -> Projector:
 
 async def _project_from(
     nc: NATS,
-    events: EventStore,
     store: ReadModelStore,
     project: Projector,
     seq: int,
@@ -168,28 +136,23 @@ async def _project_from(
 ) -> tuple[int, int]:
     """Project sequences ``seq``..``last``; returns (events projected, the next sequence).
 
-    A pipeline: up to ``READ_AHEAD`` batches are read ahead, each one's new cases' keys asked for
-    together the moment it arrives, while this one is decoded; what is decoded is written (in a
-    thread) in transactions of about ``WRITE_EVENTS`` events, while the next are decoded; writes
-    stay in stream order."""
+    A pipeline: up to ``READ_AHEAD`` batches are read ahead while this one is decoded; what is
+    decoded is written (in a thread) in transactions of about ``WRITE_EVENTS`` events, while the
+    next are decoded; writes stay in stream order."""
     done = 0
     types: frozenset[str] | None = getattr(project, "event_types", None)
-    ahead: asyncio.Queue[Batch | Exception | None] = asyncio.Queue(READ_AHEAD)
-    reading = asyncio.create_task(_read_ahead(nc, events, seq, last, ahead))
+    ahead: Ahead = asyncio.Queue(READ_AHEAD)
+    reading = asyncio.create_task(_read_ahead(nc, seq, last, ahead))
     writing: asyncio.Task[int] | None = None
     safe = _skipping(project)
     decoded: list[RecordedEvent] = []
     through = 0  # the last sequence read and not yet written (0: none)
     try:
-        while (batch := await _next(ahead)) is not None:
-            raw, keying = batch
+        while (raw := await _next(ahead)) is not None:
             seq = raw[-1][0] + 1
-            keys = await keying
             for s, subject, data in raw:
-                event = _decoded_now(keys, s, subject, data, types)
-                if isinstance(event, _Ask):
-                    event = await _decoded(events, keys, s, subject, data, types)
-                if isinstance(event, RecordedEvent):
+                event = _decoded(s, subject, data, types)
+                if event is not None:
                     decoded.append(event)
             through = raw[-1][0]
             if len(decoded) >= WRITE_EVENTS:
@@ -207,21 +170,12 @@ async def _project_from(
         if through:
             done += await asyncio.to_thread(store.apply_many, decoded, safe, generation, through)
     finally:
-        # No task of this rebuild is left when it returns or raises: the reading first (it may still
-        # be putting), then the keys of the batches it read ahead, not to be decoded.
+        # No task of this rebuild is left when it returns or raises.
         await cancel_and_wait(t for t in (reading, writing) if t is not None)
-        await cancel_and_wait(left[1] for left in _drained(ahead) if isinstance(left, tuple))
     return done, seq
 
 
-def _drained(ahead: asyncio.Queue[Batch | Exception | None]) -> list[Batch | Exception | None]:
-    left = []
-    while not ahead.empty():
-        left.append(ahead.get_nowait())
-    return left
-
-
-async def _next(ahead: asyncio.Queue[Batch | Exception | None]) -> Batch | None:
+async def _next(ahead: Ahead) -> list[Stored] | None:
     """The next batch read ahead; None once there are no more. A failed read raises here."""
     item = await ahead.get()
     if isinstance(item, Exception):
@@ -229,31 +183,20 @@ async def _next(ahead: asyncio.Queue[Batch | Exception | None]) -> Batch | None:
     return item
 
 
-async def _read_ahead(
-    nc: NATS, events: EventStore, seq: int, last: int, ahead: asyncio.Queue[Batch | Exception | None]
-) -> None:
-    """Read batches from ``seq`` through ``last`` into ``ahead`` (it holds up to READ_AHEAD), each
-    with its cases' keys on the way; then None, or the error that stopped the reading."""
+async def _read_ahead(nc: NATS, seq: int, last: int, ahead: Ahead) -> None:
+    """Read batches from ``seq`` through ``last`` into ``ahead`` (it holds up to READ_AHEAD); then
+    None, or the error that stopped the reading."""
     try:
         while seq <= last:
             raw = await read_batch(nc, seq)
             if not raw:
                 break
-            await ahead.put((raw, asyncio.create_task(_case_keys(events, raw))))
+            await ahead.put(raw)
             seq = raw[-1][0] + 1
     except Exception as exc:  # raised where the batches are taken, in stream order
         await ahead.put(exc)
         return
     await ahead.put(None)
-
-
-async def _case_keys(events: EventStore, raw: Sequence[Stored]) -> Keys:
-    """The keys of the batch's cases (None: erased), asked for at once (each is cached once known)
-    rather than one round trip per new case as each is decoded. A case whose key could not be had
-    is missing: its events ask again, and are judged by that answer, as they are decoded."""
-    case_ids = list({subject.split(".")[1] for _, subject, _ in raw if subject.count(".") >= 3})
-    found = await asyncio.gather(*(events.case_key(c) for c in case_ids), return_exceptions=True)
-    return {c: key for c, key in zip(case_ids, found, strict=True) if not isinstance(key, BaseException)}
 
 
 @contextlib.contextmanager

@@ -17,7 +17,9 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from services.reporting.monitoring.readmodel.store import Projector, ReadModelStore
+from shared.codec import PersonalDataUnreadable, decode_record, parse_json
 from shared.events import RecordedEvent
+from shared.eventstore import EventStore
 from shared.reader import STALL_AFTER_S, CaseReader
 from shared.runtime import ServiceRuntime
 
@@ -45,6 +47,17 @@ class StorePositions:
         await asyncio.to_thread(self.store.advance, seq, previous)
 
 
+async def public_decode(events: EventStore, seq: int, subject: str, data: bytes) -> RecordedEvent:
+    """The event for a projection that reads no personal field. Decoded as the process's other
+    readers decode it (with the case key), so that it is decoded once for all of them; but personal
+    data that will not open under the key does not stop it, since none is read: the event is read as
+    a rebuild reads every event, with its personal fields as erased."""
+    try:
+        return await events.decode(data, seq=seq, subject=subject)
+    except PersonalDataUnreadable:
+        return decode_record(parse_json(data), key=None, seq=seq, subject=subject)
+
+
 def projection_reader(
     name: str,
     runtime: ServiceRuntime,
@@ -55,7 +68,7 @@ def projection_reader(
     """The reader that keeps ``store`` up to date with CASES (registered with the runtime)."""
 
     async def decode(seq: int, subject: str, data: bytes) -> RecordedEvent:
-        return await runtime.event_store.decode(data, seq=seq, subject=subject)
+        return await public_decode(runtime.event_store, seq, subject, data)
 
     async def apply(event: RecordedEvent) -> None:
         # SQLAlchemy here is synchronous: keep it off the event loop.
