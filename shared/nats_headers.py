@@ -14,27 +14,28 @@ from __future__ import annotations
 from nats.aio.client import Client as NATS
 
 _NAMES_HELD = 256  # distinct header names remembered; others are worked out each time
-_names: dict[bytes, str | None] = {}  # a name's bytes as sent -> the key, None: not a valid name
+_names: dict[str, str | None] = {}  # a name as sent -> the key (None: not a valid name)
+_ASCII_SPACE = " \t\n\r\x0b\x0c"  # what bytes.strip() strips, as nats-py strips bytes
 
 
-def _name(raw: bytes) -> str | None:
+def _name(raw: str) -> str | None:
     """The key for a header name as nats-py makes it: stripped, ASCII, with no whitespace inside
-    (None: the line is skipped)."""
-    try:
-        key = raw.strip().decode("ascii")
-    except UnicodeDecodeError:
-        return None
-    if any(c.isspace() for c in key):
+    (None: the line is skipped). A name that was not ASCII decodes to something that is not."""
+    key = raw.strip(_ASCII_SPACE)
+    if not key.isascii() or any(c.isspace() for c in key):
         return None
     return key
 
 
 def parse(raw: bytes) -> dict[str, str]:
-    """The ``Name: Value`` lines of a header block as a dict (nats-py's ``_parse_header_lines``)."""
+    """The ``Name: Value`` lines of a header block as a dict (nats-py's ``_parse_header_lines``).
+
+    The block is decoded once rather than line by line: a UTF-8 sequence cannot hold CR or LF, so
+    each line decodes as it would alone."""
     out: dict[str, str] = {}
     names = _names
-    for line in raw.split(b"\r\n"):
-        name, sep, value = line.partition(b":")
+    for line in raw.decode("utf-8", "replace").split("\r\n"):
+        name, sep, value = line.partition(":")
         if not sep:
             continue  # an empty line, or none a header
         if name in names:
@@ -43,9 +44,8 @@ def parse(raw: bytes) -> dict[str, str]:
             key = _name(name)
             if len(names) < _NAMES_HELD:
                 names[name] = key
-        if key is None:
-            continue
-        out[key] = value.strip().decode("utf-8", "replace")
+        if key is not None:
+            out[key] = value.strip(_ASCII_SPACE)
     return out
 
 
