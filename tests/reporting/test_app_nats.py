@@ -59,7 +59,8 @@ async def test_poison_before_a_history_is_parked_and_the_history_still_reported(
     """Messages the read model cannot use, ahead of a year's history: each is parked at once by the
     app's reader (stream sequence, subject, reason), its position moves past it in the same
     database, and the report over the history that follows is still the hand-worked one. (The
-    8 MB body and an overwritten case key are in tests/test_reader_nats.py, on a server of its own.)"""
+    8 MB body is in tests/test_reader_nats.py, on a server of its own. An overwritten case key does
+    not stop the read models, which read no personal field: tests/reporting/test_public_decode.py.)"""
     prefix = f"RX{uuid.uuid4().hex[:8]}-"
     reader = f"rm-{uuid.uuid4().hex[:8]}"
     app, service = create_app(settings, base=f"t{uuid.uuid4().hex[:10]}_", reader=reader)

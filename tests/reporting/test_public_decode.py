@@ -1,9 +1,10 @@
 """The monitoring read models are built without personal data. A rebuild decodes every event without
 its case key (its personal fields read as erased); the live reader decodes with the key, as the
-process's other readers do, but reads an event whose personal data will not open under it as the
-rebuild does. So the two still agree on such an event (sealed under another key, or its sealed part
-tampered with), and neither parks an event that the projection can read. An event whose public
-part cannot be read is parked by the one and left out by the other, as before."""
+process's other readers do, but reads an event whose personal data will not open under it, or
+whose key the custodian refuses, as the rebuild does. So the two still agree on such an event
+(sealed under another key, its sealed part tampered with, its case key overwritten), and neither
+parks an event that the projection can read; a custodian that does not answer is waited out. An
+event whose public part cannot be read is parked by the one and left out by the other, as before."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 from services.reporting.monitoring.readmodel.consumer import public_decode
 from services.reporting.monitoring.readmodel.projection import PROJECTED_TYPES
 from services.reporting.monitoring.rebuild import _decoded
+from shared.case_keys import KeyCustodianError, KeyCustodianUnavailable
 from shared.codec import PersonalDataUnreadable, build_record, chain_and_sign, decode_record, parse_json
 from shared.events import RecordedEvent
 from shared.personal import ERASED, split_personal
@@ -102,3 +104,26 @@ async def test_an_event_whose_public_part_is_unreadable_is_parked_live_and_left_
     with pytest.raises(ValueError, match="received_on"):
         await public_decode(live_store, event.seq, subject, data)  # the live reader parks it
     assert _decoded(event.seq, subject, data, PROJECTED_TYPES) is None
+
+
+class Refusing:
+    """An event store whose key custodian refuses the case's key (``error``) or does not answer."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    async def decode(self, data: bytes, seq: int = 0, subject: str = "") -> RecordedEvent:
+        raise self.error
+
+
+async def test_a_refused_key_reads_as_a_rebuild_reads_it_and_no_answer_is_waited_out() -> None:
+    event = with_personal_data()[0]
+    data = stored(event, CASE_KEY)
+    subject = f"case.{event.case_id}.referral.{event.type}"
+    refused: Any = Refusing(KeyCustodianError("case key get refused: the key does not unwrap"))
+    live = await public_decode(refused, event.seq, subject, data)
+    rebuilt = _decoded(event.seq, subject, data, PROJECTED_TYPES)
+    assert rebuilt is not None and PROJECT(live) == PROJECT(rebuilt) == PROJECT(event)
+    silent: Any = Refusing(KeyCustodianUnavailable("the key custodian did not answer get"))
+    with pytest.raises(KeyCustodianUnavailable):  # transient: the reader tries the event again
+        await public_decode(silent, event.seq, subject, data)

@@ -17,10 +17,11 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from services.reporting.monitoring.readmodel.store import Projector, ReadModelStore
+from shared.case_keys import KeyCustodianError
 from shared.codec import PersonalDataUnreadable, decode_record, parse_json
 from shared.events import RecordedEvent
 from shared.eventstore import EventStore
-from shared.reader import STALL_AFTER_S, CaseReader
+from shared.reader import STALL_AFTER_S, TRANSIENT, CaseReader
 from shared.runtime import ServiceRuntime
 
 # The database away, locked or restarting: wait, never park.
@@ -49,12 +50,15 @@ class StorePositions:
 
 async def public_decode(events: EventStore, seq: int, subject: str, data: bytes) -> RecordedEvent:
     """The event for a projection that reads no personal field. Decoded as the process's other
-    readers decode it (with the case key), so that it is decoded once for all of them; but personal
-    data that will not open under the key does not stop it, since none is read: the event is read as
-    a rebuild reads every event, with its personal fields as erased."""
+    readers decode it (with the case key), so that it is decoded once for all of them; but a key
+    the custodian refuses (one that does not unwrap), or personal data that will not open under the
+    key, does not stop it, since none is read: the event is read as a rebuild reads every event,
+    with its personal fields as erased. A custodian that does not answer is waited out (transient)."""
     try:
         return await events.decode(data, seq=seq, subject=subject)
-    except PersonalDataUnreadable:
+    except TRANSIENT:
+        raise
+    except (PersonalDataUnreadable, KeyCustodianError):
         return decode_record(parse_json(data), key=None, seq=seq, subject=subject)
 
 
