@@ -5,6 +5,7 @@ when worked out again from scratch. Runs on DATABASE_URL when set (PostgreSQL in
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -96,6 +97,19 @@ def test_counts_kept_event_by_event_are_the_counts_worked_out_from_scratch(store
     for event in h.events:
         assert not store.apply(event, PROJECT)
     assert stored(store) == before
+
+
+def test_cases_tallied_together_count_what_each_counts_alone_added_up(store: ReadModelStore) -> None:
+    """A pass over every case (a rebuilt generation's) keeps one tally; the same cases twice share
+    every key, approved amounts included, which must add up rather than overwrite each other."""
+    assert store.apply_many(amended(year()).events, PROJECT)
+    cases = load_facts(store).cases * 2
+    together = D.Counts(Counter(), {})
+    for case in cases:
+        assert D.case_counts(case, into=together) is together
+    alone = D.difference([], [D.case_counts(c) for c in cases])
+    assert together.rows() == alone.rows()
+    assert any(amount for _, _, amount in together.rows())  # an approved amount is among them
 
 
 def test_counts_kept_a_batch_at_a_time_are_the_same(store: ReadModelStore) -> None:

@@ -8,7 +8,7 @@ at all, whatever the batch did (a resubmitted form, an answer corrected, an even
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager as ContextManager
 from typing import Any
@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, insert, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.reporting.monitoring.readmodel.bulk import BulkStatements, Statement
 from services.reporting.monitoring.readmodel.tables import Tables
-from services.reporting.monitoring.report.day_counts import Counts, case_counts, difference
+from services.reporting.monitoring.report.day_counts import Counts, case_counts
 from services.reporting.monitoring.report.facts import CaseFacts
 
 CHUNK = 500  # case ids per IN (...) list
@@ -55,13 +55,14 @@ def _facts(conn: Connection, tables: Tables, wheres: list[CaseIdTest]) -> list[C
     facts: dict[str, CaseFacts] = {}
     rows: dict[str, dict[str, list[dict[str, Any]]]] = {name: defaultdict(list) for name in _CASE_ROWS}
     for where in wheres:
-        for row in conn.execute(select(t.cases).where(where(t.cases.c.case_id))).mappings():
-            facts[row["case_id"]] = CaseFacts(dict(row))
+        for row in _dicts(conn.execute(select(t.cases).where(where(t.cases.c.case_id)))):
+            facts[row["case_id"]] = CaseFacts(row)
         for name, columns in _CASE_ROWS.items():
             table = getattr(t, name)
             wanted = [table.c.case_id, *(table.c[c] for c in columns)]
-            for row in conn.execute(select(*wanted).where(where(table.c.case_id))).mappings():
-                rows[name][row["case_id"]].append(dict(row))
+            of_case = rows[name]
+            for row in _dicts(conn.execute(select(*wanted).where(where(table.c.case_id)))):
+                of_case[row["case_id"]].append(row)
     for case_id, case in facts.items():
         case.disabilities = [r["disability"] for r in rows["disabilities"].get(case_id, [])]
         children = sorted(rows["children"].get(case_id, []), key=lambda r: r["position"])
@@ -71,6 +72,13 @@ def _facts(conn: Connection, tables: Tables, wheres: list[CaseIdTest]) -> list[C
         case.follow_ups = rows["follow_ups"].get(case_id, [])
         case.feedback = rows["feedback"].get(case_id, [])
     return list(facts.values())
+
+
+def _dicts(result: CursorResult[Any]) -> list[dict[str, Any]]:
+    """Each row as a dict, the column names taken once: ``dict(row)`` of a mapping row makes a view
+    of its keys each time, which cost a recount of every case more than fetching the rows did."""
+    keys = tuple(result.keys())
+    return [dict(zip(keys, values, strict=True)) for values in result.all()]
 
 
 # The columns of each table of a case's rows the counts read.
@@ -104,8 +112,10 @@ def count_every_case(
             if not ids:
                 return
             last = ids[-1]
-            facts = _facts(conn, tables, [_from_to(ids[0], last)])
-            add_counts(conn, tables, bulk, difference([], (case_counts(f) for f in facts)))
+            total = Counts(Counter(), {})
+            for case in _facts(conn, tables, [_from_to(ids[0], last)]):
+                case_counts(case, into=total)
+            add_counts(conn, tables, bulk, total)
 
 
 def add_counts(conn: Connection, tables: Tables, bulk: BulkStatements, delta: Counts) -> None:

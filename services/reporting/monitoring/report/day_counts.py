@@ -152,11 +152,12 @@ def when_day(c: CaseFacts, when: str) -> date | None:
     return c.day(_DAY_OF[when])
 
 
-def case_counts(c: CaseFacts) -> Counts:
-    """Everything the case adds to the day counts."""
-    out: Counter[Key] = Counter()
+def case_counts(c: CaseFacts, into: Counts | None = None) -> Counts:
+    """Everything the case adds to the day counts; with ``into``, added to those and returned (a
+    pass over every case then keeps one tally rather than a tally per case to be summed after)."""
+    counts = Counts(Counter(), {}) if into is None else into
+    out, pounds = counts
     add = _adder(out)
-    pounds: dict[Key, Decimal] = {}
     for when, key_sets in KEPT.items():
         day = when_day(c, when)
         if day is None:
@@ -190,10 +191,10 @@ def case_counts(c: CaseFacts) -> Counts:
         add(key, 1)
         cost = c.row.get("approved_cost_gbp")
         if cost is not None:
-            pounds[key] = Decimal(str(cost))
+            pounds[key] = pounds.get(key, ZERO) + Decimal(str(cost))
     for kind, day, answers in measure_counts(c, NO_DAY):
         add((kind, day, encode(answers), NEVER), 1)
-    return Counts(out, pounds)
+    return counts
 
 
 def _adder(counts: Counter[Key]) -> Callable[[Key, int], None]:
