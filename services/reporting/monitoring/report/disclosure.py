@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
 
 from services.reporting.monitoring.report.relations import Cell
 
@@ -136,13 +136,12 @@ class _Program:
     def solve(self, objective: np.ndarray) -> np.ndarray | None:
         """A feasible point pushed as far as the objective goes (``optimal``), or as far as the limits
         let it (not ``optimal``; ``None`` if none was found within them)."""
-        result = milp(
-            objective,
-            constraints=self.constraints,
-            integrality=self.integrality,
-            bounds=self.bounds,
-            options={"node_limit": NODE_LIMIT, "time_limit": TIME_LIMIT},
-        )
+        result = self._milp(objective, presolve=True)
+        if result.status == 2:
+            # The exact figures satisfy every relation, so the program is feasible; HiGHS's presolve
+            # has been seen to call such a program infeasible (a random year of the suppression
+            # test, kept as a case of its own). Without presolve it is solved.
+            result = self._milp(objective, presolve=False)
         self.optimal = result.status == 0
         # A limit reached (time: status 1; nodes: HiGHS's "solution limit", which scipy does not
         # name): whatever point it found is still a witness.
@@ -151,6 +150,15 @@ class _Program:
         if result.status != 0 or result.x is None:  # the exact figures always satisfy the relations
             raise ArithmeticError(f"the disclosure audit could not be solved: {result.message}")
         return np.asarray(result.x)
+
+    def _milp(self, objective: np.ndarray, presolve: bool) -> OptimizeResult:
+        return milp(
+            objective,
+            constraints=self.constraints,
+            integrality=self.integrality,
+            bounds=self.bounds,
+            options={"node_limit": NODE_LIMIT, "time_limit": TIME_LIMIT, "presolve": presolve},
+        )
 
 
 def _groups(hidden: set[Cell], system: Sequence[Linear]) -> list[tuple[tuple[Cell, ...], list[Linear]]]:
