@@ -74,15 +74,15 @@ async def rebuild(
 
 
 def _decoded(seq: int, subject: str, data: bytes, types: frozenset[str] | None) -> RecordedEvent | None:
-    """The event with its personal fields read as erased, or None for one the live reader parks
-    (the same rule: all but transient). With ``types``, an event of any other type is None too,
-    without decoding it: the projection would change nothing for it, decodable or not.
+    """The event with its personal fields read as erased, or None for one the live reader parks.
+    With ``types``, an event of any other type is None too, without decoding it: the projection
+    would change nothing for it, decodable or not.
 
     No case key is asked for and no personal data is opened: the projection reads no personal field
     (tests/reporting/test_projection.py projects every event both ways and compares), so a rebuild
     needs neither the key custodian's round trips nor the decryption, and cannot see what it does
-    not need. The live reader opens the personal data when another reader of the process already
-    has, and reads an event whose personal data will not open as this does (``public_decode``)."""
+    not need. The live reader decodes with the key, which the process's other readers share, and
+    reads an event whose key or personal data will not open as this does (``public_decode``)."""
     if len(data) > MAX_EVENT_BYTES:
         log.warning("rebuild left out an oversized message", stream_seq=seq)
         return None
