@@ -6,13 +6,12 @@ flight at once, so what waits is bounded however long the history."""
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from types import TracebackType
 
 from shared.audit_verify import CaseChecker
 from shared.signing import SignatureVerifier
+from shared.worker_processes import worker_pool
 
 IN_FLIGHT = 4  # tasks sent and not yet answered, per worker
 
@@ -37,13 +36,7 @@ class SignaturePool:
     batch's worth to a worker, ``settle`` waits for every answer (call it before any ``finish``)."""
 
     def __init__(self, verifier: SignatureVerifier, workers: int) -> None:
-        # Spawned, not forked: a worker shares nothing with this process's connection or loop.
-        self._pool = ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
-            initargs=(verifier.raw_keys,),
-        )
+        self._pool = worker_pool(workers, _start_worker, (verifier.raw_keys,))
         self._limit = IN_FLIGHT * workers
         self._items: list[tuple[str, str, str]] = []
         self._whose: list[tuple[CaseChecker, int, str, str]] = []
