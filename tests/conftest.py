@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
+import logging
 import os
+import sys
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -13,6 +16,7 @@ from pathlib import Path
 
 import nats
 import pytest
+import structlog
 from nats.aio.client import Client as NATS
 
 from sanctuary.devtools.nats_server import NatsServer
@@ -20,6 +24,7 @@ from sanctuary.launcher import start_service, wait_healthy
 from sanctuary.provision import provision
 from shared.crypto import KeyStore
 from shared.eventstore import EventStore, ensure_stream
+from shared.logging import configure_logging
 from shared.service import Service
 from shared.settings import REPO_ROOT, Settings, load_settings
 from shared.signing import load_or_create_signer
@@ -152,3 +157,17 @@ def store_for(nc: NATS, keystore: KeyStore, signing_dir: Path):
         return EventStore(nc, keystore, owner, load_or_create_signer(signing_dir, owner))
 
     return make
+
+
+@pytest.fixture
+def captured_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
+    """Everything the services log during the test, through the production log configuration."""
+    buffer = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", buffer)
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    configure_logging(json=True, level="DEBUG")
+    yield buffer
+    structlog.reset_defaults()
+    root.handlers[:] = handlers
+    root.setLevel(level)

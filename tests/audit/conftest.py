@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import io
-import logging
-import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
-import structlog
 
 from services.reporting.audit.wiring import AuditCommands
 from shared.decider import Decider
-from shared.logging import configure_logging
 from shared.service import Service, create_service_app
 from shared.settings import Settings
 
@@ -33,17 +28,3 @@ async def audit_service(settings: Settings) -> AsyncIterator[Service[AuditComman
 
 def new_case_id(prefix: str = "AU") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
-
-
-@pytest.fixture
-def captured_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
-    """Everything the services log during the test, through the production log configuration."""
-    buffer = io.StringIO()
-    monkeypatch.setattr(sys, "stderr", buffer)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    configure_logging(json=True, level="DEBUG")
-    yield buffer
-    structlog.reset_defaults()
-    root.handlers[:] = handlers
-    root.setLevel(level)

@@ -59,6 +59,15 @@ def test_retention_refuses_a_day_in_the_future_before_connecting(tmp_path: Path)
     assert result.code == 2 and "--as-of" in result.one_line_error() and "future" in result.err
 
 
+@pytest.mark.parametrize("workers", ["-1", "two"])
+def test_rebuild_with_workers_that_are_not_a_count_names_the_option(tmp_path: Path, workers: str) -> None:
+    result = sanctuary(
+        "rebuild", "--workers", workers, cwd=tmp_path,
+        env={"SANCTUARY_KEK": TEST_KEK, "NATS_URL": f"nats://127.0.0.1:{free_port()}"},
+    )  # fmt: skip
+    assert result.code == 2 and "--workers" in result.one_line_error()
+
+
 def test_an_unknown_command_is_one_line_with_where_to_look(tmp_path: Path) -> None:
     result = sanctuary("audit", "frobnicate", cwd=tmp_path)
     assert result.code == 2 and "--help" in result.one_line_error()

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from services.reporting.monitoring.projecting import LeftOut, decode_public
 from services.reporting.monitoring.readmodel.consumer import public_decode
 from services.reporting.monitoring.readmodel.projection import PROJECTED_TYPES
-from services.reporting.monitoring.rebuild import _decoded
 from shared.case_keys import KeyCustodianError, KeyCustodianUnavailable
 from shared.codec import PersonalDataUnreadable, build_record, chain_and_sign, decode_record, parse_json
 from shared.events import RecordedEvent
@@ -72,7 +72,7 @@ async def test_live_and_rebuild_project_an_event_whose_personal_data_will_not_op
         with pytest.raises(PersonalDataUnreadable):
             await live_store.decode(data, seq=event.seq, subject=subject)
         live = await public_decode(live_store, event.seq, subject, data)
-        rebuilt = _decoded(event.seq, subject, data, PROJECTED_TYPES)
+        rebuilt = decode_public(event.seq, subject, data, PROJECTED_TYPES, [])
         assert rebuilt is not None
         assert PROJECT(live) == PROJECT(rebuilt) == PROJECT(event), event.type
         assert live.erased and rebuilt.erased
@@ -84,7 +84,7 @@ async def test_live_reader_opens_the_personal_data_for_the_other_readers_and_reb
         data = stored(event, CASE_KEY)
         subject = f"case.{event.case_id}.referral.{event.type}"
         live = await public_decode(live_store, event.seq, subject, data)
-        rebuilt = _decoded(event.seq, subject, data, PROJECTED_TYPES)
+        rebuilt = decode_public(event.seq, subject, data, PROJECTED_TYPES, [])
         assert rebuilt is not None
         assert live.payload == event.payload and not live.erased
         personal = split_personal(
@@ -103,7 +103,9 @@ async def test_an_event_whose_public_part_is_unreadable_is_parked_live_and_left_
     subject = f"case.{event.case_id}.referral.{event.type}"
     with pytest.raises(ValueError, match="received_on"):
         await public_decode(live_store, event.seq, subject, data)  # the live reader parks it
-    assert _decoded(event.seq, subject, data, PROJECTED_TYPES) is None
+    notes: list[LeftOut] = []
+    assert decode_public(event.seq, subject, data, PROJECTED_TYPES, notes) is None
+    assert notes == [LeftOut(event.seq, "an undecodable message", "ValidationError")]  # no value in it
 
 
 class Refusing:
@@ -122,7 +124,7 @@ async def test_a_refused_key_reads_as_a_rebuild_reads_it_and_no_answer_is_waited
     subject = f"case.{event.case_id}.referral.{event.type}"
     refused: Any = Refusing(KeyCustodianError("case key get refused: the key does not unwrap"))
     live = await public_decode(refused, event.seq, subject, data)
-    rebuilt = _decoded(event.seq, subject, data, PROJECTED_TYPES)
+    rebuilt = decode_public(event.seq, subject, data, PROJECTED_TYPES, [])
     assert rebuilt is not None and PROJECT(live) == PROJECT(rebuilt) == PROJECT(event)
     silent: Any = Refusing(KeyCustodianUnavailable("the key custodian did not answer get"))
     with pytest.raises(KeyCustodianUnavailable):  # transient: the reader tries the event again

@@ -1,6 +1,7 @@
 """Rebuild from a real CASES stream gives the same report as projecting the events one by one, and
-the hand-worked answers, for this test's cases (the session's stream holds other tests' cases too);
-and a rebuild while the live reader projects new events ends equal to a clean rebuild."""
+the hand-worked answers, for this test's cases (the session's stream holds other tests' cases too),
+whether it projects in its own process or in worker processes; and a rebuild while the live reader
+projects new events ends equal to a clean rebuild."""
 
 from __future__ import annotations
 
@@ -28,7 +29,10 @@ from tests.waiting import until
 pytestmark = [pytest.mark.nats, pytest.mark.readmodel]
 
 
-async def test_rebuild_from_the_stream_matches_live_projection(nc, store_for, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [0, 2], ids=["in-process", "two-workers"])
+async def test_rebuild_from_the_stream_matches_live_projection(
+    nc, store_for, tmp_path: Path, workers: int
+) -> None:
     prefix = f"RB{uuid.uuid4().hex[:8]}-"
     project = MonitoringProjection(load_catalogue())
     url = os.environ.get("DATABASE_URL", f"sqlite:///{tmp_path / 'read.db'}")
@@ -40,7 +44,7 @@ async def test_rebuild_from_the_stream_matches_live_projection(nc, store_for, tm
             store.apply(event, project)
         live = report_of_cases(store, prefix, PERIOD, Audience.COORDINATOR).as_json()
         seen: list[tuple[int, int]] = []
-        await rebuild(nc, store, project, lambda done, total: seen.append((done, total)))
+        await rebuild(nc, store, project, lambda done, total: seen.append((done, total)), workers)
         assert store.active_generation() == 2
         assert seen and seen[-1][0] == seen[-1][1] >= recorded[-1].seq
         assert store.position() >= recorded[-1].seq

@@ -12,7 +12,7 @@ import pytest
 
 from services.reporting.monitoring import rebuild as rebuild_module
 from services.reporting.monitoring.readmodel.store import ReadModelStore
-from services.reporting.monitoring.rebuild import _project_from, few_collections
+from services.reporting.monitoring.rebuild import _InProcess, _project_from, few_collections
 from shared.directget import Stored
 from tests.reporting.test_report_readmodel import PROJECT
 
@@ -53,7 +53,7 @@ async def test_events_left_out_still_move_the_position(store: ReadModelStore, mo
     done, after = await _project_from(
         NO_SERVER,
         store,
-        PROJECT,
+        _InProcess(PROJECT),
         1,
         11,
         generation,
@@ -72,7 +72,7 @@ async def test_a_read_that_fails_stops_the_rebuild_with_its_error(
     generation = store.new_generation()
     before = asyncio.all_tasks()
     with pytest.raises(ConnectionError):
-        await _project_from(NO_SERVER, store, PROJECT, 1, 29, generation, None)
+        await _project_from(NO_SERVER, store, _InProcess(PROJECT), 1, 29, generation, None)
     assert {t for t in asyncio.all_tasks() - before if not t.done()} == set()
 
 

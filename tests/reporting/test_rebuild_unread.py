@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from services.reporting.monitoring.projecting import _ignored_unread
 from services.reporting.monitoring.readmodel.projection import PROJECTED_TYPES
-from services.reporting.monitoring.rebuild import _ignored_unread
 from shared.codec import canonical
 
 IGNORED = "EligibilityEvaluated"  # a referral event the monitoring projection does not read

@@ -12,33 +12,50 @@ and the live tables agree. No case key is used: the projection reads no personal
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import gc
-from collections.abc import Callable, Iterator, Sequence
+import os
+from collections.abc import Callable, Iterator
 
 from nats.aio.client import Client as NATS
 
-from services.reporting.monitoring.readmodel.changes import Change
-from services.reporting.monitoring.readmodel.consumer import SQL_TRANSIENT
+from services.reporting.monitoring.projecting import (
+    YOUNG_COLLECTIONS,
+    LeftOut,
+    Projected,
+    ProjectedBatch,
+    WorkerPool,
+    changes_of,
+    project_raw,
+    wanted,
+)
 from services.reporting.monitoring.readmodel.store import Projector, ReadModelStore
 from shared import directget
-from shared.codec import decode_record, parse_json
 from shared.directget import Stored
-from shared.events import RecordedEvent
 from shared.eventstore import STREAM
 from shared.logging import get_logger
-from shared.reader import MAX_EVENT_BYTES, TRANSIENT
 from shared.tasks import cancel_and_wait
 
 log = get_logger(__name__)
 
 BATCH = 1000
-YOUNG_COLLECTIONS = (10_000, 10, 10)  # gc thresholds while rebuilding (the default: 700, 10, 10)
 WRITE_EVENTS = 4000  # events decoded before they are written, in one transaction
-READ_AHEAD = 4  # batches read ahead of the one being decoded
+READ_AHEAD = 4  # batches read ahead of those being projected
+WORKERS_FROM = 50_000  # events in the stream from which a rebuild projects in worker processes
+MAX_WORKERS = 4
 READ_TIMEOUT_S = 60.0  # a batch fails after this long without a reply
 Progress = Callable[[int, int], None]  # (events done, events in the stream)
 Ahead = asyncio.Queue[list[Stored] | Exception | None]  # batches read ahead; None: no more
+
+
+def workers_for(events: int) -> int:
+    """Worker processes for a rebuild of ``events``: one per core but this process's, up to
+    ``MAX_WORKERS``; none for a history small enough that starting them (a second or so each,
+    importing the contracts) would cost more than they save."""
+    if events < WORKERS_FROM:
+        return 0
+    return max(0, min(MAX_WORKERS, (os.cpu_count() or 1) - 1))
 
 
 async def stream_bounds(nc: NATS) -> tuple[int, int]:
@@ -59,76 +76,68 @@ async def read_batch(nc: NATS, start: int, batch: int = BATCH) -> list[Stored]:
 
 
 async def rebuild(
-    nc: NATS, store: ReadModelStore, project: Projector, progress: Progress | None = None
+    nc: NATS,
+    store: ReadModelStore,
+    project: Projector,
+    progress: Progress | None = None,
+    workers: int | None = None,
 ) -> int:
-    """Returns how many events were projected into the new generation, which is now live."""
+    """Returns how many events were projected into the new generation, which is now live.
+    ``workers``: processes that decode and project beside this one (0: this process does it all;
+    None: as many as ``workers_for`` says for the stream's size)."""
     store.ensure()
-    _, last = await stream_bounds(nc)
+    first, last = await stream_bounds(nc)
     generation = store.new_generation()
-    done, seq = await _project_from(nc, store, project, 1, last, generation, progress)
-    store.swap(generation)
-    # Events appended while rebuilding went to the old tables: bring the new ones up to date.
-    _, last = await stream_bounds(nc)
-    more, _ = await _project_from(nc, store, project, seq, last, None, None)
+    if workers is None:
+        workers = workers_for(last - first + 1 if last else 0)
+    pool = WorkerPool(workers, project) if workers > 0 else None
+    stage: _Stage = _InWorkers(pool, project) if pool is not None else _InProcess(project)
+    try:
+        done, seq = await _project_from(nc, store, stage, 1, last, generation, progress)
+        store.swap(generation)
+        # Events appended while rebuilding went to the old tables: bring the new ones up to date.
+        _, last = await stream_bounds(nc)
+        more, _ = await _project_from(nc, store, stage, seq, last, None, None)
+    finally:
+        if pool is not None:
+            await pool.close()
     return done + more
 
 
-def _decoded(seq: int, subject: str, data: bytes, types: frozenset[str] | None) -> RecordedEvent | None:
-    """The event with its personal fields read as erased, or None for one the live reader parks.
-    With ``types``, an event of any other type is None too, without decoding it: the projection
-    would change nothing for it, decodable or not.
+class _InProcess:
+    """The projecting stage without workers: each batch is projected as it is handed over."""
 
-    No case key is asked for and no personal data is opened: the projection reads no personal field
-    (tests/reporting/test_projection.py projects every event both ways and compares), so a rebuild
-    needs neither the key custodian's round trips nor the decryption, and cannot see what it does
-    not need. The live reader decodes with the key, which the process's other readers share, and
-    reads an event whose key or personal data will not open as this does (``public_decode``)."""
-    if len(data) > MAX_EVENT_BYTES:
-        log.warning("rebuild left out an oversized message", stream_seq=seq)
-        return None
-    if types is not None and _ignored_unread(subject, data, types):
-        return None
-    try:
-        record = parse_json(data)
-        if types is not None and record.get("type") not in types:
-            return None
-        return decode_record(record, key=None, seq=seq, subject=subject)
-    except Exception as exc:
-        log.warning("rebuild left out an undecodable message", stream_seq=seq, error=type(exc).__name__)
-        return None
+    in_flight = 1
+
+    def __init__(self, project: Projector) -> None:
+        self._project = project
+        self.types: frozenset[str] | None = getattr(project, "event_types", None)
+
+    def submit(self, raw: list[Stored]) -> asyncio.Future[ProjectedBatch]:
+        done: asyncio.Future[ProjectedBatch] = asyncio.get_running_loop().create_future()
+        done.set_result(project_raw(raw, self._project, self.types))
+        return done
 
 
-def _ignored_unread(subject: str, data: bytes, types: frozenset[str]) -> bool:
-    """Whether the record is of a type outside ``types``, told from its bytes without parsing them.
-    The subject names the type; a record is stored with its keys sorted, so "type" comes last. Bytes
-    that end ``,"type":"<name>"}`` hold exactly that type, if they are JSON at all: the quote before
-    "type" follows a comma, so it opens the key, and that last member is the record's own (a later
-    duplicate wins, and nothing follows it). Bytes that are not JSON would be left out anyway."""
-    name = subject.rpartition(".")[2]
-    return name not in types and name.isidentifier() and data.endswith(b',"type":"' + name.encode() + b'"}')
+class _InWorkers:
+    """The projecting stage in worker processes, a few batches in flight per worker."""
+
+    def __init__(self, pool: WorkerPool, project: Projector) -> None:
+        self._pool = pool
+        self.in_flight = 2 * pool.workers
+        self.types: frozenset[str] | None = getattr(project, "event_types", None)
+
+    def submit(self, raw: list[Stored]) -> asyncio.Future[ProjectedBatch]:
+        return self._pool.submit(raw)
 
 
-def _skipping(project: Projector) -> Projector:
-    """``project``, but an event it cannot project changes nothing (the live reader parks it)."""
-
-    def safe(event: RecordedEvent) -> Sequence[Change]:
-        try:
-            return project(event)
-        except (*TRANSIENT, *SQL_TRANSIENT):
-            raise
-        except Exception as exc:
-            log.warning(
-                "rebuild left out an event it cannot project", stream_seq=event.seq, error=type(exc).__name__
-            )
-            return []
-
-    return safe
+_Stage = _InProcess | _InWorkers
 
 
 async def _project_from(
     nc: NATS,
     store: ReadModelStore,
-    project: Projector,
+    stage: _Stage,
     seq: int,
     last: int,
     generation: int | None,
@@ -136,43 +145,61 @@ async def _project_from(
 ) -> tuple[int, int]:
     """Project sequences ``seq``..``last``; returns (events projected, the next sequence).
 
-    A pipeline: up to ``READ_AHEAD`` batches are read ahead while this one is decoded; what is
-    decoded is written (in a thread) in transactions of about ``WRITE_EVENTS`` events, while the
-    next are decoded; writes stay in stream order."""
+    A pipeline: up to ``READ_AHEAD`` batches are read ahead; batches are projected (by ``stage``,
+    several at once in workers); what is projected is written (in a thread) in transactions of about
+    ``WRITE_EVENTS`` events while the next are projected. Results and writes stay in stream order."""
     done = 0
-    types: frozenset[str] | None = getattr(project, "event_types", None)
     ahead: Ahead = asyncio.Queue(READ_AHEAD)
     reading = asyncio.create_task(_read_ahead(nc, seq, last, ahead))
     writing: asyncio.Task[int] | None = None
-    safe = _skipping(project)
-    decoded: list[RecordedEvent] = []
+    projecting: collections.deque[tuple[int, asyncio.Future[ProjectedBatch]]] = collections.deque()
+    projected: list[Projected] = []
     through = 0  # the last sequence read and not yet written (0: none)
+    read_all = False
     try:
-        while (raw := await _next(ahead)) is not None:
-            seq = raw[-1][0] + 1
-            for s, subject, data in raw:
-                event = _decoded(s, subject, data, types)
-                if event is not None:
-                    decoded.append(event)
-            through = raw[-1][0]
-            if len(decoded) >= WRITE_EVENTS:
+        while True:
+            if not read_all and len(projecting) < stage.in_flight:
+                raw = await _next(ahead)
+                if raw is None:
+                    read_all = True
+                else:
+                    projecting.append((raw[-1][0], stage.submit(wanted(raw, stage.types))))
+                continue
+            if not projecting:
+                break
+            through, future = projecting.popleft()
+            batch = await future
+            _log_left_out(batch.left_out)
+            projected.extend(batch.projected)
+            seq = through + 1
+            if len(projected) >= WRITE_EVENTS:
                 if writing is not None:
                     done += await writing
                 writing = asyncio.create_task(
-                    asyncio.to_thread(store.apply_many, decoded, safe, generation, through)
+                    asyncio.to_thread(store.apply_many, projected, changes_of, generation, through)
                 )
-                decoded, through = [], 0
+                projected, through = [], 0
             if progress:
                 progress(min(seq - 1, last), last)
         if writing is not None:
             done += await writing
             writing = None
         if through:
-            done += await asyncio.to_thread(store.apply_many, decoded, safe, generation, through)
+            done += await asyncio.to_thread(store.apply_many, projected, changes_of, generation, through)
     finally:
-        # No task of this rebuild is left when it returns or raises.
+        # No task of this rebuild is left when it returns or raises, nor a batch in a worker.
+        for _, future in projecting:
+            future.cancel()
         await cancel_and_wait(t for t in (reading, writing) if t is not None)
     return done, seq
+
+
+def _log_left_out(left_out: list[LeftOut]) -> None:
+    for note in left_out:
+        if note.error:
+            log.warning(f"rebuild left out {note.what}", stream_seq=note.seq, error=note.error)
+        else:
+            log.warning(f"rebuild left out {note.what}", stream_seq=note.seq)
 
 
 async def _next(ahead: Ahead) -> list[Stored] | None:

@@ -14,7 +14,7 @@ rebuild fills generation N+1 from the stream, then swaps the pointer and drops g
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import (
     Column,
@@ -56,6 +56,16 @@ from shared.reader import PositionMoved
 PROJECTION = "monitoring"
 DEFAULT_BASE = f"rm{SHAPE}_"
 Projector = Callable[[RecordedEvent], Sequence[Change]]
+
+
+class Sequenced(Protocol):
+    """An event, or what a projection made of it elsewhere (a rebuild's worker process)."""
+
+    @property
+    def seq(self) -> int: ...
+
+
+E = TypeVar("E", bound=Sequenced)
 
 
 def make_engine(database_url: str) -> Engine:
@@ -202,8 +212,8 @@ class ReadModelStore:
 
     def apply_many(
         self,
-        events: Iterable[RecordedEvent],
-        project: Projector,
+        events: Iterable[E],
+        project: Callable[[E], Sequence[Change]],
         generation: int | None = None,
         through: int = 0,
     ) -> int:
