@@ -11,7 +11,8 @@ writing copies of those cases (new case ids, the same decisions in the same grou
 the event store (envelope, sealing of personal fields, expected-sequence check, hash chain,
 signature). At each size, against its floor measured in the same run:
   - the raw ordered replay of the whole stream (a nats-py ordered consumer, nothing decoded);
-  - `sanctuary rebuild` of the read models, on SQLite and on PostgreSQL (--postgres), events/s;
+  - `sanctuary rebuild` of the read models, on SQLite and on PostgreSQL (--postgres), events/s, with
+    its CPU and its worker processes' (--rebuild-workers 0,1 measures each in turn);
   - the year's monitoring report from those read models (what `sanctuary report` runs), seconds: the
     funders' (the default audience) with the template alone (standing-together), then with a
     scheme's own measures (tower-hamlets' performance indicators, south-essex's service standards);
@@ -68,6 +69,7 @@ SCHEMES = ROOT / "config" / "schemes"
 # The year's report is timed for each: the template alone first, then each kind of own measures.
 REPORT_SCHEMES = ("standing-together", "tower-hamlets", "south-essex")
 AUDIENCE_ENV = "BENCH_REPORT_AUDIENCE"  # the report task's audience: funder unless it says coordinator
+WORKERS_ENV = "BENCH_REBUILD_WORKERS"  # the rebuild task's --workers ("auto": its default)
 
 
 async def raw_replay(nc: NATS) -> tuple[int, float]:
@@ -94,6 +96,7 @@ async def raw_replay(nc: NATS) -> tuple[int, float]:
 
 PROFILE_DIR: Path | None = None  # --profile: py-spy each task into this directory
 MEASURED: frozenset[str] = frozenset({"rebuild", "report", "verify", "load"})  # --only
+REBUILD_WORKERS: tuple[str, ...] = ("auto",)  # --rebuild-workers
 
 
 def timed_task(task: str, env: dict[str, str], *extra: str) -> dict[str, float]:
@@ -104,7 +107,19 @@ def timed_task(task: str, env: dict[str, str], *extra: str) -> dict[str, float]:
         out = PROFILE_DIR / f"{task}-{time.time_ns()}.txt"
         beside = Path(sys.executable).parent / "py-spy"
         spy = str(beside) if beside.exists() else shutil.which("py-spy") or "py-spy"
-        command = [spy, "record", "--format", "raw", "--rate", "100", "--output", str(out), "--", *command]
+        command = [
+            spy,
+            "record",
+            "--subprocesses",
+            "--format",
+            "raw",
+            "--rate",
+            "100",
+            "--output",
+            str(out),
+            "--",
+            *command,
+        ]
     done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{task} failed ({done.returncode}): {done.stdout[-1500:]} {done.stderr[-1500:]}")
@@ -129,8 +144,11 @@ async def run_task(task: str, date_from: str, date_to: str) -> None:
     settings = load_settings()
     started = time.perf_counter()
     cpu_before = time.process_time()
+    tree = ProcessTree()
     if task == "rebuild":
-        await _rebuild(settings)
+        chosen = os.environ.get(WORKERS_ENV, "auto")
+        with tree.sampled():
+            await _rebuild(settings, None if chosen == "auto" else int(chosen))
     elif task == "report":
         start, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
         audience = Audience(os.environ.get(AUDIENCE_ENV, Audience.FUNDER.value))
@@ -152,11 +170,70 @@ async def run_task(task: str, date_from: str, date_to: str) -> None:
     figures = {
         "seconds": seconds,
         "peak_mb": peak_mb,
-        "workers_peak_mb": workers.ru_maxrss / 1024,
+        "workers_peak_mb": max(workers.ru_maxrss / 1024, tree.peak_child_mb),
         "cpu_s": own.ru_utime + own.ru_stime - cpu_before,
-        "workers_cpu_s": workers.ru_utime + workers.ru_stime,
+        # Workers reaped by now are in RUSAGE_CHILDREN (a pool's shutdown reaps them); the sampled
+        # figure counts the same workers while they ran, for any not reaped.
+        "workers_cpu_s": max(workers.ru_utime + workers.ru_stime, tree.children_cpu_s),
+        "all_peak_mb": max(peak_mb, tree.peak_total_mb),
     }
     print(json.dumps(figures))
+
+
+class ProcessTree:
+    """This process's and its children's CPU and memory, sampled from /proc while they run: the
+    memory of the processes together (RUSAGE_CHILDREN gives only the largest child's). Linux only:
+    elsewhere, 0."""
+
+    PERIOD_S = 0.5
+
+    def __init__(self) -> None:
+        self.children_cpu_s = 0.0
+        self.peak_child_mb = 0.0
+        self.peak_total_mb = 0.0
+        self._cpu: dict[int, float] = {}
+
+    @contextlib.contextmanager
+    def sampled(self) -> Any:
+        import threading
+
+        stop = threading.Event()
+        thread = threading.Thread(target=self._sample, args=(stop,), daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+            self.children_cpu_s = sum(self._cpu.values())
+
+    def _sample(self, stop: Any) -> None:
+        me, tick = os.getpid(), os.sysconf("SC_CLK_TCK")
+        page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+        while not stop.wait(self.PERIOD_S):
+            total = 0.0
+            for pid, stat in _children(me):
+                rss = int(stat[21]) * page_mb
+                total += rss
+                if pid != me:
+                    self._cpu[pid] = (int(stat[11]) + int(stat[12])) / tick
+                    self.peak_child_mb = max(self.peak_child_mb, rss)
+            self.peak_total_mb = max(self.peak_total_mb, total)
+
+
+def _children(me: int) -> list[tuple[int, list[str]]]:
+    """(pid, the /proc/<pid>/stat fields after the command's name: state, ppid, ...) of ``me``
+    and its children (each thread's list of the children it started)."""
+    pids = {me}
+    for listing in Path(f"/proc/{me}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            pids.update(int(pid) for pid in listing.read_text().split())
+    found = []
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            text = Path(f"/proc/{pid}/stat").read_text()
+            found.append((pid, text[text.rindex(")") + 2 :].split()))
+    return found
 
 
 async def case_loads(writer: Writer, cases: int, samples: int) -> tuple[float, float, float, float]:
@@ -182,20 +259,25 @@ async def measure_at(
             print(f"  {name}: the read models are not up to date with the history: rebuilding (untimed)")
             await asyncio.to_thread(timed_task, "rebuild", db_env)
         if "rebuild" in MEASURED:
-            rebuilt = await asyncio.to_thread(timed_task, "rebuild", db_env)
-            per_s = events / rebuilt["seconds"]
-            out |= {
-                f"rebuild_{name}_s": rebuilt["seconds"],
-                f"rebuild_{name}_per_s": per_s,
-                f"rebuild_{name}_vs_raw": per_s / out["raw_replay_per_s"],
-                f"rebuild_{name}_mb": rebuilt["peak_mb"],
-                f"rebuild_{name}_cpu_s": rebuilt["cpu_s"],
-            }
-            print(
-                f"  rebuild on {name}: {per_s:,.0f} events/s "
-                f"({per_s / out['raw_replay_per_s']:.2f}x raw replay), "
-                f"peak {rebuilt['peak_mb']:,.0f} MB, CPU {rebuilt['cpu_s']:.1f} s"
-            )
+            for workers in REBUILD_WORKERS:
+                rebuilt = await asyncio.to_thread(timed_task, "rebuild", db_env | {WORKERS_ENV: workers})
+                key = f"rebuild_{name}" + (f"_w{workers}" if len(REBUILD_WORKERS) > 1 else "")
+                per_s = events / rebuilt["seconds"]
+                out |= {
+                    f"{key}_s": rebuilt["seconds"],
+                    f"{key}_per_s": per_s,
+                    f"{key}_vs_raw": per_s / out["raw_replay_per_s"],
+                    f"{key}_mb": rebuilt["peak_mb"],
+                    f"{key}_cpu_s": rebuilt["cpu_s"],
+                    f"{key}_workers_cpu_s": rebuilt["workers_cpu_s"],
+                    f"{key}_all_mb": rebuilt["all_peak_mb"],
+                }
+                print(
+                    f"  rebuild on {name} (workers {workers}): {per_s:,.0f} events/s "
+                    f"({per_s / out['raw_replay_per_s']:.2f}x raw replay), "
+                    f"peak {rebuilt['peak_mb']:,.0f} MB (with its workers {rebuilt['all_peak_mb']:,.0f} MB), "
+                    f"CPU {rebuilt['cpu_s']:.1f} s + workers' {rebuilt['workers_cpu_s']:.1f} s"
+                )
         if "report" not in MEASURED:
             continue
         period = ("--from", year[0].isoformat(), "--to", year[1].isoformat())
@@ -451,6 +533,11 @@ def parse_args() -> argparse.Namespace:
         help="measure only these, comma-separated: rebuild, report, verify, load (every one)",
     )
     parser.add_argument(
+        "--rebuild-workers",
+        default="auto",
+        help="the rebuild's --workers, comma-separated to measure each in turn (auto: its default)",
+    )
+    parser.add_argument(
         "--keep",
         type=Path,
         help="keep the history (server store, keys, KEK) in this directory; a later run with the same "
@@ -473,6 +560,7 @@ if __name__ == "__main__":
     arguments = parse_args()
     PROFILE_DIR = arguments.profile
     MEASURED = frozenset(arguments.only.split(","))
+    REBUILD_WORKERS = tuple(arguments.rebuild_workers.split(","))
     if arguments.task:
         asyncio.run(run_task(arguments.task, arguments.date_from, arguments.date_to))
     elif arguments.live_lag:
