@@ -85,6 +85,7 @@ async def test_ctrl_c_at_the_question_exits_130_and_erases_nothing(
     closed_case, settings, nc, tmp_path
 ) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "SANCTUARY_KEK")} | _env(settings)
+    env["PYTHONFAULTHANDLER"] = "1"
     proc = subprocess.Popen(
         [*SANCTUARY, "erase", closed_case, *ERASE], cwd=tmp_path, env=env,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -100,7 +101,13 @@ async def test_ctrl_c_at_the_question_exits_130_and_erases_nothing(
     proc.send_signal(signal.SIGINT)
     # Ctrl-C alone ends it: stdin stays open until it has (closed, it would be an answer of its own,
     # and a first Ctrl-C the question never saw used to leave it waiting for one).
-    proc.wait(timeout=60)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        # Where it waits, for whoever reads the failure: faulthandler writes every thread's stack.
+        proc.send_signal(signal.SIGABRT)
+        _, stacks = proc.communicate(timeout=60)
+        raise AssertionError(f"Ctrl-C did not end the erase; its threads:\n{stacks[-4000:]}") from None
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "Traceback" not in err
     assert await _has_key(nc, closed_case) and not await _erased(nc, closed_case)
