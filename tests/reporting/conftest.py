@@ -4,6 +4,7 @@ its own, dropped afterwards."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -25,9 +26,25 @@ def make_store(url: str) -> ReadModelStore:
     return store
 
 
+@contextlib.contextmanager
+def scratch_store(tmp_path: Path) -> Iterator[ReadModelStore]:
+    """A store of the test's own, its tables dropped afterwards."""
+    s = make_store(database_url(tmp_path))
+    try:
+        yield s
+    finally:
+        s.drop_everything()
+        s.engine.dispose()
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[ReadModelStore]:
-    s = make_store(database_url(tmp_path))
-    yield s
-    s.drop_everything()
-    s.engine.dispose()
+    with scratch_store(tmp_path) as s:
+        yield s
+
+
+@pytest.fixture
+def other_store(tmp_path: Path) -> Iterator[ReadModelStore]:
+    """A second store beside ``store``, for tests that compare two (on the same database)."""
+    with scratch_store(tmp_path) as s:
+        yield s

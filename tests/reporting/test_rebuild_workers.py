@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,6 @@ from services.reporting.monitoring.rebuild import _InProcess, _InWorkers, _proje
 from shared.directget import Stored
 from shared.events import RecordedEvent
 from shared.settings import REPO_ROOT
-from tests.reporting.conftest import database_url, make_store
 from tests.reporting.crash import table_rows
 from tests.reporting.test_public_decode import CASE_KEY, stored
 from tests.reporting.test_report_readmodel import PROJECT
@@ -64,14 +63,6 @@ def reading(messages: list[Stored]) -> Any:
         return [m for m in messages if m[0] >= start][:BATCH]
 
     return read_batch
-
-
-@pytest.fixture
-def other_store(tmp_path: Path) -> Iterator[ReadModelStore]:
-    s = make_store(database_url(tmp_path))
-    yield s
-    s.drop_everything()
-    s.engine.dispose()
 
 
 async def rebuilt(store: ReadModelStore, stage: Any, messages: list[Stored]) -> int:
