@@ -27,6 +27,7 @@ import shared.contracts  # noqa: F401  (registers every event type, so any case 
 from sanctuary.cli_app import app
 from sanctuary.cli_errors import EXIT_FAILURE, EXIT_REFUSED, EXIT_USAGE, CliError, problems_line
 from sanctuary.cli_nats import connected
+from sanctuary.cli_question import ask_yes_no
 from services.reporting.audit.export_html import export_html
 from services.reporting.audit.reader import disclosures, subject_access_export, verify_cases
 from services.reporting.audit.retention import DueCase, find_due_cases, run_retention
@@ -394,15 +395,12 @@ async def _case_extent(nc: NATS, case_id: str) -> tuple[int, bool]:
 
 
 def _confirmed(question: str) -> bool:
-    try:
-        return typer.confirm(question, default=False)
-    except typer.Abort as exc:
-        if isinstance(exc.__context__, KeyboardInterrupt):  # click makes Ctrl-C an Abort too
-            raise KeyboardInterrupt from None
-        # No answer (stdin closed): a script must say --yes.
+    answer = ask_yes_no(question)
+    if answer is None:  # no answer (stdin closed): a script must say --yes
         raise CliError(
             "no answer to the question: nothing erased (add --yes to erase without asking)", EXIT_USAGE
-        ) from None
+        )
+    return answer
 
 
 def _writable_dir(out: Path) -> None:
