@@ -40,7 +40,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -194,9 +196,7 @@ class ProcessTree:
         self._cpu: dict[int, float] = {}
 
     @contextlib.contextmanager
-    def sampled(self) -> Any:
-        import threading
-
+    def sampled(self) -> Iterator[None]:
         stop = threading.Event()
         thread = threading.Thread(target=self._sample, args=(stop,), daemon=True)
         thread.start()
@@ -207,7 +207,7 @@ class ProcessTree:
             thread.join()
             self.children_cpu_s = sum(self._cpu.values())
 
-    def _sample(self, stop: Any) -> None:
+    def _sample(self, stop: threading.Event) -> None:
         me, tick = os.getpid(), os.sysconf("SC_CLK_TCK")
         page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
         while not stop.wait(self.PERIOD_S):

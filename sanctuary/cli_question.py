@@ -44,5 +44,6 @@ def _wait_for_a_line() -> None:
         fd = sys.stdin.fileno()
     except (AttributeError, OSError, io.UnsupportedOperation):
         return  # not a file (a test's stand-in): its read does not block
-    while not select.select([fd], [], [], WAIT_S)[0]:
-        pass
+    readable: list[int] = []
+    while not readable:
+        readable = select.select([fd], [], [], WAIT_S)[0]

@@ -28,7 +28,7 @@ from services.reporting.monitoring import rebuild as rebuild_module
 from services.reporting.monitoring.projecting import WorkerPool
 from services.reporting.monitoring.readmodel.changes import Change
 from services.reporting.monitoring.readmodel.store import ReadModelStore
-from services.reporting.monitoring.rebuild import _InProcess, _InWorkers, _project_from
+from services.reporting.monitoring.rebuild import _InProcess, _project_from
 from shared.directget import Stored
 from shared.events import RecordedEvent
 from shared.settings import REPO_ROOT
@@ -85,7 +85,7 @@ async def test_workers_write_what_one_process_writes_and_leave_out_the_same(
     captured_logs.seek(0)
     pool = WorkerPool(2, PROJECT)
     try:
-        with_workers = await rebuilt(other_store, _InWorkers(pool, PROJECT), messages)
+        with_workers = await rebuilt(other_store, pool, messages)
     finally:
         await pool.close()
     assert with_workers == alone > 0
@@ -132,7 +132,7 @@ async def test_a_worker_killed_mid_rebuild_stops_it_and_the_live_tables_stay_as_
     pool = WorkerPool(1, KilledAt(len(messages) // 3))
     try:
         with pytest.raises(BrokenProcessPool):
-            await _project_from(NO_SERVER, store, _InWorkers(pool, PROJECT), 1, len(messages), None, None)
+            await _project_from(NO_SERVER, store, pool, 1, len(messages), None, None)
     finally:
         await pool.close()
     assert {t for t in asyncio.all_tasks() - before if not t.done()} == set()
@@ -157,16 +157,16 @@ def workers_of(pid: int) -> set[int]:
 
 ORPHANED = textwrap.dedent(
     """
-    import os, sys, time
+    import os, signal
     from shared.worker_processes import worker_pool
 
-    def started() -> None:
-        pass
+    def started() -> None:  # nothing to set up
+        return
 
     if __name__ == "__main__":
         pool = worker_pool(1, started, ())
         print(pool.submit(os.getpid).result(), flush=True)
-        time.sleep(600)  # killed long before
+        signal.pause()  # until killed
     """
 )
 

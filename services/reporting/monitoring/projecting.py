@@ -60,8 +60,9 @@ def wanted(raw: Sequence[Stored], types: frozenset[str] | None) -> list[Stored]:
 
 
 def project_raw(raw: Sequence[Stored], project: Projector, types: frozenset[str] | None) -> ProjectedBatch:
-    """Decode and project each message, in order. A message the live reader would park (too large,
-    undecodable, or its projection fails) is left out, with a note; a transient error is raised."""
+    """Decode and project each message (those ``wanted`` kept), in order. A message the live reader
+    would park (too large, undecodable, or its projection fails) is left out, with a note; a
+    transient error is raised."""
     batch = ProjectedBatch([], [])
     for seq, subject, data in raw:
         event = decode_public(seq, subject, data, types, batch.left_out)
@@ -81,7 +82,8 @@ def decode_public(
     seq: int, subject: str, data: bytes, types: frozenset[str] | None, left_out: list[LeftOut]
 ) -> RecordedEvent | None:
     """The event with its personal fields read as erased, or None (a note in ``left_out`` if the
-    live reader would park it). With ``types``, an event of any other type is None, undecoded.
+    live reader would park it). With ``types``, an event of any other type is None (``wanted`` has
+    already dropped those it can tell from their bytes).
 
     No case key is asked for and no personal data is opened: the projection reads no personal field
     (tests/reporting/test_projection.py projects every event both ways and compares), so a rebuild
@@ -90,8 +92,6 @@ def decode_public(
     reads an event whose key or personal data will not open as this does (``public_decode``)."""
     if len(data) > MAX_EVENT_BYTES:
         left_out.append(LeftOut(seq, "an oversized message", ""))
-        return None
-    if types is not None and _ignored_unread(subject, data, types):
         return None
     try:
         record = parse_json(data)
@@ -115,11 +115,12 @@ def _ignored_unread(subject: str, data: bytes, types: frozenset[str]) -> bool:
 
 class WorkerPool:
     """``workers`` processes projecting batches for one rebuild; each result comes back to the
-    event loop that asked."""
+    event loop that asked. Two batches are in flight per worker: a worker never waits for its next."""
 
     def __init__(self, workers: int, project: Projector) -> None:
         self._pool = worker_pool(workers, _start_worker, (project,))
-        self.workers = workers
+        self.in_flight = 2 * workers
+        self.types: frozenset[str] | None = getattr(project, "event_types", None)
 
     def submit(self, raw: list[Stored]) -> asyncio.Future[ProjectedBatch]:
         return asyncio.wrap_future(self._pool.submit(_in_worker, raw))
@@ -128,14 +129,19 @@ class WorkerPool:
         await asyncio.to_thread(self._pool.shutdown, True, cancel_futures=True)
 
 
+def collect_less() -> None:
+    """The garbage collector set for a process that rebuilds (see ``rebuild.few_collections``)."""
+    gc.freeze()
+    gc.set_threshold(*YOUNG_COLLECTIONS)
+
+
 _project: Projector | None = None  # a worker's projection, set as it starts
 
 
 def _start_worker(project: Projector) -> None:
     global _project
     _project = project
-    gc.freeze()  # what the imports made lives as long as the worker: the collector need not walk it
-    gc.set_threshold(*YOUNG_COLLECTIONS)
+    collect_less()  # for the worker's life: it does nothing else
 
 
 def _in_worker(raw: list[Stored]) -> ProjectedBatch:

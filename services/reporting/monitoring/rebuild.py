@@ -21,12 +21,12 @@ from collections.abc import Callable, Iterator
 from nats.aio.client import Client as NATS
 
 from services.reporting.monitoring.projecting import (
-    YOUNG_COLLECTIONS,
     LeftOut,
     Projected,
     ProjectedBatch,
     WorkerPool,
     changes_of,
+    collect_less,
     project_raw,
     wanted,
 )
@@ -91,7 +91,7 @@ async def rebuild(
     if workers is None:
         workers = workers_for(last - first + 1 if last else 0)
     pool = WorkerPool(workers, project) if workers > 0 else None
-    stage: _Stage = _InWorkers(pool, project) if pool is not None else _InProcess(project)
+    stage: _Stage = pool if pool is not None else _InProcess(project)
     try:
         done, seq = await _project_from(nc, store, stage, 1, last, generation, progress)
         store.swap(generation)
@@ -119,19 +119,7 @@ class _InProcess:
         return done
 
 
-class _InWorkers:
-    """The projecting stage in worker processes, a few batches in flight per worker."""
-
-    def __init__(self, pool: WorkerPool, project: Projector) -> None:
-        self._pool = pool
-        self.in_flight = 2 * pool.workers
-        self.types: frozenset[str] | None = getattr(project, "event_types", None)
-
-    def submit(self, raw: list[Stored]) -> asyncio.Future[ProjectedBatch]:
-        return self._pool.submit(raw)
-
-
-_Stage = _InProcess | _InWorkers
+_Stage = _InProcess | WorkerPool  # where batches are projected
 
 
 async def _project_from(
@@ -236,8 +224,7 @@ def few_collections() -> Iterator[None]:
     a fifth of a rebuild. What is loaded by now is set aside for the collector (it lives as long as
     the process anyway), and the young are looked at less often."""
     thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(*YOUNG_COLLECTIONS)
+    collect_less()
     try:
         yield
     finally:
