@@ -290,7 +290,7 @@ def _readable(
                 repeated = True
         for name in ("hash", "prev_hash", "type", "event_id"):
             record[name]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # the last: nested past json's depth
         if not repeated:
             findings.append(Finding(seq, MALFORMED, "not an event record"))
         return None, repeated, b"", ""

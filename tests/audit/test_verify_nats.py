@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from services.reporting.audit import reader
 from services.reporting.audit.reader import verify_all, verify_cases
-from shared.audit_verify import ALTERED, FORGED, GAP, UNANCHORED, CaseChecker, verify_case
+from shared.audit_verify import ALTERED, FORGED, GAP, MALFORMED, UNANCHORED, CaseChecker, verify_case
 from shared.codec import GENESIS_HASH, build_record, canonical, chain_and_sign, event_hash
 from shared.contracts.audit import AuditReadOutcome, AuditReadRecorded, AuditView
 from shared.crypto import KeyStore
@@ -187,6 +187,25 @@ def test_an_event_id_repeated_in_an_unbroken_chain_is_reported_for_one_case(sign
         prev = record["hash"]
     found = verify_case(case_id, raw, load_verifier(signing_dir)).findings
     assert [(f.seq, f.kind) for f in found] == [(2, GAP)]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 100_000 + b"1" + b"}" * 100_000],
+    ids=["arrays", "objects"],
+)
+def test_a_message_nested_too_deep_to_read_is_reported_not_raised(signing_dir, data: bytes):
+    """Bytes anyone with publish rights could put in the stream: json.loads gives up on them with a
+    RecursionError, which once ended ``verify --all`` instead of being reported as a finding. The
+    one-pass check and the case's own check both report it."""
+    case_id = new_case_id("V")
+    raw = [(1, f"case.{case_id}.referral.KernelNoteAdded", data)]
+    verifier = load_verifier(signing_dir)
+    alone = verify_case(case_id, raw, verifier)
+    assert [(f.seq, f.kind) for f in alone.findings][:1] == [(1, MALFORMED)]
+    checker = CaseChecker(case_id, verifier)
+    checker.add(*raw[0])
+    assert checker.finish() in (None, alone)
 
 
 async def test_a_payload_altered_on_disk_is_caught(fresh_nats_server, signing_dir):
