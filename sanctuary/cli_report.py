@@ -78,8 +78,8 @@ def rebuild_command(
         typer.Option(
             "--workers",
             min=0,
-            help="processes that decode and project beside this one (0: none; default: one per core "
-            "but one, for a history of 50,000 events or more)",
+            help="processes that read, decode and project beside this one (0: none; default: one "
+            "per core, up to four, for a history of 50,000 events or more)",
         ),
     ] = None,
 ) -> None:
@@ -115,7 +115,7 @@ async def _rebuild(settings: Settings, workers: int | None = None) -> None:
             def step(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            count = await rebuild(runtime.connection, store, project, step, workers)
+            count = await rebuild(runtime.connection, store, project, step, workers, settings)
         typer.echo(f"projected {count} events into fresh read models")
     finally:
         await runtime.stop()

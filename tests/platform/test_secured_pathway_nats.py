@@ -1,6 +1,7 @@
 """The four services run under deploy/nats-users.conf's users on a real secured server: a referrer's
 system submits, the coordinator's accepts, the assessment service opens the CPO work item, the
-reporting service publishes the police view, and the police read it as view_police."""
+reporting service publishes the police view, and the police read it as view_police; a rebuild as
+the reporting user, with a worker process reading the stream, gets what it gets alone."""
 
 from __future__ import annotations
 
@@ -26,9 +27,13 @@ from services.contractor.app import create_app as contractor_app
 from services.keys.app import create_app as keys_app
 from services.referral.app import create_app as referral_app
 from services.reporting.app import create_app as reporting_app
+from services.reporting.monitoring.readmodel.projection import MonitoringProjection
+from services.reporting.monitoring.readmodel.store import ReadModelStore, make_engine
+from services.reporting.monitoring.rebuild import rebuild
 from services.reporting.views.stream import VIEWS_STREAM
 from shared.bus import send_command
 from shared.case_keys import CaseKeyClient
+from shared.catalogue import load_catalogue
 from shared.commands import CommandReply
 from shared.contracts.referral import AcceptReferral, SubmitReferral, case_id_for
 from shared.eventstore import STREAM, EventStore
@@ -36,6 +41,7 @@ from shared.settings import load_settings
 from tests.conftest import TEST_KEK
 from tests.platform.conftest import SERVICES, user_url
 from tests.referral.scenarios import COORDINATOR, cid, form_data, submission
+from tests.reporting.crash import table_rows
 from tests.waiting import DEADLINE_S
 
 pytestmark = pytest.mark.nats
@@ -95,7 +101,10 @@ async def eventually(probe: Any, what: str, seconds: float = DEADLINE_S) -> Any:
 
 
 async def test_a_referral_goes_from_referrer_to_the_police_view_under_deploy_permissions(
-    services_as_their_users: list[MutableMapping[str, Any]], connect_as: Any
+    services_as_their_users: list[MutableMapping[str, Any]],
+    connect_as: Any,
+    secured_server: NatsServer,
+    tmp_path: Path,
 ) -> None:
     operator, operator_errors = await connect_as("operator")
     for name in SERVICES:
@@ -143,7 +152,21 @@ async def test_a_referral_goes_from_referrer_to_the_police_view_under_deploy_per
     assert types[0] == "ReferralSubmitted" and "ReferralAccepted" in types and "CpoWorkItemOpened" in types
     opened = "Alice Example" in history[0].payload.model_dump_json()  # synthetic; opened, not erased
     assert opened, "the operator's host could not open the personal fields"
+
+    # `sanctuary rebuild` runs as the reporting user; its workers read the stream on connections of
+    # their own, made with the same settings: as that user, with its inbox, and nothing more.
+    reporting, reporting_errors = await connect_as("reporting")
+    as_reporting = load_settings(nats_url=user_url(secured_server, "reporting"))
+    rebuilt = []
+    for workers in (0, 1):
+        store = ReadModelStore(make_engine(f"sqlite:///{tmp_path / f'rebuilt-{workers}.db'}"))
+        project = MonitoringProjection(load_catalogue())
+        assert await rebuild(reporting, store, project, None, workers, as_reporting) > 0
+        rebuilt.append(table_rows(store))
+        store.engine.dispose()
+    assert rebuilt[0] == rebuilt[1]
     assert [coordinator_errors, referrer_errors, operator_errors, police_errors] == [[], [], [], []]
+    assert reporting_errors == []
     # Nothing the services did on the way was refused by the server.
     refused = [e for e in services_as_their_users if e["event"] == "nats error"]
     assert refused == []

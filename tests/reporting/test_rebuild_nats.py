@@ -19,6 +19,7 @@ from services.reporting.monitoring.rebuild import rebuild
 from services.reporting.monitoring.report.model import Audience
 from shared.catalogue import load_catalogue
 from shared.eventstore import STREAM
+from shared.settings import load_settings
 from tests.reporting.crash import table_rows
 from tests.reporting.expected_year import CASES, SECTIONS
 from tests.reporting.on_nats import append_history, report_of_cases, unprefixed
@@ -31,7 +32,7 @@ pytestmark = [pytest.mark.nats, pytest.mark.readmodel]
 
 @pytest.mark.parametrize("workers", [0, 2], ids=["in-process", "two-workers"])
 async def test_rebuild_from_the_stream_matches_live_projection(
-    nc, store_for, tmp_path: Path, workers: int
+    nc, nats_server, store_for, tmp_path: Path, workers: int
 ) -> None:
     prefix = f"RB{uuid.uuid4().hex[:8]}-"
     project = MonitoringProjection(load_catalogue())
@@ -44,7 +45,9 @@ async def test_rebuild_from_the_stream_matches_live_projection(
             store.apply(event, project)
         live = report_of_cases(store, prefix, PERIOD, Audience.COORDINATOR).as_json()
         seen: list[tuple[int, int]] = []
-        await rebuild(nc, store, project, lambda done, total: seen.append((done, total)), workers)
+        # The workers read the stream on connections of their own, made with these settings.
+        bus = load_settings(NATS_URL=nats_server.url)
+        await rebuild(nc, store, project, lambda done, total: seen.append((done, total)), workers, bus)
         assert store.active_generation() == 2
         assert seen and seen[-1][0] == seen[-1][1] >= recorded[-1].seq
         assert store.position() >= recorded[-1].seq

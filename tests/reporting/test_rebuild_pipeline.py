@@ -1,6 +1,6 @@
-"""The rebuild's pipeline without a server: batches read ahead, events left out still move the
-position, a read that fails stops the rebuild with its error (nothing left running), and the
-collector's settings come back as they were."""
+"""The rebuild's pipeline without a server: spans read ahead, events left out still move the
+position, a gap in the stream is stepped over, a read that fails stops the rebuild with its error
+(nothing left running), and the collector's settings come back as they were."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from services.reporting.monitoring import rebuild as rebuild_module
 from services.reporting.monitoring.readmodel.store import ReadModelStore
 from services.reporting.monitoring.rebuild import _InProcess, _project_from, few_collections
 from shared.directget import Stored
+from tests.reporting.crash import table_rows
+from tests.reporting.listed import Listed
+from tests.reporting.test_rebuild_workers import the_stream
 from tests.reporting.test_report_readmodel import PROJECT
 
 pytestmark = pytest.mark.readmodel
@@ -32,47 +35,57 @@ def left_out(seq: int) -> Stored:
     return (seq, f"case.C-{seq % 7}.referral.ReferralSubmitted", b"not a record")
 
 
-NO_SERVER: Any = None  # read_batch is replaced: no connection is used
-
-
-def reading(messages: list[Stored], fail_from: int | None = None) -> Any:
-    async def read_batch(nc: Any, start: int, batch: int = 3) -> list[Stored]:
-        if fail_from is not None and start >= fail_from:
-            raise ConnectionError("the server went away")
-        return [m for m in messages if m[0] >= start][:3]
-
-    return read_batch
+@pytest.fixture(autouse=True)
+def small_spans(monkeypatch: Any) -> None:
+    monkeypatch.setattr(rebuild_module, "BATCH", 3)  # many spans, several read ahead at once
 
 
 async def test_events_left_out_still_move_the_position(store: ReadModelStore, monkeypatch: Any) -> None:
     messages = [left_out(seq) for seq in range(1, 12)]
-    monkeypatch.setattr(rebuild_module, "read_batch", reading(messages))
     monkeypatch.setattr(rebuild_module, "WRITE_EVENTS", 2)
     generation = store.new_generation()
     seen: list[tuple[int, int]] = []
     done, after = await _project_from(
-        NO_SERVER,
-        store,
-        _InProcess(PROJECT),
-        1,
-        11,
-        generation,
-        lambda d, t: seen.append((d, t)),
+        store, _InProcess(PROJECT, Listed(messages)), 1, 11, generation, lambda d, t: seen.append((d, t))
     )
     assert (done, after) == (0, 12)
     assert store.position(generation) == 11
     assert seen[-1] == (11, 11)
 
 
+async def test_a_gap_in_the_stream_is_stepped_over_and_each_event_projected_once(
+    store: ReadModelStore, other_store: ReadModelStore
+) -> None:
+    """A span whose messages were deleted brings the next ones the stream holds: they are the next
+    span's, and projected there once, as a rebuild of the stream without the gap projects them."""
+    events = the_stream()[:40]
+    whole = [(seq, subject, data) for seq, (_, subject, data) in enumerate(events, start=1)]
+    gapped = [m for m in whole if not 5 <= m[0] <= 12]  # three spans of 3 missing or part-missing
+    renumbered = [(seq, subject, data) for seq, (_, subject, data) in enumerate(gapped, start=1)]
+    generation = store.new_generation()
+    done, after = await _project_from(store, _InProcess(PROJECT, Listed(gapped)), 1, 40, generation, None)
+    assert after == 41 and store.position(generation) == 40
+    store.swap(generation)
+    other = other_store.new_generation()
+    alone, _ = await _project_from(
+        other_store, _InProcess(PROJECT, Listed(renumbered)), 1, len(renumbered), other, None
+    )
+    other_store.swap(other)
+    assert done == alone > 0
+    rows, rows_without_gap = table_rows(store), table_rows(other_store)
+    assert rows.pop("positions") != rows_without_gap.pop("positions")  # 40 read; 32 without the gap
+    assert rows == rows_without_gap
+
+
 async def test_a_read_that_fails_stops_the_rebuild_with_its_error(
     store: ReadModelStore, monkeypatch: Any
 ) -> None:
     messages = [left_out(seq) for seq in range(1, 30)]
-    monkeypatch.setattr(rebuild_module, "read_batch", reading(messages, fail_from=7))
     generation = store.new_generation()
     before = asyncio.all_tasks()
     with pytest.raises(ConnectionError):
-        await _project_from(NO_SERVER, store, _InProcess(PROJECT), 1, 29, generation, None)
+        failing = _InProcess(PROJECT, Listed(messages, fail_from=7))
+        await _project_from(store, failing, 1, 29, generation, None)
     assert {t for t in asyncio.all_tasks() - before if not t.done()} == set()
 
 

@@ -1,10 +1,12 @@
-"""A rebuild that decodes and projects in worker processes writes exactly what one that does it all
-in its own process writes, and logs the same messages left out; a worker killed (SIGKILL) in the
-middle of a rebuild stops it with an error and leaves the live tables as they were, with no process
-left behind; and a worker whose rebuilding process is killed leaves by itself.
+"""A rebuild that reads, decodes and projects in worker processes, and works out the day counts in
+them, writes exactly what one that does it all in its own process writes (day counts included),
+and logs the same messages left out; a worker killed (SIGKILL) in the middle of a rebuild stops it
+with an error and leaves the live tables as they were, with no process left behind; and a worker
+whose rebuilding process is killed leaves by itself.
 
-No server: the stream's batches are read from a list (the pipeline tests do the same); the workers
-are real processes decoding the real bytes of the hand-built year."""
+No server: the stream is read from a list (the pipeline tests do the same; tests/reporting/
+test_rebuild_nats.py and tests/platform read a real server's); the workers are real processes
+reading it, and decoding the real bytes of the hand-built year."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ import pytest
 
 from services.reporting.monitoring import rebuild as rebuild_module
 from services.reporting.monitoring.projecting import WorkerPool
+from services.reporting.monitoring.readmodel import day_count_upkeep
 from services.reporting.monitoring.readmodel.changes import Change
 from services.reporting.monitoring.readmodel.store import ReadModelStore
 from services.reporting.monitoring.rebuild import _InProcess, _project_from
@@ -33,6 +36,7 @@ from shared.directget import Stored
 from shared.events import RecordedEvent
 from shared.settings import REPO_ROOT
 from tests.reporting.crash import table_rows
+from tests.reporting.listed import Listed
 from tests.reporting.test_public_decode import CASE_KEY, stored
 from tests.reporting.test_report_readmodel import PROJECT
 from tests.reporting.year import year
@@ -40,8 +44,7 @@ from tests.waiting import until
 
 pytestmark = pytest.mark.readmodel
 
-NO_SERVER: Any = None  # read_batch is replaced: no connection is used
-BATCH = 7  # messages per batch read: several batches in flight at once, and a part-filled last one
+BATCH = 7  # sequences per span: several spans in flight at once, and a part-filled last one
 
 
 def the_stream() -> list[Stored]:
@@ -58,32 +61,34 @@ def the_stream() -> list[Stored]:
     return messages
 
 
-def reading(messages: list[Stored]) -> Any:
-    async def read_batch(nc: Any, start: int, batch: int = BATCH) -> list[Stored]:
-        return [m for m in messages if m[0] >= start][:BATCH]
-
-    return read_batch
+@pytest.fixture(autouse=True)
+def small_spans(monkeypatch: Any) -> None:
+    monkeypatch.setattr(rebuild_module, "BATCH", BATCH)
+    monkeypatch.setattr(rebuild_module, "WRITE_EVENTS", 20)  # several transactions
+    monkeypatch.setattr(day_count_upkeep, "EVERY_CASE_CHUNK", 2)  # the day counts: several spans
 
 
 async def rebuilt(store: ReadModelStore, stage: Any, messages: list[Stored]) -> int:
+    """The rebuild's steps; with workers, they work out the day counts too, a span of cases each."""
     generation = store.new_generation()
-    done, after = await _project_from(NO_SERVER, store, stage, 1, len(messages), generation, None)
+    done, after = await _project_from(store, stage, 1, len(messages), generation, None)
     assert after == len(messages) + 1
-    store.swap(generation)
+    counted = await stage.count_days(store, generation) if isinstance(stage, WorkerPool) else None
+    if counted is not None:
+        assert len(counted) == len(store.case_spans(generation)) > 1
+    store.swap(generation, counted)
     return done
 
 
 async def test_workers_write_what_one_process_writes_and_leave_out_the_same(
-    store: ReadModelStore, other_store: ReadModelStore, monkeypatch: Any, captured_logs: io.StringIO
+    store: ReadModelStore, other_store: ReadModelStore, captured_logs: io.StringIO
 ) -> None:
     messages = the_stream()
-    monkeypatch.setattr(rebuild_module, "read_batch", reading(messages))
-    monkeypatch.setattr(rebuild_module, "WRITE_EVENTS", 20)  # several transactions
-    alone = await rebuilt(store, _InProcess(PROJECT), messages)
+    alone = await rebuilt(store, _InProcess(PROJECT, Listed(messages)), messages)
     logged_alone = captured_logs.getvalue()
     captured_logs.truncate(0)
     captured_logs.seek(0)
-    pool = WorkerPool(2, PROJECT)
+    pool = WorkerPool(2, PROJECT, Listed(messages))
     try:
         with_workers = await rebuilt(other_store, pool, messages)
     finally:
@@ -121,18 +126,16 @@ class KilledAt:
 
 
 async def test_a_worker_killed_mid_rebuild_stops_it_and_the_live_tables_stay_as_they_were(
-    store: ReadModelStore, monkeypatch: Any
+    store: ReadModelStore,
 ) -> None:
     messages = the_stream()
-    monkeypatch.setattr(rebuild_module, "read_batch", reading(messages))
-    monkeypatch.setattr(rebuild_module, "WRITE_EVENTS", 20)
-    await rebuilt(store, _InProcess(PROJECT), messages)
+    await rebuilt(store, _InProcess(PROJECT, Listed(messages)), messages)
     live, generation = table_rows(store), store.active_generation()
     before = asyncio.all_tasks()
-    pool = WorkerPool(1, KilledAt(len(messages) // 3))
+    pool = WorkerPool(1, KilledAt(len(messages) // 3), Listed(messages))
     try:
         with pytest.raises(BrokenProcessPool):
-            await _project_from(NO_SERVER, store, pool, 1, len(messages), None, None)
+            await _project_from(store, pool, 1, len(messages), None, None)
     finally:
         await pool.close()
     assert {t for t in asyncio.all_tasks() - before if not t.done()} == set()

@@ -16,13 +16,14 @@ from nats.aio.client import Client as NATS
 from services.reporting.audit.checkpointer import newest_checkpoint, newest_checkpoints
 from services.reporting.audit.signature_pool import SignaturePool
 from services.reporting.audit.timeline import payload_fields
-from services.reporting.monitoring.rebuild import read_batch, stream_bounds
+from services.reporting.monitoring.reading import OnConnection, stream_bounds
 from shared.audit_verify import DEFAULT_ANCHOR_BOUND, CaseChecker, CaseVerification, verify_case
 from shared.contracts.reporting import DisclosureRecorded
 from shared.events import RecordedEvent
 from shared.eventstore import EventStore, case_filter, read_matching
 from shared.personal import split_personal
 from shared.signing import SignatureVerifier
+from shared.tasks import cancel_and_wait
 
 VERIFY_BATCH = 1000
 POOL_FROM = 20_000  # stored events from which signatures are checked on worker processes
@@ -74,22 +75,32 @@ async def _verify_all(
     now = datetime.now(UTC)
     checkpoints = await newest_checkpoints(nc)
     checkers: dict[str, CaseChecker] = {}
+    stream = OnConnection(nc)
     seq = 1
-    batch = asyncio.ensure_future(read_batch(nc, seq, VERIFY_BATCH)) if last else None
-    while batch is not None:
-        raw = await batch
-        seq = raw[-1][0] + 1 if raw else last + 1
-        batch = asyncio.ensure_future(read_batch(nc, seq, VERIFY_BATCH)) if raw and seq <= last else None
-        for s, subject, data in raw:
-            case_id = subject.split(".")[1]
-            checker = checkers.get(case_id)
-            if checker is None:
-                checker = checkers[case_id] = CaseChecker(
-                    case_id, verifier, checkpoints.pop(case_id, None), now=now, bound=bound, signatures=pool
-                )
-            checker.add(s, subject, data)
-        if pool is not None:
-            await pool.sent()
+    batch = asyncio.ensure_future(stream.read(seq, VERIFY_BATCH)) if last else None
+    try:
+        while batch is not None:
+            raw = await batch
+            seq = raw[-1][0] + 1 if raw else last + 1
+            batch = asyncio.ensure_future(stream.read(seq, VERIFY_BATCH)) if raw and seq <= last else None
+            for s, subject, data in raw:
+                case_id = subject.split(".")[1]
+                checker = checkers.get(case_id)
+                if checker is None:
+                    checker = checkers[case_id] = CaseChecker(
+                        case_id,
+                        verifier,
+                        checkpoints.pop(case_id, None),
+                        now=now,
+                        bound=bound,
+                        signatures=pool,
+                    )
+                checker.add(s, subject, data)
+            if pool is not None:
+                await pool.sent()
+    finally:
+        if batch is not None:  # the pass stopped early: the batch read ahead is not left running
+            await cancel_and_wait([batch])
     if pool is not None:
         await pool.settle()
     out = []

@@ -1,21 +1,28 @@
-"""A rebuild's middle stage: stored messages become row changes, decoded with their personal fields
-read as erased, then projected. Pure, so it runs in the rebuilding process or in worker processes
-beside it (``WorkerPool``): in one process a rebuild's reading, decoding, projecting and SQL all
-take turns under one interpreter lock, and the rebuild is one core's work however many there are.
+"""A rebuild's middle stage: a span of the stream's sequences is read, and its messages become row
+changes, decoded with their personal fields read as erased, then projected. It runs in the
+rebuilding process or in worker processes beside it (``WorkerPool``): in one process a rebuild's
+reading, decoding, projecting and SQL all take turns under one interpreter lock, and the rebuild is
+one core's work however many there are.
 
-A worker writes nothing anywhere, not even a log line: what it could not decode or project comes
-back as a note (``LeftOut``) for the rebuilding process to log.
+A worker reads its spans from the server itself, on a connection of its own made with the same
+settings (the same NATS user): the messages' bytes do not pass through the rebuilding process,
+whose interpreter then only writes SQL. The decoding and projecting are pure. A worker writes
+nothing anywhere, not even a log line: what it could not decode or project comes back as a note
+(``LeftOut``) for the rebuilding process to log.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import gc
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from services.reporting.monitoring.readmodel.changes import Change
 from services.reporting.monitoring.readmodel.consumer import SQL_TRANSIENT
+from services.reporting.monitoring.readmodel.store import ReadModelStore, make_engine
+from services.reporting.monitoring.report.day_counts import Counts
 from shared.codec import decode_record, parse_json
 from shared.directget import Stored
 from shared.events import RecordedEvent
@@ -44,6 +51,25 @@ class LeftOut(NamedTuple):
 class ProjectedBatch(NamedTuple):
     projected: list[Projected]
     left_out: list[LeftOut]
+
+
+class StreamSource(Protocol):
+    """Where a rebuild reads the stream: the messages from ``start`` on, up to ``size`` of them."""
+
+    async def read(self, start: int, size: int) -> list[Stored]: ...
+
+    async def close(self) -> None: ...
+
+
+async def read_and_project(
+    source: StreamSource, first: int, last: int, project: Projector, types: frozenset[str] | None
+) -> ProjectedBatch:
+    """The span of sequences ``first``..``last`` read from ``source``, decoded and projected.
+
+    A read from ``first`` brings the next messages the stream holds, so one that meets a gap (a
+    message deleted) brings some from beyond the span too: those are the next span's."""
+    raw = [m for m in await source.read(first, last - first + 1) if m[0] <= last]
+    return project_raw(wanted(raw, types), project, types)
 
 
 def changes_of(item: Projected) -> Sequence[Change]:
@@ -114,16 +140,25 @@ def _ignored_unread(subject: str, data: bytes, types: frozenset[str]) -> bool:
 
 
 class WorkerPool:
-    """``workers`` processes projecting batches for one rebuild; each result comes back to the
-    event loop that asked. Two batches are in flight per worker: a worker never waits for its next."""
+    """``workers`` processes reading and projecting spans of the stream for one rebuild; each result
+    comes back to the event loop that asked. Two spans are in flight per worker: a worker never
+    waits for its next. ``source`` is how a worker reads (picklable; it connects in the worker)."""
 
-    def __init__(self, workers: int, project: Projector) -> None:
-        self._pool = worker_pool(workers, _start_worker, (project,))
+    def __init__(self, workers: int, project: Projector, source: StreamSource) -> None:
+        self._pool = worker_pool(workers, _start_worker, (project, source))
         self.in_flight = 2 * workers
-        self.types: frozenset[str] | None = getattr(project, "event_types", None)
 
-    def submit(self, raw: list[Stored]) -> asyncio.Future[ProjectedBatch]:
-        return asyncio.wrap_future(self._pool.submit(_in_worker, raw))
+    def submit(self, first: int, last: int) -> asyncio.Future[ProjectedBatch]:
+        return asyncio.wrap_future(self._pool.submit(_in_worker, first, last))
+
+    async def count_days(self, store: ReadModelStore, generation: int) -> list[Counts]:
+        """What each of the generation's spans of cases adds to its day counts (``store.swap``
+        takes them), worked out in the workers, a span each at a time: they read the tables
+        themselves, on connections of their own (they write nothing)."""
+        url = store.engine.url.render_as_string(hide_password=False)
+        spans = await asyncio.to_thread(store.case_spans, generation)
+        counting = [self._pool.submit(_count_in_worker, url, store.base, generation, *span) for span in spans]
+        return list(await asyncio.gather(*(asyncio.wrap_future(f) for f in counting)))
 
     async def close(self) -> None:
         await asyncio.to_thread(self._pool.shutdown, True, cancel_futures=True)
@@ -135,15 +170,41 @@ def collect_less() -> None:
     gc.set_threshold(*YOUNG_COLLECTIONS)
 
 
-_project: Projector | None = None  # a worker's projection, set as it starts
+class _Worker(NamedTuple):
+    project: Projector
+    source: StreamSource
+    loop: asyncio.AbstractEventLoop  # the worker's own, run for each read
+    stores: dict[tuple[str, str], ReadModelStore]  # (database URL, base) -> the store, once opened
 
 
-def _start_worker(project: Projector) -> None:
-    global _project
-    _project = project
+_worker: _Worker | None = None  # set as a worker starts
+
+
+def _start_worker(project: Projector, source: StreamSource) -> None:
+    global _worker
+    _worker = _Worker(project, source, asyncio.new_event_loop(), {})
+    atexit.register(_stop_worker)  # a worker leaving as its pool shuts down closes its connection
     collect_less()  # for the worker's life: it does nothing else
 
 
-def _in_worker(raw: list[Stored]) -> ProjectedBatch:
-    assert _project is not None, "a worker is started with its projection"
-    return project_raw(raw, _project, getattr(_project, "event_types", None))
+def _stop_worker() -> None:
+    if _worker is not None:
+        _worker.loop.run_until_complete(_worker.source.close())
+        _worker.loop.close()
+        for store in _worker.stores.values():
+            store.engine.dispose()
+
+
+def _in_worker(first: int, last: int) -> ProjectedBatch:
+    assert _worker is not None, "a worker is started with its projection and its source"
+    project, source, loop, _ = _worker
+    types = getattr(project, "event_types", None)
+    return loop.run_until_complete(read_and_project(source, first, last, project, types))
+
+
+def _count_in_worker(url: str, base: str, generation: int, first: str, last: str) -> Counts:
+    assert _worker is not None, "a worker is started before it is given work"
+    store = _worker.stores.get((url, base))
+    if store is None:
+        store = _worker.stores[(url, base)] = ReadModelStore(make_engine(url), base)
+    return store.counts_between(generation, first, last)

@@ -24,55 +24,36 @@ from services.reporting.monitoring.projecting import (
     LeftOut,
     Projected,
     ProjectedBatch,
+    StreamSource,
     WorkerPool,
     changes_of,
     collect_less,
-    project_raw,
-    wanted,
+    read_and_project,
 )
+from services.reporting.monitoring.reading import OnBus, OnConnection, stream_bounds
 from services.reporting.monitoring.readmodel.store import Projector, ReadModelStore
-from shared import directget
-from shared.directget import Stored
-from shared.eventstore import STREAM
 from shared.logging import get_logger
+from shared.settings import Settings
 from shared.tasks import cancel_and_wait
 
 log = get_logger(__name__)
 
-BATCH = 1000
+BATCH = 1000  # sequences per span read and projected
 WRITE_EVENTS = 4000  # events decoded before they are written, in one transaction
-READ_AHEAD = 4  # batches read ahead of those being projected
+READ_AHEAD = 4  # spans read ahead of the one being projected (in this process)
 WORKERS_FROM = 50_000  # events in the stream from which a rebuild projects in worker processes
 MAX_WORKERS = 4
-READ_TIMEOUT_S = 60.0  # a batch fails after this long without a reply
+OWNER = "reporting"  # whose NATS user the workers read as
 Progress = Callable[[int, int], None]  # (events done, events in the stream)
-Ahead = asyncio.Queue[list[Stored] | Exception | None]  # batches read ahead; None: no more
 
 
 def workers_for(events: int) -> int:
-    """Worker processes for a rebuild of ``events``: one per core but this process's, up to
-    ``MAX_WORKERS``; none for a history small enough that starting them (a second or so each,
-    importing the contracts) would cost more than they save."""
+    """Worker processes for a rebuild of ``events``: one per core, up to ``MAX_WORKERS``; none for a
+    history small enough that starting them (a second or so each, importing the contracts) would
+    cost more than they save. The workers read, decode and project; this process writes SQL."""
     if events < WORKERS_FROM:
         return 0
-    return max(0, min(MAX_WORKERS, (os.cpu_count() or 1) - 1))
-
-
-async def stream_bounds(nc: NATS) -> tuple[int, int]:
-    info = await nc.jetstream().stream_info(STREAM)
-    return int(info.state.first_seq), int(info.state.last_seq)
-
-
-# Every message of CASES (bound to ``case.>``: the same messages). The server counts what a batch
-# leaves pending at each request: for ">" from the stream's own state, for any other filter by
-# matching every subject stored or scanning every block after the batch, so a batch would cost in
-# proportion to the whole history and a whole pass in proportion to its square.
-EVERY_EVENT = ">"
-
-
-async def read_batch(nc: NATS, start: int, batch: int = BATCH) -> list[Stored]:
-    """Up to ``batch`` messages of the whole stream from ``start`` (sequence, subject, bytes)."""
-    return (await directget.read_batch(nc, STREAM, EVERY_EVENT, start, batch, READ_TIMEOUT_S)).messages
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
 
 
 async def rebuild(
@@ -81,23 +62,30 @@ async def rebuild(
     project: Projector,
     progress: Progress | None = None,
     workers: int | None = None,
+    settings: Settings | None = None,
 ) -> int:
     """Returns how many events were projected into the new generation, which is now live.
-    ``workers``: processes that decode and project beside this one (0: this process does it all;
-    None: as many as ``workers_for`` says for the stream's size)."""
+    ``workers``: processes that read, decode and project beside this one (0: this process does it
+    all; None: as many as ``workers_for`` says for the stream's size). They connect with
+    ``settings``, as the reporting service's user: without settings there are none."""
     store.ensure()
     first, last = await stream_bounds(nc)
     generation = store.new_generation()
     if workers is None:
-        workers = workers_for(last - first + 1 if last else 0)
-    pool = WorkerPool(workers, project) if workers > 0 else None
-    stage: _Stage = pool if pool is not None else _InProcess(project)
+        workers = workers_for(last - first + 1 if last else 0) if settings is not None else 0
+    if workers > 0 and settings is None:
+        raise ValueError("a rebuild's workers connect with the settings: give them, or no workers")
+    pool = WorkerPool(workers, project, OnBus(settings, OWNER)) if settings and workers > 0 else None
+    stage: _Stage = pool if pool is not None else _InProcess(project, OnConnection(nc))
     try:
-        done, seq = await _project_from(nc, store, stage, 1, last, generation, progress)
-        store.swap(generation)
+        done, seq = await _project_from(store, stage, max(first, 1), last, generation, progress)
+        # The new tables' day counts are worked out from every case before the swap: by the
+        # workers, when there are some, a span of cases each.
+        counted = await pool.count_days(store, generation) if pool is not None else None
+        await asyncio.to_thread(store.swap, generation, counted)
         # Events appended while rebuilding went to the old tables: bring the new ones up to date.
         _, last = await stream_bounds(nc)
-        more, _ = await _project_from(nc, store, stage, seq, last, None, None)
+        more, _ = await _project_from(store, stage, seq, last, None, None)
     finally:
         if pool is not None:
             await pool.close()
@@ -105,25 +93,24 @@ async def rebuild(
 
 
 class _InProcess:
-    """The projecting stage without workers: each batch is projected as it is handed over."""
+    """The projecting stage without workers: spans are read ahead on this process's connection, and
+    each is projected here as its turn comes."""
 
-    in_flight = 1
+    in_flight = READ_AHEAD
 
-    def __init__(self, project: Projector) -> None:
+    def __init__(self, project: Projector, source: StreamSource) -> None:
         self._project = project
-        self.types: frozenset[str] | None = getattr(project, "event_types", None)
+        self._source = source
+        self._types: frozenset[str] | None = getattr(project, "event_types", None)
 
-    def submit(self, raw: list[Stored]) -> asyncio.Future[ProjectedBatch]:
-        done: asyncio.Future[ProjectedBatch] = asyncio.get_running_loop().create_future()
-        done.set_result(project_raw(raw, self._project, self.types))
-        return done
+    def submit(self, first: int, last: int) -> asyncio.Future[ProjectedBatch]:
+        return asyncio.ensure_future(read_and_project(self._source, first, last, self._project, self._types))
 
 
-_Stage = _InProcess | WorkerPool  # where batches are projected
+_Stage = _InProcess | WorkerPool  # where spans are read and projected
 
 
 async def _project_from(
-    nc: NATS,
     store: ReadModelStore,
     stage: _Stage,
     seq: int,
@@ -133,30 +120,28 @@ async def _project_from(
 ) -> tuple[int, int]:
     """Project sequences ``seq``..``last``; returns (events projected, the next sequence).
 
-    A pipeline: up to ``READ_AHEAD`` batches are read ahead; batches are projected (by ``stage``,
-    several at once in workers); what is projected is written (in a thread) in transactions of about
-    ``WRITE_EVENTS`` events while the next are projected. Results and writes stay in stream order."""
+    A pipeline: spans of ``BATCH`` sequences are handed to ``stage``, several at once, to be read
+    and projected; what is projected is written (in a thread) in transactions of about
+    ``WRITE_EVENTS`` events while the next spans are projected. Results and writes stay in stream
+    order: a span's results are taken only after those of every span before it."""
     done = 0
-    ahead: Ahead = asyncio.Queue(READ_AHEAD)
-    reading = asyncio.create_task(_read_ahead(nc, seq, last, ahead))
     writing: asyncio.Task[int] | None = None
     projecting: collections.deque[tuple[int, asyncio.Future[ProjectedBatch]]] = collections.deque()
     projected: list[Projected] = []
     through = 0  # the last sequence read and not yet written (0: none)
-    read_all = False
+    handed = seq  # the first sequence not yet handed to the stage
     try:
         while True:
-            if not read_all and len(projecting) < stage.in_flight:
-                raw = await _next(ahead)
-                if raw is None:
-                    read_all = True
-                else:
-                    projecting.append((raw[-1][0], stage.submit(wanted(raw, stage.types))))
+            if handed <= last and len(projecting) < stage.in_flight:
+                span_last = min(handed + BATCH - 1, last)
+                projecting.append((span_last, stage.submit(handed, span_last)))
+                handed = span_last + 1
                 continue
             if not projecting:
                 break
-            through, future = projecting.popleft()
+            through, future = projecting[0]
             batch = await future
+            projecting.popleft()
             _log_left_out(batch.left_out)
             projected.extend(batch.projected)
             seq = through + 1
@@ -175,10 +160,14 @@ async def _project_from(
         if through:
             done += await asyncio.to_thread(store.apply_many, projected, changes_of, generation, through)
     finally:
-        # No task of this rebuild is left when it returns or raises, nor a batch in a worker.
-        for _, future in projecting:
+        # No task of this rebuild is left when it returns or raises, nor a span in a worker.
+        futures = [future for _, future in projecting]
+        for future in futures:
             future.cancel()
-        await cancel_and_wait(t for t in (reading, writing) if t is not None)
+        await cancel_and_wait(t for t in (*futures, writing) if isinstance(t, asyncio.Task))
+        for future in futures:
+            if future.done() and not future.cancelled():
+                future.exception()  # seen: the rebuild raised the first failure in stream order
     return done, seq
 
 
@@ -188,30 +177,6 @@ def _log_left_out(left_out: list[LeftOut]) -> None:
             log.warning(f"rebuild left out {note.what}", stream_seq=note.seq, error=note.error)
         else:
             log.warning(f"rebuild left out {note.what}", stream_seq=note.seq)
-
-
-async def _next(ahead: Ahead) -> list[Stored] | None:
-    """The next batch read ahead; None once there are no more. A failed read raises here."""
-    item = await ahead.get()
-    if isinstance(item, Exception):
-        raise item
-    return item
-
-
-async def _read_ahead(nc: NATS, seq: int, last: int, ahead: Ahead) -> None:
-    """Read batches from ``seq`` through ``last`` into ``ahead`` (it holds up to READ_AHEAD); then
-    None, or the error that stopped the reading."""
-    try:
-        while seq <= last:
-            raw = await read_batch(nc, seq)
-            if not raw:
-                break
-            await ahead.put(raw)
-            seq = raw[-1][0] + 1
-    except Exception as exc:  # raised where the batches are taken, in stream order
-        await ahead.put(exc)
-        return
-    await ahead.put(None)
 
 
 @contextlib.contextmanager

@@ -96,26 +96,43 @@ def counts_of(conn: Connection, tables: Tables, case_ids: Iterable[str]) -> list
     return [case_counts(c) for c in case_facts(conn, tables, case_ids)]
 
 
+def case_id_spans(conn: Connection, tables: Tables) -> list[tuple[str, str]]:
+    """Every case, in spans of ``EVERY_CASE_CHUNK`` case ids: (the first id, the last), in order."""
+    per_span = EVERY_CASE_CHUNK
+    c = tables.cases.c
+    ids = [str(r[0]) for r in conn.execute(select(c.case_id).order_by(c.case_id))]
+    return [(ids[i], ids[min(i + per_span, len(ids)) - 1]) for i in range(0, len(ids), per_span)]
+
+
+def counts_between(conn: Connection, tables: Tables, first: str, last: str) -> Counts:
+    """What the cases ``first``..``last`` (case ids) add to the day counts, together."""
+    total = Counts(Counter(), {})
+    for case in _facts(conn, tables, [_from_to(first, last)]):
+        case_counts(case, into=total)
+    return total
+
+
 def count_every_case(
-    begin: Callable[[], ContextManager[Connection]], tables: Tables, bulk: BulkStatements
+    begin: Callable[[], ContextManager[Connection]],
+    tables: Tables,
+    bulk: BulkStatements,
+    counted: Iterable[Counts] | None = None,
 ) -> None:
     """Work out the day counts of ``tables`` again from every case (a generation a rebuild filled
-    without them), a few thousand cases per transaction so that no writer waits long."""
+    without them), a few thousand cases per transaction so that no writer waits long. ``counted``:
+    what each span of cases adds, worked out already (by a rebuild's workers); else here."""
     with begin() as conn:
         conn.execute(delete(tables.day_counts))
-    c = tables.cases.c
-    last = ""
-    while True:
+    if counted is None:
         with begin() as conn:
-            query = select(c.case_id).where(c.case_id > last).order_by(c.case_id).limit(EVERY_CASE_CHUNK)
-            ids = [str(r[0]) for r in conn.execute(query)]
-            if not ids:
-                return
-            last = ids[-1]
-            total = Counts(Counter(), {})
-            for case in _facts(conn, tables, [_from_to(ids[0], last)]):
-                case_counts(case, into=total)
-            add_counts(conn, tables, bulk, total)
+            spans = case_id_spans(conn, tables)
+        for first, last in spans:
+            with begin() as conn:
+                add_counts(conn, tables, bulk, counts_between(conn, tables, first, last))
+        return
+    for counts in counted:
+        with begin() as conn:
+            add_counts(conn, tables, bulk, counts)
 
 
 def add_counts(conn: Connection, tables: Tables, bulk: BulkStatements, delta: Counts) -> None:

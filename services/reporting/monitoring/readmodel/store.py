@@ -45,11 +45,13 @@ from services.reporting.monitoring.readmodel.changes import (
 from services.reporting.monitoring.readmodel.day_count_upkeep import (
     COUNTED_TABLES,
     add_counts,
+    case_id_spans,
     count_every_case,
+    counts_between,
     counts_of,
 )
 from services.reporting.monitoring.readmodel.tables import SHAPE, Tables, build_tables
-from services.reporting.monitoring.report.day_counts import COUNTED_CASE_COLUMNS, difference
+from services.reporting.monitoring.report.day_counts import COUNTED_CASE_COLUMNS, Counts, difference
 from shared.events import RecordedEvent
 from shared.reader import PositionMoved
 
@@ -149,15 +151,27 @@ class ReadModelStore:
             _store_position(conn, self.tables(generation), 0)
         return generation
 
-    def swap(self, generation: int) -> None:
+    def swap(self, generation: int, counted: Iterable[Counts] | None = None) -> None:
         """Make ``generation`` live and drop the one it replaces. Its day counts, left while it was
-        filled, are worked out from its cases first: once per case rather than at every batch."""
+        filled, are worked out from its cases first: once per case rather than at every batch.
+        ``counted``: what each of its ``case_spans`` adds (``counts_between``), if worked out
+        elsewhere already."""
         old = self.active_generation()
-        count_every_case(self._writer.begin, self.tables(generation), self._bulk)
+        count_every_case(self._writer.begin, self.tables(generation), self._bulk, counted)
         with self._writer.begin() as conn:
             conn.execute(update(self._pointer).values(generation=generation))
         with self._writer.begin() as conn:
             self.tables(old).metadata.drop_all(conn)
+
+    def case_spans(self, generation: int) -> list[tuple[str, str]]:
+        """The generation's cases in spans of a few thousand: (first case id, last), in order."""
+        with self.engine.connect() as conn:
+            return case_id_spans(conn, self.tables(generation))
+
+    def counts_between(self, generation: int, first: str, last: str) -> Counts:
+        """What the generation's cases ``first``..``last`` add to its day counts (reads only)."""
+        with self.engine.connect() as conn:
+            return counts_between(conn, self.tables(generation), first, last)
 
     def drop_everything(self) -> None:
         """Remove every table of this store (tests clean up their own prefix with this)."""

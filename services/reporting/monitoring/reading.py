@@ -1,0 +1,79 @@
+"""Where a rebuild reads the CASES stream, with the direct batch get: on the rebuilding process's own
+connection (``OnConnection``), or in a worker process, on a connection the worker makes for itself
+with the same settings, so as the same NATS user with the same permissions (``OnBus``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import nats
+from nats.aio.client import Client as NATS
+
+from shared import directget, nats_headers
+from shared.directget import Stored
+from shared.eventstore import STREAM
+from shared.nats_connect import connect_options
+from shared.runtime import inbox_prefix
+from shared.settings import Settings
+
+# Every message of CASES (bound to ``case.>``: the same messages). The server counts what a batch
+# leaves pending at each request: for ">" from the stream's own state, for any other filter by
+# matching every subject stored or scanning every block after the batch, so a batch would cost in
+# proportion to the whole history and a whole pass in proportion to its square.
+EVERY_EVENT = ">"
+READ_TIMEOUT_S = 60.0  # a read fails after this long without a reply
+
+
+async def stream_bounds(nc: NATS) -> tuple[int, int]:
+    """The first and last sequences of CASES."""
+    info = await nc.jetstream().stream_info(STREAM)
+    return int(info.state.first_seq), int(info.state.last_seq)
+
+
+class OnConnection:
+    """Reading on a connection someone else owns (and closes)."""
+
+    def __init__(self, nc: NATS) -> None:
+        self.nc = nc
+
+    async def read(self, start: int, size: int) -> list[Stored]:
+        batch = await directget.read_batch(self.nc, STREAM, EVERY_EVENT, start, size, READ_TIMEOUT_S)
+        return batch.messages
+
+    async def close(self) -> None:
+        return
+
+
+@dataclass
+class OnBus:
+    """Reading on a connection of its own, made at the first read (in the worker process: what is
+    pickled to it is the settings, never a connection) as ``owner``'s NATS user, with its inbox."""
+
+    settings: Settings
+    owner: str
+    _nc: NATS | None = field(default=None, init=False, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"settings": self.settings, "owner": self.owner, "_nc": None}
+
+    async def read(self, start: int, size: int) -> list[Stored]:
+        if self._nc is None:
+            self._nc = await nats.connect(
+                **connect_options(self.settings),
+                name=f"sanctuary-{self.owner}-rebuild-worker",
+                inbox_prefix=inbox_prefix(self.owner),
+                error_cb=_unreported,
+            )
+            nats_headers.install(self._nc)  # each message comes with a dozen headers
+        return await OnConnection(self._nc).read(start, size)
+
+    async def close(self) -> None:
+        if self._nc is not None and not self._nc.is_closed:
+            await self._nc.close()
+
+
+async def _unreported(exc: Exception) -> None:
+    """A worker writes nothing, not even to stderr (nats-py's default): a read that fails raises,
+    and its error reaches the rebuilding process."""
+    return
