@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import gc
 from collections.abc import Callable, Sequence
 from typing import NamedTuple, Protocol
@@ -30,6 +31,7 @@ from shared.reader import MAX_EVENT_BYTES, TRANSIENT
 from shared.worker_processes import worker_pool
 
 Projector = Callable[[RecordedEvent], Sequence[Change]]
+CLOSE_TIMEOUT_S = 5.0  # a worker's connection closing as the worker leaves
 YOUNG_COLLECTIONS = (10_000, 10, 10)  # gc thresholds while rebuilding (the default: 700, 10, 10)
 
 
@@ -189,7 +191,9 @@ def _start_worker(project: Projector, source: StreamSource) -> None:
 
 def _stop_worker() -> None:
     if _worker is not None:
-        _worker.loop.run_until_complete(_worker.source.close())
+        # Bounded: a server already gone must not keep the worker from leaving.
+        with contextlib.suppress(Exception):
+            _worker.loop.run_until_complete(asyncio.wait_for(_worker.source.close(), CLOSE_TIMEOUT_S))
         _worker.loop.close()
         for store in _worker.stores.values():
             store.engine.dispose()
