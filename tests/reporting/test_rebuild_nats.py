@@ -1,7 +1,8 @@
 """Rebuild from a real CASES stream gives the same report as projecting the events one by one, and
 the hand-worked answers, for this test's cases (the session's stream holds other tests' cases too),
-whether it projects in its own process or in worker processes; and a rebuild while the live reader
-projects new events ends equal to a clean rebuild."""
+whether it projects in its own process or in worker processes; a rebuild while the live reader
+projects new events ends equal to a clean rebuild, with workers or without; and one whose workers
+cannot reach the server stops and changes nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from nats.errors import NoServersError
 
+from sanctuary.devtools.nats_server import free_port
 from services.reporting.app import create_app
 from services.reporting.monitoring.readmodel.projection import MonitoringProjection
 from services.reporting.monitoring.readmodel.store import ReadModelStore, make_engine
@@ -23,6 +26,7 @@ from shared.settings import load_settings
 from tests.reporting.crash import table_rows
 from tests.reporting.expected_year import CASES, SECTIONS
 from tests.reporting.on_nats import append_history, report_of_cases, unprefixed
+from tests.reporting.test_rebuild_workers import workers_of
 from tests.reporting.test_report_readmodel import PERIOD
 from tests.reporting.year import year
 from tests.waiting import until
@@ -63,9 +67,38 @@ async def test_rebuild_from_the_stream_matches_live_projection(
         store.engine.dispose()
 
 
-async def test_rebuild_while_events_flow_ends_equal_to_a_clean_rebuild(settings, store_for, nc) -> None:
-    """The live reader keeps projecting while two rebuilds swap new tables in under it; once the
-    flow stops and every reader has caught up, the live tables equal a clean rebuild's."""
+async def test_a_rebuild_whose_workers_cannot_reach_the_server_stops_and_changes_nothing(
+    nc, store_for, tmp_path: Path
+) -> None:
+    """Workers connect with the settings they are given: when those name a server that is not
+    there, the rebuild stops with nats-py's error (after a few attempts, not nats-py's two minutes
+    of them), before any swap: the live tables are as they were, and no worker is left."""
+    project = MonitoringProjection(load_catalogue())
+    store = ReadModelStore(
+        make_engine(f"sqlite:///{tmp_path / 'read.db'}"), base=f"t{uuid.uuid4().hex[:10]}_"
+    )
+    try:
+        await append_history(store_for, year(f"RW{uuid.uuid4().hex[:8]}-"))
+        await rebuild(nc, store, project)
+        live, generation = table_rows(store), store.active_generation()
+        nowhere = load_settings(NATS_URL=f"nats://127.0.0.1:{free_port()}")
+        with pytest.raises(NoServersError):
+            await rebuild(nc, store, project, None, 1, nowhere)
+        assert store.active_generation() == generation
+        assert table_rows(store) == live
+        await until(lambda: not workers_of(os.getpid()), "no worker process is left")
+    finally:
+        store.drop_everything()
+        store.engine.dispose()
+
+
+@pytest.mark.parametrize("workers", [0, 2], ids=["in-process", "two-workers"])
+async def test_rebuild_while_events_flow_ends_equal_to_a_clean_rebuild(
+    settings, store_for, nc, workers: int
+) -> None:
+    """The live reader keeps projecting while two rebuilds swap new tables in under it (and bring
+    them up to date after the swap, in workers too); once the flow stops and every reader has caught
+    up, the live tables equal a clean rebuild's."""
     app, service = create_app(
         settings, base=f"t{uuid.uuid4().hex[:10]}_", reader=f"rm-{uuid.uuid4().hex[:8]}"
     )
@@ -77,7 +110,7 @@ async def test_rebuild_while_events_flow_ends_equal_to_a_clean_rebuild(settings,
         flowing = asyncio.create_task(flow(store_for, years=6))
         rebuilt = 0
         while not flowing.done() or rebuilt < 2:
-            await rebuild(nc, store, project)
+            await rebuild(nc, store, project, None, workers, settings)
             rebuilt += 1
         await flowing
         assert store.active_generation() >= 3

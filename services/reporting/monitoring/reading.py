@@ -23,6 +23,8 @@ from shared.settings import Settings
 # proportion to the whole history and a whole pass in proportion to its square.
 EVERY_EVENT = ">"
 READ_TIMEOUT_S = 60.0  # a read fails after this long without a reply
+CONNECT_ATTEMPTS = 3  # a worker's attempts to reach each server, at first and after losing it
+CONNECT_WAIT_S = 0.5
 
 
 async def stream_bounds(nc: NATS) -> tuple[int, int]:
@@ -64,6 +66,10 @@ class OnBus:
                 name=f"sanctuary-{self.owner}-rebuild-worker",
                 inbox_prefix=inbox_prefix(self.owner),
                 error_cb=_unreported,
+                # A rebuild is run again rather than waited on: a server that cannot be reached
+                # stops it in seconds (nats-py's default tries for two minutes).
+                max_reconnect_attempts=CONNECT_ATTEMPTS,
+                reconnect_time_wait=CONNECT_WAIT_S,
             )
             nats_headers.install(self._nc)  # each message comes with a dozen headers
         return await OnConnection(self._nc).read(start, size)
