@@ -116,20 +116,13 @@ def count_every_case(
     begin: Callable[[], ContextManager[Connection]],
     tables: Tables,
     bulk: BulkStatements,
-    counted: Iterable[Counts] | None = None,
+    counted: Iterable[Counts],
 ) -> None:
-    """Work out the day counts of ``tables`` again from every case (a generation a rebuild filled
-    without them), a few thousand cases per transaction so that no writer waits long. ``counted``:
-    what each span of cases adds, worked out already (by a rebuild's workers); else here."""
+    """Store the day counts of ``tables`` afresh (a generation a rebuild filled without them) from
+    ``counted``, what each span of a few thousand cases adds (``counts_between``): one transaction
+    per span, so that no writer waits long."""
     with begin() as conn:
         conn.execute(delete(tables.day_counts))
-    if counted is None:
-        with begin() as conn:
-            spans = case_id_spans(conn, tables)
-        for first, last in spans:
-            with begin() as conn:
-                add_counts(conn, tables, bulk, counts_between(conn, tables, first, last))
-        return
     for counts in counted:
         with begin() as conn:
             add_counts(conn, tables, bulk, counts)

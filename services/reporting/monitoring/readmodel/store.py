@@ -155,8 +155,10 @@ class ReadModelStore:
         """Make ``generation`` live and drop the one it replaces. Its day counts, left while it was
         filled, are worked out from its cases first: once per case rather than at every batch.
         ``counted``: what each of its ``case_spans`` adds (``counts_between``), if worked out
-        elsewhere already."""
+        elsewhere already (a rebuild's workers); else worked out here, a span at a time."""
         old = self.active_generation()
+        if counted is None:
+            counted = (self.counts_between(generation, *span) for span in self.case_spans(generation))
         count_every_case(self._writer.begin, self.tables(generation), self._bulk, counted)
         with self._writer.begin() as conn:
             conn.execute(update(self._pointer).values(generation=generation))
