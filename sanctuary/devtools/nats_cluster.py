@@ -75,7 +75,8 @@ class NatsCluster(ScratchRun):
     def node_name(self, index: int) -> str:
         return f"n{index + 1}"
 
-    def _pick_ports(self) -> None:
+    def pick_ports(self) -> None:
+        """Four free loopback ports per node (client, route, monitor, leaf), no two the same."""
         taken: set[int] = set()
         self.ports = []
         for _ in range(self.size):
@@ -117,7 +118,7 @@ class NatsCluster(ScratchRun):
     def start(self, timeout: float = 60.0) -> NatsCluster:
         if self.base_dir is None:
             self.base_dir = self._make_scratch("sanctuary-cluster-")
-        self._pick_ports()
+        self.pick_ports()
         self.nodes = []
         for index in range(self.size):
             store = self.base_dir / self.node_name(index)
@@ -151,16 +152,24 @@ class NatsCluster(ScratchRun):
             return False
 
     def wait_ready(self, indexes: list[int] | None = None, timeout: float = 60.0) -> None:
+        """Until every node in ``indexes`` (all by default) says it is healthy. A node that exits
+        meanwhile fails at once; either failure says what each node logged last."""
         waiting = list(range(self.size)) if indexes is None else indexes
         deadline = time.monotonic() + timeout
         while waiting:
             waiting = [i for i in waiting if not self.healthy(i)]
             if not waiting:
                 return
+            gone = [i for i in waiting if self.nodes[i].exited()]
+            if gone:
+                raise RuntimeError(f"cluster node(s) exited while starting: {self._last_words(gone)}")
             if time.monotonic() > deadline:
-                names = ", ".join(self.node_name(i) for i in waiting)
-                raise TimeoutError(f"cluster node(s) {names} not healthy within {timeout:.0f}s")
+                last = self._last_words(waiting)
+                raise TimeoutError(f"cluster node(s) not healthy within {timeout:.0f}s: {last}")
             time.sleep(0.2)
+
+    def _last_words(self, indexes: list[int]) -> str:
+        return "; ".join(f"{self.node_name(i)}: {self.nodes[i].last_log_line()}" for i in indexes)
 
     def varz(self, index: int, path: str = "jsz?streams=true&config=true") -> dict[str, Any]:
         """A monitoring endpoint of one node, as JSON."""

@@ -80,6 +80,7 @@ class NatsServer(ScratchRun):
     sync_interval: str | None = None  # e.g. "always", "2m"; None keeps the server's default
     config_extra: str = ""
     scheme: str = "nats"  # "tls" when the config makes clients use TLS
+    config_file: Path | None = None  # a config of its own (deploy/'s as shipped); else one is written
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
@@ -116,9 +117,11 @@ class NatsServer(ScratchRun):
         if self.store_dir is None:
             self.store_dir = self._make_scratch("sanctuary-nats-")
         self.store_dir.mkdir(parents=True, exist_ok=True)
-        config = self.store_dir / "nats.conf"
-        config.write_text(self._config())
-        log_path = self.store_dir / "nats-server.log"
+        config = self.config_file
+        if config is None:
+            config = self.store_dir / "nats.conf"
+            config.write_text(self._config())
+        log_path = self.log_path
         with log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [nats_server_binary(), "-c", str(config)],
@@ -142,6 +145,18 @@ class NatsServer(ScratchRun):
                 return self
         self.stop()
         raise TimeoutError(f"nats-server did not listen on port {self.port} within {timeout}s")
+
+    @property
+    def log_path(self) -> Path:
+        assert self.store_dir is not None
+        return self.store_dir / "nats-server.log"
+
+    def last_log_line(self) -> str:
+        """What the server said last: why it exited, or what it is waiting for."""
+        return _last_line(self.log_path) if self.store_dir is not None else "no output"
+
+    def exited(self) -> bool:
+        return self.process is not None and self.process.poll() is not None
 
     def kill(self) -> None:
         """kill -9: no chance to flush. For crash tests."""

@@ -18,7 +18,7 @@ import pytest
 from sanctuary.deployconfig import ADMIN
 from sanctuary.devtools.devcerts import make_dev_certs
 from sanctuary.devtools.nats_cluster import NatsCluster, NodePorts
-from sanctuary.devtools.nats_server import NatsServer, free_port, nats_server_binary
+from sanctuary.devtools.nats_server import NatsServer, nats_server_binary
 from sanctuary.provision import provision
 from shared.nats_connect import tls_context
 from shared.runtime import inbox_prefix
@@ -31,9 +31,10 @@ pytestmark = pytest.mark.nats
 DEPLOY = REPO_ROOT / "deploy"
 
 
-def on_loopback(text: str, tmp: Path, index: int, ports: list[NodePorts]) -> str:
+def on_loopback(text: str, tmp: Path, index: int, ports: list[NodePorts], attempt: int) -> str:
     own = ports[index]
-    text = text.replace("/etc/nats/tls/", f"{tmp}/tls/").replace("/data/jetstream", f"{tmp}/n{index + 1}/js")
+    store = f"{tmp}/attempt{attempt}/n{index + 1}/js"
+    text = text.replace("/etc/nats/tls/", f"{tmp}/tls/").replace("/data/jetstream", store)
     text = re.sub(r"^port: 4222", f"listen: 127.0.0.1:{own.client}", text, flags=re.M)
     text = re.sub(r"^http_port: 8222", f"http: 127.0.0.1:{own.monitor}", text, flags=re.M)
     text = text.replace("  port: 6222", f"  listen: 127.0.0.1:{own.route}")
@@ -43,36 +44,50 @@ def on_loopback(text: str, tmp: Path, index: int, ports: list[NodePorts]) -> str
     return text
 
 
-@pytest.fixture
-def deployed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[NatsCluster]:
-    for user in USERS:
-        monkeypatch.setenv(f"NATS_{user.upper()}_PASSWORD", password(user))
-    make_dev_certs(tmp_path / "tls")
-    nodes = NatsCluster(base_dir=tmp_path)
-    nodes.ports = [NodePorts(free_port(), free_port(), free_port(), free_port()) for _ in range(3)]
-    processes = []
+def start_deployed(tmp_path: Path, attempt: int) -> NatsCluster:
+    """The three shipped node configs on fresh loopback ports (twelve, all different). Each node
+    logs to its store directory, so a node that does not come up says why."""
+    nodes = NatsCluster(base_dir=tmp_path / f"attempt{attempt}")
+    nodes.pick_ports()
     try:
         for i in range(3):
-            root = tmp_path / f"etc{i + 1}"
+            root = tmp_path / f"attempt{attempt}" / f"etc{i + 1}"
             shutil.copytree(DEPLOY, root, ignore=shutil.ignore_patterns("tls"))
             shared = root / "cluster" / "cluster.conf"
-            shared.write_text(on_loopback(shared.read_text(), tmp_path, i, nodes.ports))
+            shared.write_text(on_loopback(shared.read_text(), tmp_path, i, nodes.ports, attempt))
             config = root / "cluster" / f"nats-{i + 1}.conf"
             checked = subprocess.run(
                 [nats_server_binary(), "-t", "-c", str(config)], capture_output=True, text=True, check=False
             )
             assert checked.returncode == 0, checked.stderr[-500:]
-            node = NatsServer(port=nodes.ports[i].client, store_dir=tmp_path / f"n{i + 1}", scheme="tls")
-            quiet = subprocess.DEVNULL
-            command = [nats_server_binary(), "-c", str(config)]
-            node.process = subprocess.Popen(command, stdout=quiet, stderr=quiet)
-            processes.append(node)
-        nodes.nodes = processes
-        nodes.wait_ready(timeout=60)
+            store = tmp_path / f"attempt{attempt}" / f"n{i + 1}"
+            node = NatsServer(port=nodes.ports[i].client, store_dir=store, scheme="tls", config_file=config)
+            nodes.nodes.append(node)
+            node.start(timeout=30)
+        # A meta leader is usually elected within 10 s; a loaded CI machine gets a generous deadline.
+        nodes.wait_ready(timeout=120)
+    except BaseException:
+        nodes.stop()
+        raise
+    return nodes
+
+
+@pytest.fixture
+def deployed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[NatsCluster]:
+    for user in USERS:
+        monkeypatch.setenv(f"NATS_{user.upper()}_PASSWORD", password(user))
+    make_dev_certs(tmp_path / "tls")
+    for attempt in range(3):  # a port picked free can be taken by another process before the node binds it
+        try:
+            nodes = start_deployed(tmp_path, attempt)
+            break
+        except RuntimeError as e:
+            if "in use" not in str(e) or attempt == 2:
+                raise
+    try:
         yield nodes
     finally:
-        for node in processes:
-            node.stop()
+        nodes.stop()
 
 
 async def test_the_deploy_cluster_config_runs_with_tls_routes_and_three_replicas(

@@ -9,6 +9,7 @@ from pathlib import Path
 import nats
 import pytest
 
+from sanctuary.devtools.nats_cluster import NatsCluster
 from sanctuary.devtools.nats_server import NatsServer, free_port
 
 pytestmark = pytest.mark.nats
@@ -97,3 +98,27 @@ def test_a_port_taken_by_another_process_is_not_mistaken_for_ours(monkeypatch: p
         with NatsServer() as server:
             assert server.port != taken
             assert server.process is not None and server.process.poll() is None
+
+
+async def test_a_config_file_given_is_run_as_it_is(tmp_path: Path) -> None:
+    port = free_port()
+    config = tmp_path / "shipped.conf"
+    store = tmp_path / "js"
+    config.write_text(f'listen: 127.0.0.1:{port}\nserver_name: shipped\njetstream {{ store_dir: "{store}" }}')
+    with NatsServer(port=port, store_dir=tmp_path / "run", config_file=config) as server:
+        nc = await nats.connect(server.url)
+        try:
+            assert nc.connected_server_version is not None
+            assert (await nc.jetstream().account_info()).streams == 0
+        finally:
+            await nc.close()
+    assert not (tmp_path / "run" / "nats.conf").exists(), "the given config was not used"
+    assert (tmp_path / "run" / "nats-server.log").read_text(), "the node did not log to its store directory"
+
+
+def test_a_cluster_node_that_exits_is_reported_at_once_with_what_it_said(tmp_path: Path) -> None:
+    with NatsCluster(base_dir=tmp_path / "cluster") as nodes:
+        nodes.kill(1)
+        # Not a timeout: a node that has exited will never be healthy, so waiting for it stops at once.
+        with pytest.raises(RuntimeError, match=r"exited while starting: n2: "):
+            nodes.wait_ready([0, 1], timeout=600)
