@@ -6,6 +6,9 @@ table, kind and columns) and lends the columns' bind processors (dates, times, a
 dialect stores them); the rows go to the driver's executemany converted by those same processors.
 It runs through ``exec_driver_sql``, so errors are SQLAlchemy's as before (the live reader tells a
 database outage from a bad event by them).
+
+Rows known to be new (a generation being filled by a rebuild) go into PostgreSQL by COPY: one
+command for all of them, where an INSERT is planned and executed once per row.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Table, insert
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -39,6 +44,11 @@ class Prepared:
             return [tuple(row.get(k) if p is None else p(row.get(k)) for k, p in pairs) for row in rows]
         named = tuple(zip(self.names, self.row_keys, self.processors, strict=True))
         return [{n: row.get(k) if p is None else p(row.get(k)) for n, k, p in named} for row in rows]
+
+    def values(self, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+        """The rows as tuples in parameter order, converted as the driver would be given them."""
+        pairs = tuple(zip(self.row_keys, self.processors, strict=True))
+        return [tuple(row.get(k) if p is None else p(row.get(k)) for k, p in pairs) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -86,3 +96,27 @@ class BulkStatements:
         if prepared is None:
             prepared = self._prepared[key] = prepare(make(), conn.dialect)
         conn.exec_driver_sql(prepared.sql, prepared.parameters(rows))
+
+    def copy(
+        self, conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """PostgreSQL: COPY the rows into ``table`` (each with ``columns``; a missing value is NULL).
+        For rows that cannot be there already: a key taken fails the whole COPY."""
+        if not rows:
+            return
+        key = ("copy", table.name, tuple(columns))
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            prepared = self._prepared[key] = prepare(Statement(insert(table), columns), conn.dialect)
+        quote = conn.dialect.identifier_preparer
+        names = ", ".join(quote.quote(c) for c in prepared.row_keys)
+        sql = f"COPY {quote.format_table(table)} ({names}) FROM STDIN"
+        dbapi = conn.dialect.loaded_dbapi
+        driver = conn.connection.driver_connection
+        assert driver is not None, "a connection in a transaction has its driver's connection"
+        try:
+            with driver.cursor() as cursor, cursor.copy(sql) as copy:
+                for values in prepared.values(rows):
+                    copy.write_row(values)
+        except dbapi.Error as error:  # raised as SQLAlchemy raises a statement's error, values hidden
+            raise DBAPIError.instance(sql, None, error, dbapi.Error, hide_parameters=True) from error

@@ -148,6 +148,7 @@ class ReadModelStore:
         with self._writer.begin() as conn:
             self.tables(generation).metadata.drop_all(conn)
             self.tables(generation).metadata.create_all(conn)
+            _set_logged(conn, self.tables(generation), False)
             _store_position(conn, self.tables(generation), 0)
         return generation
 
@@ -161,6 +162,7 @@ class ReadModelStore:
             counted = (self.counts_between(generation, *span) for span in self.case_spans(generation))
         count_every_case(self._writer.begin, self.tables(generation), self._bulk, counted)
         with self._writer.begin() as conn:
+            _set_logged(conn, self.tables(generation), True)
             conn.execute(update(self._pointer).values(generation=generation))
         with self._writer.begin() as conn:
             self.tables(old).metadata.drop_all(conn)
@@ -257,6 +259,20 @@ class ReadModelStore:
         return applied
 
 
+def _set_logged(conn: Connection, tables: Tables, logged: bool) -> None:
+    """PostgreSQL: a generation is filled as unlogged tables, and made logged as it is swapped in.
+    Filling it then writes no WAL for rows that later batches change again; making it logged
+    writes each table to the WAL once. Should PostgreSQL crash meanwhile, it empties unlogged
+    tables: the rebuild has failed anyway, and the next one drops them (``new_generation``)."""
+    if conn.dialect.name != "postgresql":
+        return
+    persistence = "LOGGED" if logged else "UNLOGGED"
+    for table in tables.metadata.sorted_tables:
+        conn.exec_driver_sql(
+            f"ALTER TABLE {conn.dialect.identifier_preparer.format_table(table)} SET {persistence}"
+        )
+
+
 def _position(conn: Connection, tables: Tables, lock: bool = False) -> int:
     """The stored position; ``lock`` holds the row until the transaction ends (PostgreSQL: a second
     writer waits, then sees what the first stored; SQLite lets one writer in at a time anyway)."""
@@ -292,6 +308,9 @@ class _Writer:
         self, conn: Connection, tables: Tables, bulk: BulkStatements, keep_counts: bool = True
     ) -> None:
         self.conn, self.tables, self.bulk, self.keep_counts = conn, tables, bulk, keep_counts
+        # A generation being filled (no day counts kept) gets each event once, in order: the rows
+        # it adds are new, and PostgreSQL takes them by COPY.
+        self.copying = not keep_counts and conn.dialect.name == "postgresql"
         self.cases: dict[str, dict[str, Any]] = {}  # the case rows touched, as they now are
         self.looked_up: set[str] = set()
         self.new_cases: set[str] = set()
@@ -394,6 +413,9 @@ class _Writer:
     def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """Insert the rows, each with every column any of them names (the others NULL)."""
         columns = tuple(sorted({c for row in rows for c in row}))
+        if self.copying:
+            self.bulk.copy(self.conn, table, columns, rows)
+            return
         self.bulk.run(
             self.conn, ("insert", table.name, columns), lambda: Statement(insert(table), columns), rows
         )
@@ -403,6 +425,9 @@ class _Writer:
         SQLite and PostgreSQL skip those in the INSERT itself; elsewhere they are looked up first."""
         key = list(table.primary_key.columns)
         dialect = self.conn.dialect.name
+        if self.copying:  # each event is projected once: its rows cannot be there
+            self._insert(table, list(by_key.values()))
+            return
         if dialect in _SKIPPING_INSERT:
             rows = list(by_key.values())
             columns = tuple(sorted({c for row in rows for c in row}))
