@@ -13,6 +13,8 @@ rebuild fills generation N+1 from the stream, then swaps the pointer and drops g
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol, TypeVar
 
@@ -300,9 +302,10 @@ def _table(tables: Tables, name: str) -> Table:
 class _Writer:
     """Applies a batch's row changes, in order, with a few statements per table rather than a few
     per change: the cases touched are read in one query and changed in memory, new rows go in
-    together. What one change does is what it did alone (``changes.py``); pending writes to a table
-    are flushed before anything that reads or rewrites that table (``UpdateRows``, a replacement
-    after additions), so the order of the changes still decides."""
+    together, and updates of a table's rows go after them, in one executemany. What one change does
+    is what it did alone (``changes.py``); a change that must not come before a table's pending
+    writes (a replacement after additions or updates, an addition after updates) flushes them
+    first, so the order of the changes still decides."""
 
     def __init__(
         self, conn: Connection, tables: Tables, bulk: BulkStatements, keep_counts: bool = True
@@ -317,6 +320,7 @@ class _Writer:
         self.dirty_cases: set[str] = set()
         self.adds: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}  # table -> key -> row
         self.replaces: dict[str, dict[str, list[dict[str, Any]]]] = {}  # table -> case -> rows
+        self.updates: dict[str, list[UpdateRows]] = {}  # table -> updates, in order, after its adds
 
     def apply(self, changes: Sequence[Change]) -> None:
         # The report's day counts move with the cases: what the touched cases added before the
@@ -336,17 +340,21 @@ class _Writer:
             if isinstance(change, SetCase):
                 self._set_case(change)
             elif isinstance(change, AddRow):
-                if change.table in self.replaces:
+                if change.table in self.replaces or change.table in self.updates:
                     self.flush()
                 table = _table(self.tables, change.table)
                 key = tuple(change.values[c.name] for c in table.primary_key.columns)
                 self.adds.setdefault(change.table, {}).setdefault(key, change.values)
             elif isinstance(change, ReplaceCaseRows):
-                if change.table in self.adds:
+                if change.table in self.adds or change.table in self.updates:
                     self.flush()
                 rows = [{"case_id": change.case_id, **values} for values in change.rows]
                 self.replaces.setdefault(change.table, {})[change.case_id] = rows
             elif isinstance(change, UpdateRows):
+                if change.table != "cases" and None not in change.where.values():
+                    # After the table's pending replacement or additions: flush writes those first.
+                    self.updates.setdefault(change.table, []).append(change)
+                    continue
                 self.flush()
                 table = _table(self.tables, change.table)
                 self.conn.execute(
@@ -409,6 +417,17 @@ class _Writer:
             table = _table(self.tables, name)
             self._insert_new(table, by_key)
         self.adds = {}
+        for name, updates in self.updates.items():
+            self._update(_table(self.tables, name), updates)
+        self.updates = {}
+
+    def _update(self, table: Table, updates: list[UpdateRows]) -> None:
+        """The updates in order: each run of the same shape (columns matched, columns set) as one
+        executemany."""
+        for shape, run in itertools.groupby(updates, key=lambda u: (tuple(u.where), tuple(u.values))):
+            rows = [{**_prefixed("w_", u.where), **_prefixed("v_", u.values)} for u in run]
+            make = functools.partial(_update_rows, table, *shape)
+            self.bulk.run(self.conn, ("update rows", table.name, *shape), make, rows)
 
     def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """Insert the rows, each with every column any of them names (the others NULL)."""
@@ -471,6 +490,20 @@ _SKIPPING_INSERT: dict[str, Callable[[Table], Any]] = {
     "sqlite": sqlite_insert,
     "postgresql": postgresql_insert,
 }
+
+
+def _prefixed(prefix: str, values: dict[str, Any]) -> dict[str, Any]:
+    return {f"{prefix}{k}": v for k, v in values.items()}
+
+
+def _update_rows(table: Table, where: tuple[str, ...], values: tuple[str, ...]) -> Statement:
+    """Set ``values`` (parameters v_<column>) on the rows matching ``where`` (w_<column>)."""
+    clause = (
+        update(table)
+        .where(*(table.c[k] == bindparam(f"w_{k}") for k in where))
+        .values({k: bindparam(f"v_{k}") for k in values})
+    )
+    return Statement(clause)
 
 
 def _update_case(cases: Table) -> Statement:
