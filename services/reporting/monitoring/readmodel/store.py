@@ -78,7 +78,13 @@ def make_engine(database_url: str) -> Engine:
     url = database_url
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
+    options: dict[str, Any] = {}
+    if url.startswith("postgresql"):
+        # Each statement is planned for its own values. The driver prepares a statement met five
+        # times, and PostgreSQL may then settle on one generic plan; a plan chosen while a
+        # rebuild's tables were small (a scan of every row) would then be kept as they grow.
+        options["connect_args"] = {"options": "-c plan_cache_mode=force_custom_plan"}
+    engine = create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True, **options)
     if engine.dialect.name == "sqlite":
         listen(engine, "connect", _sqlite_connect)
         listen(engine, "begin", _sqlite_begin)
