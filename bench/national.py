@@ -408,6 +408,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 nats_url=server.url, kek=kek, signing_keys_dir=work / "keys", public_keys_dir=work / "keys"
             )
             databases = {"sqlite": f"sqlite:///{work / 'read.db'}"} | ({"postgresql": pg} if pg else {})
+            databases = {k: v for k, v in databases.items() if k in args.databases.split(",")}
             nc = await nats.connect(server.url, name="bench-national")
             js = nc.jetstream(timeout=30)
             await provision(nc)  # every stream and bucket, as `sanctuary provision` makes them
@@ -521,6 +522,11 @@ def parse_args() -> argparse.Namespace:
         "--postgres",
         default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
         help="a PostgreSQL server to make a scratch database on ('' to skip)",
+    )
+    parser.add_argument(
+        "--databases",
+        default="sqlite,postgresql",
+        help="the read models' databases measured (sqlite,postgresql)",
     )
     parser.add_argument(
         "--postgres-up-to", type=int, default=10**9, help="measure PostgreSQL only up to this many cases"
