@@ -39,9 +39,8 @@ class Prepared:
 
     def parameters(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
         """The rows as the driver takes them (a missing value is NULL)."""
-        pairs = tuple(zip(self.row_keys, self.processors, strict=True))
         if self.positional:
-            return [tuple(row.get(k) if p is None else p(row.get(k)) for k, p in pairs) for row in rows]
+            return self.values(rows)
         named = tuple(zip(self.names, self.row_keys, self.processors, strict=True))
         return [{n: row.get(k) if p is None else p(row.get(k)) for n, k, p in named} for row in rows]
 
