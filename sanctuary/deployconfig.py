@@ -26,6 +26,7 @@ from services.assessment.reactions import REACTIONS as ASSESSMENT_REACTIONS
 from services.contractor.contact_watch import WATCH_READER
 from services.contractor.reactions import WORKS_ORDERS
 from services.reporting.audit.checkpointer import READER as CHECKPOINT_READER
+from services.reporting.monitoring.rebuild import WORKER_CONSUMERS as REBUILD_CONSUMERS
 from services.reporting.monitoring.wiring import READER as REPORTING_READ_MODEL
 from services.reporting.views.stream import VIEWS_STREAM
 from services.reporting.views.wiring import VIEWS_READER
@@ -215,6 +216,9 @@ def service_user(service: str, custodian: bool) -> User:
         ]
     if service == "reporting":
         publish += [
+            # `sanctuary rebuild` runs as this user: each of its workers reads through a consumer of
+            # its own (they park nothing, so no dead letters).
+            *[s for c in REBUILD_CONSUMERS for s in _own_consumer(STREAM, c)],
             "view.>",
             f"$JS.API.STREAM.INFO.{VIEWS_STREAM}",
             *_stream_reads(VIEWS_STREAM),

@@ -13,9 +13,11 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.queues import SimpleQueue
 from typing import Any
 
 ORPHAN_CHECK_S = 1.0  # how often a worker looks whether the process it works for is still there
+Numbers = SimpleQueue[int]  # a pool's worker numbers, each taken by one worker as it starts
 
 
 def worker_pool(
@@ -28,6 +30,15 @@ def worker_pool(
         initializer=_start,
         initargs=(initializer, initargs),
     )
+
+
+def numbered(workers: int) -> Numbers:
+    """The numbers 1..``workers``, for a pool's initializer (in its initargs) to give each worker
+    one of its own: what is one worker's alone (a consumer's name) is named by it."""
+    numbers: Numbers = multiprocessing.get_context("spawn").SimpleQueue()
+    for number in range(1, workers + 1):
+        numbers.put(number)
+    return numbers
 
 
 def _start(initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:

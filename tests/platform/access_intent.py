@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from sanctuary.agency_access import AGENCY_USERS, allowed_subjects, command_subjects, view_reader
 from sanctuary.deployconfig import KEY_VERBS, SERVICE_CONSUMERS, VIEWS_API_PREFIX, custodian_present
+from services.reporting.monitoring.rebuild import WORKER_CONSUMERS
 from shared.contracts.reporting import Recipient
 
 SERVICES = ("referral", "assessment", "contractor", "reporting")
@@ -27,7 +28,12 @@ STREAMS = (
     "KV_READER_POSITIONS",
     "CAPTURE",
 )
-CONSUMERS = (*sorted({c for cs in SERVICE_CONSUMERS.values() for c in cs}), *RECIPIENTS, "intruder")
+CONSUMERS = (
+    *sorted({c for cs in SERVICE_CONSUMERS.values() for c in cs}),
+    *WORKER_CONSUMERS,
+    *RECIPIENTS,
+    "intruder",
+)
 STREAM_OPS = ("CREATE", "UPDATE", "DELETE", "PURGE", "MSG.DELETE", "SNAPSHOT", "RESTORE", "INFO", "MSG.GET")
 USERS = (
     *SERVICES,
@@ -184,6 +190,7 @@ def service_publish(service: str, custodian: bool) -> set[str]:
             *_direct("KV_CONTRACTOR_STAFF"),
         }
     if service == "reporting":
+        allowed |= _own_consumers("CASES", WORKER_CONSUMERS)  # a rebuild's workers, one each
         allowed |= {f"view.{r}.{CASE}" for r in RECIPIENTS}
         allowed |= {"$JS.API.STREAM.INFO.VIEWS", "$JS.API.STREAM.PURGE.VIEWS", *_direct("VIEWS")}
         allowed |= {f"$JS.API.DIRECT.GET.VIEWS.view.{r}.{CASE}" for r in RECIPIENTS}

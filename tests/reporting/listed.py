@@ -20,3 +20,6 @@ class Listed:
 
     async def close(self) -> None:
         return
+
+    def for_worker(self, number: int) -> Listed:
+        return self

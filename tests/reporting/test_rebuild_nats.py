@@ -7,18 +7,23 @@ cannot reach the server stops and changes nothing."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
 from nats.errors import NoServersError
 
 from sanctuary.devtools.nats_server import free_port
 from services.reporting.app import create_app
 from services.reporting.monitoring.readmodel.projection import MonitoringProjection
 from services.reporting.monitoring.readmodel.store import ReadModelStore, make_engine
-from services.reporting.monitoring.rebuild import rebuild
+from services.reporting.monitoring.rebuild import WORKER_CONSUMERS, rebuild
 from services.reporting.monitoring.report.model import Audience
 from shared.catalogue import load_catalogue
 from shared.eventstore import STREAM
@@ -49,9 +54,17 @@ async def test_rebuild_from_the_stream_matches_live_projection(
             store.apply(event, project)
         live = report_of_cases(store, prefix, PERIOD, Audience.COORDINATOR).as_json()
         seen: list[tuple[int, int]] = []
-        # The workers read the stream on connections of their own, made with these settings.
+        # The workers read the stream on connections of their own, made with these settings, each
+        # span through a consumer of the worker's own: none is read by direct get of the whole stream.
         bus = load_settings(NATS_URL=nats_server.url)
-        await rebuild(nc, store, project, lambda done, total: seen.append((done, total)), workers, bus)
+        async with (
+            _watching(nc, f"$JS.API.CONSUMER.CREATE.{STREAM}.*") as made,
+            _watching(nc, f"$JS.API.DIRECT.GET.{STREAM}") as direct_gets,
+        ):
+            await rebuild(nc, store, project, lambda done, total: seen.append((done, total)), workers, bus)
+        if workers:
+            assert made and {m.subject.rpartition(".")[2] for m in made} <= set(WORKER_CONSUMERS)
+            assert not [m for m in direct_gets if json.loads(m.data).get("next_by_subj") == ">"]
         assert store.active_generation() == 2
         assert seen and seen[-1][0] == seen[-1][1] >= recorded[-1].seq
         assert store.position() >= recorded[-1].seq
@@ -65,6 +78,22 @@ async def test_rebuild_from_the_stream_matches_live_projection(
     finally:
         store.drop_everything()
         store.engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def _watching(nc: NATS, subject: str) -> AsyncIterator[list[Msg]]:
+    """The requests made on ``subject`` meanwhile (this test's server has no permissions)."""
+    heard: list[Msg] = []
+
+    async def hear(msg: Msg) -> None:
+        heard.append(msg)
+
+    sub = await nc.subscribe(subject, cb=hear)
+    try:
+        yield heard
+        await nc.flush()
+    finally:
+        await sub.unsubscribe()
 
 
 async def test_a_rebuild_whose_workers_cannot_reach_the_server_stops_and_changes_nothing(

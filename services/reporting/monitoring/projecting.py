@@ -28,7 +28,7 @@ from shared.codec import decode_record, parse_json
 from shared.directget import Stored
 from shared.events import RecordedEvent
 from shared.reader import MAX_EVENT_BYTES, TRANSIENT
-from shared.worker_processes import worker_pool
+from shared.worker_processes import Numbers, numbered, worker_pool
 
 Projector = Callable[[RecordedEvent], Sequence[Change]]
 CLOSE_TIMEOUT_S = 5.0  # a worker's connection closing as the worker leaves
@@ -61,6 +61,10 @@ class StreamSource(Protocol):
     async def read(self, start: int, size: int) -> list[Stored]: ...
 
     async def close(self) -> None: ...
+
+    def for_worker(self, number: int) -> StreamSource:
+        """The source as worker ``number`` (1, 2, ...) of a pool reads it."""
+        ...
 
 
 async def read_and_project(
@@ -144,10 +148,11 @@ def _ignored_unread(subject: str, data: bytes, types: frozenset[str]) -> bool:
 class WorkerPool:
     """``workers`` processes reading and projecting spans of the stream for one rebuild; each result
     comes back to the event loop that asked. Two spans are in flight per worker: a worker never
-    waits for its next. ``source`` is how a worker reads (picklable; it connects in the worker)."""
+    waits for its next. ``source`` is how a worker reads (picklable; it connects in the worker), as
+    the worker of its number (each takes one of 1..``workers`` as it starts)."""
 
     def __init__(self, workers: int, project: Projector, source: StreamSource) -> None:
-        self._pool = worker_pool(workers, _start_worker, (project, source))
+        self._pool = worker_pool(workers, _start_worker, (project, source, numbered(workers)))
         self.in_flight = 2 * workers
 
     def submit(self, first: int, last: int) -> asyncio.Future[ProjectedBatch]:
@@ -182,9 +187,9 @@ class _Worker(NamedTuple):
 _worker: _Worker | None = None  # set as a worker starts
 
 
-def _start_worker(project: Projector, source: StreamSource) -> None:
+def _start_worker(project: Projector, source: StreamSource, numbers: Numbers) -> None:
     global _worker
-    _worker = _Worker(project, source, asyncio.new_event_loop(), {})
+    _worker = _Worker(project, source.for_worker(numbers.get()), asyncio.new_event_loop(), {})
     atexit.register(_stop_worker)  # a worker leaving as its pool shuts down closes its connection
     collect_less()  # for the worker's life: it does nothing else
 

@@ -1,6 +1,9 @@
-"""Where a rebuild reads the CASES stream, with the direct batch get: on the rebuilding process's own
-connection (``OnConnection``), or in a worker process, on a connection the worker makes for itself
-with the same settings, so as the same NATS user with the same permissions (``OnBus``)."""
+"""Where a rebuild reads the CASES stream: on the rebuilding process's own connection, with the
+direct batch get (``OnConnection``), or in a worker process, on a connection the worker makes for
+itself with the same settings, so as the same NATS user with the same permissions (``OnBus``).
+A worker reads each span through a consumer of its own (``shared.spans``: a third of the server's
+work of a direct get), its name one of those the user's permission spells out; a span that does not
+come back whole and in order through it is read with the direct get."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from shared.eventstore import STREAM
 from shared.nats_connect import connect_options
 from shared.runtime import inbox_prefix
 from shared.settings import Settings
+from shared.spans import read_span
 
 # Every message of CASES (bound to ``case.>``: the same messages). The server counts what a batch
 # leaves pending at each request: for ">" from the stream's own state, for any other filter by
@@ -46,20 +50,41 @@ class OnConnection:
     async def close(self) -> None:
         return
 
+    def for_worker(self, number: int) -> OnConnection:
+        return self
+
 
 @dataclass
 class OnBus:
     """Reading on a connection of its own, made at the first read (in the worker process: what is
-    pickled to it is the settings, never a connection) as ``owner``'s NATS user, with its inbox."""
+    pickled to it is the settings, never a connection) as ``owner``'s NATS user, with its inbox.
+    ``consumers``: the names of the consumers the user may read through, one for each worker
+    (``for_worker``); a worker beyond them, or a source given none, reads by direct get alone."""
 
     settings: Settings
     owner: str
+    consumers: tuple[str, ...] = ()
+    consumer: str = ""  # this worker's own ("": none)
     _nc: NATS | None = field(default=None, init=False, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"settings": self.settings, "owner": self.owner, "_nc": None}
+        return self.__dict__ | {"_nc": None}
+
+    def for_worker(self, number: int) -> OnBus:
+        """The source as worker ``number`` (1, 2, ...) reads it: through the consumer of that
+        number, if there is one."""
+        mine = self.consumers[number - 1] if 0 < number <= len(self.consumers) else ""
+        return OnBus(self.settings, self.owner, self.consumers, mine)
 
     async def read(self, start: int, size: int) -> list[Stored]:
+        nc = await self._connection()
+        if self.consumer:
+            span = await read_span(nc, STREAM, self.consumer, start, size, READ_TIMEOUT_S)
+            if span is not None:
+                return span
+        return await OnConnection(nc).read(start, size)
+
+    async def _connection(self) -> NATS:
         if self._nc is None:
             self._nc = await nats.connect(
                 **connect_options(self.settings),
@@ -72,7 +97,7 @@ class OnBus:
                 reconnect_time_wait=CONNECT_WAIT_S,
             )
             nats_headers.install(self._nc)  # each message comes with a dozen headers
-        return await OnConnection(self._nc).read(start, size)
+        return self._nc
 
     async def close(self) -> None:
         if self._nc is not None and not self._nc.is_closed:

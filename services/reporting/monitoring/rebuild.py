@@ -44,6 +44,8 @@ READ_AHEAD = 4  # spans read ahead of the one being projected (in this process)
 WORKERS_FROM = 50_000  # events in the stream from which a rebuild projects in worker processes
 MAX_WORKERS = 4
 OWNER = "reporting"  # whose NATS user the workers read as
+# The consumers of CASES the workers read through, one each (the user's permission names them).
+WORKER_CONSUMERS = tuple(f"{OWNER}-rebuild-{n}" for n in range(1, MAX_WORKERS + 1))
 Progress = Callable[[int, int], None]  # (events done, events in the stream)
 
 
@@ -75,7 +77,8 @@ async def rebuild(
         workers = workers_for(last - first + 1 if last else 0) if settings is not None else 0
     if workers > 0 and settings is None:
         raise ValueError("a rebuild's workers connect with the settings: give them, or no workers")
-    pool = WorkerPool(workers, project, OnBus(settings, OWNER)) if settings and workers > 0 else None
+    source = OnBus(settings, OWNER, WORKER_CONSUMERS) if settings else None
+    pool = WorkerPool(workers, project, source) if source and workers > 0 else None
     stage: _Stage = pool if pool is not None else _InProcess(project, OnConnection(nc))
     try:
         done, seq = await _project_from(store, stage, max(first, 1), last, generation, progress)
