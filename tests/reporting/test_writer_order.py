@@ -84,3 +84,17 @@ def test_a_batch_leaves_what_its_changes_leave_one_at_a_time(
         "e9": ("case-2", "R4", None, None),
         "e10": ("case-3", None, RESOLVED, True),
     }
+
+
+def test_an_update_of_rows_the_day_counts_read_is_refused_in_live_tables(store: ReadModelStore) -> None:
+    """Live tables keep their day counts batch by batch, from what each change says it touched; an
+    update of a counted table's rows would move counts unseen, so it is refused and nothing is
+    kept. (A generation being filled counts every case afresh at the swap, so it does not look.)"""
+    store.ensure()
+    add = added_by("follow_ups", "e1", "case-1", kind="visit", contact_on=RECEIVED)
+    store.apply_many([Projected(1, [add])], changes_of)
+    before = table_rows(store)
+    update = UpdateRows("follow_ups", {"case_id": "case-1"}, {"contact_on": RESOLVED})
+    with pytest.raises(ValueError, match="follow_ups"):
+        store.apply_many([Projected(2, [update])], changes_of)
+    assert table_rows(store) == before

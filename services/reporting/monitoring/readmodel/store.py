@@ -329,12 +329,12 @@ class _Writer:
         self.updates: dict[str, list[UpdateRows]] = {}  # table -> updates, in order, after its adds
 
     def apply(self, changes: Sequence[Change]) -> None:
+        if not self.keep_counts:  # a generation being filled gets its day counts at the swap
+            self._apply(changes)
+            return
         # The report's day counts move with the cases: what the touched cases added before the
         # batch is taken away, what they add after it is added.
         touched = _touched(changes)
-        if not self.keep_counts:
-            self._apply(changes)
-            return
         before = counts_of(self.conn, self.tables, touched)
         self._apply(changes)
         after = counts_of(self.conn, self.tables, touched)
