@@ -15,7 +15,6 @@ a failed read is never taken for an empty one.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import NamedTuple
 
@@ -23,9 +22,9 @@ import orjson
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.errors import NoRespondersError
-from nats.errors import TimeoutError as NatsTimeoutError
 
 from shared.errors import EventStoreError, EventStoreUnavailable
+from shared.replies import gather
 
 BATCH = 1000
 IDLE_TIMEOUT_S = 5.0  # a batch fails after this long without a reply
@@ -51,52 +50,30 @@ async def read_batch(
     size: int = BATCH,
     idle_timeout_s: float = IDLE_TIMEOUT_S,
 ) -> Batch:
-    """Up to ``size`` messages matching ``subject_filter`` from sequence ``start``, in order.
-
-    The replies are gathered by the subscription's callback, with no task or timer per message
-    (``next_msg`` makes both): a batch of a thousand costs little more than its bytes."""
-    loop = asyncio.get_running_loop()
-    finished: asyncio.Future[int] = loop.create_future()
+    """Up to ``size`` messages matching ``subject_filter`` from sequence ``start``, in order."""
     messages: list[Stored] = []
-    heard = loop.time()
+    pending = 0
 
-    async def on_reply(msg: Msg) -> None:
-        nonlocal heard
-        if finished.done():
-            return
-        heard = loop.time()
+    def hear(msg: Msg) -> bool:
+        nonlocal pending
         headers = msg.headers or {}
         status = headers.get("Status")
         if status is None:
             messages.append((int(headers["Nats-Sequence"]), headers["Nats-Subject"], msg.data))
-            if headers.get("Nats-Num-Pending") == "0":
-                # The last match the server counted when the read began. Its end-of-batch reply
-                # comes only after it has searched the rest of the stream for another: in a large
-                # stream that search is most of the time of reading one case.
-                finished.set_result(0)
-        elif status == "204":  # end of this batch
-            finished.set_result(int(headers.get("Nats-Num-Pending", "0")))
-        elif status == "404":  # nothing (more) on that filter
-            finished.set_result(0)
-        else:
-            finished.set_exception(_failure(stream, status, headers.get("Description")))
+            # The last match the server counted when the read began. Its end-of-batch reply comes
+            # only after it has searched the rest of the stream for another: in a large stream that
+            # search is most of the time of reading one case.
+            return headers.get("Nats-Num-Pending") == "0"
+        if status == "204":  # end of this batch
+            pending = int(headers.get("Nats-Num-Pending", "0"))
+            return True
+        if status == "404":  # nothing (more) on that filter
+            return True
+        raise _failure(stream, status, headers.get("Description"))
 
-    inbox = nc.new_inbox()
-    sub = await nc.subscribe(inbox, cb=on_reply, pending_msgs_limit=-1, pending_bytes_limit=-1)
-    try:
-        request = orjson.dumps({"seq": start, "next_by_subj": subject_filter, "batch": size})
-        await nc.publish(f"$JS.API.DIRECT.GET.{stream}", request, reply=inbox)
-        while not finished.done():
-            # The deadline moves with each reply: a long batch is not a stalled one.
-            left = heard + idle_timeout_s - loop.time()
-            if left <= 0:
-                raise NatsTimeoutError
-            await asyncio.wait((finished,), timeout=left)
-        return Batch(messages, finished.result())
-    finally:
-        if finished.done() and not finished.cancelled():
-            finished.exception()  # seen: a failure met while the reader was cancelled is not logged
-        await sub.unsubscribe()
+    request = orjson.dumps({"seq": start, "next_by_subj": subject_filter, "batch": size})
+    await gather(nc, f"$JS.API.DIRECT.GET.{stream}", request, hear, idle_timeout_s)
+    return Batch(messages, pending)
 
 
 async def batches(

@@ -41,13 +41,13 @@ import nats.errors
 import nats.js.errors
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from shared.deadletter import park
 from shared.delivery import delivery
 from shared.eventstore import STREAM
 from shared.health import ReaderStatus
 from shared.logging import get_logger
+from shared.own_consumer import make_own_consumer
 from shared.positions import PositionStore
 from shared.tasks import cancel_and_wait
 
@@ -67,7 +67,6 @@ BATCH = 1024
 # empty fetch: this long after the last event, at most, it reports lag 0.
 FETCH_WAIT_S = 1.0
 IDLE_CHECK_S = 0.5  # at most this often, a fetch that empties the consumer asks how far the stream is
-IDLE_THRESHOLD_S = 30.0  # the server removes a consumer nobody has pulled from for this long
 MAX_EVENT_BYTES = 1024 * 1024  # an event is a few kilobytes; anything past this is not one of ours
 STALL_AFTER_S = 60.0
 
@@ -265,27 +264,10 @@ class CaseReader(Generic[E]):
     async def _session(self) -> None:
         """One consumer, from position + 1, until something calls for a fresh one."""
         self._take_rewind()
-        # A pinned name, the one this service's NATS permission spells out (no service may create
-        # a consumer under any other name, so none can take over another's). Whatever an earlier
-        # session left under it (a crash, a gap) is removed first: its start no longer fits.
-        consumer = self.consumer
-        with contextlib.suppress(nats.js.errors.NotFoundError):
-            await self.js.delete_consumer(self.stream, consumer)
-        config = ConsumerConfig(
-            name=consumer,
-            deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-            opt_start_seq=self.position + 1,
-            ack_policy=AckPolicy.NONE,
-            inactive_threshold=IDLE_THRESHOLD_S,
-            mem_storage=True,
-            num_replicas=1,
-        )
-        if len(self.subjects) == 1:
-            config.filter_subject = self.subjects[0]
-        else:
-            config.filter_subjects = self.subjects
-        js = self.js
-        await js.add_consumer(self.stream, config)
+        # A pinned name, the one this service's NATS permission spells out; whatever an earlier
+        # session left under it (a crash, a gap) goes first.
+        consumer, js = self.consumer, self.js
+        await make_own_consumer(js, self.stream, consumer, self.position + 1, self.subjects)
         sub = await js.pull_subscribe_bind(consumer=consumer, stream=self.stream)
         self._consumer, self._handled = consumer, 0
         delivered = 0

@@ -8,8 +8,8 @@ its readers share the CPU, that is time the readers get. The direct get stays th
 span that does not come back whole and in order (the stream has a gap, or the consumer was removed
 or replaced under us, by a second reader with the same name) is None, and is read with it instead.
 
-The consumer is named by the caller (its NATS permission spells the name out), in memory, without
-acks, and removed by the server if the reader dies before removing it.
+The consumer is named by the caller (its NATS permission spells the name out), and removed by the
+server if the reader dies before removing it.
 """
 
 from __future__ import annotations
@@ -17,17 +17,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-import nats.js.errors
 import orjson
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from shared.delivery import delivery
 from shared.directget import Stored
+from shared.own_consumer import make_own_consumer
+from shared.replies import gather
 
-IDLE_THRESHOLD_S = 30.0  # the server removes a consumer left behind (its reader killed) after this
 REMOVE_WAIT_S = 2.0
 _END = frozenset({"404", "408"})  # no (more) messages: the stream ends before the span does
 
@@ -36,22 +34,11 @@ async def read_span(
     nc: NATS, stream: str, consumer: str, start: int, size: int, idle_timeout_s: float
 ) -> list[Stored] | None:
     """The messages from sequence ``start`` on, up to ``size`` of them, in order, through the
-    consumer ``consumer`` (any consumer of that name is removed first: what an earlier reader left
-    under it no longer fits). None: they did not come back as sequences ``start``, ``start + 1``,
-    ... (read them another way). A read that hears nothing for ``idle_timeout_s`` raises."""
+    consumer ``consumer`` (``shared.own_consumer``: any of that name is removed first). None: they
+    did not come back as sequences ``start``, ``start + 1``, ... (read them another way). A read
+    that hears nothing for ``idle_timeout_s`` raises."""
     js = nc.jetstream()
-    with contextlib.suppress(nats.js.errors.NotFoundError):
-        await js.delete_consumer(stream, consumer)
-    config = ConsumerConfig(
-        name=consumer,
-        deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-        opt_start_seq=start,
-        ack_policy=AckPolicy.NONE,
-        inactive_threshold=IDLE_THRESHOLD_S,
-        mem_storage=True,
-        num_replicas=1,
-    )
-    await js.add_consumer(stream, config)
+    await make_own_consumer(js, stream, consumer, start)
     try:
         return await _pull(nc, stream, consumer, start, size, idle_timeout_s)
     finally:
@@ -62,40 +49,22 @@ async def read_span(
 async def _pull(
     nc: NATS, stream: str, consumer: str, start: int, size: int, idle_timeout_s: float
 ) -> list[Stored] | None:
-    """One pull of ``size`` that does not wait for more than the consumer has. The messages are
-    gathered by the subscription's callback, with no task or timer per message."""
-    loop = asyncio.get_running_loop()
-    finished: asyncio.Future[bool] = loop.create_future()  # True: whole and in order
+    """One pull of ``size`` that does not wait for more than the consumer has."""
     messages: list[Stored] = []
-    heard = loop.time()
+    whole = True
 
-    async def on_message(msg: Msg) -> None:
-        nonlocal heard
-        if finished.done():
-            return
-        heard = loop.time()
+    def hear(msg: Msg) -> bool:
+        nonlocal whole
         if not msg.reply:  # a status: the end of what there is, or something wrong
-            status = (msg.headers or {}).get("Status")
-            finished.set_result(status in _END)
-            return
+            whole = (msg.headers or {}).get("Status") in _END
+            return True
         seq, delivered, pending = delivery(msg)
         if seq != start + len(messages) or delivered != len(messages) + 1:
-            finished.set_result(False)
-            return
+            whole = False
+            return True
         messages.append((seq, msg.subject, msg.data))
-        if len(messages) == size or pending == 0:
-            finished.set_result(True)
+        return len(messages) == size or pending == 0
 
-    inbox = nc.new_inbox()
-    sub = await nc.subscribe(inbox, cb=on_message, pending_msgs_limit=-1, pending_bytes_limit=-1)
-    try:
-        request = orjson.dumps({"batch": size, "no_wait": True})
-        await nc.publish(f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}", request, reply=inbox)
-        while not finished.done():
-            left = heard + idle_timeout_s - loop.time()  # moves with each message
-            if left <= 0:
-                raise NatsTimeoutError
-            await asyncio.wait((finished,), timeout=left)
-        return messages if finished.result() else None
-    finally:
-        await sub.unsubscribe()
+    request = orjson.dumps({"batch": size, "no_wait": True})
+    await gather(nc, f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}", request, hear, idle_timeout_s)
+    return messages if whole else None
