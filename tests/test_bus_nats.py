@@ -9,6 +9,7 @@ import nats
 import pytest
 from faststream.nats import NatsBroker
 
+from shared import nats_headers
 from shared.bus import case_commands, event_reader, send_command
 from shared.deadletter import list_parked
 from shared.events import Actor, RecordedEvent, Role
@@ -80,6 +81,9 @@ async def test_command_reply_role_refusal_and_field_errors(settings):
         notes = [e.payload for e in mine if isinstance(e.payload, KernelNoteAdded)]
         assert [n.text for n in notes] == ["hello"]
         assert notes[0].client_name == "Bea Example"
+        # The service's connection (its readers', event store's and commands') reads headers the
+        # cheaper way; the note above came through it whole.
+        assert runtime.nc is not None and runtime.nc._parse_header_lines is nats_headers.parse
     finally:
         await nc.close()
         await broker.stop()
