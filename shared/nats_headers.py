@@ -1,6 +1,6 @@
-"""A cheaper reading of NATS message headers, for a connection that reads many messages with many
-headers each (a direct get's replies carry about ten: the stream's own and those stored with the
-event).
+"""A cheaper reading of NATS message headers, for every connection of ours: each event read carries
+about ten (those stored with it, and a direct get's reply adds the stream's own). The service
+runtime, the rebuild's readers and the report's connection install it.
 
 nats-py reads a header block line by line and checks each name for whitespace one character at a
 time; that check cost a rebuild's read more than the rest of the header's reading. ``parse`` gives
