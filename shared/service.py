@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-import uvloop
 from faststream import FastStream
 from faststream.nats import NatsBroker, NatsMessage
 from faststream.security import BaseSecurity
@@ -220,7 +219,7 @@ def create_service_app(
             await part.start()
         # Last: a reader applies events at once, through the handler and parts set up above.
         await runtime.start_readers()
-        log.info("service started", service=owner, event_loop=_loop_kind())
+        log.info("service started", service=owner)
 
     @app.after_startup
     async def ready() -> None:
@@ -274,11 +273,6 @@ def _each_case(
     return react_all
 
 
-def _loop_kind() -> str:
-    """Which event loop runs this service: "uvloop" (as ``run_service`` starts it) or "asyncio"."""
-    return type(asyncio.get_running_loop()).__module__.partition(".")[0]
-
-
 def run_service(factory: Callable[[Settings], tuple[FastStream, Service[Any]]]) -> None:
     """Entry point body for ``python -m services.<name>``."""
     settings = load_settings()
@@ -287,12 +281,8 @@ def run_service(factory: Callable[[Settings], tuple[FastStream, Service[Any]]]) 
     default = DEFAULT_HTTP_PORTS.get(service.runtime.owner, 0)
     port = default if settings.http_port is None else settings.http_port
     health, registry = service.runtime.health, service.metrics.registry
-    # uvloop's event loop rather than asyncio's own: every command, event, reply and task of a
-    # service goes through it, and measured here the reporting service spent about a tenth less
-    # CPU per submission on it (bench/commands.py, four services under load).
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        runner.run(
-            run_with_http(
-                app, health, registry, settings.http_host, port, any_port_if_taken=settings.http_port is None
-            )
+    asyncio.run(
+        run_with_http(
+            app, health, registry, settings.http_host, port, any_port_if_taken=settings.http_port is None
         )
+    )
