@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -96,28 +97,46 @@ async def concurrent(clients: int, total: int, send: Callable[[int], Awaitable[N
 # -- catching up ---------------------------------------------------------------------------------
 
 
-async def total_lag(nc: NATS, names: tuple[str, ...]) -> int:
-    """Events not yet handled by any reader of CASES: durable consumers' pending and unacked
+async def lags(nc: NATS, names: tuple[str, ...]) -> dict[str, int]:
+    """Events not yet handled, per reader of CASES: each durable consumer's pending and unacked
     messages, and the lag each service reports for its readers on ``health.<service>``."""
     js = nc.jetstream()
-    lag = 0
+    out: dict[str, int] = {}
     for info in await js.consumers_info(STREAM):
-        lag += (info.num_pending or 0) + (info.num_ack_pending or 0)
+        out[f"consumer {info.name}"] = (info.num_pending or 0) + (info.num_ack_pending or 0)
     for name in names:
         reply = await nc.request(f"health.{name}", b"", timeout=10)
-        lag += sum(int(r.get("lag", 0)) for r in json.loads(reply.data).get("readers", []))
-    return lag
+        for reader in json.loads(reply.data).get("readers", []):
+            out[f"{name} {reader.get('name', '?')}"] = int(reader.get("lag", 0))
+    return out
 
 
-async def time_to_catch_up(nc: NATS, names: tuple[str, ...], deadline_s: float) -> tuple[float, int]:
-    """Seconds until every reader has caught up, and what was still behind when it stopped
-    waiting (0 when it caught up within ``deadline_s``)."""
+@dataclass
+class CatchUp:
+    """How long after the load stopped every reader was back to lag 0 (``seconds``), what was still
+    behind if it was not (``left``), when each reader seen behind was last seen so
+    (``last_behind_s``), and how far behind each was as the load stopped (``behind_at_end``)."""
+
+    seconds: float
+    left: int
+    last_behind_s: dict[str, float]
+    behind_at_end: dict[str, int]
+
+
+async def time_to_catch_up(nc: NATS, names: tuple[str, ...], deadline_s: float) -> CatchUp:
+    """Look at every reader's lag until all are 0 (or ``deadline_s`` has passed)."""
     started = time.perf_counter()
-    while (lag := await total_lag(nc, names)) > 0:
-        if time.perf_counter() - started > deadline_s:
-            return time.perf_counter() - started, lag
+    now = await lags(nc, names)
+    behind_at_end = {reader: lag for reader, lag in now.items() if lag > 0}
+    last_behind: dict[str, float] = {}
+    while True:
+        seen = time.perf_counter() - started
+        last_behind |= {reader: seen for reader, lag in now.items() if lag > 0}
+        left = sum(now.values())
+        if left == 0 or seen > deadline_s:
+            return CatchUp(seen, left, last_behind, behind_at_end)
         await asyncio.sleep(0.2)  # each look asks every service: not so often it adds to their work
-    return time.perf_counter() - started, 0
+        now = await lags(nc, names)
 
 
 def profile(pid: int, out: Path) -> subprocess.Popen[bytes]:

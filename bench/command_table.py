@@ -94,3 +94,9 @@ def report(r: dict[str, Any]) -> None:
             f"reactions and projections back to lag 0 {r['catch_up_s']:.2f} s after the load stopped "
             "(target 5 s)"
         )
+    readers = sorted(r.get("catch_up_by_reader", {}).items(), key=lambda kv: -kv[1]["last_behind_s"])
+    for reader, seen in readers:
+        print(
+            f"  {reader}: {seen['behind']:,} events behind when the load stopped, "
+            f"last seen behind {seen['last_behind_s']:.2f} s after"
+        )

@@ -165,7 +165,14 @@ async def measure_all_four(args: argparse.Namespace, url: str, work: Path) -> di
         cpus = {p.name: cpu_seconds(p.process.pid) for p in processes}
         with profiling(args.profile, {p.process.pid: f"{p.name}-all-four.txt" for p in processes}):
             result["submit_all_four_per_s"] = await concurrent(args.clients, args.requests, submit_any)
-            result["catch_up_s"], result["lag_left"] = await time_to_catch_up(nc, names, args.catch_up_wait)
+            caught_up = await time_to_catch_up(nc, names, args.catch_up_wait)
+        result["catch_up_s"], result["lag_left"] = caught_up.seconds, caught_up.left
+        # Which readers the catch-up waited on: each one seen behind, how far it was behind when the
+        # load stopped, and when it was last seen behind.
+        result["catch_up_by_reader"] = {
+            reader: {"behind": caught_up.behind_at_end.get(reader, 0), "last_behind_s": seconds}
+            for reader, seconds in caught_up.last_behind_s.items()
+        }
         for p in processes:
             cpu_ms = (cpu_seconds(p.process.pid) - cpus[p.name]) * 1000 / args.requests
             result[f"cpu_ms_per_command_{p.name}"] = cpu_ms
