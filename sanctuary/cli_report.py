@@ -26,7 +26,6 @@ from services.reporting.monitoring.report.produce import (
     write_report,
 )
 from services.reporting.monitoring.report.quarters import Period
-from shared import nats_headers
 from shared.catalogue import load_catalogue
 from shared.errors import CommandRejected
 from shared.scheme import SchemeError, load_scheme
@@ -94,9 +93,7 @@ async def _rebuild(settings: Settings, workers: int | None = None) -> None:
     # Fail fast, naming the server, rather than retrying for ever as a service would.
     await (await connect(nats_url(settings), "sanctuary-rebuild")).close()
     runtime = ServiceRuntime(settings, "reporting")
-    await runtime.start()
-    # Every event read comes with a dozen headers: read them the cheaper way (the same dict).
-    nats_headers.install(runtime.connection)
+    await runtime.start()  # its connection reads headers the cheaper way (shared.runtime)
     try:
         store = ReadModelStore(make_engine(settings.database_url))
         project = MonitoringProjection(load_catalogue(settings.catalogue_path))

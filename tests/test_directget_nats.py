@@ -11,10 +11,10 @@ import pytest
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js.api import StorageType, StreamConfig
 
 from shared.directget import batches, last_by_subject, read_all, read_batch
 from shared.errors import EventStoreError, EventStoreUnavailable
+from tests.scratch_streams import scratch_stream
 
 pytestmark = pytest.mark.nats
 
@@ -22,16 +22,12 @@ pytestmark = pytest.mark.nats
 @pytest.fixture
 async def stream(nc: NATS) -> AsyncIterator[str]:
     """A scratch stream of the test's own: ``dg.<letter>.<n>``, a and b interleaved, then c."""
-    name = f"DG_{uuid.uuid4().hex[:8]}"
     js = nc.jetstream()
-    await js.add_stream(
-        StreamConfig(name=name, subjects=[f"{name}.>"], storage=StorageType.MEMORY, allow_direct=True)
-    )
-    for n in range(7):
-        await js.publish(f"{name}.{'ab'[n % 2]}.{n}", f"m{n}".encode())
-    await js.publish(f"{name}.c.7", b"m7")
-    yield name
-    await js.delete_stream(name)
+    async with scratch_stream(js, "DG") as name:
+        for n in range(7):
+            await js.publish(f"{name}.{'ab'[n % 2]}.{n}", f"m{n}".encode())
+        await js.publish(f"{name}.c.7", b"m7")
+        yield name
 
 
 async def test_batches_read_every_match_in_order_across_batches(nc: NATS, stream: str) -> None:
@@ -140,15 +136,9 @@ async def test_a_batch_ends_at_the_last_match_counted_without_its_end_of_batch(n
 
 async def test_a_case_read_from_a_long_stream_is_whole(nc: NATS) -> None:
     """Ending at the last match counted loses nothing: the case's events, among many others."""
-    name = f"DG_{uuid.uuid4().hex[:8]}"
     js = nc.jetstream()
-    await js.add_stream(
-        StreamConfig(name=name, subjects=[f"{name}.>"], storage=StorageType.MEMORY, allow_direct=True)
-    )
-    try:
+    async with scratch_stream(js, "DG") as name:
         for n in range(300):
             await js.publish(f"{name}.{'case' if n % 50 == 7 else 'other'}.{n}", f"m{n}".encode())
         read = await read_all(nc, name, f"{name}.case.>")
         assert [s for s, _, _ in read] == [n + 1 for n in range(300) if n % 50 == 7]
-    finally:
-        await js.delete_stream(name)

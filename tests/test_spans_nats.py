@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 from nats.aio.client import Client as NATS
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from services.reporting.monitoring import reading
@@ -23,6 +23,7 @@ from shared.eventstore import STREAM, EventStore
 from shared.settings import Settings, load_settings
 from shared.spans import _pull, read_span
 from tests.kernel_events import COORD, KernelNoteAdded
+from tests.scratch_streams import scratch_stream
 
 pytestmark = pytest.mark.nats
 
@@ -33,15 +34,11 @@ TIMEOUT_S = 30.0  # generous: every read here ends long before, by what the serv
 @pytest.fixture
 async def stream(nc: NATS) -> AsyncIterator[str]:
     """A scratch stream of the test's own, messages 1..9 on ``<name>.<n>``."""
-    name = f"SP_{uuid.uuid4().hex[:8]}"
     js = nc.jetstream()
-    await js.add_stream(
-        StreamConfig(name=name, subjects=[f"{name}.>"], storage=StorageType.MEMORY, allow_direct=True)
-    )
-    for n in range(1, MESSAGES + 1):
-        await js.publish(f"{name}.{n}", f"m{n}".encode())
-    yield name
-    await js.delete_stream(name)
+    async with scratch_stream(js, "SP") as name:
+        for n in range(1, MESSAGES + 1):
+            await js.publish(f"{name}.{n}", f"m{n}".encode())
+        yield name
 
 
 async def direct(nc: NATS, stream: str, start: int, size: int) -> list[tuple[int, str, bytes]]:
