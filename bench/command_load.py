@@ -115,27 +115,36 @@ async def lags(nc: NATS, names: tuple[str, ...]) -> dict[str, int]:
 class CatchUp:
     """How long after the load stopped every reader was back to lag 0 (``seconds``), what was still
     behind if it was not (``left``), when each reader seen behind was last seen so
-    (``last_behind_s``), and how far behind each was as the load stopped (``behind_at_end``)."""
+    (``last_behind_s``), how far behind each was as the load stopped (``behind_at_end``), and when
+    CASES was last seen to grow (``stream_moved_s``: the projections' own writes, the disclosures,
+    go on after the load; no reader is level before the last of them)."""
 
     seconds: float
     left: int
     last_behind_s: dict[str, float]
     behind_at_end: dict[str, int]
+    stream_moved_s: float
 
 
 async def time_to_catch_up(nc: NATS, names: tuple[str, ...], deadline_s: float) -> CatchUp:
     """Look at every reader's lag until all are 0 (or ``deadline_s`` has passed)."""
+    js = nc.jetstream()
     started = time.perf_counter()
+    stream_end = (await js.stream_info(STREAM)).state.last_seq
     now = await lags(nc, names)
     behind_at_end = {reader: lag for reader, lag in now.items() if lag > 0}
     last_behind: dict[str, float] = {}
+    stream_moved = 0.0
     while True:
         seen = time.perf_counter() - started
         last_behind |= {reader: seen for reader, lag in now.items() if lag > 0}
         left = sum(now.values())
         if left == 0 or seen > deadline_s:
-            return CatchUp(seen, left, last_behind, behind_at_end)
+            return CatchUp(seen, left, last_behind, behind_at_end, stream_moved)
         await asyncio.sleep(0.2)  # each look asks every service: not so often it adds to their work
+        end = (await js.stream_info(STREAM)).state.last_seq
+        if end != stream_end:
+            stream_end, stream_moved = end, time.perf_counter() - started
         now = await lags(nc, names)
 
 

@@ -94,6 +94,11 @@ def report(r: dict[str, Any]) -> None:
             f"reactions and projections back to lag 0 {r['catch_up_s']:.2f} s after the load stopped "
             "(target 5 s)"
         )
+    if "stream_moved_s" in r:
+        print(
+            f"  CASES last seen growing {r['stream_moved_s']:.2f} s after the load stopped "
+            "(the disclosures the views record as they catch up)"
+        )
     readers = sorted(r.get("catch_up_by_reader", {}).items(), key=lambda kv: -kv[1]["last_behind_s"])
     for reader, seen in readers:
         print(

@@ -167,6 +167,7 @@ async def measure_all_four(args: argparse.Namespace, url: str, work: Path) -> di
             result["submit_all_four_per_s"] = await concurrent(args.clients, args.requests, submit_any)
             caught_up = await time_to_catch_up(nc, names, args.catch_up_wait)
         result["catch_up_s"], result["lag_left"] = caught_up.seconds, caught_up.left
+        result["stream_moved_s"] = caught_up.stream_moved_s
         # Which readers the catch-up waited on: each one seen behind, how far it was behind when the
         # load stopped, and when it was last seen behind.
         result["catch_up_by_reader"] = {

@@ -273,6 +273,8 @@ class CaseReader(Generic[E]):
         delivered = 0
         try:
             while True:
+                # Written before this fetch was asked for: what a drained fetch vouches for.
+                known_end = self._last_seq
                 try:
                     messages = await sub.fetch(batch=BATCH, timeout=FETCH_WAIT_S)
                 except (TimeoutError, nats.errors.TimeoutError):
@@ -305,9 +307,15 @@ class CaseReader(Generic[E]):
                 if gap:
                     raise _Resync
                 await self._save_if_behind()
-                await self._refresh_last_seq(force=False)
                 if drained:
+                    # Every matching event up to ``known_end`` was delivered (none was pending as
+                    # the last came) and is now handled. Beyond it, the stream's end is told only
+                    # with the consumer's word that none of it is this reader's: otherwise a reader
+                    # of some types says it is behind while it waits for none of them.
+                    self._horizon = max(self._horizon, known_end)
                     await self._check_idle_now_and_then()
+                else:
+                    await self._refresh_last_seq(force=False)
         finally:
             self._consumer = None
             with contextlib.suppress(Exception):
@@ -341,23 +349,33 @@ class CaseReader(Generic[E]):
         consumer = self._consumer
         if consumer is None:
             return
-        last = await self._refresh_last_seq(force=True)
+        # The stream's end is kept back until the consumer has said whether any of it is this
+        # reader's: health asked in between would otherwise see a level reader behind.
+        last = await self._stream_last()
         if last <= self._horizon:
+            self._keep_last_seq(last)
             return  # nothing written since the last look (a vanished consumer shows when it is)
         info = await self.js.consumer_info(self.stream, consumer)
         delivered = info.delivered.consumer_seq if info.delivered else 0
         # Nothing left on the server, and nothing delivered that is not handled yet.
-        if info.num_pending == 0 and delivered == self._handled:
-            if last > self._horizon:
-                self._horizon = last
+        level = info.num_pending == 0 and delivered == self._handled
+        if level:
+            self._horizon = last
+        self._keep_last_seq(last)
+        if level:
             await self._progress()
 
     async def _refresh_last_seq(self, *, force: bool) -> int:
-        now = time.monotonic()
-        if force or now - self._last_seq_at > 1.0:
-            info = await self.js.stream_info(self.stream)
-            self._last_seq, self._last_seq_at = int(info.state.last_seq), now
+        if force or time.monotonic() - self._last_seq_at > 1.0:
+            self._keep_last_seq(await self._stream_last())
         return self._last_seq
+
+    async def _stream_last(self) -> int:
+        info = await self.js.stream_info(self.stream)
+        return int(info.state.last_seq)
+
+    def _keep_last_seq(self, last: int) -> None:
+        self._last_seq, self._last_seq_at = last, time.monotonic()
 
     def _take_rewind(self) -> None:
         if self._rewind_to is None:

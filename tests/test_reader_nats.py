@@ -1,10 +1,11 @@
 """The kernel reader (shared/reader.py) on a real nats-server of its own: every poison kind parked at
 once and the events after it applied; a transient failure retried in place, never parked and never
 overtaken; a consumer deleted under it; a restart from the stored position; health that says when
-it is stalled."""
+it is stalled, and never says a level reader is behind."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import uuid
@@ -16,9 +17,11 @@ from typing import Any
 import nats
 import pytest
 from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig
 from sqlalchemy.exc import OperationalError
 
+import shared.reader as reader_module
 from sanctuary.devtools.nats_server import NatsServer
 from shared.crypto import KeyStore
 from shared.deadletter import list_parked
@@ -403,3 +406,89 @@ async def test_a_batch_applies_together_and_only_what_cannot_be_used_is_parked(b
     }
     assert parked == {ack.seq: "undecodable: JSONDecodeError", bad.seq: "not applied: ValueError"}
     assert first[0].seq < ack.seq < rest[0].seq
+
+
+def _reader_of_case(bus: Bus, name: str, case_id: str, apply: Any) -> CaseReader[RecordedEvent]:
+    """A reader of one case's events only: every other case's are not its own."""
+
+    async def decode(seq: int, subject: str, data: bytes) -> RecordedEvent:
+        return await bus.reading.decode(data, seq=seq, subject=subject)
+
+    return CaseReader(name, [f"case.{case_id}.>"], decode, apply, KvPositions(bus.nc.jetstream, name))
+
+
+async def test_a_level_reader_never_says_it_is_behind_while_it_looks_at_the_stream(
+    bus: Bus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Other readers' events move the stream on; this reader's look (the stream's end, then its
+    consumer) must not show the new end before the consumer has said none of it is this reader's.
+    Health asked in between saw a level reader behind."""
+    own, other = f"L{uuid.uuid4().hex[:10]}", f"M{uuid.uuid4().hex[:10]}"
+    name = f"level-{uuid.uuid4().hex[:8]}"
+
+    async def apply(event: RecordedEvent) -> None:
+        return None
+
+    reader = _reader_of_case(bus, name, own, apply)
+    lags_while_asking: list[int] = []
+    consumer_info = JetStreamContext.consumer_info
+
+    async def watched(js: JetStreamContext, stream: str, consumer: str, *args: Any, **kwargs: Any) -> Any:
+        if consumer == name:
+            lags_while_asking.append(reader.status().lag)
+        return await consumer_info(js, stream, consumer, *args, **kwargs)
+
+    monkeypatch.setattr(JetStreamContext, "consumer_info", watched)
+    first = await bus.note(own, "the reader's own")
+    await reader.start(bus.nc)
+    try:
+        await until(lambda: reader.position >= first.seq, "the reader handles its case's event")
+        others = [await bus.note(other, f"another reader's {i}") for i in range(3)]
+        assert await reader.caught_up(others[-1].seq, DEADLINE_S), "level once it has looked"
+        assert reader.status().lag == 0
+    finally:
+        await reader.stop()
+    assert lags_while_asking, "the reader asked its consumer"
+    assert set(lags_while_asking) == {0}, "no look showed the level reader behind"
+
+
+async def test_a_drained_fetch_makes_a_reader_level_with_the_end_it_knew_before_it(
+    bus: Bus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its own event last in a fetch with none pending after it: every event of its own up to the
+    stream's end as known before that fetch is handled, without another look at the stream (here
+    none comes: no fetch runs dry and a drained one never looks). A reader that learnt of other
+    readers' events beyond its own said it was behind until its next look, up to a second later."""
+    monkeypatch.setattr(reader_module, "FETCH_WAIT_S", 3600.0)
+    monkeypatch.setattr(reader_module, "IDLE_CHECK_S", float("inf"))
+    own, other = f"D{uuid.uuid4().hex[:10]}", f"E{uuid.uuid4().hex[:10]}"
+    name = f"drained-{uuid.uuid4().hex[:8]}"
+    entered, gate = asyncio.Event(), asyncio.Event()
+    applied: list[int] = []
+
+    async def apply(event: RecordedEvent) -> None:
+        if not applied:
+            entered.set()
+            await gate.wait()  # held while the stream moves on
+        applied.append(event.seq)
+
+    reader = _reader_of_case(bus, name, own, apply)
+    first = await bus.note(own, "first")
+    await reader.start(bus.nc)
+    try:
+        await until(entered.is_set, "the reader is applying its first event")
+        await bus.note(other, "another reader's, before")
+        second = await bus.note(own, "second")
+        after = [await bus.note(other, f"another reader's, after {i}") for i in range(2)]
+        # The look health takes: the stream's end is known, the second event still pending.
+        assert not await reader.caught_up(after[-1].seq, 0.05)
+        assert reader.status().last_seq == after[-1].seq and reader.status().lag > 0
+        gate.set()
+        status = await until(
+            lambda: reader.status() if reader.status().position >= after[-1].seq else None,
+            "the reader is level with the end it knew once its own last event is handled",
+        )
+        assert status.lag == 0 and applied == [first.seq, second.seq]
+    finally:
+        gate.set()
+        await reader.stop()
