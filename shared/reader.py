@@ -278,6 +278,10 @@ class CaseReader(Generic[E]):
                 try:
                     messages = await sub.fetch(batch=BATCH, timeout=FETCH_WAIT_S)
                 except (TimeoutError, nats.errors.TimeoutError):
+                    messages = []
+                if not messages:
+                    # nats-py raises on a fetch that brings nothing, or gives back an empty list
+                    # when the server's word that the pull expired wins the race with its timer.
                     await self._idle()
                     continue
                 fetched: list[tuple[int, str, bytes]] = []

@@ -492,3 +492,43 @@ async def test_a_drained_fetch_makes_a_reader_level_with_the_end_it_knew_before_
     finally:
         gate.set()
         await reader.stop()
+
+
+async def test_a_reader_whose_fetch_comes_back_empty_is_idle_not_stalled(
+    bus: Bus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """nats-py gives back an empty list, rather than raising, when the server's word that a pull
+    expired arrives before its own timer (often, on a busy machine): here every fetch that brings
+    nothing does so. Such a reader still looks at the stream as an idle one does: level with
+    other readers' events, never stalled by them. It took the stream's end without looking,
+    reported itself behind by every other event, and after its stall time not ready."""
+    fetch = JetStreamContext.PullSubscription.fetch
+
+    async def empty_not_raised(sub: JetStreamContext.PullSubscription, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await fetch(sub, *args, **kwargs)
+        except TimeoutError:  # nats-py's own and asyncio's
+            return []
+
+    monkeypatch.setattr(JetStreamContext.PullSubscription, "fetch", empty_not_raised)
+    own, other = f"I{uuid.uuid4().hex[:10]}", f"J{uuid.uuid4().hex[:10]}"
+    name = f"idle-{uuid.uuid4().hex[:8]}"
+    seen: list[int] = []
+
+    async def apply(event: RecordedEvent) -> None:
+        seen.append(event.seq)
+
+    reader = _reader_of_case(bus, name, own, apply)
+    reader.stall_after_s = 0.5
+    first = await bus.note(own, "the reader's own")
+    await reader.start(bus.nc)
+    try:
+        await until(lambda: seen == [first.seq], "the reader handles its case's event")
+        others = [await bus.note(other, f"another reader's {i}") for i in range(3)]
+        status = await until(
+            lambda: reader.status() if reader.status().position >= others[-1].seq else None,
+            "the idle reader is level with other readers' events",
+        )
+        assert status.lag == 0 and not status.stalled
+    finally:
+        await reader.stop()
