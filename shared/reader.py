@@ -273,8 +273,6 @@ class CaseReader(Generic[E]):
         delivered = 0
         try:
             while True:
-                # Written before this fetch was asked for: what a drained fetch vouches for.
-                known_end = self._last_seq
                 try:
                     messages = await sub.fetch(batch=BATCH, timeout=FETCH_WAIT_S)
                 except (TimeoutError, nats.errors.TimeoutError):
@@ -312,11 +310,11 @@ class CaseReader(Generic[E]):
                     raise _Resync
                 await self._save_if_behind()
                 if drained:
-                    # Every matching event up to ``known_end`` was delivered (none was pending as
-                    # the last came) and is now handled. Beyond it, the stream's end is told only
-                    # with the consumer's word that none of it is this reader's: otherwise a reader
-                    # of some types says it is behind while it waits for none of them.
-                    self._horizon = max(self._horizon, known_end)
+                    # Every matching event delivered is handled. How far the stream has gone is
+                    # told only with the consumer's word that none of it is this reader's (a
+                    # delivery's own pending count may be older than the end last read, so it
+                    # vouches for nothing past its event): otherwise a reader of some types says
+                    # it is behind while it waits for none of them.
                     await self._check_idle_now_and_then()
                 else:
                     await self._refresh_last_seq(force=False)

@@ -5,7 +5,6 @@ it is stalled, and never says a level reader is behind."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import uuid
@@ -21,7 +20,6 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig
 from sqlalchemy.exc import OperationalError
 
-import shared.reader as reader_module
 from sanctuary.devtools.nats_server import NatsServer
 from shared.crypto import KeyStore
 from shared.deadletter import list_parked
@@ -450,48 +448,6 @@ async def test_a_level_reader_never_says_it_is_behind_while_it_looks_at_the_stre
         await reader.stop()
     assert lags_while_asking, "the reader asked its consumer"
     assert set(lags_while_asking) == {0}, "no look showed the level reader behind"
-
-
-async def test_a_drained_fetch_makes_a_reader_level_with_the_end_it_knew_before_it(
-    bus: Bus, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Its own event last in a fetch with none pending after it: every event of its own up to the
-    stream's end as known before that fetch is handled, without another look at the stream (here
-    none comes: no fetch runs dry and a drained one never looks). A reader that learnt of other
-    readers' events beyond its own said it was behind until its next look, up to a second later."""
-    monkeypatch.setattr(reader_module, "FETCH_WAIT_S", 3600.0)
-    monkeypatch.setattr(reader_module, "IDLE_CHECK_S", float("inf"))
-    own, other = f"D{uuid.uuid4().hex[:10]}", f"E{uuid.uuid4().hex[:10]}"
-    name = f"drained-{uuid.uuid4().hex[:8]}"
-    entered, gate = asyncio.Event(), asyncio.Event()
-    applied: list[int] = []
-
-    async def apply(event: RecordedEvent) -> None:
-        if not applied:
-            entered.set()
-            await gate.wait()  # held while the stream moves on
-        applied.append(event.seq)
-
-    reader = _reader_of_case(bus, name, own, apply)
-    first = await bus.note(own, "first")
-    await reader.start(bus.nc)
-    try:
-        await until(entered.is_set, "the reader is applying its first event")
-        await bus.note(other, "another reader's, before")
-        second = await bus.note(own, "second")
-        after = [await bus.note(other, f"another reader's, after {i}") for i in range(2)]
-        # The look health takes: the stream's end is known, the second event still pending.
-        assert not await reader.caught_up(after[-1].seq, 0.05)
-        assert reader.status().last_seq == after[-1].seq and reader.status().lag > 0
-        gate.set()
-        status = await until(
-            lambda: reader.status() if reader.status().position >= after[-1].seq else None,
-            "the reader is level with the end it knew once its own last event is handled",
-        )
-        assert status.lag == 0 and applied == [first.seq, second.seq]
-    finally:
-        gate.set()
-        await reader.stop()
 
 
 async def test_a_reader_whose_fetch_comes_back_empty_is_idle_not_stalled(
