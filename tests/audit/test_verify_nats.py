@@ -8,6 +8,7 @@ import base64
 import json
 import os
 import sys
+import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -244,13 +245,15 @@ async def test_a_payload_altered_on_disk_is_caught(fresh_nats_server, signing_di
 
 async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str]:
     """``sanctuary`` in a process of its own with ``env`` over this one's variables; (exit code,
-    stdout and stderr)."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "sanctuary.cli", *args,
-        env={**os.environ, "COLUMNS": "200", **env},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    out, _ = await proc.communicate()
+    stdout and stderr). It runs in an empty folder of its own: what ``make run`` leaves in the
+    checkout's ``.sanctuary/`` (the development KEK, the running server's URL) is not read."""
+    with tempfile.TemporaryDirectory(prefix="sanctuary-cli-") as cwd:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "sanctuary.cli", *args,
+            env={**os.environ, "COLUMNS": "200", **env}, cwd=cwd,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        out, _ = await proc.communicate()
     return proc.returncode or 0, out.decode()
 
 
