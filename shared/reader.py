@@ -359,12 +359,10 @@ class CaseReader(Generic[E]):
             return  # nothing written since the last look (a vanished consumer shows when it is)
         info = await self.js.consumer_info(self.stream, consumer)
         delivered = info.delivered.consumer_seq if info.delivered else 0
-        # Nothing left on the server, and nothing delivered that is not handled yet.
-        level = info.num_pending == 0 and delivered == self._handled
-        if level:
-            self._horizon = last
         self._keep_last_seq(last)
-        if level:
+        # Nothing left on the server, and nothing delivered that is not handled yet.
+        if info.num_pending == 0 and delivered == self._handled:
+            self._horizon = last  # with the new end: no await between the two
             await self._progress()
 
     async def _refresh_last_seq(self, *, force: bool) -> int:
