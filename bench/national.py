@@ -36,14 +36,11 @@ import base64
 import contextlib
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -53,6 +50,7 @@ import psycopg
 from eventstore import case_load_times  # bench/eventstore.py, beside this script
 from national_history import Writer, copy_cases, template_cases  # beside this script
 from national_lag import live_lag  # beside this script
+from national_task import AUDIENCE_ENV, WORKERS_ENV  # beside this script
 from nats.aio.client import Client as NATS
 from workers import percentile  # bench/workers.py, beside this script
 
@@ -71,8 +69,6 @@ OWNERS = ("referral", "assessment", "contractor")
 SCHEMES = ROOT / "config" / "schemes"
 # The year's report is timed for each: the template alone first, then each kind of own measures.
 REPORT_SCHEMES = ("standing-together", "tower-hamlets", "south-essex")
-AUDIENCE_ENV = "BENCH_REPORT_AUDIENCE"  # the report task's audience: funder unless it says coordinator
-WORKERS_ENV = "BENCH_REBUILD_WORKERS"  # the rebuild task's --workers ("auto": its default)
 
 
 async def raw_replay(nc: NATS) -> tuple[int, float]:
@@ -97,15 +93,17 @@ async def raw_replay(nc: NATS) -> tuple[int, float]:
     return seen, time.perf_counter() - started
 
 
+TASK = Path(__file__).with_name("national_task.py")  # the child that runs one task
 PROFILE_DIR: Path | None = None  # --profile: py-spy each task into this directory
 MEASURED: frozenset[str] = frozenset({"rebuild", "report", "verify", "load"})  # --only
 REBUILD_WORKERS: tuple[str, ...] = ("auto",)  # --rebuild-workers
 
 
 def timed_task(task: str, env: dict[str, str], *extra: str) -> dict[str, float]:
-    """Run one --task in its own process: the seconds it took (after its imports) and its peak memory.
-    Called in a thread: the event loop keeps answering the server's pings meanwhile."""
-    command = [sys.executable, __file__, "--task", task, *extra]
+    """Run one task (bench/national_task.py) in its own process: the seconds it took (after its
+    imports) and its peak memory. Called in a thread: the event loop keeps answering the server's
+    pings meanwhile."""
+    command = [sys.executable, str(TASK), task, *extra]
     if PROFILE_DIR is not None:
         out = PROFILE_DIR / f"{task}-{time.time_ns()}.txt"
         beside = Path(sys.executable).parent / "py-spy"
@@ -132,109 +130,6 @@ def timed_task(task: str, env: dict[str, str], *extra: str) -> dict[str, float]:
             figures: dict[str, float] = json.loads(line[line.index('{"seconds"') :].split("}")[0] + "}")
             return figures
     raise RuntimeError(f"{task} printed no figures: {done.stdout[-1500:]}")
-
-
-async def run_task(task: str, date_from: str, date_to: str) -> None:
-    """The child side of ``timed_task``: what `sanctuary rebuild`, `sanctuary report` and
-    `sanctuary audit verify --all` do, timed without the interpreter's start and imports."""
-    from sanctuary.cli_audit import clients
-    from sanctuary.cli_report import _rebuild
-    from services.reporting.audit.reader import verify_cases
-    from services.reporting.monitoring.report.model import Audience
-    from services.reporting.monitoring.report.produce import Format, render_report, report_for_period
-    from shared.signing import load_verifier
-
-    settings = load_settings()
-    started = time.perf_counter()
-    cpu_before = time.process_time()
-    tree = ProcessTree()
-    if task == "rebuild":
-        chosen = os.environ.get(WORKERS_ENV, "auto")
-        with tree.sampled():
-            await _rebuild(settings, None if chosen == "auto" else int(chosen))
-    elif task == "report":
-        start, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
-        audience = Audience(os.environ.get(AUDIENCE_ENV, Audience.FUNDER.value))
-        report = report_for_period(settings.database_url, start, end, audience, settings.scheme_config)
-        render_report(report, Format.JSON)
-    elif task == "verify":
-        async with clients() as c:
-            # No checkpointer runs here: an anchor bound past the history's age (--anchor-bound).
-            verifier = load_verifier(settings.verify_keys_dir)
-            results = await verify_cases(c.nc, c.store, verifier, None, bound=timedelta(days=3650))
-        broken = [r for r in results if not r.intact]
-        if broken:
-            raise RuntimeError(f"{len(broken)} of {len(results)} cases do not verify")
-    seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # The largest of its own worker processes (verify's signature checks), if it had any, and the
-    # CPU each side spent: on a busy machine the seconds say less than where the work went.
-    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    figures = {
-        "seconds": seconds,
-        "peak_mb": peak_mb,
-        "workers_peak_mb": max(workers.ru_maxrss / 1024, tree.peak_child_mb),
-        "cpu_s": own.ru_utime + own.ru_stime - cpu_before,
-        # Workers reaped by now are in RUSAGE_CHILDREN (a pool's shutdown reaps them); the sampled
-        # figure counts the same workers while they ran, for any not reaped.
-        "workers_cpu_s": max(workers.ru_utime + workers.ru_stime, tree.children_cpu_s),
-        "all_peak_mb": max(peak_mb, tree.peak_total_mb),
-    }
-    print(json.dumps(figures))
-
-
-class ProcessTree:
-    """This process's and its children's CPU and memory, sampled from /proc while they run: the
-    memory of the processes together (RUSAGE_CHILDREN gives only the largest child's). Linux only:
-    elsewhere, 0."""
-
-    PERIOD_S = 0.5
-
-    def __init__(self) -> None:
-        self.children_cpu_s = 0.0
-        self.peak_child_mb = 0.0
-        self.peak_total_mb = 0.0
-        self._cpu: dict[int, float] = {}
-
-    @contextlib.contextmanager
-    def sampled(self) -> Iterator[None]:
-        stop = threading.Event()
-        thread = threading.Thread(target=self._sample, args=(stop,), daemon=True)
-        thread.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            thread.join()
-            self.children_cpu_s = sum(self._cpu.values())
-
-    def _sample(self, stop: threading.Event) -> None:
-        me, tick = os.getpid(), os.sysconf("SC_CLK_TCK")
-        page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
-        while not stop.wait(self.PERIOD_S):
-            total = 0.0
-            for pid, stat in _children(me):
-                rss = int(stat[21]) * page_mb
-                total += rss
-                if pid != me:
-                    self._cpu[pid] = (int(stat[11]) + int(stat[12])) / tick
-                    self.peak_child_mb = max(self.peak_child_mb, rss)
-            self.peak_total_mb = max(self.peak_total_mb, total)
-
-
-def _children(me: int) -> list[tuple[int, list[str]]]:
-    """(pid, the /proc/<pid>/stat fields after the command's name: state, ppid, ...) of ``me``
-    and its children (each thread's list of the children it started)."""
-    pids = {me}
-    for listing in Path(f"/proc/{me}/task").glob("*/children"):
-        with contextlib.suppress(OSError):
-            pids.update(int(pid) for pid in listing.read_text().split())
-    found = []
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            text = Path(f"/proc/{pid}/stat").read_text()
-            found.append((pid, text[text.rindex(")") + 2 :].split()))
-    return found
 
 
 async def case_loads(writer: Writer, cases: int, samples: int) -> tuple[float, float, float, float]:
@@ -286,7 +181,7 @@ async def measure_at(
                 )
         if "report" not in MEASURED:
             continue
-        period = ("--from", year[0].isoformat(), "--to", year[1].isoformat())
+        period = (year[0].isoformat(), year[1].isoformat())
         reports = {
             scheme: await asyncio.to_thread(
                 timed_task, "report", db_env | {"SANCTUARY_SCHEME": str(SCHEMES / f"{scheme}.yaml")}, *period
@@ -562,9 +457,6 @@ def parse_args() -> argparse.Namespace:
         help="instead: N SubmitReferral to the four running services, then the time to lag 0",
     )
     parser.add_argument("--clients", type=int, default=32, help="clients in flight for --live-lag (32)")
-    parser.add_argument("--task", choices=("rebuild", "report", "verify"), help=argparse.SUPPRESS)
-    parser.add_argument("--from", dest="date_from", default="", help=argparse.SUPPRESS)
-    parser.add_argument("--to", dest="date_to", default="", help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
@@ -573,9 +465,7 @@ if __name__ == "__main__":
     PROFILE_DIR = arguments.profile
     MEASURED = frozenset(arguments.only.split(","))
     REBUILD_WORKERS = tuple(arguments.rebuild_workers.split(","))
-    if arguments.task:
-        asyncio.run(run_task(arguments.task, arguments.date_from, arguments.date_to))
-    elif arguments.live_lag:
+    if arguments.live_lag:
         lag = asyncio.run(live_lag(arguments.live_lag, arguments.clients))
         seconds = {
             k: "not within 600 s" if v is None else f"{v:.2f} s"
