@@ -7,7 +7,10 @@ import base64
 import contextlib
 import os
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
+
+from command_load import cpu_seconds  # bench/command_load.py, beside this script
 
 from sanctuary.cluster import MAX_REPLICAS
 from sanctuary.deployconfig import KEYS
@@ -47,15 +50,34 @@ async def start_services(names: tuple[str, ...], url: str, work: Path) -> list[S
     return processes
 
 
+@dataclass(frozen=True)
+class NatsSystem:
+    """A running NATS: its URL (every node's, comma-separated) and its servers' processes."""
+
+    url: str
+    pids: tuple[int, ...]
+
+    def cpu_seconds(self) -> float:
+        """The CPU its servers have spent so far, together."""
+        return sum(cpu_seconds(pid) for pid in self.pids)
+
+
 @contextlib.asynccontextmanager
-async def nats_system(store: Path, cluster: int) -> AsyncIterator[str]:
-    """A provisioned NATS (one server, or a ``cluster``-node cluster with that many replicas of
-    every stream); yields its URL (every node's, comma-separated)."""
+async def nats_system(store: Path, cluster: int) -> AsyncIterator[NatsSystem]:
+    """A provisioned NATS: one server, or a ``cluster``-node cluster with that many replicas of
+    every stream."""
     replicas = min(cluster, MAX_REPLICAS) if cluster else 1
     with contextlib.ExitStack() as stack:
         if cluster:
-            url = stack.enter_context(NatsCluster(size=cluster, base_dir=store)).url
+            nodes = stack.enter_context(NatsCluster(size=cluster, base_dir=store)).nodes
         else:
-            url = stack.enter_context(NatsServer(store_dir=store, sync_interval="always")).url
-        await provision_server(url, replicas)
-        yield url
+            nodes = [stack.enter_context(NatsServer(store_dir=store, sync_interval="always"))]
+        system = NatsSystem(",".join(n.url for n in nodes), tuple(_pid(n) for n in nodes))
+        await provision_server(system.url, replicas)
+        yield system
+
+
+def _pid(server: NatsServer) -> int:
+    if server.process is None:
+        raise RuntimeError("the server is not running")
+    return server.process.pid

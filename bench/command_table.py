@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from command_floor import SUBMIT_EVENTS  # beside this script
+
+SERVER = "nats-server"  # the key of the server's own CPU among the processes' (bench/commands.py)
 
 
 def report(r: dict[str, Any]) -> None:
@@ -69,10 +72,15 @@ def report(r: dict[str, Any]) -> None:
         "ms",
         "printed",
     )
+    # The server's CPU, against the server's for the raw atomic batch of the same events.
+    bcpu = r["batch_floor_server_cpu_ms"]
+    row("nats-server CPU per request, one publish (floor)", r["floor_server_cpu_ms"], fcpu, "ms", "")
+    row("nats-server CPU per SubmitReferral, referral alone", r["server_cpu_ms_alone"], bcpu, "ms", "")
     for key, value in r.items():
         if key.startswith("cpu_ms_per_command_"):
             name = key.removeprefix("cpu_ms_per_command_")
-            row(f"CPU per SubmitReferral, all four: {name}", value, fcpu, "ms", "printed")
+            floor = bcpu if name == SERVER else fcpu
+            row(f"CPU per SubmitReferral, all four: {name}", value, floor, "ms", "printed")
     headings = ("figure", "ours", "floor", "ratio", "target")
     widths = [max(len(x[i]) for x in (headings, *rows)) for i in range(5)]
     print(f"\n{where}; floor: a raw nats-py responder doing one JetStream publish per request")
@@ -83,6 +91,15 @@ def report(r: dict[str, Any]) -> None:
                 cell.ljust(w) if i == 0 else cell.rjust(w)
                 for i, (cell, w) in enumerate(zip(line, widths, strict=True))
             )
+        )
+    machine = sum(v for k, v in r.items() if k.startswith("cpu_ms_per_command_"))
+    if machine:
+        cores = os.cpu_count() or 1
+        print(
+            f"all four: {machine:.2f} ms of CPU per SubmitReferral in every process together (the "
+            f"server's included, the catch-up after the load too), so a steady load cannot be served "
+            f"faster than {cores * 1000 / machine:,.0f}/s on this machine's {cores} cores (a burst "
+            f"can, leaving work behind); the raw atomic batch alone costs the server {bcpu:.2f} ms"
         )
     if r.get("lag_left"):
         print(

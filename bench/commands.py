@@ -17,7 +17,10 @@ the key custodian, then:
   (2)    all four services, on a second server (so none starts behind): SubmitReferral with
          --clients in flight, then the time until every reaction and projection has caught up
          (lag 0) after the load stops.
-CPU per command is the process's CPU time (user + system, from /proc) over the commands it handled.
+CPU per command is the process's CPU time (user + system, from /proc) over the commands it handled;
+the server's own (nats-server's, every node's) is printed the same way, for each floor, the
+referral service alone and all four, and with all four the sum over every process: the most a
+steady load can reach on the machine's cores, whatever the services did.
 Every figure is printed beside its floor and as a ratio to it, since the machine may be shared.
 The last line printed is one JSON object with every figure.
 The floors are in bench/command_floor.py, the load in bench/command_load.py, the services in
@@ -54,8 +57,8 @@ from command_load import (
     sequential,
     time_to_catch_up,
 )
-from command_services import SERVICES_BUT_REFERRAL, nats_system, start_services
-from command_table import report
+from command_services import SERVICES_BUT_REFERRAL, NatsSystem, nats_system, start_services
+from command_table import SERVER, report
 
 from sanctuary.cluster import MAX_REPLICAS
 from sanctuary.launcher import ServiceProcess
@@ -65,8 +68,9 @@ from shared.nats_connect import server_list
 # -- the run -------------------------------------------------------------------------------------
 
 
-async def measure(args: argparse.Namespace, url: str, work: Path) -> dict[str, Any]:
+async def measure(args: argparse.Namespace, system: NatsSystem, work: Path) -> dict[str, Any]:
     result: dict[str, Any] = {"clients": args.clients, "requests": args.requests}
+    url = system.url
     run = os.urandom(3).hex()
     nc = await nats.connect(server_list(url), name="bench-commands-client")
     processes: list[ServiceProcess] = []
@@ -78,12 +82,19 @@ async def measure(args: argparse.Namespace, url: str, work: Path) -> dict[str, A
         raws.append(start_faststream_responder(url))
         # The floors: one publish (the issue's floor), and the atomic batch a submission writes;
         # then the one publish behind FastStream wired as a service is.
-        one = await measure_floor(nc, args, raws[0], f"{RAW_SUBJECT}.1", b"x" * 2600)
-        result |= {f"floor_{k}": v for k, v in one.items()}
-        batch = await measure_floor(nc, args, raws[1], f"{RAW_SUBJECT}.{SUBMIT_EVENTS}", b"x" * 900)
-        result |= {f"batch_floor_{k}": v for k, v in batch.items()}
-        faststream = await measure_floor(nc, args, raws[2], FASTSTREAM_SUBJECT, b"x" * 2600)
-        result |= {f"faststream_floor_{k}": v for k, v in faststream.items()}
+        # Each with the CPU the server spent per request, beside the responder's.
+        floors = {
+            "floor": (raws[0], f"{RAW_SUBJECT}.1", b"x" * 2600),
+            "batch_floor": (raws[1], f"{RAW_SUBJECT}.{SUBMIT_EVENTS}", b"x" * 900),
+            "faststream_floor": (raws[2], FASTSTREAM_SUBJECT, b"x" * 2600),
+        }
+        for name, (responder, subject, body) in floors.items():
+            server_cpu = system.cpu_seconds()
+            floor = await measure_floor(nc, args, responder, subject, body)
+            floor["server_cpu_ms"] = (
+                (system.cpu_seconds() - server_cpu) * 1000 / (args.sequential + args.requests)
+            )
+            result |= {f"{name}_{k}": v for k, v in floor.items()}
 
         # (1) The referral service alone (with the key custodian, which it asks for case keys).
         processes += await start_services(("referral",), url, work)
@@ -118,10 +129,11 @@ async def measure(args: argparse.Namespace, url: str, work: Path) -> dict[str, A
             await ok_request(nc, submit, body)
             loaded.append(case_id)
 
-        cpu = cpu_seconds(referral_pid)
+        cpu, server_cpu = cpu_seconds(referral_pid), system.cpu_seconds()
         with profiling(args.profile, {referral_pid: "referral.txt"}):
             alone_rate = await concurrent(args.clients, args.requests, submit_any)
         result["referral_cpu_ms_alone"] = (cpu_seconds(referral_pid) - cpu) * 1000 / args.requests
+        result["server_cpu_ms_alone"] = (system.cpu_seconds() - server_cpu) * 1000 / args.requests
 
         # A one-event command (one publish, like the floor) on existing cases, as many at once.
         async def accept_any(i: int) -> None:
@@ -147,15 +159,15 @@ async def measure(args: argparse.Namespace, url: str, work: Path) -> dict[str, A
     return result
 
 
-async def measure_all_four(args: argparse.Namespace, url: str, work: Path) -> dict[str, Any]:
+async def measure_all_four(args: argparse.Namespace, system: NatsSystem, work: Path) -> dict[str, Any]:
     """(2) All four services on a stream of their own (so none starts behind): SubmitReferral with
     --clients in flight, each service's CPU per command, and the time until every reaction and
     projection has caught up after the load stops."""
     result: dict[str, Any] = {}
-    nc = await nats.connect(server_list(url), name="bench-commands-client")
+    nc = await nats.connect(server_list(system.url), name="bench-commands-client")
     processes: list[ServiceProcess] = []
     try:
-        processes += await start_services(("referral", *SERVICES_BUT_REFERRAL), url, work)
+        processes += await start_services(("referral", *SERVICES_BUT_REFERRAL), system.url, work)
         names = tuple(p.name for p in processes)
         submissions = Submissions(os.urandom(3).hex())
 
@@ -163,6 +175,7 @@ async def measure_all_four(args: argparse.Namespace, url: str, work: Path) -> di
             await ok_request(nc, SubmitReferral.subject(), submissions.next("load")[1])
 
         cpus = {p.name: cpu_seconds(p.process.pid) for p in processes}
+        server_cpu = system.cpu_seconds()
         with profiling(args.profile, {p.process.pid: f"{p.name}-all-four.txt" for p in processes}):
             result["submit_all_four_per_s"] = await concurrent(args.clients, args.requests, submit_any)
             caught_up = await time_to_catch_up(nc, names, args.catch_up_wait)
@@ -177,6 +190,7 @@ async def measure_all_four(args: argparse.Namespace, url: str, work: Path) -> di
         for p in processes:
             cpu_ms = (cpu_seconds(p.process.pid) - cpus[p.name]) * 1000 / args.requests
             result[f"cpu_ms_per_command_{p.name}"] = cpu_ms
+        result[f"cpu_ms_per_command_{SERVER}"] = (system.cpu_seconds() - server_cpu) * 1000 / args.requests
     finally:
         for p in reversed(processes):
             p.stop()
@@ -187,12 +201,12 @@ async def measure_all_four(args: argparse.Namespace, url: str, work: Path) -> di
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="sanctuary-bench-commands-"))
     try:
-        async with nats_system(work / "nats", args.cluster) as url:
-            result = await measure(args, url, work)
+        async with nats_system(work / "nats", args.cluster) as system:
+            result = await measure(args, system, work)
         print("referral alone:", json.dumps(result), flush=True)  # kept if the rest fails
         if not args.referral_only:
-            async with nats_system(work / "nats-2", args.cluster) as url:
-                result |= await measure_all_four(args, url, work / "all-four")
+            async with nats_system(work / "nats-2", args.cluster) as system:
+                result |= await measure_all_four(args, system, work / "all-four")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result["where"] = (
