@@ -135,7 +135,8 @@ def _children(me: int) -> list[tuple[int, list[str]]]:
 
 
 if __name__ == "__main__":
-    task, *period = sys.argv[1:]
-    if task not in ("rebuild", "report", "verify") or len(period) not in (0, 2):
+    arguments = sys.argv[1:]
+    if len(arguments) not in (1, 3) or arguments[0] not in ("rebuild", "report", "verify"):
         raise SystemExit("usage: national_task.py rebuild|report|verify [FROM TO]")
+    task, *period = arguments
     asyncio.run(run_task(task, *(period or ("", ""))))
