@@ -101,16 +101,22 @@ class NatsServer(ScratchRun):
 
     def start(self, timeout: float = 10.0) -> NatsServer:
         """Start and wait until it listens. With no port given, a free one is taken; if another
-        process grabs it first, a fresh one is tried (up to three times)."""
+        process grabs it first, a fresh one is tried (up to three times). One that does not start
+        leaves nothing behind: the temporary store it made is removed (the error names the cause)."""
         auto_port = self.port == 0
-        for attempt in range(3):
-            if auto_port and (attempt > 0 or self.port == 0):
-                self.port = free_port()
-            try:
-                return self._start_once(timeout)
-            except _PortTaken:
-                if not auto_port or attempt == 2:
-                    raise RuntimeError(f"nats-server could not listen on port {self.port}: in use") from None
+        try:
+            for attempt in range(3):
+                if auto_port and (attempt > 0 or self.port == 0):
+                    self.port = free_port()
+                try:
+                    return self._start_once(timeout)
+                except _PortTaken:
+                    if not auto_port or attempt == 2:
+                        in_use = f"nats-server could not listen on port {self.port}: in use"
+                        raise RuntimeError(in_use) from None
+        except BaseException:
+            self.cleanup()
+            raise
         raise AssertionError("unreachable")
 
     def _start_once(self, timeout: float) -> NatsServer:

@@ -86,8 +86,11 @@ def test_a_port_taken_by_another_process_is_not_mistaken_for_ours(monkeypatch: p
         other.listen()
         taken = other.getsockname()[1]
 
+        refused = NatsServer(port=taken)
         with pytest.raises(RuntimeError, match="in use"):
-            NatsServer(port=taken).start()
+            refused.start()
+        # Nothing left behind: the temporary store it made for itself is gone.
+        assert refused.store_dir is not None and not refused.store_dir.exists()
 
         # A free port chosen for us and grabbed by someone else first: a fresh one is tried.
         ports = iter([taken])
