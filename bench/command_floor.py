@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -149,19 +150,26 @@ def start_raw_responder(url: str, events: int, replicas: int) -> subprocess.Pope
 
 
 async def measure_floor(
-    nc: NATS, args: argparse.Namespace, process: subprocess.Popen[bytes], subject: str, body: bytes
+    nc: NATS,
+    args: argparse.Namespace,
+    process: subprocess.Popen[bytes],
+    subject: str,
+    body: bytes,
+    server_cpu: Callable[[], float],
 ) -> dict[str, float]:
     """A floor's p50 and p99 one request at a time, its rate with --clients in flight, and the CPU
-    its responder process spent per request."""
-    cpu = cpu_seconds(process.pid)
+    its responder process and the server (``server_cpu``: its CPU seconds so far) spent per request."""
+    cpu, server = cpu_seconds(process.pid), server_cpu()
 
     async def send(i: int) -> None:
         await ok_request(nc, subject, body)
 
     p50, p99 = await sequential(args.sequential, send)
     rate = await concurrent(args.clients, args.requests, send)
-    cpu_ms = (cpu_seconds(process.pid) - cpu) * 1000 / (args.sequential + args.requests)
-    return {"p50_ms": p50, "p99_ms": p99, "per_s": rate, "cpu_ms": cpu_ms}
+    requests = args.sequential + args.requests
+    cpu_ms = (cpu_seconds(process.pid) - cpu) * 1000 / requests
+    server_ms = (server_cpu() - server) * 1000 / requests
+    return {"p50_ms": p50, "p99_ms": p99, "per_s": rate, "cpu_ms": cpu_ms, "server_cpu_ms": server_ms}
 
 
 if __name__ == "__main__":

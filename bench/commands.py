@@ -89,11 +89,7 @@ async def measure(args: argparse.Namespace, system: NatsSystem, work: Path) -> d
             "faststream_floor": (raws[2], FASTSTREAM_SUBJECT, b"x" * 2600),
         }
         for name, (responder, subject, body) in floors.items():
-            server_cpu = system.cpu_seconds()
-            floor = await measure_floor(nc, args, responder, subject, body)
-            floor["server_cpu_ms"] = (
-                (system.cpu_seconds() - server_cpu) * 1000 / (args.sequential + args.requests)
-            )
+            floor = await measure_floor(nc, args, responder, subject, body, system.cpu_seconds)
             result |= {f"{name}_{k}": v for k, v in floor.items()}
 
         # (1) The referral service alone (with the key custodian, which it asks for case keys).

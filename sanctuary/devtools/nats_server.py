@@ -149,7 +149,6 @@ class NatsServer(ScratchRun):
             time.sleep(0.02)
             if self.process.poll() is None:
                 return self
-        self.stop()
         raise TimeoutError(f"nats-server did not listen on port {self.port} within {timeout}s")
 
     @property
