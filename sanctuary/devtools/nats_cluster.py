@@ -133,13 +133,10 @@ class NatsCluster(ScratchRun):
                 scheme="tls" if self.tls else "nats",
             )
             self.nodes.append(node)
-        try:
+        with self._cleaned_up_if_it_fails():
             for node in self.nodes:
                 node.start()
             self.wait_ready(timeout=timeout)
-        except BaseException:
-            self.stop()
-            raise
         return self
 
     def healthy(self, index: int) -> bool:

@@ -7,6 +7,7 @@ Never assumes port 4222 is free: by default it takes a free port.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -16,6 +17,7 @@ import sys
 import tempfile
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -63,6 +65,16 @@ class ScratchRun(ABC):
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
 
+    @contextlib.contextmanager
+    def _cleaned_up_if_it_fails(self) -> Iterator[None]:
+        """Around a start: one that fails leaves nothing behind, no process and no temporary
+        directory of its own (its error names the cause first)."""
+        try:
+            yield
+        except BaseException:
+            self.cleanup()
+            raise
+
     def __enter__(self) -> Self:
         self.start()
         return self
@@ -104,7 +116,7 @@ class NatsServer(ScratchRun):
         process grabs it first, a fresh one is tried (up to three times). One that does not start
         leaves nothing behind: the temporary store it made is removed (the error names the cause)."""
         auto_port = self.port == 0
-        try:
+        with self._cleaned_up_if_it_fails():
             for attempt in range(3):
                 if auto_port and (attempt > 0 or self.port == 0):
                     self.port = free_port()
@@ -114,9 +126,6 @@ class NatsServer(ScratchRun):
                     if not auto_port or attempt == 2:
                         in_use = f"nats-server could not listen on port {self.port}: in use"
                         raise RuntimeError(in_use) from None
-        except BaseException:
-            self.cleanup()
-            raise
         raise AssertionError("unreachable")
 
     def _start_once(self, timeout: float) -> NatsServer:

@@ -80,6 +80,16 @@ def test_a_server_that_cannot_start_is_a_clear_error(tmp_path: Path) -> None:
         bad.start()
 
 
+def test_a_cluster_that_cannot_start_leaves_nothing_behind(tmp_path: Path) -> None:
+    include = tmp_path / "users.conf"
+    include.write_text("this is { not a config")
+    bad = NatsCluster(size=2, include=include)
+    with pytest.raises(RuntimeError, match="nats-server exited at start"):
+        bad.start()
+    assert bad.base_dir is not None and not bad.base_dir.exists()  # its temporary directory is gone
+    assert all(node.process is None for node in bad.nodes)
+
+
 def test_a_port_taken_by_another_process_is_not_mistaken_for_ours(monkeypatch: pytest.MonkeyPatch) -> None:
     with socket.socket() as other:
         other.bind(("127.0.0.1", 0))
